@@ -1,0 +1,44 @@
+# ddj task file. Two commands are all a new user needs:
+#   make reports   set up .venv and run the main job on the shipped data
+#   make test      set up .venv (and Debian's chromium for browser tests) and run the whole suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.ddj-installed
+UV_VERSION := 0.13.8
+
+.PHONY: install reports test bench browser lock clean help
+
+help:
+	@echo "make reports  - set up and run the main job on the shipped data"
+	@echo "make test     - set up and run the test suite"
+	@echo "make bench    - run the benchmarks (not part of the tests)"
+	@echo "make lock     - re-pin constraints.txt after changing dependencies"
+
+install: $(STAMP)
+
+# The virtual environment, with every dependency pinned by constraints.txt.
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(BIN)/uv pip install --python $(BIN)/python --quiet -c constraints.txt -e ".[dev,distributed]"
+	@touch $(STAMP)
+
+reports: $(STAMP)
+	$(BIN)/ddj validate --all
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+# Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser).
+browser:
+	@sh scripts/ensure-chromium.sh
+
+lock:
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra distributed --python-version 3.11 -o constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,3 @@
+from ddj.cli import entry
+
+entry()

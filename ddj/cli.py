@@ -1,0 +1,80 @@
+"""The ``ddj`` command line: a thin layer that parses arguments, calls the library and turns
+:class:`ddj.errors.DDJError` into one clear line and a non-zero exit.
+
+Each subcommand is a module in :mod:`ddj.commands` with ``NAME``, ``HELP``, ``configure(parser)``
+and ``run(args) -> int``. Command modules keep their imports inside ``run`` so that building the
+parser imports no polars, altair or jupyter: ``ddj --help`` and a no-op ``ddj run`` stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # the command ran and found problems (invalid data, failed reports)
+EXIT_ERROR = 2  # the command could not run (bad arguments, unreadable input)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser with one subparser per module in :mod:`ddj.commands`."""
+    import ddj.commands
+
+    parser = argparse.ArgumentParser(
+        prog="ddj",
+        description="Compare what officials said about military incidents with what everyone else reported.",
+    )
+    parser.add_argument("--version", action="version", version=f"ddj {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(ddj.commands.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"ddj.commands.{info.name}")
+        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.configure(command)
+        command.set_defaults(_run=module.run)
+    return parser
+
+
+def _version() -> str:
+    from ddj._version import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (the console script exits with it)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return EXIT_ERROR
+    from ddj.errors import DDJError
+
+    try:
+        return int(args._run(args) or 0)
+    except DDJError as err:
+        print(f"ddj {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print(f"ddj {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as err:  # a bug of ours: one line, with a way to see more
+        if os.environ.get("DDJ_DEBUG"):
+            raise
+        print(
+            f"ddj {args.command}: internal error: {type(err).__name__}: {err}. "
+            "This is a bug in ddj; rerun with DDJ_DEBUG=1 to see the traceback and report it.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+def entry() -> None:  # pragma: no cover - thin wrapper for python -m ddj
+    sys.exit(main())

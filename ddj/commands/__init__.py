@@ -1,0 +1,1 @@
+"""One module per ``ddj`` subcommand (see :mod:`ddj.cli`). Keep heavy imports inside ``run``."""

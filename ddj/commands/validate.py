@@ -1,0 +1,64 @@
+"""``ddj validate``: check datasets and print every problem and caveat."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+NAME = "validate"
+HELP = "Check datasets against their schema and rules; print every problem and every caveat."
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("datasets", nargs="*", metavar="DATASET",
+                        help="shipped dataset names or package folders (default with --all: every shipped dataset)")
+    parser.add_argument("--all", action="store_true", help="check every shipped dataset")
+    parser.add_argument("--json", action="store_true", help="print the findings as JSON")
+    parser.add_argument("--quiet", action="store_true", help="print problems only, no caveats or summary")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ddj.datasets import inspect, shipped_datasets
+    from ddj.errors import DDJError, UsageError
+
+    names = list(args.datasets)
+    if args.all:
+        names += [n for n in shipped_datasets() if n not in names]
+    if not names:
+        raise UsageError("name a dataset (or a package folder) to check, or use --all")
+    failed = 0
+    reports = []
+    for name in names:
+        try:
+            result = inspect(name)
+        except DDJError as err:
+            failed += 1
+            reports.append({"dataset": str(name), "ok": False, "problems": [str(err)], "caveats": [], "counts": {}})
+            continue
+        failed += not result.ok
+        reports.append({
+            "dataset": result.name,
+            "folder": str(result.folder),
+            "kind": result.kind,
+            "ok": result.ok,
+            "counts": {table: frame.height for table, frame in result.tables.items()},
+            "problems": result.messages(),
+            "caveats": [str(c) for c in result.caveats],
+        })
+    if args.json:
+        print(json.dumps(reports, indent=2, ensure_ascii=False))
+    else:
+        for report in reports:
+            _print_report(report, quiet=args.quiet)
+    return 1 if failed else 0
+
+
+def _print_report(report: dict, *, quiet: bool) -> None:
+    status = "valid" if report["ok"] else f"INVALID: {len(report['problems'])} problem(s)"
+    counts = ", ".join(f"{n} {table}" for table, n in report["counts"].items())
+    print(f"{report['dataset']}: {status}" + (f" ({counts})" if counts and not quiet else ""))
+    for line in report["problems"]:
+        print(f"  error: {line}")
+    if not quiet:
+        for line in report["caveats"]:
+            print(f"  warning: {line}")

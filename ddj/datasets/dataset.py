@@ -1,0 +1,82 @@
+"""The Dataset: a validated package's tables as polars frames, with its caveats and file hashes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from ddj._io import file_sha256
+from ddj.errors import Problem, UsageError
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A loaded, validated dataset.
+
+    Attributes
+    ----------
+    name
+        The package's name (from datapackage.json).
+    folder
+        The package folder.
+    kind
+        ``incidents`` or another registered kind.
+    tables
+        One typed polars frame per resource, keyed by resource name. Treat them as read-only:
+        every ddj function returns new frames.
+    caveats
+        What a reader should know that does not make the data invalid.
+    descriptor
+        The parsed datapackage.json.
+    files
+        Resource name to file path, for hashes and messages.
+    """
+
+    name: str
+    folder: Path
+    kind: str
+    tables: dict[str, pl.DataFrame]
+    caveats: tuple[Problem, ...]
+    descriptor: dict[str, Any] = field(repr=False)
+    files: dict[str, Path] = field(repr=False)
+
+    def table(self, name: str) -> pl.DataFrame:
+        """Return the frame of resource ``name``."""
+        try:
+            return self.tables[name]
+        except KeyError:
+            msg = f"dataset {self.name!r} has no table {name!r}; it has: {', '.join(self.tables)}"
+            raise UsageError(msg) from None
+
+    @property
+    def incidents(self) -> pl.DataFrame:
+        return self.table("incidents")
+
+    @property
+    def sources(self) -> pl.DataFrame:
+        return self.table("sources")
+
+    @property
+    def accounts(self) -> pl.DataFrame:
+        return self.table("accounts")
+
+    @property
+    def overrides(self) -> pl.DataFrame:
+        return self.table("overrides")
+
+    @cached_property
+    def file_hashes(self) -> dict[str, str]:
+        """SHA-256 of datapackage.json and of every resource file, keyed by path relative to the folder."""
+        paths = [self.folder / "datapackage.json", *self.files.values()]
+        return {str(p.relative_to(self.folder)): file_sha256(p) for p in sorted(set(paths))}
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table."""
+        return {name: frame.height for name, frame in self.tables.items()}
+
+    def __hash__(self) -> int:  # frames are not hashable; a dataset is identified by its folder
+        return hash((self.name, str(self.folder)))

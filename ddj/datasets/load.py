@@ -1,0 +1,204 @@
+"""Load and validate a dataset package: :func:`load` raises on bad data, :func:`inspect` reports everything."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from ddj.datasets.dataset import Dataset
+from ddj.datasets.kinds import KINDS, DatasetKind
+from ddj.datasets.package import PackageSpec, ResourceSpec, read_package
+from ddj.datasets.readers import read_resource
+from ddj.datasets.registry import resolve
+from ddj.datasets.tableschema import check_and_cast, foreign_key_problems
+from ddj.errors import PackageError, Problem, ResourceFileError, validation_error
+from ddj.warnings import DataCaveatWarning
+
+
+@dataclass
+class Inspection:
+    """Everything :func:`inspect` found: the problems, the caveats, and the tables when they could be read."""
+
+    folder: Path
+    name: str
+    kind: str
+    problems: list[Problem] = field(default_factory=list)
+    file_errors: list[ResourceFileError] = field(default_factory=list)
+    caveats: list[Problem] = field(default_factory=list)
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    package: PackageSpec | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.file_errors
+
+    def messages(self) -> list[str]:
+        """Every problem as one line: unreadable files first, then broken rules."""
+        return [str(e) for e in self.file_errors] + [str(p) for p in self.problems]
+
+
+def _kind_of(package: PackageSpec) -> DatasetKind:
+    try:
+        return KINDS[package.kind]
+    except KeyError:
+        msg = (
+            f"{package.folder / 'datapackage.json'}: unknown ddj kind {package.kind!r}; "
+            f"ddj knows: {', '.join(KINDS)}. Set \"ddj\": {{\"kind\": ...}} to one of them."
+        )
+        raise PackageError(msg) from None
+
+
+def _check_declared_schema(package: PackageSpec, kind: DatasetKind) -> None:
+    """The package's declared schemas must agree with the kind's on resources, field names and types."""
+    for name, schema in kind.schemas.items():
+        if name not in package.resources:
+            if name in kind.optional:
+                continue
+            msg = (
+                f"{package.folder / 'datapackage.json'}: a {kind.name} dataset needs a resource {name!r}, "
+                f"which the package does not list. Add it (see data/syria-ru-aviation/datapackage.json)."
+            )
+            raise PackageError(msg)
+        declared = {f["name"]: f.get("type", "string") for f in package.resources[name].schema["fields"]}
+        wanted = {f["name"]: f.get("type", "string") for f in schema["fields"]}
+        missing = [f for f in wanted if f not in declared]
+        extra = [f for f in declared if f not in wanted]
+        retyped = [f for f in wanted if f in declared and declared[f] != wanted[f]]
+        if missing or extra or retyped:
+            parts = []
+            if missing:
+                parts.append(f"lacks field(s) {', '.join(missing)}")
+            if extra:
+                parts.append(f"has field(s) the model does not know: {', '.join(extra)}")
+            if retyped:
+                parts.append("declares other types for " + ", ".join(f"{f} ({declared[f]}, not {wanted[f]})" for f in retyped))
+            msg = (
+                f"{package.folder / 'datapackage.json'}: the schema of resource {name!r} "
+                f"{'; '.join(parts)}. Regenerate it with `ddj schema` or fix it by hand."
+            )
+            raise PackageError(msg)
+
+
+def inspect(name_or_path: str | os.PathLike) -> Inspection:
+    """Read and check a dataset, collecting every problem instead of stopping at the first.
+
+    File-level troubles (a missing file, a wrong delimiter, bad encoding) become problems of that
+    file and the other files are still checked. Package-level troubles (no datapackage.json, a
+    schema that is not the kind's) raise :class:`ddj.errors.PackageError`.
+    """
+    folder = resolve(name_or_path)
+    package = read_package(folder)
+    kind = _kind_of(package)
+    _check_declared_schema(package, kind)
+    result = Inspection(folder=folder, name=package.name, kind=kind.name, package=package)
+    files = {name: spec.display for name, spec in package.resources.items()}
+    readable = True
+    for name in package.resources:
+        spec = package.resources[name]
+        schema = kind.schemas.get(name, spec.schema)
+        try:
+            raw = read_resource(_with_schema(spec, schema))
+        except ResourceFileError as err:
+            result.file_errors.append(err)
+            readable = False
+            continue
+        typed, problems = check_and_cast(raw, schema, spec.display)
+        result.problems += problems
+        if typed.height == 0 and name not in kind.may_be_empty:
+            result.problems.append(
+                Problem(spec.display, None, None, None, "empty_table",
+                        "has a header but no rows; this resource needs at least one row",
+                        "add the rows, or check that the right file is named in datapackage.json", "EmptyTableError")
+            )
+        result.tables[name] = typed
+    if not readable:
+        return result
+    result.problems += _foreign_key_problems(package, kind, result.tables)
+    result.problems += kind.problems(result.tables, files)
+    result.problems.sort(key=lambda p: (p.file, p.row if p.row is not None else 1 << 62))
+    if not result.problems:
+        result.caveats = kind.caveats(result.tables, files)
+    return result
+
+
+def _with_schema(spec: ResourceSpec, schema: dict) -> ResourceSpec:
+    return ResourceSpec(spec.name, spec.path, spec.relpath, spec.format, schema, spec.descriptor)
+
+
+def _foreign_key_problems(package: PackageSpec, kind: DatasetKind, tables: dict[str, pl.DataFrame]) -> list[Problem]:
+    problems: list[Problem] = []
+    for name, frame in tables.items():
+        schema = kind.schemas.get(name, package.resources[name].schema)
+        for key in schema.get("foreignKeys", []):
+            own = key["fields"][0] if isinstance(key["fields"], list) else key["fields"]
+            reference = key["reference"]
+            parent_name = reference.get("resource") or name
+            theirs = reference["fields"][0] if isinstance(reference["fields"], list) else reference["fields"]
+            parent = tables.get(parent_name)
+            if parent is None:
+                continue
+            problems += foreign_key_problems(frame, own, parent[theirs], package.resources[name].display,
+                                             package.resources[parent_name].display)
+    return problems
+
+
+def load(name_or_path: str | os.PathLike, *, warn: bool = True) -> Dataset:
+    """Load a dataset by shipped name or folder path, validated.
+
+    Parameters
+    ----------
+    name_or_path
+        A shipped dataset's name (``ddj datasets`` lists them) or the path of a package folder.
+    warn
+        Emit each kind of caveat as one :class:`ddj.warnings.DataCaveatWarning`.
+
+    Raises
+    ------
+    DDJError
+        A :class:`~ddj.errors.ValidationError` subclass listing every problem, a
+        :class:`~ddj.errors.ResourceFileError` for an unreadable file, or a
+        :class:`~ddj.errors.PackageError`. Messages name the file, row, column and the fix.
+
+    Examples
+    --------
+    >>> ds = load("syria-ru-aviation", warn=False)
+    >>> ds.incidents.filter(pl.col("aircraft_model") == "Mi-35")["region"].to_list()
+    ['Al-Hasakah']
+
+    The Mi-35 that landed in February 2021 is placed in Al-Hasakah governorate.
+    """
+    result = inspect(name_or_path)
+    if result.file_errors:
+        raise result.file_errors[0]
+    if result.problems:
+        raise validation_error(result.problems)
+    if warn:
+        emit_caveats(result.caveats)
+    package = result.package
+    assert package is not None
+    return Dataset(
+        name=result.name,
+        folder=result.folder,
+        kind=result.kind,
+        tables=result.tables,
+        caveats=tuple(result.caveats),
+        descriptor=package.descriptor,
+        files={name: spec.path for name, spec in package.resources.items()},
+    )
+
+
+def emit_caveats(caveats: list[Problem] | tuple[Problem, ...]) -> None:
+    """Emit one :class:`DataCaveatWarning` per kind of caveat, naming the first few rows."""
+    grouped: dict[str, list[Problem]] = defaultdict(list)
+    for caveat in caveats:
+        grouped[caveat.rule].append(caveat)
+    for rule, items in grouped.items():
+        listed = [c for c in items if c.row is not None]
+        shown = "; ".join(c.message for c in listed[:3])
+        more = f" (and {len(listed) - 3} more)" if len(listed) > 3 else ""
+        warnings.warn(f"{items[0].file}: {rule.replace('_', ' ')}: {shown}{more}", DataCaveatWarning, stacklevel=3)

@@ -1,0 +1,200 @@
+"""One exception hierarchy for ddj. Every message says what went wrong, where, and what to do.
+
+The command line turns any :class:`DDJError` into its message and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a dataset: where it is, what is wrong, how to fix it.
+
+    ``row`` is the row number a spreadsheet shows (the header is row 1), or ``None`` for a
+    problem with a whole file or column. ``rule`` is a short code such as ``enum`` or
+    ``foreign_key``; ``error`` names the :class:`ValidationError` subclass it belongs to.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    rule: str
+    message: str
+    hint: str = ""
+    error: str = "ValidationError"
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        text = f"{', '.join(where)}: {self.message}"
+        if self.hint:
+            text += f". To fix: {self.hint}"
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "rule": self.rule,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class DDJError(Exception):
+    """Base class of every error ddj raises on purpose."""
+
+
+class UsageError(DDJError):
+    """A command or function was called with arguments that cannot work."""
+
+
+class DatasetNotFoundError(DDJError):
+    """No shipped dataset has that name and no folder is at that path."""
+
+
+class PackageError(DDJError):
+    """The datapackage.json is missing, unreadable, or does not describe a ddj dataset."""
+
+
+class ResourceFileError(PackageError):
+    """A resource's data file is missing or cannot be read at all."""
+
+    def __init__(self, message: str, *, file: str, row: int | None = None, column: str | None = None) -> None:
+        super().__init__(message)
+        self.file = file
+        self.row = row
+        self.column = column
+
+
+class MissingFileError(ResourceFileError):
+    """The package names a data file that is not there."""
+
+
+class EmptyFileError(ResourceFileError):
+    """A data file has no bytes or no header row."""
+
+
+class EncodingError(ResourceFileError):
+    """A data file is not UTF-8 text."""
+
+
+class DelimiterError(ResourceFileError):
+    """A CSV file is separated by something other than commas."""
+
+
+class RaggedRowError(ResourceFileError):
+    """A CSV row has more or fewer cells than the header."""
+
+
+class HeaderError(ResourceFileError):
+    """The header row lacks columns the schema requires, repeats one, or has columns the schema does not know."""
+
+
+class ValidationError(DDJError):
+    """The data breaks one or more rules; ``problems`` lists every one found.
+
+    The subclass says which kind of rule broke when all problems are of one kind.
+    """
+
+    def __init__(self, problems: list[Problem], *, limit: int = 50) -> None:
+        self.problems = list(problems)
+        shown = self.problems[:limit]
+        lines = [f"{len(self.problems)} problem(s) in the data:"] + [f"- {p}" for p in shown]
+        if len(self.problems) > limit:
+            lines.append(f"- ... and {len(self.problems) - limit} more (run `ddj validate` to list them all)")
+        super().__init__("\n".join(lines))
+
+
+class TypeViolation(ValidationError):
+    """A value is not of the column's type (a whole number, a number, a date...)."""
+
+
+class RequiredViolation(ValidationError):
+    """A required value is empty."""
+
+
+class EnumViolation(ValidationError):
+    """A value is not one of the words the column allows."""
+
+
+class PatternViolation(ValidationError):
+    """A value does not have the form the column requires (an id, a date claim...)."""
+
+
+class RangeViolation(ValidationError):
+    """A number is outside the column's range (precision codes, coordinates, counts)."""
+
+
+class UniqueViolation(ValidationError):
+    """An id appears more than once."""
+
+
+class ForeignKeyViolation(ValidationError):
+    """A reference points at a row that does not exist."""
+
+
+class DateOrderViolation(ValidationError):
+    """Dates are out of order (an end before a start, an account before its incident)."""
+
+
+class CountRangeViolation(ValidationError):
+    """A count's low, best and high figures are out of order or do not match its claim."""
+
+
+class UrlViolation(ValidationError):
+    """A link is not an http or https address."""
+
+
+class ConsistencyViolation(ValidationError):
+    """Fields of a row, or rows, contradict each other (a supersession across sources, a related id without a relation...)."""
+
+
+class EmptyTableError(ValidationError):
+    """A resource that must have rows has none."""
+
+
+_VALIDATION_CLASSES = {
+    cls.__name__: cls
+    for cls in (
+        ValidationError,
+        TypeViolation,
+        RequiredViolation,
+        EnumViolation,
+        PatternViolation,
+        RangeViolation,
+        UniqueViolation,
+        ForeignKeyViolation,
+        DateOrderViolation,
+        CountRangeViolation,
+        UrlViolation,
+        ConsistencyViolation,
+        EmptyTableError,
+    )
+}
+
+
+def validation_error(problems: list[Problem]) -> ValidationError:
+    """Return the most specific :class:`ValidationError` for ``problems``.
+
+    One kind of problem gives that kind's class; a mix gives :class:`ValidationError` itself.
+
+    Examples
+    --------
+    >>> p = Problem("a.csv", 2, "side", "x", "enum", "not allowed", error="EnumViolation")
+    >>> type(validation_error([p])).__name__
+    'EnumViolation'
+
+    A single kind of problem is raised as its own class, so callers can catch it precisely.
+    """
+    kinds = {p.error for p in problems}
+    cls = _VALIDATION_CLASSES.get(kinds.pop(), ValidationError) if len(kinds) == 1 else ValidationError
+    return cls(problems)

@@ -1,0 +1,425 @@
+"""The incident data model: resources, fields, vocabularies and the compared attributes.
+
+This is the one place that knows what an incident dataset holds. The Table Schemas in every
+``datapackage.json`` are generated from it (:func:`ddj.datasets.schema.incident_package_schema`),
+the validator checks data against it, and the comparison walks :data:`COMPARED_ATTRIBUTES`.
+Adding a compared attribute is one edit here (plus regenerating the shipped packages).
+
+Where does "unknown" live? In a value, never in a blank. Every categorical claim is required and
+takes one of the vocabulary's words, among them ``unknown`` (the account says it is not known)
+and ``not_stated`` (the account does not speak to it). Every count claim has a required
+``*_claim`` column (``figure``, ``unknown`` or ``not_stated``) beside its low/best/high numbers,
+which are filled only when the claim is ``figure``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+UNKNOWN = "unknown"
+NOT_STATED = "not_stated"
+#: The two words that mean "no claim on this attribute" in every categorical vocabulary.
+NO_CLAIM = (UNKNOWN, NOT_STATED)
+
+# --- vocabularies -------------------------------------------------------------------------------
+
+DATE_PRECISION = {
+    1: "exact day",
+    2: "within 2-6 days",
+    3: "within a week",
+    4: "within a month",
+    5: "within a year",
+}
+"""UCDP GED ``date_prec``: how exactly the dates of an incident are known."""
+
+LOCATION_PRECISION = {
+    1: "exact location",
+    2: "near a named place (within about 25 km)",
+    3: "second-level administrative division (district)",
+    4: "first-level administrative division (province, governorate)",
+    5: "a vaguely defined area (for example 'northern Syria')",
+    6: "country only",
+    7: "over water or in international airspace",
+}
+"""UCDP GED ``where_prec``: how exactly the place of an incident is known; 7 suits aircraft."""
+
+EVENT_TYPES = (
+    "shoot_down",
+    "crash",
+    "emergency_landing",
+    "ground_attack",
+    "airstrike",
+    "strike_campaign",
+    "other",
+)
+AIRCRAFT_CATEGORIES = (
+    "fighter",
+    "attack",
+    "bomber",
+    "transport",
+    "special_mission",
+    "helicopter",
+    "multiple",
+    "none",
+    "unknown",
+)
+RELATIONS = ("follow_on", "context", "same_event")
+SOURCE_KINDS = (
+    "official_military",
+    "official_government",
+    "state_media",
+    "independent_media",
+    "local_media",
+    "monitor_ngo",
+    "social_media",
+    "armed_group",
+    "foreign_government",
+)
+SIDES = ("official", "unofficial")
+CAUSES = (
+    "hostile_fire",
+    "friendly_fire",
+    "technical_failure",
+    "pilot_error",
+    "accident",
+    "ground_attack",
+    "other",
+    UNKNOWN,
+    NOT_STATED,
+)
+YES_NO = ("yes", "no", UNKNOWN, NOT_STATED)
+COUNT_CLAIMS = ("figure", UNKNOWN, NOT_STATED)
+CERTAINTY = ("reported", "uncertain")
+OVERRIDE_TABLES = ("incidents", "accounts", "grades")
+GRADES = ("confirmed", "fair", "weak", "contested", "discounted")
+
+# --- compared attributes ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One attribute that accounts make claims about and the comparison sets side by side.
+
+    Parameters
+    ----------
+    name
+        The attribute's name in comparison output (``cause``, ``crew_killed``...).
+    kind
+        ``category`` (one word of a vocabulary), ``count`` (low/best/high numbers compared as
+        ranges), ``text`` (free text compared after normalising case and spaces), ``date``
+        (an ISO date, or ``unknown``/``not_stated``), or ``place`` (country and place text).
+    label
+        Words for a reader, used in tables, charts and narrative.
+    columns
+        The account columns that carry the claim.
+    """
+
+    name: str
+    kind: str
+    label: str
+    columns: tuple[str, ...]
+    vocabulary: tuple[str, ...] = field(default=())
+
+
+COMPARED_ATTRIBUTES: tuple[Attribute, ...] = (
+    Attribute("cause", "category", "cause", ("cause",), CAUSES),
+    Attribute("hostile_fire", "category", "hostile fire", ("hostile_fire",), YES_NO),
+    Attribute("responsible_party", "text", "responsible party", ("responsible_party",)),
+    Attribute(
+        "crew_killed",
+        "count",
+        "crew killed",
+        ("crew_killed_claim", "crew_killed_low", "crew_killed_best", "crew_killed_high"),
+    ),
+    Attribute(
+        "others_killed",
+        "count",
+        "others killed",
+        ("others_killed_claim", "others_killed_low", "others_killed_best", "others_killed_high"),
+    ),
+    Attribute(
+        "injured",
+        "count",
+        "injured",
+        ("injured_claim", "injured_low", "injured_best", "injured_high"),
+    ),
+    Attribute("place", "place", "place", ("claimed_country", "claimed_place")),
+    Attribute("date", "date", "date", ("claimed_date",)),
+    Attribute("aircraft", "text", "aircraft", ("claimed_aircraft",)),
+    Attribute(
+        "follow_on_operation",
+        "category",
+        "follow-on operation acknowledged",
+        ("follow_on_operation",),
+        YES_NO,
+    ),
+)
+"""Every attribute the comparison sets official against unofficial claims on, in display order."""
+
+COUNT_ATTRIBUTES = tuple(a.name for a in COMPARED_ATTRIBUTES if a.kind == "count")
+
+
+def attribute(name: str) -> Attribute:
+    """Return the compared attribute called ``name``.
+
+    Examples
+    --------
+    >>> attribute("crew_killed").columns[0]
+    'crew_killed_claim'
+
+    The count claim's first column says whether the account gives a figure at all.
+    """
+    for item in COMPARED_ATTRIBUTES:
+        if item.name == name:
+            return item
+    names = ", ".join(a.name for a in COMPARED_ATTRIBUTES)
+    msg = f"no compared attribute called {name!r}; the attributes are: {names}"
+    raise KeyError(msg)
+
+
+# --- fields of each resource --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a resource, as the Table Schema will declare it.
+
+    ``source`` says where a curator takes the value from; it goes into the datasheet's field
+    table. ``hint`` tells a user how to fix a bad value.
+    """
+
+    name: str
+    type: str
+    description: str
+    source: str
+    required: bool = False
+    enum: tuple = ()
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    pattern: str | None = None
+    unique: bool = False
+    hint: str = ""
+
+
+_DATE_CLAIM_PATTERN = r"^(\d{4}-\d{2}-\d{2}|unknown|not_stated)$"
+_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+_ID_HINT = "use letters, digits, '-', '_' or '.', starting with a letter or digit"
+
+
+def _id(name: str, description: str, source: str, *, required: bool = True) -> Field:
+    return Field(name, "string", description, source, required=required, pattern=_ID_PATTERN, hint=_ID_HINT)
+
+
+def _category(name: str, vocabulary: tuple, description: str, source: str) -> Field:
+    hint = "write one of the listed words; 'unknown' if the account says it is not known, 'not_stated' if it says nothing"
+    return Field(name, "string", description, source, required=True, enum=vocabulary, hint=hint)
+
+
+def _count_fields(name: str, label: str) -> list[Field]:
+    claim = Field(
+        f"{name}_claim",
+        "string",
+        f"Whether the account gives a figure for {label}: 'figure' (see the low/best/high columns), "
+        "'unknown' (it says the number is not known) or 'not_stated' (it does not speak to it).",
+        "the account",
+        required=True,
+        enum=COUNT_CLAIMS,
+        hint="write 'figure' when the account gives a number, otherwise 'unknown' or 'not_stated'",
+    )
+    numbers = [
+        Field(
+            f"{name}_{bound}",
+            "integer",
+            f"{label.capitalize()}, {bound} figure the account gives (empty unless the claim is 'figure').",
+            "the account",
+            minimum=0,
+            hint="write a whole number of 0 or more, or leave it empty when the account gives no such figure",
+        )
+        for bound in ("low", "best", "high")
+    ]
+    return [claim, *numbers]
+
+
+INCIDENT_FIELDS: tuple[Field, ...] = (
+    _id("incident_id", "Our identifier for the incident; stable once published.", "assigned by the curator"),
+    Field("title", "string", "A short name for the incident, in our words.", "written by the curator", required=True),
+    Field("date_start", "date", "First day the incident may have happened (YYYY-MM-DD).", "the accounts", required=True,
+          hint="write the date as YYYY-MM-DD"),
+    Field("date_end", "date", "Last day the incident may have happened; the same as date_start for a known day.",
+          "the accounts", required=True, hint="write the date as YYYY-MM-DD, not earlier than date_start"),
+    Field("date_precision", "integer", "How exactly the date is known, UCDP's date_prec: "
+          + "; ".join(f"{k} = {v}" for k, v in DATE_PRECISION.items()) + ".",
+          "judged by the curator from the accounts", minimum=1, maximum=5,
+          hint="write a whole number from 1 (exact day) to 5 (within a year)"),
+    Field("country", "string", "Country where it happened (or over whose waters), in English.", "the accounts",
+          required=True),
+    Field("region", "string", "First-level administrative region (province, governorate), if known.", "the accounts"),
+    Field("place", "string", "Nearest named place, air base or sea area, if known.", "the accounts"),
+    Field("latitude", "number", "Latitude in decimal degrees (WGS84), as precise as location_precision says.",
+          "the curator, from the place named in the accounts", minimum=-90, maximum=90,
+          hint="write decimal degrees between -90 and 90, or leave empty"),
+    Field("longitude", "number", "Longitude in decimal degrees (WGS84).",
+          "the curator, from the place named in the accounts", minimum=-180, maximum=180,
+          hint="write decimal degrees between -180 and 180, or leave empty"),
+    Field("location_precision", "integer", "How exactly the place is known, UCDP's where_prec: "
+          + "; ".join(f"{k} = {v}" for k, v in LOCATION_PRECISION.items()) + ".",
+          "judged by the curator from the accounts", minimum=1, maximum=7,
+          hint="write a whole number from 1 (exact) to 7 (over water or international airspace)"),
+    Field("aircraft_model", "string", "Aircraft type as most accounts give it (for example Mi-8AMTSh).", "the accounts",
+          required=True),
+    Field("aircraft_category", "string", "Broad class of the aircraft.", "the curator", required=True,
+          enum=AIRCRAFT_CATEGORIES, hint="write one of the listed categories"),
+    Field("aircraft_count", "integer", "How many aircraft the incident involves, where known.", "the accounts",
+          minimum=0, hint="write a whole number, or leave empty when unknown"),
+    Field("operator", "string", "The force that operated the aircraft: the party whose statements count as official.",
+          "the accounts", required=True),
+    Field("event_type", "string", "What kind of event it was.", "the curator, from the accounts", required=True,
+          enum=EVENT_TYPES, hint="write one of the listed event types"),
+    _id("related_incident_id", "Another incident this one belongs with (for example the shoot-down a strike campaign "
+        "followed).", "the curator", required=False),
+    Field("relation", "string", "How this incident relates to related_incident_id: follow_on (came after and because "
+          "of it), context (background to it), same_event.", "the curator", enum=RELATIONS,
+          hint="write follow_on, context or same_event, or leave empty when there is no related incident"),
+    Field("summary", "string", "What happened, in our own words; never a copied sentence.", "written by the curator",
+          required=True),
+    Field("uncertainty", "string", "What about the incident is uncertain or disputed, in our words.",
+          "written by the curator"),
+)
+
+SOURCE_FIELDS: tuple[Field, ...] = (
+    _id("source_id", "Our identifier for the source.", "assigned by the curator"),
+    Field("name", "string", "The outlet, organisation, office or group, as it names itself.", "the source",
+          required=True),
+    Field("kind", "string", "What kind of source it is.", "the curator", required=True, enum=SOURCE_KINDS,
+          hint="write one of the listed kinds"),
+    Field("country", "string", "Country the source is based in or speaks for, if known.", "the source"),
+    Field("notes", "string", "Anything a reader should know about the source.", "written by the curator"),
+)
+
+ACCOUNT_FIELDS: tuple[Field, ...] = (
+    _id("account_id", "Our identifier for the account.", "assigned by the curator"),
+    _id("incident_id", "The incident the account is about (see incidents).", "the curator"),
+    _id("source_id", "The source that made the claim (see sources).", "the curator"),
+    Field("speaker", "string", "The person or office that spoke, when the source names one.", "the account"),
+    Field("published_date", "date", "Day the account was first made public (YYYY-MM-DD).", "the account",
+          required=True, hint="write the date as YYYY-MM-DD"),
+    Field("side", "string", "official: the operator of the aircraft (its military or government); unofficial: "
+          "everyone else, including the other side.", "the curator", required=True, enum=SIDES,
+          hint="write official or unofficial"),
+    _category("cause", CAUSES, "What the account says caused the loss.", "the account"),
+    _category("hostile_fire", YES_NO, "Whether the account says the aircraft came under hostile fire.", "the account"),
+    Field("responsible_party", "string", "Who the account says brought the aircraft down or is to blame; "
+          "'unknown' or 'not_stated' when it names no one.", "the account", required=True,
+          hint="name the party, or write 'unknown' or 'not_stated'"),
+    *_count_fields("crew_killed", "crew killed"),
+    *_count_fields("others_killed", "others killed (passengers, rescuers, people on the ground)"),
+    *_count_fields("injured", "people injured"),
+    Field("claimed_country", "string", "Country (or whose airspace or waters) the account places the event in; "
+          "'unknown' or 'not_stated' when it does not.", "the account", required=True,
+          hint="name the country, or write 'unknown' or 'not_stated'"),
+    Field("claimed_place", "string", "Place the account names, in its words translated; 'unknown' or 'not_stated' "
+          "when it names none.", "the account", required=True,
+          hint="name the place, or write 'unknown' or 'not_stated'"),
+    Field("claimed_date", "string", "Date the account gives for the event (YYYY-MM-DD), or 'unknown' or "
+          "'not_stated'.", "the account", required=True, pattern=_DATE_CLAIM_PATTERN,
+          hint="write the date as YYYY-MM-DD, or 'unknown' or 'not_stated'"),
+    Field("claimed_aircraft", "string", "Aircraft type the account names; 'unknown' or 'not_stated' when it names "
+          "none.", "the account", required=True, hint="name the aircraft type, or write 'unknown' or 'not_stated'"),
+    _category("follow_on_operation", YES_NO, "Whether the account says a follow-on military operation (such as "
+              "retaliatory strikes) took place.", "the account"),
+    Field("statement", "string", "What the account says, paraphrased in our own words; never a copied sentence.",
+          "written by the curator from the account", required=True),
+    Field("reported_in", "string", "The publication through which we know the account (outlet, title, date).",
+          "the curator"),
+    Field("url", "string", "Link to the account; left empty unless verified.", "the curator",
+          hint="write a full http:// or https:// address, or leave it empty"),
+    Field("archive_url", "string", "Link to an archived copy; left empty unless verified.", "the curator",
+          hint="write a full http:// or https:// address, or leave it empty"),
+    Field("accessed_date", "date", "Day the curator last read the account.", "the curator",
+          hint="write the date as YYYY-MM-DD"),
+    Field("origin", "string", "Who the information first came from, so that repeats of one original are "
+          "recognisable (for example 'Russian Ministry of Defence' or a named local outlet).", "the account",
+          required=True),
+    _id("supersedes_account_id", "The earlier account from the same source that this one replaces, when the "
+        "source changed its story.", "the curator", required=False),
+    Field("certainty", "string", "reported: the account is on the record as described; uncertain: the curator is "
+          "not sure of some detail of the row (say which in notes).", "the curator", required=True, enum=CERTAINTY,
+          hint="write reported or uncertain"),
+    Field("notes", "string", "Curator's notes: what is uncertain, how the claim was read.", "written by the curator"),
+)
+
+OVERRIDE_FIELDS: tuple[Field, ...] = (
+    _id("override_id", "Our identifier for the editor's decision.", "assigned by the editor"),
+    Field("target_table", "string", "What the decision changes: incidents, accounts or grades.", "the editor",
+          required=True, enum=OVERRIDE_TABLES, hint="write incidents, accounts or grades"),
+    _id("target_id", "The id of the row changed (an incident id for grades).", "the editor"),
+    Field("field", "string", "The field changed (for grades: grade).", "the editor", required=True),
+    Field("value", "string", "The new value.", "the editor", required=True),
+    Field("editor", "string", "Who decided.", "the editor", required=True),
+    Field("decided_on", "date", "When the decision was made.", "the editor", required=True,
+          hint="write the date as YYYY-MM-DD"),
+    Field("reason", "string", "Why, in a sentence a reader can see.", "the editor", required=True),
+)
+
+
+@dataclass(frozen=True)
+class ResourceModel:
+    """One resource of an incident dataset: its name, file, fields, keys and whether it may be empty."""
+
+    name: str
+    fields: tuple[Field, ...]
+    primary_key: str
+    foreign_keys: tuple[tuple[str, str, str], ...] = ()  # (field, resource, resource field)
+    may_be_empty: bool = False
+    description: str = ""
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+
+INCIDENT_RESOURCES: tuple[ResourceModel, ...] = (
+    ResourceModel(
+        "incidents",
+        INCIDENT_FIELDS,
+        "incident_id",
+        (("related_incident_id", "incidents", "incident_id"),),
+        description="One row per event: an aircraft lost or damaged, a strike campaign, a related context event.",
+    ),
+    ResourceModel(
+        "sources",
+        SOURCE_FIELDS,
+        "source_id",
+        description="One row per outlet, office, organisation or group that made claims.",
+    ),
+    ResourceModel(
+        "accounts",
+        ACCOUNT_FIELDS,
+        "account_id",
+        (
+            ("incident_id", "incidents", "incident_id"),
+            ("source_id", "sources", "source_id"),
+            ("supersedes_account_id", "accounts", "account_id"),
+        ),
+        description="One row per claim by one source about one incident at one time.",
+    ),
+    ResourceModel(
+        "overrides",
+        OVERRIDE_FIELDS,
+        "override_id",
+        may_be_empty=True,
+        description="Editors' decisions as data: what was changed, by whom, when and why.",
+    ),
+)
+
+
+def resource_model(name: str) -> ResourceModel:
+    """Return the model of the incident resource called ``name`` (incidents, sources, accounts, overrides)."""
+    for item in INCIDENT_RESOURCES:
+        if item.name == name:
+            return item
+    msg = f"no incident resource called {name!r}"
+    raise KeyError(msg)
