@@ -3,20 +3,41 @@
 The public surface: :func:`load` a dataset (validated), :func:`inspect` one without raising,
 and the :class:`Dataset` it returns. Errors are :class:`DDJError` subclasses; data caveats are
 :class:`DataCaveatWarning` warnings.
+
+Names are imported on first use (see ``_PUBLIC``), so ``import ddj`` and the command line stay
+fast and pull in polars, altair or jupyter only when a function needs them.
 """
 
-from ddj._version import __version__
-from ddj.datasets import Dataset, inspect, load, shipped_datasets
-from ddj.errors import DDJError, ValidationError
-from ddj.warnings import DataCaveatWarning
+from __future__ import annotations
 
-__all__ = [
-    "DDJError",
-    "DataCaveatWarning",
-    "Dataset",
-    "ValidationError",
-    "__version__",
-    "inspect",
-    "load",
-    "shipped_datasets",
-]
+import importlib
+from typing import Any
+
+from ddj._version import __version__
+
+# Public name -> module that defines it. Add a name here (and nowhere else) to export it.
+_PUBLIC: dict[str, str] = {
+    "DDJError": "ddj.errors",
+    "ValidationError": "ddj.errors",
+    "DataCaveatWarning": "ddj.warnings",
+    "Dataset": "ddj.datasets",
+    "inspect": "ddj.datasets",
+    "load": "ddj.datasets",
+    "shipped_datasets": "ddj.datasets",
+}
+
+__all__ = ["__version__", *sorted(_PUBLIC)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        msg = f"module 'ddj' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))

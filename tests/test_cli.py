@@ -1,0 +1,74 @@
+"""The command line: thin, and a user never sees a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from ddj.cli import build_parser, main
+from tests.fixtures.minimal import write_package
+
+
+def test_validate_valid_package_exits_zero_and_prints_warnings(tmp_path, capsys):
+    folder = write_package(tmp_path / "pkg")
+    assert main(["validate", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "pkg: valid (2 incidents, 2 sources, 3 accounts, 0 overrides)" in out
+    assert "warning:" in out and "'inc-2' has no official account" in out
+
+
+def test_validate_invalid_package_exits_one_and_lists_problems(tmp_path, capsys):
+    def breaks(tables):
+        tables["accounts"][0]["side"] = "officail"
+        tables["incidents"][1]["date_precision"] = "9"
+
+    folder = write_package(tmp_path / "pkg", breaks)
+    assert main(["validate", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "accounts.csv, row 2, column 'side': 'officail'" in out
+    assert "incidents.csv, row 3, column 'date_precision': '9' is above the maximum of 5" in out
+
+
+def test_validate_json_output(tmp_path, capsys):
+    import json
+
+    folder = write_package(tmp_path / "pkg")
+    assert main(["validate", "--json", str(folder)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report[0]["ok"] is True and report[0]["counts"]["accounts"] == 3
+
+
+def test_unknown_dataset_is_one_clear_line(capsys):
+    assert main(["validate", "no-such-dataset"]) == 1
+    out = capsys.readouterr().out
+    assert "no dataset 'no-such-dataset'" in out and "Traceback" not in out
+
+
+def test_missing_argument_is_a_usage_error(capsys):
+    assert main(["validate"]) == 2
+    assert "name a dataset" in capsys.readouterr().err
+
+
+def test_no_command_prints_help(capsys):
+    assert main([]) == 2
+    assert "usage: ddj" in capsys.readouterr().out
+
+
+def test_building_the_parser_imports_no_heavy_library():
+    code = (
+        "import sys; from ddj.cli import build_parser; build_parser(); "
+        "heavy = [m for m in ('polars', 'altair', 'papermill', 'jupyter_client', 'pandas') if m in sys.modules]; "
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("command", ["validate", "datasets", "schema"])
+def test_every_command_has_help(command):
+    parser = build_parser()
+    with pytest.raises(SystemExit) as exit_info:
+        parser.parse_args([command, "--help"])
+    assert exit_info.value.code == 0
