@@ -224,10 +224,12 @@ def incident_caveats(tables: dict[str, pl.DataFrame], files: dict[str, str]) -> 
                    value_column="incident_id"),
     ]
     caveats = run_checks(incidents, checks, display)
-    acc = accounts.with_row_index(ROW, offset=2)
-    caveats += run_checks(acc, [
-        make_check("certainty", "uncertain", "caveat", pl.col("certainty") == "uncertain",
-                   "account {value} is marked uncertain (see its notes)", "confirm the detail and set certainty to reported",
-                   value_column="account_id"),
-    ], _displays(files, "accounts"))
+    uncertain = accounts.filter(pl.col("certainty") == "uncertain")["account_id"]
+    if uncertain.len():
+        shown = ", ".join(uncertain.head(12).to_list()) + (", ..." if uncertain.len() > 12 else "")
+        caveats.append(
+            Problem(_displays(files, "accounts"), None, "certainty", None, "uncertain",
+                    f"{uncertain.len()} of {accounts.height} accounts are marked uncertain (their notes say why): {shown}",
+                    "confirm the details and set certainty to reported where you can", "caveat")
+        )
     return caveats
