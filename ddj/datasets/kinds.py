@@ -53,3 +53,6 @@ def register_kind(kind: DatasetKind) -> DatasetKind:
     """Add a kind of dataset to :data:`KINDS` and return it."""
     KINDS[kind.name] = kind
     return kind
+
+
+import ddj.datasets.tally_kind  # noqa: E402,F401  (registers the "tally" kind; it imports DatasetKind from here)
