@@ -78,11 +78,11 @@ def incident_problems(tables: dict[str, pl.DataFrame], files: dict[str, str]) ->
                        "is {value} but figures are given",
                        f"write 'figure' in {claim}, or empty {low}, {best} and {high}"),
         ]
-    sentinel = pl.col("claimed_date").is_in(["unknown", "not_stated"])
+    # Only a claimed date of the form YYYY-MM-DD can fail to exist; other forms break the column's pattern.
+    dated = pl.col("claimed_date").str.contains(r"^\d{4}-\d{2}-\d{2}$")
     acc_checks.append(
         make_check("claimed_date", "date", "TypeViolation",
-                   pl.col("claimed_date").is_not_null() & ~sentinel
-                   & pl.col("claimed_date").str.strptime(pl.Date, "%Y-%m-%d", strict=False).is_null(),
+                   dated & pl.col("claimed_date").str.strptime(pl.Date, "%Y-%m-%d", strict=False).is_null(),
                    "{value} is not a date that exists", "write a real date as YYYY-MM-DD, or unknown or not_stated")
     )
     for column in _URL_COLUMNS["accounts"]:
@@ -154,7 +154,9 @@ def _supersession_cycles(acc: pl.DataFrame, display: str) -> list[Problem]:
         ).filter(pl.col("pos_next").is_not_null())
         if walk.height == 0:
             return []
-    looped = acc.join(walk.select("account_id"), on="account_id", how="semi")
+    # Every walk has run at least as many links as the table has rows, so it now stands on a loop: the
+    # positions reached are the accounts on loops (accounts that only lead into a loop are not among them).
+    looped = acc.join(walk.select(pl.col("pos").alias("account_id")).unique(), on="account_id", how="semi")
     return run_checks(looped, [
         make_check("supersedes_account_id", "supersede_cycle", "ConsistencyViolation", pl.lit(True),
                    "{value} leads to a chain of supersessions that loops back to this account",
@@ -180,10 +182,11 @@ def _override_problems(tables: dict[str, pl.DataFrame], overrides: pl.DataFrame,
     checks = []
     for table, ids in target_ids.items():
         in_table = pl.col("target_table") == table
+        id_table = "incidents" if table == "grades" else table  # a grade is given to an incident
         checks += [
             make_check("target_id", "foreign_key", "ForeignKeyViolation",
                        in_table & ~pl.col("target_id").is_in(ids.implode()),
-                       f"{{value}} is not an id in {table}", f"use an id that exists in {table}"),
+                       f"{{value}} is not an id in {id_table}", f"use an id that exists in {id_table}"),
             make_check("field", "override_field", "ConsistencyViolation",
                        in_table & ~pl.col("field").is_in(fields[table]),
                        f"{{value}} is not a field of {table}", "name a field: " + ", ".join(fields[table])),

@@ -118,8 +118,12 @@ def inspect(name_or_path: str | os.PathLike) -> Inspection:
         result.tables[name] = typed
     if not readable:
         return result
+    # A cell that is not of its type is empty in the typed table, so the kind's rules would read it as
+    # missing (a latitude without a longitude, a 'figure' without a figure): skip their findings on such
+    # rows; they are checked again once the cell is fixed.
+    mistyped = {(p.file, p.row) for p in result.problems if p.rule == "type" and p.row is not None}
     result.problems += _foreign_key_problems(package, kind, result.tables)
-    result.problems += kind.problems(result.tables, files)
+    result.problems += [p for p in kind.problems(result.tables, files) if (p.file, p.row) not in mistyped]
     result.problems.sort(key=lambda p: (p.file, p.row if p.row is not None else 1 << 62))
     if not result.problems:
         result.caveats = kind.caveats(result.tables, files)

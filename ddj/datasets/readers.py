@@ -48,19 +48,25 @@ def _read_parquet(spec: ResourceSpec) -> pl.DataFrame:
 def _read_csv(spec: ResourceSpec) -> pl.DataFrame:
     data = spec.path.read_bytes()
     body = data[len(_BOM):] if data.startswith(_BOM) else data
+    # Blank lines at the end are not rows (polars would read each as a row of empty cells).
+    body = body.rstrip(b"\r\n")
     if not body.strip():
-        msg = f"{spec.display}: the file is empty. It needs at least a header row naming the columns: {', '.join(spec.field_names)}."
+        msg = (
+            f"{spec.display}, row 1: the file is empty. It needs at least a header row naming the columns: "
+            f"{', '.join(spec.field_names)}."
+        )
         raise EmptyFileError(msg, file=spec.display, row=1)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as err:
         line = body.count(b"\n", 0, err.start) + 1
+        row = _row_at(body[: err.start].decode("utf-8"), line)
         bad = body[err.start : err.start + 4]
         msg = (
-            f"{spec.display}, line {line}: the file is not UTF-8 text (bytes {bad!r} at byte {err.start}). "
-            "Save it as 'CSV UTF-8' from your spreadsheet, or convert it with iconv."
+            f"{spec.display}, row {row} (line {line}): the file is not UTF-8 text (bytes {bad!r} at byte "
+            f"{err.start}). Save it as 'CSV UTF-8' from your spreadsheet, or convert it with iconv."
         )
-        raise EncodingError(msg, file=spec.display, row=line) from err
+        raise EncodingError(msg, file=spec.display, row=row) from err
     header = _structure_check(spec, text)
     _check_header(spec, header)
     try:
@@ -75,6 +81,17 @@ def _read_csv(spec: ResourceSpec) -> pl.DataFrame:
         msg = f"{spec.display}: cannot be parsed as CSV ({err}). Check quoting and separators."
         raise ResourceFileError(msg, file=spec.display) from err
     return frame
+
+
+def _row_at(before: str, line: int) -> int:
+    """The spreadsheet row (header = 1) of the text that follows ``before``; ``line`` if it cannot be parsed.
+
+    Rows and lines differ when a quoted cell spans several lines.
+    """
+    try:
+        return sum(1 for _ in csv.reader(io.StringIO(before + "x", newline="")))
+    except csv.Error:
+        return line
 
 
 def _structure_check(spec: ResourceSpec, text: str) -> list[str]:
@@ -101,7 +118,7 @@ def _structure_check(spec: ResourceSpec, text: str) -> list[str]:
         for row, record in enumerate(reader, start=2):
             if len(record) != width:
                 if not record:
-                    continue  # a blank line: polars skips it too
+                    continue  # a blank line: polars reads it as a row of empty cells, reported by the checks
                 more_or_fewer = "more" if len(record) > width else "fewer"
                 msg = (
                     f"{spec.display}, row {row}: has {len(record)} cells, {more_or_fewer} than the {width} columns "
