@@ -53,7 +53,9 @@ def hint_for(field: dict[str, Any]) -> str:
     return f"write {word}" if word else "correct the value"
 
 
-def _blank(expr: pl.Expr) -> pl.Expr:
+def _blank(expr: pl.Expr, dtype: pl.DataType | None = None) -> pl.Expr:
+    if dtype is not None and dtype != pl.String:
+        return expr.is_null()  # a typed column (from Parquet) has no blank text; casting it to text costs seconds
     return expr.is_null() | (expr.cast(pl.String).str.strip_chars() == "")
 
 
@@ -115,7 +117,7 @@ def check_and_cast(frame: pl.DataFrame, schema: dict[str, Any], display: str) ->
         dtype = frame.schema[name]
         typed = _cast_expr(name, ftype, dtype).alias(name)
         casts.append(typed)
-        present = ~_blank(raw)
+        present = ~_blank(raw, dtype)
         if constraints.get("required"):
             checks.append(_Check(name, "required", "RequiredViolation", ~present, "is empty but a value is required", hint))
         if ftype != "string":
@@ -164,7 +166,7 @@ def check_and_cast(frame: pl.DataFrame, schema: dict[str, Any], display: str) ->
         key = pl.struct(primary) if len(primary) > 1 else pl.col(primary[0])
         checks.append(
             _Check(primary[0], "primary_key", "UniqueViolation", key.is_duplicated() & pl.all_horizontal(
-                [~_blank(pl.col(c)) for c in primary]),
+                [~_blank(pl.col(c), frame.schema[c]) for c in primary]),
                    "id {value} is used by more than one row", "give every row its own id")
         )
     problems = run_checks(indexed, checks, display)
