@@ -24,6 +24,7 @@ _PUBLIC: dict[str, str] = {
     "inspect": "ddj.datasets",
     "load": "ddj.datasets",
     "shipped_datasets": "ddj.datasets",
+    "tally": "ddj.tally",
 }
 
 __all__ = ["__version__", *sorted(_PUBLIC)]

@@ -1,0 +1,7 @@
+"""Turn the formats journalists bring into ddj packages or frames.
+
+- :mod:`ddj.importers.acled` and :mod:`ddj.importers.ucdp`: an ACLED export or a UCDP GED CSV into an
+  incident package (``ddj import acled|ucdp``).
+- :mod:`ddj.importers.genstaff` and :mod:`ddj.importers.oryx`: the Ukrainian General Staff's JSON files and the
+  Oryx CSV files into long frames with the raw row of every value, for the tally build.
+"""

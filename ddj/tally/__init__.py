@@ -1,0 +1,40 @@
+"""Official tallies against documented losses: as-of lookups, a declared crosswalk, findings on dirty data.
+
+- ``ddj.tally(dataset, as_of=..., categories=...)`` — each official category as of a date. This module is
+  callable: ``ddj.tally(...)`` and ``ddj.tally.tally(...)`` both run :func:`ddj.tally.api.tally`.
+- :func:`tally_series` — every date of every paired category: official, documented, ratio, difference,
+  revisions. Charts are built on its columns (:data:`ddj.tally.compare.SERIES_COLUMNS`).
+- :func:`threshold_crossings` — the first date the official claim reached a multiple of the documented count.
+- :func:`unmapped` — categories on either side that pair with nothing.
+
+Modules: :mod:`~ddj.tally.series` (as-of joins), :mod:`~ddj.tally.crosswalk`, :mod:`~ddj.tally.events`
+(event list to running count), :mod:`~ddj.tally.compare`, :mod:`~ddj.tally.findings` (dirty-data rules) and
+:mod:`~ddj.tally.build` (``ddj build ukraine-equipment-losses``).
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any
+
+from ddj.tally import api
+from ddj.tally.api import tally_series, threshold_crossings, unmapped
+
+__all__ = ["tally", "tally_series", "threshold_crossings", "unmapped"]
+
+
+class _CallableModule(types.ModuleType):
+    """The ``ddj.tally`` package, callable: ``ddj.tally(dataset, ...)`` is :func:`ddj.tally.api.tally`.
+
+    ``ddj`` exports ``tally`` and ``ddj.tally`` is also this package (``ddj.tally.tally_series``...), so the
+    package itself must be the function; ``ddj.tally.tally`` is the package too, for the same reason.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return api.tally(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
+_CallableModule.__call__.__doc__ = api.tally.__doc__
+tally = sys.modules[__name__]
