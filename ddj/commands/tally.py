@@ -28,10 +28,22 @@ def _number(value: object) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    import ddj.tally
+    import sys
+    import warnings
 
-    frame = ddj.tally.api.tally(args.dataset, as_of=args.as_of, categories=args.categories,
-                                documented="events" if args.events else None)
+    import ddj.tally
+    from ddj.datasets import load
+
+    dataset = load(args.dataset, warn=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frame = ddj.tally.api.tally(dataset, as_of=args.as_of, categories=args.categories,
+                                    documented="events" if args.events else None)
+    # Caveats go to stderr, so that --json output stays a clean JSON array.
+    for caveat in dataset.caveats:
+        print(f"warning: {caveat.message}", file=sys.stderr)
+    for item in caught:
+        print(f"warning: {item.message}", file=sys.stderr)
     records = []
     for row in frame.iter_rows(named=True):
         record = {key: (value.isoformat() if hasattr(value, "isoformat") else value) for key, value in row.items()}
