@@ -180,7 +180,8 @@ def _override_problems(tables: dict[str, pl.DataFrame], overrides: pl.DataFrame,
         "accounts": tables["accounts"]["account_id"],
     }
     fields = {
-        "incidents": [f.name for f in INCIDENT_RESOURCES[0].fields],
+        # narrative_note: an editor's sentence added to the incident's narrative (see ddj.narrative.editors)
+        "incidents": [f.name for f in INCIDENT_RESOURCES[0].fields] + ["narrative_note"],
         "accounts": [f.name for f in ACCOUNT_FIELDS],
         "grades": ["grade"],
     }
