@@ -129,3 +129,19 @@ def test_processed_series_keep_values_as_published(ds):
     # Categories are kept as written, commas and all, and no aggregate rows.
     assert {"Trucks, Vehicles and Jeeps", "Trucks, Vehicles, and Jeeps"} <= set(documented["category"])
     assert "All Types" not in set(documented["category"])
+
+
+def test_a_crosswalk_naming_a_category_that_does_not_exist_is_a_problem(tmp_path):
+    copy = tmp_path / NAME
+    shutil.copytree(FOLDER, copy, ignore=shutil.ignore_patterns("raw", "documented_events.csv"))
+    descriptor = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "documented_events"]
+    (copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    text = (copy / "crosswalk.csv").read_text(encoding="utf-8")
+    (copy / "crosswalk.csv").write_text(text.replace("tank,Tanks,", "tanks,Tank,", 1), encoding="utf-8")
+    result = ddj.inspect(copy)
+    found = {(p.row, p.column, p.value, p.rule) for p in result.problems}
+    assert (4, "official_category", "tanks", "crosswalk_unknown") in found
+    assert (4, "documented_category", "Tank", "crosswalk_unknown") in found
+    with pytest.raises(ddj.ValidationError, match="crosswalk.csv, row 4, column 'official_category'"):
+        ddj.load(copy)

@@ -293,6 +293,18 @@ def tally_caveats(tables: dict[str, pl.DataFrame], files: dict[str, str]) -> lis
                 f"counterpart and are not compared: {', '.join(lonely)}",
                 "see ddj.tally.unmapped for the reasons", "caveat",
             ))
+    if crosswalk is not None:
+        paired = crosswalk.filter(pl.col("official_category").is_not_null())["documented_category"].drop_nulls()
+        documented_names = pl.concat([_categories(tables, "documented_series"), _categories(tables, "documented_events")])
+        lonely = sorted(set(documented_names.to_list()) - set(paired.to_list()))
+        if lonely:
+            caveats.append(Problem(
+                files.get("crosswalk", "crosswalk.csv"), None, "documented_category", ", ".join(lonely),
+                "unmapped_category",
+                f"{len(lonely)} documented categor{'y has' if len(lonely) == 1 else 'ies have'} no official "
+                f"counterpart and are not compared: {', '.join(lonely)}",
+                "see ddj.tally.unmapped for the reasons", "caveat",
+            ))
     return caveats
 
 
