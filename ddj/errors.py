@@ -198,3 +198,30 @@ def validation_error(problems: list[Problem]) -> ValidationError:
     kinds = {p.error for p in problems}
     cls = _VALIDATION_CLASSES.get(kinds.pop(), ValidationError) if len(kinds) == 1 else ValidationError
     return cls(problems)
+
+
+class NotebookError(DDJError):
+    """A notebook cannot be run as a report: unreadable, no ``parameters`` cell, or a parameters cell ddj cannot read."""
+
+
+class ParameterError(DDJError):
+    """Parameters given to a notebook are wrong: an unknown name, a wrong type, a value out of range or not allowed.
+
+    ``report`` names the report (or ``None`` for an ad hoc run), ``parameter`` the first parameter at
+    fault and ``problems`` every message found, so all of them can be fixed in one go.
+    """
+
+    def __init__(self, problems: list[str], *, report: str | None = None, parameter: str | None = None) -> None:
+        self.problems = list(problems)
+        self.report = report
+        self.parameter = parameter
+        where = f"report {report!r}: " if report else ""
+        if len(self.problems) == 1:
+            text = f"{where}{self.problems[0]}"
+        else:
+            text = f"{where}{len(self.problems)} parameter problems:\n" + "\n".join(f"- {p}" for p in self.problems)
+        super().__init__(text)
+
+
+class ConfigError(DDJError):
+    """``reports.toml`` is unreadable or declares something that cannot run; the message names the file and the report."""

@@ -1,0 +1,5 @@
+"""The report pipeline: parameterized notebooks run by Papermill into offline, self-contained HTML reports."""
+
+from ddj.report.figures import show
+
+__all__ = ["show"]

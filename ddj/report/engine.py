@@ -1,0 +1,232 @@
+"""Run one notebook through Papermill in a fresh kernel; retry once when the kernel dies.
+
+The kernel is started by ddj's own kernel manager so that it talks over local sockets (no TCP port),
+its standard error goes to a log file instead of the terminal (it would break a progress bar and fill
+cron mail), and ``PYTHONHASHSEED`` is fixed so that identical inputs give identical outputs. A warm
+kernel pool slots in by replacing :func:`_kernel_options` (Papermill also accepts a started ``km``).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+#: How many times a notebook is started again after its kernel died.
+KERNEL_RETRIES = 1
+
+
+@dataclass(frozen=True)
+class CellFailure:
+    """Where and how a run failed: the cell (index in the executed notebook), its code and the error."""
+
+    cell_index: int | None
+    execution_count: int | None
+    source: str
+    ename: str
+    evalue: str
+    traceback: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """One line: which cell, which error."""
+        where = "before any cell ran" if self.cell_index is None else f"cell {self.cell_index}"
+        if self.execution_count is not None:
+            where += f" (In [{self.execution_count}])"
+        return f"{where}: {self.ename}: {self.evalue}".rstrip(": ")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "cell_index": self.cell_index,
+            "execution_count": self.execution_count,
+            "source": self.source,
+            "ename": self.ename,
+            "evalue": self.evalue,
+            "traceback": list(self.traceback),
+            "message": self.summary(),
+        }
+
+
+@dataclass
+class Execution:
+    """The outcome of running a notebook: the executed notebook (when there is one) and any failure."""
+
+    notebook: Any
+    failure: CellFailure | None
+    attempts: int = 1
+    kernel_log: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+def execute(
+    notebook: Path,
+    parameters: dict[str, Any],
+    output: Path,
+    *,
+    cwd: Path | None = None,
+    timeout: int | None = None,
+    kernel_name: str | None = None,
+    env: dict[str, str] | None = None,
+    retries: int = KERNEL_RETRIES,
+) -> Execution:
+    """Execute ``notebook`` with ``parameters`` through Papermill, writing the executed copy to ``output``.
+
+    A failing cell is not an exception here: it comes back as :attr:`Execution.failure` with the
+    executed notebook (the error cell included). A kernel that dies is started again ``retries``
+    times; when it dies again, the failure says so and names the cell it was running.
+    """
+    import papermill
+
+    _quiet_loggers()
+    output = Path(output)
+    log_path = output.with_suffix(".kernel.log")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    attempts = 0
+    while True:
+        attempts += 1
+        name = kernel_name or _kernel_name(notebook)
+        with open(log_path, "ab") as log:
+            options = _kernel_options(log, env or {})
+            try:
+                papermill.execute_notebook(
+                    str(notebook), str(output), parameters=parameters, progress_bar=False, log_output=False,
+                    cwd=str(cwd) if cwd else None, kernel_name=name, execution_timeout=timeout, **options,
+                )
+                return Execution(_read(output), None, attempts, _read_log(log_path))
+            except papermill.PapermillExecutionError as err:
+                failure = CellFailure(_cell_index(output, err.cell_index), err.exec_count, err.source, err.ename,
+                                      _clean(err.evalue), tuple(_clean(t) for t in err.traceback))
+                return Execution(_read(output), failure, attempts, _read_log(log_path))
+            except Exception as err:  # noqa: BLE001 - every other way a run can end is a failed report
+                died = type(err).__name__ == "DeadKernelError"
+                if died and attempts <= retries:
+                    continue
+                return _failed_run(output, err, attempts, _read_log(log_path), died=died, timeout=timeout)
+
+
+def _failed_run(output: Path, err: Exception, attempts: int, log: str, *, died: bool, timeout: int | None) -> Execution:
+    import nbformat
+
+    nb = _read(output)
+    index, cell = _running_cell(nb)
+    if died:
+        tail = " ".join(log.strip().splitlines()[-3:])
+        evalue = (
+            f"the kernel died while running this cell, {attempts} time(s) in a row. The code may exhaust the "
+            "memory, crash a library or kill its own process." + (f" Kernel log: {tail}" if tail else "")
+        )
+        ename = "DeadKernelError"
+    elif type(err).__name__ == "CellTimeoutError":
+        ename, evalue = "CellTimeoutError", f"the cell ran longer than the timeout of {timeout} s"
+    else:
+        ename, evalue = type(err).__name__, _clean(str(err)) or "the kernel could not run the notebook"
+    failure = CellFailure(index, cell.get("execution_count") if cell else None, cell.source if cell else "",
+                          ename, evalue)
+    if nb is not None and cell is not None:
+        cell.setdefault("outputs", []).append(
+            nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+        )
+        marker = nbformat.v4.new_markdown_cell(
+            f"**ddj: the run stopped at cell {index}: {ename}.** {evalue}"
+        )
+        marker.metadata["tags"] = ["papermill-error-cell-tag"]
+        nb.cells.insert(0, marker)
+        failure = CellFailure(index + 1, failure.execution_count, failure.source, ename, evalue)
+    return Execution(nb, failure, attempts, log)
+
+
+def _running_cell(nb: Any) -> tuple[int | None, Any]:
+    """The last cell Papermill started: the one running when the kernel died or timed out."""
+    if nb is None:
+        return None, None
+    started = [i for i, c in enumerate(nb.cells)
+               if c.cell_type == "code" and c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    if not started:
+        return None, None
+    return started[-1], nb.cells[started[-1]]
+
+
+def _cell_index(output: Path, fallback: int) -> int:
+    """Papermill counts cells before inserting its error markers; find the failing cell in the written file."""
+    nb = _read(output)
+    if nb is None:
+        return fallback
+    for index, cell in enumerate(nb.cells):
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            return index
+    return fallback
+
+
+def _kernel_options(log: Any, env: dict[str, str]) -> dict[str, Any]:
+    """Papermill keyword arguments that make nbclient start the kernel ddj's way (and shut it down after)."""
+    kernel_env = {**os.environ, "PYTHONHASHSEED": "0", "PYDEVD_DISABLE_FILE_VALIDATION": "1", **env}
+    options = {"stderr": log, "stdout": log, "env": kernel_env}
+    manager = type("ReportKernelManager", (_manager_class(),), {"launch_options": options})
+    return {"kernel_manager_class": manager}
+
+
+@functools.cache
+def _manager_class() -> type:
+    """A kernel manager on local sockets that adds ``launch_options`` (log file, environment) to every start."""
+    from jupyter_client import AsyncKernelManager
+    from traitlets import default
+
+    class ReportKernelManagerBase(AsyncKernelManager):
+        launch_options: dict[str, Any] = {}  # noqa: RUF012 - set per run on a subclass
+
+        @default("transport")
+        def _local_sockets(self) -> str:
+            return "ipc"
+
+        async def _async_start_kernel(self, **kw: Any) -> None:
+            return await super()._async_start_kernel(**{**self.launch_options, **kw})
+
+        start_kernel = _async_start_kernel
+
+    return ReportKernelManagerBase
+
+
+def _kernel_name(notebook: Path) -> str:
+    import nbformat
+
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except Exception:  # noqa: BLE001 - papermill reports a broken notebook itself
+        return "python3"
+    return nb.metadata.get("kernelspec", {}).get("name") or "python3"
+
+
+def _read(path: Path) -> Any:
+    import nbformat
+
+    try:
+        return nbformat.read(path, as_version=4)
+    except (OSError, ValueError):
+        return None
+
+
+def _read_log(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _clean(text: str) -> str:
+    return _ANSI.sub("", text or "")
+
+
+def _quiet_loggers() -> None:
+    """Papermill and nbclient log errors we already report; keep them off the terminal unless logging is set up."""
+    for name in ("papermill", "traitlets"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+            logger.addHandler(logging.NullHandler())

@@ -1,0 +1,121 @@
+"""Charts in report notebooks: :func:`show` displays a chart and marks it so the runner can save it.
+
+In a notebook, ``show(chart, "timeline")`` displays the chart with three representations: the Vega-Lite
+spec (JupyterLab draws it interactively), a static SVG (for any viewer, and the report's fallback) and
+a line of text. The output carries the chart's name in its metadata; the report runner finds it there,
+saves ``charts/<name>.svg`` and ``charts/<name>.png`` next to the report, and the HTML export draws
+it offline. No file is written from inside the kernel, so a report can run anywhere.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+#: The key in an output's metadata that marks a chart displayed by :func:`show`.
+CHART_METADATA_KEY = "ddj_chart"
+_VEGALITE_MIME = re.compile(r"^application/vnd\.vegalite\.v(\d+)\+json$")
+_SCHEMA_VERSION = re.compile(r"/vega-lite/v(\d+)\.(\d+)")
+
+
+@dataclass(frozen=True)
+class ChartOutput:
+    """A chart found in an executed notebook: its name, Vega-Lite spec and static SVG."""
+
+    name: str
+    spec: dict[str, Any]
+    svg: str
+
+
+def chart_spec(chart: Any) -> dict[str, Any]:
+    """Return the Vega-Lite spec of an altair chart (or of a spec given as a dict)."""
+    if isinstance(chart, dict):
+        return chart
+    to_dict = getattr(chart, "to_dict", None)
+    if to_dict is None:
+        msg = f"show() needs an altair chart or a Vega-Lite spec (a dict), not {type(chart).__name__}"
+        raise TypeError(msg)
+    return to_dict()
+
+
+def show(chart: Any, name: str | None = None) -> None:
+    """Display a chart in a report notebook so the runner saves its SVG and PNG and the report draws it offline.
+
+    Parameters
+    ----------
+    chart
+        An altair chart, or a Vega-Lite spec as a dict.
+    name
+        The chart's file name in the report's ``charts/`` folder (made safe by
+        :func:`ddj.html.safe_filename`); by default ``chart-1``, ``chart-2``... in order of display.
+    """
+    from IPython.display import display
+
+    spec = chart_spec(chart)
+    bundle = {
+        vegalite_mimetype(spec): spec,
+        "image/svg+xml": spec_to_svg(spec),
+        "text/plain": f"<chart {name or ''}>".replace(" >", ">"),
+    }
+    display(bundle, raw=True, metadata={CHART_METADATA_KEY: {"name": name}})
+
+
+def vegalite_mimetype(spec: dict[str, Any]) -> str:
+    """The MIME type JupyterLab uses for a spec of this Vega-Lite major version.
+
+    Examples
+    --------
+    >>> vegalite_mimetype({"$schema": "https://vega.github.io/schema/vega-lite/v6.4.1.json"})
+    'application/vnd.vegalite.v6+json'
+
+    A Vega-Lite 6 spec is shown by JupyterLab's Vega-Lite 6 renderer.
+    """
+    match = _SCHEMA_VERSION.search(str(spec.get("$schema", "")))
+    return f"application/vnd.vegalite.v{match.group(1) if match else 6}+json"
+
+
+def vegalite_in(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The Vega-Lite spec in an output's MIME bundle, if it holds one."""
+    for key, value in data.items():
+        if _VEGALITE_MIME.match(key):
+            return value
+    return None
+
+
+@functools.cache
+def _versions() -> tuple[str, ...]:
+    import vl_convert
+
+    return tuple(vl_convert.get_vegalite_versions())
+
+
+def _vl_version(spec: dict[str, Any]) -> str | None:
+    """The Vega-Lite version vl-convert should use: the spec's own when vl-convert has it, else its latest."""
+    match = _SCHEMA_VERSION.search(str(spec.get("$schema", "")))
+    if match and f"{match.group(1)}.{match.group(2)}" in _versions():
+        return f"{match.group(1)}.{match.group(2)}"
+    return None
+
+
+def spec_to_svg(spec: dict[str, Any]) -> str:
+    """Render a Vega-Lite spec to SVG text, without a browser and without network access."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_svg(spec, vl_version=_vl_version(spec), allowed_base_urls=[])
+
+
+def spec_to_png(spec: dict[str, Any], *, scale: float = 2) -> bytes:
+    """Render a Vega-Lite spec to PNG bytes (twice the pixel size by default, for print and retina screens)."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_png(spec, vl_version=_vl_version(spec), scale=scale, allowed_base_urls=[])
+
+
+@functools.cache
+def javascript_bundle() -> str:
+    """Vega, Vega-Lite and Vega-Embed as one script with no external dependency (from vl-convert)."""
+    import vl_convert
+
+    return vl_convert.javascript_bundle()

@@ -1,0 +1,312 @@
+"""An executed notebook to one self-contained, archival HTML page.
+
+- Code is hidden (nbconvert's ``exclude_input``); parameter cells, stderr and empty cells are left out.
+- Charts displayed with :func:`ddj.report.show` (or any Vega-Lite output) become a figure holding the
+  static SVG and the spec; Vega, Vega-Lite and Vega-Embed are inlined once, from vl-convert's bundle,
+  and redraw each chart live (tooltips) when scripts run. No CDN, no require.js, no MathJax, no font.
+- Live widgets and JavaScript outputs are replaced by their static fallbacks.
+- A Content-Security-Policy allows only the page's own scripts (by hash), inline styles and ``data:``
+  images: nothing can be fetched, and script injected through data would not run even if escaping failed.
+- A methods box, built from the manifest, says what data (with hashes), parameters and software made
+  the page. Times are not on the page, so the same inputs give byte-identical HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ddj.html import escape, safe_filename, script_json
+from ddj.report.figures import CHART_METADATA_KEY, ChartOutput, javascript_bundle, spec_to_svg, vegalite_in
+
+TEMPLATES = Path(__file__).parent / "templates"
+#: Cells with these tags never reach the page.
+DROPPED_TAGS = frozenset({"parameters", "injected-parameters", "papermill-error-cell-tag", "remove-cell", "remove_cell"})
+_WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+_DROPPED_MIMES = ("application/javascript", "text/javascript", "application/vnd.jupyter.widget-state+json")
+_WIDGET_NOTE = (
+    '<p class="ddj-static-note">An interactive control was here; the archived report shows static output only.</p>'
+)
+_REMOTE = r"""(?:[a-z][a-z0-9+.-]*:)?//"""
+_REMOTE_ELEMENT = re.compile(
+    r"<(script|iframe|object|embed|audio|video)\b[^>]*?\b(?:src|data)\s*=\s*[\"']?\s*" + _REMOTE + r".*?</\1\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_REMOTE_VOID = re.compile(
+    r"<(?:link|img|source|track|input|image|use)\b[^>]*?\b(?:src|href|srcset|xlink:href)\s*=\s*[\"']?\s*"
+    + _REMOTE + r"[^>]*>",
+    re.IGNORECASE,
+)
+_REMOTE_CSS = re.compile(r"@import\s+(?:url\()?\s*[\"']?" + _REMOTE + r"[^;]*;?|url\(\s*[\"']?" + _REMOTE + r"[^)]*\)",
+                         re.IGNORECASE)
+_FETCHING_ATTRIBUTE = re.compile(
+    r"<(?:script|link|img|iframe|source|track|video|audio|embed|object|input|image|use)\b[^>]*?"
+    r"\b(?:src|href|srcset|data|poster|xlink:href)\s*=\s*[\"']?\s*(" + _REMOTE + r"[^\"'\s>]*)",
+    re.IGNORECASE,
+)
+_CSS = """
+:root { color-scheme: light; }
+body { margin: 0; background: #fff; color: #1a1a1a; font: 16px/1.5 Georgia, "Times New Roman", serif; }
+main.ddj-report { max-width: 58rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
+h1, h2, h3, h4 { font-family: "Helvetica Neue", Arial, sans-serif; line-height: 1.2; }
+h1 { font-size: 1.9rem; margin: 1rem 0 .5rem; } h2 { font-size: 1.35rem; margin-top: 2rem; }
+a.anchor-link { display: none; }
+table { border-collapse: collapse; margin: .75rem 0; font: 14px/1.35 "Helvetica Neue", Arial, sans-serif; }
+th, td { border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+thead th { border-bottom: 2px solid #333; }
+.jp-OutputArea-output { overflow-x: auto; }
+pre { white-space: pre-wrap; font-size: 13px; }
+figure.ddj-chart { margin: 1.25rem 0; overflow-x: auto; }
+figure.ddj-chart .ddj-chart-live:empty { display: none; }
+.ddj-static-note, .ddj-note { color: #666; font-style: italic; }
+dl.ddj-facts { display: grid; grid-template-columns: 7rem 1fr; gap: .2rem 1rem; margin: .5rem 0 1rem; }
+dl.ddj-facts dt { font: bold 14px/1.5 "Helvetica Neue", Arial, sans-serif; } dl.ddj-facts dd { margin: 0; }
+.ddj-dek { color: #555; margin-top: -.25rem; }
+.ddj-uncertain { border-left: 3px solid #c9a227; padding-left: .75rem; }
+aside.ddj-methods { margin-top: 3rem; padding: 1rem 1.25rem; background: #f6f6f3; border-top: 3px solid #333;
+  font: 13px/1.45 "Helvetica Neue", Arial, sans-serif; }
+aside.ddj-methods h2 { font-size: 1.1rem; margin-top: 0; } aside.ddj-methods h3 { font-size: .95rem; }
+aside.ddj-methods code { font-size: 12px; word-break: break-all; }
+""".strip()
+_CHART_SCRIPT = """
+(function () {
+  document.querySelectorAll("figure.ddj-chart").forEach(function (figure) {
+    var spec = JSON.parse(figure.querySelector("script.ddj-chart-spec").textContent);
+    var live = figure.querySelector(".ddj-chart-live");
+    window.vegaEmbed(live, spec, {renderer: "svg", actions: false}).then(function () {
+      var fallback = figure.querySelector(".ddj-chart-static");
+      if (fallback) { fallback.remove(); }
+      figure.setAttribute("data-rendered", "live");
+    }).catch(function (error) {
+      console.error("ddj: chart " + figure.getAttribute("data-chart") + " could not be drawn: " + error);
+    });
+  });
+})();
+""".strip()
+
+
+@dataclass
+class ExportedReport:
+    """The page and the charts found in the notebook, in order of appearance."""
+
+    html: str
+    charts: list[ChartOutput] = field(default_factory=list)
+
+
+def export_html(nb: Any, *, title: str, methods_html: str = "") -> ExportedReport:
+    """Turn an executed notebook into one offline HTML page; return it with the notebook's charts.
+
+    ``methods_html`` is placed at the end of the page (see :func:`methods_box`). The notebook is not
+    changed. The same notebook and arguments always give the same bytes.
+    """
+    from nbconvert import HTMLExporter
+
+    from ddj._version import __version__
+
+    nb, charts = prepare_notebook(nb)
+    exporter = HTMLExporter(
+        template_name="ddj",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        anchor_link_text="",
+    )
+    scripts = _scripts(charts)
+    resources = {
+        "metadata": {"name": title},
+        "ddj": {
+            "csp": content_security_policy(scripts),
+            "css": _CSS,
+            "title": escape(title),
+            "version": escape(__version__),
+            "methods": methods_html,
+            "scripts": "@@DDJ-SCRIPTS@@",
+        },
+    }
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body = strip_remote_references(body)
+    # Scripts go in after the clean-up pass, which must never look inside them.
+    html = body.replace("@@DDJ-SCRIPTS@@", "\n".join(f"<script>{s}</script>" for s in scripts), 1)
+    return ExportedReport(html=html, charts=charts)
+
+
+def prepare_notebook(nb: Any) -> tuple[Any, list[ChartOutput]]:
+    """A copy of ``nb`` ready for the page, and its charts: parameter cells, stderr, scripts and widgets out,
+    charts turned into figures, cell ids numbered in order (so ids do not change between runs)."""
+    nb = copy.deepcopy(nb)
+    charts: list[ChartOutput] = []
+    names: set[str] = set()
+    cells = []
+    for cell in nb.cells:
+        if DROPPED_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+            continue
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in (_static_output(o, charts, names) for o in cell.get("outputs", [])) if o]
+            if not cell.outputs:
+                continue
+        cells.append(cell)
+    for index, cell in enumerate(cells):
+        cell["id"] = f"cell-{index}"
+    nb.cells = cells
+    nb.metadata.pop("widgets", None)
+    return nb, charts
+
+
+def _static_output(output: Any, charts: list[ChartOutput], names: set[str]) -> Any:
+    if output.get("output_type") == "stream":
+        return output if output.get("name") == "stdout" else None
+    if output.get("output_type") not in ("display_data", "execute_result"):
+        return output
+    data = output.get("data", {})
+    spec = vegalite_in(data)
+    if spec is not None:
+        wanted = (output.get("metadata", {}).get(CHART_METADATA_KEY) or {}).get("name")
+        chart = ChartOutput(_unique_name(wanted, names, len(charts) + 1), spec,
+                            data.get("image/svg+xml") or spec_to_svg(spec))
+        if isinstance(chart.svg, list):  # nbformat may store multi-line text as a list
+            chart = ChartOutput(chart.name, chart.spec, "".join(chart.svg))
+        charts.append(chart)
+        output["data"] = {"text/html": figure_html(chart)}
+        output["metadata"] = {}
+        return output
+    if _WIDGET_MIME in data:
+        fallback = {k: v for k, v in data.items() if k in ("text/html", "image/png", "image/svg+xml")}
+        output["data"] = fallback or {"text/html": _WIDGET_NOTE}
+        return output
+    for mime in _DROPPED_MIMES:
+        data.pop(mime, None)
+    return output if data else None
+
+
+def _unique_name(wanted: str | None, names: set[str], number: int) -> str:
+    base = safe_filename(wanted) if wanted else f"chart-{number}"
+    name, suffix = base, 2
+    while name in names:
+        name, suffix = f"{base}-{suffix}", suffix + 1
+    names.add(name)
+    return name
+
+
+def figure_html(chart: ChartOutput) -> str:
+    """A chart as it sits in the page: the static SVG (shown without scripts) and its spec for a live redraw."""
+    svg = re.sub(r"^\s*<\?xml[^>]*>\s*", "", chart.svg)
+    return (
+        f'<figure class="ddj-chart" id="chart-{escape(chart.name)}" data-chart="{escape(chart.name)}">'
+        f'<div class="ddj-chart-live"></div><div class="ddj-chart-static">{svg}</div>'
+        f'<script type="application/json" class="ddj-chart-spec">{script_json(chart.spec)}</script></figure>'
+    )
+
+
+def _scripts(charts: list[ChartOutput]) -> list[str]:
+    return [javascript_bundle(), _CHART_SCRIPT] if charts else []
+
+
+def content_security_policy(scripts: list[str]) -> str:
+    """The page's policy: nothing fetched from anywhere; only the given inline scripts run.
+
+    ``'unsafe-eval'`` is there because Vega compiles its expressions into functions; no script can
+    use it unless it is one of the page's own (their hashes are listed), so injected markup cannot.
+
+    Examples
+    --------
+    >>> "connect-src 'none'" in content_security_policy([])
+    True
+
+    Without charts the page runs no script at all and may fetch nothing.
+    """
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts)
+    script_src = f"{hashes} 'unsafe-eval'" if scripts else "'none'"
+    return (
+        f"default-src 'none'; script-src {script_src}; style-src 'unsafe-inline'; img-src data:; font-src 'none'; "
+        "connect-src 'none'; frame-src 'none'; media-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+
+
+def strip_remote_references(html: str) -> str:
+    """Remove every element or style rule that would fetch something from another address.
+
+    Plain links (``<a href>``) stay: following one is a reader's choice, not a request of the page.
+
+    Examples
+    --------
+    >>> strip_remote_references('<p>x</p><script src="https://cdn.example/vega.js"></script><img src="//x/y.png">')
+    '<p>x</p>'
+
+    The CDN script and the protocol-relative image are gone; the text stays.
+    """
+    html = _REMOTE_ELEMENT.sub("", html)
+    html = _REMOTE_VOID.sub("", html)
+    return _REMOTE_CSS.sub("", html)
+
+
+def remote_references(html: str) -> list[str]:
+    """The addresses that elements of the page would fetch (tests use it; a clean page has none).
+
+    Examples
+    --------
+    >>> remote_references('<a href="https://example.org">source</a><img src="https://example.org/x.png">')
+    ['https://example.org/x.png']
+
+    The link is not a request; the image would be.
+    """
+    return _FETCHING_ATTRIBUTE.findall(html) + re.findall(r"url\(\s*[\"']?(" + _REMOTE + r"[^)\"']*)", html)
+
+
+def methods_box(manifest: dict[str, Any]) -> str:
+    """The methods box: what made this page, from the manifest, without times (they live in the manifest).
+
+    Every value is escaped: dataset names, parameters and paths can come from data or a user.
+    """
+    outputs = manifest.get("outputs", {})
+    notebook = manifest.get("notebook", {})
+    git = manifest.get("git") or {}
+    commit = git.get("commit")
+    code = f'ddj {escape(manifest.get("packages", {}).get("ddj", ""))}'
+    if commit:
+        code += f', git commit <code>{escape(commit[:12])}</code>{" with uncommitted changes" if git.get("dirty") else ""}'
+    rows = [
+        "<aside class=\"ddj-methods\" id=\"methods\">",
+        "<h2>How this report was made</h2>",
+        f"<p>Generated by {code} from the notebook <code>{escape(notebook.get('name', ''))}</code> "
+        f"(SHA-256 <code>{escape(notebook.get('sha256', ''))}</code>).</p>",
+        "<h3>Parameters</h3>",
+        _table(("parameter", "value"), [(k, json.dumps(v, ensure_ascii=False)) for k, v in
+                                        manifest.get("parameters", {}).items()]),
+    ]
+    for dataset in manifest.get("datasets", []):
+        version = f", version {escape(dataset['version'])}" if dataset.get("version") else ""
+        rows.append(f"<h3>Data: {escape(dataset.get('name', ''))}{version}</h3>")
+        rows.append(_table(("file", "SHA-256"), sorted(dataset.get("files", {}).items()), code_columns=(1,)))
+    rows.append("<h3>Software</h3>")
+    rows.append(_table(("package", "version"), sorted(manifest.get("packages", {}).items())))
+    links = []
+    if outputs.get("notebook"):
+        links.append(f'the executed notebook (<a href="{escape(outputs["notebook"])}">{escape(outputs["notebook"])}</a>)')
+    links.append('the run record (<a href="manifest.json">manifest.json</a>)')
+    rows.append(
+        "<p>When the report ran and how long it took are recorded in " + " and ".join(reversed(links))
+        + " beside this page, not on it, so that the same inputs always give the same page.</p>"
+    )
+    rows.append("</aside>")
+    return "\n".join(rows)
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]], code_columns: tuple[int, ...] = ()) -> str:
+    if not rows:
+        return "<p>None.</p>"
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(
+            f"<td><code>{escape(v)}</code></td>" if i in code_columns else f"<td>{escape(v)}</td>"
+            for i, v in enumerate(row)
+        ) + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -1,0 +1,383 @@
+"""Run reports: check every report's parameters first, then run each in isolation and write its folder.
+
+For each report ``reports/<report>/`` receives, every file written atomically (temporary file, then
+rename): the executed notebook ``<report>.ipynb``, the page ``<report>.html``, ``charts/<chart>.svg``
+and ``.png``, and ``manifest.json`` (see :mod:`ddj.report.manifest`).
+
+A report that fails does not stop the others. Its executed notebook is kept as
+``<report>.failed.ipynb`` with the error cell, the last good page and notebook stay in place, and its
+manifest records the failure and the last success. ``reports/index.html`` lists every report.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ddj._io import file_sha256
+from ddj.errors import DDJError, NotebookError, ParameterError
+from ddj.report import manifest as mf
+from ddj.report._files import write_file
+from ddj.report.config import DEFAULT_TIMEOUT, GroupError, ReportSpec
+from ddj.report.executors import Executor, SerialExecutor
+from ddj.report.params import NotebookParameters, check_values, read_parameters
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """Everything one report run needs, as plain data, so a worker elsewhere can run it."""
+
+    name: str
+    group: str
+    title: str
+    notebook: Path
+    notebook_sha256: str
+    parameters: dict[str, Any]
+    datasets: tuple[dict[str, Any], ...]
+    out_dir: Path
+    packages: dict[str, str]
+    git: dict[str, Any] | None
+    timeout: int = DEFAULT_TIMEOUT
+    schedule: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """How one report ended: ``ok``, ``failed`` or ``invalid``, how long it took, and what failed."""
+
+    name: str
+    group: str
+    status: str
+    duration: float = 0.0
+    message: str = ""
+    html: Path | None = None
+    attempts: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass
+class RunSummary:
+    """Every report's result, in the order the reports were declared, and the index page written."""
+
+    results: list[ReportResult] = field(default_factory=list)
+    index: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+
+# --- orchestration -------------------------------------------------------------------------------
+
+
+def run_reports(
+    specs: Sequence[ReportSpec],
+    out_dir: str | Path,
+    *,
+    group_errors: Sequence[GroupError] = (),
+    executor: Executor | None = None,
+    progress: Any = None,
+    write_index: bool = True,
+) -> RunSummary:
+    """Check all reports' parameters, run the valid ones, write the index; return every result.
+
+    Reports whose parameters or datasets are refused are ``invalid`` (their manifest says why; their
+    last good page stays) and no kernel starts for them; the others still run.
+    """
+    from ddj.report.index import write_index as _write_index
+
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    executor = executor or SerialExecutor()
+    prepared = prepare_jobs(specs, out_dir)
+    results = [ReportResult(e.group, e.group, "invalid", message=e.message) for e in group_errors]
+    jobs = []
+    for item in prepared:
+        if isinstance(item, ReportResult):
+            results.append(item)
+        else:
+            jobs.append(item)
+    if progress is not None:
+        progress.start(len(specs) + len(group_errors))
+        for result in results:
+            progress.report_finished(result)
+    started = progress.report_started if progress is not None else None
+    for result in executor.map(run_report, jobs, on_start=(lambda job: started(job.name)) if started else None):
+        results.append(result)
+        if progress is not None:
+            progress.report_finished(result)
+    if progress is not None:
+        progress.close()
+    order = {s.name: i for i, s in enumerate(specs)}
+    results.sort(key=lambda r: order.get(r.name, -1))
+    index = _write_index(out_dir) if write_index else None
+    return RunSummary(results, index)
+
+
+def prepare_jobs(specs: Sequence[ReportSpec], out_dir: Path) -> list[ReportJob | ReportResult]:
+    """Check each report's parameters against its notebook (loading each dataset once); return a job per
+    valid report and an ``invalid`` result (with its manifest written) per refused one."""
+    notebooks: dict[Path, NotebookParameters | NotebookError] = {}
+    datasets: dict[str, Any] = {}
+
+    def load(reference: str) -> Any:
+        if reference not in datasets:
+            import ddj
+
+            try:
+                datasets[reference] = ddj.load(reference, warn=False)
+            except DDJError as err:
+                datasets[reference] = err
+        found = datasets[reference]
+        if isinstance(found, DDJError):
+            raise found
+        return found
+
+    prepared: list[ReportJob | ReportResult] = []
+    for spec in specs:
+        if spec.notebook not in notebooks:
+            try:
+                notebooks[spec.notebook] = read_parameters(spec.notebook)
+            except NotebookError as err:
+                notebooks[spec.notebook] = err
+        declared = notebooks[spec.notebook]
+        try:
+            if isinstance(declared, NotebookError):
+                raise declared
+            values = check_values(declared, spec.parameters, report=spec.name, base_dir=spec.base_dir,
+                                  load_dataset=load)
+        except (NotebookError, ParameterError) as err:
+            prepared.append(_refuse(spec, out_dir, err))
+            continue
+        records = tuple(
+            mf.dataset_record(p.name, values[p.name], load(values[p.name]))
+            for p in declared if p.is_dataset and values[p.name] is not None
+        )
+        prepared.append(ReportJob(
+            name=spec.name, group=spec.group, title=_title(spec), notebook=spec.notebook,
+            notebook_sha256=file_sha256(spec.notebook), parameters=values, datasets=records, out_dir=out_dir,
+            packages=mf.package_versions(), git=mf.git_state(spec.notebook.parent), timeout=spec.timeout,
+            schedule=spec.schedule,
+        ))
+    return prepared
+
+
+def _refuse(spec: ReportSpec, out_dir: Path, err: DDJError) -> ReportResult:
+    folder = out_dir / spec.name
+    previous = mf.read_manifest(folder)
+    moment = mf.now()
+    message = str(err)
+    manifest = {
+        "ddj_manifest": mf.MANIFEST_VERSION,
+        "report": spec.name,
+        "group": spec.group,
+        "title": _title(spec),
+        "notebook": {"path": str(spec.notebook), "name": spec.notebook.name},
+        "parameters": spec.parameters,
+        "status": "invalid",
+        "started": moment,
+        "finished": moment,
+        "duration_seconds": 0.0,
+        "attempts": 0,
+        "error": {"ename": type(err).__name__, "evalue": message, "message": message.splitlines()[0],
+                  "parameter": getattr(err, "parameter", None)},
+        "outputs": (previous or {}).get("outputs", {}),
+        "last_success": mf.last_success(previous),
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    mf.write_manifest(folder, manifest)
+    short = message if len(message.splitlines()) == 1 else " ".join(message.splitlines())
+    return ReportResult(spec.name, spec.group, "invalid", message=short)
+
+
+def _title(spec: ReportSpec) -> str:
+    if spec.title:
+        return spec.title
+    heading = _notebook_heading(spec.notebook)
+    return f"{heading}: {spec.name}" if heading else spec.name
+
+
+def _notebook_heading(notebook: Path) -> str:
+    import nbformat
+
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except Exception:  # noqa: BLE001 - a title is a nicety; the run reports a broken notebook itself
+        return ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            match = re.search(r"^#\s+(.+?)\s*#*\s*$", cell.source, re.MULTILINE)
+            if match:
+                return match.group(1)
+    return ""
+
+
+# --- one report ----------------------------------------------------------------------------------
+
+
+def run_report(job: ReportJob) -> ReportResult:
+    """Run one report and write its folder; never raises for a failing notebook.
+
+    Needs nothing but ``job``, so an executor may run it in another process or on another machine that
+    sees the same files.
+    """
+    from ddj.report import engine
+
+    folder = job.out_dir / job.name
+    folder.mkdir(parents=True, exist_ok=True)
+    previous = mf.read_manifest(folder)
+    started, clock = mf.now(), time.monotonic()
+    staging = Path(tempfile.mkdtemp(prefix=f".{job.name}.", suffix=".staging", dir=job.out_dir))
+    manifest = _base_manifest(job)
+    manifest["started"] = started
+    try:
+        execution = engine.execute(job.notebook, job.parameters, staging / f"{job.name}.ipynb",
+                                   cwd=job.notebook.parent, timeout=job.timeout)
+        manifest["attempts"] = execution.attempts
+        failure = execution.failure
+        if failure is None:
+            try:
+                _publish(job, folder, execution.notebook, manifest)
+            except Exception as err:  # noqa: BLE001 - an export bug fails this report only
+                failure = engine.CellFailure(None, None, "", type(err).__name__,
+                                             f"the run finished but the report could not be written: {err}")
+        if failure is not None:
+            if execution.notebook is not None:
+                _write_notebook(folder / f"{job.name}.failed.ipynb", execution.notebook, folder)
+            manifest.update(status="failed", error=failure.as_dict(),
+                            outputs={**(previous or {}).get("outputs", {}), "failed_notebook": f"{job.name}.failed.ipynb"},
+                            last_success=mf.last_success(previous))
+            message = failure.summary()
+        else:
+            manifest.update(status="ok", error=None)
+            manifest["last_success"] = None
+            message = ""
+    except Exception as err:  # noqa: BLE001 - whatever happens, the other reports run
+        manifest.update(status="failed", attempts=manifest.get("attempts", 0),
+                        error={"ename": type(err).__name__, "evalue": str(err), "message": f"{type(err).__name__}: {err}"},
+                        outputs=(previous or {}).get("outputs", {}), last_success=mf.last_success(previous))
+        message = f"{type(err).__name__}: {err}"
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    manifest["finished"] = mf.now()
+    manifest["duration_seconds"] = round(time.monotonic() - clock, 3)
+    if manifest["status"] == "ok":
+        manifest["last_success"] = mf.last_success(manifest)
+    mf.write_manifest(folder, manifest)
+    html = folder / f"{job.name}.html"
+    return ReportResult(job.name, job.group, manifest["status"], manifest["duration_seconds"], message,
+                        html if html.exists() else None, manifest.get("attempts", 0))
+
+
+def _base_manifest(job: ReportJob) -> dict[str, Any]:
+    return {
+        "ddj_manifest": mf.MANIFEST_VERSION,
+        "report": job.name,
+        "group": job.group,
+        "title": job.title,
+        "notebook": {"path": str(job.notebook), "name": job.notebook.name, "sha256": job.notebook_sha256},
+        "parameters": job.parameters,
+        "datasets": list(job.datasets),
+        "packages": job.packages,
+        "git": job.git,
+        "schedule": job.schedule,
+        "input_fingerprint": mf.input_fingerprint(job.notebook_sha256, job.parameters, list(job.datasets),
+                                                  job.packages),
+    }
+
+
+def _publish(job: ReportJob, folder: Path, nb: Any, manifest: dict[str, Any]) -> None:
+    """Export the page and charts, then move everything into the folder, the page and manifest last."""
+    from ddj.report.figures import spec_to_png
+    from ddj.report.htmlexport import export_html, methods_box
+
+    outputs: dict[str, Any] = {"notebook": f"{job.name}.ipynb", "html": f"{job.name}.html"}
+    manifest["outputs"] = outputs
+    exported = export_html(nb, title=job.title, methods_html=methods_box(manifest))
+    charts_dir = folder / "charts"
+    charts = []
+    for chart in exported.charts:
+        svg = chart.svg.encode("utf-8")
+        png = spec_to_png(chart.spec)
+        write_file(charts_dir / f"{chart.name}.svg", svg)
+        write_file(charts_dir / f"{chart.name}.png", png)
+        charts.append({"name": chart.name, "svg": f"charts/{chart.name}.svg", "svg_sha256": _sha(svg),
+                       "png": f"charts/{chart.name}.png", "png_sha256": _sha(png)})
+    keep = {f"{c['name']}.{ext}" for c in charts for ext in ("svg", "png")}
+    if charts_dir.is_dir():
+        for stale in charts_dir.iterdir():
+            if stale.suffix in (".svg", ".png") and stale.name not in keep:
+                stale.unlink()
+        if not any(charts_dir.iterdir()):
+            charts_dir.rmdir()
+    notebook_bytes = _write_notebook(folder / outputs["notebook"], nb, folder)
+    html = exported.html.encode("utf-8")
+    write_file(folder / outputs["html"], html)
+    (folder / f"{job.name}.failed.ipynb").unlink(missing_ok=True)
+    outputs.update(charts=charts, html_sha256=_sha(html), notebook_sha256=_sha(notebook_bytes))
+
+
+def _write_notebook(path: Path, nb: Any, folder: Path) -> bytes:
+    import nbformat
+
+    papermill = nb.metadata.get("papermill")
+    if papermill is not None:
+        papermill["output_path"] = str(path.relative_to(folder))
+    data = nbformat.writes(nb).encode("utf-8")
+    write_file(path, data)
+    return data
+
+
+def _sha(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- ad hoc runs ---------------------------------------------------------------------------------
+
+
+def adhoc_spec(notebook: str | Path, raw: Sequence[tuple[str, str]], *, name: str | None = None,
+               base_dir: Path | None = None) -> ReportSpec:
+    """A report for ``ddj run NOTEBOOK -p name value ...``: command-line strings read by each parameter's type.
+
+    Raises
+    ------
+    ParameterError
+        A value cannot be read as its parameter's type, or names no parameter.
+    """
+    from ddj.html import safe_filename
+    from ddj.report.params import parse_cli_value
+
+    path = Path(notebook).resolve()
+    declared = read_parameters(path)
+    values: dict[str, Any] = {}
+    problems = []
+    for key, text in raw:
+        if key not in declared:
+            values[key] = text  # check_values names it as unknown, with the close matches
+            continue
+        try:
+            values[key] = parse_cli_value(declared[key], text)
+        except ValueError as err:
+            problems.append(f"parameter {key!r} ({declared[key].type_text}): {err}")
+    report = name or safe_filename("-".join([path.stem, *(text for _, text in raw)]), max_length=120)
+    if problems:
+        raise ParameterError(problems, report=report, parameter=raw[0][0])
+    check_values(declared, values, report=report, base_dir=base_dir or Path.cwd())
+    return ReportSpec(name=safe_filename(report, max_length=120), group=path.stem, notebook=path, parameters=values,
+                      base_dir=base_dir or Path.cwd())
+
