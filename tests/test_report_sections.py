@@ -63,3 +63,16 @@ def test_no_section_lets_a_payload_through(hostile):
     assert "<script" not in html and "onerror=" not in html.replace("onerror=&quot;", "")
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
     assert 'href="https://example.org/a%22%3E%3Cscript%3E' in html  # the link survives, encoded
+
+
+def test_tally_sections_show_latest_figures_crossings_revisions_and_findings():
+    ds = ddj.load("ukraine-equipment-losses", warn=False)
+    series = ddj.tally.tally_series(ds, ["tank"])
+    latest = str(sections.tally_latest(ds, ["tank"]))
+    assert re.search(r"<tr><td>tank</td><td>\d+</td><td>\d{4}-\d\d-\d\d</td>", latest)
+    crossings = str(sections.tally_crossings(series))
+    assert "<td>tank</td><td>2.0</td><td>2022-03-22</td>" in crossings
+    revisions = str(sections.tally_revisions(series))
+    assert "<td>2023-05-27</td><td>tank</td><td>-5</td><td>3799</td>" in revisions
+    findings = str(sections.tally_findings(ds))
+    assert "<td>decrease_unexplained</td>" in findings

@@ -333,7 +333,9 @@ def _check_unique(path: Path, reports: list[ReportSpec]) -> None:
     for report in reports:
         if report.name in seen:
             other = seen[report.name]
-            msg = (f"{path}: reports [reports.{other.group}] and [reports.{report.group}] both write to "
-                   f"{report.name!r}; change an `output` pattern so every report has its own name.")
+            who = (f"two reports of [reports.{report.group}]" if other.group == report.group
+                   else f"reports [reports.{other.group}] and [reports.{report.group}]")
+            msg = (f"{path}: {who} both write to {report.name!r} (file names keep only letters, digits, '-', '_' "
+                   "and '.'); change an `output` pattern so every report has its own name.")
             raise ConfigError(msg)
         seen[report.name] = report

@@ -254,3 +254,72 @@ def data_caveats(ds: Any) -> Section:
         return Section("<p>The dataset reports no caveats.</p>")
     items = "".join(f"<li>{escape(c.message)}</li>" for c in ds.caveats)
     return Section(f'<ul class="ddj-caveats">{items}</ul>')
+
+
+# --- tallies -------------------------------------------------------------------------------------
+
+
+def table(frame: pl.DataFrame, labels: dict[str, str] | None = None, *, css_class: str = "ddj-table") -> Section:
+    """A frame as an HTML table: ``labels`` picks and names the columns (all, as named, by default).
+
+    Numbers with a fraction are shown to two decimals; missing values as a dash; everything escaped.
+
+    Examples
+    --------
+    >>> str(table(pl.DataFrame({"a": ["<b>"], "r": [1.2345]}), {"a": "name", "r": "ratio"}))
+    '<table class="ddj-table"><thead><tr><th>name</th><th>ratio</th></tr></thead><tbody><tr><td>&lt;b&gt;</td><td>1.23</td></tr></tbody></table>'
+
+    The tag in the data is shown as text and the ratio is rounded for reading.
+    """
+    labels = labels or {c: c for c in frame.columns}
+    shown = frame.select(
+        pl.when(pl.col(c).is_null()).then(pl.lit("—")).otherwise(
+            pl.col(c).round(2).cast(pl.String) if frame.schema[c].is_float() else pl.col(c).cast(pl.String)
+        ).alias(c)
+        for c in labels
+    )
+    head = "".join(f"<th>{escape(label)}</th>" for label in labels.values())
+    body = "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>" for row in shown.iter_rows())
+    return Section(f'<table class="{escape(css_class)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+
+
+def tally_latest(ds: Any, categories: list[str] | None = None) -> Section:
+    """Each category's latest official claim against the documented count on that day, with ratio and gap."""
+    import ddj.tally
+
+    latest = ddj.tally(ds, categories=categories)
+    return table(latest, {"category": "category", "official": "official claim", "official_as_of": "claimed by",
+                          "documented": "documented", "documented_as_of": "documented by", "ratio": "ratio",
+                          "difference": "difference", "revisions": "official revisions"})
+
+
+def tally_crossings(series: pl.DataFrame) -> Section:
+    """The first day each category's official claim reached 1.5, 2, 3... times the documented count."""
+    import ddj.tally
+
+    crossings = ddj.tally.threshold_crossings(series).filter(pl.col("first_date").is_not_null())
+    if crossings.height == 0:
+        return Section("<p>No official claim reached a multiple of the documented count.</p>")
+    return table(crossings, {"category": "category", "threshold": "times the documented count",
+                             "first_date": "first reached on", "official": "official claim",
+                             "documented": "documented"})
+
+
+def tally_revisions(series: pl.DataFrame) -> Section:
+    """The days officials corrected a running total, and by how much."""
+    revised = series.filter(pl.col("revision").is_not_null()).sort("date", "category")
+    if revised.height == 0:
+        return Section("<p>The officials made no correction to these categories.</p>")
+    return table(revised, {"date": "date", "category": "category", "revision": "correction",
+                           "official": "official claim after it"})
+
+
+def tally_findings(ds: Any) -> Section:
+    """What the build found in the raw files, by rule: how often, and the first instance in words."""
+    findings = ds.table("findings")
+    if findings.height == 0:
+        return Section("<p>The build found nothing to report in the raw files.</p>")
+    summary = (findings.group_by("rule", maintain_order=True)
+               .agg(pl.len().alias("count"), pl.col("detail").first().alias("example"))
+               .sort("count", "rule", descending=[True, False]))
+    return table(summary, {"rule": "finding", "count": "rows", "example": "first instance"})
