@@ -122,3 +122,26 @@ def test_the_methods_box_escapes_and_omits_times():
     assert "2026-01-01" not in box
     assert "0123456789ab" in box and "uncommitted changes" in box
     assert 'href="manifest.json"' in box and 'href="r.ipynb"' in box
+
+
+def test_show_displays_the_spec_a_static_svg_and_the_name(monkeypatch):
+    import altair as alt
+    import IPython.display
+
+    from ddj.report import show
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda data, raw, metadata: shown.append((data, raw, metadata)))
+    chart = alt.Chart(alt.InlineData(values=[{"n": 1}])).mark_bar().encode(x="n:Q")
+
+    class Wrapper:  # like ddj.charts' LocatorMap: an object holding an altair chart
+        def __init__(self, inner):
+            self.chart = inner
+
+    show(Wrapper(chart), "bars")
+    data, raw, metadata = shown[0]
+    assert raw is True and metadata == {CHART_METADATA_KEY: {"name": "bars"}}
+    assert data["application/vnd.vegalite.v6+json"]["mark"] == {"type": "bar"}
+    assert data["image/svg+xml"].startswith("<svg")
+    with pytest.raises(TypeError, match="needs an altair chart"):
+        show(object(), "x")

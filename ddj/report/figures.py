@@ -30,9 +30,11 @@ class ChartOutput:
 
 
 def chart_spec(chart: Any) -> dict[str, Any]:
-    """Return the Vega-Lite spec of an altair chart (or of a spec given as a dict)."""
+    """Return the Vega-Lite spec of an altair chart, of an object holding one as ``.chart``, or of a spec dict."""
     if isinstance(chart, dict):
         return chart
+    if not hasattr(chart, "to_dict") and hasattr(chart, "chart"):  # a wrapper holding an altair chart
+        chart = chart.chart
     to_dict = getattr(chart, "to_dict", None)
     if to_dict is None:
         msg = f"show() needs an altair chart or a Vega-Lite spec (a dict), not {type(chart).__name__}"
