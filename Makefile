@@ -21,7 +21,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	$(BIN)/uv pip install --python $(BIN)/python --quiet -c constraints.txt -e ".[dev,distributed]"
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode -c constraints.txt -e ".[dev,distributed]"
 	@touch $(STAMP)
 
 # Validate every shipped dataset, then run every report in reports.toml into reports/. The reports run
