@@ -1,0 +1,158 @@
+"""What every chart shares: title, source line, method note, alt text, and the inputs charts read.
+
+Every chart carries a title; a subtitle whose lines are the method note and a source line naming
+the datasets; and alt text in the Vega-Lite ``description``, which :func:`chart_alt_text` reads
+back and :mod:`ddj.charts.export` writes into the SVG's ``<title>``/``<desc>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import altair as alt
+import polars as pl
+
+from ddj.errors import UsageError
+
+_LINE = 120
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def source_line(sources: Any) -> str:
+    """Return the chart's source line naming its datasets.
+
+    ``sources`` is a :class:`~ddj.datasets.Dataset`, a dataset name, or a sequence of either.
+
+    Examples
+    --------
+    >>> source_line(["syria-ru-aviation", "ua-general-staff"])
+    'Source: ddj datasets syria-ru-aviation; ua-general-staff.'
+
+    The line names every dataset the chart's numbers come from.
+    """
+    items = [sources] if isinstance(sources, str) or not isinstance(sources, Iterable) else list(sources)
+    names = []
+    for item in items:
+        if item is None:
+            continue
+        if hasattr(item, "descriptor"):
+            version = item.descriptor.get("version")
+            names.append(f"{item.name} v{version}" if version else str(item.name))
+        else:
+            names.append(str(item))
+    if not names:
+        return "Source: not stated."
+    noun = "dataset" if len(names) == 1 else "datasets"
+    return f"Source: ddj {noun} {'; '.join(names)}."
+
+
+def finish(chart: Any, *, title: str, sources: Any, method: str, alt_text: str) -> Any:
+    """Return ``chart`` with its title, a subtitle of method note and source line, and alt text.
+
+    The method note is wrapped to lines of about 120 characters (Vega does not wrap subtitles).
+    """
+    lines = textwrap.wrap(f"Method: {method}", _LINE) + textwrap.wrap(source_line(sources), _LINE)
+    return chart.properties(title=alt.Title(text=title, subtitle=lines), description=alt_text)
+
+
+def chart_alt_text(chart: Any) -> str:
+    """Return the alt text of a ddj chart (its Vega-Lite ``description``).
+
+    Examples
+    --------
+    >>> import altair as alt
+    >>> chart_alt_text(alt.Chart().mark_point().properties(description="Two points."))
+    'Two points.'
+
+    Every ddj chart is built with a description; this reads it back.
+    """
+    value = getattr(chart, "description", alt.Undefined)
+    if value is alt.Undefined or value is None:
+        msg = "this chart has no alt text (no Vega-Lite description); ddj charts always set one"
+        raise UsageError(msg)
+    return str(value)
+
+
+def long_date(value: dt.date | None) -> str:
+    """Return a date as words, the same on every machine: ``28 February 2021``.
+
+    Examples
+    --------
+    >>> long_date(dt.date(2016, 8, 1))
+    '1 August 2016'
+
+    No locale is consulted, so output is identical everywhere.
+    """
+    if value is None:
+        return "an unknown date"
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 account``, ``2 accounts``."""
+    return f"{n:,} {singular if n == 1 else (plural_form or singular + 's')}"
+
+
+def comparison_for(dataset: Any, comparison: Any | None) -> Any:
+    """Return ``comparison``, or compute it from ``dataset`` with :func:`ddj.compare.compare`."""
+    if comparison is not None:
+        return comparison
+    from ddj.compare import compare  # the comparison is a sibling package; imported on use
+
+    return compare(dataset)
+
+
+def select_incidents(incidents: pl.DataFrame, incident_ids: Sequence[str] | str | None) -> pl.DataFrame:
+    """The incidents asked for (all when ``incident_ids`` is None), sorted by start date and id.
+
+    Raises
+    ------
+    UsageError
+        An asked-for id is not in the dataset; the message names it and a few that are.
+    """
+    if incident_ids is None:
+        chosen = incidents
+    else:
+        wanted = [incident_ids] if isinstance(incident_ids, str) else list(incident_ids)
+        chosen = incidents.filter(pl.col("incident_id").is_in(wanted))
+        missing = sorted(set(wanted) - set(chosen["incident_id"].to_list()))
+        if missing:
+            known = ", ".join(incidents["incident_id"].head(5).to_list())
+            msg = f"no incident {', '.join(map(repr, missing))} in the dataset; ids look like: {known}"
+            raise UsageError(msg)
+    if chosen.height == 0:
+        msg = "there are no incidents to chart; check the dataset or the incident ids asked for"
+        raise UsageError(msg)
+    return chosen.sort("date_start", "incident_id")
+
+
+def current_accounts(accounts: pl.DataFrame, comparison: Any | None = None) -> pl.DataFrame:
+    """The accounts that no later account from the same source replaced.
+
+    Uses the comparison's ``is_current`` column when there is one, else the ``supersedes_account_id``
+    links of the accounts themselves.
+    """
+    compared = getattr(comparison, "accounts", None)
+    if compared is not None and "is_current" in compared.columns:
+        keep = compared.filter(pl.col("is_current")).select("account_id")
+        return accounts.join(keep, on="account_id", how="semi")
+    replaced = accounts.select(pl.col("supersedes_account_id").drop_nulls().alias("account_id")).unique()
+    return accounts.join(replaced, on="account_id", how="anti")
+
+
+def incident_label(frame: pl.DataFrame, *, limit: int = 60) -> pl.Expr:
+    """An expression for a short label of an incident: its title (cut to ``limit`` characters) and start date."""
+    title = pl.col("title")
+    short = pl.when(title.str.len_chars() > limit).then(title.str.slice(0, limit - 1) + "…").otherwise(title)
+    return pl.concat_str([short, pl.lit(" ("), pl.col("date_start").dt.strftime("%Y-%m-%d"), pl.lit(")")])
+
+
+def utc_x(field: str, title: str | None, **kwargs: Any) -> alt.X:
+    """A temporal x channel read and shown in UTC, so a chart renders the same in every time zone."""
+    axis = {"format": "%b %Y", "labelAngle": 0, **kwargs.pop("axis", {})}
+    return alt.X(f"{field}:T", title=title, scale=alt.Scale(type="utc", **kwargs.pop("scale", {})),
+                 axis=alt.Axis(**axis), **kwargs)

@@ -1,0 +1,87 @@
+"""Grades over time: how many incidents of each grade, by when they happened."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+import polars as pl
+
+from ddj.charts._common import comparison_for, finish, long_date, plural, select_incidents, utc_x
+from ddj.charts.reduce import inline, period_for, period_label
+from ddj.charts.theme import grade_scale
+from ddj.model import GRADES
+
+__all__ = ["grades_over_time"]
+
+
+def grades_over_time(
+    dataset: Any,
+    comparison: Any | None = None,
+    *,
+    incident_ids: Sequence[str] | str | None = None,
+    max_bins: int = 60,
+) -> alt.Chart:
+    """Chart the number of incidents of each grade per period of their first day, stacked in grade order.
+
+    The period (month, quarter or year...) is the finest that gives at most ``max_bins`` bars, so
+    the chart embeds at most ``max_bins`` × 5 rows however many incidents there are. The tooltip
+    says how many grades in a bar an editor set by an override.
+
+    Examples
+    --------
+    >>> import ddj
+    >>> from ddj.charts import chart_alt_text
+    >>> chart_alt_text(grades_over_time(ddj.load("syria-ru-aviation", warn=False))).split(":")[0]
+    'Grades of 14 incidents by quarter of their first day, 24 November 2015 to 28 February 2021'
+
+    Fourteen incidents over five years are counted by quarter.
+    """
+    comparison = comparison_for(dataset, comparison)
+    incidents = select_incidents(dataset.incidents, incident_ids)
+    wanted = ["incident_id", "grade"] + (["grade_overridden"] if "grade_overridden" in comparison.incidents.columns
+                                         else [])
+    graded = incidents.select("incident_id", "date_start").join(
+        comparison.incidents.select(wanted), on="incident_id", how="left")
+    if "grade_overridden" not in graded.columns:
+        graded = graded.with_columns(pl.lit(False).alias("grade_overridden"))
+    graded = graded.with_columns(pl.col("grade").fill_null("not graded"))
+    start, end = graded["date_start"].min(), graded["date_start"].max()
+    period, every = period_for(start, end, max_bins=max_bins)
+    order = [*GRADES, "not graded"]
+    counts = (
+        graded.group_by(pl.col("date_start").dt.truncate(every).alias("period"), "grade")
+        .agg(pl.len().alias("incidents"), pl.col("grade_overridden").fill_null(False).sum().alias("overridden"))
+        .with_columns(pl.col("grade").replace_strict({g: i for i, g in enumerate(order)}, default=len(order))
+                      .alias("rank"), period_label("period", period).alias("when"))
+        .sort("period", "rank")
+    )
+    scale = grade_scale()
+    scale.domain = order
+    scale.range = [*scale.range, "#FFFFFF"]
+    chart = alt.Chart(inline(counts, what="grade counts")).mark_bar(stroke="#555555", strokeWidth=0.5).encode(
+        x=utc_x("period", f"{period} of the incident's first day"),
+        y=alt.Y("incidents:Q", title="incidents", stack="zero", axis=alt.Axis(tickMinStep=1, format="d")),
+        color=alt.Color("grade:N", scale=scale, title="grade", sort=order,
+                        legend=alt.Legend(orient="bottom", direction="horizontal")),
+        order=alt.Order("rank:Q"),
+        tooltip=[alt.Tooltip("when:N", title=period), "grade:N", alt.Tooltip("incidents:Q", format=","),
+                 alt.Tooltip("overridden:Q", title="set by an editor")],
+    ).properties(width=560, height=240)
+    totals = graded.group_by("grade").len()
+    words = "; ".join(f"{row['len']:,} {row['grade']}" for row in totals.sort(
+        pl.col("grade").replace_strict({g: i for i, g in enumerate(order)}, default=len(order))).iter_rows(named=True))
+    overridden = int(graded["grade_overridden"].fill_null(False).sum())
+    return finish(
+        chart,
+        title="How well each incident is established, over time",
+        sources=dataset,
+        method=("each incident's grade from ddj's rule set (ddj.compare.grades): confirmed (the operator gave a "
+                "version nothing contradicts), fair (two or more independent origins agree; the operator said "
+                "nothing), weak (a single origin, or origins that disagree), contested (the sides contradict each "
+                "other), discounted (more origins support the operator than contradict it); an editor can override a "
+                "grade only by a logged decision."),
+        alt_text=(f"Grades of {plural(graded.height, 'incident')} by {period} of their first day, {long_date(start)} "
+                  f"to {long_date(end)}: {words}; {overridden:,} set by an editor."),
+    )

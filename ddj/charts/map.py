@@ -1,0 +1,238 @@
+"""Locator map on an offline basemap: incidents styled by how precisely their place is known.
+
+Incidents too imprecise to place (no coordinates, or only a vague area or a country) are never
+dropped silently: they are listed beside the map, returned in :attr:`LocatorMap.unplaced`, and
+announced with an :class:`~ddj.warnings.ImpreciseLocationWarning`.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+import polars as pl
+
+from ddj.charts._common import finish, plural, select_incidents
+from ddj.charts.basemap import basemap, extent_around
+from ddj.charts.reduce import MAX_EMBEDDED_ROWS, inline, warn_reduced
+from ddj.charts.theme import OKABE_ITO
+from ddj.model import LOCATION_PRECISION
+from ddj.warnings import ImpreciseLocationWarning
+
+__all__ = ["LocatorMap", "PLACEABLE_PRECISION", "locator_map"]
+
+#: Location-precision codes placed on the map; 5 (a vague area) and 6 (country only) are listed instead.
+PLACEABLE_PRECISION = (1, 2, 3, 4, 7)
+
+# style name, shape, filled, size, opacity, colour: one row per way a place can be known
+_STYLES = {
+    "exact location": ("circle", True, 70, 0.95, OKABE_ITO["black"]),
+    "near a named place (within about 25 km)": ("circle", False, 110, 0.95, OKABE_ITO["vermillion"]),
+    "district or province only (approximate)": ("circle", True, 520, 0.3, OKABE_ITO["reddish_purple"]),
+    "over water or in international airspace": ("triangle-up", True, 90, 0.9, OKABE_ITO["blue"]),
+    "precision not recorded": ("cross", True, 90, 0.9, OKABE_ITO["grey"]),
+}
+_LIST_LIMIT = 25
+
+
+@dataclass(frozen=True)
+class LocatorMap:
+    """A locator map and the incidents it could not place.
+
+    Attributes
+    ----------
+    chart
+        The map, with the unplaced incidents listed beside it when there are any.
+    unplaced
+        One row per incident not on the map: ``incident_id``, ``title``, ``location_precision``, ``reason``.
+    placed
+        How many incidents are on the map.
+    """
+
+    chart: alt.TopLevelMixin
+    unplaced: pl.DataFrame
+    placed: int
+
+    def _repr_mimebundle_(self, *args: Any, **kwargs: Any) -> Any:
+        return self.chart._repr_mimebundle_(*args, **kwargs)
+
+
+def _style(precision: pl.Expr) -> pl.Expr:
+    names = list(_STYLES)
+    return (
+        pl.when(precision == 1).then(pl.lit(names[0]))
+        .when(precision == 2).then(pl.lit(names[1]))
+        .when(precision.is_in([3, 4])).then(pl.lit(names[2]))
+        .when(precision == 7).then(pl.lit(names[3]))
+        .otherwise(pl.lit(names[4]))
+    )
+
+
+def locator_map(
+    dataset: Any,
+    *,
+    incident_ids: Sequence[str] | str | None = None,
+    max_points: int = 2000,
+) -> LocatorMap:
+    """Map the incidents on an offline basemap, each mark styled by how precisely its place is known.
+
+    Exact places are small black dots, places near a named town open rings, places known only to a
+    district or province large faint discs, places over water or in international airspace
+    triangles. Incidents without coordinates, or known only to a vague area (5) or a country (6),
+    are listed beside the map with the reason, returned in ``unplaced`` and announced with an
+    :class:`~ddj.warnings.ImpreciseLocationWarning`.
+
+    The basemap is Natural Earth's country outlines clipped to the map's extent and embedded as
+    inline data: the chart never names a URL. With more than ``max_points`` incidents to place,
+    places are counted in grid cells (a :class:`~ddj.warnings.DataReducedWarning` says so).
+
+    Examples
+    --------
+    >>> import warnings, ddj
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     result = locator_map(ddj.load("syria-ru-aviation", warn=False))
+    >>> result.placed, sorted(result.unplaced["incident_id"])
+    (12, ['med-2016-11-13-mig29kr', 'med-2016-12-03-su33'])
+    >>> caught[-1].category.__name__
+    'ImpreciseLocationWarning'
+
+    Twelve incidents are on the map; the two carrier losses at sea have no coordinates, so they are
+    listed beside it and a warning says so.
+    """
+    incidents = select_incidents(dataset.incidents, incident_ids)
+    precision = pl.col("location_precision")
+    has_point = pl.col("latitude").is_not_null() & pl.col("longitude").is_not_null()
+    placeable = has_point & (precision.is_null() | precision.is_in(list(PLACEABLE_PRECISION)))
+    placed = incidents.filter(placeable).with_columns(_style(precision).alias("precision"))
+    unplaced = incidents.filter(~placeable).select(
+        "incident_id", "title", "location_precision",
+        pl.when(~has_point).then(pl.lit("no coordinates"))
+        .otherwise(pl.format("too vague to place ({})", precision.replace_strict(
+            {k: v for k, v in LOCATION_PRECISION.items()}, default="an unknown area", return_dtype=pl.String)))
+        .alias("reason"),
+    )
+    if unplaced.height:
+        shown = ", ".join(unplaced["incident_id"].head(5).to_list())
+        more = f" and {unplaced.height - 5:,} more" if unplaced.height > 5 else ""
+        warnings.warn(
+            f"{plural(unplaced.height, 'incident')} could not be placed on the map (no coordinates, or a place known "
+            f"only as a vague area or a country) and are listed beside it: {shown}{more}",
+            ImpreciseLocationWarning, stacklevel=2,
+        )
+    extent = extent_around(placed["longitude"].to_list(), placed["latitude"].to_list()) if placed.height else (
+        extent_around([], []))
+    chart = _map(dataset, placed, unplaced, extent, max_points)
+    return LocatorMap(chart=chart, unplaced=unplaced, placed=placed.height)
+
+
+def _points(placed: pl.DataFrame, max_points: int) -> tuple[pl.DataFrame, str]:
+    rows = placed.select(
+        "title", "precision", pl.col("date_start").dt.strftime("%-d %B %Y").alias("date"),
+        pl.col("place").fill_null(""), pl.col("latitude").round(3), pl.col("longitude").round(3),
+        pl.lit(1).alias("incidents"),
+    )
+    if rows.height <= max_points:
+        return rows, ""
+    for cell in (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0):
+        grid = (
+            placed.with_columns(((pl.col("latitude") / cell).floor() * cell + cell / 2).round(3).alias("latitude"),
+                                ((pl.col("longitude") / cell).floor() * cell + cell / 2).round(3).alias("longitude"))
+            .group_by("latitude", "longitude", "precision")
+            .agg(pl.len().alias("incidents"))
+            .sort("latitude", "longitude", "precision")
+        )
+        if grid.height <= max(max_points, 1):
+            break
+    warn_reduced(f"the map counts {placed.height:,} placed incidents in cells of {cell:g} degrees (more than "
+                 f"max_points={max_points:,}); choose fewer incidents to see each one")
+    return grid.select("latitude", "longitude", "precision", "incidents"), f"{cell:g}"
+
+
+def _map(dataset: Any, placed: pl.DataFrame, unplaced: pl.DataFrame, extent: tuple, max_points: int) -> Any:
+    outlines = alt.InlineData(values=basemap(extent), format=alt.DataFormat(property="features", type="json"))
+    land = alt.Chart(outlines).mark_geoshape(fill="#F2F2F2", stroke="#A0A0A0", strokeWidth=0.6)
+    points, cell = _points(placed, max_points)
+    styles = list(_STYLES)
+    legend = alt.Legend(title="how precisely the place is known", orient="bottom", direction="vertical",
+                        symbolStrokeWidth=1.5)
+    def scale(part: int, **extra: Any) -> alt.Scale:
+        return alt.Scale(domain=styles, range=[s[part] for s in _STYLES.values()], **extra)
+
+    size = (alt.Size("incidents:Q", title="incidents in cell", scale=alt.Scale(range=[30, 900]))
+            if cell else alt.Size("precision:N", scale=scale(2, type="ordinal"), legend=legend))
+    marks = alt.Chart(inline(points, max_rows=max(max_points, MAX_EMBEDDED_ROWS), what="map points")).mark_point(
+        strokeWidth=1.5).encode(
+        longitude="longitude:Q",
+        latitude="latitude:Q",
+        shape=alt.Shape("precision:N", scale=alt.Scale(domain=styles, range=[s[0] for s in _STYLES.values()]),
+                        legend=legend),
+        stroke=alt.Stroke("precision:N", scale=alt.Scale(domain=styles, range=[s[4] for s in _STYLES.values()]),
+                          legend=legend),
+        fill=alt.Fill("precision:N", scale=alt.Scale(domain=styles, range=[s[4] if s[1] else "transparent"
+                                                                           for s in _STYLES.values()]), legend=legend),
+        opacity=alt.Opacity("precision:N", scale=scale(3, type="ordinal"), legend=legend),
+        size=size,
+        tooltip=([alt.Tooltip("incidents:Q", title="incidents in this cell", format=","),
+                  alt.Tooltip("precision:N", title="place known as")] if cell else
+                 ["title:N", "date:N", "place:N", alt.Tooltip("precision:N", title="place known as")]),
+    )
+    width, height = _frame(extent)
+    geo = alt.layer(land, marks).project(type="mercator").properties(width=width, height=height)
+    counts = points.group_by("precision").agg(pl.col("incidents").sum()).sort("precision")
+    placed_words = ", ".join(f"{row['incidents']:,} {row['precision']}" for row in counts.iter_rows(named=True))
+    alt_text = f"Locator map of {plural(placed.height + unplaced.height, 'incident')}: {placed.height:,} placed"
+    alt_text += f" ({placed_words})" if placed_words else ""
+    if unplaced.height:
+        alt_text += f"; {unplaced.height:,} not placed and listed beside the map: " + "; ".join(
+            f"{row['title']} ({row['reason']})" for row in unplaced.head(5).iter_rows(named=True))
+        alt_text += f"; and {unplaced.height - 5:,} more" if unplaced.height > 5 else ""
+    alt_text += "."
+    method = ("each mark is an incident at the coordinates the curator gave, styled by how precisely the place is "
+              "known (UCDP's location precision); large faint discs stand for a district or province. ")
+    if cell:
+        method += f"Incidents are counted in cells of {cell} degrees. "
+    method += "Country outlines: Natural Earth via world-atlas, embedded, never fetched."
+    chart: Any = geo
+    if unplaced.height:
+        chart = alt.hconcat(geo, _unplaced_list(unplaced), spacing=24)
+        method += " Incidents without a usable place are listed on the right, not dropped."
+    return finish(chart, title="Where the incidents happened, and how well we know", sources=dataset,
+                  method=method, alt_text=alt_text)
+
+
+def _frame(extent: tuple, *, longest: int = 560) -> tuple[int, int]:
+    """Width and height of a Mercator map of ``extent`` whose longer side is ``longest`` pixels."""
+    west, south, east, north = extent
+
+    def y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85.0), -85.0)) / 2))
+
+    ratio = math.radians(east - west) / max(y(north) - y(south), 1e-6)
+    if ratio >= 1:
+        return longest, max(int(longest / ratio), 200)
+    return max(int(longest * ratio), 260), longest
+
+
+def _unplaced_list(unplaced: pl.DataFrame) -> alt.Chart:
+    lines: list[dict[str, Any]] = []
+    for row in unplaced.head(_LIST_LIMIT).iter_rows(named=True):
+        for i, part in enumerate(textwrap.wrap(str(row["title"]), 46) or [""]):
+            lines.append({"line": part if i == 0 else f"  {part}", "kind": "title"})
+        lines.append({"line": f"  {row['reason']}", "kind": "reason"})
+    if unplaced.height > _LIST_LIMIT:
+        lines.append({"line": f"… and {unplaced.height - _LIST_LIMIT:,} more (see LocatorMap.unplaced)",
+                      "kind": "reason"})
+    frame = pl.DataFrame(lines, schema={"line": pl.String, "kind": pl.String}).with_row_index("row")
+    return alt.Chart(inline(frame, what="unplaced incidents")).mark_text(
+        align="left", baseline="top", fontSize=11, limit=320).encode(
+        y=alt.Y("row:O", axis=None), text="line:N",
+        color=alt.Color("kind:N", scale=alt.Scale(domain=["title", "reason"], range=["#222222", "#666666"]),
+                        legend=None),
+    ).properties(width=320, height=alt.Step(16),
+                 title=alt.Title(f"Not on the map ({unplaced.height:,})", fontSize=12, anchor="start"))

@@ -1,0 +1,202 @@
+"""Tally gap: an official cumulative claim against the documented count, with the ratio and official revisions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+import polars as pl
+
+from ddj.charts._common import finish, long_date, utc_x
+from ddj.charts.reduce import inline, period_for, warn_reduced
+from ddj.charts.theme import OKABE_ITO
+from ddj.errors import UsageError
+
+__all__ = ["tally_gap"]
+
+_SERIES = {"official": "official claim", "documented": "documented count"}
+# the ratio panel's category colours avoid blue and orange, which mean "official" and "documented" above
+_RATIO_COLOURS = [OKABE_ITO[k] for k in ("bluish_green", "vermillion", "reddish_purple", "sky_blue", "black", "yellow",
+                                         "grey")]
+_NEEDED = ("date", "category", "official", "documented", "ratio", "revision")
+
+
+def _revised(frame: pl.DataFrame) -> pl.Expr:
+    """True where the ``revision`` column marks an official correction, whatever its type."""
+    dtype = frame.schema["revision"]
+    column = pl.col("revision")
+    if dtype == pl.Boolean:
+        return column.fill_null(False)
+    if dtype == pl.String:
+        return column.is_not_null() & (column.str.strip_chars() != "") & ~column.str.to_lowercase().is_in(
+            ["false", "0", "no"])
+    if dtype.is_numeric():
+        return column.is_not_null() & (column != 0)
+    return column.is_not_null()
+
+
+def tally_gap(
+    series: pl.DataFrame,
+    *,
+    sources: Any,
+    categories: Sequence[str] | str | None = None,
+    max_points: int = 1500,
+) -> alt.VConcatChart:
+    """Chart official claims against documented counts over time, per category, with their ratio below.
+
+    ``series`` has the columns of :func:`ddj.tally.tally_series`: ``date``, ``category``,
+    ``official``, ``documented``, ``ratio`` (official ÷ documented), ``difference`` and
+    ``revision`` (an official correction on that day: a flag or a note). The upper panels draw the
+    official claim (solid, blue) and the documented count (dashed, orange) per category, with each
+    official revision marked by a black diamond; the lower panel draws the ratio, with a rule at 1.
+
+    Days on which neither figure changes are left out (the lines are drawn as steps, so nothing is
+    lost). When more than ``max_points`` rows remain, each category keeps the last value of each
+    period (the series are cumulative) and a period with any revision stays marked; a
+    :class:`~ddj.warnings.DataReducedWarning` says so.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from ddj.charts import chart_alt_text
+    >>> series = pl.DataFrame({
+    ...     "date": [dt.date(2022, 3, 1), dt.date(2022, 4, 1)], "category": ["aircraft", "aircraft"],
+    ...     "official": [30, 150], "documented": [12, 25], "ratio": [2.5, 6.0], "difference": [18, 125],
+    ...     "revision": [False, True]})
+    >>> print(chart_alt_text(tally_gap(series, sources="example")).replace(". ", ".\\n"))
+    Official claims against documented counts, 1 March 2022 to 1 April 2022.
+    aircraft: on 1 April 2022 the official claim was 150 against 25 documented (ratio 6.0); 1 official revision.
+
+    The alt text reads out the latest claim, count and ratio of each category and its revisions.
+    """
+    missing = [c for c in _NEEDED if c not in series.columns]
+    if missing:
+        msg = (f"the tally series lacks column(s) {', '.join(missing)}; pass the frame ddj.tally.tally_series "
+               "returns (date, category, official, documented, ratio, difference, revision)")
+        raise UsageError(msg)
+    frame = series
+    if categories is not None:
+        wanted = [categories] if isinstance(categories, str) else list(categories)
+        frame = frame.filter(pl.col("category").is_in(wanted))
+    frame = frame.with_columns(_revised(frame).alias("revised")).sort("category", "date")
+    if frame.height == 0:
+        msg = "the tally series has no rows to chart (check the categories asked for)"
+        raise UsageError(msg)
+    period = "day"
+    # The series are step functions: a day on which neither figure changes (and no revision falls) adds
+    # nothing to a step-after line, so it is left out; the last day of each category is kept.
+    steady = (
+        (pl.col("official") == pl.col("official").shift(1).over("category"))
+        & (pl.col("documented") == pl.col("documented").shift(1).over("category"))
+        & ~pl.col("revised")
+        & (pl.col("date") != pl.col("date").max().over("category"))
+    ).fill_null(False)
+    frame = frame.filter(~steady)
+    if frame.height > max_points:
+        n_categories = max(frame["category"].n_unique(), 1)
+        bins = max(max_points // n_categories, 2)
+        period, every = period_for(frame["date"].min(), frame["date"].max(), max_bins=bins)
+        frame = (
+            frame.with_columns(pl.col("date").dt.truncate(every).alias("period"))
+            .group_by("category", "period")
+            .agg(pl.col("date").last(), pl.col("official").last(), pl.col("documented").last(),
+                 pl.col("revised").any(), pl.col("revision").filter(pl.col("revised")).first())
+            .with_columns((pl.col("official") / pl.col("documented")).alias("ratio"))
+            .drop("period")
+            .sort("category", "date")
+        )
+        warn_reduced(f"the tally chart keeps the last value per {period} of each category ({frame.height:,} points "
+                     f"from {series.height:,} rows, more than max_points={max_points:,})")
+    frame = frame.with_columns(
+        pl.col("ratio").cast(pl.Float64).round(3),
+        pl.col("date").dt.strftime("%-d %B %Y").alias("day"),
+    )
+    long = pl.concat([
+        frame.select("category", "date", "day", pl.lit(label).alias("series"), pl.col(column).cast(pl.Float64)
+                     .alias("count"))
+        for column, label in _SERIES.items()
+    ]).sort("category", "series", "date")
+    revisions = frame.filter(pl.col("revised")).select("category", "date", "day", pl.col("official")
+                                                        .cast(pl.Float64).alias("count"), _revision_words(frame))
+    category_order = frame["category"].unique(maintain_order=True).to_list()
+    x = utc_x("date", None)
+    colours = alt.Scale(domain=list(_SERIES.values()), range=[OKABE_ITO["blue"], OKABE_ITO["orange"]])
+    lines = alt.Chart().mark_line(strokeWidth=2, interpolate="step-after").encode(
+        x=x, y=alt.Y("count:Q", title="count"),
+        color=alt.Color("series:N", scale=colours, title=None, legend=alt.Legend(orient="top")),
+        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=list(_SERIES.values()), range=[[1, 0], [5, 3]]),
+                                  legend=None),
+        tooltip=["category:N", "day:N", "series:N", alt.Tooltip("count:Q", format=",")],
+    ).transform_filter(alt.FieldOneOfPredicate(field="kind", oneOf=["line"]))
+    marks = alt.Chart().mark_point(shape="diamond", filled=True, size=70, color=OKABE_ITO["black"]).encode(
+        x=x, y="count:Q", tooltip=["category:N", alt.Tooltip("day:N", title="official revision"),
+                                   alt.Tooltip("change:N", title="correction"),
+                                   alt.Tooltip("count:Q", title="official claim", format=",")],
+    ).transform_filter(alt.FieldOneOfPredicate(field="kind", oneOf=["revision"]))
+    upper_data = pl.concat([long.with_columns(pl.lit("line").alias("kind")),
+                            revisions.with_columns(pl.lit("official claim").alias("series"),
+                                                   pl.lit("revision").alias("kind")).select(
+                                "category", "date", "day", "series", "count", "kind", "change")],
+                           how="diagonal")
+    upper = alt.layer(lines, marks).properties(width=560, height=160).facet(
+        row=alt.Row("category:N", title=None, sort=category_order,
+                    header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top",
+                                      labelFontWeight="bold")),
+        data=inline(upper_data, max_rows=max(max_points * 3, 5000), what="tally points"),
+    ).resolve_scale(y="independent")
+    ratio_data = frame.select("category", "date", "day", "ratio")
+    ratio = alt.layer(
+        alt.Chart(inline(ratio_data, max_rows=max(max_points, 5000), what="ratios")).mark_line(
+            strokeWidth=2, interpolate="step-after").encode(
+            x=utc_x("date", None), y=alt.Y("ratio:Q", title="official ÷ documented"),
+            color=alt.Color("category:N", title="ratio for", sort=category_order,
+                            scale=alt.Scale(domain=category_order, range=_RATIO_COLOURS),
+                            legend=alt.Legend(orient="bottom", direction="horizontal")),
+            tooltip=["category:N", "day:N", alt.Tooltip("ratio:Q", format=".2f")],
+        ),
+        alt.Chart(inline(pl.DataFrame({"one": [1]}), what="reference")).mark_rule(
+            color=OKABE_ITO["grey"], strokeDash=[2, 2]).encode(y="one:Q"),
+    ).properties(width=560, height=140)
+    method = ("the official claim is the operator's cumulative figure on each day; the documented count is the "
+              "independently documented total as of that day (as-of lookup through the category crosswalk). "
+              "Diamonds mark days the official series was revised. Ratio = official ÷ documented.")
+    if period != "day":
+        method += f" Points are the last value of each {period}."
+    chart = alt.vconcat(upper, ratio, spacing=18).resolve_scale(color="independent", strokeDash="independent")
+    return finish(chart, title="Official claims against documented losses",
+                  sources=sources, method=method, alt_text=_alt_text(frame, period))
+
+
+def _revision_words(frame: pl.DataFrame) -> pl.Expr:
+    """The correction as text: ``+2`` / ``-1`` for numbers, the note for text, empty for a flag."""
+    dtype = frame.schema["revision"]
+    if dtype.is_numeric():
+        value = pl.col("revision")
+        return pl.when(value > 0).then(pl.format("+{}", value)).otherwise(value.cast(pl.String)).fill_null("").alias(
+            "change")
+    if dtype == pl.String:
+        return pl.col("revision").fill_null("").alias("change")
+    return pl.lit("").alias("change")
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return "not given"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}"
+
+
+def _alt_text(frame: pl.DataFrame, period: str) -> str:
+    parts = []
+    for (category,), group in frame.group_by("category", maintain_order=True):
+        last = group.sort("date").row(-1, named=True)
+        ratio = f"{last['ratio']:.1f}" if last["ratio"] is not None else "undefined"
+        revisions = int(group["revised"].sum())
+        noun = "official revision" if revisions == 1 else "official revisions"
+        parts.append(f"{category}: on {long_date(last['date'])} the official claim was {_number(last['official'])} "
+                     f"against {_number(last['documented'])} documented (ratio {ratio}); {revisions} {noun}"
+                     + (f" (periods with a revision, by {period})" if period != "day" and revisions else ""))
+    return (f"Official claims against documented counts, {long_date(frame['date'].min())} to "
+            f"{long_date(frame['date'].max())}. " + ". ".join(parts) + ".")

@@ -1,0 +1,277 @@
+"""Account timeline: when each side spoke, against the incident date, with the acknowledgement gap drawn."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+import polars as pl
+
+from ddj.charts._common import (
+    comparison_for,
+    current_accounts,
+    finish,
+    incident_label,
+    long_date,
+    plural,
+    select_incidents,
+    utc_x,
+)
+from ddj.charts.reduce import inline, period_for, period_label, warn_reduced
+from ddj.charts.theme import OKABE_ITO, SIDE_COLOURS, SIDE_LABELS, side_scale
+
+__all__ = ["account_timeline"]
+
+_STATE_LABELS = {True: "account on the record", False: "account later replaced by its source"}
+
+
+def account_timeline(
+    dataset: Any,
+    comparison: Any | None = None,
+    *,
+    incident_ids: Sequence[str] | str | None = None,
+    max_incidents: int = 40,
+) -> alt.LayerChart | alt.VConcatChart:
+    """Chart every account of one or more incidents on a time line, official and other accounts in two lanes.
+
+    Each account is a mark at its published date; a black tick marks the incident date (a grey rule
+    its window when the date is uncertain); a dashed rule draws the acknowledgement gap from the
+    incident to the first official account, or from the first other report onwards when no official
+    account exists, labelled in words.
+
+    With more than ``max_incidents`` incidents the chart shows counts per period instead (incidents,
+    official and other accounts, incidents with no official account) and, below, the median days
+    to the first official account; a :class:`~ddj.warnings.DataReducedWarning` says so.
+
+    Parameters
+    ----------
+    dataset
+        The :class:`~ddj.datasets.Dataset` (incidents, sources, accounts).
+    comparison
+        Its :class:`~ddj.compare.Comparison`; computed when not given.
+    incident_ids
+        One id or several; all incidents when None.
+    max_incidents
+        Above this many incidents the chart aggregates.
+
+    Examples
+    --------
+    >>> import ddj
+    >>> from ddj.charts import chart_alt_text
+    >>> chart = account_timeline(ddj.load("syria-ru-aviation", warn=False), incident_ids="syr-2021-02-28-mi35")
+    >>> chart_alt_text(chart).split(":")[0]
+    'Timeline of the accounts of “Mi-35 emergency landing during a patrol in Al-Hasakah governorate”'
+
+    The chart's alt text opens by naming the incident whose accounts it draws.
+    """
+    comparison = comparison_for(dataset, comparison)
+    incidents = select_incidents(dataset.incidents, incident_ids)
+    accounts = dataset.accounts.join(incidents.select("incident_id"), on="incident_id", how="semi")
+    current = current_accounts(accounts, comparison).select("account_id")
+    acknowledgement = _acknowledgement(incidents, comparison)
+    if incidents.height > max_incidents:
+        return _aggregated(dataset, incidents, accounts, acknowledgement, max_incidents)
+    return _per_incident(dataset, incidents, accounts, current, acknowledgement)
+
+
+def _acknowledgement(incidents: pl.DataFrame, comparison: Any) -> pl.DataFrame:
+    wanted = ["incident_id", "acknowledged", "first_official_date", "first_unofficial_date", "days_to_official"]
+    table = comparison.incidents.select(wanted)
+    return incidents.select("incident_id", "title", "date_start", "date_end").join(table, on="incident_id", how="left")
+
+
+def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame, current: pl.DataFrame,
+                  acknowledgement: pl.DataFrame) -> alt.LayerChart:
+    order = incidents.with_row_index("order").select(
+        "incident_id", "order", incident_label(incidents).alias("incident"))
+    sources = dataset.sources.select("source_id", pl.col("name").alias("source"))
+    marks = (
+        accounts.join(order, on="incident_id", how="left")
+        .join(sources, on="source_id", how="left")
+        .with_columns(
+            pl.col("side").replace_strict(SIDE_LABELS, default="other accounts").alias("lane"),
+            pl.col("account_id").is_in(current["account_id"].implode()).alias("_current"),
+        )
+        .with_columns(pl.col("_current").replace_strict(_STATE_LABELS, return_dtype=pl.String).alias("state"))
+        .select("incident", "order", "lane", "state", "account_id", "source",
+                pl.col("speaker").fill_null(""), pl.col("published_date").alias("date"),
+                pl.col("published_date").dt.strftime("%-d %B %Y").alias("published"))
+        .sort("order", "date", "account_id")
+    )
+    events = (
+        acknowledgement.join(order, on="incident_id", how="left")
+        .select("incident", "order", pl.col("date_start"), pl.col("date_end"),
+                pl.col("date_start").dt.strftime("%-d %B %Y").alias("incident_date"))
+        .sort("order")
+    )
+    last = marks["date"].max() if marks.height else events["date_end"].max()
+    gaps = (
+        acknowledgement.join(order, on="incident_id", how="left")
+        .with_columns(pl.col("acknowledged").fill_null(False))
+        .with_columns(
+            pl.when(pl.col("acknowledged")).then(pl.col("date_start"))
+            .otherwise(pl.col("first_unofficial_date")).alias("gap_start"),
+            pl.when(pl.col("acknowledged")).then(pl.col("first_official_date"))
+            .otherwise(pl.lit(last)).alias("gap_end"),
+            pl.when(pl.col("acknowledged")).then(pl.lit(SIDE_LABELS["official"]))
+            .otherwise(pl.lit(SIDE_LABELS["unofficial"])).alias("lane"),
+            pl.when(~pl.col("acknowledged")).then(pl.lit("no official account"))
+            .when(pl.col("days_to_official") <= 0).then(pl.lit("official account the same day"))
+            .when(pl.col("days_to_official") == 1).then(pl.lit("official account 1 day later"))
+            .otherwise(pl.format("official account {} days later", pl.col("days_to_official")))
+            .alias("gap"),
+        )
+        .filter(pl.col("gap_start").is_not_null() & pl.col("gap_end").is_not_null())
+        .select("incident", "order", "lane", "gap_start", "gap_end", "gap")
+        .sort("order")
+    )
+    n_rows = incidents.height
+    dates = pl.concat([marks["date"], events["date_start"], events["date_end"]]).drop_nulls()
+    lo, hi = dates.min(), dates.max()
+    span = (hi - lo).days
+    pad = dt.timedelta(days=max(2, span // 12))
+    axis = {"format": "%-d %b %Y" if span < 120 else "%b %Y"}
+    domain = {"domain": [_datetime(lo - pad), _datetime(hi + pad)]}
+
+    def x(field: str, title: str | None = None) -> alt.X:
+        return utc_x(field, title, axis=axis, scale=domain)
+
+    y = alt.Y("incident:N", title=None, sort=order["incident"].to_list(),
+              axis=alt.Axis(labelLimit=320) if n_rows > 1 else alt.Axis(labels=False, ticks=False, domain=False))
+    offset = alt.YOffset("lane:N", scale=alt.Scale(domain=list(SIDE_LABELS.values())))
+    points = alt.Chart(inline(marks, what="accounts")).mark_point(size=90, filled=True, opacity=0.9).encode(
+        x=x("date", "published"),
+        y=y,
+        yOffset=offset,
+        color=alt.Color("lane:N", scale=side_scale(), title="lane"),
+        shape=alt.Shape("state:N", title=None, scale=alt.Scale(domain=list(_STATE_LABELS.values()),
+                                                               range=["circle", "triangle-up"])),
+        tooltip=[alt.Tooltip("source:N"), alt.Tooltip("speaker:N"), alt.Tooltip("published:N"),
+                 alt.Tooltip("lane:N"), alt.Tooltip("state:N")],
+    )
+    window = alt.Chart(inline(events.filter(pl.col("date_end") > pl.col("date_start")), what="incident windows"))
+    window = window.mark_rule(color=OKABE_ITO["grey"], strokeWidth=6, opacity=0.5).encode(
+        x=x("date_start"), x2="date_end:T", y=y)
+    tick = alt.Chart(inline(events, what="incident dates")).mark_tick(
+        color=OKABE_ITO["black"], thickness=2, opacity=0.9).encode(
+        x=x("date_start"), y=y, tooltip=["incident:N", alt.Tooltip("incident_date:N", title="incident date")])
+    gap_data = inline(gaps, what="acknowledgement gaps")
+    gap = alt.Chart(gap_data).mark_rule(strokeDash=[4, 3], strokeWidth=1.5, color=OKABE_ITO["black"]).encode(
+        x=x("gap_start"), x2="gap_end:T", y=y, yOffset=offset)
+    label = alt.Chart(gap_data).mark_text(align="left", dx=9, fontSize=10, color=OKABE_ITO["black"]).encode(
+        x=x("gap_end"), y=y, yOffset=offset, text="gap:N")
+    chart = alt.layer(window, tick, gap, points, label).properties(
+        width=560, height=alt.Step(44, **{"for": "position"}) if n_rows > 1 else 90)
+    return finish(
+        chart,
+        title=_title(incidents),
+        sources=dataset,
+        method=("each mark is one account at the day it was published, blue for the operator's officials, orange "
+                "for everyone else; triangles are accounts their source later replaced. The black tick is the "
+                "incident date (a grey bar its window when uncertain). The dashed line is the acknowledgement gap: "
+                "from the incident to the first official account, or from the first other report on when "
+                "officials said nothing."),
+        alt_text=_alt_text(incidents, marks, gaps, acknowledgement),
+    )
+
+
+def _datetime(day: dt.date) -> alt.DateTime:
+    return alt.DateTime(year=day.year, month=day.month, date=day.day, utc=True)
+
+
+def _title(incidents: pl.DataFrame) -> str:
+    if incidents.height == 1:
+        return f"Who said what, and when: {incidents['title'][0]}"
+    return f"Who said what, and when: {incidents.height} incidents"
+
+
+def _alt_text(incidents: pl.DataFrame, marks: pl.DataFrame, gaps: pl.DataFrame, ack: pl.DataFrame) -> str:
+    official = marks.filter(pl.col("lane") == SIDE_LABELS["official"])
+    other = marks.filter(pl.col("lane") != SIDE_LABELS["official"])
+    if incidents.height == 1:
+        row = ack.row(0, named=True)
+        parts = [f"Timeline of the accounts of “{row['title']}”: the incident on {long_date(row['date_start'])}"]
+        if official.height:
+            parts.append(f"{plural(official.height, 'official account')}, the first on "
+                         f"{long_date(official['date'].min())}")
+        else:
+            parts.append("no official account")
+        if other.height:
+            parts.append(f"{plural(other.height, 'other account')}, the first on {long_date(other['date'].min())}")
+        else:
+            parts.append("no other account")
+        parts.append(gaps["gap"][0] if gaps.height else "no acknowledgement gap can be drawn")
+        return "; ".join(parts) + "."
+    acknowledged = ack.filter(pl.col("acknowledged").fill_null(False))
+    silent = ack.height - acknowledged.height
+    median = acknowledged["days_to_official"].median()
+    first, last = incidents["date_start"].min(), incidents["date_start"].max()
+    span = f"on {long_date(first)}" if first == last else f"from {long_date(first)} to {long_date(last)}"
+    text = (f"Timeline of {incidents.height} incidents {span}, with {plural(official.height, 'official account')} "
+            f"and {plural(other.height, 'other account')}. {plural(acknowledged.height, 'incident')} "
+            f"{'has' if acknowledged.height == 1 else 'have'} an official account")
+    if median is not None:
+        text += f", after a median of {median:g} days"
+    return text + f"; {silent} {'has' if silent == 1 else 'have'} none."
+
+
+def _aggregated(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame, ack: pl.DataFrame,
+                max_incidents: int) -> alt.VConcatChart:
+    warn_reduced(f"the timeline shows counts per period for {incidents.height:,} incidents (more than "
+                 f"max_incidents={max_incidents}); choose fewer incidents to see each account")
+    start = min(incidents["date_start"].min(), accounts["published_date"].min() or incidents["date_start"].min())
+    end = max(incidents["date_end"].max(), accounts["published_date"].max() or incidents["date_end"].max())
+    period, every = period_for(start, end, max_bins=150)
+    lanes = ["incidents (by first day)", SIDE_LABELS["official"], SIDE_LABELS["unofficial"],
+             "incidents with no official account"]
+    counted = pl.concat([
+        incidents.select(pl.col("date_start").dt.truncate(every).alias("period"), pl.lit(lanes[0]).alias("lane")),
+        accounts.select(pl.col("published_date").dt.truncate(every).alias("period"),
+                        pl.when(pl.col("side") == "official").then(pl.lit(lanes[1])).otherwise(pl.lit(lanes[2]))
+                        .alias("lane")),
+        ack.filter(~pl.col("acknowledged").fill_null(False)).select(
+            pl.col("date_start").dt.truncate(every).alias("period"), pl.lit(lanes[3]).alias("lane")),
+    ]).group_by("period", "lane").agg(pl.len().alias("count")).sort("period", "lane")
+    counted = counted.with_columns(period_label("period", period).alias("when"))
+    gap = (
+        ack.filter(pl.col("acknowledged").fill_null(False))
+        .group_by(pl.col("date_start").dt.truncate(every).alias("period"))
+        .agg(pl.col("days_to_official").median().alias("median_days"), pl.len().alias("incidents"))
+        .sort("period")
+        .with_columns(period_label("period", period).alias("when"))
+    )
+    colours = [OKABE_ITO["black"], SIDE_COLOURS["official"], SIDE_COLOURS["unofficial"], OKABE_ITO["reddish_purple"]]
+    bubbles = alt.Chart(inline(counted, what="counts per period")).mark_circle(opacity=0.75).encode(
+        x=utc_x("period", f"{period} of publication or of the incident"),
+        y=alt.Y("lane:N", title=None, sort=lanes, axis=alt.Axis(labelLimit=320)),
+        size=alt.Size("count:Q", title="count", scale=alt.Scale(range=[8, 400])),
+        color=alt.Color("lane:N", scale=alt.Scale(domain=lanes, range=colours), legend=None),
+        tooltip=[alt.Tooltip("when:N", title=period), "lane:N",
+                 alt.Tooltip("count:Q", format=",")],
+    ).properties(width=560, height=alt.Step(34))
+    median = alt.Chart(inline(gap, what="median gaps")).mark_line(
+        point=True, color=OKABE_ITO["black"], strokeDash=[4, 3]).encode(
+        x=utc_x("period", f"{period} of the incident"),
+        y=alt.Y("median_days:Q", title="median days to first official account"),
+        tooltip=[alt.Tooltip("when:N", title=period),
+                 alt.Tooltip("median_days:Q", title="median days"), alt.Tooltip("incidents:Q", format=",")],
+    ).properties(width=560, height=140)
+    silent = ack.filter(~pl.col("acknowledged").fill_null(False)).height
+    acknowledged = ack.height - silent
+    median_all = ack.filter(pl.col("acknowledged").fill_null(False))["days_to_official"].median()
+    alt_text = (f"Counts per {period} of {incidents.height:,} incidents, {accounts.height:,} accounts, and the "
+                f"incidents no official account speaks of ({silent:,}); below, the median days from an incident to "
+                f"its first official account per {period}"
+                + (f" (over all {acknowledged:,} acknowledged incidents: {median_all:g} days)." if median_all
+                   is not None else "."))
+    return finish(
+        alt.vconcat(bubbles, median, spacing=16),
+        title=f"Who spoke, and when: {incidents.height:,} incidents",
+        sources=dataset,
+        method=(f"too many incidents to draw each account, so circles count incidents and accounts per {period} "
+                "(by first day and by publication). The lower panel is the acknowledgement gap: the median days "
+                "from an incident to its first official account, for incidents that have one."),
+        alt_text=alt_text,
+    )

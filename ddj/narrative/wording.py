@@ -1,0 +1,305 @@
+"""Words for the narrative: what each claim sounds like, numbers as ranges, dates, lists, who spoke.
+
+The wording follows the evidence: an official statement is "said"; unofficial accounts are
+"reported", "by two independent local sources" when their origins are independent, by "a single
+source" when they all go back to one origin; an operator that never spoke "has not publicly
+acknowledged"; an official source that replaced its account "later changed its account".
+
+Claim clauses are built from the account rows, one per compared attribute of
+:data:`ddj.model.COMPARED_ATTRIBUTES`. An attribute this module has no special words for still
+gets a clause ("gave the <label> as <value>"), so adding an attribute to the model never breaks
+the narrative.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import polars as pl
+
+from ddj.model import COMPARED_ATTRIBUTES, NO_CLAIM, NOT_STATED, UNKNOWN, Attribute
+
+__all__ = [
+    "CAUSE_WORDS",
+    "EVENT_NOUNS",
+    "account_claims",
+    "count_words",
+    "join_words",
+    "long_date",
+    "number_word",
+    "readable_value",
+    "sources_adjective",
+    "subject_name",
+]
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+CAUSE_WORDS = {
+    "hostile_fire": "hostile fire",
+    "friendly_fire": "friendly fire",
+    "technical_failure": "a technical failure",
+    "pilot_error": "pilot error",
+    "accident": "an accident",
+    "ground_attack": "an attack on the ground",
+    "other": "something other than the usual causes",
+}
+"""How each cause of :data:`ddj.model.CAUSES` reads after "the cause was"."""
+
+EVENT_NOUNS = {
+    "shoot_down": "shoot-down",
+    "crash": "crash",
+    "emergency_landing": "emergency landing",
+    "ground_attack": "attack",
+    "airstrike": "strikes",
+    "strike_campaign": "strike campaign",
+    "other": "incident",
+}
+"""What the narrative calls an incident of each event type."""
+
+# (singular, plural, verb) for the count attributes
+_COUNT_NOUNS = {
+    "crew_killed": ("crew member", "crew members", "killed"),
+    "others_killed": ("other person", "other people", "killed"),
+    "injured": ("person", "people", "injured"),
+}
+# Attributes stated as "that ..." clauses; the rest are "details" given as "the <label> as <value>".
+_DETAILS = ("place", "date", "aircraft")
+
+_KIND_ADJECTIVES = {
+    "local_media": "local",
+    "independent_media": "media",
+    "state_media": "state-media",
+    "monitor_ngo": "monitoring",
+    "social_media": "social-media",
+    "armed_group": "armed-group",
+    "foreign_government": "foreign-government",
+    "official_military": "military",
+    "official_government": "government",
+}
+# A name gets "the" when it is an institution named by a common noun ("the Ministry of Defence").
+_THE_WORDS = {"ministry", "department", "government", "center", "centre", "office", "president", "presidency",
+              "author", "embassy", "command", "headquarters", "council", "committee", "commission", "agency",
+              "service", "directorate", "forces", "group", "army", "navy", "staff", "pentagon", "kremlin"}
+
+
+def long_date(value: dt.date | None) -> str:
+    """A date in words, the same on every machine and locale.
+
+    Examples
+    --------
+    >>> long_date(dt.date(2021, 2, 28))
+    '28 February 2021'
+
+    Day, month name and year, with no leading zero.
+    """
+    if value is None:
+        return "an unknown date"
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def number_word(n: int) -> str:
+    """``two`` for 2 up to ten, then digits."""
+    return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else f"{n:,}"
+
+
+def join_words(items: list[str], *, conjunction: str = "and", separator: str = ", ") -> str:
+    """Join words as prose: ``a``, ``a and b``, ``a, b and c``.
+
+    Examples
+    --------
+    >>> join_words(["cause", "hostile fire", "aircraft"])
+    'cause, hostile fire and aircraft'
+
+    No serial comma, the house style.
+    """
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{separator.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def subject_name(name: str) -> str:
+    """The source's name as the subject of a sentence: with "the" when it is an institution.
+
+    Examples
+    --------
+    >>> subject_name("Ministry of Defence of the Russian Federation"), subject_name("Kommersant")
+    ('the Ministry of Defence of the Russian Federation', 'Kommersant')
+
+    Institutions named by a common noun take the article; proper names do not.
+    """
+    words = re.findall(r"[A-Za-z]+", name.split("(")[0])
+    if name.lower().startswith("the ") or not words:
+        return name
+    if any(word.lower() in _THE_WORDS for word in words):
+        return f"the {name}"
+    return name
+
+
+def sources_adjective(kinds: list[str]) -> str:
+    """The adjective for "independent ... sources" when all sources are of one kind (``local``), else ``""``."""
+    distinct = sorted(set(kinds))
+    if len(distinct) == 1:
+        return _KIND_ADJECTIVES.get(distinct[0], "")
+    return ""
+
+
+def count_words(name: str, low: int | None, best: int | None, high: int | None) -> str:
+    """A count claim as words, ranges as "between … and …" with the best estimate.
+
+    Examples
+    --------
+    >>> count_words("crew_killed", 3, 3, 3), count_words("injured", 0, 0, 0)
+    ('3 crew members were killed', 'no people were injured')
+    >>> count_words("others_killed", 2, 4, 6)
+    'between 2 and 6 other people were killed (best estimate 4)'
+
+    A single figure is written once; a range gives both ends and the best figure when there is one.
+    """
+    lo = low if low is not None else (best if best is not None else high)
+    hi = high if high is not None else (best if best is not None else low)
+    singular, plural, verb = _COUNT_NOUNS.get(name, (None, None, None))
+    if singular is None:
+        label = _attribute(name).label
+        if lo == hi:
+            return f"the {label} numbered {lo}"
+        return f"the {label} numbered between {lo} and {hi}" + (f" (best estimate {best})" if best is not None else "")
+    if lo == hi:
+        if lo == 0:
+            return f"no {plural} were {verb}"
+        if lo == 1:
+            return f"1 {singular} was {verb}"
+        return f"{lo} {plural} were {verb}"
+    text = f"between {lo} and {hi} {plural} were {verb}"
+    if best is not None and best not in (lo, hi):
+        text += f" (best estimate {best})"
+    return text
+
+
+def _attribute(name: str) -> Attribute:
+    return next(a for a in COMPARED_ATTRIBUTES if a.name == name)
+
+
+def _clause(attribute: Attribute, row: dict[str, Any]) -> tuple[str, str] | None:
+    """(kind, words) for one account's claim on one attribute; None when it says nothing about it."""
+    name = attribute.name
+    if attribute.kind == "count":
+        claim, low, best, high = (row[c] for c in attribute.columns)
+        if claim == "figure":
+            return "that", count_words(name, low, best, high)
+        if claim == UNKNOWN:
+            plural = _COUNT_NOUNS.get(name, (None, attribute.label, None))[1]
+            verb = _COUNT_NOUNS.get(name, (None, None, ""))[2]
+            return "that", f"the number of {plural} {verb} was not known".replace("  ", " ")
+        return None
+    if attribute.kind == "place":
+        country, place = (str(row[c]).strip() if row[c] is not None else NOT_STATED for c in attribute.columns)
+        if country in NO_CLAIM and place in NO_CLAIM:
+            if UNKNOWN in (country, place):
+                return "detail", "the place as not known"
+            return None
+        if place in NO_CLAIM:
+            return "detail", f"the place as {country}" + (", the exact place not known" if place == UNKNOWN else "")
+        if country in NO_CLAIM or country.lower() in place.lower():
+            return "detail", f"the place as {place}"
+        return "detail", f"the place as {place}, {country}"
+    (column,) = attribute.columns
+    value = row[column]
+    value = str(value).strip() if value is not None else NOT_STATED
+    if value == NOT_STATED:
+        return None
+    if name == "cause":
+        return "that", ("the cause was not known" if value == UNKNOWN
+                        else f"the cause was {CAUSE_WORDS.get(value, value.replace('_', ' '))}")
+    if name == "hostile_fire":
+        return "that", {"yes": "the aircraft came under hostile fire",
+                        "no": "the aircraft did not come under hostile fire"}.get(
+            value, "it was not known whether the aircraft came under hostile fire")
+    if name == "follow_on_operation":
+        return "that", {"yes": "a follow-on military operation took place",
+                        "no": "no follow-on military operation took place"}.get(
+            value, "it was not known whether a follow-on military operation took place")
+    if name == "responsible_party":
+        return "that", ("it was not known who was responsible" if value == UNKNOWN else f"{value} was responsible")
+    if name == "date":
+        if value == UNKNOWN:
+            return "detail", "the date as not known"
+        try:
+            return "detail", f"the date as {long_date(dt.date.fromisoformat(value))}"
+        except ValueError:
+            return "detail", f"the date as {value}"
+    if value == UNKNOWN:
+        return "detail", f"the {attribute.label} as not known"
+    return "detail", f"the {attribute.label} as {value}"
+
+
+def account_claims(accounts: pl.DataFrame) -> pl.DataFrame:
+    """One row per account and attribute it claims something about: ``account_id``, ``attribute``, ``kind``, ``words``.
+
+    ``kind`` is ``that`` (a clause: "the cause was a technical failure") or ``detail`` ("the place as
+    Idlib province, Syria"); ``key`` identifies the claim for grouping accounts that say the same.
+    Rows follow the accounts' order, then :data:`~ddj.model.COMPARED_ATTRIBUTES` order.
+
+    Examples
+    --------
+    >>> import ddj
+    >>> ds = ddj.load("syria-ru-aviation", warn=False)
+    >>> claims = account_claims(ds.accounts.filter(pl.col("account_id") == "acc-0030"))
+    >>> for words in claims["words"]:
+    ...     print(words)
+    the aircraft did not come under hostile fire
+    no crew members were killed
+    the place as Syria, the exact place not known
+
+    The local report says there was no fire and no one died, and places the landing only in Syria.
+    """
+    needed = sorted({c for a in COMPARED_ATTRIBUTES for c in a.columns})
+    rows = []
+    for row in accounts.select("account_id", *needed).iter_rows(named=True):
+        for order, attribute in enumerate(COMPARED_ATTRIBUTES):
+            clause = _clause(attribute, row)
+            if clause is None:
+                continue
+            kind, words = clause
+            rows.append({"account_id": row["account_id"], "attribute": attribute.name, "order": order,
+                         "kind": kind, "words": words, "key": f"{attribute.name}|{words.lower()}"})
+    schema = {"account_id": pl.String, "attribute": pl.String, "order": pl.Int64, "kind": pl.String,
+              "words": pl.String, "key": pl.String}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def readable_value(attribute: str, value: str) -> str:
+    """A value as the comparison renders it (``technical_failure``, ``Syria: Idlib province``, ``3–5``), for readers.
+
+    Examples
+    --------
+    >>> readable_value("cause", "technical_failure"), readable_value("place", "Syria: Idlib province")
+    ('a technical failure', 'Idlib province, Syria')
+    >>> readable_value("crew_killed", "3–5"), readable_value("aircraft", "not_stated")
+    ('between 3 and 5', 'nothing')
+
+    Vocabulary words become words, places read place first, and "not stated" reads as nothing said.
+    """
+    text = str(value).strip()
+    if text == NOT_STATED:
+        return "nothing"
+    if text == UNKNOWN:
+        return "not known"
+    if attribute == "cause":
+        return CAUSE_WORDS.get(text, text.replace("_", " "))
+    if attribute == "place" and ": " in text:
+        country, place = text.split(": ", 1)
+        return place if country.lower() in place.lower() else f"{place}, {country}"
+    if attribute == "date":
+        try:
+            return long_date(dt.date.fromisoformat(text))
+        except ValueError:
+            return text
+    if "–" in text and text.replace("–", "").isdigit():
+        low, high = text.split("–", 1)
+        return f"between {low} and {high}"
+    return text.replace("_", " ") if re.fullmatch(r"[a-z_]+", text) else text

@@ -1,0 +1,222 @@
+"""ddj.narrative: golden paragraphs for the seed incidents, wording by evidence, citations, editors' overrides."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+
+import ddj
+from ddj.narrative import NOTE_FIELD, Story, narrative, render_html, render_markdown
+from tests.fixtures.chart_inputs import comparison_of
+from tests.fixtures.narrative_package import write_narrative_package
+
+MI35 = "syr-2021-02-28-mi35"
+MI8 = "syr-2016-08-01-mi8amtsh"
+CAMPAIGN = "syr-2016-08-retaliation-strikes"
+RETALIATION_REPORT = ("News article 'Russian Retaliation. More Than 120 Air Strikes In The Area Where the Russian Mi-8 "
+                      "Helicopter Was Shot Down' (undated in our copy, August 2016).")
+MI35_REPORT = "News article 'Russia's Mi-35 on a Patrol Mission in Syria Makes Emergency Landing', 1 March 2021."
+
+
+@pytest.fixture(scope="module")
+def syria():
+    return ddj.load("syria-ru-aviation", warn=False)
+
+
+@pytest.fixture(scope="module")
+def comparison(syria):
+    return comparison_of(syria)
+
+
+def _sentences(story: Story, index: int = 0) -> list[tuple[str, list[int]]]:
+    numbers = story.numbers()
+    return [(s.text, [numbers[k] for k in s.citations]) for s in story.paragraphs[index].sentences]
+
+
+def _summary(syria, incident_id: str) -> str:
+    return syria.incidents.filter(pl.col("incident_id") == incident_id)["summary"][0]
+
+
+def _grade(comparison, incident_id: str, noun: str) -> str:
+    row = comparison.incidents.filter(pl.col("incident_id") == incident_id).row(0, named=True)
+    reason = row["grade_reason"]
+    prefix = f"{row['grade']}:"
+    if reason.lower().startswith(prefix):
+        reason = reason[len(prefix):].strip()
+    reason = reason[0].lower() + reason[1:]
+    return f"We grade this {noun} {row['grade']}: {reason}".rstrip(".") + "."
+
+
+def _footnotes(story: Story) -> list[str]:
+    html = render_html(story)
+    return [re.sub(r"<[^>]+>", "", item).replace("&#x27;", "'") for item in
+            re.findall(r'<li id="ddj-fn-\d+">(.*?)</li>', html)]
+
+
+def test_golden_mi35_emergency_landing(syria, comparison):
+    story = narrative(syria, comparison, incident_ids=MI35)
+    assert story.paragraphs[0].heading == (
+        "Mi-35 emergency landing during a patrol in Al-Hasakah governorate (28 February 2021)")
+    assert _sentences(story) == [
+        (_summary(syria, MI35), [1, 2]),
+        ("Vyacheslav Sytnik, deputy chief of the Russian Center for Reconciliation of the Opposing Parties in Syria, "
+         "said on 28 February 2021 that the cause was a technical failure, and gave the place as Al-Hasakah "
+         "governorate, Syria, the date as 28 February 2021 and the aircraft as Mi-35.", [1]),
+        ("A single source reported that the aircraft did not come under hostile fire and that no crew members were "
+         "killed, and gave the place as Syria, the exact place not known (Local media in Al-Hasakah (unnamed in the "
+         "report), 28 February 2021).", [2]),
+        ("Official and other accounts agree on the place.", [1, 2]),
+        ("Official accounts say nothing about the hostile fire and crew killed, which other sources report.", [1, 2]),
+        ("Only official accounts speak to the cause, date and aircraft.", [1]),
+        ("The operator's first official account came on 28 February 2021, the same day as the emergency landing and "
+         "the same day as the first other report.", [1, 2]),
+        (_grade(comparison, MI35, "emergency landing"), [1, 2]),
+    ]
+    assert _footnotes(story) == [
+        "Russian Center for Reconciliation of the Opposing Parties in Syria (Vyacheslav Sytnik, deputy chief of the "
+        f"Russian Center for Reconciliation of the Opposing Parties in Syria), published 28 February 2021. {MI35_REPORT}",
+        f"Local media in Al-Hasakah (unnamed in the report), published 28 February 2021. {MI35_REPORT}",
+    ]
+
+
+def test_golden_mi8_shoot_down_and_the_unacknowledged_campaign(syria, comparison):
+    story = narrative(syria, comparison, incident_ids=[MI8, CAMPAIGN])
+    assert [p.heading for p in story.paragraphs] == [
+        "Mi-8AMTSh shot down over Idlib province, five Russians killed (1 August 2016)",
+        "Reported 'Retaliation' strike campaign in Idlib province after the Mi-8AMTSh loss (August 2016)",
+    ]
+    assert _sentences(story, 0) == [
+        (_summary(syria, MI8), [1, 2]),
+        ("It was followed by the strike campaign “Reported 'Retaliation' strike campaign in Idlib province after the "
+         "Mi-8AMTSh loss”.", [3, 4, 5]),
+        ("The Ministry of Defence of the Russian Federation said on 1 August 2016 that the cause was hostile fire, that "
+         "the aircraft came under hostile fire, that 3 crew members were killed and that 2 other people were killed, "
+         "and gave the place as Idlib province, Syria, the date as 1 August 2016 and the aircraft as Mi-8.", [1]),
+        ("A single source reported that the cause was hostile fire, that the aircraft came under hostile fire, that "
+         "Jabhat al-Nusra was responsible, that 3 crew members were killed, that 2 other people were killed and that "
+         "a follow-on military operation took place, and gave the place as Aleppo area / Idlib province, Syria and "
+         "the aircraft as Mi-8AMTSh (Author of the 'Russian Retaliation' report (outlet not named in our copy), "
+         "2 August 2016).", [2]),
+        ("Officials and other sources contradict each other on the aircraft: officials gave Mi-8, other sources "
+         "Mi-8AMTSh.", [1, 2]),
+        ("Official and other accounts agree on the cause, hostile fire, crew killed, others killed and place.", [1, 2]),
+        ("Official accounts say nothing about the responsible party and follow-on operation, which other sources "
+         "report.", [1, 2]),
+        ("Only official accounts speak to the date.", [1]),
+        ("The operator's first official account came on 1 August 2016, the same day as the shoot-down and before any "
+         "other report.", [1, 2]),
+        (_grade(comparison, MI8, "shoot-down"), [1, 2]),
+    ]
+    assert _sentences(story, 1) == [
+        (_summary(syria, CAMPAIGN), [3, 4, 5]),
+        ("It followed the shoot-down “Mi-8AMTSh shot down over Idlib province, five Russians killed” of "
+         "1 August 2016.", [3, 4, 5]),
+        ("It was reported by three independent sources that Russian Air Force was responsible and that a follow-on "
+         "military operation took place, and gave the place as Idlib province, including Saraqib and Abu al-Duhur "
+         "airbase, Syria (Independent media (unnamed in the 'Russian Retaliation' report), 2 August 2016; Social "
+         "media channels (unnamed in the 'Russian Retaliation' report), 2 August 2016; Observers in Syria (unnamed in "
+         "the 'Russian Retaliation' report), 2 August 2016).", [3, 4, 5]),
+        ("The operator, Russian Aerospace Forces, has not publicly acknowledged the strike campaign: we hold no "
+         "official account of it, while other sources first reported it on 2 August 2016.", [3, 4, 5]),
+        (_grade(comparison, CAMPAIGN, "strike campaign"), [3, 4, 5]),
+    ]
+    assert "more than 120 strikes" in _summary(syria, CAMPAIGN)
+    assert _footnotes(story) == [
+        "Ministry of Defence of the Russian Federation, published 1 August 2016. Russian Ministry of Defence "
+        "statement, 1 August 2016.",
+        f"Author of the 'Russian Retaliation' report (outlet not named in our copy), published 2 August 2016. "
+        f"{RETALIATION_REPORT}",
+        f"Independent media (unnamed in the 'Russian Retaliation' report), published 2 August 2016. {RETALIATION_REPORT}",
+        f"Social media channels (unnamed in the 'Russian Retaliation' report), published 2 August 2016. "
+        f"{RETALIATION_REPORT}",
+        f"Observers in Syria (unnamed in the 'Russian Retaliation' report), published 2 August 2016. {RETALIATION_REPORT}",
+    ]
+
+
+def test_every_sentence_carries_a_citation_and_output_is_deterministic(syria, comparison):
+    story = narrative(syria, comparison)
+    assert len(story.paragraphs) == syria.incidents.height
+    for paragraph in story.paragraphs:
+        for sentence in paragraph.sentences:
+            assert sentence.citations, sentence.text
+            assert sentence.text.endswith(".")
+    assert render_html(story) == render_html(narrative(syria, comparison))
+    assert render_markdown(story) == render_markdown(narrative(syria, comparison))
+    numbers = list(story.numbers().values())
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert set(story.numbers()) == {f"account:{a}" for a in syria.accounts["account_id"]}
+
+
+@pytest.fixture(scope="module")
+def words(tmp_path_factory):
+    dataset = ddj.load(write_narrative_package(tmp_path_factory.mktemp("words") / "words-package"), warn=False)
+    return dataset, comparison_of(dataset)
+
+
+def test_wording_follows_the_evidence(words):
+    dataset, comparison = words
+    text = narrative(dataset, comparison, incident_ids="inc-1").text()
+    assert ("It was reported by two independent local sources that the aircraft did not come under hostile fire "
+            "(Local media, 1 March 2021; Second local outlet, 2 March 2021).") in text
+    assert "A single source reported that no crew members were killed (Local media, 1 March 2021)." in text
+    assert "A. Spokesman, ministry spokesman, said on 5 March 2021 that the cause was hostile fire and that between " \
+           "1 and 3 crew members were killed (best estimate 2)" in text
+    assert "The Ministry said on 28 February 2021, in an account it later replaced, that the cause was a technical " \
+           "failure" in text
+    assert re.search(r"The Ministry later changed its account between 28 February 2021 and 5 March 2021: the cause "
+                     r"went from (a )?technical failure to hostile fire and the crew killed went from not stated to "
+                     r"between 1 and 3\.", text)
+    assert "contradict each other on the crew killed: officials gave between 1 and 3, other sources 0." in text
+
+
+def test_repeats_of_one_origin_are_a_single_source_and_silence_is_named(words):
+    dataset, comparison = words
+    story = narrative(dataset, comparison, incident_ids="inc-2")
+    text = story.text()
+    assert ("A single source reported that United States was responsible: two outlets repeat one origin, Local media "
+            "(Aggregator channel, 27 February 2021; Second local outlet, 27 February 2021).") in text
+    assert ("The operator, US Air Force, has not publicly acknowledged the strikes: we hold no official account of "
+            "them, while other sources first reported them on 26 February 2021.") in text
+    assert "Other accounts mention the strikes without any of the details compared here (Local media, " \
+           "26 February 2021)." in text
+
+
+def test_editors_change_the_text_through_overrides(words):
+    dataset, comparison = words
+    story = narrative(dataset, comparison, incident_ids=["inc-1", "inc-2"])
+    first = story.paragraphs[0].sentences
+    assert first[0].text == "A helicopter came down in Al-Hasakah; the ministry's story changed."
+    assert first[0].citations[-1] == "override:o-1"
+    assert first[-1].text == "The ministry did not answer our questions."
+    assert first[-1].citations == ("override:o-2",)
+    grade = story.paragraphs[1].sentences[-1]
+    assert grade.text.startswith("An editor, Standards Editor, set the grade to weak on 12 March 2021: all three "
+                                 "outlets go back to one origin.")
+    assert "override:o-3" in grade.citations
+    markdown = render_markdown(story)
+    assert "Editor's decision by Desk Editor, 11 March 2021. Reason: We asked on 9 March." in markdown
+    assert "Editor's decision by Standards Editor, 12 March 2021. Reason: All three outlets go back to one origin." \
+        in markdown
+    assert NOTE_FIELD == "narrative_note"
+
+
+def test_links_appear_only_for_web_addresses(words):
+    dataset, comparison = words
+    story = narrative(dataset, comparison, incident_ids="inc-1")
+    html = render_html(story)
+    assert '<a href="https://example.org/report" rel="noopener noreferrer">Link</a>' in html
+    assert '<a href="https://archive.example.org/acc-4" rel="noopener noreferrer">Archived copy</a>' in html
+    markdown = render_markdown(story)
+    assert "[Link](<https://example.org/report>)" in markdown
+
+
+def test_unknown_incident_is_a_clear_error(syria, comparison):
+    with pytest.raises(ddj.DDJError, match="no incident 'nope'"):
+        narrative(syria, comparison, incident_ids=["nope"])
+
+
+def test_the_validator_accepts_narrative_notes(words):
+    dataset, _ = words
+    assert NOTE_FIELD in dataset.overrides["field"].to_list()
