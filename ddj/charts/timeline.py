@@ -106,7 +106,13 @@ def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame,
                 pl.col("date_start").dt.strftime("%-d %B %Y").alias("incident_date"))
         .sort("order")
     )
-    last = marks["date"].max() if marks.height else events["date_end"].max()
+    dates = pl.concat([marks["date"], events["date_start"], events["date_end"]]).drop_nulls()
+    lo, hi = dates.min(), dates.max()
+    span = (hi - lo).days
+    pad = dt.timedelta(days=max(2, span // 12))
+    axis = {"format": "%-d %b %Y" if span < 120 else "%b %Y"}
+    domain = {"domain": [_datetime(lo - pad), _datetime(hi + pad)]}
+    last = hi + pad  # silence runs on to the right edge of the chart
     gaps = (
         acknowledgement.join(order, on="incident_id", how="left")
         .with_columns(pl.col("acknowledged").fill_null(False))
@@ -124,16 +130,11 @@ def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame,
             .alias("gap"),
         )
         .filter(pl.col("gap_start").is_not_null() & pl.col("gap_end").is_not_null())
-        .select("incident", "order", "lane", "gap_start", "gap_end", "gap")
+        .select("incident", "order", "lane", "gap_start", "gap_end", "gap", "acknowledged",
+                pl.when(pl.col("acknowledged")).then(pl.col("gap_end")).otherwise(pl.col("gap_start")).alias("label_at"))
         .sort("order")
     )
     n_rows = incidents.height
-    dates = pl.concat([marks["date"], events["date_start"], events["date_end"]]).drop_nulls()
-    lo, hi = dates.min(), dates.max()
-    span = (hi - lo).days
-    pad = dt.timedelta(days=max(2, span // 12))
-    axis = {"format": "%-d %b %Y" if span < 120 else "%b %Y"}
-    domain = {"domain": [_datetime(lo - pad), _datetime(hi + pad)]}
 
     def x(field: str, title: str | None = None) -> alt.X:
         return utc_x(field, title, axis=axis, scale=domain)
@@ -161,8 +162,13 @@ def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame,
     gap = alt.Chart(gap_data).mark_rule(strokeDash=[4, 3], strokeWidth=1.5, color=OKABE_ITO["black"]).encode(
         x=x("gap_start"), x2="gap_end:T", y=y, yOffset=offset)
     label = alt.Chart(gap_data).mark_text(align="left", dx=9, fontSize=10, color=OKABE_ITO["black"]).encode(
-        x=x("gap_end"), y=y, yOffset=offset, text="gap:N")
-    chart = alt.layer(window, tick, gap, points, label).properties(
+        x=x("label_at"), y=y, yOffset=offset, text="gap:N",
+    ).transform_filter(alt.FieldEqualPredicate(field="acknowledged", equal=True))
+    silence = alt.Chart(gap_data).mark_text(align="left", dx=9, dy=-9, fontSize=10,
+                                            color=OKABE_ITO["reddish_purple"]).encode(
+        x=x("label_at"), y=y, yOffset=offset, text="gap:N",
+    ).transform_filter(alt.FieldEqualPredicate(field="acknowledged", equal=False))
+    chart = alt.layer(window, tick, gap, points, label, silence).properties(
         width=560, height=alt.Step(44, **{"for": "position"}) if n_rows > 1 else 90)
     return finish(
         chart,
@@ -171,8 +177,8 @@ def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame,
         method=("each mark is one account at the day it was published, blue for the operator's officials, orange "
                 "for everyone else; triangles are accounts their source later replaced. The black tick is the "
                 "incident date (a grey bar its window when uncertain). The dashed line is the acknowledgement gap: "
-                "from the incident to the first official account, or from the first other report on when "
-                "officials said nothing."),
+                "from the incident to the first official account, or, where officials said nothing, from the first "
+                "other report to the edge of the chart."),
         alt_text=_alt_text(incidents, marks, gaps, acknowledgement),
     )
 
