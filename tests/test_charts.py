@@ -224,6 +224,8 @@ def test_map_lists_what_it_cannot_place_and_warns(syria):
     assert result.placed == 12
     assert result.unplaced["incident_id"].to_list() == ["med-2016-11-13-mig29kr", "med-2016-12-03-su33"]
     assert set(result.unplaced["reason"]) == {"no coordinates"}
+    assert "2 not placed and listed beside the map" in charts.chart_alt_text(result)
+    assert charts.embedded_data_bytes(result) == charts.embedded_data_bytes(result.chart) < 60_000
     svg = charts.to_svg(result)
     assert "Not on the map (2)" in svg
     assert "MiG-29KR lost approaching the carrier Admiral" in svg

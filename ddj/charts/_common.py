@@ -70,6 +70,8 @@ def chart_alt_text(chart: Any) -> str:
 
     Every ddj chart is built with a description; this reads it back.
     """
+    if not isinstance(chart, alt.TopLevelMixin):
+        chart = getattr(chart, "chart", chart)  # a LocatorMap holds its chart
     value = getattr(chart, "description", alt.Undefined)
     if value is alt.Undefined or value is None:
         msg = "this chart has no alt text (no Vega-Lite description); ddj charts always set one"

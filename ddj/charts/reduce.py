@@ -124,6 +124,8 @@ def embedded_data_bytes(chart: Any) -> int:
 
     Two rows of one small number take seventeen bytes: `[{"n":1},{"n":2}]`.
     """
+    if not isinstance(chart, alt.TopLevelMixin):
+        chart = getattr(chart, "chart", chart)  # a LocatorMap holds its chart
     with alt.data_transformers.enable("default"):
         spec = chart.to_dict(validate=False)
     total = 0
