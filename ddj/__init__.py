@@ -20,6 +20,7 @@ _PUBLIC: dict[str, str] = {
     "DDJError": "ddj.errors",
     "ValidationError": "ddj.errors",
     "DataCaveatWarning": "ddj.warnings",
+    "compare": "ddj.compare",
     "Dataset": "ddj.datasets",
     "inspect": "ddj.datasets",
     "load": "ddj.datasets",

@@ -1,0 +1,247 @@
+"""The comparison's rules written plainly in pandas, one incident at a time (``groupby().apply``).
+
+This is how a reporter would write it in a notebook: for each incident, loop over the compared
+attributes and the accounts, in Python. It implements the same rules as :mod:`ddj.compare` (the
+statuses, values, acknowledgement, independent origins, grades and overrides; see the README's
+"Comparing accounts") without sharing any of its code, so that the benchmark's speed-up is measured
+against an honest implementation and the tests can check that both give the same answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+
+from ddj.model import COMPARED_ATTRIBUTES
+
+NO_CLAIM = ("unknown", "not_stated")
+STATUSES = ("agree", "contradict", "official_silent", "unofficial_only", "official_only", "unknown")
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NA or value is pd.NaT
+
+
+def _norm(text) -> str:
+    if _missing(text):
+        return ""
+    return re.sub(r"\s+", " ", str(text).lower()).strip()
+
+
+def _strip(text) -> str:
+    return "" if _missing(text) else str(text).strip()
+
+
+def _read_claim(account, attribute):
+    """(claims?, ranges/point for comparing, sort key, text to show, identity, own word) of one account."""
+    kind = attribute.kind
+    if kind in ("category", "text"):
+        (column,) = attribute.columns
+        raw = account[column]
+        shown = _strip(raw)
+        norm = _norm(raw) if kind == "text" else shown
+        claims = norm not in NO_CLAIM and norm != ""
+        return claims, (norm, norm), shown, shown, norm, shown
+    if kind == "date":
+        (column,) = attribute.columns
+        raw = account[column]
+        try:
+            day = dt.date.fromisoformat(_strip(raw))
+        except ValueError:
+            return False, None, None, None, None, raw
+        return True, (day, day), day, day.isoformat(), day, raw
+    if kind == "count":
+        claim, low, best, high = attribute.columns
+        if account[claim] != "figure":
+            return False, None, None, None, None, account[claim]
+        numbers = [account[low], account[best], account[high]]
+        numbers = [None if _missing(x) else int(x) for x in numbers]
+        lo = next(x for x in (numbers[0], numbers[1], numbers[2]) if x is not None)
+        hi = next(x for x in (numbers[2], numbers[1], numbers[0]) if x is not None)
+        shown = str(lo) if lo == hi else f"{lo}–{hi}"
+        return True, (lo, hi), (lo, hi), shown, (lo, hi), account[claim]
+    if kind == "place":
+        country_col, place_col = attribute.columns
+        country, place = _strip(account[country_col]), _strip(account[place_col])
+        country_norm, place_norm = _norm(country), _norm(place)
+        has_country = country_norm not in NO_CLAIM and country_norm != ""
+        has_place = place_norm not in NO_CLAIM and place_norm != ""
+        if not (has_country or has_place):
+            return False, None, None, None, None, f"{account[country_col]}: {account[place_col]}"
+        value = (country_norm if has_country else None, place_norm if has_place else "")
+        key = (country if has_country else "", place if has_place else "")
+        shown = ": ".join(part for part in key if part)
+        identity = (country_norm if has_country else None, place_norm if has_place else None)
+        return True, value, key, shown, identity, f"{account[country_col]}: {account[place_col]}"
+    raise ValueError(kind)
+
+
+def _fits(kind: str, a, b) -> bool:
+    if kind == "place":
+        (country_a, place_a), (country_b, place_b) = a, b
+        if country_a is not None and country_b is not None and country_a != country_b:
+            return False
+        return place_a in place_b or place_b in place_a
+    return not (a[1] < b[0] or b[1] < a[0])
+
+
+def _per_incident(group: pd.DataFrame) -> pd.Series:
+    every = group.to_dict("records")
+    current = [a for a in every if a["is_current"]]
+    official_ever = [a for a in every if a["side"] == "official"]
+    unofficial_ever = [a for a in every if a["side"] == "unofficial"]
+    acknowledged = len(official_ever) > 0
+    rows = []
+    origin_claims = []  # (origin, attribute index, fits the official claims?) for unofficial claims that meet one
+    disagree = False
+    official_claims_any = False
+    for index, attribute in enumerate(COMPARED_ATTRIBUTES):
+        sides = {"official": [], "unofficial": []}
+        for account in current:
+            claims, value, key, shown, _, _ = _read_claim(account, attribute)
+            if claims:
+                sides[account["side"]].append((account["account_id"], value, key, shown, _norm(account["origin"])))
+        official, unofficial = sides["official"], sides["unofficial"]
+        contradiction = any(not _fits(attribute.kind, o[1], u[1]) for o in official for u in unofficial)
+        if official and unofficial:
+            status = "contradict" if contradiction else "agree"
+        elif unofficial:
+            status = "unofficial_only" if acknowledged else "official_silent"
+        elif official:
+            status = "official_only"
+        else:
+            status = "unknown"
+        official_claims_any = official_claims_any or bool(official)
+        if attribute.kind != "place" or not official:
+            values = sorted({u[1] for u in unofficial}, key=repr)
+            disagree = disagree or any(
+                not _fits(attribute.kind, a, b) for i, a in enumerate(values) for b in values[i + 1:]
+            )
+        for u in unofficial:
+            if official:
+                origin_claims.append((u[4], all(_fits(attribute.kind, o[1], u[1]) for o in official)))
+        rows.append({
+            "attribute": attribute.name,
+            "official_values": [s for _, s in sorted({(o[2], o[3]) for o in official})],
+            "unofficial_values": [s for _, s in sorted({(u[2], u[3]) for u in unofficial})],
+            "official_account_ids": sorted(o[0] for o in official),
+            "unofficial_account_ids": sorted(u[0] for u in unofficial),
+            "n_unofficial_origins": len({u[4] for u in unofficial}),
+            "status": status,
+        })
+    statuses = [row["status"] for row in rows]
+    n_contradict = statuses.count("contradict")
+    supporting = contradicting = 0
+    if n_contradict:
+        by_origin: dict[str, bool] = {}
+        for origin, fits in origin_claims:
+            by_origin[origin] = by_origin.get(origin, False) or not fits
+        contradicting = sum(by_origin.values())
+        supporting = len(by_origin) - contradicting
+    origins = len({_norm(a["origin"]) for a in current if a["side"] == "unofficial"})
+    official_first = min(a["published_date"] for a in official_ever) if acknowledged else None
+    unofficial_first = min(a["published_date"] for a in unofficial_ever) if unofficial_ever else None
+    date_start = every[0]["date_start"]
+    return pd.Series({
+        "n_accounts": len(current),
+        "n_official": sum(a["side"] == "official" for a in current),
+        "n_unofficial": sum(a["side"] == "unofficial" for a in current),
+        "n_superseded": len(every) - len(current),
+        "n_unofficial_origins": origins,
+        "n_supporting_origins": supporting,
+        "n_contradicting_origins": contradicting,
+        "acknowledged": acknowledged,
+        "first_official_date": official_first,
+        "first_unofficial_date": unofficial_first,
+        "days_to_official": (official_first - date_start).days if acknowledged else None,
+        "days_unofficial_to_official": (official_first - unofficial_first).days
+        if acknowledged and unofficial_first is not None else None,
+        "official_changed": _official_changed(every),
+        **{f"n_{status}": statuses.count(status) for status in STATUSES},
+        "computed_grade": _grade(len(current), n_contradict, supporting, contradicting, official_claims_any,
+                                 origins, disagree),
+        "attributes": rows,
+    })
+
+
+def _official_changed(accounts: list[dict]) -> bool:
+    by_id = {account["account_id"]: account for account in accounts}
+    for account in accounts:
+        earlier = account["supersedes_account_id"]
+        if account["side"] != "official" or _missing(earlier) or earlier not in by_id:
+            continue
+        for attribute in COMPARED_ATTRIBUTES:
+            before = _read_claim(by_id[earlier], attribute)
+            after = _read_claim(account, attribute)
+            if before[0] != after[0] or (before[0] and before[4] != after[4]) or (not before[0] and before[5] != after[5]):
+                return True
+    return False
+
+
+def _grade(accounts: int, contradictions: int, supporting: int, contradicting: int, official: bool,
+           origins: int, disagree: bool) -> str:
+    if accounts == 0:
+        return "weak"
+    if contradictions and supporting > contradicting:
+        return "discounted"
+    if contradictions:
+        return "contested"
+    if official:
+        return "confirmed"
+    if origins >= 2 and not disagree:
+        return "fair"
+    return "weak"
+
+
+def compare_pandas(incidents: pd.DataFrame, accounts: pd.DataFrame, overrides: pd.DataFrame,
+                   as_of: dt.date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (incidents summary, per-attribute table) as pandas frames, sorted like ddj's.
+
+    The frames come from a dataset's tables (``table.to_pandas()``); dates may be pandas
+    timestamps or Python dates.
+    """
+    accounts = accounts.copy()
+    for column in ("published_date",):
+        accounts[column] = pd.to_datetime(accounts[column]).dt.date
+    if as_of is not None:
+        accounts = accounts[accounts["published_date"] <= as_of]
+    superseded = set(accounts["supersedes_account_id"].dropna())
+    accounts["is_current"] = ~accounts["account_id"].isin(superseded)
+    starts = incidents[["incident_id", "date_start"]].copy()
+    starts["date_start"] = pd.to_datetime(starts["date_start"]).dt.date
+    accounts = accounts.merge(starts, on="incident_id", how="left")
+    summary = accounts.groupby("incident_id", sort=True).apply(_per_incident, include_groups=False)
+    found = {incident_id: row.to_dict() for incident_id, row in summary.iterrows()}
+    records = [{"incident_id": i, **found.get(i, _no_accounts())} for i in sorted(incidents["incident_id"])]
+    attribute_rows = [{"incident_id": r["incident_id"], **row} for r in records for row in r.pop("attributes")]
+    summary = pd.DataFrame(records)
+    summary["grade"] = summary["computed_grade"]
+    summary["grade_overridden"] = False
+    decisions = overrides[(overrides["target_table"] == "grades") & (overrides["field"] == "grade")].copy()
+    if as_of is not None and len(decisions):
+        decisions = decisions[pd.to_datetime(decisions["decided_on"]).dt.date <= as_of]
+    decisions = decisions.sort_values(["target_id", "decided_on", "override_id"]).drop_duplicates("target_id", keep="last")
+    position = {incident_id: i for i, incident_id in enumerate(summary["incident_id"])}
+    for _, decision in decisions.iterrows():
+        row = position[decision["target_id"]]
+        summary.loc[row, "grade"] = decision["value"]
+        summary.loc[row, "grade_overridden"] = True
+    return summary, pd.DataFrame(attribute_rows)
+
+
+def _no_accounts() -> dict:
+    rows = [
+        {"attribute": a.name, "official_values": [], "unofficial_values": [], "official_account_ids": [],
+         "unofficial_account_ids": [], "n_unofficial_origins": 0, "status": "unknown"}
+        for a in COMPARED_ATTRIBUTES
+    ]
+    return {
+        "n_accounts": 0, "n_official": 0, "n_unofficial": 0, "n_superseded": 0, "n_unofficial_origins": 0,
+        "n_supporting_origins": 0, "n_contradicting_origins": 0, "acknowledged": False,
+        "first_official_date": None, "first_unofficial_date": None, "days_to_official": None,
+        "days_unofficial_to_official": None, "official_changed": False,
+        **{f"n_{status}": 0 for status in STATUSES}, "n_unknown": len(rows),
+        "computed_grade": "weak", "attributes": rows,
+    }

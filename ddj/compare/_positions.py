@@ -1,0 +1,77 @@
+"""Per-incident columns from rows sorted by incident position, without a group-by or a join.
+
+Rows about incidents are kept sorted by ``_inc``, the incident's position (0..n-1) in the sorted
+incident list. The rows of position ``i`` are then the slice ``offsets[i]:offsets[i + 1]``, found by
+a binary search, and a column of per-incident lists is those offsets laid over the flat values (an
+Arrow list array built without copying the values twice).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pyarrow as pa
+from polars import CompatLevel
+
+
+def offsets(positions: pl.Series, n: int) -> pl.Series:
+    """Where each position's rows start in the sorted ``positions``, and where the last ends (n + 1 values).
+
+    Examples
+    --------
+    >>> offsets(pl.Series([0, 0, 2], dtype=pl.UInt32), 3).to_list()
+    [0, 2, 2, 3]
+
+    Position 0 has two rows, position 1 none and position 2 one.
+    """
+    runs = positions.rle().struct.unnest()  # one row per position present: its value and its number of rows
+    per_position = pl.zeros(n, dtype=pl.Int64, eager=True).scatter(
+        runs.get_column("value").cast(pl.Int64), runs.get_column("len").cast(pl.Int64)
+    )
+    return pl.concat([pl.Series([0], dtype=pl.Int64), per_position.cum_sum()])
+
+
+def counts(starts: pl.Series) -> pl.Series:
+    """Rows per position, from :func:`offsets`."""
+    return (starts.slice(1) - starts.slice(0, starts.len() - 1)).cast(pl.UInt32)
+
+
+def lists(starts: pl.Series, values: pl.Series, name: str | None = None) -> pl.Series:
+    """One list per position: the ``values`` of its rows, in their order.
+
+    Examples
+    --------
+    >>> lists(pl.Series([0, 2, 2, 3]), pl.Series(["a", "b", "c"])).to_list()
+    [['a', 'b'], [], ['c']]
+
+    The two values of position 0, none for position 1, one for position 2.
+    """
+    # Arrow's string_view is polars' own layout: the values cross to Arrow and back without a copy.
+    array = pa.LargeListArray.from_arrays(starts.to_arrow(), values.rechunk().to_arrow(compat_level=CompatLevel.newest()))
+    return pl.Series(name or values.name, array)
+
+
+def flags(positions: pl.Series, n: int) -> pl.Series:
+    """A Boolean per position: True where ``positions`` (in any order) names it."""
+    marked = pl.Series(values=[False], dtype=pl.Boolean).extend_constant(False, n - 1) if n else pl.Series([], dtype=pl.Boolean)
+    if positions.len() == 0 or n == 0:
+        return marked
+    return marked.scatter(positions.unique().cast(pl.Int64), True)
+
+
+def relabel(values: pl.Series, lookup: pl.Series | None, shift: int = 0) -> pl.Series:
+    """A list column whose integer elements ``e`` are replaced by ``lookup[e + shift]`` (by ``e + shift`` without a
+    lookup), keeping the lists' shapes.
+
+    Examples
+    --------
+    >>> relabel(pl.Series([[1, 0], []]), pl.Series(["a", "b"])).to_list()
+    [['b', 'a'], []]
+
+    Each code becomes the text it stands for.
+    """
+    array = values.rechunk().to_arrow()
+    flat = pl.Series(array.flatten())
+    if shift:
+        flat = flat + shift
+    starts = pl.Series(array.offsets).cast(pl.Int64)
+    return lists(starts - starts[0], flat if lookup is None else lookup.gather(flat), values.name)

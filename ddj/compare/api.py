@@ -1,0 +1,263 @@
+"""``compare(dataset)``: every incident's official and unofficial accounts, set side by side.
+
+The steps, each in its own module: supersession (:mod:`~ddj.compare.history`), claims as numbers
+(:mod:`~ddj.compare.claims`), statuses per attribute (:mod:`~ddj.compare.statuses`, places in
+:mod:`~ddj.compare.places`), acknowledgement (:mod:`~ddj.compare.acknowledgement`), independent
+origins (:mod:`~ddj.compare.corroboration`), grades (:mod:`~ddj.compare.grades`) and editors'
+overrides (:mod:`~ddj.compare.overrides`). All of it is polars expressions over whole columns; the
+only Python loop is over the ten compared attributes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from ddj.compare.acknowledgement import acknowledgement
+from ddj.compare.claims import Codebook, code_columns, encoders
+from ddj.compare.corroboration import independent_origins, origin_weight
+from ddj.compare.grades import grade_exprs
+from ddj.compare.history import currency, official_changes
+from ddj.compare.overrides import apply_grade_overrides
+from ddj.compare._positions import flags, relabel
+from ddj.compare.statuses import LIST_COLUMNS, STATUS_CODES, STATUSES, AttributeResult, attribute_result
+from ddj.errors import UsageError
+from ddj.model import COMPARED_ATTRIBUTES
+
+_THREADS = 2  # independent attributes computed side by side; more threads only add memory on small machines
+
+INCIDENT_COLUMNS = (
+    "incident_id", "n_accounts", "n_official", "n_unofficial", "n_superseded", "n_unofficial_origins",
+    "n_supporting_origins", "n_contradicting_origins", "acknowledged", "first_official_date",
+    "first_unofficial_date", "days_to_official", "days_unofficial_to_official", "official_changed",
+    *(f"n_{status}" for status in STATUSES), "contradicted_attributes",
+    "computed_grade", "computed_grade_reason", "grade", "grade_reason", "grade_overridden", "override_id",
+    "override_editor", "override_date", "override_reason",
+)
+"""Columns of :attr:`Comparison.incidents`, in order."""
+
+ATTRIBUTE_COLUMNS = (
+    "incident_id", "attribute", "label", *LIST_COLUMNS, "n_unofficial_origins", "status",
+)
+"""Columns of :attr:`Comparison.attributes`, in order."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The comparison of a dataset's accounts: four polars frames, each in a stable order.
+
+    Attributes
+    ----------
+    incidents
+        One row per incident, sorted by ``incident_id``: account counts, independent origins,
+        acknowledgement (``acknowledged``, first official and unofficial dates, days between),
+        ``official_changed``, counts per status (``n_agree`` ...), the grade the rules give
+        (``computed_grade``, ``computed_grade_reason``) and the grade in force (``grade``,
+        ``grade_reason``, ``grade_overridden`` and the override's id, editor, date and reason).
+    attributes
+        One row per incident and compared attribute (incidents sorted, attributes in
+        :data:`ddj.model.COMPARED_ATTRIBUTES` order): the values each side claims, rendered for
+        people and sorted; the ids of the current accounts that claim them; the independent
+        unofficial origins among those; and the ``status``.
+    changes
+        One row per attribute on which an official account differs from the earlier account of the
+        same source it supersedes, with both dates and both values.
+    accounts
+        The accounts compared (published by ``as_of``), sorted by incident then account id, with
+        ``is_current`` and ``superseded_by``: the visible history.
+    as_of
+        Accounts and overrides after this date were left out (None: all of them).
+    """
+
+    incidents: pl.DataFrame
+    attributes: pl.DataFrame
+    changes: pl.DataFrame
+    accounts: pl.DataFrame
+    as_of: dt.date | None = None
+
+    def for_incident(self, incident_id: str) -> Comparison:
+        """The comparison restricted to one incident.
+
+        Raises
+        ------
+        UsageError
+            No incident has that id.
+        """
+        keep = pl.col("incident_id") == incident_id
+        incidents = self.incidents.filter(keep)
+        if incidents.height == 0:
+            msg = f"no incident {incident_id!r} in this comparison; its ids look like {self.incidents['incident_id'].head(3).to_list()}"
+            raise UsageError(msg)
+        return Comparison(incidents, self.attributes.filter(keep), self.changes.filter(keep),
+                          self.accounts.filter(keep), self.as_of)
+
+    def to_dict(self, *, accounts: bool = True) -> dict[str, Any]:
+        """The comparison as plain JSON-ready data: lists of row dicts, dates as ``YYYY-MM-DD``."""
+        out: dict[str, Any] = {"as_of": self.as_of.isoformat() if self.as_of else None}
+        frames = {"incidents": self.incidents, "attributes": self.attributes, "changes": self.changes}
+        if accounts:
+            frames["accounts"] = self.accounts
+        for name, frame in frames.items():
+            out[name] = json.loads(frame.write_json()) if frame.height else []
+        return out
+
+
+def compare(dataset: Any, *, as_of: dt.date | None = None) -> Comparison:
+    """Compare the official and unofficial accounts of every incident of ``dataset``.
+
+    Parameters
+    ----------
+    dataset
+        A :class:`ddj.Dataset` of kind ``incidents`` (from :func:`ddj.load`).
+    as_of
+        Leave out accounts published, and overrides decided, after this date: the comparison as it
+        stood then.
+
+    Returns
+    -------
+    Comparison
+        New frames; the dataset's frames are not changed.
+
+    Examples
+    --------
+    >>> import ddj
+    >>> result = compare(ddj.load("syria-ru-aviation", warn=False))
+    >>> campaign = result.incidents.filter(pl.col("incident_id") == "syr-2016-08-retaliation-strikes")
+    >>> campaign.select("acknowledged", "n_official_silent", "grade").row(0)
+    (False, 3, 'fair')
+
+    No official source ever spoke of the strike campaign after the Mi-8 was shot down: three of
+    its attributes are reported only by unofficial accounts, and three independent origins that
+    agree with one another make the grade fair.
+    """
+    if getattr(dataset, "kind", "incidents") != "incidents":
+        msg = f"compare needs an incident dataset; {getattr(dataset, 'name', 'this dataset')!r} is of kind {dataset.kind!r}"
+        raise UsageError(msg)
+    accounts = dataset.accounts
+    overrides = dataset.overrides
+    if as_of is not None:
+        accounts = accounts.filter(pl.col("published_date") <= as_of)
+        overrides = overrides.filter(pl.col("decided_on") <= as_of)
+    accounts = _sorted(accounts, ("incident_id", "account_id"))
+    index = dataset.incidents.select("incident_id", "date_start").sort("incident_id").with_row_index("_inc")
+    n = index.height
+
+    history = currency(accounts)
+    encs = encoders(accounts)
+    origin_book = Codebook.build(accounts, "origin")
+    work = (
+        accounts.select(
+            "incident_id", "published_date",
+            pl.int_range(0, pl.len(), dtype=pl.UInt32).alias("_row"),
+            (pl.col("side") == "official").alias("_off"),
+            origin_book.key(origin_book.index()).cast(pl.UInt32).alias("_org"),
+            *code_columns(encs),
+        )
+        .join(index.select("incident_id", "_inc"), on="incident_id", how="left", maintain_order="left")
+        .with_columns(pl.col("_inc").set_sorted(), history.get_column("is_current"))
+    )
+    ack = acknowledgement(work.select("_inc", "_off", "is_current", "published_date"), index)
+    current = work.filter(pl.col("is_current")).drop("incident_id", "published_date", "is_current")
+    del work
+    acknowledged = ack.get_column("acknowledged")
+    with ThreadPoolExecutor(_THREADS) as pool:  # polars releases the GIL: attributes run side by side
+        results = list(pool.map(lambda enc: attribute_result(current, enc, n, acknowledged), encs))
+    origins_n = independent_origins(current, n)
+    contradict = STATUS_CODES["contradict"]
+    contradicted = pl.DataFrame({str(i): r.columns["status"] == contradict for i, r in enumerate(results)}).select(
+        pl.any_horizontal(pl.all())
+    ).to_series()
+    weights = origin_weight(current, encs, n, contradicted)
+    del current
+    changes = official_changes(accounts.filter(pl.col("supersedes_account_id").is_not_null() | ~history.get_column("is_current")), encs)
+
+    incidents = _incident_table(index, ack, results, origins_n, weights, changes)
+    incidents = apply_grade_overrides(incidents, overrides).select(INCIDENT_COLUMNS)
+    attributes = _attribute_table(index, results, accounts.get_column("account_id"))
+    history_frame = accounts.with_columns(history.get_column("is_current"), history.get_column("superseded_by"))
+    return Comparison(incidents, attributes, changes, history_frame, as_of)
+
+
+def _sorted(frame: pl.DataFrame, keys: tuple[str, str]) -> pl.DataFrame:
+    """``frame`` sorted by two string keys; returned as is (no copy) when it already is."""
+    first, second = pl.col(keys[0]), pl.col(keys[1])
+    ordered = (first > first.shift(1)) | ((first == first.shift(1)) & (second > second.shift(1)))
+    if frame.height < 2 or frame.select(ordered.fill_null(True).all()).item():
+        return frame
+    return frame.sort(*keys)
+
+
+def _incident_table(index: pl.DataFrame, ack: pl.DataFrame, results: list[AttributeResult],
+                    origins_n: pl.Series, weights: tuple[pl.Series, pl.Series], changes: pl.DataFrame) -> pl.DataFrame:
+    statuses = {a.name: r.columns["status"] for a, r in zip(COMPARED_ATTRIBUTES, results)}
+    supporting, contradicting = weights
+    changed = index.join(changes.select("incident_id").unique(), on="incident_id", how="semi").get_column("_inc")
+    frame = pl.DataFrame({
+        "incident_id": index.get_column("incident_id"),
+        **ack.drop("_inc").to_dict(),
+        "official_changed": flags(changed, index.height),
+        **{f"_s{i}": s for i, s in enumerate(statuses.values())},
+        **{f"_d{i}": r.unofficial_disagree for i, r in enumerate(results)},
+        **{f"_o{i}": r.official_claims for i, r in enumerate(results)},
+        "n_unofficial_origins": origins_n,
+        "n_supporting_origins": supporting,
+        "n_contradicting_origins": contradicting,
+    })
+    labels = [a.label for a in COMPARED_ATTRIBUTES]
+    status_cols = [pl.col(f"_s{i}") for i in range(len(results))]
+
+    def labels_where(mask: list[pl.Expr]) -> pl.Expr:
+        return pl.concat_str([pl.when(m).then(pl.lit(label)) for m, label in zip(mask, labels)],
+                             separator=", ", ignore_nulls=True)
+
+    contradict = STATUS_CODES["contradict"]
+    frame = frame.with_columns(
+        *[pl.sum_horizontal([(s == STATUS_CODES[status]).cast(pl.UInt32) for s in status_cols]).alias(f"n_{status}")
+          for status in STATUSES],
+        labels_where([s == contradict for s in status_cols]).alias("contradicted_attributes"),
+        labels_where([pl.col(f"_d{i}") for i in range(len(results))]).alias("_disagreed"),
+        pl.any_horizontal([pl.col(f"_d{i}") for i in range(len(results))]).alias("_unofficial_disagree"),
+        pl.any_horizontal([pl.col(f"_o{i}") for i in range(len(results))]).alias("_official_claims"),
+    ).with_columns(pl.col("contradicted_attributes").alias("_contradicted"))
+    grade, reason = grade_exprs()
+    return frame.with_columns(grade, reason)
+
+
+def _attribute_table(index: pl.DataFrame, results: list[AttributeResult], account_ids: pl.Series) -> pl.DataFrame:
+    """Interleave the per-attribute columns into incident-major order, one column at a time (to keep memory low),
+    and turn the codes into text: row numbers into account ids, value codes into rendered values."""
+    n, k = index.height, len(results)
+    position = pl.int_range(0, n * k, dtype=pl.Int64, eager=True)
+    order = (position % k) * n + position // k  # row j of the output is row (j % k) * n + j // k of the stack
+    columns: dict[str, pl.Series] = {
+        "incident_id": index.get_column("incident_id").gather(position // k),
+        "attribute": pl.Series([a.name for a in COMPARED_ATTRIBUTES], dtype=pl.String).gather(position % k),
+        "label": pl.Series([a.label for a in COMPARED_ATTRIBUTES], dtype=pl.String).gather(position % k),
+    }
+    dictionary = pl.concat([r.dictionary for r in results])
+    starts = [0]
+    for r in results[:-1]:
+        starts.append(starts[-1] + r.dictionary.len())
+
+    def interleave(name: str) -> pl.Series:
+        pieces = [r.columns.pop(name) for r in results]
+        if name.endswith("_values"):  # codes index each attribute's dictionary: shift them into the joint one
+            pieces = [relabel(piece, None, start) for piece, start in zip(pieces, starts)]
+        stacked = pl.concat(pieces, rechunk=True).gather(order)  # gathers from one chunk are fast
+        del pieces
+        if name.endswith("_values"):
+            return relabel(stacked, dictionary)
+        if name.endswith("_account_ids"):
+            return relabel(stacked, account_ids)
+        if name == "status":
+            return pl.Series(STATUSES, dtype=pl.String).gather(stacked).alias(name)
+        return stacked
+
+    with ThreadPoolExecutor(_THREADS) as pool:
+        columns.update(zip(ATTRIBUTE_COLUMNS[3:], pool.map(interleave, ATTRIBUTE_COLUMNS[3:])))
+    return pl.DataFrame(columns)

@@ -1,0 +1,267 @@
+"""Turn each account's claim on each compared attribute into small integer codes the comparison aggregates.
+
+An account *claims* a value on an attribute when the value is something other than ``unknown``
+or ``not_stated`` (for counts: when the ``*_claim`` column says ``figure``). Every claim becomes:
+
+- ``lo`` and ``hi``: an integer range. Two claims fit together when their ranges overlap. A count's
+  range is its low and high figures (a missing bound falls back to the best figure, then to the
+  other bound, so a single figure is the range [best, best]); a category, a text and a date are
+  single points (a code for the word, for the text after case and space normalisation, the day),
+  so they fit only when equal. Places are compared pair by pair (:mod:`ddj.compare.places`).
+- ``vkey``: an integer that identifies the value as people read it and orders it (words and texts
+  alphabetically, numbers by size, dates by day, places by country then place);
+  :attr:`Encoder.render` turns it back into text: ``technical_failure``, ``5``, ``3–5``,
+  ``2016-08-01``, ``Syria: near Saraqib``.
+
+Text is read through a :class:`Codebook` of the column's distinct values, so it is normalised once
+per distinct value, not once per row. :attr:`Encoder.codes` turns an account's raw columns into
+code columns once; the other expressions read only those codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from ddj.model import COMPARED_ATTRIBUTES, NO_CLAIM, Attribute
+
+_PAIR = 1 << 32  # a count's vkey packs its range as lo * _PAIR + hi
+
+
+def normalise_text(expr: pl.Expr) -> pl.Expr:
+    """Lower case, runs of white space as one space, no space at the ends: how texts are compared.
+
+    Examples
+    --------
+    >>> pl.select(normalise_text(pl.lit("  Turkish   Air Force "))).item()
+    'turkish air force'
+
+    Two accounts that write a party's name with other capitals or spacing name the same party.
+    """
+    return expr.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """The distinct values of one text column, with the codes the comparison reads them by.
+
+    A cell's *index* points into ``values`` (the distinct texts without surrounding spaces,
+    sorted). ``claims`` says which values are claims (not unknown, not_stated or empty), ``keys``
+    gives each value the code of its normalised form (equal keys compare equal) and ``norms`` the
+    normalised text itself.
+    """
+
+    column: str
+    dtype: pl.Enum
+    position: pl.Series
+    values: pl.Series
+    claims: pl.Series
+    keys: pl.Series
+    norms: pl.Series
+
+    @classmethod
+    def build(cls, frame: pl.DataFrame, column: str, *, normalise: bool = True) -> Codebook:
+        """The codebook of ``frame[column]``; ``normalise=False`` compares the texts exactly (vocabulary words).
+
+        Examples
+        --------
+        >>> book = Codebook.build(pl.DataFrame({"p": ["Israel", " israel", "not_stated"]}), "p")
+        >>> book.values.to_list(), book.keys.to_list(), book.claims.to_list()
+        (['Israel', 'israel', 'not_stated'], [0, 0, 1], [True, True, False])
+
+        Two spellings of one name share a key; ``not_stated`` is no claim.
+        """
+        raw = frame.get_column(column).drop_nulls().unique().sort()
+        stripped = raw.str.strip_chars()
+        values = stripped.unique().sort()
+        position = stripped.to_frame("v").join(
+            values.to_frame("v").with_row_index("i"), on="v", how="left", maintain_order="left"
+        )["i"]
+        norms = values.to_frame("v").select(normalise_text(pl.col("v")) if normalise else pl.col("v"))["v"]
+        keys = (norms.rank("dense").cast(pl.Int64) - 1).fill_null(-1)
+        claims = ~norms.is_in(list(NO_CLAIM)) & (norms != "")
+        return cls(column, pl.Enum(raw), position.cast(pl.UInt32), values, claims, keys, norms)
+
+    def index(self, column: str | None = None) -> pl.Expr:
+        """Each row's index into :attr:`values` (null for an empty cell), read from the raw column."""
+        return pl.lit(self.position).gather(pl.col(column or self.column).cast(self.dtype).to_physical())
+
+    def claim(self, index: pl.Expr) -> pl.Expr:
+        return pl.lit(self.claims).gather(index).fill_null(False)
+
+    def key(self, index: pl.Expr) -> pl.Expr:
+        return pl.lit(self.keys).gather(index)
+
+
+@dataclass(frozen=True)
+class Encoder:
+    """How one attribute's claims are read.
+
+    ``codes`` maps code-column names to expressions over the raw account columns; every other
+    expression reads those code columns: ``claim`` (Boolean), ``lo``/``hi`` (Int64 range; None for
+    places), ``vkey`` (Int64, see the module notes) and ``ident`` (equal for two claims that say
+    the same thing after normalisation). ``word`` reads the raw columns: the account's own words,
+    shown when it makes no claim. ``render`` maps vkeys to text; for places, ``compatible(a, b)``
+    says whether the claims with vkeys ``a`` and ``b`` can both be true.
+    """
+
+    attribute: Attribute
+    codes: dict[str, pl.Expr]
+    claim: pl.Expr
+    lo: pl.Expr | None
+    hi: pl.Expr | None
+    vkey: pl.Expr
+    ident: pl.Expr
+    render: Callable[[pl.Expr], pl.Expr]
+    word: pl.Expr
+    compatible: Callable[[pl.Expr, pl.Expr], pl.Expr] | None = None
+
+
+def encoders(accounts: pl.DataFrame) -> list[Encoder]:
+    """One :class:`Encoder` per compared attribute, in :data:`ddj.model.COMPARED_ATTRIBUTES` order.
+
+    The codebooks are built from ``accounts`` (all of them, current or superseded), so the
+    encoders can read any of its rows.
+    """
+    return [_ENCODERS[attribute.kind](accounts, attribute) for attribute in COMPARED_ATTRIBUTES]
+
+
+def code_columns(encs: list[Encoder]) -> list[pl.Expr]:
+    """The expressions that add every encoder's code columns to an accounts frame."""
+    return [expr.alias(name) for enc in encs for name, expr in enc.codes.items()]
+
+
+def _name(attribute: Attribute, part: str) -> str:
+    return f"_{attribute.name}_{part}"
+
+
+def _word_encoder(accounts: pl.DataFrame, attribute: Attribute, *, normalise: bool) -> Encoder:
+    (column,) = attribute.columns
+    book = Codebook.build(accounts, column, normalise=normalise)
+    name = _name(attribute, "ix")
+    index = pl.col(name)
+    key = book.key(index)
+    values = book.values
+    return Encoder(
+        attribute,
+        codes={name: book.index()},
+        claim=book.claim(index),
+        lo=key,
+        hi=key,
+        vkey=index.cast(pl.Int64),
+        ident=key,
+        render=lambda vkey: pl.lit(values).gather(vkey),
+        word=pl.col(column).str.strip_chars(),
+    )
+
+
+def _category(accounts: pl.DataFrame, attribute: Attribute) -> Encoder:
+    return _word_encoder(accounts, attribute, normalise=False)
+
+
+def _text(accounts: pl.DataFrame, attribute: Attribute) -> Encoder:
+    return _word_encoder(accounts, attribute, normalise=True)
+
+
+def _date(accounts: pl.DataFrame, attribute: Attribute) -> Encoder:
+    (column,) = attribute.columns
+    book = Codebook.build(accounts, column, normalise=False)
+    days = book.values.str.strptime(pl.Date, "%Y-%m-%d", strict=False).cast(pl.Int32)
+    name = _name(attribute, "day")
+    day = pl.col(name)
+
+    def render(vkey: pl.Expr) -> pl.Expr:
+        return vkey.cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m-%d")
+
+    return Encoder(
+        attribute,
+        codes={name: pl.lit(days).gather(book.index())},
+        claim=day.is_not_null(),
+        lo=day,
+        hi=day,
+        vkey=day.cast(pl.Int64),
+        ident=day.cast(pl.Int64),
+        render=render,
+        word=pl.col(column),
+    )
+
+
+def _count(accounts: pl.DataFrame, attribute: Attribute) -> Encoder:
+    claim_col, low, best, high = attribute.columns
+    figure = pl.col(claim_col) == "figure"
+    lo_name, hi_name = _name(attribute, "lo"), _name(attribute, "hi")
+    lo, hi = pl.col(lo_name), pl.col(hi_name)
+
+    def render(vkey: pl.Expr) -> pl.Expr:
+        first, last = vkey // _PAIR, vkey % _PAIR
+        return pl.when(first == last).then(first.cast(pl.String)).otherwise(
+            pl.concat_str([first.cast(pl.String), pl.lit("–"), last.cast(pl.String)])
+        )
+
+    vkey = lo.cast(pl.Int64) * _PAIR + hi.cast(pl.Int64)
+    return Encoder(
+        attribute,
+        codes={  # Int32 is plenty for a count and halves the memory of the working frame
+            lo_name: pl.when(figure).then(pl.coalesce(low, best, high)).cast(pl.Int32),
+            hi_name: pl.when(figure).then(pl.coalesce(high, best, low)).cast(pl.Int32),
+        },
+        claim=lo.is_not_null(),
+        lo=lo,
+        hi=hi,
+        vkey=vkey,
+        ident=vkey,
+        render=render,
+        word=pl.col(claim_col),
+    )
+
+
+def _place(accounts: pl.DataFrame, attribute: Attribute) -> Encoder:
+    country_col, place_col = attribute.columns
+    country = Codebook.build(accounts, country_col)
+    place = Codebook.build(accounts, place_col)
+    c_name, p_name = _name(attribute, "country"), _name(attribute, "place")
+    # Index 0 stands for "no claim on this part"; a claimed value is 1 + its index, so vkeys sort by text.
+    c_index = pl.when(country.claim(pl.col(c_name))).then(pl.col(c_name).cast(pl.Int64) + 1).otherwise(0)
+    p_index = pl.when(place.claim(pl.col(p_name))).then(pl.col(p_name).cast(pl.Int64) + 1).otherwise(0)
+    width = place.values.len() + 1
+    countries = pl.concat([pl.Series([None], dtype=pl.String), country.values])
+    places = pl.concat([pl.Series([None], dtype=pl.String), place.values])
+    country_keys = pl.concat([pl.Series([-1], dtype=pl.Int64), country.keys])
+    place_keys = pl.concat([pl.Series([-1], dtype=pl.Int64), place.keys])
+    place_norms = pl.concat([pl.Series([""], dtype=pl.String), place.norms])
+
+    def render(vkey: pl.Expr) -> pl.Expr:
+        c_text = pl.lit(countries).gather(vkey // width)
+        p_text = pl.lit(places).gather(vkey % width)
+        return pl.concat_str([c_text, p_text], separator=": ", ignore_nulls=True)
+
+    def compatible(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+        ca, cb = a // width, b // width
+        same_country = (ca == 0) | (cb == 0) | (pl.lit(country_keys).gather(ca) == pl.lit(country_keys).gather(cb))
+        na, nb = pl.lit(place_norms).gather(a % width), pl.lit(place_norms).gather(b % width)
+        within = na.str.contains(nb, literal=True) | nb.str.contains(na, literal=True)
+        return same_country & within
+
+    return Encoder(
+        attribute,
+        codes={c_name: country.index(), p_name: place.index()},
+        claim=country.claim(pl.col(c_name)) | place.claim(pl.col(p_name)),
+        lo=None,
+        hi=None,
+        vkey=c_index * width + p_index,
+        ident=pl.lit(country_keys).gather(c_index) * width + pl.lit(place_keys).gather(p_index),
+        render=render,
+        word=pl.concat_str([pl.col(country_col), pl.col(place_col)], separator=": "),
+        compatible=compatible,
+    )
+
+
+_ENCODERS: dict[str, Callable[[pl.DataFrame, Attribute], Encoder]] = {
+    "category": _category,
+    "text": _text,
+    "date": _date,
+    "count": _count,
+    "place": _place,
+}

@@ -1,0 +1,73 @@
+"""Corroboration by independent origin: outlets that repeat one original count once.
+
+Each account names its ``origin``, who the information first came from. Origins are compared after
+case and space normalisation. Among an incident's current unofficial accounts:
+
+- ``n_unofficial_origins`` counts the distinct origins;
+- an origin *supports* the operator when it claims a value on an attribute the operator's current
+  accounts also claim, and none of its claims contradicts an official one;
+- an origin *contradicts* the operator when one of its claims does not fit an official claim.
+
+Adding an account that repeats an existing origin never raises these counts.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ddj.compare._positions import counts, offsets
+from ddj.compare.claims import Encoder
+from ddj.compare.places import distinct_sorted, origin_misfits
+from ddj.compare.statuses import claim_rows
+
+_OFF = pl.col("_off")
+
+
+def independent_origins(current: pl.DataFrame, n: int) -> pl.Series:
+    """Distinct origins among the current unofficial accounts of each incident, by position 0..n-1.
+
+    ``current`` holds ``_inc`` (sorted), ``_off`` and ``_org`` (the origin's code).
+
+    Examples
+    --------
+    >>> cur = pl.DataFrame({"_inc": [0, 0, 0], "_off": [False, False, True], "_org": [7, 7, 8]},
+    ...                    schema_overrides={"_inc": pl.UInt32})
+    >>> independent_origins(cur, 2).to_list()
+    [1, 0]
+
+    Two outlets repeating one original are one origin; the official account does not count.
+    """
+    distinct = distinct_sorted(current.filter(~_OFF).select("_inc", "_org"))
+    return counts(offsets(distinct.get_column("_inc"), n)).alias("n_unofficial_origins")
+
+
+def origin_weight(current: pl.DataFrame, encs: list[Encoder], n: int, where: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Independent unofficial origins that support and that contradict the operator, by incident position.
+
+    Only the incidents flagged in ``where`` (a Boolean per position) are weighed; the others get 0.
+    ``current`` holds the current accounts with ``_inc``, ``_off``, ``_org`` and the code columns.
+    """
+    subset = current.filter(pl.lit(where).gather(pl.col("_inc")))
+    parts = []
+    for enc in encs:
+        claims = claim_rows(subset, enc, "_org")
+        official, unofficial = claims.filter(_OFF), claims.filter(~_OFF)
+        if enc.compatible is not None:
+            parts.append(origin_misfits(official, unofficial, enc.compatible))
+            continue
+        bounds = official.group_by("_inc").agg(pl.col("_hi").min().alias("_min_hi"), pl.col("_lo").max().alias("_max_lo"))
+        parts.append(
+            unofficial.join(bounds, on="_inc", how="inner").select(
+                "_inc", "_org", ((pl.col("_lo") > pl.col("_min_hi")) | (pl.col("_hi") < pl.col("_max_lo"))).alias("_contra")
+            )
+        )
+    per_origin = pl.concat(parts).group_by("_inc", "_org").agg(pl.col("_contra").any())
+    weights = per_origin.group_by("_inc").agg(
+        (~pl.col("_contra")).sum().cast(pl.UInt32).alias("s"), pl.col("_contra").sum().cast(pl.UInt32).alias("c")
+    )
+    zeros = pl.zeros(n, dtype=pl.UInt32, eager=True)
+    at = weights.get_column("_inc").cast(pl.Int64)
+    return (
+        zeros.clone().scatter(at, weights.get_column("s")).alias("n_supporting_origins"),
+        zeros.clone().scatter(at, weights.get_column("c")).alias("n_contradicting_origins"),
+    )

@@ -1,0 +1,63 @@
+"""Places are compared pair by pair: two place claims fit together unless they name different countries,
+or the same country and places neither of which contains the other.
+
+A claim that names only a country fits any place in that country; one that names only a place fits
+any country. Containment is checked on the normalised texts (case and spacing), once per distinct
+pair of values, not once per pair of accounts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+
+Compatible = Callable[[pl.Expr, pl.Expr], pl.Expr]
+
+
+def misfits(pairs: pl.DataFrame, left: str, right: str, compatible: Compatible) -> pl.DataFrame:
+    """The rows of ``pairs`` whose values in ``left`` and ``right`` cannot both be true."""
+    distinct = pairs.select(left, right).unique()
+    bad = distinct.filter(~compatible(pl.col(left), pl.col(right)))
+    return pairs.join(bad, on=[left, right], how="semi")
+
+
+def distinct_sorted(frame: pl.DataFrame) -> pl.DataFrame:
+    """The distinct rows of ``frame``, sorted by all its columns (the first one flagged sorted)."""
+    columns = frame.columns
+    ordered = frame.sort(columns)
+    repeat = pl.all_horizontal([pl.col(c) == pl.col(c).shift(1) for c in columns])
+    return ordered.filter(~repeat.fill_null(False)).with_columns(pl.col(columns[0]).set_sorted())
+
+
+def contradicted_positions(official: pl.DataFrame, unofficial: pl.DataFrame, compatible: Compatible) -> pl.Series:
+    """Incident positions where some official place claim does not fit some unofficial one.
+
+    Both frames hold ``_inc`` and ``_vkey``, one row per claim.
+    """
+    pairs = distinct_sorted(official.select("_inc", "_vkey")).join(
+        distinct_sorted(unofficial.select("_inc", "_vkey")), on="_inc", how="inner", suffix="_u"
+    )
+    return misfits(pairs, "_vkey", "_vkey_u", compatible).get_column("_inc").unique()
+
+
+def disagreeing_positions(unofficial: pl.DataFrame, compatible: Compatible) -> pl.Series:
+    """Incident positions where two unofficial place claims (``_inc``, ``_vkey``) do not fit each other."""
+    values = distinct_sorted(unofficial.select("_inc", "_vkey"))
+    several = values.filter(pl.col("_inc").is_duplicated())
+    pairs = several.join(several, on="_inc", how="inner", suffix="_b").filter(pl.col("_vkey") < pl.col("_vkey_b"))
+    return misfits(pairs, "_vkey", "_vkey_b", compatible).get_column("_inc").unique()
+
+
+def origin_misfits(official: pl.DataFrame, unofficial: pl.DataFrame, compatible: Compatible) -> pl.DataFrame:
+    """For each (incident, unofficial origin) whose place claims meet an official one: ``_contra``, whether
+    one of them does not fit an official claim. ``unofficial`` holds ``_inc``, ``_org`` and ``_vkey``."""
+    pairs = distinct_sorted(official.select("_inc", "_vkey")).join(
+        distinct_sorted(unofficial.select("_inc", "_org", "_vkey")), on="_inc", how="inner", suffix="_u"
+    )
+    bad = misfits(pairs, "_vkey", "_vkey_u", compatible).select("_inc", "_org").unique()
+    return (
+        pairs.select("_inc", "_org").unique()
+        .join(bad.with_columns(pl.lit(True).alias("_contra")), on=["_inc", "_org"], how="left")
+        .with_columns(pl.col("_contra").fill_null(False))
+    )

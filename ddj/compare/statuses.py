@@ -1,0 +1,160 @@
+"""Field-by-field statuses: for one attribute, what each side claims about each incident and how it compares.
+
+The statuses (only current accounts count; a claim is a value other than unknown/not_stated):
+
+- ``agree``: both sides claim, and every official claim fits every unofficial claim.
+- ``contradict``: both sides claim, and some official claim does not fit some unofficial claim
+  (different words; different texts after case and space normalisation; count ranges that do not
+  overlap; different days; places in different countries, or in one country where neither place
+  text contains the other).
+- ``official_silent``: unofficial accounts claim a value and the incident has no official account
+  at all: the operator never spoke of it.
+- ``unofficial_only``: unofficial accounts claim a value; the operator spoke of the incident but
+  none of its accounts claims a value on this attribute.
+- ``official_only``: official accounts claim a value and no unofficial one does.
+- ``unknown``: neither side claims a value.
+
+Swapping the sides turns ``official_only`` into ``unofficial_only`` (or ``official_silent`` when
+the new official side has no account at all) and both of those into ``official_only``.
+
+How "fits" is computed without comparing every pair: a claim is a range [lo, hi] (a point for
+words, texts and dates). Some official range misses some unofficial range exactly when the smallest
+official ``hi`` is below the largest unofficial ``lo`` or the other way round, so four aggregates
+per incident decide. Places are compared pair by pair (:mod:`ddj.compare.places`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from ddj.compare._positions import counts, flags, lists, offsets
+from ddj.compare.claims import Encoder
+from ddj.compare.places import contradicted_positions, disagreeing_positions, distinct_sorted
+
+STATUSES = ("agree", "contradict", "official_silent", "unofficial_only", "official_only", "unknown")
+"""Every status an (incident, attribute) pair can have, in display order."""
+
+STATUS_CODES = {status: code for code, status in enumerate(STATUSES)}
+"""Each status's code: :func:`attribute_result` returns codes (UInt8); ``STATUSES[code]`` is the word."""
+
+LIST_COLUMNS = ("official_values", "unofficial_values", "official_account_ids", "unofficial_account_ids")
+_OFF = pl.col("_off")
+
+
+@dataclass(frozen=True)
+class AttributeResult:
+    """One attribute over every incident, by incident position: the output columns and what grades need.
+
+    ``columns`` holds ``official_values``, ``unofficial_values``, ``official_account_ids``,
+    ``unofficial_account_ids``, ``n_unofficial_origins`` and ``status`` (codes); ``official_claims``
+    says whether the operator claims a value; ``unofficial_disagree`` whether two unofficial claims
+    do not fit each other (for places only computed where the operator makes no place claim: the
+    grades only ask there). ``dictionary`` holds the rendered text of each value code.
+    """
+
+    columns: dict[str, pl.Series]
+    official_claims: pl.Series
+    unofficial_disagree: pl.Series
+    dictionary: pl.Series
+
+
+def status_expr(official: pl.Expr, unofficial: pl.Expr, contradiction: pl.Expr, acknowledged: pl.Expr) -> pl.Expr:
+    """The status code (see :data:`STATUS_CODES`) from whether each side claims, whether they contradict,
+    and whether the operator spoke at all.
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"o": [True, False, False], "u": [True, True, True], "c": [True, False, False],
+    ...                       "ack": [True, True, False]})
+    >>> codes = frame.select(status_expr(pl.col("o"), pl.col("u"), pl.col("c"), pl.col("ack")))["status"]
+    >>> [STATUSES[code] for code in codes]
+    ['contradict', 'unofficial_only', 'official_silent']
+
+    Only unofficial accounts claim a value in the last two rows; in the last the operator never spoke at all.
+    """
+
+    def code(status: str) -> pl.Expr:
+        return pl.lit(STATUS_CODES[status], dtype=pl.UInt8)
+
+    return (
+        pl.when(official & unofficial)
+        .then(pl.when(contradiction).then(code("contradict")).otherwise(code("agree")))
+        .when(unofficial)
+        .then(pl.when(acknowledged).then(code("unofficial_only")).otherwise(code("official_silent")))
+        .when(official)
+        .then(code("official_only"))
+        .otherwise(code("unknown"))
+        .alias("status")
+    )
+
+
+def claim_rows(current: pl.DataFrame, encoder: Encoder, *extra: str) -> pl.DataFrame:
+    """The rows of ``current`` that claim a value on the encoder's attribute: ``_inc``, ``_off``, the
+    ``extra`` columns, ``_lo``/``_hi`` (not for places) and ``_vkey``, in the order of ``current``."""
+    bounds = [encoder.lo.alias("_lo"), encoder.hi.alias("_hi")] if encoder.lo is not None else []
+    return current.filter(encoder.claim).select(
+        pl.col("_inc").set_sorted(), "_off", *extra, *bounds, encoder.vkey.alias("_vkey")
+    )
+
+
+def attribute_result(current: pl.DataFrame, encoder: Encoder, n: int, acknowledged: pl.Series) -> AttributeResult:
+    """Compare one attribute over every incident.
+
+    ``current`` holds the current accounts with ``_inc`` (the incident's position, 0..n-1),
+    ``_off`` (official side), ``_row`` (the account's row in the sorted accounts), ``_org``
+    (origin code) and the encoder's code columns, sorted by ``_inc`` then account id.
+    ``acknowledged`` says, by position, whether the incident has any official account.
+
+    The list columns hold small integers, not text, until the per-attribute tables are put
+    together: account ids as ``_row`` numbers, values as indexes into :attr:`AttributeResult.dictionary`.
+    """
+    claims = claim_rows(current, encoder, "_row", "_org")
+    official, unofficial = claims.filter(_OFF), claims.filter(~_OFF)
+    o_at, u_at = offsets(official.get_column("_inc"), n), offsets(unofficial.get_column("_inc"), n)
+    columns: dict[str, pl.Series] = {}
+    distinct = [distinct_sorted(side.select("_inc", "_vkey")) for side in (official, unofficial)]
+    vocabulary = pl.concat([d.get_column("_vkey") for d in distinct]).unique().sort()
+    for values, name in zip(distinct, ("official_values", "unofficial_values")):
+        codes = vocabulary.search_sorted(values.get_column("_vkey"), side="left").cast(pl.UInt32)
+        columns[name] = lists(offsets(values.get_column("_inc"), n), codes, name)
+    columns["official_account_ids"] = lists(o_at, official.get_column("_row"), "official_account_ids")
+    columns["unofficial_account_ids"] = lists(u_at, unofficial.get_column("_row"), "unofficial_account_ids")
+    columns["n_unofficial_origins"] = (
+        lists(u_at, unofficial.get_column("_org")).list.n_unique().cast(pl.UInt32).alias("n_unofficial_origins")
+    )
+    frame = pl.DataFrame({
+        "_o": counts(o_at) > 0,
+        "_u": counts(u_at) > 0,
+        "_ack": acknowledged,
+    })
+    if encoder.lo is not None:
+        frame = frame.with_columns(
+            lists(o_at, official.get_column("_hi")).list.min().alias("_o_min_hi"),
+            lists(o_at, official.get_column("_lo")).list.max().alias("_o_max_lo"),
+            lists(u_at, unofficial.get_column("_hi")).list.min().alias("_u_min_hi"),
+            lists(u_at, unofficial.get_column("_lo")).list.max().alias("_u_max_lo"),
+        ).with_columns(
+            ((pl.col("_o_min_hi") < pl.col("_u_max_lo")) | (pl.col("_u_min_hi") < pl.col("_o_max_lo")))
+            .fill_null(False).alias("_contra"),
+            (pl.col("_u_min_hi") < pl.col("_u_max_lo")).fill_null(False).alias("_udisagree"),
+        )
+    else:
+        assert encoder.compatible is not None
+        contra = flags(contradicted_positions(official, unofficial, encoder.compatible), n)
+        quiet = flags(official.get_column("_inc"), n).not_()
+        # Only where the operator makes no place claim (see AttributeResult).
+        asked = unofficial.filter(pl.lit(quiet).gather(pl.col("_inc")))
+        disagree = flags(disagreeing_positions(asked, encoder.compatible), n)
+        frame = frame.with_columns(contra.alias("_contra"), disagree.alias("_udisagree"))
+    decided = frame.select(
+        status_expr(pl.col("_o"), pl.col("_u"), pl.col("_contra"), pl.col("_ack")), "_o", "_udisagree"
+    )
+    columns["status"] = decided.get_column("status")
+    return AttributeResult(
+        columns=columns,
+        official_claims=decided.get_column("_o"),
+        unofficial_disagree=decided.get_column("_udisagree"),
+        dictionary=vocabulary.to_frame("_vkey").select(encoder.render(pl.col("_vkey"))).to_series().alias("value"),
+    )
