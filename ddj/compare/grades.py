@@ -87,11 +87,11 @@ def grade_exprs() -> tuple[pl.Expr, pl.Expr]:
         pl.when(accounts == 0).then(pl.lit("Weak: no account of this incident is recorded."))
         .when(contradictions & (supporting > contradicting)).then(pl.concat_str([
             pl.lit("Discounted: unofficial accounts contradict the operator on "), pl.col("_contradicted"),
-            pl.lit(", but the weight of independent evidence is with the operator ("), weighed, pl.lit(")."),
+            pl.lit(". The weight of independent evidence is with the operator: "), weighed, pl.lit("."),
         ]))
         .when(contradictions).then(pl.concat_str([
             pl.lit("Contested: the operator and unofficial accounts contradict each other on "),
-            pl.col("_contradicted"), pl.lit(", and neither side concedes ("), weighed, pl.lit(")."),
+            pl.col("_contradicted"), pl.lit(". Neither side concedes: "), weighed, pl.lit("."),
         ]))
         .when(official & (origins > 0)).then(pl.concat_str([
             pl.lit("Confirmed: the operator gave its version and none of "),

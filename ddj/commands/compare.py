@@ -1,0 +1,132 @@
+"""``ddj compare``: set official against unofficial accounts, incident by incident and field by field."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+NAME = "compare"
+HELP = ("Compare official and unofficial accounts of every incident: statuses per attribute, acknowledgement, "
+        "independent origins and grades.")
+OUT_FORMATS = (".parquet", ".csv")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dataset", metavar="DATASET", help="an incident dataset's name (syria-ru-aviation) or folder")
+    parser.add_argument("--as-of", metavar="DATE",
+                        help="leave out accounts published and overrides decided after this day (YYYY-MM-DD)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true",
+                        help="print the per-incident summary, the per-attribute table and the official changes as JSON")
+    output.add_argument("--out", metavar="FILE",
+                        help="write one row per incident and attribute, with the incident's summary columns "
+                             "(incident_n_unofficial_origins for the whole incident), to FILE.parquet or FILE.csv "
+                             "(in CSV, lists are joined with '; ')")
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    from ddj.errors import UsageError
+
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in OUT_FORMATS:
+        msg = (f"cannot write {str(out)!r}: --out takes a file name ending in .parquet or .csv "
+               "(the ending chooses the format)")
+        raise UsageError(msg)
+    as_of = _day(args.as_of) if args.as_of else None
+
+    from ddj.compare import compare
+    from ddj.datasets import load
+
+    dataset = load(args.dataset, warn=False)
+    comparison = compare(dataset, as_of=as_of)
+    if args.json:
+        print(json.dumps({"dataset": dataset.name, **comparison.to_dict(accounts=False)}, indent=2, ensure_ascii=False))
+    elif out is not None:
+        _write(comparison, out)
+        print(f"wrote {out}: {comparison.attributes.height} rows "
+              f"({comparison.incidents.height} incidents × {comparison.attributes.height // max(1, comparison.incidents.height)} attributes)")
+    else:
+        print(_text(comparison))
+    return 0
+
+
+def _day(text: str):
+    import datetime as dt
+
+    from ddj.errors import UsageError
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        msg = f"--as-of {text!r} is not a date; write it as YYYY-MM-DD"
+        raise UsageError(msg) from None
+
+
+def _write(comparison, out: Path) -> None:
+    import io
+
+    import polars as pl
+
+    from ddj._io import atomic_write_bytes
+
+    incidents = comparison.incidents
+    clash = [c for c in incidents.columns if c != "incident_id" and c in comparison.attributes.columns]
+    incidents = incidents.rename({c: f"incident_{c}" for c in clash})  # n_unofficial_origins of the whole incident
+    table = comparison.attributes.join(incidents, on="incident_id", how="left", maintain_order="left")
+    buffer = io.BytesIO()
+    if out.suffix.lower() == ".parquet":
+        table.write_parquet(buffer)
+    else:
+        lists = [name for name, dtype in table.schema.items() if isinstance(dtype, pl.List)]
+        table.with_columns(pl.col(name).list.join("; ") for name in lists).write_csv(buffer, date_format="%Y-%m-%d")
+    atomic_write_bytes(out, buffer.getvalue())
+
+
+def _text(comparison) -> str:
+    """The comparison as lines for a terminal: a header per incident, then every attribute some account speaks to."""
+    import polars as pl
+
+    incidents = comparison.incidents
+    yes_no = pl.when(pl.col("acknowledged")).then(pl.lit("yes")).otherwise(pl.lit("no, never"))
+    days = pl.concat_str([
+        pl.lit("; first official account "), pl.col("first_official_date").dt.strftime("%Y-%m-%d"),
+        pl.lit(" ("), pl.col("days_to_official").cast(pl.String),
+        pl.when(pl.col("days_to_official").abs() == 1).then(pl.lit(" day")).otherwise(pl.lit(" days")),
+        pl.lit(" after the event"),
+        pl.when(pl.col("days_unofficial_to_official").is_not_null()).then(pl.concat_str([
+            pl.lit(", "), pl.col("days_unofficial_to_official").cast(pl.String),
+            pl.lit(" after the first unofficial one")])).otherwise(pl.lit("")),
+        pl.lit(")"),
+    ])
+    heads = incidents.select(
+        "incident_id",
+        pl.lit(0).alias("_order"),
+        pl.concat_str([
+            pl.lit("\n"), pl.col("incident_id"), pl.lit("  grade: "), pl.col("grade"),
+            pl.when(pl.col("grade_overridden")).then(pl.lit(" (set by an editor)")).otherwise(pl.lit("")),
+            pl.lit("\n  "), pl.col("grade_reason"),
+            pl.lit("\n  acknowledged by the operator: "), yes_no, days.fill_null(pl.lit("")),
+            pl.lit("; official account changed: "),
+            pl.when(pl.col("official_changed")).then(pl.lit("yes")).otherwise(pl.lit("no")),
+            pl.lit("; independent unofficial origins: "), pl.col("n_unofficial_origins").cast(pl.String),
+        ]).alias("_text"),
+    )
+
+    def shown(column: str) -> pl.Expr:
+        return pl.when(pl.col(column).list.len() > 0).then(pl.col(column).list.join("; ")).otherwise(pl.lit("—"))
+
+    order = pl.int_range(1, pl.len() + 1).over("incident_id")
+    rows = comparison.attributes.with_columns(order.alias("_order")).filter(pl.col("status") != "unknown").select(
+        "incident_id",
+        "_order",
+        pl.concat_str([
+            pl.lit("  "), pl.col("label").str.pad_end(34), pl.col("status").str.pad_end(17),
+            pl.lit("official: "), shown("official_values"), pl.lit(" | unofficial: "), shown("unofficial_values"),
+        ]).alias("_text"),
+    )
+    lines = pl.concat([heads, rows.with_columns(pl.col("_order").cast(pl.Int32))], how="vertical_relaxed")
+    text = lines.sort("incident_id", "_order").get_column("_text").str.join("\n").item()
+    note = "\n\n(Attributes that no account speaks to are left out; --json and --out list them all.)"
+    return text.lstrip("\n") + note if incidents.height else "No incidents."
