@@ -1,0 +1,414 @@
+"""The comparison: statuses per kind of attribute, supersession, acknowledgement, origins, grades, overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+import ddj
+from ddj.compare import ATTRIBUTE_COLUMNS, GRADES, INCIDENT_COLUMNS, STATUSES, Comparison, compare
+from ddj.errors import UsageError
+from ddj.model import COMPARED_ATTRIBUTES
+from tests.fixtures.incidents import account_row, dataset, incident_row
+
+D = dt.date
+
+
+def _status(result: Comparison, attribute: str, incident_id: str = "i1") -> str:
+    row = result.attributes.filter((pl.col("incident_id") == incident_id) & (pl.col("attribute") == attribute))
+    assert row.height == 1
+    return row["status"].item()
+
+
+def _row(result: Comparison, incident_id: str = "i1") -> dict:
+    return result.incidents.filter(pl.col("incident_id") == incident_id).row(0, named=True)
+
+
+def _pair(official: dict, unofficial: dict, **extra_unofficial) -> Comparison:
+    accounts = [
+        account_row("a1", "i1", "official", "Ministry", **official),
+        account_row("a2", "i1", "unofficial", "Local outlet", **unofficial),
+    ]
+    accounts += [account_row(k, "i1", "unofficial", "Local outlet", **v) for k, v in extra_unofficial.items()]
+    return compare(dataset([incident_row("i1")], accounts))
+
+
+# --- the shape of the result ----------------------------------------------------------------------
+
+
+def test_every_incident_has_every_attribute_in_model_order():
+    ds = dataset([incident_row("i2"), incident_row("i1")], [account_row("a1", "i1", "official", "M", cause="accident")])
+    result = compare(ds)
+    assert result.incidents["incident_id"].to_list() == ["i1", "i2"]
+    names = [a.name for a in COMPARED_ATTRIBUTES]
+    assert result.attributes["attribute"].to_list() == names * 2
+    assert result.attributes["incident_id"].to_list() == ["i1"] * len(names) + ["i2"] * len(names)
+    assert result.attributes["label"].to_list()[:2] == [COMPARED_ATTRIBUTES[0].label, COMPARED_ATTRIBUTES[1].label]
+    assert tuple(result.attributes.columns) == ATTRIBUTE_COLUMNS
+    assert tuple(result.incidents.columns) == INCIDENT_COLUMNS
+    assert set(result.attributes["status"]) <= set(STATUSES)
+    assert result.attributes.schema["official_values"] == pl.List(pl.String)
+    assert result.attributes.schema["status"] == pl.String
+
+
+def test_an_incident_nobody_spoke_of_is_unknown_throughout_and_weak():
+    ds = dataset([incident_row("i1"), incident_row("i2")], [account_row("a1", "i1", "official", "M", cause="accident")])
+    result = compare(ds)
+    assert set(result.attributes.filter(pl.col("incident_id") == "i2")["status"]) == {"unknown"}
+    row = _row(result, "i2")
+    assert (row["n_accounts"], row["acknowledged"], row["grade"]) == (0, False, "weak")
+    assert row["grade_reason"] == "Weak: no account of this incident is recorded."
+
+
+# --- statuses ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("official", "unofficial", "attribute", "status"),
+    [
+        ({"cause": "technical_failure"}, {"cause": "technical_failure"}, "cause", "agree"),
+        ({"cause": "technical_failure"}, {"cause": "hostile_fire"}, "cause", "contradict"),
+        ({"responsible_party": "Islamic  State "}, {"responsible_party": "islamic state"}, "responsible_party", "agree"),
+        ({"responsible_party": "Israel"}, {"responsible_party": "Syrian air defence"}, "responsible_party", "contradict"),
+        ({"crew_killed_claim": "figure", "crew_killed_best": 5},
+         {"crew_killed_claim": "figure", "crew_killed_low": 3, "crew_killed_high": 6}, "crew_killed", "agree"),
+        ({"crew_killed_claim": "figure", "crew_killed_low": 1, "crew_killed_best": 2, "crew_killed_high": 2},
+         {"crew_killed_claim": "figure", "crew_killed_best": 4}, "crew_killed", "contradict"),
+        ({"crew_killed_claim": "figure", "crew_killed_best": 5}, {"crew_killed_claim": "unknown"}, "crew_killed",
+         "official_only"),
+        ({"claimed_country": "Syria", "claimed_place": "Idlib province"},
+         {"claimed_country": "syria", "claimed_place": "near Saraqib, Idlib Province"}, "place", "agree"),
+        ({"claimed_country": "Syria", "claimed_place": "Hmeimim air base"},
+         {"claimed_country": "Turkey", "claimed_place": "Hmeimim air base"}, "place", "contradict"),
+        ({"claimed_country": "Syria", "claimed_place": "near Homs"},
+         {"claimed_country": "Syria", "claimed_place": "east of Palmyra"}, "place", "contradict"),
+        ({"claimed_country": "Syria", "claimed_place": "near Homs"},
+         {"claimed_country": "unknown", "claimed_place": "Homs"}, "place", "agree"),
+        ({"claimed_date": "2020-01-01"}, {"claimed_date": "2020-01-02"}, "date", "contradict"),
+        ({"claimed_date": "2020-01-01"}, {"claimed_date": "2020-01-01"}, "date", "agree"),
+        ({"follow_on_operation": "not_stated"}, {"follow_on_operation": "yes"}, "follow_on_operation", "unofficial_only"),
+        ({"hostile_fire": "unknown"}, {"hostile_fire": "not_stated"}, "hostile_fire", "unknown"),
+    ],
+)
+def test_status_of_each_kind_of_attribute(official, unofficial, attribute, status):
+    assert _status(_pair(official, unofficial), attribute) == status
+
+
+def test_one_incompatible_pair_among_several_claims_is_a_contradiction():
+    result = _pair({"cause": "accident"}, {"cause": "accident"}, a3={"cause": "hostile_fire"})
+    assert _status(result, "cause") == "contradict"
+    row = result.attributes.filter(pl.col("attribute") == "cause").row(0, named=True)
+    assert row["official_values"] == ["accident"]
+    assert row["unofficial_values"] == ["accident", "hostile_fire"]
+    assert row["official_account_ids"] == ["a1"] and row["unofficial_account_ids"] == ["a2", "a3"]
+
+
+def test_official_silent_only_when_the_operator_never_spoke():
+    silent = compare(dataset([incident_row("i1")], [
+        account_row("a1", "i1", "unofficial", "Observers", follow_on_operation="yes"),
+    ]))
+    assert _status(silent, "follow_on_operation") == "official_silent"
+    spoke = compare(dataset([incident_row("i1")], [
+        account_row("a0", "i1", "official", "Ministry", cause="accident"),
+        account_row("a1", "i1", "unofficial", "Observers", follow_on_operation="yes"),
+    ]))
+    assert _status(spoke, "follow_on_operation") == "unofficial_only"
+
+
+def test_values_are_rendered_for_people_and_sorted():
+    result = _pair(
+        {"crew_killed_claim": "figure", "crew_killed_low": 10, "crew_killed_high": 12,
+         "claimed_country": "Syria", "claimed_place": " near Saraqib "},
+        {"crew_killed_claim": "figure", "crew_killed_best": 3, "claimed_country": "Syria"},
+        a3={"crew_killed_claim": "figure", "crew_killed_best": 11},
+    )
+    crew = result.attributes.filter(pl.col("attribute") == "crew_killed").row(0, named=True)
+    assert crew["official_values"] == ["10–12"] and crew["unofficial_values"] == ["3", "11"]
+    place = result.attributes.filter(pl.col("attribute") == "place").row(0, named=True)
+    assert place["official_values"] == ["Syria: near Saraqib"] and place["unofficial_values"] == ["Syria"]
+
+
+# --- supersession, history and changes ---------------------------------------------------------------
+
+
+def _denial_then_admission(**admission) -> list[dict]:
+    return [
+        account_row("a1", "i1", "official", "Ministry", source_id="mod", published_date=D(2020, 1, 2),
+                    cause="technical_failure", hostile_fire="no"),
+        account_row("a2", "i1", "official", "Ministry", source_id="mod", published_date=D(2020, 2, 1),
+                    cause="hostile_fire", hostile_fire="yes", supersedes_account_id="a1", **admission),
+        account_row("a3", "i1", "unofficial", "Local outlet", source_id="local", published_date=D(2020, 1, 3),
+                    cause="hostile_fire"),
+    ]
+
+
+def test_a_superseding_account_replaces_the_earlier_one_and_the_history_stays_visible():
+    result = compare(dataset([incident_row("i1")], _denial_then_admission()))
+    assert _status(result, "cause") == "agree"
+    history = result.accounts.select("account_id", "is_current", "superseded_by").rows()
+    assert history == [("a1", False, "a2"), ("a2", True, None), ("a3", True, None)]
+    row = _row(result)
+    assert row["official_changed"] and row["n_superseded"] == 1 and row["n_official"] == 1
+    assert row["first_official_date"] == D(2020, 1, 2)  # the denial counts as acknowledgement
+    changes = result.changes.select("attribute", "from_value", "to_value", "from_date", "to_date").rows()
+    assert changes == [
+        ("cause", "technical_failure", "hostile_fire", D(2020, 1, 2), D(2020, 2, 1)),
+        ("hostile_fire", "no", "yes", D(2020, 1, 2), D(2020, 2, 1)),
+    ]
+    assert result.changes["source_id"].to_list() == ["mod", "mod"]
+
+
+def test_as_of_shows_the_comparison_as_it_stood():
+    ds = dataset([incident_row("i1")], _denial_then_admission())
+    before = compare(ds, as_of=D(2020, 1, 15))
+    assert _status(before, "cause") == "contradict"
+    assert before.accounts["account_id"].to_list() == ["a1", "a3"]
+    assert before.accounts["is_current"].to_list() == [True, True]
+    assert before.changes.height == 0 and not _row(before)["official_changed"]
+
+
+def test_same_claims_in_other_spelling_are_not_a_change():
+    accounts = [
+        account_row("a1", "i1", "official", "M", source_id="mod", responsible_party="Islamic State"),
+        account_row("a2", "i1", "official", "M", source_id="mod", responsible_party="islamic  state",
+                    supersedes_account_id="a1", published_date=D(2020, 1, 3)),
+    ]
+    result = compare(dataset([incident_row("i1")], accounts))
+    assert result.changes.height == 0 and not _row(result)["official_changed"]
+
+
+# --- acknowledgement and origins -------------------------------------------------------------------------
+
+
+def test_days_to_the_first_official_account():
+    accounts = [
+        account_row("a1", "i1", "unofficial", "Local", published_date=D(2020, 1, 3), cause="accident"),
+        account_row("a2", "i1", "official", "Ministry", published_date=D(2020, 1, 8), cause="accident"),
+    ]
+    row = _row(compare(dataset([incident_row("i1", D(2020, 1, 1))], accounts)))
+    assert (row["acknowledged"], row["days_to_official"], row["days_unofficial_to_official"]) == (True, 7, 5)
+    assert row["first_unofficial_date"] == D(2020, 1, 3)
+
+
+def test_outlets_repeating_one_origin_count_once():
+    accounts = [
+        account_row("a1", "i1", "unofficial", "Local media in Idlib", source_id="s1", cause="hostile_fire"),
+        account_row("a2", "i1", "unofficial", "local  media in idlib", source_id="s2", cause="hostile_fire"),
+        account_row("a3", "i1", "unofficial", "Observers", source_id="s3", cause="hostile_fire"),
+    ]
+    result = compare(dataset([incident_row("i1")], accounts))
+    assert _row(result)["n_unofficial_origins"] == 2
+    cause = result.attributes.filter(pl.col("attribute") == "cause").row(0, named=True)
+    assert cause["n_unofficial_origins"] == 2 and cause["unofficial_account_ids"] == ["a1", "a2", "a3"]
+
+
+# --- grades ------------------------------------------------------------------------------------------------
+
+
+def _grade(accounts: list[dict]) -> tuple[str, str]:
+    row = _row(compare(dataset([incident_row("i1")], accounts)))
+    assert row["grade"] == row["computed_grade"] in GRADES
+    return row["grade"], row["grade_reason"]
+
+
+def test_confirmed_when_the_operator_gives_a_version_nobody_contradicts():
+    grade, reason = _grade([
+        account_row("a1", "i1", "official", "M", cause="technical_failure"),
+        account_row("a2", "i1", "unofficial", "Local", hostile_fire="no"),
+    ])
+    assert grade == "confirmed" and "none of 1 independent unofficial origin contradicts it" in reason
+
+
+def test_fair_with_two_agreeing_origins_and_official_silence():
+    grade, reason = _grade([
+        account_row("a1", "i1", "unofficial", "Observers", follow_on_operation="yes"),
+        account_row("a2", "i1", "unofficial", "Social media", follow_on_operation="yes"),
+    ])
+    assert grade == "fair" and reason.startswith("Fair: 2 independent") and "never spoken of it" in reason
+
+
+def test_weak_with_one_origin_or_with_origins_that_disagree():
+    assert _grade([account_row("a1", "i1", "unofficial", "Observers", cause="accident")])[0] == "weak"
+    grade, reason = _grade([
+        account_row("a1", "i1", "unofficial", "Observers", cause="accident"),
+        account_row("a2", "i1", "unofficial", "Social media", cause="hostile_fire"),
+    ])
+    assert grade == "weak" and "disagree with one another on cause" in reason
+
+
+def test_contested_when_the_sides_contradict_and_neither_concedes():
+    grade, reason = _grade([
+        account_row("a1", "i1", "official", "M", responsible_party="Israel"),
+        account_row("a2", "i1", "unofficial", "IDF", responsible_party="Syrian air defence"),
+    ])
+    assert grade == "contested" and "on responsible party" in reason and "1 independent origin contradicts" in reason
+
+
+def test_discounted_when_more_independent_origins_support_the_operator():
+    grade, reason = _grade([
+        account_row("a1", "i1", "official", "M", cause="technical_failure"),
+        account_row("a2", "i1", "unofficial", "Rumour mill", cause="hostile_fire"),
+        account_row("a3", "i1", "unofficial", "Observers", cause="technical_failure"),
+        account_row("a4", "i1", "unofficial", "Local media", cause="technical_failure"),
+        account_row("a5", "i1", "unofficial", "local media", cause="technical_failure"),  # a repeat of one origin
+    ])
+    assert grade == "discounted"
+    assert "1 independent origin contradicts the operator, 2 support it" in reason
+
+
+# --- overrides -------------------------------------------------------------------------------------------
+
+
+def _override(override_id: str, value: str, decided_on: dt.date, reason: str, incident_id: str = "i1") -> dict:
+    return {"override_id": override_id, "target_table": "grades", "target_id": incident_id, "field": "grade",
+            "value": value, "editor": f"Editor {override_id}", "decided_on": decided_on, "reason": reason}
+
+
+def test_an_override_replaces_the_grade_and_shows_who_when_and_why():
+    accounts = [account_row("a1", "i1", "unofficial", "Observers", cause="accident")]
+    overrides = [
+        _override("o2", "fair", D(2024, 3, 1), "A second origin was confirmed by phone."),
+        _override("o1", "contested", D(2024, 2, 1), "First look."),
+        _override("o3", "discounted", D(2024, 3, 1), "Same day, later id."),
+    ]
+    result = compare(dataset([incident_row("i1"), incident_row("i2")], accounts, overrides))
+    row = _row(result)
+    assert (row["computed_grade"], row["grade"], row["grade_overridden"]) == ("weak", "discounted", True)
+    assert (row["override_id"], row["override_editor"], row["override_date"]) == ("o3", "Editor o3", D(2024, 3, 1))
+    assert row["override_reason"] == "Same day, later id."
+    assert row["grade_reason"].startswith("Set to discounted by Editor o3 on 2024-03-01 (override o3): Same day")
+    assert "The rules gave weak." in row["grade_reason"]
+    untouched = _row(result, "i2")
+    assert not untouched["grade_overridden"] and untouched["override_editor"] is None
+    earlier = _row(compare(dataset([incident_row("i1")], accounts, overrides), as_of=D(2024, 2, 15)))
+    assert (earlier["grade"], earlier["override_id"]) == ("contested", "o1")
+
+
+def test_overrides_of_other_tables_leave_grades_alone():
+    accounts = [account_row("a1", "i1", "unofficial", "Observers", cause="accident")]
+    other = {**_override("o1", "Some title", D(2024, 1, 1), "Typo."), "target_table": "incidents", "field": "title"}
+    row = _row(compare(dataset([incident_row("i1")], accounts, [other])))
+    assert not row["grade_overridden"] and row["grade"] == "weak"
+
+
+# --- purity and determinism ------------------------------------------------------------------------------------
+
+
+def _synthetic(incidents: int = 300, seed: int = 4):
+    from ddj.synth import synthetic_tables
+
+    from ddj.datasets.dataset import Dataset
+    from pathlib import Path
+
+    return Dataset(name="synthetic", folder=Path("."), kind="incidents", tables=synthetic_tables(incidents, seed),
+                   caveats=(), descriptor={}, files={})
+
+
+def _assert_same(a: Comparison, b: Comparison) -> None:
+    for name in ("incidents", "attributes", "changes", "accounts"):
+        left, right = getattr(a, name), getattr(b, name)
+        assert left.equals(right), name
+
+
+def test_same_input_twice_gives_identical_frames():
+    ds = _synthetic()
+    _assert_same(compare(ds), compare(ds))
+
+
+def test_row_order_of_the_input_does_not_matter():
+    ds = _synthetic()
+    from ddj.datasets.dataset import Dataset
+
+    shuffled = Dataset(
+        name=ds.name, folder=ds.folder, kind=ds.kind, caveats=(), descriptor={}, files={},
+        tables={name: frame.sample(fraction=1.0, shuffle=True, seed=9) for name, frame in ds.tables.items()},
+    )
+    assert not shuffled.accounts["account_id"].equals(ds.accounts["account_id"])
+    _assert_same(compare(ds), compare(shuffled))
+
+
+def test_the_dataset_is_not_changed():
+    ds = _synthetic(100)
+    before = {name: frame.clone() for name, frame in ds.tables.items()}
+    result = compare(ds)
+    for name, frame in ds.tables.items():
+        assert frame.equals(before[name]) and frame.columns == before[name].columns, name
+    assert "is_current" not in ds.accounts.columns and "is_current" in result.accounts.columns
+
+
+def test_synthetic_data_exercises_every_status_and_grade():
+    result = compare(_synthetic(2000, seed=1))
+    assert set(result.attributes["status"]) == set(STATUSES)
+    assert set(result.incidents["computed_grade"]) == set(GRADES)
+    assert result.changes.height > 0 and result.incidents["grade_overridden"].any()
+
+
+# --- helpers on the result -----------------------------------------------------------------------------------------
+
+
+def test_for_incident_and_to_dict():
+    result = compare(dataset([incident_row("i1"), incident_row("i2")], _denial_then_admission()))
+    one = result.for_incident("i1")
+    assert one.incidents.height == 1 and one.attributes.height == len(COMPARED_ATTRIBUTES)
+    data = one.to_dict()
+    assert data["incidents"][0]["first_official_date"] == "2020-01-02"
+    assert data["changes"][0]["to_account_id"] == "a2" and len(data["accounts"]) == 3
+    with pytest.raises(UsageError, match="no incident 'nope'"):
+        result.for_incident("nope")
+
+
+def test_compare_is_on_the_public_surface():
+    assert "compare" in ddj.__all__
+    result = ddj.compare(dataset([incident_row("i1")], [account_row("a1", "i1", "official", "M")]))
+    assert isinstance(result, Comparison)
+
+
+# --- the curated dataset ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def curated():
+    ds = ddj.load("syria-ru-aviation", warn=False)
+    return ds, compare(ds)
+
+
+def _curated_incident(ds, model: str, event_type: str | None = None) -> str:
+    rows = ds.incidents.filter(pl.col("aircraft_model").str.starts_with(model))
+    if event_type:
+        rows = rows.filter(pl.col("event_type") == event_type)
+    assert rows.height == 1, (model, event_type)
+    return rows["incident_id"].item()
+
+
+def test_mi35_technical_failure_and_no_unofficial_contradiction_on_hostile_fire(curated):
+    ds, result = curated
+    mi35 = _curated_incident(ds, "Mi-35")
+    cause = result.attributes.filter((pl.col("incident_id") == mi35) & (pl.col("attribute") == "cause")).row(0, named=True)
+    assert cause["official_values"] == ["technical_failure"] and cause["status"] in ("official_only", "agree")
+    assert _status(result, "hostile_fire", mi35) in ("unofficial_only", "agree")
+    assert _row(result, mi35)["n_contradict"] == 0 and _row(result, mi35)["grade"] == "confirmed"
+
+
+def test_strike_campaign_after_the_shoot_down_is_official_silent(curated):
+    ds, result = curated
+    campaign = ds.incidents.filter(pl.col("event_type") == "strike_campaign")["incident_id"].item()
+    row = _row(result, campaign)
+    assert not row["acknowledged"] and row["first_official_date"] is None
+    statuses = set(result.attributes.filter(pl.col("incident_id") == campaign)["status"])
+    assert statuses == {"official_silent", "unknown"}
+    assert _status(result, "follow_on_operation", campaign) == "official_silent"
+    assert row["n_unofficial_origins"] >= 2 and row["grade"] == "fair"
+
+
+def test_il20_parties_blame_each_other_contested_on_the_responsible_party(curated):
+    ds, result = curated
+    il20 = _curated_incident(ds, "Il-20")
+    party = result.attributes.filter(
+        (pl.col("incident_id") == il20) & (pl.col("attribute") == "responsible_party")
+    ).row(0, named=True)
+    assert party["status"] == "contradict"
+    assert any("Israel" in v for v in party["official_values"])
+    assert any("Syrian" in v for v in party["unofficial_values"])
+    assert _row(result, il20)["grade"] == "contested"

@@ -1,0 +1,131 @@
+"""Properties of the comparison, checked on generated accounts (hypothesis)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ddj.compare import compare
+from tests.fixtures.incidents import account_row, dataset, incident_row
+
+INCIDENTS = ("i1", "i2", "i3")
+ORIGINS = ("Ministry", "Local media", "local  MEDIA", "Observers", "Social media")
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def _count(draw, name: str) -> dict:
+    claim = draw(st.sampled_from(("figure", "figure", "unknown", "not_stated")))
+    if claim != "figure":
+        return {f"{name}_claim": claim}
+    low = draw(st.integers(0, 6))
+    width = draw(st.integers(0, 3))
+    if draw(st.booleans()):
+        return {f"{name}_claim": claim, f"{name}_best": low}
+    return {f"{name}_claim": claim, f"{name}_low": low, f"{name}_high": low + width}
+
+
+@st.composite
+def _claims(draw) -> dict:
+    words = ("unknown", "not_stated")
+    return {
+        "cause": draw(st.sampled_from(("hostile_fire", "technical_failure", "accident", *words))),
+        "hostile_fire": draw(st.sampled_from(("yes", "no", *words))),
+        "responsible_party": draw(st.sampled_from(("Islamic State", "islamic  state", "Israel", *words))),
+        **draw(_count("crew_killed")),
+        **draw(_count("injured")),
+        "claimed_country": draw(st.sampled_from(("Syria", "syria", "Turkey", *words))),
+        "claimed_place": draw(st.sampled_from(("Idlib province", "near Saraqib, Idlib province", "Hatay", *words))),
+        "claimed_date": draw(st.sampled_from(("2020-01-01", "2020-01-02", *words))),
+        "claimed_aircraft": draw(st.sampled_from(("Mi-8", "MI-8", "Su-24", *words))),
+        "follow_on_operation": draw(st.sampled_from(("yes", "no", *words))),
+    }
+
+
+@st.composite
+def _accounts(draw) -> list[dict]:
+    n = draw(st.integers(0, 7))
+    rows = []
+    for i in range(n):
+        rows.append(account_row(
+            f"a{i}", draw(st.sampled_from(INCIDENTS)), draw(st.sampled_from(("official", "unofficial"))),
+            draw(st.sampled_from(ORIGINS)), source_id=f"s{draw(st.integers(0, 3))}",
+            published_date=dt.date(2020, 1, 1) + dt.timedelta(days=draw(st.integers(0, 20))),
+            **draw(_claims()),
+        ))
+    # Some accounts replace an earlier one of the same source about the same incident (a changed story).
+    for i, row in enumerate(rows):
+        earlier = [r for r in rows[:i] if (r["incident_id"], r["source_id"], r["side"]) == (row["incident_id"], row["source_id"], row["side"])
+                   and r["published_date"] <= row["published_date"]]
+        if earlier and draw(st.booleans()):
+            row["supersedes_account_id"] = draw(st.sampled_from(earlier))["account_id"]
+    return rows
+
+
+def _build(accounts: list[dict]):
+    return dataset([incident_row(i) for i in INCIDENTS], accounts)
+
+
+def _flip(side: str) -> str:
+    return "unofficial" if side == "official" else "official"
+
+
+SWAPPED = {
+    "agree": {"agree"},
+    "contradict": {"contradict"},
+    "unknown": {"unknown"},
+    "official_only": {"unofficial_only", "official_silent"},
+    "unofficial_only": {"official_only"},
+    "official_silent": {"official_only"},
+}
+
+
+@SETTINGS
+@given(_accounts())
+def test_swapping_the_sides_swaps_official_only_and_unofficial_only(accounts):
+    before = compare(_build(accounts)).attributes
+    after = compare(_build([{**a, "side": _flip(a["side"])} for a in accounts])).attributes
+    for old, new in zip(before.iter_rows(named=True), after.iter_rows(named=True)):
+        assert (old["incident_id"], old["attribute"]) == (new["incident_id"], new["attribute"])
+        assert new["status"] in SWAPPED[old["status"]], (old, new)
+        assert (new["official_values"], new["unofficial_values"]) == (old["unofficial_values"], old["official_values"])
+        # official_only becomes official_silent exactly when the new official side has no account at all
+        if old["status"] == "official_only":
+            spoke = any(a["incident_id"] == old["incident_id"] and a["side"] == "unofficial" for a in accounts)
+            assert new["status"] == ("unofficial_only" if spoke else "official_silent")
+
+
+@SETTINGS
+@given(_accounts(), st.data())
+def test_an_agreeing_repeat_of_an_existing_origin_never_raises_corroboration(accounts, data):
+    replaced = {a["supersedes_account_id"] for a in accounts}
+    unofficial = [a for a in accounts if a["side"] == "unofficial" and a["account_id"] not in replaced]
+    if not unofficial:
+        return
+    original = data.draw(st.sampled_from(unofficial))
+    repeat = {**original, "account_id": "repeat", "source_id": "s-repeater", "supersedes_account_id": None,
+              "origin": data.draw(st.sampled_from((original["origin"], original["origin"].upper() + " ")))}
+    before = compare(_build(accounts))
+    after = compare(_build([*accounts, repeat]))
+    columns = ["incident_id", "n_unofficial_origins", "n_supporting_origins", "n_contradicting_origins", "grade"]
+    assert before.incidents.select(columns).equals(after.incidents.select(columns))
+    assert before.attributes.select("n_unofficial_origins", "status").equals(
+        after.attributes.select("n_unofficial_origins", "status")
+    )
+
+
+@SETTINGS
+@given(_accounts(), st.randoms(use_true_random=False))
+def test_statuses_are_a_function_of_the_accounts_not_their_order(accounts, random):
+    shuffled = list(accounts)
+    random.shuffle(shuffled)
+    first, second = compare(_build(accounts)), compare(_build(shuffled))
+    for name in ("incidents", "attributes", "changes", "accounts"):
+        assert getattr(first, name).equals(getattr(second, name)), name
+    assert set(first.attributes["status"]) <= {"agree", "contradict", "official_silent", "unofficial_only",
+                                              "official_only", "unknown"}
+    assert first.attributes.height == len(INCIDENTS) * 10
+    assert first.attributes.filter(pl.col("status") == "contradict").height == first.incidents["n_contradict"].sum()
