@@ -76,5 +76,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
-def entry() -> None:  # pragma: no cover - thin wrapper for python -m ddj
+def entry() -> None:  # pragma: no cover - thin wrapper
+    """The console script and ``python -m ddj``: run :func:`main` and exit with its code."""
     sys.exit(main())
