@@ -30,9 +30,22 @@ def offsets(positions: pl.Series, n: int) -> pl.Series:
     return pl.concat([pl.Series([0], dtype=pl.Int64), per_position.cum_sum()])
 
 
-def counts(starts: pl.Series) -> pl.Series:
-    """Rows per position, from :func:`offsets`."""
-    return (starts.slice(1) - starts.slice(0, starts.len() - 1)).cast(pl.UInt32)
+def counts(starts: pl.Series, mask: pl.Series | None = None) -> pl.Series:
+    """Rows per position, from :func:`offsets`; with ``mask`` (a Boolean per row), the rows where it holds.
+
+    Examples
+    --------
+    >>> at = pl.Series([0, 2, 2, 3])
+    >>> counts(at).to_list(), counts(at, pl.Series([True, False, True])).to_list()
+    ([2, 0, 1], [1, 0, 1])
+
+    Counting through a running sum needs no filtered copy of the rows.
+    """
+    if mask is None:
+        return (starts.slice(1) - starts.slice(0, starts.len() - 1)).cast(pl.UInt32)
+    running = pl.concat([pl.Series([0], dtype=pl.Int64), mask.cast(pl.Int64).cum_sum()])
+    ends = running.gather(starts)
+    return (ends.slice(1) - ends.slice(0, ends.len() - 1)).cast(pl.UInt32)
 
 
 def lists(starts: pl.Series, values: pl.Series, name: str | None = None) -> pl.Series:
@@ -48,6 +61,24 @@ def lists(starts: pl.Series, values: pl.Series, name: str | None = None) -> pl.S
     # Arrow's string_view is polars' own layout: the values cross to Arrow and back without a copy.
     array = pa.LargeListArray.from_arrays(starts.to_arrow(), values.rechunk().to_arrow(compat_level=CompatLevel.newest()))
     return pl.Series(name or values.name, array)
+
+
+def positions_of(keys: pl.Series, sorted_ids: pl.Series) -> pl.Series:
+    """The position in ``sorted_ids`` of each of ``keys`` (sorted as well), found run by run; null where absent.
+
+    Examples
+    --------
+    >>> positions_of(pl.Series(["b", "b", "c"]), pl.Series(["a", "b", "c"])).to_list()
+    [1, 1, 2]
+
+    Each run of equal keys is looked up once, by binary search.
+    """
+    runs = keys.rle().struct.unnest()
+    values = runs.get_column("value")
+    found = sorted_ids.search_sorted(values, side="left").cast(pl.Int64)
+    hit = found < sorted_ids.len()
+    hit = hit & (sorted_ids.gather(found.clip(upper_bound=max(sorted_ids.len() - 1, 0))) == values) if sorted_ids.len() else hit
+    return pl.select(pl.when(hit).then(found)).to_series().cast(pl.UInt32).gather(keys.rle_id())
 
 
 def flags(positions: pl.Series, n: int) -> pl.Series:

@@ -35,23 +35,21 @@ def acknowledgement(accounts: pl.DataFrame, index: pl.DataFrame) -> pl.DataFrame
     The operator spoke two days after the event, two days after the first unofficial report.
     """
     n = index.height
-    current = pl.col("is_current")
-
-    def at(mask: pl.Expr) -> tuple[pl.DataFrame, pl.Series]:
-        rows = accounts.filter(mask)
-        return rows, offsets(rows.get_column("_inc"), n)
-
-    official, official_at = at(_OFF)
-    unofficial, unofficial_at = at(~_OFF)
+    at = offsets(accounts.get_column("_inc"), n)
+    official, current = accounts.get_column("_off"), accounts.get_column("is_current")
+    published = accounts.get_column("published_date")
+    first = {
+        name: lists(at, pl.select(pl.when(pl.lit(mask)).then(pl.lit(published))).to_series()).list.min()
+        for name, mask in (("first_official_date", official), ("first_unofficial_date", ~official))
+    }
     frame = pl.DataFrame({
         "_inc": index.get_column("_inc"),
         "date_start": index.get_column("date_start"),
-        "n_accounts": counts(at(current)[1]),
-        "n_official": counts(at(current & _OFF)[1]),
-        "n_unofficial": counts(at(current & ~_OFF)[1]),
-        "n_superseded": counts(at(~current)[1]),
-        "first_official_date": lists(official_at, official.get_column("published_date")).list.min(),
-        "first_unofficial_date": lists(unofficial_at, unofficial.get_column("published_date")).list.min(),
+        "n_accounts": counts(at, current),
+        "n_official": counts(at, current & official),
+        "n_unofficial": counts(at, current & ~official),
+        "n_superseded": counts(at, ~current),
+        **first,
     })
     first_official = pl.col("first_official_date")
     return frame.select(

@@ -21,10 +21,10 @@ import polars as pl
 from ddj.compare.acknowledgement import acknowledgement
 from ddj.compare.claims import Codebook, code_columns, encoders
 from ddj.compare.corroboration import independent_origins, origin_weight
-from ddj.compare.grades import grade_exprs
+from ddj.compare.grades import with_grades
 from ddj.compare.history import currency, official_changes
 from ddj.compare.overrides import apply_grade_overrides
-from ddj.compare._positions import flags, relabel
+from ddj.compare._positions import flags, positions_of, relabel
 from ddj.compare.statuses import LIST_COLUMNS, STATUS_CODES, STATUSES, AttributeResult, attribute_result
 from ddj.errors import UsageError
 from ddj.model import COMPARED_ATTRIBUTES
@@ -150,19 +150,20 @@ def compare(dataset: Any, *, as_of: dt.date | None = None) -> Comparison:
     history = currency(accounts)
     encs = encoders(accounts)
     origin_book = Codebook.build(accounts, "origin")
-    work = (
-        accounts.select(
-            "incident_id", "published_date",
-            pl.int_range(0, pl.len(), dtype=pl.UInt32).alias("_row"),
-            (pl.col("side") == "official").alias("_off"),
-            origin_book.key(origin_book.index()).cast(pl.UInt32).alias("_org"),
-            *code_columns(encs),
-        )
-        .join(index.select("incident_id", "_inc"), on="incident_id", how="left", maintain_order="left")
-        .with_columns(pl.col("_inc").set_sorted(), history.get_column("is_current"))
-    )
+    positions = positions_of(accounts.get_column("incident_id"), index.get_column("incident_id"))
+    if positions.null_count():
+        unknown = accounts.filter(positions.is_null()).get_column("incident_id").head(3).to_list()
+        msg = f"accounts name incidents that are not in the incidents table, e.g. {unknown}; validate the dataset"
+        raise UsageError(msg)
+    work = accounts.select(
+        "published_date",
+        pl.int_range(0, pl.len(), dtype=pl.UInt32).alias("_row"),
+        (pl.col("side") == "official").alias("_off"),
+        origin_book.key(origin_book.index()).cast(pl.UInt32).alias("_org"),
+        *code_columns(encs),
+    ).with_columns(positions.alias("_inc").set_sorted(), history.get_column("is_current"))
     ack = acknowledgement(work.select("_inc", "_off", "is_current", "published_date"), index)
-    current = work.filter(pl.col("is_current")).drop("incident_id", "published_date", "is_current")
+    current = work.drop("published_date")
     del work
     acknowledged = ack.get_column("acknowledged")
     with ThreadPoolExecutor(_THREADS) as pool:  # polars releases the GIL: attributes run side by side
@@ -224,21 +225,23 @@ def _incident_table(index: pl.DataFrame, ack: pl.DataFrame, results: list[Attrib
         pl.any_horizontal([pl.col(f"_d{i}") for i in range(len(results))]).alias("_unofficial_disagree"),
         pl.any_horizontal([pl.col(f"_o{i}") for i in range(len(results))]).alias("_official_claims"),
     ).with_columns(pl.col("contradicted_attributes").alias("_contradicted"))
-    grade, reason = grade_exprs()
-    return frame.with_columns(grade, reason)
+    return with_grades(frame)
 
 
 def _attribute_table(index: pl.DataFrame, results: list[AttributeResult], account_ids: pl.Series) -> pl.DataFrame:
     """Interleave the per-attribute columns into incident-major order, one column at a time (to keep memory low),
     and turn the codes into text: row numbers into account ids, value codes into rendered values."""
     n, k = index.height, len(results)
-    position = pl.int_range(0, n * k, dtype=pl.Int64, eager=True)
-    order = (position % k) * n + position // k  # row j of the output is row (j % k) * n + j // k of the stack
+    position = pl.int_range(0, n * k, dtype=pl.UInt32, eager=True)
+    which, incident = position % k, position // k
+    del position
+    order = which * n + incident  # row j of the output is row (j % k) * n + j // k of the stacked attributes
     columns: dict[str, pl.Series] = {
-        "incident_id": index.get_column("incident_id").gather(position // k),
-        "attribute": pl.Series([a.name for a in COMPARED_ATTRIBUTES], dtype=pl.String).gather(position % k),
-        "label": pl.Series([a.label for a in COMPARED_ATTRIBUTES], dtype=pl.String).gather(position % k),
+        "incident_id": index.get_column("incident_id").gather(incident),
+        "attribute": pl.Series([a.name for a in COMPARED_ATTRIBUTES], dtype=pl.String).gather(which),
+        "label": pl.Series([a.label for a in COMPARED_ATTRIBUTES], dtype=pl.String).gather(which),
     }
+    del which, incident
     dictionary = pl.concat([r.dictionary for r in results])
     starts = [0]
     for r in results[:-1]:

@@ -26,18 +26,20 @@ _OFF = pl.col("_off")
 def independent_origins(current: pl.DataFrame, n: int) -> pl.Series:
     """Distinct origins among the current unofficial accounts of each incident, by position 0..n-1.
 
-    ``current`` holds ``_inc`` (sorted), ``_off`` and ``_org`` (the origin's code).
+    ``current`` holds ``_inc`` (sorted), ``_off``, ``is_current`` and ``_org`` (the origin's code).
 
     Examples
     --------
-    >>> cur = pl.DataFrame({"_inc": [0, 0, 0], "_off": [False, False, True], "_org": [7, 7, 8]},
-    ...                    schema_overrides={"_inc": pl.UInt32})
+    >>> cur = pl.DataFrame({"_inc": [0, 0, 0], "_off": [False, False, True], "_org": [7, 7, 8],
+    ...                     "is_current": [True, True, True]}, schema_overrides={"_inc": pl.UInt32})
     >>> independent_origins(cur, 2).to_list()
     [1, 0]
 
     Two outlets repeating one original are one origin; the official account does not count.
     """
-    distinct = distinct_sorted(current.filter(~_OFF).select("_inc", "_org"))
+    distinct = distinct_sorted(
+        current.select("_inc", "_org", (~_OFF & pl.col("is_current")).alias("_keep")).filter(pl.col("_keep")).drop("_keep")
+    )
     return counts(offsets(distinct.get_column("_inc"), n)).alias("n_unofficial_origins")
 
 
@@ -45,13 +47,12 @@ def origin_weight(current: pl.DataFrame, encs: list[Encoder], n: int, where: pl.
     """Independent unofficial origins that support and that contradict the operator, by incident position.
 
     Only the incidents flagged in ``where`` (a Boolean per position) are weighed; the others get 0.
-    ``current`` holds the current accounts with ``_inc``, ``_off``, ``_org`` and the code columns.
+    ``current`` holds the accounts with ``_inc``, ``_off``, ``is_current``, ``_org`` and the code columns.
     """
-    subset = current.filter(pl.lit(where).gather(pl.col("_inc")))
+    subset = current.filter(pl.lit(where).gather(pl.col("_inc")) & pl.col("is_current"))
     parts = []
     for enc in encs:
-        claims = claim_rows(subset, enc, "_org")
-        official, unofficial = claims.filter(_OFF), claims.filter(~_OFF)
+        official, unofficial = (claim_rows(subset, enc, "_org", official=side) for side in (True, False))
         if enc.compatible is not None:
             parts.append(origin_misfits(official, unofficial, enc.compatible))
             continue

@@ -33,18 +33,16 @@ def distinct_sorted(frame: pl.DataFrame) -> pl.DataFrame:
 def contradicted_positions(official: pl.DataFrame, unofficial: pl.DataFrame, compatible: Compatible) -> pl.Series:
     """Incident positions where some official place claim does not fit some unofficial one.
 
-    Both frames hold ``_inc`` and ``_vkey``, one row per claim.
+    Both frames hold the distinct (``_inc``, ``_vkey``) pairs of a side's claims, sorted.
     """
-    pairs = distinct_sorted(official.select("_inc", "_vkey")).join(
-        distinct_sorted(unofficial.select("_inc", "_vkey")), on="_inc", how="inner", suffix="_u"
-    )
+    pairs = official.join(unofficial, on="_inc", how="inner", suffix="_u").filter(pl.col("_vkey") != pl.col("_vkey_u"))
     return misfits(pairs, "_vkey", "_vkey_u", compatible).get_column("_inc").unique()
 
 
 def disagreeing_positions(unofficial: pl.DataFrame, compatible: Compatible) -> pl.Series:
-    """Incident positions where two unofficial place claims (``_inc``, ``_vkey``) do not fit each other."""
-    values = distinct_sorted(unofficial.select("_inc", "_vkey"))
-    several = values.filter(pl.col("_inc").is_duplicated())
+    """Incident positions where two unofficial place claims do not fit each other (``unofficial`` holds the
+    distinct (``_inc``, ``_vkey``) pairs, sorted)."""
+    several = unofficial.filter(pl.col("_inc").is_duplicated())
     pairs = several.join(several, on="_inc", how="inner", suffix="_b").filter(pl.col("_vkey") < pl.col("_vkey_b"))
     return misfits(pairs, "_vkey", "_vkey_b", compatible).get_column("_inc").unique()
 

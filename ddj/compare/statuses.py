@@ -90,28 +90,35 @@ def status_expr(official: pl.Expr, unofficial: pl.Expr, contradiction: pl.Expr, 
     )
 
 
-def claim_rows(current: pl.DataFrame, encoder: Encoder, *extra: str) -> pl.DataFrame:
-    """The rows of ``current`` that claim a value on the encoder's attribute: ``_inc``, ``_off``, the
-    ``extra`` columns, ``_lo``/``_hi`` (not for places) and ``_vkey``, in the order of ``current``."""
+def claim_rows(frame: pl.DataFrame, encoder: Encoder, *extra: str, official: bool | None = None) -> pl.DataFrame:
+    """The current accounts of ``frame`` that claim a value on the encoder's attribute (of one side, if given):
+    ``_inc``, ``_off``, the ``extra`` columns, ``_lo``/``_hi`` (not for places) and ``_vkey``, in frame order.
+
+    ``frame`` holds ``_inc``, ``_off``, ``is_current`` and the encoder's code columns. Only the columns
+    asked for are copied.
+    """
     bounds = [encoder.lo.alias("_lo"), encoder.hi.alias("_hi")] if encoder.lo is not None else []
-    return current.filter(encoder.claim).select(
-        pl.col("_inc").set_sorted(), "_off", *extra, *bounds, encoder.vkey.alias("_vkey")
-    )
+    keep = encoder.claim & pl.col("is_current")
+    if official is not None:
+        keep = keep & (_OFF if official else ~_OFF)
+    return frame.select(
+        pl.col("_inc").set_sorted(), "_off", *extra, *bounds, encoder.vkey.alias("_vkey"), keep.alias("_keep")
+    ).filter(pl.col("_keep")).drop("_keep")
 
 
 def attribute_result(current: pl.DataFrame, encoder: Encoder, n: int, acknowledged: pl.Series) -> AttributeResult:
     """Compare one attribute over every incident.
 
-    ``current`` holds the current accounts with ``_inc`` (the incident's position, 0..n-1),
-    ``_off`` (official side), ``_row`` (the account's row in the sorted accounts), ``_org``
-    (origin code) and the encoder's code columns, sorted by ``_inc`` then account id.
+    ``current`` holds the accounts with ``_inc`` (the incident's position, 0..n-1), ``_off``
+    (official side), ``is_current`` (only those count), ``_row`` (the account's row in the sorted
+    accounts), ``_org`` (origin code) and the encoder's code columns, sorted by ``_inc`` then account id.
     ``acknowledged`` says, by position, whether the incident has any official account.
 
     The list columns hold small integers, not text, until the per-attribute tables are put
     together: account ids as ``_row`` numbers, values as indexes into :attr:`AttributeResult.dictionary`.
     """
-    claims = claim_rows(current, encoder, "_row", "_org")
-    official, unofficial = claims.filter(_OFF), claims.filter(~_OFF)
+    official = claim_rows(current, encoder, "_row", "_org", official=True)
+    unofficial = claim_rows(current, encoder, "_row", "_org", official=False)
     o_at, u_at = offsets(official.get_column("_inc"), n), offsets(unofficial.get_column("_inc"), n)
     columns: dict[str, pl.Series] = {}
     distinct = [distinct_sorted(side.select("_inc", "_vkey")) for side in (official, unofficial)]
@@ -142,10 +149,10 @@ def attribute_result(current: pl.DataFrame, encoder: Encoder, n: int, acknowledg
         )
     else:
         assert encoder.compatible is not None
-        contra = flags(contradicted_positions(official, unofficial, encoder.compatible), n)
+        contra = flags(contradicted_positions(*distinct, encoder.compatible), n)
         quiet = flags(official.get_column("_inc"), n).not_()
         # Only where the operator makes no place claim (see AttributeResult).
-        asked = unofficial.filter(pl.lit(quiet).gather(pl.col("_inc")))
+        asked = distinct[1].filter(pl.lit(quiet).gather(pl.col("_inc")))
         disagree = flags(disagreeing_positions(asked, encoder.compatible), n)
         frame = frame.with_columns(contra.alias("_contra"), disagree.alias("_udisagree"))
     decided = frame.select(
