@@ -147,39 +147,42 @@ def compare(dataset: Any, *, as_of: dt.date | None = None) -> Comparison:
     index = dataset.incidents.select("incident_id", "date_start").sort("incident_id").with_row_index("_inc")
     n = index.height
 
-    history = currency(accounts)
-    encs = encoders(accounts)
-    origin_book = Codebook.build(accounts, "origin")
-    positions = positions_of(accounts.get_column("incident_id"), index.get_column("incident_id"))
-    if positions.null_count():
-        unknown = accounts.filter(positions.is_null()).get_column("incident_id").head(3).to_list()
-        msg = f"accounts name incidents that are not in the incidents table, e.g. {unknown}; validate the dataset"
-        raise UsageError(msg)
-    work = accounts.select(
-        "published_date",
-        pl.int_range(0, pl.len(), dtype=pl.UInt32).alias("_row"),
-        (pl.col("side") == "official").alias("_off"),
-        origin_book.key(origin_book.index()).cast(pl.UInt32).alias("_org"),
-        *code_columns(encs),
-    ).with_columns(positions.alias("_inc").set_sorted(), history.get_column("is_current"))
-    ack = acknowledgement(work.select("_inc", "_off", "is_current", "published_date"), index)
-    current = work.drop("published_date")
-    del work
-    acknowledged = ack.get_column("acknowledged")
-    with ThreadPoolExecutor(_THREADS) as pool:  # polars releases the GIL: attributes run side by side
+    with ThreadPoolExecutor(_THREADS) as pool:  # polars releases the GIL: independent steps run side by side
+        history_job = pool.submit(currency, accounts)
+        positions_job = pool.submit(positions_of, accounts.get_column("incident_id"), index.get_column("incident_id"))
+        encs = encoders(accounts)
+        origin_book = Codebook.build(accounts, "origin")
+        history, positions = history_job.result(), positions_job.result()
+        if positions.null_count():
+            unknown = accounts.filter(positions.is_null()).get_column("incident_id").head(3).to_list()
+            msg = f"accounts name incidents that are not in the incidents table, e.g. {unknown}; validate the dataset"
+            raise UsageError(msg)
+        current = accounts.select(
+            "published_date",
+            pl.int_range(0, pl.len(), dtype=pl.UInt32).alias("_row"),
+            (pl.col("side") == "official").alias("_off"),
+            origin_book.key(origin_book.index()).cast(pl.UInt32).alias("_org"),
+            *code_columns(encs),
+        ).with_columns(positions.alias("_inc").set_sorted(), history.get_column("is_current"))
+        changed = accounts.filter(pl.col("supersedes_account_id").is_not_null() | ~history.get_column("is_current"))
+        changes_job = pool.submit(official_changes, changed, encs)
+        origins_job = pool.submit(independent_origins, current, n)
+        ack = acknowledgement(current.select("_inc", "_off", "is_current", "published_date"), index)
+        acknowledged = ack.get_column("acknowledged")
         results = list(pool.map(lambda enc: attribute_result(current, enc, n, acknowledged), encs))
-    origins_n = independent_origins(current, n)
-    contradict = STATUS_CODES["contradict"]
-    contradicted = pl.DataFrame({str(i): r.columns["status"] == contradict for i, r in enumerate(results)}).select(
-        pl.any_horizontal(pl.all())
-    ).to_series()
-    weights = origin_weight(current, encs, n, contradicted)
-    del current
-    changes = official_changes(accounts.filter(pl.col("supersedes_account_id").is_not_null() | ~history.get_column("is_current")), encs)
-
-    incidents = _incident_table(index, ack, results, origins_n, weights, changes)
-    incidents = apply_grade_overrides(incidents, overrides).select(INCIDENT_COLUMNS)
-    attributes = _attribute_table(index, results, accounts.get_column("account_id"))
+        statuses = [r.columns["status"] for r in results]
+        per_attribute = ([r.official_claims for r in results], [r.unofficial_disagree for r in results])
+        contradict = STATUS_CODES["contradict"]
+        contradicted = pl.DataFrame({str(i): s == contradict for i, s in enumerate(statuses)}).select(
+            pl.any_horizontal(pl.all())
+        ).to_series()
+        table_job = pool.submit(_attribute_table, index, results, accounts.get_column("account_id"))
+        weights = origin_weight(current, encs, n, contradicted)
+        del current
+        changes = changes_job.result()
+        incidents = _incident_table(index, ack, statuses, *per_attribute, origins_job.result(), weights, changes)
+        incidents = apply_grade_overrides(incidents, overrides).select(INCIDENT_COLUMNS)
+        attributes = table_job.result()
     history_frame = accounts.with_columns(history.get_column("is_current"), history.get_column("superseded_by"))
     return Comparison(incidents, attributes, changes, history_frame, as_of)
 
@@ -193,24 +196,25 @@ def _sorted(frame: pl.DataFrame, keys: tuple[str, str]) -> pl.DataFrame:
     return frame.sort(*keys)
 
 
-def _incident_table(index: pl.DataFrame, ack: pl.DataFrame, results: list[AttributeResult],
-                    origins_n: pl.Series, weights: tuple[pl.Series, pl.Series], changes: pl.DataFrame) -> pl.DataFrame:
-    statuses = {a.name: r.columns["status"] for a, r in zip(COMPARED_ATTRIBUTES, results)}
+def _incident_table(index: pl.DataFrame, ack: pl.DataFrame, statuses: list[pl.Series], official_claims: list[pl.Series],
+                    unofficial_disagree: list[pl.Series], origins_n: pl.Series, weights: tuple[pl.Series, pl.Series],
+                    changes: pl.DataFrame) -> pl.DataFrame:
     supporting, contradicting = weights
     changed = index.join(changes.select("incident_id").unique(), on="incident_id", how="semi").get_column("_inc")
     frame = pl.DataFrame({
         "incident_id": index.get_column("incident_id"),
         **ack.drop("_inc").to_dict(),
         "official_changed": flags(changed, index.height),
-        **{f"_s{i}": s for i, s in enumerate(statuses.values())},
-        **{f"_d{i}": r.unofficial_disagree for i, r in enumerate(results)},
-        **{f"_o{i}": r.official_claims for i, r in enumerate(results)},
+        **{f"_s{i}": s for i, s in enumerate(statuses)},
+        **{f"_d{i}": d for i, d in enumerate(unofficial_disagree)},
+        **{f"_o{i}": o for i, o in enumerate(official_claims)},
         "n_unofficial_origins": origins_n,
         "n_supporting_origins": supporting,
         "n_contradicting_origins": contradicting,
     })
     labels = [a.label for a in COMPARED_ATTRIBUTES]
-    status_cols = [pl.col(f"_s{i}") for i in range(len(results))]
+    k = len(statuses)
+    status_cols = [pl.col(f"_s{i}") for i in range(k)]
 
     def labels_where(mask: list[pl.Expr]) -> pl.Expr:
         return pl.concat_str([pl.when(m).then(pl.lit(label)) for m, label in zip(mask, labels)],
@@ -221,9 +225,9 @@ def _incident_table(index: pl.DataFrame, ack: pl.DataFrame, results: list[Attrib
         *[pl.sum_horizontal([(s == STATUS_CODES[status]).cast(pl.UInt32) for s in status_cols]).alias(f"n_{status}")
           for status in STATUSES],
         labels_where([s == contradict for s in status_cols]).alias("contradicted_attributes"),
-        labels_where([pl.col(f"_d{i}") for i in range(len(results))]).alias("_disagreed"),
-        pl.any_horizontal([pl.col(f"_d{i}") for i in range(len(results))]).alias("_unofficial_disagree"),
-        pl.any_horizontal([pl.col(f"_o{i}") for i in range(len(results))]).alias("_official_claims"),
+        labels_where([pl.col(f"_d{i}") for i in range(k)]).alias("_disagreed"),
+        pl.any_horizontal([pl.col(f"_d{i}") for i in range(k)]).alias("_unofficial_disagree"),
+        pl.any_horizontal([pl.col(f"_o{i}") for i in range(k)]).alias("_official_claims"),
     ).with_columns(pl.col("contradicted_attributes").alias("_contradicted"))
     return with_grades(frame)
 

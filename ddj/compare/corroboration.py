@@ -52,7 +52,7 @@ def origin_weight(current: pl.DataFrame, encs: list[Encoder], n: int, where: pl.
     subset = current.filter(pl.lit(where).gather(pl.col("_inc")) & pl.col("is_current"))
     parts = []
     for enc in encs:
-        official, unofficial = (claim_rows(subset, enc, "_org", official=side) for side in (True, False))
+        official, unofficial = pl.collect_all([claim_rows(subset, enc, "_org", official=side) for side in (True, False)])
         if enc.compatible is not None:
             parts.append(origin_misfits(official, unofficial, enc.compatible))
             continue

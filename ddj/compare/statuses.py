@@ -90,20 +90,20 @@ def status_expr(official: pl.Expr, unofficial: pl.Expr, contradiction: pl.Expr, 
     )
 
 
-def claim_rows(frame: pl.DataFrame, encoder: Encoder, *extra: str, official: bool | None = None) -> pl.DataFrame:
+def claim_rows(frame: pl.DataFrame, encoder: Encoder, *extra: str, official: bool | None = None) -> pl.LazyFrame:
     """The current accounts of ``frame`` that claim a value on the encoder's attribute (of one side, if given):
     ``_inc``, ``_off``, the ``extra`` columns, ``_lo``/``_hi`` (not for places) and ``_vkey``, in frame order.
 
-    ``frame`` holds ``_inc``, ``_off``, ``is_current`` and the encoder's code columns. Only the columns
-    asked for are copied.
+    ``frame`` holds ``_inc``, ``_off``, ``is_current`` and the encoder's code columns. The query is
+    lazy, so only the columns it reads are filtered and the values are computed for kept rows only.
     """
     bounds = [encoder.lo.alias("_lo"), encoder.hi.alias("_hi")] if encoder.lo is not None else []
     keep = encoder.claim & pl.col("is_current")
     if official is not None:
         keep = keep & (_OFF if official else ~_OFF)
-    return frame.select(
-        pl.col("_inc").set_sorted(), "_off", *extra, *bounds, encoder.vkey.alias("_vkey"), keep.alias("_keep")
-    ).filter(pl.col("_keep")).drop("_keep")
+    return frame.lazy().filter(keep).select(
+        pl.col("_inc").set_sorted(), "_off", *extra, *bounds, encoder.vkey.alias("_vkey")
+    )
 
 
 def attribute_result(current: pl.DataFrame, encoder: Encoder, n: int, acknowledged: pl.Series) -> AttributeResult:
@@ -117,8 +117,9 @@ def attribute_result(current: pl.DataFrame, encoder: Encoder, n: int, acknowledg
     The list columns hold small integers, not text, until the per-attribute tables are put
     together: account ids as ``_row`` numbers, values as indexes into :attr:`AttributeResult.dictionary`.
     """
-    official = claim_rows(current, encoder, "_row", "_org", official=True)
-    unofficial = claim_rows(current, encoder, "_row", "_org", official=False)
+    official, unofficial = pl.collect_all(
+        [claim_rows(current, encoder, "_row", "_org", official=side) for side in (True, False)]
+    )
     o_at, u_at = offsets(official.get_column("_inc"), n), offsets(unofficial.get_column("_inc"), n)
     columns: dict[str, pl.Series] = {}
     distinct = [distinct_sorted(side.select("_inc", "_vkey")) for side in (official, unofficial)]
