@@ -5,6 +5,12 @@ spec (JupyterLab draws it interactively), a static SVG (for any viewer, and the 
 a line of text. The output carries the chart's name in its metadata; the report runner finds it there,
 saves ``charts/<name>.svg`` and ``charts/<name>.png`` next to the report, and the HTML export draws
 it offline. No file is written from inside the kernel, so a report can run anywhere.
+
+Charts go through :mod:`ddj.charts.export`, as a graphics editor's export would: the spec is the one
+the house theme renders (whatever theme or data transformer the notebook enabled), and the SVG carries
+the chart's alt text as ``<title>``, ``<desc>`` and ``aria-label``. The runner renders the PNG from
+the spec with :func:`spec_to_png`, with the same options as :func:`ddj.charts.export.to_png`, so the
+files in ``charts/`` are the ones ``ddj.charts.export_chart`` would write.
 """
 
 from __future__ import annotations
@@ -29,17 +35,40 @@ class ChartOutput:
     svg: str
 
 
-def chart_spec(chart: Any) -> dict[str, Any]:
-    """Return the Vega-Lite spec of an altair chart, of an object holding one as ``.chart``, or of a spec dict."""
-    if isinstance(chart, dict):
-        return chart
+def _altair_chart(chart: Any) -> Any:
+    """The altair chart itself: ``chart``, or the chart an object (a locator map) holds as ``.chart``."""
     if not hasattr(chart, "to_dict") and hasattr(chart, "chart"):  # a wrapper holding an altair chart
         chart = chart.chart
-    to_dict = getattr(chart, "to_dict", None)
-    if to_dict is None:
+    if getattr(chart, "to_dict", None) is None:
         msg = f"show() needs an altair chart or a Vega-Lite spec (a dict), not {type(chart).__name__}"
         raise TypeError(msg)
-    return to_dict()
+    return chart
+
+
+def chart_spec(chart: Any) -> dict[str, Any]:
+    """Return the Vega-Lite spec of an altair chart, of an object holding one as ``.chart``, or of a spec dict.
+
+    A chart's spec is rendered in the house theme (:func:`ddj.charts.export.chart_spec`); a dict is
+    returned as it is.
+    """
+    if isinstance(chart, dict):
+        return chart
+    from ddj.charts.export import chart_spec as house_spec
+
+    return house_spec(_altair_chart(chart))
+
+
+def chart_svg(chart: Any) -> str:
+    """Return the static SVG of an altair chart (or an object holding one) or of a spec dict.
+
+    A chart is rendered by :func:`ddj.charts.export.to_svg`: house theme, alt text in the SVG. A
+    spec dict is rendered as it is by :func:`spec_to_svg`.
+    """
+    if isinstance(chart, dict):
+        return spec_to_svg(chart)
+    from ddj.charts.export import to_svg
+
+    return to_svg(_altair_chart(chart))
 
 
 def show(chart: Any, name: str | None = None) -> None:
@@ -48,7 +77,8 @@ def show(chart: Any, name: str | None = None) -> None:
     Parameters
     ----------
     chart
-        An altair chart, or a Vega-Lite spec as a dict.
+        An altair chart, an object holding one as ``.chart`` (a :class:`~ddj.charts.LocatorMap`), or a
+        Vega-Lite spec as a dict.
     name
         The chart's file name in the report's ``charts/`` folder (made safe by
         :func:`ddj.html.safe_filename`); by default ``chart-1``, ``chart-2``... in order of display.
@@ -58,7 +88,7 @@ def show(chart: Any, name: str | None = None) -> None:
     spec = chart_spec(chart)
     bundle = {
         vegalite_mimetype(spec): spec,
-        "image/svg+xml": spec_to_svg(spec),
+        "image/svg+xml": chart_svg(chart),
         "text/plain": f"<chart {name or ''}>".replace(" >", ">"),
     }
     display(bundle, raw=True, metadata={CHART_METADATA_KEY: {"name": name}})
@@ -108,11 +138,12 @@ def spec_to_svg(spec: dict[str, Any]) -> str:
     return vl_convert.vegalite_to_svg(spec, vl_version=_vl_version(spec), allowed_base_urls=[])
 
 
-def spec_to_png(spec: dict[str, Any], *, scale: float = 2) -> bytes:
-    """Render a Vega-Lite spec to PNG bytes (twice the pixel size by default, for print and retina screens)."""
+def spec_to_png(spec: dict[str, Any], *, scale: float = 2.0, ppi: float = 144.0) -> bytes:
+    """Render a Vega-Lite spec to PNG bytes: twice the pixel size and 144 ppi by default, for print and
+    high-density screens, as :func:`ddj.charts.export.to_png` renders a chart."""
     import vl_convert
 
-    return vl_convert.vegalite_to_png(spec, vl_version=_vl_version(spec), scale=scale, allowed_base_urls=[])
+    return vl_convert.vegalite_to_png(spec, vl_version=_vl_version(spec), scale=scale, ppi=ppi, allowed_base_urls=[])
 
 
 @functools.cache
