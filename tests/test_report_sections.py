@@ -76,3 +76,174 @@ def test_tally_sections_show_latest_figures_crossings_revisions_and_findings():
     assert "<td>2023-05-27</td><td>tank</td><td>-5</td><td>3799</td>" in revisions
     findings = str(sections.tally_findings(ds))
     assert "<td>decrease_unexplained</td>" in findings
+
+
+# --- the comparison on the page ------------------------------------------------------------------------
+
+
+def _revised(tables: dict) -> None:
+    """The ministry later blames hostile fire (a changed account) and the local outlet names a cause that
+    contradicts it; an editor sets the grade of inc-1 by a logged decision."""
+    tables["accounts"].append({
+        **tables["accounts"][0], "account_id": "acc-4", "published_date": "2021-03-05",
+        "supersedes_account_id": "acc-1", "cause": "hostile_fire", "statement": "The ministry now says it was hit.",
+    })
+    tables["accounts"][1]["cause"] = "technical_failure"
+    tables["overrides"].append({
+        "override_id": "ovr-7", "target_table": "grades", "target_id": "inc-1", "field": "grade", "value": "weak",
+        "editor": "R. Editor", "decided_on": "2021-04-01", "reason": "The local outlet retracted its report.",
+    })
+
+
+@pytest.fixture(scope="module")
+def revised(tmp_path_factory):
+    from ddj.compare import compare
+
+    ds = ddj.load(write_package(tmp_path_factory.mktemp("r") / "revised", _revised), warn=False)
+    return ds, compare(ds)
+
+
+@pytest.fixture(scope="module")
+def minimal_comparison(minimal):
+    from ddj.compare import compare
+
+    return compare(minimal)
+
+
+def _row(html: str, label: str) -> str:
+    return re.search(rf'<th scope="row">{label}</th>(.*?)</tr>', html).group(1)
+
+
+def test_discrepancy_table_names_values_sources_and_statuses_in_words(minimal, minimal_comparison):
+    html = str(sections.discrepancy_table(minimal, minimal_comparison, "inc-1"))
+    assert html.startswith("<p>Officials and other accounts contradict each other on nothing compared. Officials say "
+                           "nothing about the hostile fire and crew killed, which other accounts report.</p>")
+    cause = _row(html, "cause")
+    assert "<td>a technical failure<br><small>Ministry</small></td>" in cause and 'class="ddj-silent"' in cause
+    assert cause.endswith("only officials give a value</td>")
+    hostile = _row(html, "hostile fire")
+    assert "<td>no<br><small>Local media</small></td><td>1</td>" in hostile
+    assert hostile.endswith("officials silent on this point; others report</td>")
+    assert "Officials changed their account" not in html
+    unacknowledged = str(sections.discrepancy_table(minimal, minimal_comparison, "inc-2"))
+    assert unacknowledged.startswith("<p>The operator has never spoken of this incident.</p>")
+
+
+def test_discrepancy_table_shows_contradictions_and_changed_official_accounts(revised):
+    ds, comparison = revised
+    html = str(sections.discrepancy_table(ds, comparison, "inc-1"))
+    assert html.startswith("<p>Officials and other accounts contradict each other on the cause.")
+    cause = _row(html, "cause")
+    assert ("<td>hostile fire<br><small>Ministry</small></td>"
+            "<td>a technical failure<br><small>Local media</small>") in cause
+    assert cause.endswith("official and other accounts contradict</td>")
+    changes = html.split("Officials changed their account:")[1]
+    assert ("<td>Ministry</td><td>cause</td><td>a technical failure (2021-02-28)</td>"
+            "<td>hostile fire (2021-03-05)</td>") in changes
+
+
+def test_grade_box_gives_grade_meaning_reason_and_acknowledgement(minimal_comparison):
+    html = str(sections.grade_box(minimal_comparison, "inc-1"))
+    assert "<strong>Grade: confirmed</strong> — the operator gave its version and no unofficial account" in html
+    assert "<p>Why: Confirmed: the operator gave its version and none of 1 independent unofficial origin" in html
+    assert ("The operator&#x27;s first official account came on 28 February 2021, the day it began, "
+            "1 day before the first other report.") in html
+    assert "editor" not in html
+    silent = str(sections.grade_box(minimal_comparison, "inc-2"))
+    assert ("The operator has never acknowledged the incident; other sources first reported it on "
+            "26 February 2021.") in silent
+    with pytest.raises(UsageError, match="no incident 'nope'"):
+        sections.grade_box(minimal_comparison, "nope")
+
+
+def test_an_overridden_grade_shows_editor_date_reason_and_what_the_rules_give(revised):
+    _, comparison = revised
+    html = str(sections.grade_box(comparison, "inc-1"))
+    assert "<strong>Grade: weak</strong>" in html
+    assert ("<strong>An editor set this grade.</strong> Set to weak by R. Editor on 2021-04-01 (override ovr-7). "
+            "Reason: The local outlet retracted its report.") in html
+    assert "The rules give <strong>contested</strong>. Contested: the operator and unofficial accounts" in html
+    assert "An official source later changed its account." in html
+    table = str(sections.grades_table(comparison, revised[0].incidents))
+    incident = re.search(r"<tr><td>28 February 2021</td>(.*?)</tr>", table).group(1)
+    assert "<td>weak</td>" in incident and "R. Editor on 2021-04-01" in incident
+    assert "The rules give contested" in incident
+    assert "1 grade(s) here were set by an editor" in table
+
+
+def test_grades_table_counts_every_grade_and_gives_each_reason(minimal, minimal_comparison):
+    html = str(sections.grades_table(minimal_comparison, minimal.incidents))
+    counts = dict(re.findall(r'</span>(\w+)</th><td>(\d+)</td>', html))
+    assert counts == {"confirmed": "1", "fair": "0", "weak": "1", "contested": "0", "discounted": "0"}
+    rows = re.findall(r"<tr><td>(\d+ February 2021)</td><td>([^<]*)</td><td>(\w+)</td>", html)
+    assert rows == [("25 February 2021", "Strikes before the landing", "weak"),
+                    ("28 February 2021", "Helicopter lands after a fault", "confirmed")]
+    assert "No grade here was set by an editor." in html
+
+
+def test_causes_count_each_side_and_list_the_disputes(minimal, minimal_comparison, revised):
+    html = str(sections.causes(minimal_comparison, minimal.incidents))
+    assert '<tr><th scope="row">technical failure</th><td>1</td><td>0</td></tr>' in html
+    assert '<tr><th scope="row"><em>no cause given</em></th><td>1</td><td>2</td></tr>' in html
+    assert "only officials give a value</td><td>1</td>" in html and "no account gives a value</td><td>1</td>" in html
+    assert "In no selected incident do the causes differ" in html
+    ds, comparison = revised
+    disputed = str(sections.causes(comparison, ds.incidents)).split("Where the causes differ")[1]
+    assert ("<tr><td>Helicopter lands after a fault</td><td>hostile fire</td><td>a technical failure</td>"
+            in disputed) and "official and other accounts contradict" in disputed
+
+
+def test_rates_by_year_count_contradiction_and_silence(minimal, minimal_comparison, revised):
+    html = str(sections.rates_by_year(minimal_comparison, minimal.incidents))
+    assert ('<tr><th scope="row">2021</th><td>2</td><td>0 (0%)</td><td>1 (50%)</td><td>1 (50%)</td><td>0</td></tr>'
+            in html)
+    assert '<tr><th scope="row">all years</th><td>2</td>' in html
+    ds, comparison = revised
+    assert "<td>2</td><td>1 (50%)</td>" in str(sections.rates_by_year(comparison, ds.incidents))
+
+
+def test_theatre_sections_say_so_when_the_selection_is_empty(minimal, minimal_comparison):
+    empty = sections.select_incidents(minimal, country="Syria", date_from="2030-01-01")
+    for piece in (sections.causes(minimal_comparison, empty), sections.rates_by_year(minimal_comparison, empty),
+                  sections.grades_table(minimal_comparison, empty),
+                  sections.narrative_section(minimal, minimal_comparison, empty["incident_id"].to_list())):
+        assert str(piece) == "<p>No incidents in this selection.</p>"
+
+
+def test_narrative_section_has_numbered_footnotes(minimal, minimal_comparison):
+    html = str(sections.narrative_section(minimal, minimal_comparison, ["inc-2", "inc-1"]))
+    assert html.index("Strikes before the landing") < html.index("Helicopter lands after a fault")
+    footnotes = re.findall(r'<li id="story-fn-(\d+)">', html)
+    assert footnotes == ["1", "2", "3"]
+    assert all(f'href="#story-fn-{n}"' in html for n in footnotes)
+
+
+def test_not_on_map_lists_the_incidents_and_why():
+    import warnings
+
+    import ddj.charts as charts
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        located = charts.locator_map(ddj.load("syria-ru-aviation", warn=False), incident_ids="med-2016-11-13-mig29kr")
+    assert located.placed == 0
+    html = str(sections.not_on_map(located))
+    assert "<li>MiG-29KR lost approaching the carrier Admiral Kuznetsov: no coordinates</li>" in html
+
+
+def test_no_comparison_section_lets_a_payload_through(hostile):
+    from ddj.compare import compare
+
+    comparison = compare(hostile)
+    pieces = [
+        sections.discrepancy_table(hostile, comparison, "inc-1"), sections.grade_box(comparison, "inc-1"),
+        sections.causes(comparison, hostile.incidents), sections.rates_by_year(comparison, hostile.incidents),
+        sections.grades_table(comparison, hostile.incidents),
+        sections.narrative_section(hostile, comparison, ["inc-1", "inc-2"]),
+    ]
+    html = "".join(str(p) for p in pieces)
+    for payload in PAYLOADS:
+        assert payload not in html
+    assert "<script" not in html and "<img" not in html and "<iframe" not in html
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html  # the source's name, shown as text
+    assert "Title 0 &lt;script&gt;" in html
