@@ -169,6 +169,13 @@ def test_as_of_shows_the_comparison_as_it_stood():
     assert before.changes.height == 0 and not _row(before)["official_changed"]
 
 
+def test_as_of_before_every_account_leaves_every_incident_unknown():
+    result = compare(dataset([incident_row("i1")], _denial_then_admission()), as_of=D(2019, 12, 31))
+    assert result.accounts.height == 0 and result.changes.height == 0
+    assert set(result.attributes["status"]) == {"unknown"}
+    assert (_row(result)["grade"], _row(result)["n_accounts"]) == ("weak", 0)
+
+
 def test_same_claims_in_other_spelling_are_not_a_change():
     accounts = [
         account_row("a1", "i1", "official", "M", source_id="mod", responsible_party="Islamic State"),

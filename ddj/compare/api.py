@@ -18,18 +18,18 @@ from typing import Any
 
 import polars as pl
 
+from ddj.compare._positions import flags, positions_of, relabel
 from ddj.compare.acknowledgement import acknowledgement
 from ddj.compare.claims import Codebook, code_columns, encoders
 from ddj.compare.corroboration import independent_origins, origin_weight
 from ddj.compare.grades import with_grades
 from ddj.compare.history import currency, official_changes
 from ddj.compare.overrides import apply_grade_overrides
-from ddj.compare._positions import flags, positions_of, relabel
 from ddj.compare.statuses import LIST_COLUMNS, STATUS_CODES, STATUSES, AttributeResult, attribute_result
 from ddj.errors import UsageError
 from ddj.model import COMPARED_ATTRIBUTES
 
-_THREADS = 2  # independent attributes computed side by side; more threads only add memory on small machines
+_THREADS = 2  # independent steps and attributes run side by side; more threads would only add memory
 
 INCIDENT_COLUMNS = (
     "incident_id", "n_accounts", "n_official", "n_unofficial", "n_superseded", "n_unofficial_origins",
@@ -217,8 +217,14 @@ def _incident_table(index: pl.DataFrame, ack: pl.DataFrame, statuses: list[pl.Se
     status_cols = [pl.col(f"_s{i}") for i in range(k)]
 
     def labels_where(mask: list[pl.Expr]) -> pl.Expr:
-        return pl.concat_str([pl.when(m).then(pl.lit(label)) for m, label in zip(mask, labels)],
-                             separator=", ", ignore_nulls=True)
+        # One bit per attribute; the labels are joined once per distinct set of bits, not once per incident.
+        bits = pl.sum_horizontal([m.cast(pl.UInt32) * (1 << i) for i, m in enumerate(mask)])
+        sets = list(range(1 << len(labels))) if len(labels) <= 12 else None
+        if sets is None:
+            return pl.concat_str([pl.when(m).then(pl.lit(label)) for m, label in zip(mask, labels)],
+                                 separator=", ", ignore_nulls=True)
+        texts = [", ".join(label for i, label in enumerate(labels) if b >> i & 1) for b in sets]
+        return pl.lit(pl.Series(texts, dtype=pl.String)).gather(bits)
 
     contradict = STATUS_CODES["contradict"]
     frame = frame.with_columns(
