@@ -13,7 +13,7 @@ from tests.fixtures.incidents import account_row, dataset, incident_row
 
 INCIDENTS = ("i1", "i2", "i3")
 ORIGINS = ("Ministry", "Local media", "local  MEDIA", "Observers", "Social media")
-SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite

@@ -28,11 +28,11 @@ def test_written_packages_load_and_validate(tmp_path, fmt):
 
 
 def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
-    first = write_synthetic(tmp_path / "a", incidents=200, seed=11)
-    second = write_synthetic(tmp_path / "b", incidents=200, seed=11)
+    first = write_synthetic(tmp_path / "a", incidents=100, seed=11)
+    second = write_synthetic(tmp_path / "b", incidents=100, seed=11)
     assert _digest(first) == _digest(second)
-    other = synthetic_tables(200, seed=12)["accounts"]
-    assert not other.equals(synthetic_tables(200, seed=11)["accounts"])
+    other = synthetic_tables(100, seed=12)["accounts"]
+    assert not other.equals(synthetic_tables(100, seed=11)["accounts"])
 
 
 def test_structure_of_real_reporting():
