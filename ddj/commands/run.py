@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 NAME = "run"
 HELP = "Run reports (reports.toml, or one NOTEBOOK with -p name value) into offline HTML with manifests."
@@ -20,32 +21,83 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="reports", help="the folder to write reports into (default: reports/)")
     parser.add_argument("--list", action="store_true", help="list the reports with their checked parameters; run nothing")
     parser.add_argument("--quiet", action="store_true", help="without a terminal, print only failures and the summary")
+    parser.add_argument("--force", action="store_true",
+                        help="run reports even when their notebook, parameters, data and ddj version are unchanged")
+    parser.add_argument("--due", action="store_true",
+                        help="run only reports whose `schedule` fell due since their last success (for cron)")
+    parser.add_argument("-j", "--jobs", type=_positive, default=None, metavar="N",
+                        help="reports run at once, each on a warm kernel (default: the number of cores)")
+    parser.add_argument("--fresh-kernels", action="store_true",
+                        help="start a new kernel for every report instead of reusing warm ones (slower)")
+    parser.add_argument("--executor", choices=("local", "dask"), default="local",
+                        help="local: this machine (default); dask: a Dask cluster, see --scheduler")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="the Dask scheduler for --executor dask, e.g. tcp://10.0.0.5:8786")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
     import sys
 
     from ddj.errors import UsageError
+    from ddj.report import schedule
+    from ddj.report.cache import Cache, cached_column_values
     from ddj.report.config import load_config
     from ddj.report.progress import make_progress, print_summary
     from ddj.report.runner import adhoc_spec, run_reports
 
+    now = schedule.clock()
+    cache = Cache.for_output(args.out)
     if args.notebook:
-        if args.only:
-            raise UsageError("--only selects reports from --config; it cannot be used with a NOTEBOOK")
+        if args.only or args.due:
+            raise UsageError("--only and --due select reports from --config; they cannot be used with a NOTEBOOK")
         specs, errors = [adhoc_spec(args.notebook, [tuple(p) for p in args.parameter], name=args.name)], []
     else:
         if args.parameter or args.name:
             raise UsageError("-p and --name need a NOTEBOOK; parameters of configured reports live in reports.toml")
-        config = load_config(args.config).select(args.only)
+        config = load_config(args.config, column_values=cached_column_values(cache)).select(args.only)
         specs, errors = config.reports, config.errors
     if args.list:
         return _list(specs, errors)
-    summary = run_reports(specs, args.out, group_errors=errors, progress=make_progress(sys.stdout, quiet=args.quiet))
+    if args.due:
+        scheduled = [s for s in specs if s.schedule]
+        specs = schedule.due(scheduled, schedule.State.for_output(args.out), now)
+        print(f"{len(specs)} of {len(scheduled)} scheduled report(s) due", flush=True)
+    with _executor(args) as executor:
+        summary = run_reports(specs, args.out, group_errors=errors, progress=make_progress(sys.stdout, quiet=args.quiet),
+                              executor=executor, force=args.force, now=now, cache=cache)
     print_summary(summary.results, sys.stdout)
     if summary.index is not None:
         print(f"index: {summary.index}")
     return summary.exit_code
+
+
+def _executor(args: argparse.Namespace) -> Any:
+    from ddj.errors import UsageError
+    from ddj.report.executors import DaskExecutor, SerialExecutor, WarmExecutor
+
+    if args.executor == "dask":
+        if not args.scheduler:
+            raise UsageError("--executor dask needs --scheduler ADDRESS (the Dask scheduler, e.g. tcp://host:8786)")
+        if args.jobs:
+            raise UsageError("--jobs is for local runs; on Dask, the cluster's workers decide how many run at once")
+        return DaskExecutor(args.scheduler)
+    if args.scheduler:
+        raise UsageError("--scheduler needs --executor dask")
+    if args.fresh_kernels:
+        if args.jobs and args.jobs > 1:
+            raise UsageError("--fresh-kernels runs one report at a time; leave out --jobs")
+        return SerialExecutor()
+    return WarmExecutor(args.jobs)
 
 
 def _list(specs: list, errors: list) -> int:

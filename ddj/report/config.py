@@ -242,9 +242,9 @@ def _grid_values(where: str, name: str, value: Any, fixed: dict[str, Any], colum
 
 
 def _is_shipped(name: str) -> bool:
-    from ddj.datasets import shipped_datasets
+    from ddj.report.cache import is_shipped  # not ddj.datasets, which imports polars: a no-op run stays light
 
-    return name in shipped_datasets()
+    return is_shipped(name)
 
 
 def _column_values(dataset: str, table: str, column: str | None) -> list[Any]:

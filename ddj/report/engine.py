@@ -2,8 +2,9 @@
 
 The kernel is started by ddj's own kernel manager so that it talks over local sockets (no TCP port),
 its standard error goes to a log file instead of the terminal (it would break a progress bar and fill
-cron mail), and ``PYTHONHASHSEED`` is fixed so that identical inputs give identical outputs. A warm
-kernel pool slots in by replacing :func:`_kernel_options` (Papermill also accepts a started ``km``).
+cron mail), and ``PYTHONHASHSEED`` is fixed so that identical inputs give identical outputs. With
+``engine_name="ddj-warm"`` the run goes to a warm kernel of this process instead (see :mod:`ddj.report.pool`),
+through the same Papermill call.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import functools
 import logging
 import os
 import re
+import tempfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,12 +79,15 @@ def execute(
     kernel_name: str | None = None,
     env: dict[str, str] | None = None,
     retries: int = KERNEL_RETRIES,
+    engine_name: str | None = None,
 ) -> Execution:
     """Execute ``notebook`` with ``parameters`` through Papermill, writing the executed copy to ``output``.
 
     A failing cell is not an exception here: it comes back as :attr:`Execution.failure` with the
     executed notebook (the error cell included). A kernel that dies is started again ``retries``
-    times; when it dies again, the failure says so and names the cell it was running.
+    times; when it dies again, the failure says so and names the cell it was running. ``engine_name``
+    picks a Papermill engine: ``None`` for a fresh kernel per run, ``"ddj-warm"`` for this process's
+    warm kernel (replaced after any failure, so a retry gets a new one).
     """
     import papermill
 
@@ -94,7 +100,13 @@ def execute(
         attempts += 1
         name = kernel_name or _kernel_name(notebook)
         with open(log_path, "ab") as log:
-            options = _kernel_options(log, env or {})
+            if engine_name == "ddj-warm":
+                from ddj.report import pool
+
+                pool.register()
+                options = {"engine_name": engine_name, "ddj_env": env or {}, "ddj_log": str(log_path)}
+            else:
+                options = {**_kernel_options(log, env or {}), **({"engine_name": engine_name} if engine_name else {})}
             try:
                 papermill.execute_notebook(
                     str(notebook), str(output), parameters=parameters, progress_bar=False, log_output=False,
@@ -185,6 +197,12 @@ def _manager_class() -> type:
         @default("transport")
         def _local_sockets(self) -> str:
             return "ipc"
+
+        @default("ip")
+        def _socket_path(self) -> str:
+            # An absolute, unique prefix: jupyter_client's default ("kernel-ipc") is relative to the working
+            # directory, which Papermill changes, and two processes in one directory could pick the same file.
+            return os.path.join(tempfile.gettempdir(), f"ddj-kernel-{uuid.uuid4().hex[:16]}")
 
         async def _async_start_kernel(self, **kw: Any) -> None:
             return await super()._async_start_kernel(**{**self.launch_options, **kw})

@@ -1,29 +1,42 @@
 """Where reports run. The runner hands an executor a pure function and a list of picklable jobs.
 
-Only :class:`SerialExecutor` exists today: one report after another in this process, each in its own
-fresh kernel. A pool of processes or a Dask cluster is another class with the same ``map``: the job
-(:class:`ddj.report.runner.ReportJob`) holds plain data and :func:`ddj.report.runner.run_report` needs
-nothing from the calling process, so both can be shipped to a worker as they are.
+- :class:`SerialExecutor`: one report after another in this process, each in its own fresh kernel;
+- :class:`WarmExecutor`: ``jobs`` reports at a time on warm kernels (:mod:`ddj.report.pool`), in this
+  process for one job at a time, else in as many worker processes;
+- :class:`DaskExecutor`: each report is a task on a Dask distributed cluster (``pip install
+  ddj[distributed]``); the workers must see the same files (notebooks, datasets, output folder).
+
+The job (:class:`ddj.report.runner.ReportJob`) holds plain data and :func:`ddj.report.runner.run_report`
+needs nothing from the calling process, so a job can be shipped to a worker as it is. An executor's
+``engine`` names the Papermill engine its workers run notebooks with (``None``: a fresh kernel per run).
 """
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Callable, Iterable, Iterator
-from typing import Protocol, TypeVar
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
+OnStart = Callable[[Any], None]
+OnError = Callable[[Any, BaseException], Any]
 
 
 class Executor(Protocol):
     """Runs ``fn`` on every job and yields the results as they finish (in any order).
 
     ``on_start(job)`` is called, in the calling process, when a job is handed to a worker, so a
-    progress display can say what is running.
+    progress display can say what is running. ``on_error(job, error)`` turns a job whose worker was
+    lost (a crashed process, a cluster that went away) into a result; without it the error is raised.
     """
 
-    def map(self, fn: Callable[[Job], Result], jobs: Iterable[Job],
-            on_start: Callable[[Job], None] | None = None) -> Iterator[Result]: ...
+    engine: str | None
+
+    def map(self, fn: Callable[[Job], Result], jobs: Iterable[Job], on_start: OnStart | None = None,
+            on_error: OnError | None = None) -> Iterator[Result]: ...
 
 
 class SerialExecutor:
@@ -37,9 +50,227 @@ class SerialExecutor:
     Each job's result comes back in order, as soon as it is done.
     """
 
-    def map(self, fn: Callable[[Job], Result], jobs: Iterable[Job],
-            on_start: Callable[[Job], None] | None = None) -> Iterator[Result]:
+    engine: str | None = None
+
+    def start(self, notebook: Path | None = None, count: int | None = None) -> None:
+        """Nothing to prepare: each report starts its own kernel."""
+
+    def map(self, fn: Callable[[Job], Result], jobs: Iterable[Job], on_start: OnStart | None = None,
+            on_error: OnError | None = None) -> Iterator[Result]:
+        del on_error  # nothing is lost between a job and this process
         for job in jobs:
             if on_start is not None:
                 on_start(job)
             yield fn(job)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def __enter__(self) -> SerialExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def default_jobs() -> int:
+    """How many reports run at once by default: the number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class WarmExecutor:
+    """Run ``jobs`` reports at a time, each worker on a warm kernel (see :mod:`ddj.report.pool`).
+
+    With ``jobs=1`` the kernel belongs to this process; otherwise each of ``jobs`` worker processes
+    (started with ``spawn``, so none inherits this process's threads) keeps its own. :meth:`start`
+    starts the workers and their first kernels early, so they warm up while the runner checks the
+    reports' parameters. A kernel is replaced after ``max_runs`` reports.
+    """
+
+    engine: str | None = "ddj-warm"
+
+    def __init__(self, jobs: int | None = None, *, max_runs: int | None = None) -> None:
+        from ddj.report.pool import MAX_RUNS
+
+        self.jobs = max(1, jobs or default_jobs())
+        self.max_runs = max_runs or MAX_RUNS
+        self._processes: Any = None
+        self._workers = self.jobs
+        self._started = False
+
+    def start(self, notebook: Path | None = None, count: int | None = None) -> None:
+        """Start the kernels (and worker processes) now, for ``notebook`` and at most ``count`` reports; later
+        calls do nothing."""
+        if self._started:
+            return
+        self._started = True
+        workers = self._workers = min(self.jobs, count) if count else self.jobs
+        if workers == 1:
+            from ddj.report import pool
+
+            kernels = pool.configure(max_runs=self.max_runs)
+            if notebook is not None:
+                kernels.launch(notebook, _kernel_name(notebook))
+            return
+        self._processes = self._new_processes(notebook, workers)
+        for _ in range(workers):  # one task per worker, so that every worker starts now
+            self._processes.submit(_ready)
+
+    def map(self, fn: Callable[[Job], Result], jobs: Iterable[Job], on_start: OnStart | None = None,
+            on_error: OnError | None = None) -> Iterator[Result]:
+        self.start()
+        if self._processes is None:
+            yield from SerialExecutor().map(fn, jobs, on_start)
+            return
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        waiting = list(jobs)
+        waiting.reverse()
+        running: dict[Any, Any] = {}
+        while waiting or running:
+            while waiting and len(running) < self._workers:
+                job = waiting.pop()
+                if on_start is not None:
+                    on_start(job)
+                running[self._processes.submit(fn, job)] = job
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            broken: BaseException | None = None
+            for future in done:
+                job = running.pop(future)
+                try:
+                    result = future.result()
+                except Exception as err:
+                    if on_error is None:
+                        raise
+                    broken = err if isinstance(err, BrokenProcessPool) else broken
+                    result = on_error(job, err)
+                yield result
+            if broken is not None:  # a worker died, and the pool with it: its other jobs are lost too
+                for job in running.values():
+                    yield on_error(job, broken)
+                running.clear()
+                self._processes.shutdown(wait=False, cancel_futures=True)
+                self._processes = self._new_processes(None, self._workers)
+
+    def close(self) -> None:
+        """Stop the workers and their kernels."""
+        if self._processes is not None:
+            self._processes.shutdown(wait=True, cancel_futures=True)
+            self._processes = None
+        elif self._started:
+            from ddj.report import pool
+
+            pool.close()
+        self._started = False
+
+    def _new_processes(self, notebook: Path | None, workers: int) -> Any:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_start_worker, initargs=(self.max_runs, notebook))
+
+    def __enter__(self) -> WarmExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _start_worker(max_runs: int, notebook: Path | None) -> None:
+    """In a new worker process: set up its kernel pool, start the first kernel, import what runs reports."""
+    import multiprocessing.util
+
+    from ddj.report import pool
+
+    kernels = pool.configure(max_runs=max_runs)
+    multiprocessing.util.Finalize(None, pool.close, exitpriority=100)  # workers skip atexit handlers
+    if notebook is not None:
+        try:
+            kernels.launch(notebook, _kernel_name(notebook))
+        except Exception:  # noqa: BLE001, S110 - the first report starts a kernel and reports what fails
+            pass
+    import ddj.report.htmlexport  # noqa: F401 - while the kernel starts, load what the first report needs
+    import ddj.report.runner  # noqa: F401
+
+
+def _ready() -> None:
+    """A task that returns at once: submitted so that every worker process starts right away."""
+
+
+def _kernel_name(notebook: Path) -> str:
+    from ddj.report.engine import _kernel_name as name
+
+    return name(Path(notebook))
+
+
+class DaskExecutor:
+    """Send each report to a Dask distributed cluster at ``address`` (e.g. ``tcp://10.0.0.5:8786``).
+
+    Each report runs as one task in a fresh kernel on whichever worker takes it; the workers must see
+    the same paths as this machine (a shared or synchronised file system) and have ddj installed.
+
+    Raises
+    ------
+    UsageError
+        Dask is not installed (``pip install ddj[distributed]``), or no scheduler answers at ``address``.
+    """
+
+    engine: str | None = None
+
+    def __init__(self, address: str | Any, *, timeout: float = 30) -> None:
+        self.address = address
+        self.timeout = timeout
+        self._client: Any = None
+
+    def start(self, notebook: Path | None = None, count: int | None = None) -> None:
+        """Connect to the scheduler."""
+        del notebook, count
+        if self._client is not None:
+            return
+        from ddj.errors import UsageError
+
+        try:
+            from distributed import Client
+        except ImportError:
+            msg = "--executor dask needs Dask distributed, which is not installed: pip install 'ddj[distributed]'"
+            raise UsageError(msg) from None
+        try:
+            self._client = Client(self.address, timeout=self.timeout, set_as_default=False)
+        except (OSError, TimeoutError) as err:
+            msg = f"no Dask scheduler answered at {self.address}: {err}. Start one (dask scheduler) or fix --scheduler."
+            raise UsageError(msg) from None
+
+    def map(self, fn: Callable[[Job], Result], jobs: Iterable[Job], on_start: OnStart | None = None,
+            on_error: OnError | None = None) -> Iterator[Result]:
+        from distributed import as_completed
+
+        self.start()
+        futures = {}
+        for job in jobs:
+            if on_start is not None:
+                on_start(job)
+            key = f"ddj-report-{getattr(job, 'name', 'job')}-{uuid.uuid4().hex}"
+            futures[self._client.submit(fn, job, pure=False, key=key)] = job
+        for future in as_completed(futures, loop=self._client.loop):
+            try:
+                yield future.result()
+            except Exception as err:
+                if on_error is None:
+                    raise
+                yield on_error(futures[future], err)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def __enter__(self) -> DaskExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -16,6 +16,8 @@
     working tree has uncommitted changes);
 ``input_fingerprint``
     one SHA-256 over the notebook, parameters, data and software: equal fingerprints mean equal inputs;
+``content_key``
+    the key a later run compares to skip the report when nothing changed (see :mod:`ddj.report.cache`);
 ``started``, ``finished``, ``duration_seconds``, ``attempts``
     UTC times (ISO 8601), the run's length, and how many kernels it took (2 after a kernel died);
 ``status``

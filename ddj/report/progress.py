@@ -1,6 +1,7 @@
 """What a run says while it works: a rich progress bar on a terminal, plain quiet lines otherwise (cron).
 
-Both end with a summary table: every report, its status, its time and, for a failure, what failed.
+Both end with a summary table: every report, its status, its time and, for a failure, what failed
+(``skipped`` reports were current: their inputs had not changed).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class PlainProgress:
 
     def report_finished(self, result: Any) -> None:
         self.done += 1
-        if self.quiet and result.status == "ok":
+        if self.quiet and result.status in ("ok", "skipped"):
             return
         line = f"[{self.done}/{self.total}] {result.name}: {result.status} ({result.duration:.1f} s)"
         if result.message:
@@ -83,7 +84,7 @@ class RichProgress:
         self.bar.update(self.task, description=name)
 
     def report_finished(self, result: Any) -> None:
-        if result.status != "ok":
+        if result.status not in ("ok", "skipped"):
             from rich.markup import escape
 
             self.bar.console.print(f"[red]{escape(result.name)}: {result.status}[/red]: {escape(result.message)}")
@@ -97,7 +98,7 @@ class RichProgress:
 def print_summary(results: Sequence[Any], stream: TextIO | None = None, *, fancy: bool | None = None) -> None:
     """Print every report's name, status, time and failure, then the counts."""
     stream = stream or sys.stdout
-    counts = {s: sum(r.status == s for r in results) for s in ("ok", "failed", "invalid")}
+    counts = {s: sum(r.status == s for r in results) for s in ("ok", "skipped", "failed", "invalid")}
     tally = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no reports"
     if fancy if fancy is not None else is_terminal(stream):
         from rich.console import Console
@@ -108,7 +109,7 @@ def print_summary(results: Sequence[Any], stream: TextIO | None = None, *, fancy
         for column in ("report", "status", "time", "what failed"):
             table.add_column(column, overflow="fold")
         for r in results:
-            style = "green" if r.status == "ok" else "red"
+            style = {"ok": "green", "skipped": "dim"}.get(r.status, "red")
             table.add_row(escape(r.name), f"[{style}]{r.status}[/{style}]", f"{r.duration:.1f} s", escape(r.message))
         Console(file=stream).print(table)
         return

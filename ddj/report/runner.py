@@ -7,16 +7,21 @@ and ``.png``, and ``manifest.json`` (see :mod:`ddj.report.manifest`).
 A report that fails does not stop the others. Its executed notebook is kept as
 ``<report>.failed.ipynb`` with the error cell, the last good page and notebook stay in place, and its
 manifest records the failure and the last success. ``reports/index.html`` lists every report.
+
+A report whose inputs are unchanged since its last good run is skipped (see :mod:`ddj.report.cache`;
+``force=True`` runs it anyway), and every run's outcome is recorded for schedules (see
+:mod:`ddj.report.schedule`). Deciding what to skip imports no polars and starts no kernel.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +29,7 @@ from ddj._io import file_sha256
 from ddj.errors import DDJError, NotebookError, ParameterError
 from ddj.report import manifest as mf
 from ddj.report._files import write_file
+from ddj.report.cache import Cache, split_current
 from ddj.report.config import DEFAULT_TIMEOUT, GroupError, ReportSpec
 from ddj.report.executors import Executor, SerialExecutor
 from ddj.report.params import NotebookParameters, check_values, read_parameters
@@ -45,11 +51,14 @@ class ReportJob:
     git: dict[str, Any] | None
     timeout: int = DEFAULT_TIMEOUT
     schedule: str | None = None
+    content_key: str | None = None
+    engine: str | None = None
 
 
 @dataclass(frozen=True)
 class ReportResult:
-    """How one report ended: ``ok``, ``failed`` or ``invalid``, how long it took, and what failed."""
+    """How one report ended: ``ok``, ``failed``, ``invalid`` or ``skipped`` (its inputs are unchanged since its
+    last good run), how long it took, and what failed."""
 
     name: str
     group: str
@@ -61,7 +70,7 @@ class ReportResult:
 
     @property
     def ok(self) -> bool:
-        return self.status == "ok"
+        return self.status in ("ok", "skipped")
 
 
 @dataclass
@@ -91,45 +100,76 @@ def run_reports(
     executor: Executor | None = None,
     progress: Any = None,
     write_index: bool = True,
+    force: bool = False,
+    now: dt.datetime | None = None,
+    cache: Cache | None = None,
 ) -> RunSummary:
-    """Check all reports' parameters, run the valid ones, write the index; return every result.
+    """Skip the reports whose inputs are unchanged, check the others' parameters, run the valid ones, write
+    the index and the schedule state; return every result.
 
     Reports whose parameters or datasets are refused are ``invalid`` (their manifest says why; their
-    last good page stays) and no kernel starts for them; the others still run.
+    last good page stays) and no kernel starts for them; the others still run. ``force`` runs unchanged
+    reports too. ``now`` is the time recorded as this run's (default: the clock). ``cache`` holds file
+    hashes and grid values (default: the output folder's, see :mod:`ddj.report.cache`).
     """
-    from ddj.report.index import write_index as _write_index
+    from ddj.report import schedule
 
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
+    now = now or schedule.clock()
+    cache = cache if cache is not None else Cache.for_output(out_dir)
     executor = executor or SerialExecutor()
-    prepared = prepare_jobs(specs, out_dir)
+    todo, current = split_current(specs, out_dir, cache, force=force)
     results = [ReportResult(e.group, e.group, "invalid", message=e.message) for e in group_errors]
-    jobs = []
-    for item in prepared:
-        if isinstance(item, ReportResult):
-            results.append(item)
-        else:
-            jobs.append(item)
+    results += [_skipped(spec, manifest, out_dir) for spec, manifest in current]
     if progress is not None:
         progress.start(len(specs) + len(group_errors))
         for result in results:
             progress.report_finished(result)
-    started = progress.report_started if progress is not None else None
-    for result in executor.map(run_report, jobs, on_start=(lambda job: started(job.name)) if started else None):
-        results.append(result)
-        if progress is not None:
-            progress.report_finished(result)
+    if todo:
+        start = getattr(executor, "start", None)
+        if start is not None:
+            start(todo[0][0].notebook, len(todo))  # kernels warm up while the parameters are checked
+        engine = getattr(executor, "engine", None)
+        jobs = []
+        for item in prepare_jobs([spec for spec, _ in todo], out_dir, keys={spec.name: key for spec, key in todo}):
+            if isinstance(item, ReportResult):
+                results.append(item)
+                if progress is not None:
+                    progress.report_finished(item)
+            else:
+                jobs.append(replace(item, engine=engine))
+        started = progress.report_started if progress is not None else None
+        for result in executor.map(run_report, jobs, on_start=(lambda job: started(job.name)) if started else None,
+                                   on_error=lost_report):
+            results.append(result)
+            if progress is not None:
+                progress.report_finished(result)
     if progress is not None:
         progress.close()
+    cache.save()
+    schedule.State.for_output(out_dir).record(results, now).save()
     order = {s.name: i for i, s in enumerate(specs)}
     results.sort(key=lambda r: order.get(r.name, -1))
-    index = _write_index(out_dir) if write_index else None
+    index = None
+    if write_index and (todo or group_errors or not (out_dir / "index.html").is_file()):
+        from ddj.report.index import write_index as _write_index
+
+        index = _write_index(out_dir)
     return RunSummary(results, index)
 
 
-def prepare_jobs(specs: Sequence[ReportSpec], out_dir: Path) -> list[ReportJob | ReportResult]:
+def _skipped(spec: ReportSpec, manifest: dict[str, Any], out_dir: Path) -> ReportResult:
+    html = out_dir / spec.name / manifest["outputs"]["html"]
+    when = str(manifest.get("finished") or "")[:19].replace("T", " ")
+    return ReportResult(spec.name, spec.group, "skipped", message=f"unchanged since the run of {when} UTC", html=html)
+
+
+def prepare_jobs(specs: Sequence[ReportSpec], out_dir: Path, *, keys: dict[str, str | None] | None = None
+                 ) -> list[ReportJob | ReportResult]:
     """Check each report's parameters against its notebook (loading each dataset once); return a job per
-    valid report and an ``invalid`` result (with its manifest written) per refused one."""
+    valid report and an ``invalid`` result (with its manifest written) per refused one. ``keys`` gives
+    reports' content keys (see :mod:`ddj.report.cache`), recorded in their manifests."""
     notebooks: dict[Path, NotebookParameters | NotebookError] = {}
     datasets: dict[str, Any] = {}
 
@@ -170,7 +210,7 @@ def prepare_jobs(specs: Sequence[ReportSpec], out_dir: Path) -> list[ReportJob |
             name=spec.name, group=spec.group, title=_title(spec), notebook=spec.notebook,
             notebook_sha256=file_sha256(spec.notebook), parameters=values, datasets=records, out_dir=out_dir,
             packages=mf.package_versions(), git=mf.git_state(spec.notebook.parent), timeout=spec.timeout,
-            schedule=spec.schedule,
+            schedule=spec.schedule, content_key=(keys or {}).get(spec.name),
         ))
     return prepared
 
@@ -245,7 +285,7 @@ def run_report(job: ReportJob) -> ReportResult:
     manifest["started"] = started
     try:
         execution = engine.execute(job.notebook, job.parameters, staging / f"{job.name}.ipynb",
-                                   cwd=job.notebook.parent, timeout=job.timeout)
+                                   cwd=job.notebook.parent, timeout=job.timeout, engine_name=job.engine)
         manifest["attempts"] = execution.attempts
         failure = execution.failure
         if failure is None:
@@ -296,7 +336,24 @@ def _base_manifest(job: ReportJob) -> dict[str, Any]:
         "schedule": job.schedule,
         "input_fingerprint": mf.input_fingerprint(job.notebook_sha256, job.parameters, list(job.datasets),
                                                   job.packages),
+        "content_key": job.content_key,
     }
+
+
+def lost_report(job: ReportJob, err: BaseException) -> ReportResult:
+    """Record a report whose worker was lost before it could say how the run ended (a crashed worker
+    process, a cluster that went away): a failed manifest that keeps the last good page."""
+    folder = job.out_dir / job.name
+    folder.mkdir(parents=True, exist_ok=True)
+    previous = mf.read_manifest(folder)
+    moment = mf.now()
+    message = f"the worker running this report was lost: {type(err).__name__}: {err}".rstrip(": ")
+    manifest = {**_base_manifest(job), "status": "failed", "started": moment, "finished": moment,
+                "duration_seconds": 0.0, "attempts": 0,
+                "error": {"ename": type(err).__name__, "evalue": str(err), "message": message},
+                "outputs": (previous or {}).get("outputs", {}), "last_success": mf.last_success(previous)}
+    mf.write_manifest(folder, manifest)
+    return ReportResult(job.name, job.group, "failed", message=message)
 
 
 def _publish(job: ReportJob, folder: Path, nb: Any, manifest: dict[str, Any]) -> None:
