@@ -22,6 +22,8 @@ _PUBLIC: dict[str, str] = {
     "DataCaveatWarning": "ddj.warnings",
     "compare": "ddj.compare",
     "Dataset": "ddj.datasets",
+    "Explorer": "ddj.widgets",
+    "FilterSpec": "ddj.filters",
     "inspect": "ddj.datasets",
     "load": "ddj.datasets",
     "shipped_datasets": "ddj.datasets",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ddj.filters import add_filter_arguments
+
 NAME = "compare"
 HELP = ("Compare official and unofficial accounts of every incident: statuses per attribute, acknowledgement, "
         "independent origins and grades.")
@@ -22,6 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="write one row per incident and attribute, with the incident's summary columns "
                              "(incident_n_unofficial_origins for the whole incident), to FILE.parquet or FILE.csv "
                              "(in CSV, lists are joined with '; ')")
+    add_filter_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,9 +41,11 @@ def run(args: argparse.Namespace) -> int:
 
     from ddj.compare import compare
     from ddj.datasets import load
+    from ddj.filters import FilterSpec
 
+    spec = FilterSpec.from_cli(args)
     dataset = load(args.dataset, warn=False)
-    comparison = compare(dataset, as_of=as_of)
+    comparison = spec.apply(dataset, compare(dataset, as_of=as_of), check=True)
     if args.json:
         print(json.dumps({"dataset": dataset.name, **comparison.to_dict(accounts=False)}, indent=2, ensure_ascii=False))
     elif out is not None:

@@ -1,0 +1,824 @@
+"""The filter specification: one object the Explorer's widgets, the notebooks' parameters and the command line speak.
+
+Every filter is declared once, as a field of :class:`FilterSpec` carrying its help, its widget label, its
+command-line flag, the incident column it reads and its vocabulary (see :data:`FILTERS`). From that one
+declaration:
+
+- the Explorer (:mod:`ddj.widgets`) builds one widget per filter;
+- :func:`add_filter_arguments` gives a command its flags (``--country Syria --status contradict``),
+  :meth:`FilterSpec.from_cli` reads them back and :meth:`FilterSpec.to_cli_args` writes them;
+- :meth:`FilterSpec.to_json` / :meth:`FilterSpec.from_json` carry a spec in one notebook parameter
+  (``filters``), :meth:`FilterSpec.to_parameters` gives one parameter per filter, and
+  :meth:`FilterSpec.to_report_entry` gives the ``ddj run`` command and the ``reports.toml`` entry that
+  reproduce a view with a report notebook;
+- :meth:`FilterSpec.expression` is the filter as one polars expression over the per-incident frame of
+  :func:`incident_facts`, which :meth:`FilterSpec.filter_incidents`, :meth:`FilterSpec.select_incidents`
+  and :meth:`FilterSpec.apply` use.
+
+An empty value means "no filter". Values within one filter are alternatives (``--country Syria
+--country Turkey``: either country); different filters must all hold. The semantics, per filter:
+
+- ``date_from`` / ``date_to``: the incident's date window (``date_start``..``date_end``) overlaps the
+  days from ``date_from`` to ``date_to`` (either may be left open);
+- ``countries``, ``regions``, ``aircraft_categories``, ``aircraft_models``, ``grades``,
+  ``incident_ids``: the incident's value is one of those given (an incident with no region never
+  matches a region filter);
+- ``sides`` and ``source_kinds``: the incident has at least one account (superseded ones count) from
+  one of those sides whose source is of one of those kinds — both are read on the same account;
+- ``statuses``: at least one compared attribute of the incident has one of those comparison
+  statuses (``contradict``: the sides contradict each other somewhere; ``official_silent``: the
+  operator never spoke of it).
+
+This module imports polars only inside the functions that need it, so building the command line's
+parser stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import difflib
+import json
+import shlex
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ddj.errors import UsageError
+from ddj.model import AIRCRAFT_CATEGORIES, GRADES, SIDES, SOURCE_KINDS
+
+if TYPE_CHECKING:  # pragma: no cover
+    import polars as pl
+
+__all__ = [
+    "FILTERS",
+    "Filter",
+    "FilterSpec",
+    "ReportEntry",
+    "add_filter_arguments",
+    "incident_facts",
+    "vocabulary",
+]
+
+
+@dataclass(frozen=True)
+class Filter:
+    """How one filter of :class:`FilterSpec` is declared.
+
+    Attributes
+    ----------
+    name
+        The field's name: the key in JSON and notebook parameters, the ``dest`` of its flag.
+    kind
+        ``date`` (one day or None) or ``values`` (a tuple of text values; empty: no filter).
+    help
+        What the filter keeps, for ``--help``, widget tooltips and notebook comments.
+    label
+        The widget's label.
+    flag
+        The command-line flag; ``values`` flags are repeated for several values.
+    column
+        The column of :func:`incident_facts` the filter compares with (None: it reads the accounts
+        or statuses masks).
+    vocabulary
+        The name of a fixed vocabulary the values must come from (see :func:`vocabulary`), or None
+        when the values come from the data.
+    singular
+        The name a one-value notebook parameter takes for this filter (``country`` for
+        ``countries``), used by :meth:`FilterSpec.to_report_entry`.
+    """
+
+    name: str
+    kind: str
+    help: str
+    label: str
+    flag: str
+    column: str | None = None
+    vocabulary: str | None = None
+    singular: str | None = None
+    default: Any = None
+
+
+def _filter(kind: str, *, help: str, label: str, flag: str, column: str | None = None,
+            vocabulary: str | None = None, singular: str | None = None) -> Any:
+    """Declare one filter: a dataclass field whose metadata holds everything else ddj needs to know about it."""
+    default = None if kind == "date" else ()
+    meta = {"kind": kind, "help": help, "label": label, "flag": flag, "column": column, "vocabulary": vocabulary,
+            "singular": singular}
+    return field(default=default, metadata={"ddj": meta})
+
+
+def vocabulary(name: str) -> tuple[str, ...]:
+    """The words a filter with a fixed vocabulary accepts, in display order.
+
+    Examples
+    --------
+    >>> vocabulary("sides")
+    ('official', 'unofficial')
+
+    An account is either the operator's (official) or anyone else's (unofficial).
+    """
+    if name == "statuses":
+        from ddj.compare.statuses import STATUSES  # imports polars: only when asked
+
+        return STATUSES
+    vocabularies = {"aircraft_categories": AIRCRAFT_CATEGORIES, "grades": GRADES, "sides": SIDES,
+                    "source_kinds": SOURCE_KINDS}
+    return tuple(vocabularies[name])
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """A report that reproduces an Explorer view: the ``ddj run`` command and the ``reports.toml`` entry.
+
+    Attributes
+    ----------
+    name
+        The report's name (its folder under ``reports/``).
+    notebook
+        The notebook's path as the command and the entry write it.
+    parameters
+        The notebook parameters that reproduce the view (dataset included).
+    """
+
+    name: str
+    notebook: str
+    parameters: dict[str, Any]
+
+    @property
+    def command(self) -> str:
+        """``ddj run NOTEBOOK -p NAME VALUE ... --name NAME``, quoted for a POSIX shell."""
+        words = ["ddj", "run", self.notebook]
+        for key, value in self.parameters.items():
+            words += ["-p", key, _cli_value(value)]
+        words += ["--name", self.name]
+        return shlex.join(words)
+
+    @property
+    def toml(self) -> str:
+        """The ``[reports.NAME]`` table to paste into ``reports.toml``.
+
+        Raises
+        ------
+        UsageError
+            A parameter must be set to None, which TOML cannot write (use :attr:`command`).
+        """
+        unset = [key for key, value in self.parameters.items() if value is None]
+        if unset:
+            msg = (f"reports.toml cannot set {', '.join(unset)} to None (TOML has no null); "
+                   "run the report with the ddj run command instead")
+            raise UsageError(msg)
+        pairs = ", ".join(f"{key} = {_toml_value(value)}" for key, value in self.parameters.items()
+                          if value is not None)
+        return (f"[reports.{_toml_key(self.name)}]\n"
+                f"notebook = {_toml_value(self.notebook)}\n"
+                f"parameters = {{ {pairs} }}\n"
+                f"output = {_toml_value(self.name)}\n")
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    """Which incidents a view, a report or a command covers: one value per filter, empty for "no filter".
+
+    Values are kept in a canonical form — text tuples sorted (in vocabulary order where there is one)
+    and without repeats, dates as :class:`datetime.date` — so two specs that select the same way are
+    equal. Lists and ISO dates are accepted and converted; words outside a fixed vocabulary, or a
+    ``date_from`` after ``date_to``, raise :class:`~ddj.errors.UsageError`.
+
+    Examples
+    --------
+    >>> spec = FilterSpec(countries=["Syria"], statuses=["official_silent"])
+    >>> spec.to_cli_args()
+    ['--country', 'Syria', '--status', 'official_silent']
+    >>> FilterSpec.from_json(spec.to_json()) == spec
+    True
+
+    The same view written as command-line flags and as JSON; reading the JSON back gives the same spec.
+    """
+
+    date_from: dt.date | None = _filter(
+        "date", help="keep incidents whose date window ends on or after this day (YYYY-MM-DD)", label="From",
+        flag="--date-from")
+    date_to: dt.date | None = _filter(
+        "date", help="keep incidents whose date window starts on or before this day (YYYY-MM-DD)", label="To",
+        flag="--date-to")
+    countries: tuple[str, ...] = _filter(
+        "values", help="keep incidents in this country", label="Country", flag="--country", column="country",
+        singular="country")
+    regions: tuple[str, ...] = _filter(
+        "values", help="keep incidents in this region (province, governorate)", label="Region", flag="--region",
+        column="region", singular="region")
+    aircraft_categories: tuple[str, ...] = _filter(
+        "values", help="keep incidents involving aircraft of this category (fighter, helicopter, ...)",
+        label="Aircraft category", flag="--aircraft-category", column="aircraft_category",
+        vocabulary="aircraft_categories")
+    aircraft_models: tuple[str, ...] = _filter(
+        "values", help="keep incidents involving this aircraft model, as the dataset writes it (Mi-8AMTSh)",
+        label="Aircraft model", flag="--aircraft-model", column="aircraft_model")
+    source_kinds: tuple[str, ...] = _filter(
+        "values", help="keep incidents with an account from a source of this kind (local_media, monitor_ngo, ...)",
+        label="Source kind", flag="--source-kind", vocabulary="source_kinds")
+    sides: tuple[str, ...] = _filter(
+        "values", help="keep incidents with an account from this side (official: the aircraft's operator)",
+        label="Side", flag="--side", vocabulary="sides")
+    statuses: tuple[str, ...] = _filter(
+        "values", help="keep incidents with at least one attribute in this comparison status (contradict, "
+                       "official_silent, ...)", label="Status", flag="--status", vocabulary="statuses")
+    grades: tuple[str, ...] = _filter(
+        "values", help="keep incidents with this grade (confirmed, fair, weak, contested, discounted)",
+        label="Grade", flag="--grade", column="grade", vocabulary="grades")
+    incident_ids: tuple[str, ...] = _filter(
+        "values", help="keep only this incident (its id)", label="Incident ids", flag="--incident",
+        column="incident_id")
+
+    def __post_init__(self) -> None:
+        for item in FILTERS:
+            value = getattr(self, item.name)
+            object.__setattr__(self, item.name, _canonical(item, value))
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            msg = (f"the date filter runs from {self.date_from} to {self.date_to}, which is backwards; "
+                   "make date_from the earlier day")
+            raise UsageError(msg)
+
+    # --- what is set ------------------------------------------------------------------------------
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no filter is set: the spec keeps every incident."""
+        return not self.active()
+
+    def active(self) -> dict[str, Any]:
+        """The filters that are set, by name, in declaration order."""
+        return {item.name: getattr(self, item.name) for item in FILTERS if getattr(self, item.name) not in (None, ())}
+
+    def replace(self, **changes: Any) -> FilterSpec:
+        """A new spec with some filters changed (names are checked)."""
+        _check_names(changes)
+        return dataclasses.replace(self, **changes)
+
+    def describe(self) -> str:
+        """The spec in words, for a heading or a log line.
+
+        Examples
+        --------
+        >>> FilterSpec(countries=["Syria"], date_from="2016-01-01").describe()
+        'from 2016-01-01; country: Syria'
+
+        An empty spec reads "all incidents".
+        """
+        parts = []
+        for name, value in self.active().items():
+            item = FILTER_BY_NAME[name]
+            if item.kind == "date":
+                parts.append(f"{item.label.lower()} {value.isoformat()}")
+            else:
+                parts.append(f"{item.label.lower()}: {', '.join(value)}")
+        return "; ".join(parts) or "all incidents"
+
+    # --- JSON and notebook parameters -------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The filters that are set, JSON-ready: dates as ``YYYY-MM-DD``, values as lists."""
+        return {name: value.isoformat() if isinstance(value, dt.date) else list(value)
+                for name, value in self.active().items()}
+
+    @classmethod
+    def from_dict(cls, mapping: Mapping[str, Any]) -> FilterSpec:
+        """Read a spec from a mapping of filter names to values (as :meth:`to_dict` writes it).
+
+        Raises
+        ------
+        UsageError
+            An unknown filter name (with the closest known one), or a value of the wrong type.
+        """
+        if not isinstance(mapping, Mapping):
+            msg = f"a filter specification is a JSON object of filter names to values, not {type(mapping).__name__}"
+            raise UsageError(msg)
+        _check_names(mapping)
+        return cls(**dict(mapping))
+
+    def to_json(self) -> str:
+        """The spec as compact JSON (only the filters that are set); ``{}`` when empty."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | None) -> FilterSpec:
+        """Read a spec from JSON (an object as :meth:`to_json` writes it); an empty text is the empty spec.
+
+        Raises
+        ------
+        UsageError
+            The text is not a JSON object, or names an unknown filter or a bad value.
+        """
+        if text is None or not str(text).strip():
+            return cls()
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            msg = (f"the filter specification {str(text)[:80]!r} is not JSON ({err.msg}); "
+                   'write it like {"countries": ["Syria"]}')
+            raise UsageError(msg) from None
+        return cls.from_dict(data)
+
+    def to_parameters(self) -> dict[str, Any]:
+        """One notebook parameter per filter, every filter included: dates as ``YYYY-MM-DD`` or None, values as lists.
+
+        These are the names and types a notebook declares to take a filter as its own parameter
+        (``date_from: str | None``, ``countries: list[str]``...).
+        """
+        out: dict[str, Any] = {}
+        for item in FILTERS:
+            value = getattr(self, item.name)
+            out[item.name] = (value.isoformat() if value else None) if item.kind == "date" else list(value)
+        return out
+
+    @classmethod
+    def from_parameters(cls, parameters: Mapping[str, Any]) -> FilterSpec:
+        """Read a spec from notebook parameters named after the filters; other names are ignored."""
+        return cls(**{k: v for k, v in parameters.items() if k in FILTER_BY_NAME and v is not None})
+
+    # --- the command line -------------------------------------------------------------------------
+
+    def to_cli_args(self) -> list[str]:
+        """The spec as ``ddj`` command-line flags (see :func:`add_filter_arguments`)."""
+        args: list[str] = []
+        for name, value in self.active().items():
+            item = FILTER_BY_NAME[name]
+            for one in [value.isoformat()] if item.kind == "date" else value:
+                # A value that starts with "-" would read as a flag: glue it to its flag.
+                args += [f"{item.flag}={one}"] if one.startswith("-") else [item.flag, one]
+        return args
+
+    @classmethod
+    def from_cli(cls, args: argparse.Namespace) -> FilterSpec:
+        """Read the flags :func:`add_filter_arguments` declared from parsed arguments.
+
+        Raises
+        ------
+        UsageError
+            A date that is not ``YYYY-MM-DD``, a word outside a filter's vocabulary, or dates in the
+            wrong order; the message names the flag.
+        """
+        values = {item.name: getattr(args, item.name) for item in FILTERS
+                  if getattr(args, item.name, None) not in (None, [], ())}
+        return cls(**values)
+
+    # --- reports ----------------------------------------------------------------------------------
+
+    def to_report_entry(self, notebook: str | Path = "theatre-overview", *, dataset: str,
+                        name: str | None = None, root: str | Path | None = None) -> ReportEntry:
+        """The ``ddj run`` command and ``reports.toml`` entry that run ``notebook`` on this view.
+
+        Each set filter goes to the notebook parameter of the same name when the notebook declares
+        one (``date_from``); a one-value filter goes to the filter's one-value parameter
+        (``country``); the rest travel as JSON in the notebook's ``filters`` parameter. A notebook
+        that cannot take every set filter is refused with a message naming what it lacks.
+
+        Parameters
+        ----------
+        notebook
+            A notebook of ``notebooks/`` by stem (``theatre-overview``) or a path to an ``.ipynb`` file.
+        dataset
+            The dataset's shipped name or folder, as the notebook's ``dataset`` parameter takes it.
+        name
+            The report's name (default: made from the notebook's stem and the filters).
+        root
+            Where relative notebook paths are resolved and written from (default: the folder above
+            ``notebooks/``).
+
+        Raises
+        ------
+        UsageError
+            The notebook cannot reproduce the view (the message says which filter it cannot take).
+
+        Examples
+        --------
+        >>> entry = FilterSpec(countries=["Syria"], date_from="2016-01-01").to_report_entry(
+        ...     "theatre-overview", dataset="syria-ru-aviation")
+        >>> print(entry.command.replace(" -", "\\n  -"))
+        ddj run notebooks/theatre-overview.ipynb
+          -p dataset syria-ru-aviation
+          -p country Syria
+          -p date_from 2016-01-01
+          --name theatre-overview-syria-2016-01-01
+
+        The theatre overview takes a country and a first day as parameters of its own.
+        """
+        from ddj.html import safe_filename
+        from ddj.report.params import read_parameters
+
+        path, shown = _notebook_path(notebook, root)
+        declared = read_parameters(path)
+        parameters: dict[str, Any] = {}
+        dataset_name = declared.dataset_parameter or "dataset"
+        if dataset_name not in declared:
+            msg = f"{shown} takes no dataset parameter, so it cannot reproduce an Explorer view"
+            raise UsageError(msg)
+        parameters[dataset_name] = str(dataset)
+        rest: dict[str, Any] = {}
+        own = self.to_parameters()
+        for item in FILTERS:
+            value = getattr(self, item.name)
+            single = declared[item.singular] if item.singular and item.singular in declared else None
+            if item.name in declared:
+                if value not in (None, ()):
+                    parameters[item.name] = own[item.name]
+                continue
+            if single is not None:
+                # `ddj run -p region none` would read None: such a value travels in `filters` instead
+                readable = not (single.optional and len(value) == 1 and value[0].strip().lower() in ("none", "null"))
+                if len(value) == 1 and readable:
+                    parameters[single.name] = value[0]
+                    continue
+                if not single.optional:
+                    shown_value = repr(single.default)
+                    what = "none" if not value else f"{len(value)} ({', '.join(value)})"
+                    msg = (f"{shown} always covers one {single.name} (its parameter {single.name!r} defaults to "
+                           f"{shown_value}), and this view chooses {what}; choose one {single.name} in the filters")
+                    raise UsageError(msg)
+                if single.default is not None:
+                    parameters[single.name] = None
+            if value not in (None, ()):
+                rest[item.name] = own[item.name]
+        if rest:
+            if "filters" not in declared:
+                names = ", ".join(rest)
+                msg = (f"{shown} cannot reproduce this view: it takes no parameter for {names} (and no `filters` "
+                       "parameter to carry them); choose another notebook or drop those filters")
+                raise UsageError(msg)
+            parameters["filters"] = json.dumps(rest, ensure_ascii=False, separators=(",", ":"))
+        parameters = {key: parameters[key] for key in declared.names if key in parameters}  # the notebook's order
+        if name is None:
+            words = [Path(shown).stem]
+            for key, value in parameters.items():
+                if key in (dataset_name, "filters") or value is None:
+                    continue
+                words += value if isinstance(value, list) else [str(value)]
+            for value in rest.values():
+                words += value if isinstance(value, list) else [str(value)]
+            name = safe_filename("-".join(words).lower(), max_length=80)
+        return ReportEntry(name=name, notebook=shown, parameters=parameters)
+
+    # --- filtering --------------------------------------------------------------------------------
+
+    def expression(self) -> pl.Expr:
+        """The spec as one boolean polars expression over the frame of :func:`incident_facts`.
+
+        Examples
+        --------
+        >>> import ddj
+        >>> ds = ddj.load("syria-ru-aviation", warn=False)
+        >>> facts = incident_facts(ds, ddj.compare(ds))
+        >>> facts.filter(FilterSpec(statuses=["official_silent"]).expression())["incident_id"].to_list()
+        ['syr-2016-08-retaliation-strikes']
+
+        Only the strike campaign after the Mi-8 shoot-down is one the operator never spoke of.
+        """
+        import polars as pl
+
+        parts: list[pl.Expr] = []
+        if self.date_from is not None:
+            parts.append(pl.col("date_end") >= self.date_from)
+        if self.date_to is not None:
+            parts.append(pl.col("date_start") <= self.date_to)
+        for item in FILTERS:
+            value = getattr(self, item.name)
+            if item.column and item.kind == "values" and value:
+                parts.append(pl.col(item.column).is_in(list(value)).fill_null(False))
+        if self.sides or self.source_kinds:
+            parts.append((pl.col("_accounts") & _accounts_mask(self.sides, self.source_kinds)) != 0)
+        if self.statuses:
+            wanted = sum(1 << vocabulary("statuses").index(s) for s in self.statuses)
+            parts.append((pl.col("_statuses") & wanted) != 0)
+        if not parts:
+            return pl.lit(True)
+        return pl.all_horizontal(parts) if len(parts) > 1 else parts[0]
+
+    @property
+    def needs_comparison(self) -> bool:
+        """True when the spec reads what the comparison computes (statuses or grades)."""
+        return bool(self.statuses or self.grades)
+
+    def filter_incidents(self, facts: pl.DataFrame) -> pl.DataFrame:
+        """The rows of an :func:`incident_facts` frame that the spec keeps, in their order.
+
+        Raises
+        ------
+        UsageError
+            The frame lacks a column the spec needs (statuses and grades need a comparison).
+        """
+        needed = {"_statuses": self.statuses, "grade": self.grades}
+        missing = [column for column, value in needed.items() if value and column not in facts.columns]
+        if missing:
+            msg = ("filtering by status or grade needs the comparison: build the facts with "
+                   "incident_facts(dataset, comparison)")
+            raise UsageError(msg)
+        return facts.filter(self.expression())
+
+    def select_incidents(self, dataset: Any, comparison: Any | None = None,
+                         incidents: pl.DataFrame | None = None) -> pl.DataFrame:
+        """The rows of ``incidents`` (default: the dataset's) that the spec keeps, in their order.
+
+        The comparison is computed only when the spec needs it (statuses, grades) and none is given.
+
+        Examples
+        --------
+        >>> import ddj
+        >>> ds = ddj.load("syria-ru-aviation", warn=False)
+        >>> FilterSpec(sides=["official"], aircraft_categories=["fighter"]).select_incidents(ds).height
+        3
+
+        Three fighter incidents have an official account: the MiG-29KR and the Su-33 lost from the
+        carrier, and the US F-15E strike near Abu Kamal.
+        """
+        if incidents is None:
+            incidents = dataset.incidents
+        if self.is_empty:
+            return incidents
+        if comparison is None and self.needs_comparison:
+            from ddj.compare import compare
+
+            comparison = compare(dataset)
+        keep = self.filter_incidents(incident_facts(dataset, comparison)).select("incident_id")
+        return incidents.join(keep, on="incident_id", how="semi", maintain_order="left")
+
+    def apply(self, dataset: Any, comparison: Any | None = None, *, check: bool = False) -> Any:
+        """The comparison restricted to the incidents the spec keeps: a new :class:`~ddj.compare.Comparison`.
+
+        Every frame (incidents, attributes, changes, accounts) keeps only the rows of those incidents.
+        With ``check``, a value no incident has raises :class:`~ddj.errors.UsageError` (see
+        :meth:`check_values`) instead of selecting nothing.
+        """
+        import polars as pl
+
+        from ddj.compare import Comparison, compare
+
+        if comparison is None:
+            comparison = compare(dataset)
+        if self.is_empty:
+            return comparison
+        facts = incident_facts(dataset, comparison)
+        if check:
+            self.check_values(facts)
+        keep = self.filter_incidents(facts).select("incident_id")
+
+        def only(frame: pl.DataFrame) -> pl.DataFrame:
+            return frame.join(keep, on="incident_id", how="semi", maintain_order="left")
+
+        return Comparison(only(comparison.incidents), only(comparison.attributes), only(comparison.changes),
+                          only(comparison.accounts), comparison.as_of)
+
+    def unknown_values(self, facts: pl.DataFrame) -> dict[str, list[str]]:
+        """Values of data-driven filters (countries, regions, models, ids) that no incident has.
+
+        A typo selects nothing without failing; commands use this to say so, with the closest value.
+        """
+        import polars as pl
+
+        out: dict[str, list[str]] = {}
+        for item in FILTERS:
+            value = getattr(self, item.name)
+            if item.vocabulary or not item.column or not value:
+                continue
+            present = set(facts.get_column(item.column).cast(pl.String).unique().drop_nulls().to_list())
+            missing = [v for v in value if v not in present]
+            if missing:
+                out[item.name] = missing
+        return out
+
+    def check_values(self, facts: pl.DataFrame) -> None:
+        """Raise :class:`~ddj.errors.UsageError` when a data-driven filter names a value no incident has."""
+        import polars as pl
+
+        unknown = self.unknown_values(facts)
+        if not unknown:
+            return
+        name, values = next(iter(unknown.items()))
+        item = FILTER_BY_NAME[name]
+        present = sorted(set(facts.get_column(item.column).cast(pl.String).unique().drop_nulls().to_list()))
+        close = difflib.get_close_matches(values[0], present, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        listed = ", ".join(present[:8]) + (f", ... ({len(present)} in all)" if len(present) > 8 else "")
+        msg = f"{item.flag} {values[0]!r}: no incident has that {item.column}.{hint} The dataset has: {listed}"
+        raise UsageError(msg)
+
+
+FILTERS: tuple[Filter, ...] = tuple(
+    Filter(name=f.name, default=f.default, **f.metadata["ddj"]) for f in dataclasses.fields(FilterSpec)
+)
+"""Every filter of :class:`FilterSpec`, in declaration order: the one place they are declared."""
+
+FILTER_BY_NAME: dict[str, Filter] = {item.name: item for item in FILTERS}
+
+
+def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    """Give a command one flag per filter, in a "filters" group (``--country``, ``--status``...).
+
+    Values flags may be repeated (``--country Syria --country Turkey``). Read them back with
+    :meth:`FilterSpec.from_cli`.
+    """
+    group = parser.add_argument_group("filters", "which incidents to keep (repeat a flag for several values)")
+    for item in FILTERS:
+        if item.kind == "date":
+            group.add_argument(item.flag, dest=item.name, metavar="DATE", help=item.help)
+        else:
+            metavar = (item.singular or item.name.rstrip("s")).upper().replace("-", "_")
+            if item.name == "incident_ids":
+                metavar = "ID"
+            group.add_argument(item.flag, dest=item.name, action="append", metavar=metavar, help=item.help)
+
+
+# --- the per-incident frame the filters read -------------------------------------------------------
+
+FACT_COLUMNS = (
+    "incident_id", "title", "date_start", "date_end", "date_precision", "country", "region", "place", "latitude",
+    "longitude", "location_precision", "aircraft_model", "aircraft_category", "event_type",
+)
+"""The incident columns :func:`incident_facts` keeps."""
+
+COMPARISON_COLUMNS = (
+    "n_accounts", "n_official", "n_unofficial", "acknowledged", "grade", "grade_overridden",
+)
+"""The comparison's per-incident columns :func:`incident_facts` adds when given a comparison."""
+
+
+def incident_facts(dataset: Any, comparison: Any | None = None) -> pl.DataFrame:
+    """One row per incident with every column the filters read, sorted by ``date_start`` then ``incident_id``.
+
+    The incident's own columns (:data:`FACT_COLUMNS`); ``_accounts``, a bit mask of the (side, source
+    kind) pairs of its accounts; and, given the comparison, its per-incident columns
+    (:data:`COMPARISON_COLUMNS`), the counts per status (``n_agree``...) and ``_statuses``, a bit mask
+    of the statuses its attributes have (bit *i* for ``STATUSES[i]``). Accounts are the comparison's
+    (published by its ``as_of``) when given, else the dataset's.
+
+    Examples
+    --------
+    >>> import ddj
+    >>> facts = incident_facts(ddj.load("syria-ru-aviation", warn=False))
+    >>> facts.height, facts["incident_id"][0]
+    (14, 'syr-2015-11-24-su24')
+
+    Fourteen incidents, the earliest first: the Su-24 shot down by Turkey in November 2015.
+    """
+    import polars as pl
+
+    accounts = comparison.accounts if comparison is not None else dataset.accounts
+    facts = dataset.incidents.select(FACT_COLUMNS).sort("incident_id")
+    facts = attach(facts, _account_masks(accounts, dataset.sources)).with_columns(pl.col("_accounts").fill_null(0))
+    if comparison is not None:
+        from ddj.compare.statuses import STATUSES
+
+        counts = [f"n_{status}" for status in STATUSES]
+        table = comparison.incidents.select("incident_id", *COMPARISON_COLUMNS, *counts).with_columns(
+            pl.sum_horizontal([pl.when(pl.col(c) > 0).then(pl.lit(1 << i, pl.UInt8)).otherwise(pl.lit(0, pl.UInt8))
+                               for i, c in enumerate(counts)]).cast(pl.UInt8).alias("_statuses"))
+        facts = attach(facts, table)
+    return facts.sort("date_start", "incident_id")
+
+
+def attach(left: pl.DataFrame, right: pl.DataFrame, on: str = "incident_id") -> pl.DataFrame:
+    """``left`` with the other columns of ``right`` beside it, matched on ``on`` (a left join, kept in ``left``'s
+    order). When both hold the same keys in the same order (the comparison's frames and the incidents sorted
+    by id do), the columns are put side by side without a join."""
+    if left.height == right.height and left.get_column(on).equals(right.get_column(on)):
+        return left.hstack(right.drop(on).get_columns())
+    return left.join(right, on=on, how="left", maintain_order="left")
+
+
+def _account_masks(accounts: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
+    """Per incident (sorted by id), the bit mask of the (side, source kind) pairs among its accounts: bit
+    ``side * len(SOURCE_KINDS) + kind`` in the order of :data:`ddj.model.SIDES` and :data:`ddj.model.SOURCE_KINDS`."""
+    import polars as pl
+
+    kind_codes = {kind: i for i, kind in enumerate(SOURCE_KINDS)}
+    kind_of = {source: kind_codes.get(kind) for source, kind in sources.select("source_id", "kind").iter_rows()}
+    side = pl.col("side").replace_strict({s: i for i, s in enumerate(SIDES)}, default=None, return_dtype=pl.UInt32)
+    kind = pl.col("source_id").replace_strict(kind_of, default=None, return_dtype=pl.UInt32)
+    bits = {i: 1 << i for i in range(len(SIDES) * len(SOURCE_KINDS))}
+    ids = accounts.get_column("incident_id")
+    if ids.is_sorted():
+        ids = ids.set_sorted()
+    bit = (side * len(SOURCE_KINDS) + kind).replace_strict(bits, default=None, return_dtype=pl.UInt32)
+    return (
+        accounts.lazy().select(ids, bit.alias("_bit"))
+        .group_by("incident_id", maintain_order=True).agg(pl.col("_bit").bitwise_or().fill_null(0).alias("_accounts"))
+        .sort("incident_id")
+        .collect()
+    )
+
+
+def _accounts_mask(sides: Sequence[str], kinds: Sequence[str]) -> int:
+    """The bits of every (side, kind) pair allowed by ``sides`` and ``kinds`` (either empty: any)."""
+    mask = 0
+    for i, side in enumerate(SIDES):
+        if sides and side not in sides:
+            continue
+        for j, kind in enumerate(SOURCE_KINDS):
+            if kinds and kind not in kinds:
+                continue
+            mask |= 1 << (i * len(SOURCE_KINDS) + j)
+    return mask
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+
+
+def _check_names(mapping: Iterable[str]) -> None:
+    for key in mapping:
+        if key not in FILTER_BY_NAME:
+            close = difflib.get_close_matches(str(key), list(FILTER_BY_NAME), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            msg = f"unknown filter {key!r}{hint} The filters are: {', '.join(FILTER_BY_NAME)}"
+            raise UsageError(msg)
+
+
+def _canonical(item: Filter, value: Any) -> Any:
+    """A filter's value in canonical form, or :class:`UsageError` saying what is wrong with it."""
+    if item.kind == "date":
+        if value is None or value == "":
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        msg = f"{item.flag} {value!r}: not a date; write it as YYYY-MM-DD"
+        raise UsageError(msg)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        msg = f"{item.name} takes a list of values, not the text {value!r}; write [{value!r}]"
+        raise UsageError(msg)
+    try:
+        values = list(value)
+    except TypeError:
+        msg = f"{item.name} takes a list of values, not {value!r}"
+        raise UsageError(msg) from None
+    for one in values:
+        if not isinstance(one, str) or not one.strip():
+            msg = f"{item.flag} {one!r}: each value is a non-empty text"
+            raise UsageError(msg)
+    unique = sorted(set(values))
+    if item.vocabulary:
+        words = vocabulary(item.vocabulary)
+        for one in unique:
+            if one not in words:
+                close = difflib.get_close_matches(one, words, n=1)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                msg = f"{item.flag} {one!r} is not one of: {', '.join(words)}.{hint}"
+                raise UsageError(msg)
+        unique.sort(key=words.index)
+    return tuple(unique)
+
+
+def _notebook_path(notebook: str | Path, root: str | Path | None) -> tuple[Path, str]:
+    """The notebook's file and the path commands write for it (relative to ``root`` when inside it)."""
+    base = Path(root) if root is not None else Path(__file__).resolve().parents[1]
+    text = str(notebook)
+    path = Path(text)
+    if path.suffix != ".ipynb" and "/" not in text and "\\" not in text:
+        path = Path("notebooks") / f"{text}.ipynb"
+    full = path if path.is_absolute() else base / path
+    if not full.is_file():
+        known = sorted(p.stem for p in (base / "notebooks").glob("*.ipynb"))
+        msg = f"no notebook {text!r} (looked for {full}); the notebooks are: {', '.join(known) or 'none'}"
+        raise UsageError(msg)
+    try:
+        shown = full.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        shown = str(full)
+    return full, shown
+
+
+def _cli_value(value: Any) -> str:
+    """A parameter value as ``ddj run -p`` reads it back by the declared type."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    # A JSON string is a TOML basic string, once DEL (which JSON leaves as it is) is escaped too.
+    return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _toml_key(name: str) -> str:
+    import re
+
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else json.dumps(name, ensure_ascii=False)

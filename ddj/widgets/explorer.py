@@ -1,0 +1,474 @@
+"""The Explorer: filter widgets, counts, three linked charts, a table and one incident's accounts.
+
+The widgets only read and write a :class:`~ddj.filters.FilterSpec`; everything they show comes from
+:meth:`ddj.widgets.state.ExplorerData.view`, polars work on frames prepared once, so a change never
+reloads or recompares the dataset. Charts are Altair JupyterCharts in offline mode (their JavaScript
+comes from vl-convert's bundle, never from a CDN), drawn as SVG.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import os
+import re
+from collections import OrderedDict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import ipywidgets as w
+
+from ddj.errors import DDJError, UsageError
+from ddj.filters import FILTERS, Filter, FilterSpec, vocabulary
+from ddj.html import escape
+from ddj.widgets import selection
+from ddj.widgets.charts import (
+    CHART_NAMES,
+    MAP_PICK,
+    MATRIX_PICK,
+    STATUS_PICK,
+    TIMELINE_BRUSH,
+    build_chart,
+    build_charts,
+    chart_inputs,
+)
+from ddj.widgets.state import ExplorerData, View
+from ddj.widgets.views import STYLE, counts_html, incident_html, table_html
+
+__all__ = ["Explorer", "chart_widget_class"]
+
+_CACHE_VIEWS = 32
+_EMBED = {"renderer": "svg", "actions": False}
+
+
+class Explorer:
+    """Filter a dataset's incidents and look at them: counts, linked charts, a table, accounts side by side.
+
+    Parameters
+    ----------
+    dataset
+        A shipped dataset's name, a package folder, or a loaded :class:`~ddj.datasets.Dataset`.
+    filters
+        The view to start from: a :class:`~ddj.filters.FilterSpec`, its JSON text or a mapping.
+    comparison
+        The dataset's comparison, when already computed.
+    debounce
+        Seconds to wait after a widget change before updating (changes in between are merged);
+        0 updates at once.
+
+    Attributes
+    ----------
+    data
+        The :class:`~ddj.widgets.state.ExplorerData` behind every view.
+    controls
+        One widget per filter, by filter name (see :data:`ddj.filters.FILTERS`).
+    view
+        What is shown now (:class:`~ddj.widgets.state.View`).
+    ui
+        The whole Explorer as one ipywidgets box (what a notebook displays).
+
+    Examples
+    --------
+    >>> explorer = Explorer("syria-ru-aviation", debounce=0)
+    >>> explorer.controls["statuses"].value = ("official_silent",)
+    >>> explorer.view.counts.incidents, explorer.view.table["incident_id"].to_list()
+    (1, ['syr-2016-08-retaliation-strikes'])
+
+    Choosing the status "official silent" in its widget leaves the one incident the operator never
+    spoke of, the strike campaign after the Mi-8 was shot down.
+    """
+
+    def __init__(self, dataset: Any = "syria-ru-aviation", *, filters: Any = None, comparison: Any = None,
+                 debounce: float = 0.15) -> None:
+        if isinstance(dataset, (str, os.PathLike)):
+            from ddj.datasets import load
+
+            self.dataset_ref = str(dataset)
+            dataset = load(dataset, warn=False)
+        else:
+            self.dataset_ref = dataset.name if _is_shipped(dataset) else str(dataset.folder)
+        self.dataset = dataset
+        self.data = ExplorerData(dataset, comparison)
+        spec = _coerce(filters)
+        spec.check_values(self.data.facts)
+        self._spec = spec
+        self._debounce = float(debounce)
+        self._pending: Any = None
+        self._quiet_depth = 0
+        self._cache: OrderedDict[FilterSpec, View] = OrderedDict()
+        self._shown: dict[str, Any] = {}
+        self.chosen: str | None = None
+        self._build()
+        self._show_spec(spec)
+        self.refresh()
+
+    # --- the public surface --------------------------------------------------------------------------
+
+    @property
+    def spec(self) -> FilterSpec:
+        """The filters in force."""
+        return self._spec
+
+    def set_filters(self, spec: Any = None, /, **changes: Any) -> None:
+        """Show the view of ``spec`` (a FilterSpec, JSON or mapping), or the current spec with ``changes``."""
+        new = _coerce(spec) if spec is not None else self._spec
+        if changes:
+            new = new.replace(**changes)
+        self._apply(new, update_controls=True)
+
+    def clear_filters(self) -> None:
+        """Show every incident."""
+        self._apply(FilterSpec(), update_controls=True)
+
+    def choose(self, incident_id: str | None) -> None:
+        """Show one incident's accounts side by side with its narrative (None: show nothing)."""
+        self.chosen = incident_id
+        with self._quiet():
+            options = [value for _, value in self.incident_picker.options]
+            if incident_id is not None and incident_id not in options:
+                self.incident_picker.options = [*self.incident_picker.options, (incident_id, incident_id)]
+            self.incident_picker.value = incident_id
+        if incident_id is None:
+            self.detail.value = '<p class="ddj-x-muted">Choose an incident in the list, the matrix or the map.</p>'
+            return
+        try:
+            self.detail.value = incident_html(self.data, incident_id)
+        except DDJError as err:
+            self.detail.value = f'<p class="ddj-x-error">{escape(err)}</p>'
+
+    def report(self, notebook: str = "theatre-overview") -> Any:
+        """The ``ddj run`` command and ``reports.toml`` entry that reproduce this view with ``notebook``.
+
+        Raises
+        ------
+        UsageError
+            The notebook cannot take every filter of the view (the message says which).
+        """
+        return self._spec.to_report_entry(notebook, dataset=self.dataset_ref)
+
+    def command(self) -> str:
+        """The ``ddj explore`` command that opens this view again."""
+        import shlex
+
+        return shlex.join(["ddj", "explore", self.dataset_ref, *self._spec.to_cli_args()])
+
+    def refresh(self) -> None:
+        """Recompute and redraw the view of the filters in force."""
+        view = self._view(self._spec)
+        self.view = view
+        self.counts.value = counts_html(view)
+        self.table.value = table_html(view)
+        with self._quiet():
+            ids = view.table["incident_id"].to_list()
+            titles = view.table["title"].to_list()
+            options = [(f"{i} — {t[:70]}", i) for i, t in zip(ids, titles)]
+            if self.chosen and self.chosen not in ids:
+                options.append((self.chosen, self.chosen))
+            self.incident_picker.options = [("(choose an incident)", None), *options]
+            self.incident_picker.value = self.chosen
+        for name in CHART_NAMES:
+            self._draw(name, view)
+        self.cli.value = (f'<div class="ddj-x-muted">The same view from the command line: '
+                          f"<code>{escape(self.command())}</code></div>")
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.ui._repr_mimebundle_(**kwargs)
+
+    # --- building the widgets --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.controls: dict[str, w.Widget] = {item.name: self._control(item) for item in FILTERS}
+        for control in self.controls.values():
+            control.observe(self._control_changed, names="value")
+        presets = [
+            ("Contradictions only", "ddj-preset-contradictions", lambda _: self.set_filters(statuses=("contradict",))),
+            ("Official silence only", "ddj-preset-silence", lambda _: self.set_filters(statuses=("official_silent",))),
+            ("Clear filters", "ddj-preset-clear", lambda _: self.clear_filters()),
+        ]
+        buttons = []
+        for label, css, callback in presets:
+            button = w.Button(description=label, layout=w.Layout(width="auto"))
+            button.add_class(css)
+            button.on_click(callback)
+            buttons.append(button)
+        self.message = w.HTML()
+        self.message.add_class("ddj-x-message")
+        panel = [w.HTML(STYLE + "<h3>Filters</h3>"), w.HBox(buttons[:2], layout=w.Layout(flex_flow="row wrap")),
+                 buttons[2], self.message]
+        for item in FILTERS:
+            label = w.HTML(f"<b>{escape(item.label)}</b>", tooltip=item.help)
+            panel.append(w.VBox([label, self.controls[item.name]]))
+        filters = w.VBox(panel, layout=w.Layout(width="300px", min_width="300px", padding="0 12px 0 0"))
+        filters.add_class("ddj-x-filters")
+
+        self.counts = w.HTML()
+        self.counts.add_class("ddj-x-counts-widget")
+        chart_class = chart_widget_class()
+        first = self._view(self._spec)
+        charts = build_charts(first, self.data)
+        self.charts: dict[str, Any] = {}
+        for name, chart in charts.items():
+            widget = chart_class(chart, embed_options=_EMBED, debounce_wait=300, max_wait=False)
+            widget.add_class(f"ddj-chart-{name}")
+            self.charts[name] = widget
+        self._links = {
+            "timeline": selection.SelectionLink(self.charts["timeline"], {TIMELINE_BRUSH: self._brushed}),
+            "matrix": selection.SelectionLink(self.charts["matrix"], {STATUS_PICK: self._status_picked,
+                                                                      MATRIX_PICK: self._incident_picked}),
+            "map": selection.SelectionLink(self.charts["map"], {MAP_PICK: self._incident_picked}),
+        }
+        for name, link in self._links.items():
+            link.attach()
+            self._shown[name] = chart_inputs(name, first)
+        self.table = w.HTML()
+        self.table.add_class("ddj-x-table-widget")
+        self.incident_picker = w.Dropdown(options=[("(choose an incident)", None)], value=None,
+                                          description="Incident", layout=w.Layout(width="100%"))
+        self.incident_picker.add_class("ddj-incident-picker")
+        self.incident_picker.observe(self._picker_changed, names="value")
+        self.detail = w.HTML('<p class="ddj-x-muted">Choose an incident in the list, the matrix or the map.</p>')
+        self.detail.add_class("ddj-x-detail")
+        self.notebook_picker = w.Dropdown(options=_report_notebooks(), description="Notebook")
+        self.report_button = w.Button(description="Turn this view into a report", layout=w.Layout(width="auto"))
+        self.report_button.add_class("ddj-report-button")
+        self.report_button.on_click(lambda _: self._show_report())
+        self.report_output = w.HTML()
+        self.report_output.add_class("ddj-x-report")
+        self.cli = w.HTML()
+        main = w.VBox([
+            self.counts,
+            self.charts["timeline"], self.charts["matrix"], self.charts["map"],
+            w.HTML("<h3>Incidents</h3>"), self.table,
+            w.HTML("<h3>One incident, every account</h3>"), self.incident_picker, self.detail,
+            w.HTML("<h3>Turn this view into a report</h3>"), w.HBox([self.notebook_picker, self.report_button]),
+            self.report_output, self.cli,
+        ], layout=w.Layout(flex="1 1 auto", min_width="0"))
+        self.ui = w.HBox([filters, main], layout=w.Layout(align_items="flex-start"))
+        self.ui.add_class("ddj-explorer")
+
+    def _control(self, item: Filter) -> w.Widget:
+        layout = w.Layout(width="280px")
+        if item.kind == "date":
+            control: w.Widget = w.DatePicker(value=None, layout=layout)
+        elif item.name == "incident_ids":
+            control = w.Text(placeholder="ids, separated by commas", layout=layout, continuous_update=False)
+        else:
+            values = self._choices(item)
+            options = [(_label(item, v), v) for v in values]
+            control = w.SelectMultiple(options=options, rows=min(max(len(options), 2), 6), layout=layout)
+        control.tooltip = item.help
+        control.add_class(f"ddj-filter-{item.name.replace('_', '-')}")
+        return control
+
+    def _choices(self, item: Filter) -> list[str]:
+        if item.name in ("statuses", "grades", "sides"):
+            return list(vocabulary(item.vocabulary or item.name))
+        if item.name == "source_kinds":
+            present = set(self.dataset.sources["kind"].to_list())
+            return [k for k in vocabulary("source_kinds") if k in present]
+        present = self.data.values(item.column or item.name)
+        if item.vocabulary:
+            words = vocabulary(item.vocabulary)
+            return [v for v in words if v in present]
+        return present
+
+    # --- reacting to changes ------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _quiet(self) -> Iterator[None]:
+        """Change widgets without their observers reacting."""
+        self._quiet_depth += 1
+        try:
+            yield
+        finally:
+            self._quiet_depth -= 1
+
+    def _control_changed(self, _change: Any) -> None:
+        if self._quiet_depth:
+            return
+        if self._debounce <= 0:
+            self._from_controls()
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a plain script): update at once
+            self._from_controls()
+            return
+        if self._pending is not None:
+            self._pending.cancel()
+        self._pending = loop.call_later(self._debounce, self._from_controls)
+
+    def _from_controls(self) -> None:
+        self._pending = None
+        values: dict[str, Any] = {}
+        for item in FILTERS:
+            value = self.controls[item.name].value
+            if item.name == "incident_ids":
+                value = [v for v in re.split(r"[\s,]+", value or "") if v]
+            elif item.kind == "values":
+                value = list(value)
+            values[item.name] = value
+        try:
+            spec = FilterSpec(**values)
+        except UsageError as err:
+            self.message.value = f'<p class="ddj-x-error" style="color:#b00">{escape(err)}</p>'
+            return
+        self._apply(spec, update_controls=False)
+
+    def _apply(self, spec: FilterSpec, *, update_controls: bool) -> None:
+        self.message.value = ""
+        self._spec = spec
+        if update_controls:
+            self._show_spec(spec)
+        self.refresh()
+
+    def _show_spec(self, spec: FilterSpec) -> None:
+        with self._quiet():
+            for item in FILTERS:
+                control = self.controls[item.name]
+                value = getattr(spec, item.name)
+                if item.name == "incident_ids":
+                    control.value = ", ".join(value)
+                elif item.kind == "values":
+                    known = {v for _, v in control.options}
+                    extra = [v for v in value if v not in known]
+                    if extra:
+                        control.options = [*control.options, *[(_label(item, v), v) for v in extra]]
+                    control.value = tuple(value)
+                else:
+                    control.value = value
+
+    def _view(self, spec: FilterSpec) -> View:
+        if spec in self._cache:
+            self._cache.move_to_end(spec)
+            return self._cache[spec]
+        view = self.data.view(spec)
+        self._cache[spec] = view
+        if len(self._cache) > _CACHE_VIEWS:
+            self._cache.popitem(last=False)
+        return view
+
+    def _draw(self, name: str, view: View) -> None:
+        """Redraw chart ``name`` when what it shows changed (an unchanged chart keeps its selection)."""
+        inputs = chart_inputs(name, view)
+        shown = self._shown.get(name)
+        if shown is not None and shown[1] == inputs[1] and shown[0].equals(inputs[0]):
+            return
+        self.charts[name].chart = build_chart(name, view, self.data)
+        self._shown[name] = inputs
+        self._links[name].attach()
+
+    def _brushed(self, value: Any) -> None:
+        days = selection.dates_from_interval(value, "period")
+        if days is not None:
+            self.set_filters(date_from=days[0], date_to=days[1])
+
+    def _status_picked(self, value: Any) -> None:
+        statuses = selection.values_from_points(value, "status")
+        if statuses:
+            self.set_filters(statuses=statuses)
+
+    def _incident_picked(self, value: Any) -> None:
+        ids = selection.values_from_points(value, "incident_id")
+        if ids:
+            self.choose(ids[-1])
+
+    def _picker_changed(self, change: Any) -> None:
+        if self._quiet_depth:
+            return
+        self.choose(change["new"])
+
+    def _show_report(self) -> None:
+        try:
+            entry = self.report(self.notebook_picker.value)
+        except DDJError as err:
+            self.report_output.value = f'<p class="ddj-x-error" style="color:#b00">{escape(err)}</p>'
+            return
+        try:
+            toml = entry.toml
+        except DDJError as err:
+            toml = f"# {err}"
+        self.report_output.value = (
+            f"<p>Run it once:</p><pre class='ddj-x-command'>{escape(entry.command)}</pre>"
+            f"<p>Or add it to <code>reports.toml</code> so <code>make reports</code> rebuilds it:</p>"
+            f"<pre class='ddj-x-toml'>{escape(toml)}</pre>"
+        )
+
+
+# --- helpers --------------------------------------------------------------------------------------------
+
+
+def _coerce(filters: Any) -> FilterSpec:
+    if filters is None:
+        return FilterSpec()
+    if isinstance(filters, FilterSpec):
+        return filters
+    if isinstance(filters, str):
+        return FilterSpec.from_json(filters)
+    return FilterSpec.from_dict(filters)
+
+
+def _label(item: Filter, value: str) -> str:
+    if item.name == "statuses":
+        from ddj.charts.theme import STATUS_LABELS
+
+        return f"{value.replace('_', ' ')}: {STATUS_LABELS.get(value, '')}"
+    if item.vocabulary:
+        return value.replace("_", " ")
+    return value
+
+
+def _is_shipped(dataset: Any) -> bool:
+    from ddj.datasets import data_dir
+
+    try:
+        return Path(dataset.folder).resolve() == (data_dir() / dataset.name).resolve()
+    except (OSError, AttributeError):
+        return False
+
+
+def _report_notebooks() -> list[str]:
+    folder = Path(__file__).resolve().parents[2] / "notebooks"
+    names = sorted(p.stem for p in folder.glob("*.ipynb") if p.stem != "explore")
+    preferred = [n for n in ("theatre-overview",) if n in names]
+    return preferred + [n for n in names if n not in preferred] or ["theatre-overview"]
+
+
+def chart_widget_class() -> type:
+    """The JupyterChart class the Explorer draws with: offline, its JavaScript from vl-convert's bundle.
+
+    Bundling takes a few seconds, so the bundle is kept in ``~/.cache/ddj/`` (``$XDG_CACHE_HOME``)
+    keyed by the altair and vl-convert versions, and later kernels (a Voila dashboard starts one per
+    visitor) read it back. Without a usable cache, ``alt.JupyterChart.enable_offline()`` is used.
+    """
+    global _CHART_CLASS
+    if _CHART_CLASS is not None:
+        return _CHART_CLASS
+    import vl_convert
+
+    key = hashlib.sha256(f"{alt.__version__} {vl_convert.__version__}".encode()).hexdigest()[:16]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ddj" / f"jupyterchart-{key}.js"
+    bundle = None
+    try:
+        if cache.is_file():
+            bundle = cache.read_text(encoding="utf-8")
+    except OSError:
+        bundle = None
+    if not bundle:
+        alt.JupyterChart.enable_offline()
+        bundle = str(alt.JupyterChart._esm)
+        try:
+            from ddj._io import atomic_write_bytes
+
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(cache, bundle.encode("utf-8"))
+        except OSError:
+            pass
+    _CHART_CLASS = type("OfflineJupyterChart", (alt.JupyterChart,), {"_esm": bundle, "__module__": __name__})
+    return _CHART_CLASS
+
+
+_CHART_CLASS: type | None = None

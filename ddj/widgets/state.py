@@ -1,0 +1,459 @@
+"""What the Explorer shows for one filter specification: counts, a table and the charts' data, in polars.
+
+:class:`ExplorerData` prepares, once per dataset, one frame with a row per incident (the filters'
+columns from :func:`ddj.filters.incident_facts`, the status of every compared attribute, the
+period each incident starts in, whether and where it can go on a map), sorted by start date.
+:meth:`ExplorerData.view` then turns a :class:`~ddj.filters.FilterSpec` into a :class:`View` with
+polars work on that frame only: one boolean mask, then a few small aggregations that read only the
+columns they need. Nothing is reloaded or recompared, so a filter change over a million incidents
+takes milliseconds (``make bench`` measures it).
+
+No widget is imported here: the Explorer's widgets call this, and tests and the benchmark call it
+directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from ddj.charts.map import PLACEABLE_PRECISION
+from ddj.charts.reduce import period_for, period_label
+from ddj.charts.theme import STATUS_LABELS
+from ddj.compare.statuses import STATUS_CODES, STATUSES
+from ddj.filters import FilterSpec, attach, incident_facts
+from ddj.model import COMPARED_ATTRIBUTES, GRADES
+
+__all__ = ["ACKNOWLEDGED_LANES", "Counts", "ExplorerData", "MAP_STYLES", "View"]
+
+TABLE_ROWS = 50
+MATRIX_MAX_INCIDENTS = 40
+MAP_MAX_POINTS = 2000
+TIMELINE_MAX_BINS = 120
+_CELL_SIZES = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
+_PERIOD_COLUMNS = {"day": "_day", "week": "_week", "month": "_month", "quarter": "_quarter", "year": "_year"}
+_PERIOD_TRUNCATE = {"week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}
+
+#: The two lanes of the timeline: incidents the operator spoke of, and those it never did.
+ACKNOWLEDGED_LANES = ("the operator spoke of it", "the operator never spoke of it")
+
+#: How precisely a mapped incident's place is known, by UCDP location precision (None: not recorded).
+MAP_STYLES = {
+    1: "exact location",
+    2: "near a named place",
+    3: "district or province",
+    4: "district or province",
+    7: "over water or in international airspace",
+    None: "precision not recorded",
+}
+
+_ATTRIBUTE_LABELS = [a.label for a in COMPARED_ATTRIBUTES]
+_STATUS_COLUMNS = [f"_s{i}" for i in range(len(COMPARED_ATTRIBUTES))]
+_CONTRADICT_BIT = 1 << STATUS_CODES["contradict"]
+_HEAD_COLUMNS = ("incident_id", "title", "date_start", "place", "region", "country", "aircraft_model", "grade",
+                 "_statuses", "acknowledged")
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many incidents a view keeps, and what stands out among them."""
+
+    incidents: int
+    total: int
+    accounts: int
+    contradicted: int
+    never_acknowledged: int
+    grades: dict[str, int]
+    placed: int
+    first: dt.date | None
+    last: dt.date | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The counts as plain values (dates as ``YYYY-MM-DD``)."""
+        out = dict(self.__dict__)
+        out["first"] = self.first.isoformat() if self.first else None
+        out["last"] = self.last.isoformat() if self.last else None
+        out["grades"] = dict(self.grades)
+        return out
+
+
+@dataclass(frozen=True)
+class View:
+    """Everything the Explorer shows for one :class:`~ddj.filters.FilterSpec`, as small polars frames.
+
+    Attributes
+    ----------
+    spec
+        The filters.
+    counts
+        The counts.
+    table
+        The first :data:`TABLE_ROWS` matching incidents by start date: ``incident_id``, ``date``,
+        ``title``, ``place``, ``aircraft``, ``grade``, ``stands_out`` (contradictions, silence).
+    timeline
+        Incidents per ``period`` (its first day) and ``lane`` (:data:`ACKNOWLEDGED_LANES`), with
+        ``when`` (the period in words) and ``incidents``.
+    period
+        The timeline's period: day, week, month, quarter or year (the finest giving at most
+        :data:`TIMELINE_MAX_BINS` bars).
+    matrix
+        ``incidents`` mode (at most :data:`MATRIX_MAX_INCIDENTS` incidents): one row per incident
+        and attribute with ``incident_id``, ``incident``, ``order``, ``attribute``, ``status``,
+        ``status_words``, ``official`` and ``others`` (the values each side claims). ``shares``
+        mode: one row per attribute and status with ``incidents`` and ``share``.
+    matrix_mode
+        ``incidents`` or ``shares``.
+    map
+        ``points`` mode (at most :data:`MAP_MAX_POINTS` placed incidents): ``incident_id``,
+        ``title``, ``date``, ``place``, ``latitude``, ``longitude``, ``precision``. ``cells`` mode:
+        ``latitude``, ``longitude`` (the cell's centre) and ``incidents`` per grid cell.
+    map_mode
+        ``points`` or ``cells``.
+    map_cell
+        The grid cell's size in degrees (cells mode), else None.
+    """
+
+    spec: FilterSpec
+    counts: Counts
+    table: pl.DataFrame
+    timeline: pl.DataFrame
+    period: str
+    matrix: pl.DataFrame
+    matrix_mode: str
+    map: pl.DataFrame
+    map_mode: str
+    map_cell: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def chart_frames(self) -> dict[str, pl.DataFrame]:
+        """The data frames the charts embed, by chart."""
+        return {"timeline": self.timeline, "matrix": self.matrix, "map": self.map}
+
+
+class ExplorerData:
+    """A dataset and its comparison, prepared once for fast views (see the module's documentation).
+
+    Parameters
+    ----------
+    dataset
+        A loaded incident :class:`~ddj.datasets.Dataset`.
+    comparison
+        Its :class:`~ddj.compare.Comparison`; computed when not given.
+
+    Examples
+    --------
+    >>> import ddj
+    >>> data = ExplorerData(ddj.load("syria-ru-aviation", warn=False))
+    >>> view = data.view(FilterSpec(statuses=["official_silent"]))
+    >>> view.counts.incidents, view.table["incident_id"].to_list()
+    (1, ['syr-2016-08-retaliation-strikes'])
+
+    One incident has an attribute that only unofficial accounts speak of while the operator never
+    spoke at all: the strike campaign after the Mi-8 was shot down.
+    """
+
+    def __init__(self, dataset: Any, comparison: Any | None = None) -> None:
+        if comparison is None:
+            from ddj.compare import compare
+
+            comparison = compare(dataset)
+        self.dataset = dataset
+        self.comparison = comparison
+        facts = attach(incident_facts(dataset, comparison), _status_columns(comparison))
+        precision = pl.col("location_precision")
+        placed = (pl.col("latitude").is_not_null() & pl.col("longitude").is_not_null()
+                  & (precision.is_null() | precision.is_in(list(PLACEABLE_PRECISION))))
+        start = pl.col("date_start")
+        facts = facts.with_columns(
+            start.alias("_day"),
+            *[start.dt.truncate(every).alias(_PERIOD_COLUMNS[name]) for name, every in _PERIOD_TRUNCATE.items()],
+            placed.alias("_placed"),
+        )
+        self.cell, cell_key = _choose_cell(facts)
+        facts = facts.with_columns(cell_key.alias("_cell"))
+        # Categorical columns make the values filters compare small integers, not text.
+        categorical = ["country", "region", "aircraft_model", "aircraft_category", "grade"]
+        facts = facts.with_columns(pl.col(c).cast(pl.Categorical) for c in categorical)
+        self.facts = facts.with_columns(pl.col(c).set_sorted() for c in ("date_start", *_PERIOD_COLUMNS.values()))
+        self.total = facts.height
+        bounds = facts.filter(pl.col("_placed")).select(
+            pl.col("longitude").min(), pl.col("longitude").max().alias("east"),
+            pl.col("latitude").min(), pl.col("latitude").max().alias("north"))
+        self.bounds: tuple[float | None, ...] = bounds.row(0)
+
+    # --- choices for widgets --------------------------------------------------------------------------
+
+    def values(self, column: str) -> list[str]:
+        """The distinct values of a facts column, sorted (for the values filters' options)."""
+        return sorted(self.facts.get_column(column).cast(pl.String).drop_nulls().unique().to_list())
+
+    # --- one view -----------------------------------------------------------------------------------
+
+    def mask(self, spec: FilterSpec) -> pl.Series | None:
+        """The spec's boolean mask over :attr:`facts` (None when the spec keeps everything)."""
+        if spec.is_empty:
+            return None
+        return self.facts.select(spec.expression().alias("keep")).to_series()
+
+    def view(self, spec: FilterSpec, *, table_rows: int = TABLE_ROWS) -> View:
+        """Everything the Explorer shows for ``spec``: counts, table and the charts' data (see :class:`View`)."""
+        mask = self.mask(spec)
+        frame = self.facts.lazy() if mask is None else self.facts.lazy().filter(pl.lit(mask))
+        counts = self._counts(frame)
+        period = period_for(counts.first, counts.last, max_bins=TIMELINE_MAX_BINS)[0]
+        matrix_mode = "incidents" if counts.incidents <= MATRIX_MAX_INCIDENTS else "shares"
+        map_mode = "points" if counts.placed <= MAP_MAX_POINTS else "cells"
+        head = max(table_rows, MATRIX_MAX_INCIDENTS if matrix_mode == "incidents" else 0)
+        key = _PERIOD_COLUMNS[period]
+        # The first rows by position, not by filtering every column and cutting: only they are gathered.
+        columns = self.facts.select(_HEAD_COLUMNS)
+        first = columns.head(head) if mask is None else columns.gather(mask.arg_true().head(head))
+        queries = [
+            frame.group_by(key).agg(pl.len().alias("_n"), pl.col("acknowledged").sum().alias("_ack")),
+        ]
+        if matrix_mode == "shares":
+            queries.append(frame.select([(pl.col(s) == code).sum().alias(f"{s}_{code}")
+                                         for s in _STATUS_COLUMNS for code in range(len(STATUSES))]))
+        placed = frame.filter(pl.col("_placed"))
+        if map_mode == "points":
+            queries.append(placed.select("incident_id", "title", "date_start", "place", "latitude", "longitude",
+                                         "location_precision"))
+        else:
+            queries.append(placed.group_by("_cell").agg(pl.len().alias("incidents")))
+        results = pl.collect_all(queries)
+        head_rows, timeline = first, results[0]
+        if matrix_mode == "shares":
+            matrix = _shares(results[1])
+        else:
+            matrix = self._cells(head_rows)
+        map_frame = _points(results[-1]) if map_mode == "points" else _grid(results[-1], self.cell)
+        return View(
+            spec=spec,
+            counts=counts,
+            table=_table(head_rows.head(table_rows)),
+            timeline=_timeline(timeline, key, period),
+            period=period,
+            matrix=matrix,
+            matrix_mode=matrix_mode,
+            map=map_frame,
+            map_mode=map_mode,
+            map_cell=self.cell if map_mode == "cells" else None,
+        )
+
+    def _counts(self, frame: pl.LazyFrame) -> Counts:
+        row = frame.select(
+            pl.len().alias("incidents"),
+            pl.col("n_accounts").sum().alias("accounts"),
+            ((pl.col("_statuses") & _CONTRADICT_BIT) != 0).sum().alias("contradicted"),
+            (~pl.col("acknowledged")).sum().alias("never_acknowledged"),
+            pl.col("_placed").sum().alias("placed"),
+            pl.col("date_start").first().alias("first"),
+            pl.col("date_start").last().alias("last"),
+            *[(pl.col("grade") == grade).sum().alias(f"grade_{grade}") for grade in GRADES],
+        ).collect().row(0, named=True)
+        return Counts(
+            incidents=row["incidents"], total=self.total, accounts=int(row["accounts"] or 0),
+            contradicted=row["contradicted"], never_acknowledged=row["never_acknowledged"],
+            grades={grade: row[f"grade_{grade}"] for grade in GRADES}, placed=row["placed"],
+            first=row["first"], last=row["last"],
+        )
+
+    def _cells(self, rows: pl.DataFrame) -> pl.DataFrame:
+        """One row per incident and attribute for up to :data:`MATRIX_MAX_INCIDENTS` incidents, values included."""
+        schema = {"incident_id": pl.String, "incident": pl.String, "order": pl.UInt32, "attribute": pl.String,
+                  "status": pl.String, "status_words": pl.String, "official": pl.String, "others": pl.String}
+        if rows.height == 0:
+            return pl.DataFrame(schema=schema)
+        attributes = self.attribute_rows(rows["incident_id"].to_list())
+        labelled = rows.with_row_index("order").select("incident_id", "order", _incident_label().alias("incident"))
+        return (
+            attributes.join(labelled, on="incident_id", how="inner")
+            .select(
+                "incident_id", "incident", "order", pl.col("label").alias("attribute"), "status",
+                pl.col("status").replace_strict(STATUS_LABELS, return_dtype=pl.String).alias("status_words"),
+                pl.col("official_values").list.join("; ").alias("official"),
+                pl.col("unofficial_values").list.join("; ").alias("others"),
+            )
+            .sort("order", maintain_order=True)
+            .cast(schema)
+        )
+
+    # --- one incident --------------------------------------------------------------------------------
+
+    def attribute_rows(self, incident_ids: list[str]) -> pl.DataFrame:
+        """The comparison's attribute rows of these incidents (found by binary search, not a scan)."""
+        return _slices(self.comparison.attributes, incident_ids)
+
+    def account_rows(self, incident_ids: list[str]) -> pl.DataFrame:
+        """The comparison's account rows of these incidents (with ``is_current`` and ``superseded_by``)."""
+        return _slices(self.comparison.accounts, incident_ids)
+
+    def incident_dataset(self, incident_id: str) -> Any:
+        """A copy of the dataset holding only what one incident's narrative reads: the incident, the
+        incidents it relates to, their accounts, the sources and the overrides that target them."""
+        import dataclasses
+
+        incidents = self.dataset.incidents
+        row = incidents.filter(pl.col("incident_id") == incident_id)
+        if row.height == 0:
+            from ddj.errors import UsageError
+
+            msg = f"no incident {incident_id!r} in dataset {self.dataset.name!r}"
+            raise UsageError(msg)
+        related = [r for r in row["related_incident_id"].to_list() if r]
+        linked = incidents.filter(pl.col("incident_id").is_in([incident_id, *related])
+                                  | (pl.col("related_incident_id") == incident_id))
+        ids = linked["incident_id"].to_list()
+        accounts = self.account_rows(ids).drop("is_current", "superseded_by")
+        accounts = accounts.select(self.dataset.accounts.columns)
+        overrides = self.dataset.overrides
+        overrides = overrides.filter(pl.col("target_id").is_in([*ids, *accounts["account_id"].to_list()]))
+        tables = dict(self.dataset.tables, incidents=linked, accounts=accounts, overrides=overrides)
+        return dataclasses.replace(self.dataset, tables=tables)
+
+    def incident_comparison(self, incident_id: str) -> Any:
+        """The comparison restricted to one incident (binary search in the sorted frames)."""
+        from ddj.compare import Comparison
+
+        ids = [incident_id]
+        return Comparison(_slices(self.comparison.incidents, ids), self.attribute_rows(ids),
+                          self.comparison.changes.filter(pl.col("incident_id") == incident_id),
+                          self.account_rows(ids), self.comparison.as_of)
+
+
+# --- preparing the facts ------------------------------------------------------------------------------
+
+
+def _status_columns(comparison: Any) -> pl.DataFrame:
+    """One row per incident with its status code per compared attribute (``_s0``...), read from the
+    attribute table, which holds every incident's attributes together in the model's order."""
+    attributes = comparison.attributes
+    k = len(COMPARED_ATTRIBUTES)
+    codes = attributes.get_column("status").replace_strict(STATUS_CODES, return_dtype=pl.UInt8)
+    n = attributes.height // k
+    ids = attributes.get_column("incident_id")
+    names = attributes.get_column("attribute")
+    regular = attributes.height == n * k and (n == 0 or (
+        ids.gather_every(k).equals(ids.gather_every(k, k - 1))
+        and names.head(k).to_list() == [a.name for a in COMPARED_ATTRIBUTES]
+    ))
+    if regular:
+        return pl.DataFrame({"incident_id": ids.gather_every(k),
+                             **{name: codes.gather_every(k, j) for j, name in enumerate(_STATUS_COLUMNS)}})
+    wide = attributes.select("incident_id", "attribute", codes.alias("status")).pivot(
+        on="attribute", index="incident_id", values="status")
+    return wide.select("incident_id", *[pl.col(a.name).alias(s) for a, s in zip(COMPARED_ATTRIBUTES, _STATUS_COLUMNS)])
+
+
+def _cell_expr(size: float) -> pl.Expr:
+    """A grid cell's key: its row and column of ``size``-degree cells, packed in one integer."""
+    row = ((pl.col("latitude") + 90) / size).floor().cast(pl.Int64)
+    column = ((pl.col("longitude") + 180) / size).floor().cast(pl.Int64)
+    return (row * 100_000 + column).cast(pl.Int64)
+
+
+def _choose_cell(facts: pl.DataFrame) -> tuple[float, pl.Expr]:
+    """The finest grid whose cells over every placed incident number at most :data:`MAP_MAX_POINTS`."""
+    placed = facts.filter(pl.col("_placed")).select("latitude", "longitude")
+    for size in _CELL_SIZES:
+        if placed.height == 0 or placed.select(_cell_expr(size).n_unique()).item() <= MAP_MAX_POINTS:
+            return size, _cell_expr(size)
+    return _CELL_SIZES[-1], _cell_expr(_CELL_SIZES[-1])
+
+
+def _slices(frame: pl.DataFrame, incident_ids: list[str]) -> pl.DataFrame:
+    """The rows of ``frame`` (sorted by ``incident_id``) for these incidents, in the frame's order."""
+    column = frame.get_column("incident_id")
+    wanted = pl.Series(sorted(set(incident_ids)), dtype=pl.String)
+    if wanted.len() == 0:
+        return frame.clear()
+    starts = column.search_sorted(wanted, side="left")
+    ends = column.search_sorted(wanted, side="right")
+    pieces = [frame.slice(s, e - s) for s, e in zip(starts.to_list(), ends.to_list()) if e > s]
+    return pl.concat(pieces) if pieces else frame.clear()
+
+
+# --- shaping the results ------------------------------------------------------------------------------
+
+
+def _incident_label(limit: int = 60) -> pl.Expr:
+    title = pl.col("title")
+    short = pl.when(title.str.len_chars() > limit).then(title.str.slice(0, limit - 1) + "…").otherwise(title)
+    return pl.concat_str([short, pl.lit(" ("), pl.col("date_start").dt.strftime("%Y-%m-%d"), pl.lit(")")])
+
+
+def _table(rows: pl.DataFrame) -> pl.DataFrame:
+    place = pl.concat_str([pl.col("place"), pl.col("region").cast(pl.String), pl.col("country").cast(pl.String)],
+                          separator=", ", ignore_nulls=True)
+    flags = pl.concat_str([
+        pl.when((pl.col("_statuses") & _CONTRADICT_BIT) != 0).then(pl.lit("contradictions")),
+        pl.when(~pl.col("acknowledged")).then(pl.lit("the operator never spoke of it")),
+    ], separator="; ", ignore_nulls=True)
+    return rows.select(
+        "incident_id",
+        pl.col("date_start").dt.strftime("%Y-%m-%d").alias("date"),
+        "title",
+        place.alias("place"),
+        pl.col("aircraft_model").cast(pl.String).alias("aircraft"),
+        pl.col("grade").cast(pl.String).alias("grade"),
+        flags.fill_null("").alias("stands_out"),
+    )
+
+
+def _timeline(counts: pl.DataFrame, key: str, period: str) -> pl.DataFrame:
+    counts = counts.rename({key: "period"}).sort("period")
+    lanes = pl.concat([
+        counts.select("period", pl.lit(ACKNOWLEDGED_LANES[0]).alias("lane"), pl.col("_ack").alias("incidents")),
+        counts.select("period", pl.lit(ACKNOWLEDGED_LANES[1]).alias("lane"),
+                      (pl.col("_n") - pl.col("_ack")).alias("incidents")),
+    ]).filter(pl.col("incidents") > 0)
+    return lanes.with_columns(period_label("period", period).alias("when"),
+                              pl.col("incidents").cast(pl.Int64)).sort("period", "lane")
+
+
+def _shares(sums: pl.DataFrame) -> pl.DataFrame:
+    row = sums.row(0, named=True) if sums.height else {}
+    records = []
+    for i, label in enumerate(_ATTRIBUTE_LABELS):
+        for code, status in enumerate(STATUSES):
+            count = int(row.get(f"_s{i}_{code}", 0) or 0)
+            if count:
+                records.append((label, status, STATUS_LABELS[status], count, code))
+    frame = pl.DataFrame(records, schema={"attribute": pl.String, "status": pl.String, "status_words": pl.String,
+                                          "incidents": pl.Int64, "rank": pl.Int64}, orient="row")
+    return frame.with_columns((pl.col("incidents") / pl.col("incidents").sum().over("attribute")).alias("share"))
+
+
+def _points(rows: pl.DataFrame) -> pl.DataFrame:
+    styles = {k: v for k, v in MAP_STYLES.items() if k is not None}
+    return rows.select(
+        "incident_id", "title",
+        pl.col("date_start").dt.strftime("%-d %B %Y").alias("date"),
+        pl.col("place").fill_null(""),
+        pl.col("latitude").round(3), pl.col("longitude").round(3),
+        pl.col("location_precision").replace_strict(styles, default=MAP_STYLES[None], return_dtype=pl.String)
+        .alias("precision"),
+    )
+
+
+def _grid(cells: pl.DataFrame, size: float) -> pl.DataFrame:
+    key = pl.col("_cell")
+    return cells.select(
+        ((key // 100_000) * size - 90 + size / 2).round(3).alias("latitude"),
+        ((key % 100_000) * size - 180 + size / 2).round(3).alias("longitude"),
+        pl.col("incidents").cast(pl.Int64),
+    ).sort("latitude", "longitude")
+
+
+def extent(bounds: tuple[float | None, ...]) -> tuple[float, float, float, float]:
+    """The map's extent around ``(west, east, south, north)`` bounds (the whole world when unknown)."""
+    from ddj.charts.basemap import extent_around
+
+    west, east, south, north = bounds
+    if west is None or any(v is None or (isinstance(v, float) and math.isnan(v)) for v in bounds):
+        return extent_around([], [])
+    return extent_around([west, east], [south, north])

@@ -1,0 +1,170 @@
+"""The Explorer's HTML pieces: the counts, the table of matching incidents, and one incident's accounts
+side by side with its narrative. Every piece of text from the data goes through :mod:`ddj.html`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from ddj.charts.theme import STATUS_COLOURS, STATUS_LABELS
+from ddj.html import escape, safe_link
+from ddj.model import COMPARED_ATTRIBUTES, NO_CLAIM, NOT_STATED, UNKNOWN
+from ddj.widgets.state import View
+
+__all__ = ["STYLE", "counts_html", "incident_html", "table_html"]
+
+#: The Explorer's own styles, scoped by its class names.
+STYLE = """<style>
+.ddj-x-counts{font-size:15px;margin:4px 0 8px}
+.ddj-x-counts strong{font-size:22px}
+.ddj-x-counts .ddj-x-muted,.ddj-x-muted{color:#555}
+.ddj-x-table,.ddj-x-accounts{border-collapse:collapse;font-size:12px;width:100%}
+.ddj-x-table th,.ddj-x-table td,.ddj-x-accounts th,.ddj-x-accounts td{border-bottom:1px solid #ddd;padding:3px 6px;
+ text-align:left;vertical-align:top}
+.ddj-x-table thead th,.ddj-x-accounts thead th{background:#f4f4f4}
+.ddj-x-official{border-top:3px solid #0072B2}
+.ddj-x-unofficial{border-top:3px solid #E69F00}
+.ddj-x-replaced{opacity:.6}
+.ddj-x-status{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
+.ddj-x-narrative p{max-width:60em;line-height:1.45}
+.ddj-x-report pre{white-space:pre-wrap;background:#f7f7f7;padding:6px;font-size:12px}
+</style>"""
+
+
+def counts_html(view: View) -> str:
+    """The counts line: how many incidents match, their accounts, contradictions, silence, grades.
+
+    The element carries the numbers as ``data-`` attributes, so scripts and tests read them without
+    parsing words.
+    """
+    c = view.counts
+    grades = ", ".join(f"{grade} {n:,}" for grade, n in c.grades.items() if n)
+    noun = "incident" if c.total == 1 else "incidents"
+    return (
+        f'<div class="ddj-x-counts" data-incidents="{c.incidents}" data-total="{c.total}" '
+        f'data-contradicted="{c.contradicted}" data-never-acknowledged="{c.never_acknowledged}">'
+        f'<strong class="ddj-x-count">{c.incidents:,}</strong> of {c.total:,} {noun}'
+        f' · {c.accounts:,} accounts · {c.contradicted:,} with a contradiction'
+        f' · {c.never_acknowledged:,} the operator never spoke of'
+        f'<br><span class="ddj-x-muted">grades: {escape(grades or "none")} · filters: '
+        f'{escape(view.spec.describe())}</span></div>'
+    )
+
+
+def table_html(view: View) -> str:
+    """The first matching incidents (by start date) as an HTML table; says how many more there are."""
+    rows = view.table
+    shown, total = rows.height, view.counts.incidents
+    if shown == 0:
+        return '<p class="ddj-x-table-empty" data-rows="0">No incident matches these filters.</p>'
+    head = "".join(f"<th>{escape(h)}</th>" for h in ("date", "incident", "place", "aircraft", "grade", "stands out"))
+    body = "".join(
+        f'<tr data-incident="{escape(r["incident_id"])}"><td>{escape(r["date"])}</td><td>{escape(r["title"])}'
+        f'<br><span class="ddj-x-muted">{escape(r["incident_id"])}</span></td><td>{escape(r["place"])}</td>'
+        f'<td>{escape(r["aircraft"])}</td><td>{escape(r["grade"])}</td><td>{escape(r["stands_out"])}</td></tr>'
+        for r in rows.iter_rows(named=True)
+    )
+    more = f"the first {shown:,} of {total:,}, by date" if total > shown else f"all {total:,}, by date"
+    return (f'<table class="ddj-x-table" data-rows="{shown}"><caption class="ddj-x-muted">Matching incidents: '
+            f'{more}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+
+
+# --- one incident ----------------------------------------------------------------------------------
+
+
+def _claim_expr(attribute: Any) -> pl.Expr:
+    """One account's claim on an attribute as text; ``unknown`` and ``not_stated`` stay as those words."""
+    if attribute.kind == "count":
+        claim, low, best, high = (pl.col(c) for c in attribute.columns)
+        figure = (
+            pl.when(low.is_not_null() & high.is_not_null() & (low != high))
+            .then(pl.format("{}–{}", low, high))
+            .otherwise(pl.coalesce(best, low, high).cast(pl.String))
+        )
+        return pl.when(claim == "figure").then(figure).otherwise(claim)
+    if attribute.kind == "place":
+        country, place = (pl.col(c) for c in attribute.columns)
+        parts = [pl.when(c.is_in(list(NO_CLAIM))).then(None).otherwise(c) for c in (place, country)]
+        joined = pl.concat_str(parts, separator=", ", ignore_nulls=True)
+        unknown = (place == UNKNOWN) | (country == UNKNOWN)
+        return (pl.when(joined.is_null() | (joined == ""))
+                .then(pl.when(unknown).then(pl.lit(UNKNOWN)).otherwise(pl.lit(NOT_STATED)))
+                .otherwise(joined))
+    return pl.col(attribute.columns[0]).cast(pl.String)
+
+
+def _claim_cell(value: Any) -> str:
+    if value is None or value == NOT_STATED:
+        return '<span class="ddj-x-muted" title="the account does not speak to this">—</span>'
+    if value == UNKNOWN:
+        return "<em>unknown</em>"
+    return escape(str(value).replace("_", " "))
+
+
+def incident_html(data: Any, incident_id: str) -> str:
+    """One incident: its heading, its accounts side by side with each attribute's status, and its narrative.
+
+    ``data`` is the :class:`~ddj.widgets.state.ExplorerData`; the incident's rows are found by
+    binary search, and the narrative is written from a copy of the dataset holding only this
+    incident (and the incidents it relates to), so drilling in stays fast at a million incidents.
+    """
+    from ddj.narrative import narrative, render_html
+
+    dataset = data.incident_dataset(incident_id)
+    comparison = data.incident_comparison(incident_id)
+    incident = dataset.incidents.filter(pl.col("incident_id") == incident_id).row(0, named=True)
+    where = ", ".join(str(v) for v in (incident["place"], incident["region"], incident["country"]) if v)
+    heading = (f'<h3 class="ddj-x-title" data-incident="{escape(incident_id)}">{escape(incident["title"])}</h3>'
+               f'<p class="ddj-x-muted">{escape(incident["date_start"])} · {escape(where)} · '
+               f'{escape(incident["aircraft_model"])} · grade: {escape(comparison.incidents["grade"][0])}</p>')
+    story = render_html(narrative(dataset, comparison, incident_ids=incident_id), id_prefix=f"ddj-x-{incident_id}")
+    return (f'<div class="ddj-x-incident">{heading}{_accounts_table(dataset, comparison, incident_id)}'
+            f'<div class="ddj-x-narrative"><h4>The story, with its sources</h4>{story}</div></div>')
+
+
+def _accounts_table(dataset: Any, comparison: Any, incident_id: str) -> str:
+    accounts = (
+        comparison.accounts.filter(pl.col("incident_id") == incident_id)
+        .join(dataset.sources.select("source_id", pl.col("name").alias("source_name"),
+                                     pl.col("kind").alias("source_kind")), on="source_id", how="left")
+        .sort("published_date", "account_id")
+        .with_columns(_claim_expr(a).alias(f"_claim_{a.name}") for a in COMPARED_ATTRIBUTES)
+    )
+    if accounts.height == 0:
+        return "<p>No account of this incident is recorded.</p>"
+    statuses = dict(comparison.attributes.select("attribute", "status").iter_rows())
+    rows = accounts.to_dicts()
+    head = "".join(
+        f'<th scope="col" class="ddj-x-{escape(r["side"])}{"" if r["is_current"] else " ddj-x-replaced"}">'
+        f'{escape(r["source_name"] or r["source_id"])}<br><span class="ddj-x-muted">{escape(r["side"])} · '
+        f'{escape(str(r["source_kind"] or "").replace("_", " "))} · {escape(r["published_date"])}'
+        f'{"" if r["is_current"] else " · replaced by a later account"}</span></th>'
+        for r in rows
+    )
+    body = []
+    for attribute in COMPARED_ATTRIBUTES:
+        status = statuses.get(attribute.name, "unknown")
+        swatch = (f'<span class="ddj-x-status" style="background:{STATUS_COLOURS.get(status, "#ddd")}"></span>'
+                  f'{escape(STATUS_LABELS.get(status, status))}')
+        cells = "".join(f"<td>{_claim_cell(r[f'_claim_{attribute.name}'])}</td>" for r in rows)
+        body.append(f'<tr data-status="{escape(status)}"><th scope="row">{escape(attribute.label)}</th>'
+                    f"<td>{swatch}</td>{cells}</tr>")
+    said = "".join(f"<td>{escape(r['statement'])}</td>" for r in rows)
+    links = "".join(f"<td>{_links(r)}</td>" for r in rows)
+    body += [f'<tr><th scope="row">what it said (our paraphrase)</th><td></td>{said}</tr>',
+             f'<tr><th scope="row">where we read it</th><td></td>{links}</tr>']
+    return (f'<table class="ddj-x-accounts" data-accounts="{len(rows)}"><thead><tr><th></th><th>status</th>{head}'
+            f'</tr></thead><tbody>{"".join(body)}</tbody></table>')
+
+
+def _links(row: dict[str, Any]) -> str:
+    parts = []
+    if row.get("url"):
+        parts.append(safe_link(row["url"], "report"))
+    if row.get("archive_url"):
+        parts.append(safe_link(row["archive_url"], "archived copy"))
+    if row.get("reported_in"):
+        parts.append(escape(row["reported_in"]))
+    return "<br>".join(parts) or "no link recorded"

@@ -1,0 +1,390 @@
+"""The Explorer without a browser: views of the prepared frames, widget values in and filtered frames and
+counts out, chart selections back into filters, the HTML pieces, and serving it with `ddj explore`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shlex
+from pathlib import Path
+
+import nbformat
+import polars as pl
+import pytest
+
+import ddj
+from ddj.cli import build_parser, main
+from ddj.compare import STATUSES
+from ddj.datasets import Dataset
+from ddj.errors import DatasetNotFoundError, UsageError
+from ddj.filters import FILTERS, FilterSpec, incident_facts
+from ddj.model import COMPARED_ATTRIBUTES
+from ddj.synth import synthetic_tables
+from ddj.widgets import selection, serve, state
+from ddj.widgets.charts import MAP_PICK, MATRIX_PICK, STATUS_PICK, TIMELINE_BRUSH, build_charts
+from ddj.widgets.state import ACKNOWLEDGED_LANES, ExplorerData
+from tests.fixtures.hostile import write_hostile_package
+
+ROOT = Path(__file__).resolve().parents[1]
+K = len(COMPARED_ATTRIBUTES)
+
+
+@pytest.fixture(scope="module")
+def syria():
+    dataset = ddj.load("syria-ru-aviation", warn=False)
+    return dataset, ddj.compare(dataset)
+
+
+@pytest.fixture(scope="module")
+def data(syria):
+    return ExplorerData(*syria)
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    tables = synthetic_tables(3000, seed=3)
+    dataset = Dataset(name="synthetic", folder=Path("."), kind="incidents", tables=tables, caveats=(),
+                      descriptor={"version": "0"}, files={})
+    return ExplorerData(dataset)
+
+
+@pytest.fixture(scope="module")
+def explorer(syria):
+    from ddj.widgets import Explorer
+
+    return Explorer(syria[0], comparison=syria[1], debounce=0)
+
+
+@pytest.fixture()
+def fresh(explorer):
+    explorer.clear_filters()
+    explorer.choose(None)
+    yield explorer
+    explorer.clear_filters()
+
+
+# --- the pure views -------------------------------------------------------------------------------------
+
+
+def test_a_view_agrees_with_the_filter_on_the_facts(data, syria):
+    facts = incident_facts(*syria)
+    for spec in (FilterSpec(), FilterSpec(statuses=["contradict"]),
+                 FilterSpec(countries=["Syria"], date_from="2018-01-01"),
+                 FilterSpec(sides=["unofficial"], source_kinds=["local_media"]), FilterSpec(grades=["weak"])):
+        view = data.view(spec)
+        expected = spec.filter_incidents(facts)
+        assert view.counts.incidents == expected.height
+        assert view.table["incident_id"].to_list() == expected["incident_id"].to_list()[:state.TABLE_ROWS]
+        assert view.counts.accounts == expected["n_accounts"].sum()
+        assert view.counts.contradicted == expected.filter(pl.col("n_contradict") > 0).height
+        assert view.counts.never_acknowledged == expected.filter(~pl.col("acknowledged")).height
+        assert sum(view.counts.grades.values()) == expected.height
+        assert view.timeline["incidents"].sum() == expected.height  # every incident is in one bar
+        assert view.spec == spec
+
+
+def test_official_silence_shows_the_strike_campaign_everywhere(data):
+    view = data.view(FilterSpec(statuses=["official_silent"]))
+    assert view.counts.incidents == 1 and view.counts.never_acknowledged == 1
+    assert view.table["incident_id"].to_list() == ["syr-2016-08-retaliation-strikes"]
+    assert view.table["stands_out"][0] == "the operator never spoke of it"
+    assert view.timeline.select("lane", "incidents").rows() == [(ACKNOWLEDGED_LANES[1], 1)]
+    assert view.matrix_mode == "incidents" and view.matrix.height == K
+    silent = view.matrix.filter(pl.col("status") == "official_silent")["attribute"].to_list()
+    assert silent == ["responsible party", "place", "follow-on operation acknowledged"]
+    assert view.map_mode == "points" and view.map["incident_id"].to_list() == ["syr-2016-08-retaliation-strikes"]
+
+
+def test_the_matrix_cells_carry_what_each_side_said(data):
+    view = data.view(FilterSpec(incident_ids=["med-2018-09-17-il20"]))
+    party = view.matrix.filter(pl.col("attribute") == "responsible party").row(0, named=True)
+    assert party["status"] == "contradict"
+    assert "Israel" in party["official"] and "Syria" in party["others"]
+
+
+def test_the_timeline_period_follows_the_span(data):
+    assert data.view(FilterSpec()).period == "month"
+    assert data.view(FilterSpec(date_from="2016-07-01", date_to="2016-12-31")).period == "week"
+    assert data.view(FilterSpec(statuses=["official_silent"])).period == "day"
+    view = data.view(FilterSpec(date_from="2016-07-01", date_to="2016-12-31"))
+    assert view.timeline["period"].dt.weekday().unique().to_list() == [1]  # weeks start on Mondays
+
+
+def test_many_incidents_become_shares_and_grid_cells(synthetic, monkeypatch):
+    view = synthetic.view(FilterSpec())
+    assert view.matrix_mode == "shares"
+    # each attribute's shares cover every incident once
+    per_attribute = view.matrix.group_by("attribute").agg(pl.col("incidents").sum(), pl.col("share").sum())
+    assert per_attribute["incidents"].to_list() == [3000] * K
+    assert all(abs(s - 1) < 1e-9 for s in per_attribute["share"])
+    expected = (synthetic.comparison.attributes.group_by("label", "status").len()
+                .rename({"label": "attribute", "len": "incidents"}))
+    got = view.matrix.select("attribute", "status", "incidents").join(expected, on=["attribute", "status"])
+    assert got.height == view.matrix.height and (got["incidents"] == got["incidents_right"]).all()
+    monkeypatch.setattr(state, "MAP_MAX_POINTS", 10)
+    cells = synthetic.view(FilterSpec(statuses=["contradict"]))
+    assert cells.map_mode == "cells" and cells.map_cell is not None
+    assert cells.map["incidents"].sum() == cells.counts.placed
+    assert cells.counts.placed + (cells.counts.incidents - cells.counts.placed) == cells.counts.incidents
+
+
+def test_one_incidents_rows_are_found_by_search(data, syria):
+    accounts = data.account_rows(["syr-2016-08-01-mi8amtsh"])
+    assert set(accounts["incident_id"]) == {"syr-2016-08-01-mi8amtsh"}
+    assert accounts.height == syria[1].accounts.filter(pl.col("incident_id") == "syr-2016-08-01-mi8amtsh").height
+    assert data.attribute_rows(["syr-2016-08-01-mi8amtsh", "nope"]).height == K
+    part = data.incident_dataset("syr-2016-08-retaliation-strikes")
+    assert set(part.incidents["incident_id"]) == {"syr-2016-08-retaliation-strikes", "syr-2016-08-01-mi8amtsh"}
+    with pytest.raises(UsageError, match="no incident 'nope'"):
+        data.incident_dataset("nope")
+
+
+# --- the charts -----------------------------------------------------------------------------------------
+
+
+def test_the_charts_embed_the_views_frames_and_say_how_many(data):
+    view = data.view(FilterSpec(statuses=["official_silent"]))
+    charts = build_charts(view, data)
+    specs = {name: chart.to_dict() for name, chart in charts.items()}
+    assert specs["timeline"]["title"]["text"] == "When: 1 of 14 incidents, by day"
+    assert specs["matrix"]["title"]["text"] == "What each side says: 1 of 14 incidents"
+    assert specs["map"]["title"]["text"] == "Where: 1 of 1 on the map"
+    (rows,) = specs["matrix"]["datasets"].values()
+    assert len(rows) == K and {r["incident_id"] for r in rows} == {"syr-2016-08-retaliation-strikes"}
+    assert {p["name"] for p in specs["timeline"]["params"]} == {TIMELINE_BRUSH}
+    assert {p["name"] for p in specs["matrix"]["params"]} == {MATRIX_PICK}
+    assert {p["name"] for p in specs["map"]["params"]} == {MAP_PICK}
+    for spec in specs.values():
+        assert spec["description"]  # alt text
+        assert '"url":' not in json.dumps(spec)  # every row is embedded, nothing is fetched
+
+
+def test_the_shares_matrix_lets_a_reader_pick_a_status(synthetic):
+    spec = build_charts(synthetic.view(FilterSpec()), synthetic)["matrix"].to_dict()
+    assert {p["name"] for p in spec["params"]} == {STATUS_PICK}
+
+
+def test_the_chart_widget_is_offline():
+    from ddj.widgets.explorer import chart_widget_class
+
+    bundle = chart_widget_class()._esm
+    assert "esm.sh" not in bundle and "cdn.jsdelivr" not in bundle and "unpkg.com" not in bundle
+    assert "vegaEmbed" in bundle or "vega-embed" in bundle
+
+
+# --- selections into filters ----------------------------------------------------------------------------
+
+
+def test_selection_values_become_filter_values():
+    assert selection.dates_from_interval({"period": [1470009600000, 1472601600000]}) == (
+        dt.date(2016, 8, 1), dt.date(2016, 8, 30))
+    assert selection.dates_from_interval({"period": ["2016-08-31T00:00:00.000Z", "2016-08-01T12:00:00.000Z"]}) == (
+        dt.date(2016, 8, 1), dt.date(2016, 8, 30))
+    assert selection.dates_from_interval({}) is None
+    assert selection.dates_from_interval({"period": [1]}) is None
+    assert selection.values_from_points([{"status": "agree"}, {"status": "agree"}, {"x": 1}], "status") == ("agree",)
+    assert selection.values_from_points(None, "status") == ()
+
+
+def _select(widget, name, value):
+    """What the browser sends when a reader brushes or clicks: the chart's raw selection state."""
+    widget._vl_selections = {**widget._vl_selections, name: {"value": value, "store": []}}
+
+
+def test_brushing_the_timeline_sets_the_dates(fresh):
+    start = dt.datetime(2016, 7, 1, tzinfo=dt.timezone.utc).timestamp() * 1000
+    end = dt.datetime(2017, 1, 1, tzinfo=dt.timezone.utc).timestamp() * 1000
+    _select(fresh.charts["timeline"], TIMELINE_BRUSH, {"period": [start, end]})
+    assert (fresh.spec.date_from, fresh.spec.date_to) == (dt.date(2016, 7, 1), dt.date(2016, 12, 31))
+    assert fresh.controls["date_from"].value == dt.date(2016, 7, 1)
+    assert fresh.view.counts.incidents == 6
+
+
+def test_clicking_a_cell_or_a_point_opens_the_incident(fresh):
+    fresh.set_filters(statuses=["contradict"])
+    _select(fresh.charts["matrix"], MATRIX_PICK, {"vlPoint": {"or": [{"incident_id": "med-2018-09-17-il20"}]}})
+    assert fresh.chosen == "med-2018-09-17-il20"
+    assert 'data-incident="med-2018-09-17-il20"' in fresh.detail.value
+    _select(fresh.charts["map"], MAP_PICK, {"vlPoint": {"or": [{"incident_id": "syr-2015-11-24-su24"}]}})
+    assert fresh.chosen == "syr-2015-11-24-su24" and fresh.incident_picker.value == "syr-2015-11-24-su24"
+
+
+def test_a_redrawn_charts_empty_selection_changes_nothing(fresh):
+    fresh.set_filters(countries=["Syria"])
+    _select(fresh.charts["timeline"], TIMELINE_BRUSH, None)
+    _select(fresh.charts["matrix"], MATRIX_PICK, None)
+    assert fresh.spec == FilterSpec(countries=["Syria"])
+
+
+def test_picking_a_status_in_the_shares_matrix_filters_by_it(synthetic):
+    from ddj.widgets import Explorer
+
+    explorer = Explorer(synthetic.dataset, comparison=synthetic.comparison, debounce=0)
+    _select(explorer.charts["matrix"], STATUS_PICK, {"vlPoint": {"or": [{"status": "official_silent"}]}})
+    assert explorer.spec.statuses == ("official_silent",)
+    assert explorer.view.counts.incidents == explorer.view.counts.never_acknowledged > 0
+
+
+# --- widget values in, frames and counts out ------------------------------------------------------------
+
+
+def test_there_is_one_control_per_filter_with_the_declared_help(fresh):
+    assert list(fresh.controls) == [item.name for item in FILTERS]
+    for item in FILTERS:
+        assert fresh.controls[item.name].tooltip == item.help
+    options = [value for _, value in fresh.controls["statuses"].options]
+    assert options == list(STATUSES)
+    assert [value for _, value in fresh.controls["countries"].options] == [
+        "Mediterranean Sea (waters off Syria)", "Russia", "Syria"]
+
+
+def test_setting_widget_values_filters_the_frames_and_the_counts(fresh):
+    fresh.controls["statuses"].value = ("official_silent",)
+    assert fresh.spec == FilterSpec(statuses=["official_silent"])
+    assert fresh.view.counts.incidents == 1
+    assert fresh.view.table["incident_id"].to_list() == ["syr-2016-08-retaliation-strikes"]
+    assert 'data-incidents="1"' in fresh.counts.value and 'data-rows="1"' in fresh.table.value
+    assert fresh.charts["matrix"].spec["title"]["text"] == "What each side says: 1 of 14 incidents"
+    fresh.controls["statuses"].value = ()
+    fresh.controls["countries"].value = ("Syria",)
+    fresh.controls["date_from"].value = dt.date(2018, 1, 1)
+    assert fresh.view.counts.incidents == 4
+    assert fresh.view.table["date"].to_list() == ["2018-02-03", "2018-03-06", "2021-02-25", "2021-02-28"]
+    fresh.controls["sides"].value = ("unofficial",)
+    fresh.controls["source_kinds"].value = ("local_media",)
+    assert fresh.view.table["incident_id"].to_list() == ["syr-2021-02-28-mi35"]
+    fresh.controls["incident_ids"].value = "syr-2016-08-01-mi8amtsh, syr-2021-02-28-mi35"
+    assert fresh.spec.incident_ids == ("syr-2016-08-01-mi8amtsh", "syr-2021-02-28-mi35")
+    assert fresh.view.counts.incidents == 1
+
+
+def test_presets_and_set_filters_update_the_widgets(fresh):
+    buttons = {b.description: b for b in fresh.ui.children[0].children[1].children}
+    buttons["Contradictions only"].click()
+    assert fresh.controls["statuses"].value == ("contradict",)
+    assert fresh.view.counts.incidents == 5
+    fresh.set_filters(FilterSpec(grades=["fair"], date_to="2020-01-01"))
+    assert fresh.controls["grades"].value == ("fair",) and fresh.controls["statuses"].value == ()
+    assert fresh.controls["date_to"].value == dt.date(2020, 1, 1)
+    fresh.clear_filters()
+    assert all(not c.value for c in fresh.controls.values()) and fresh.view.counts.incidents == 14
+
+
+def test_dates_in_the_wrong_order_leave_the_view_and_say_why(fresh):
+    fresh.controls["date_from"].value = dt.date(2018, 1, 1)
+    fresh.controls["date_to"].value = dt.date(2017, 1, 1)
+    assert "backwards" in fresh.message.value
+    assert fresh.spec == FilterSpec(date_from="2018-01-01")
+    fresh.controls["date_to"].value = dt.date(2019, 1, 1)
+    assert fresh.message.value == "" and fresh.spec.date_to == dt.date(2019, 1, 1)
+
+
+def test_the_incident_list_opens_accounts_and_narrative(fresh):
+    fresh.set_filters(statuses=["official_silent"])
+    assert [v for _, v in fresh.incident_picker.options] == [None, "syr-2016-08-retaliation-strikes"]
+    fresh.incident_picker.value = "syr-2016-08-retaliation-strikes"
+    html = fresh.detail.value
+    assert 'class="ddj-x-accounts" data-accounts="3"' in html
+    assert 'data-status="official_silent"' in html
+    assert "has not publicly acknowledged the strike campaign" in html  # the narrative's own words
+    assert 'class="ddj-cite"' in html  # footnoted
+
+
+def test_the_view_becomes_a_report_and_a_command(fresh):
+    fresh.set_filters(countries=["Syria"], date_from="2016-01-01")
+    entry = fresh.report("theatre-overview")
+    assert entry.parameters == {"dataset": "syria-ru-aviation", "country": "Syria", "date_from": "2016-01-01"}
+    fresh.report_button.click()
+    assert "ddj run notebooks/theatre-overview.ipynb" in fresh.report_output.value
+    assert "[reports.theatre-overview-syria-2016-01-01]" in fresh.report_output.value
+    words = shlex.split(fresh.command())
+    assert words[:3] == ["ddj", "explore", "syria-ru-aviation"]
+    assert FilterSpec.from_cli(build_parser().parse_args(words[1:])) == fresh.spec
+    fresh.set_filters(countries=["Syria", "Russia"])
+    fresh.report_button.click()
+    assert "always covers one country" in fresh.report_output.value
+
+
+def test_the_explorer_starts_from_a_json_view_and_refuses_unknown_values(syria):
+    from ddj.widgets import Explorer
+
+    explorer = Explorer(syria[0], filters='{"statuses": ["official_silent"]}', comparison=syria[1], debounce=0)
+    assert explorer.view.counts.incidents == 1 and explorer.controls["statuses"].value == ("official_silent",)
+    with pytest.raises(UsageError, match="Did you mean 'Syria'"):
+        Explorer(syria[0], filters={"countries": ["Syira"]}, comparison=syria[1])
+    assert ddj.Explorer is Explorer and ddj.FilterSpec is FilterSpec
+
+
+def test_text_from_the_data_is_escaped(tmp_path):
+    from ddj.widgets import Explorer
+
+    explorer = Explorer(str(write_hostile_package(tmp_path / "hostile")), debounce=0)
+    details = []
+    for incident_id in explorer.view.table["incident_id"]:
+        explorer.choose(incident_id)
+        details.append(explorer.detail.value)
+    for html in (explorer.table.value, explorer.counts.value, *details):
+        assert "<script>" not in html and "onerror=" not in html.replace("onerror=&quot;", "")
+        assert "<iframe" not in html and "<svg onload" not in html
+    detail = "".join(details)
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in detail
+    assert 'href="https://example.org/a%22%3E%3Cscript%3E' in detail  # the link is percent-encoded
+
+
+# --- serving --------------------------------------------------------------------------------------------
+
+
+def test_the_explore_notebook_is_thin_and_takes_a_dataset_and_filters():
+    from ddj.report.params import read_parameters
+
+    path = ROOT / "notebooks" / "explore.ipynb"
+    declared = read_parameters(path)
+    assert declared.names == ["dataset", "filters"]
+    assert declared["dataset"].is_dataset and declared["dataset"].dataset_kind == "incidents"
+    nb = nbformat.read(path, as_version=4)
+    assert "ddj.Explorer(dataset, filters=filters)" in nb.cells[-1].source
+
+
+def test_the_served_notebook_has_the_dataset_and_view_injected(tmp_path):
+    spec = FilterSpec(statuses=["official_silent"])
+    path = serve.write_notebook(tmp_path, "syria-ru-aviation", spec)
+    nb = nbformat.read(path, as_version=4)
+    tags = [c.metadata.get("tags", []) for c in nb.cells]
+    at = tags.index(["parameters"])
+    assert tags[at + 1] == ["injected-parameters"]
+    namespace: dict = {}
+    exec(nb.cells[at].source + "\n" + nb.cells[at + 1].source, namespace)  # noqa: S102 - our own cells
+    assert namespace["dataset"] == "syria-ru-aviation"
+    assert FilterSpec.from_json(namespace["filters"]) == spec
+
+
+def test_voila_runs_on_localhost_with_the_template_without_cdns():
+    command = serve.voila_command("/tmp/x.ipynb", 8123)
+    assert "--Voila.ip=127.0.0.1" in command and "--port=8123" in command and "--no-browser" in command
+    assert f"--template={serve.TEMPLATE}" in command
+    env = serve.voila_environment({"JUPYTER_PATH": "/elsewhere"})
+    first, *rest = env["JUPYTER_PATH"].split(":")
+    template = Path(first) / "voila" / "templates" / serve.TEMPLATE
+    assert (template / "conf.json").is_file() and rest == ["/elsewhere"]
+    text = (template / "index.html.j2").read_text(encoding="utf-8")
+    assert "fontawesome" in text and "html_head_js_mermaidjs" in text  # the two CDN references it removes
+    assert 1024 <= serve.free_port() < 65536
+
+
+def test_the_dataset_is_checked_before_voila_starts(capsys):
+    assert serve.check_dataset("syria-ru-aviation") == "syria-ru-aviation"
+    with pytest.raises(DatasetNotFoundError):
+        serve.check_dataset("no-such-dataset")
+    with pytest.raises(UsageError, match="tally dataset"):
+        serve.check_dataset("ukraine-equipment-losses")
+    assert main(["explore", "no-such-dataset", "--no-browser"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ddj explore: error: no dataset 'no-such-dataset'") and "Traceback" not in err
+    assert main(["explore", "--status", "nope", "--no-browser"]) == 2
+    assert "--status 'nope' is not one of" in capsys.readouterr().err
+
+
+def test_a_folder_is_passed_as_an_absolute_path(tmp_path, monkeypatch):
+    folder = write_hostile_package(tmp_path / "pkg")
+    monkeypatch.chdir(tmp_path)
+    assert serve.check_dataset("pkg") == str(folder.resolve())

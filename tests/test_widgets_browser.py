@@ -1,0 +1,167 @@
+"""The Explorer in a browser: `ddj explore` serves it with Voila on 127.0.0.1, Playwright drives Debian's
+chromium, and every request that would leave localhost is blocked and recorded (none may be made).
+
+A filter change must update the count, the table and the charts to what ddj computes in Python for the same
+view; a brush on the timeline must come back as dates in the filters.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+import ddj
+from ddj.filters import FILTER_BY_NAME, FilterSpec
+from ddj.widgets.serve import free_port
+from ddj.widgets.state import ExplorerData
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync"]
+LOCAL = {"127.0.0.1", "localhost"}
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory):
+    """`ddj explore` on a free port, in its own process group so that teardown stops it and Voila together."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("explore") / "voila.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ddj", "explore", "syria-ru-aviation", "--port", str(port), "--no-browser"],
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=Path(__file__).resolve().parents[1])
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"ddj explore did not start serving: {log.read_text(errors='replace')[-2000:]}")
+                time.sleep(0.3)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            if process.poll() is not None:
+                break
+            os.killpg(process.pid, sig)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                continue
+
+
+@pytest.fixture(scope="module")
+def data():
+    return ExplorerData(ddj.load("syria-ru-aviation", warn=False))
+
+
+def _count(page) -> int:
+    return int(page.get_attribute(".ddj-x-counts", "data-incidents"))
+
+
+def _marks(page, chart: str, mark: str) -> int:
+    return page.locator(f".ddj-chart-{chart} svg .mark-{mark}.role-mark path").count()
+
+
+def _texts(page, chart: str) -> list[str]:
+    return page.locator(f".ddj-chart-{chart} svg text").all_text_contents()
+
+
+def _wait_for_view(page, view) -> None:
+    """Wait until the page shows ``view``: the count, the table and the three charts' new data."""
+    page.wait_for_selector(f".ddj-x-counts[data-incidents='{view.counts.incidents}']", timeout=TIMEOUT_MS)
+    page.wait_for_selector(f".ddj-x-table[data-rows='{view.table.height}']", timeout=TIMEOUT_MS)
+    title = f"When: {view.counts.incidents} of {view.counts.total} incidents, by {view.period}"
+    page.wait_for_function(
+        """([title, cells, points]) => {
+            const texts = [...document.querySelectorAll('.ddj-chart-timeline svg text')].map(t => t.textContent);
+            const rects = document.querySelectorAll('.ddj-chart-matrix svg .mark-rect.role-mark path').length;
+            const symbols = document.querySelectorAll('.ddj-chart-map svg .mark-symbol.role-mark path').length;
+            return texts.includes(title) && rects === cells && symbols === points;
+        }""",
+        arg=[title, view.matrix.height, view.map.height], timeout=TIMEOUT_MS)
+
+
+def test_a_filter_change_updates_count_table_and_charts_and_nothing_leaves_localhost(dashboard, data):
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+    seen: list[str] = []
+
+    def route(request_route):
+        url = request_route.request.url
+        seen.append(url)
+        if urlsplit(url).scheme in ("data", "blob") or urlsplit(url).hostname in LOCAL:
+            request_route.continue_()
+        else:
+            blocked.append(url)
+            request_route.abort()
+
+    everything = data.view(FilterSpec())
+    silence = data.view(FilterSpec(statuses=["official_silent"]))
+    assert silence.counts.incidents == 1  # what the page must come to show
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            sockets: list[str] = []
+            page.on("websocket", lambda ws: sockets.append(ws.url))
+            page.route("**/*", route)
+            page.goto(dashboard, timeout=TIMEOUT_MS)
+            _wait_for_view(page, everything)
+            assert page.locator(".ddj-x-table tbody tr").count() == everything.table.height
+
+            # the status filter's own widget: "official silent"
+            label = _label("statuses", "official_silent")
+            page.locator(".ddj-filter-statuses select").select_option(label=label)
+            _wait_for_view(page, silence)
+            assert "1 of 14 incidents" in page.inner_text(".ddj-x-counts")
+            rows = page.locator(".ddj-x-table tbody tr")
+            assert [rows.nth(i).get_attribute("data-incident") for i in range(rows.count())] == \
+                silence.table["incident_id"].to_list()
+            assert _marks(page, "matrix", "rect") == 10  # one incident, ten compared attributes
+            assert "What each side says: 1 of 14 incidents" in _texts(page, "matrix")
+
+            # clearing the filters brings every chart back
+            page.locator(".ddj-preset-clear").click()
+            _wait_for_view(page, everything)
+
+            # a brush across the middle of the timeline comes back as dates, and the view follows them
+            frame = page.locator(".ddj-chart-timeline svg path.background").first.bounding_box()
+            assert frame is not None
+            y = frame["y"] + frame["height"] / 2
+            page.mouse.move(frame["x"] + frame["width"] * 0.2, y)
+            page.mouse.down()
+            page.mouse.move(frame["x"] + frame["width"] * 0.45, y, steps=8)
+            page.mouse.up()
+            page.wait_for_function(
+                "() => document.querySelector('.ddj-filter-date-from input').value !== ''", timeout=TIMEOUT_MS)
+            first = page.input_value(".ddj-filter-date-from input")
+            last = page.input_value(".ddj-filter-date-to input")
+            brushed = data.view(FilterSpec(date_from=first, date_to=last))
+            assert 0 < brushed.counts.incidents < everything.counts.incidents
+            _wait_for_view(page, brushed)
+        finally:
+            browser.close()
+    assert blocked == [], f"requests that would have left localhost: {blocked}"
+    assert seen and all(urlsplit(u).hostname in LOCAL or urlsplit(u).scheme in ("data", "blob") for u in seen)
+    assert sockets and all(urlsplit(u).hostname in LOCAL for u in sockets)
+
+
+def _label(name: str, value: str) -> str:
+    from ddj.widgets.explorer import _label as label
+
+    return label(FILTER_BY_NAME[name], value)
