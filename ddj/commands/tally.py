@@ -40,10 +40,9 @@ def run(args: argparse.Namespace) -> int:
         frame = ddj.tally.api.tally(dataset, as_of=args.as_of, categories=args.categories,
                                     documented="events" if args.events else None)
     # Caveats go to stderr, so that --json output stays a clean JSON array.
-    for caveat in dataset.caveats:
-        print(f"warning: {caveat.message}", file=sys.stderr)
-    for item in caught:
-        print(f"warning: {item.message}", file=sys.stderr)
+    messages = [caveat.message for caveat in dataset.caveats] + [str(item.message) for item in caught]
+    for message in dict.fromkeys(messages):  # each once, in order
+        print(f"warning: {message}", file=sys.stderr)
     records = []
     for row in frame.iter_rows(named=True):
         record = {key: (value.isoformat() if hasattr(value, "isoformat") else value) for key, value in row.items()}
