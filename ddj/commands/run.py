@@ -71,7 +71,10 @@ def run(args: argparse.Namespace) -> int:
     if args.due:
         scheduled = [s for s in specs if s.schedule]
         specs = schedule.due(scheduled, schedule.State.for_output(args.out), now)
-        print(f"{len(specs)} of {len(scheduled)} scheduled report(s) due", flush=True)
+        if not args.quiet or specs:
+            print(f"{len(specs)} of {len(scheduled)} scheduled report(s) due", flush=True)
+        if not specs and not errors:
+            return 0
     with _executor(args) as executor:
         summary = run_reports(specs, args.out, group_errors=errors, progress=make_progress(sys.stdout, quiet=args.quiet),
                               executor=executor, force=args.force, now=now, cache=cache)

@@ -194,8 +194,13 @@ def _start_worker(max_runs: int, notebook: Path | None) -> None:
             kernels.launch(notebook, _kernel_name(notebook))
         except Exception:  # noqa: BLE001, S110 - the first report starts a kernel and reports what fails
             pass
-    import ddj.report.htmlexport  # noqa: F401 - while the kernel starts, load what the first report needs
+    # While the kernel starts, load what the first report needs.
+    import vl_convert  # noqa: F401
+
     import ddj.report.runner  # noqa: F401
+    from ddj.report.htmlexport import _exporter
+
+    _exporter()
 
 
 def _ready() -> None:

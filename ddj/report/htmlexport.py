@@ -18,6 +18,7 @@ import copy
 import hashlib
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,19 +106,10 @@ def export_html(nb: Any, *, title: str, methods_html: str = "") -> ExportedRepor
     ``methods_html`` is placed at the end of the page (see :func:`methods_box`). The notebook is not
     changed. The same notebook and arguments always give the same bytes.
     """
-    from nbconvert import HTMLExporter
-
     from ddj._version import __version__
 
     nb, charts = prepare_notebook(nb)
-    exporter = HTMLExporter(
-        template_name="ddj",
-        extra_template_basedirs=[str(TEMPLATES)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        anchor_link_text="",
-    )
+    exporter = _exporter()
     scripts = _scripts(charts)
     resources = {
         "metadata": {"name": title},
@@ -135,6 +127,26 @@ def export_html(nb: Any, *, title: str, methods_html: str = "") -> ExportedRepor
     # Scripts go in after the clean-up pass, which must never look inside them.
     html = body.replace("@@DDJ-SCRIPTS@@", "\n".join(f"<script>{s}</script>" for s in scripts), 1)
     return ExportedReport(html=html, charts=charts)
+
+
+_EXPORTERS = threading.local()
+
+
+def _exporter() -> Any:
+    """This thread's HTML exporter, made once: it compiles its templates on first use, not for every report."""
+    exporter = getattr(_EXPORTERS, "html", None)
+    if exporter is None:
+        from nbconvert import HTMLExporter
+
+        exporter = _EXPORTERS.html = HTMLExporter(
+            template_name="ddj",
+            extra_template_basedirs=[str(TEMPLATES)],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            anchor_link_text="",
+        )
+    return exporter
 
 
 def prepare_notebook(nb: Any) -> tuple[Any, list[ChartOutput]]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -182,6 +183,7 @@ class KernelPool:
             msg = f"max_runs must be at least 1, not {max_runs}"
             raise ValueError(msg)
         self.max_runs = max_runs
+        self._own_log_dir = log_dir is None
         self.log_dir = Path(log_dir) if log_dir else Path(tempfile.mkdtemp(prefix="ddj-kernels-"))
         self.learned: dict[tuple[str, str], list[str]] = {}
         self.started = 0
@@ -244,9 +246,11 @@ class KernelPool:
         self._retire(kernel, reason)
 
     def close(self) -> None:
-        """Stop every kernel of the pool."""
+        """Stop every kernel of the pool (and remove its logs, unless they went to a folder given to it)."""
         for kernel in list(self._kernels.values()):
             self._retire(kernel, None)
+        if self._own_log_dir:
+            shutil.rmtree(self.log_dir, ignore_errors=True)
 
     def _retire(self, kernel: WarmKernel, reason: str | None) -> None:
         for ident, held in list(self._kernels.items()):
