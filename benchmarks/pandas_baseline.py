@@ -30,6 +30,28 @@ def _norm(text) -> str:
     return re.sub(r"\s+", " ", str(text).lower()).strip()
 
 
+_SEPARATORS = re.compile(r"[\s\-/.,()]+")
+
+
+def _words(text) -> str:
+    """Lower case, with white space, '-', '/', '.', ',' and parentheses as one separator space."""
+    if _missing(text):
+        return ""
+    return _SEPARATORS.sub(" ", str(text).lower()).strip()
+
+
+def _words_fit(a: str, b: str) -> bool:
+    """One text is the other less specific: a run of its whole words, or a designation without its variant
+    suffix (the shorter ends with a digit where the longer goes on with a letter)."""
+    if f" {a} " in f" {b} " or f" {b} " in f" {a} ":
+        return True
+    for short, long in ((a, b), (b, a)):
+        if (len(long) > len(short) and long.startswith(short) and short[-1:] in "0123456789" and short
+                and long[len(short)].isalpha()):
+            return True
+    return False
+
+
 def _strip(text) -> str:
     return "" if _missing(text) else str(text).strip()
 
@@ -41,7 +63,7 @@ def _read_claim(account, attribute):
         (column,) = attribute.columns
         raw = account[column]
         shown = _strip(raw)
-        norm = _norm(raw) if kind == "text" else shown
+        norm = _words(raw) if kind == "text" else shown
         claims = norm not in NO_CLAIM and norm != ""
         return claims, (norm, norm), shown, shown, norm, shown
     if kind == "date":
@@ -65,7 +87,7 @@ def _read_claim(account, attribute):
     if kind == "place":
         country_col, place_col = attribute.columns
         country, place = _strip(account[country_col]), _strip(account[place_col])
-        country_norm, place_norm = _norm(country), _norm(place)
+        country_norm, place_norm = _words(country), _words(place)
         has_country = country_norm not in NO_CLAIM and country_norm != ""
         has_place = place_norm not in NO_CLAIM and place_norm != ""
         if not (has_country or has_place):
@@ -79,11 +101,11 @@ def _read_claim(account, attribute):
 
 
 def _fits(kind: str, a, b) -> bool:
-    if kind == "place":
-        (country_a, place_a), (country_b, place_b) = a, b
-        if country_a is not None and country_b is not None and country_a != country_b:
-            return False
-        return place_a in place_b or place_b in place_a
+    if kind == "place":  # only the countries are judged; place texts within one country are not
+        (country_a, _), (country_b, _) = a, b
+        return country_a is None or country_b is None or country_a == country_b
+    if kind == "text":
+        return _words_fit(a[0], b[0])
     return not (a[1] < b[0] or b[1] < a[0])
 
 
@@ -114,7 +136,7 @@ def _per_incident(group: pd.DataFrame) -> pd.Series:
         else:
             status = "unknown"
         official_claims_any = official_claims_any or bool(official)
-        if attribute.kind != "place" or not official:
+        if attribute.kind != "text" or not official:
             values = sorted({u[1] for u in unofficial}, key=repr)
             disagree = disagree or any(
                 not _fits(attribute.kind, a, b) for i, a in enumerate(values) for b in values[i + 1:]

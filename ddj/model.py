@@ -106,8 +106,9 @@ class Attribute:
         The attribute's name in comparison output (``cause``, ``crew_killed``...).
     kind
         ``category`` (one word of a vocabulary), ``count`` (low/best/high numbers compared as
-        ranges), ``text`` (free text compared after normalising case and spaces), ``date``
-        (an ISO date, or ``unknown``/``not_stated``), or ``place`` (country and place text).
+        ranges), ``text`` (free text; two claims fit when one is the other less specific, see
+        :func:`ddj.compare.claims.words_fit`), ``date`` (an ISO date, or ``unknown``/``not_stated``),
+        or ``place`` (country and place text; only the countries are judged).
     label
         Words for a reader, used in tables, charts and narrative.
     columns

@@ -9,6 +9,7 @@ import pytest
 
 import ddj
 from ddj.compare import ATTRIBUTE_COLUMNS, GRADES, INCIDENT_COLUMNS, STATUSES, Comparison, compare
+from ddj.compare.claims import normalise_words, words_fit
 from ddj.errors import UsageError
 from ddj.model import COMPARED_ATTRIBUTES
 from tests.fixtures.incidents import account_row, dataset, incident_row
@@ -50,7 +51,11 @@ def test_every_incident_has_every_attribute_in_model_order():
     assert tuple(result.incidents.columns) == INCIDENT_COLUMNS
     assert set(result.attributes["status"]) <= set(STATUSES)
     assert result.attributes.schema["official_values"] == pl.List(pl.String)
-    assert result.attributes.schema["status"] == pl.String
+    # Low-cardinality words are Enums (one byte a row) that still compare with strings.
+    assert result.attributes.schema["status"] == pl.Enum(STATUSES)
+    assert result.attributes.schema["attribute"] == pl.Enum(names)
+    assert result.attributes.schema["label"] == pl.Enum([a.label for a in COMPARED_ATTRIBUTES])
+    assert result.attributes.filter(pl.col("status") == "official_only")["attribute"].to_list() == ["cause"]
 
 
 def test_an_incident_nobody_spoke_of_is_unknown_throughout_and_weak():
@@ -72,6 +77,8 @@ def test_an_incident_nobody_spoke_of_is_unknown_throughout_and_weak():
         ({"cause": "technical_failure"}, {"cause": "hostile_fire"}, "cause", "contradict"),
         ({"responsible_party": "Islamic  State "}, {"responsible_party": "islamic state"}, "responsible_party", "agree"),
         ({"responsible_party": "Israel"}, {"responsible_party": "Syrian air defence"}, "responsible_party", "contradict"),
+        ({"responsible_party": "Syrian air defence"}, {"responsible_party": "Syrian air defence forces"},
+         "responsible_party", "agree"),
         ({"crew_killed_claim": "figure", "crew_killed_best": 5},
          {"crew_killed_claim": "figure", "crew_killed_low": 3, "crew_killed_high": 6}, "crew_killed", "agree"),
         ({"crew_killed_claim": "figure", "crew_killed_low": 1, "crew_killed_best": 2, "crew_killed_high": 2},
@@ -82,8 +89,17 @@ def test_an_incident_nobody_spoke_of_is_unknown_throughout_and_weak():
          {"claimed_country": "syria", "claimed_place": "near Saraqib, Idlib Province"}, "place", "agree"),
         ({"claimed_country": "Syria", "claimed_place": "Hmeimim air base"},
          {"claimed_country": "Turkey", "claimed_place": "Hmeimim air base"}, "place", "contradict"),
+        # Place texts within one country are shown side by side, not judged.
         ({"claimed_country": "Syria", "claimed_place": "near Homs"},
-         {"claimed_country": "Syria", "claimed_place": "east of Palmyra"}, "place", "contradict"),
+         {"claimed_country": "Syria", "claimed_place": "east of Palmyra"}, "place", "agree"),
+        ({"claimed_country": "Syria", "claimed_place": "Latakia province, on the Syrian side of the border"},
+         {"claimed_country": "Syria", "claimed_place": "Turkmen Mountains, Latakia province"}, "place", "agree"),
+        ({"claimed_country": "Syria", "claimed_place": "Latakia province"},
+         {"claimed_country": "Turkey", "claimed_place": "Turkish airspace over Yayladag, Hatay province"}, "place",
+         "contradict"),
+        ({"claimed_country": "Syria", "claimed_place": "not_stated"},
+         {"claimed_country": "not_stated", "claimed_place": "near the Turkish border"}, "place", "agree"),
+        ({"claimed_country": "Syria"}, {"claimed_country": " syria"}, "place", "agree"),
         ({"claimed_country": "Syria", "claimed_place": "near Homs"},
          {"claimed_country": "unknown", "claimed_place": "Homs"}, "place", "agree"),
         ({"claimed_date": "2020-01-01"}, {"claimed_date": "2020-01-02"}, "date", "contradict"),
@@ -94,6 +110,43 @@ def test_an_incident_nobody_spoke_of_is_unknown_throughout_and_weak():
 )
 def test_status_of_each_kind_of_attribute(official, unofficial, attribute, status):
     assert _status(_pair(official, unofficial), attribute) == status
+
+
+TEXT_PAIRS = [
+    # A less specific name is not a contradiction of a more specific one ...
+    ("Mi-8", "Mi-8AMTSh", True),
+    ("Su-24", "Su-24M", True),
+    ("Syrian air defence", "Syrian air defence forces", True),
+    ("Mi-8", "MI 8", True),
+    # ... but different names are.
+    ("Israel", "Syrian air defence", False),
+    ("Mi-8", "Mi-28N", False),
+    ("Mi-2", "Mi-24", False),
+    ("Syria", "Syrian opposition", False),
+]
+
+
+@pytest.mark.parametrize(("first", "second", "fit"), TEXT_PAIRS)
+def test_which_texts_fit(first, second, fit):
+    frame = pl.DataFrame({"a": [first, second], "b": [second, first]})
+    words = frame.select(normalise_words(pl.col("a")).alias("a"), normalise_words(pl.col("b")).alias("b"))
+    assert words.select(words_fit(pl.col("a"), pl.col("b"))).to_series().to_list() == [fit, fit]
+
+
+@pytest.mark.parametrize(("first", "second", "fit"), TEXT_PAIRS)
+@pytest.mark.parametrize("column", ["claimed_aircraft", "responsible_party"])
+def test_text_claims_contradict_only_when_neither_is_the_other_less_specific(first, second, fit, column):
+    attribute = "aircraft" if column == "claimed_aircraft" else "responsible_party"
+    for official, unofficial in ((first, second), (second, first)):
+        status = _status(_pair({column: official}, {column: unofficial}), attribute)
+        assert status == ("agree" if fit else "contradict"), (official, unofficial)
+
+
+def test_a_less_specific_text_among_several_meets_each_on_its_own():
+    result = _pair({"claimed_aircraft": "Mi-8"}, {"claimed_aircraft": "Mi-8AMTSh"}, a3={"claimed_aircraft": "Mi-28N"})
+    assert _status(result, "aircraft") == "contradict"
+    row = result.attributes.filter(pl.col("attribute") == "aircraft").row(0, named=True)
+    assert row["unofficial_values"] == ["Mi-28N", "Mi-8AMTSh"]
 
 
 def test_one_incompatible_pair_among_several_claims_is_a_contradiction():
@@ -419,3 +472,41 @@ def test_il20_parties_blame_each_other_contested_on_the_responsible_party(curate
     assert any("Israel" in v for v in party["official_values"])
     assert any("Syrian" in v for v in party["unofficial_values"])
     assert _row(result, il20)["grade"] == "contested"
+
+
+def _attribute_row(result: Comparison, incident_id: str, attribute: str) -> dict:
+    return result.attributes.filter(
+        (pl.col("incident_id") == incident_id) & (pl.col("attribute") == attribute)
+    ).row(0, named=True)
+
+
+def test_mi8amtsh_shoot_down_is_not_contested_the_sides_agree_on_the_aircraft(curated):
+    ds, result = curated
+    mi8 = _curated_incident(ds, "Mi-8AMTSh")
+    aircraft = _attribute_row(result, mi8, "aircraft")
+    assert (aircraft["official_values"], aircraft["unofficial_values"]) == (["Mi-8"], ["Mi-8AMTSh"])
+    assert aircraft["status"] == "agree"
+    row = _row(result, mi8)
+    assert row["n_contradict"] == 0 and row["grade"] == "confirmed"
+
+
+def test_su24_contradicts_on_the_country_only(curated):
+    ds, result = curated
+    su24 = _curated_incident(ds, "Su-24", "shoot_down")
+    place = _attribute_row(result, su24, "place")
+    assert place["status"] == "contradict"
+    assert any(v.startswith("Syria") for v in place["official_values"])
+    assert any(v.startswith("Turkey") for v in place["unofficial_values"])
+    assert _attribute_row(result, su24, "aircraft")["status"] == "agree"  # Su-24M and Su-24
+    row = _row(result, su24)
+    assert row["contradicted_attributes"] == "place"
+    # Only Turkey's account contradicts; the Turkmen group (Syria, Latakia) and the report that names only
+    # "near the Turkish border" fit the operator's claims, so rule 2 of the grades holds.
+    assert (row["n_contradicting_origins"], row["n_supporting_origins"]) == (1, 2)
+    assert row["computed_grade"] == "discounted"
+
+
+def test_us_strike_places_in_one_country_are_not_judged(curated):
+    _, result = curated
+    place = _attribute_row(result, "syr-2021-02-25-us-f15e-abu-kamal", "place")
+    assert place["status"] == "agree" and len(place["unofficial_values"]) == 2

@@ -54,7 +54,8 @@ def discrepancy_matrix(
     comparison = comparison_for(dataset, comparison)
     incidents = select_incidents(dataset.incidents, incident_ids)
     attributes = comparison.attributes.join(incidents.select("incident_id"), on="incident_id", how="semi")
-    labels = pl.DataFrame({"attribute": [a.name for a in COMPARED_ATTRIBUTES], "label_": _labels()})
+    labels = pl.DataFrame({"attribute": [a.name for a in COMPARED_ATTRIBUTES], "label_": _labels()}).with_columns(
+        pl.col("attribute").cast(attributes.schema["attribute"]))  # the comparison's dtype (an Enum)
     attributes = attributes.join(labels, on="attribute", how="inner").with_columns(
         pl.col("status").replace_strict(STATUS_LABELS, default="no account gives a value").alias("status_words"))
     if incidents.height > max_incidents:

@@ -127,7 +127,7 @@ def _text(comparison) -> str:
         "incident_id",
         "_order",
         pl.concat_str([
-            pl.lit("  "), pl.col("label").str.pad_end(34), pl.col("status").str.pad_end(17),
+            pl.lit("  "), pl.col("label").cast(pl.String).str.pad_end(34), pl.col("status").cast(pl.String).str.pad_end(17),
             pl.lit("official: "), shown("official_values"), pl.lit(" | unofficial: "), shown("unofficial_values"),
         ]).alias("_text"),
     )

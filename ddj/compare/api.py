@@ -1,8 +1,8 @@
 """``compare(dataset)``: every incident's official and unofficial accounts, set side by side.
 
 The steps, each in its own module: supersession (:mod:`~ddj.compare.history`), claims as numbers
-(:mod:`~ddj.compare.claims`), statuses per attribute (:mod:`~ddj.compare.statuses`, places in
-:mod:`~ddj.compare.places`), acknowledgement (:mod:`~ddj.compare.acknowledgement`), independent
+(:mod:`~ddj.compare.claims`), statuses per attribute (:mod:`~ddj.compare.statuses`, texts pair by pair
+in :mod:`~ddj.compare.pairs`), acknowledgement (:mod:`~ddj.compare.acknowledgement`), independent
 origins (:mod:`~ddj.compare.corroboration`), grades (:mod:`~ddj.compare.grades`) and editors'
 overrides (:mod:`~ddj.compare.overrides`). All of it is polars expressions over whole columns; the
 only Python loop is over the ten compared attributes.
@@ -20,12 +20,12 @@ import polars as pl
 
 from ddj.compare._positions import flags, positions_of, relabel
 from ddj.compare.acknowledgement import acknowledgement
-from ddj.compare.claims import Codebook, code_columns, encoders
+from ddj.compare.claims import ATTRIBUTE_DTYPE, LABEL_DTYPE, Codebook, code_columns, encoders
 from ddj.compare.corroboration import independent_origins, origin_weight
 from ddj.compare.grades import with_grades
 from ddj.compare.history import currency, official_changes
 from ddj.compare.overrides import apply_grade_overrides
-from ddj.compare.statuses import LIST_COLUMNS, STATUS_CODES, STATUSES, AttributeResult, attribute_result
+from ddj.compare.statuses import LIST_COLUMNS, STATUS_CODES, STATUS_DTYPE, STATUSES, AttributeResult, attribute_result
 from ddj.errors import UsageError
 from ddj.model import COMPARED_ATTRIBUTES
 
@@ -64,6 +64,13 @@ class Comparison:
         :data:`ddj.model.COMPARED_ATTRIBUTES` order): the values each side claims, rendered for
         people and sorted; the ids of the current accounts that claim them; the independent
         unofficial origins among those; and the ``status``.
+
+    Low-cardinality words are Enums, one byte a row: ``attribute`` (here and in ``changes``,
+    :data:`~ddj.compare.claims.ATTRIBUTE_DTYPE`), ``label`` (:data:`~ddj.compare.claims.LABEL_DTYPE`),
+    and ``status`` (:data:`~ddj.compare.statuses.STATUS_DTYPE`). They compare with strings
+    (``pl.col("status") == "contradict"``), ``to_list()`` gives strings, and they sort in the
+    model's order; cast them to ``pl.String`` for string functions (``.str``), or to join or stack
+    them with plain text columns.
     changes
         One row per attribute on which an official account differs from the earlier account of the
         same source it supersedes, with both dates and both values.
@@ -248,8 +255,8 @@ def _attribute_table(index: pl.DataFrame, results: list[AttributeResult], accoun
     order = which * n + incident  # row j of the output is row (j % k) * n + j // k of the stacked attributes
     columns: dict[str, pl.Series] = {
         "incident_id": index.get_column("incident_id").gather(incident),
-        "attribute": pl.Series([a.name for a in COMPARED_ATTRIBUTES], dtype=pl.String).gather(which),
-        "label": pl.Series([a.label for a in COMPARED_ATTRIBUTES], dtype=pl.String).gather(which),
+        "attribute": pl.Series(ATTRIBUTE_DTYPE.categories, dtype=ATTRIBUTE_DTYPE).gather(which),
+        "label": pl.Series(LABEL_DTYPE.categories, dtype=LABEL_DTYPE).gather(which),
     }
     del which, incident
     dictionary = pl.concat([r.dictionary for r in results])
@@ -268,7 +275,7 @@ def _attribute_table(index: pl.DataFrame, results: list[AttributeResult], accoun
         if name.endswith("_account_ids"):
             return relabel(stacked, account_ids)
         if name == "status":
-            return pl.Series(STATUSES, dtype=pl.String).gather(stacked).alias(name)
+            return pl.Series(STATUSES, dtype=STATUS_DTYPE).gather(stacked).alias(name)
         return stacked
 
     with ThreadPoolExecutor(_THREADS) as pool:

@@ -3,11 +3,17 @@
 An account *claims* a value on an attribute when the value is something other than ``unknown``
 or ``not_stated`` (for counts: when the ``*_claim`` column says ``figure``). Every claim becomes:
 
-- ``lo`` and ``hi``: an integer range. Two claims fit together when their ranges overlap. A count's
-  range is its low and high figures (a missing bound falls back to the best figure, then to the
-  other bound, so a single figure is the range [best, best]); a category, a text and a date are
-  single points (a code for the word, for the text after case and space normalisation, the day),
-  so they fit only when equal. Places are compared pair by pair (:mod:`ddj.compare.places`).
+- ``lo`` and ``hi``: an integer range, for the attributes compared as ranges. Two claims fit
+  together when their ranges overlap. A count's range is its low and high figures (a missing bound
+  falls back to the best figure, then to the other bound, so a single figure is the range
+  [best, best]); a category and a date are single points (a code for the word, the day), so they
+  fit only when equal. A place is the point of its country (after :func:`normalise_words`): two
+  places fit unless both name a country and the countries differ; a claim without a country has
+  no range and fits any place. Place texts within one country are shown side by side, not judged:
+  free-text descriptions of one place ("Latakia province, on the Syrian side of the border",
+  "Turkmen Mountains, Latakia province") cannot be compared reliably.
+- Texts (responsible party, aircraft) have no range: they are compared pair by pair
+  (:mod:`ddj.compare.pairs`) with :func:`words_fit`, once per distinct pair of values.
 - ``vkey``: an integer that identifies the value as people read it and orders it (words and texts
   alphabetically, numbers by size, dates by day, places by country then place);
   :attr:`Encoder.render` turns it back into text: ``technical_failure``, ``5``, ``3–5``,
@@ -29,6 +35,12 @@ from ddj.model import COMPARED_ATTRIBUTES, NO_CLAIM, Attribute
 
 _PAIR = 1 << 32  # a count's vkey packs its range as lo * _PAIR + hi
 
+ATTRIBUTE_DTYPE = pl.Enum([a.name for a in COMPARED_ATTRIBUTES])
+"""The dtype of the comparison's ``attribute`` columns: an Enum of the compared attributes' names, in the
+model's order (so sorting by it sorts in display order)."""
+LABEL_DTYPE = pl.Enum([a.label for a in COMPARED_ATTRIBUTES])
+"""The dtype of the comparison's ``label`` column: an Enum of the attributes' labels, in the model's order."""
+
 
 def normalise_text(expr: pl.Expr) -> pl.Expr:
     """Lower case, runs of white space as one space, no space at the ends: how texts are compared.
@@ -43,6 +55,62 @@ def normalise_text(expr: pl.Expr) -> pl.Expr:
     return expr.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
 
 
+_SEPARATORS = r"[\s\-/.,()]+"
+
+
+def normalise_words(expr: pl.Expr) -> pl.Expr:
+    """Lower case, with white space, ``-``, ``/``, ``.``, ``,`` and parentheses as separators, written as
+    one space (none at the ends): how claimed texts and places are compared. The words are the pieces
+    between separators.
+
+    Examples
+    --------
+    >>> pl.select(normalise_words(pl.lit(" Abu Kamal (Al-Bukamal) "))).item()
+    'abu kamal al bukamal'
+
+    Other capitals, spacing or punctuation between the same words write the same name.
+    """
+    return expr.str.to_lowercase().str.replace_all(_SEPARATORS, " ").str.strip_chars()
+
+
+def words_fit(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    """Whether two texts normalised by :func:`normalise_words` can name the same thing.
+
+    They fit when one is the other less specific:
+
+    - the words of one appear, whole and in order, as a run of words in the other ("syrian air
+      defence" in "syrian air defence forces"; "mi 8" in "mi 8 two aircraft"), equal texts included;
+    - or the shorter is the start of the longer, ends with a digit, and the longer goes on with a
+      letter at that point: a type designation with its variant suffix ("mi 8" and "mi 8amtsh",
+      "su 24" and "su 24m", "f 15" and "f 15e").
+
+    Anything else contradicts: "israel" and "syrian air defence"; "mi 8" and "mi 28n" (different
+    words); "mi 2" and "mi 24" (the number goes on, it is another type); "syria" and "syrian
+    opposition" ("syria" ends with a letter, so it is no designation).
+
+    Examples
+    --------
+    >>> pairs = pl.DataFrame({"a": ["mi 8", "su 24", "syrian air defence", "israel", "mi 8"],
+    ...                       "b": ["mi 8amtsh", "su 24m", "syrian air defence forces", "syrian air defence", "mi 28n"]})
+    >>> pairs.select(words_fit(pl.col("a"), pl.col("b"))).to_series().to_list()
+    [True, True, True, False, False]
+
+    A less specific name fits a more specific one; different names do not.
+    """
+    return _within(a, b) | _within(b, a) | _variant(a, b) | _variant(b, a)
+
+
+def _within(short: pl.Expr, long: pl.Expr) -> pl.Expr:
+    """The words of ``short`` are a run of whole words of ``long``."""
+    return (pl.lit(" ") + long + pl.lit(" ")).str.contains(pl.lit(" ") + short + pl.lit(" "), literal=True)
+
+
+def _variant(short: pl.Expr, long: pl.Expr) -> pl.Expr:
+    """``long`` is ``short`` (ending with a digit) followed by a letter and more: a designation's variant."""
+    follows = long.str.slice(short.str.len_chars(), 1)
+    return long.str.starts_with(short) & short.str.contains(r"[0-9]$") & follows.str.contains(r"^\p{L}")
+
+
 @dataclass(frozen=True)
 class Codebook:
     """The distinct values of one text column, with the codes the comparison reads them by.
@@ -50,7 +118,7 @@ class Codebook:
     A cell's *index* points into ``values`` (the distinct texts without surrounding spaces,
     sorted). ``claims`` says which values are claims (not unknown, not_stated or empty), ``keys``
     gives each value the code of its normalised form (equal keys compare equal) and ``norms`` the
-    normalised text itself.
+    normalised text itself (from the ``normalise`` function given to :meth:`build`).
     """
 
     column: str
@@ -62,8 +130,10 @@ class Codebook:
     norms: pl.Series
 
     @classmethod
-    def build(cls, frame: pl.DataFrame, column: str, *, normalise: bool = True) -> Codebook:
-        """The codebook of ``frame[column]``; ``normalise=False`` compares the texts exactly (vocabulary words).
+    def build(cls, frame: pl.DataFrame, column: str, *,
+              normalise: Callable[[pl.Expr], pl.Expr] | None = normalise_text) -> Codebook:
+        """The codebook of ``frame[column]``, texts normalised by ``normalise`` (:func:`normalise_text`, case
+        and spaces, unless told otherwise); ``normalise=None`` compares the texts exactly (vocabulary words).
 
         Examples
         --------
@@ -79,7 +149,7 @@ class Codebook:
         position = stripped.to_frame("v").join(
             values.to_frame("v").with_row_index("i"), on="v", how="left", maintain_order="left"
         )["i"]
-        norms = values.to_frame("v").select(normalise_text(pl.col("v")) if normalise else pl.col("v"))["v"]
+        norms = values.to_frame("v").select(normalise(pl.col("v")) if normalise else pl.col("v"))["v"]
         keys = (norms.rank("dense").cast(pl.Int64) - 1).fill_null(-1)
         claims = ~norms.is_in(list(NO_CLAIM)) & (norms != "")
         return cls(column, pl.Enum(raw), position.cast(pl.UInt32), values, claims, keys, norms)
@@ -100,11 +170,11 @@ class Encoder:
     """How one attribute's claims are read.
 
     ``codes`` maps code-column names to expressions over the raw account columns; every other
-    expression reads those code columns: ``claim`` (Boolean), ``lo``/``hi`` (Int64 range; None for
-    places), ``vkey`` (Int64, see the module notes) and ``ident`` (equal for two claims that say
-    the same thing after normalisation). ``word`` reads the raw columns: the account's own words,
-    shown when it makes no claim. ``render`` maps vkeys to text; for places, ``compatible(a, b)``
-    says whether the claims with vkeys ``a`` and ``b`` can both be true.
+    expression reads those code columns: ``claim`` (Boolean), ``lo``/``hi`` (Int64 range, null for a
+    place without a country; None for texts), ``vkey`` (Int64, see the module notes) and ``ident``
+    (equal for two claims that say the same thing after normalisation). ``word`` reads the raw
+    columns: the account's own words, shown when it makes no claim. ``render`` maps vkeys to text;
+    for texts, ``compatible(a, b)`` says whether the claims with vkeys ``a`` and ``b`` can both be true.
     """
 
     attribute: Attribute
@@ -137,9 +207,9 @@ def _name(attribute: Attribute, part: str) -> str:
     return f"_{attribute.name}_{part}"
 
 
-def _word_encoder(accounts: pl.DataFrame, attribute: Attribute, *, normalise: bool) -> Encoder:
+def _category(accounts: pl.DataFrame, attribute: Attribute) -> Encoder:
     (column,) = attribute.columns
-    book = Codebook.build(accounts, column, normalise=normalise)
+    book = Codebook.build(accounts, column, normalise=None)
     name = _name(attribute, "ix")
     index = pl.col(name)
     key = book.key(index)
@@ -157,17 +227,33 @@ def _word_encoder(accounts: pl.DataFrame, attribute: Attribute, *, normalise: bo
     )
 
 
-def _category(accounts: pl.DataFrame, attribute: Attribute) -> Encoder:
-    return _word_encoder(accounts, attribute, normalise=False)
-
-
 def _text(accounts: pl.DataFrame, attribute: Attribute) -> Encoder:
-    return _word_encoder(accounts, attribute, normalise=True)
+    (column,) = attribute.columns
+    book = Codebook.build(accounts, column, normalise=normalise_words)
+    name = _name(attribute, "ix")
+    index = pl.col(name)
+    values, norms = book.values, book.norms
+
+    def compatible(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+        return words_fit(pl.lit(norms).gather(a), pl.lit(norms).gather(b))
+
+    return Encoder(
+        attribute,
+        codes={name: book.index()},
+        claim=book.claim(index),
+        lo=None,
+        hi=None,
+        vkey=index.cast(pl.Int64),
+        ident=book.key(index),
+        render=lambda vkey: pl.lit(values).gather(vkey),
+        word=pl.col(column).str.strip_chars(),
+        compatible=compatible,
+    )
 
 
 def _date(accounts: pl.DataFrame, attribute: Attribute) -> Encoder:
     (column,) = attribute.columns
-    book = Codebook.build(accounts, column, normalise=False)
+    book = Codebook.build(accounts, column, normalise=None)
     days = book.values.str.strptime(pl.Date, "%Y-%m-%d", strict=False).cast(pl.Int32)
     name = _name(attribute, "day")
     day = pl.col(name)
@@ -219,8 +305,8 @@ def _count(accounts: pl.DataFrame, attribute: Attribute) -> Encoder:
 
 def _place(accounts: pl.DataFrame, attribute: Attribute) -> Encoder:
     country_col, place_col = attribute.columns
-    country = Codebook.build(accounts, country_col)
-    place = Codebook.build(accounts, place_col)
+    country = Codebook.build(accounts, country_col, normalise=normalise_words)
+    place = Codebook.build(accounts, place_col, normalise=normalise_words)
     c_name, p_name = _name(attribute, "country"), _name(attribute, "place")
     # Index 0 stands for "no claim on this part"; a claimed value is 1 + its index, so vkeys sort by text.
     c_index = pl.when(country.claim(pl.col(c_name))).then(pl.col(c_name).cast(pl.Int64) + 1).otherwise(0)
@@ -230,31 +316,24 @@ def _place(accounts: pl.DataFrame, attribute: Attribute) -> Encoder:
     places = pl.concat([pl.Series([None], dtype=pl.String), place.values])
     country_keys = pl.concat([pl.Series([-1], dtype=pl.Int64), country.keys])
     place_keys = pl.concat([pl.Series([-1], dtype=pl.Int64), place.keys])
-    place_norms = pl.concat([pl.Series([""], dtype=pl.String), place.norms])
+    # The country is the range: a point (its normalised key), none when the claim names no country.
+    country_point = pl.when(c_index > 0).then(pl.lit(country_keys).gather(c_index))
 
     def render(vkey: pl.Expr) -> pl.Expr:
         c_text = pl.lit(countries).gather(vkey // width)
         p_text = pl.lit(places).gather(vkey % width)
         return pl.concat_str([c_text, p_text], separator=": ", ignore_nulls=True)
 
-    def compatible(a: pl.Expr, b: pl.Expr) -> pl.Expr:
-        ca, cb = a // width, b // width
-        same_country = (ca == 0) | (cb == 0) | (pl.lit(country_keys).gather(ca) == pl.lit(country_keys).gather(cb))
-        na, nb = pl.lit(place_norms).gather(a % width), pl.lit(place_norms).gather(b % width)
-        within = na.str.contains(nb, literal=True) | nb.str.contains(na, literal=True)
-        return same_country & within
-
     return Encoder(
         attribute,
         codes={c_name: country.index(), p_name: place.index()},
         claim=country.claim(pl.col(c_name)) | place.claim(pl.col(p_name)),
-        lo=None,
-        hi=None,
+        lo=country_point,
+        hi=country_point,
         vkey=c_index * width + p_index,
         ident=pl.lit(country_keys).gather(c_index) * width + pl.lit(place_keys).gather(p_index),
         render=render,
         word=pl.concat_str([pl.col(country_col), pl.col(place_col)], separator=": "),
-        compatible=compatible,
     )
 
 

@@ -17,7 +17,7 @@ import polars as pl
 
 from ddj.compare._positions import counts, offsets
 from ddj.compare.claims import Encoder
-from ddj.compare.places import distinct_sorted, origin_misfits
+from ddj.compare.pairs import distinct_sorted, origin_misfits
 from ddj.compare.statuses import claim_rows
 
 _OFF = pl.col("_off")
@@ -59,7 +59,9 @@ def origin_weight(current: pl.DataFrame, encs: list[Encoder], n: int, where: pl.
         bounds = official.group_by("_inc").agg(pl.col("_hi").min().alias("_min_hi"), pl.col("_lo").max().alias("_max_lo"))
         parts.append(
             unofficial.join(bounds, on="_inc", how="inner").select(
-                "_inc", "_org", ((pl.col("_lo") > pl.col("_min_hi")) | (pl.col("_hi") < pl.col("_max_lo"))).alias("_contra")
+                "_inc", "_org",
+                # A claim without a range (a place that names no country) fits any: null is no contradiction.
+                ((pl.col("_lo") > pl.col("_min_hi")) | (pl.col("_hi") < pl.col("_max_lo"))).fill_null(False).alias("_contra"),
             )
         )
     per_origin = pl.concat(parts).group_by("_inc", "_org").agg(pl.col("_contra").any())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ddj.compare.claims import Encoder, code_columns
+from ddj.compare.claims import ATTRIBUTE_DTYPE, Encoder, code_columns
 
 CHANGE_COLUMNS = (
     "incident_id", "source_id", "from_account_id", "to_account_id", "from_date", "to_date",
@@ -95,7 +95,7 @@ def official_changes(accounts: pl.DataFrame, encoders: list[Encoder]) -> pl.Data
             joined.filter(differs.fill_null(True)).select(
                 "incident_id", "source_id", "from_account_id", "to_account_id",
                 pl.col("from_published_date").alias("from_date"), "to_date",
-                pl.lit(enc.attribute.name).alias("attribute"),
+                pl.lit(enc.attribute.name, dtype=ATTRIBUTE_DTYPE).alias("attribute"),
                 pl.lit(i, dtype=pl.UInt8).alias("_order"),
                 pl.col(f"from_v{i}").alias("from_value"),
                 pl.col(f"to_v{i}").alias("to_value"),
@@ -112,7 +112,7 @@ def _empty_changes() -> pl.DataFrame:
     return pl.DataFrame(
         schema={
             "incident_id": pl.String, "source_id": pl.String, "from_account_id": pl.String,
-            "to_account_id": pl.String, "from_date": pl.Date, "to_date": pl.Date, "attribute": pl.String,
+            "to_account_id": pl.String, "from_date": pl.Date, "to_date": pl.Date, "attribute": ATTRIBUTE_DTYPE,
             "from_value": pl.String, "to_value": pl.String,
         }
     )

@@ -1,9 +1,11 @@
-"""Places are compared pair by pair: two place claims fit together unless they name different countries,
-or the same country and places neither of which contains the other.
+"""Texts are compared pair by pair: two text claims fit together when one is the other less specific
+(:func:`ddj.compare.claims.words_fit`: "Mi-8" and "Mi-8AMTSh", "Syrian air defence" and "Syrian air
+defence forces"), and contradict otherwise ("Israel" and "Syrian air defence", "Mi-8" and "Mi-28N").
 
-A claim that names only a country fits any place in that country; one that names only a place fits
-any country. Containment is checked on the normalised texts (case and spacing), once per distinct
-pair of values, not once per pair of accounts.
+That relation is no range, so no per-incident aggregate decides it: the (official, unofficial) pairs of
+distinct values are listed per incident, and whether they fit is computed once per distinct pair of
+values, not once per pair of accounts. Every function here reads the distinct (``_inc``, ``_vkey``)
+pairs of a side's claims and a ``compatible(a, b)`` expression over two vkeys.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def distinct_sorted(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def contradicted_positions(official: pl.DataFrame, unofficial: pl.DataFrame, compatible: Compatible) -> pl.Series:
-    """Incident positions where some official place claim does not fit some unofficial one.
+    """Incident positions where some official claim does not fit some unofficial one.
 
     Both frames hold the distinct (``_inc``, ``_vkey``) pairs of a side's claims, sorted.
     """
@@ -40,7 +42,7 @@ def contradicted_positions(official: pl.DataFrame, unofficial: pl.DataFrame, com
 
 
 def disagreeing_positions(unofficial: pl.DataFrame, compatible: Compatible) -> pl.Series:
-    """Incident positions where two unofficial place claims do not fit each other (``unofficial`` holds the
+    """Incident positions where two unofficial claims do not fit each other (``unofficial`` holds the
     distinct (``_inc``, ``_vkey``) pairs, sorted)."""
     several = unofficial.filter(pl.col("_inc").is_duplicated())
     pairs = several.join(several, on="_inc", how="inner", suffix="_b").filter(pl.col("_vkey") < pl.col("_vkey_b"))
@@ -48,7 +50,7 @@ def disagreeing_positions(unofficial: pl.DataFrame, compatible: Compatible) -> p
 
 
 def origin_misfits(official: pl.DataFrame, unofficial: pl.DataFrame, compatible: Compatible) -> pl.DataFrame:
-    """For each (incident, unofficial origin) whose place claims meet an official one: ``_contra``, whether
+    """For each (incident, unofficial origin) whose claims meet an official one: ``_contra``, whether
     one of them does not fit an official claim. ``unofficial`` holds ``_inc``, ``_org`` and ``_vkey``."""
     pairs = distinct_sorted(official.select("_inc", "_vkey")).join(
         distinct_sorted(unofficial.select("_inc", "_org", "_vkey")), on="_inc", how="inner", suffix="_u"

@@ -4,9 +4,9 @@ The statuses (only current accounts count; a claim is a value other than unknown
 
 - ``agree``: both sides claim, and every official claim fits every unofficial claim.
 - ``contradict``: both sides claim, and some official claim does not fit some unofficial claim
-  (different words; different texts after case and space normalisation; count ranges that do not
-  overlap; different days; places in different countries, or in one country where neither place
-  text contains the other).
+  (different words; texts neither of which is the other less specific, see
+  :func:`ddj.compare.claims.words_fit`; count ranges that do not overlap; different days; places
+  in different countries; place texts within one country are shown side by side, not judged).
 - ``official_silent``: unofficial accounts claim a value and the incident has no official account
   at all: the operator never spoke of it.
 - ``unofficial_only``: unofficial accounts claim a value; the operator spoke of the incident but
@@ -18,9 +18,10 @@ Swapping the sides turns ``official_only`` into ``unofficial_only`` (or ``offici
 the new official side has no account at all) and both of those into ``official_only``.
 
 How "fits" is computed without comparing every pair: a claim is a range [lo, hi] (a point for
-words, texts and dates). Some official range misses some unofficial range exactly when the smallest
-official ``hi`` is below the largest unofficial ``lo`` or the other way round, so four aggregates
-per incident decide. Places are compared pair by pair (:mod:`ddj.compare.places`).
+words, dates and a place's country; none for a place that names no country, which fits any). Some
+official range misses some unofficial range exactly when the smallest official ``hi`` is below the
+largest unofficial ``lo`` or the other way round, so four aggregates per incident decide. Texts are
+compared pair by pair, once per distinct pair of values (:mod:`ddj.compare.pairs`).
 """
 
 from __future__ import annotations
@@ -31,13 +32,17 @@ import polars as pl
 
 from ddj.compare._positions import counts, flags, lists, offsets
 from ddj.compare.claims import Encoder
-from ddj.compare.places import contradicted_positions, disagreeing_positions, distinct_sorted
+from ddj.compare.pairs import contradicted_positions, disagreeing_positions, distinct_sorted
 
 STATUSES = ("agree", "contradict", "official_silent", "unofficial_only", "official_only", "unknown")
 """Every status an (incident, attribute) pair can have, in display order."""
 
 STATUS_CODES = {status: code for code, status in enumerate(STATUSES)}
 """Each status's code: :func:`attribute_result` returns codes (UInt8); ``STATUSES[code]`` is the word."""
+
+STATUS_DTYPE = pl.Enum(STATUSES)
+"""The dtype of the ``status`` column in the output: an Enum of :data:`STATUSES` (one byte a row; it compares
+with strings, and ``to_list`` gives strings). Its physical codes are :data:`STATUS_CODES`."""
 
 LIST_COLUMNS = ("official_values", "unofficial_values", "official_account_ids", "unofficial_account_ids")
 _OFF = pl.col("_off")
@@ -50,8 +55,8 @@ class AttributeResult:
     ``columns`` holds ``official_values``, ``unofficial_values``, ``official_account_ids``,
     ``unofficial_account_ids``, ``n_unofficial_origins`` and ``status`` (codes); ``official_claims``
     says whether the operator claims a value; ``unofficial_disagree`` whether two unofficial claims
-    do not fit each other (for places only computed where the operator makes no place claim: the
-    grades only ask there). ``dictionary`` holds the rendered text of each value code.
+    do not fit each other (for texts only computed where the operator makes no claim on the attribute:
+    the grades only ask there). ``dictionary`` holds the rendered text of each value code.
     """
 
     columns: dict[str, pl.Series]
@@ -92,7 +97,7 @@ def status_expr(official: pl.Expr, unofficial: pl.Expr, contradiction: pl.Expr, 
 
 def claim_rows(frame: pl.DataFrame, encoder: Encoder, *extra: str, official: bool | None = None) -> pl.LazyFrame:
     """The current accounts of ``frame`` that claim a value on the encoder's attribute (of one side, if given):
-    ``_inc``, ``_off``, the ``extra`` columns, ``_lo``/``_hi`` (not for places) and ``_vkey``, in frame order.
+    ``_inc``, ``_off``, the ``extra`` columns, ``_lo``/``_hi`` (not for texts) and ``_vkey``, in frame order.
 
     ``frame`` holds ``_inc``, ``_off``, ``is_current`` and the encoder's code columns. The query is
     lazy, so only the columns it reads are filtered and the values are computed for kept rows only.
@@ -152,7 +157,7 @@ def attribute_result(current: pl.DataFrame, encoder: Encoder, n: int, acknowledg
         assert encoder.compatible is not None
         contra = flags(contradicted_positions(*distinct, encoder.compatible), n)
         quiet = flags(official.get_column("_inc"), n).not_()
-        # Only where the operator makes no place claim (see AttributeResult).
+        # Only where the operator makes no claim on this attribute (see AttributeResult).
         asked = distinct[1].filter(pl.lit(quiet).gather(pl.col("_inc")))
         disagree = flags(disagreeing_positions(asked, encoder.compatible), n)
         frame = frame.with_columns(contra.alias("_contra"), disagree.alias("_udisagree"))
