@@ -13,6 +13,7 @@ altair theme), so the kernel is replaced by one that preloads them; 2. tiny on t
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -152,3 +153,19 @@ def test_worker_processes_with_warm_kernels_give_the_same_pages(runs, tmp_path):
     assert [(r.name, r.status) for r in summary.results] == [("tiny", "ok"), ("probe", "ok")]
     assert _files(tmp_path / "out" / "tiny") == _files(runs["fresh"] / "tiny")
     assert _normalized(tmp_path / "out" / "probe" / "probe.ipynb") == _normalized(runs["fresh"] / "probe" / "probe.ipynb")
+
+
+def _square_or_die(n: int) -> int:
+    if n == 3:
+        os._exit(3)  # the worker process dies, as if a library crashed it
+    return n * n
+
+
+def test_a_lost_worker_process_fails_its_job_and_the_other_jobs_still_run():
+    with WarmExecutor(2, max_runs=5) as executor:
+        results = list(executor.map(_square_or_die, [1, 2, 3, 4, 5, 6], on_error=lambda job, err: ("lost", job, err)))
+    lost = {r[1]: type(r[2]).__name__ for r in results if isinstance(r, tuple)}
+    done = sorted(r for r in results if not isinstance(r, tuple))
+    assert 3 in lost and set(lost.values()) == {"BrokenProcessPool"}
+    # every job is accounted for once: lost with the crashed pool, or run (those after it, in new workers)
+    assert len(results) == 6 and set(lost) | {int(d ** 0.5) for d in done} == {1, 2, 3, 4, 5, 6}

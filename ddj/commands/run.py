@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from ddj.report.progress import make_progress, print_summary
     from ddj.report.runner import adhoc_spec, run_reports
 
+    executor = _executor(args)  # refuses contradictory options before anything is read
     now = schedule.clock()
     cache = Cache.for_output(args.out)
     if args.notebook:
@@ -75,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{len(specs)} of {len(scheduled)} scheduled report(s) due", flush=True)
         if not specs and not errors:
             return 0
-    with _executor(args) as executor:
+    with executor:
         summary = run_reports(specs, args.out, group_errors=errors, progress=make_progress(sys.stdout, quiet=args.quiet),
                               executor=executor, force=args.force, now=now, cache=cache)
     print_summary(summary.results, sys.stdout)

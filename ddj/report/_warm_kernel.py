@@ -24,13 +24,17 @@ _STATE: dict[str, Any] = {}
 
 
 def preload(modules: list[str]) -> None:
-    """Import ``modules`` (those that fail are skipped, their output discarded), then record the state."""
+    """Import ``modules`` (those that fail are skipped, their output discarded), start vl-convert's JavaScript
+    engine if it was imported (its first chart is slow; no state of it shows in a report), then record the state."""
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         for name in modules:
             try:
                 importlib.import_module(name)
             except Exception:  # noqa: BLE001, S112 - preloading is an optimisation; the notebook's own import reports errors
                 continue
+        if "vl_convert" in sys.modules:
+            with contextlib.suppress(Exception):
+                sys.modules["vl_convert"].vegalite_to_svg({"mark": "point"})
     _STATE.update(
         modules=set(sys.modules), environ=dict(os.environ), run_environ=dict(os.environ), path=list(sys.path),
         filters=list(warnings.filters), settings=_settings(),

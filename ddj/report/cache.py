@@ -80,12 +80,15 @@ class Cache:
         self._dirty = True
         return digest.hexdigest()
 
-    def grid_values(self, key: str) -> list[Any] | None:
-        return self._data["grids"].get(key)
+    def grid_values(self, grid: str, files: str) -> list[Any] | None:
+        """The values remembered for ``grid`` (a dataset folder, table and column) when its files hashed to ``files``."""
+        known = self._data["grids"].get(grid)
+        return known["values"] if isinstance(known, dict) and known.get("files") == files else None
 
-    def remember_grid(self, key: str, values: list[Any]) -> None:
+    def remember_grid(self, grid: str, files: str, values: list[Any]) -> None:
+        """Remember a grid's values (replacing those of earlier files); only text, numbers and booleans."""
         if all(isinstance(v, (str, int, float, bool)) for v in values):  # JSON gives these back unchanged
-            self._data["grids"][key] = values
+            self._data["grids"][grid] = {"files": files, "values": values}
             self._dirty = True
 
     def save(self) -> None:
@@ -158,11 +161,11 @@ def cached_column_values(cache: Cache, load: Callable[[str, str, str | None], li
 
     def column_values(dataset: str, table: str, column: str | None) -> list[Any]:
         folder = dataset_folder(dataset)
-        key = None
+        grid = files = None
         if folder is not None:
-            payload = {"folder": str(folder), "files": dataset_hashes(folder, cache), "table": table, "column": column}
-            key = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-            known = cache.grid_values(key)
+            grid = json.dumps([str(folder), table, column])
+            files = hashlib.sha256(json.dumps(dataset_hashes(folder, cache), sort_keys=True).encode()).hexdigest()
+            known = cache.grid_values(grid, files)
             if known is not None:
                 return list(known)
         if load is None:
@@ -170,8 +173,8 @@ def cached_column_values(cache: Cache, load: Callable[[str, str, str | None], li
         else:
             loader = load
         values = loader(dataset, table, column)
-        if key is not None:
-            cache.remember_grid(key, values)
+        if grid is not None and files is not None:
+            cache.remember_grid(grid, files, values)
         return values
 
     return column_values

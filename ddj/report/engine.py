@@ -100,13 +100,14 @@ def execute(
         attempts += 1
         name = kernel_name or _kernel_name(notebook)
         with open(log_path, "ab") as log:
-            if engine_name == "ddj-warm":
+            if engine_name == "ddj-warm" and _is_python_kernel(name):  # other languages get a fresh kernel
                 from ddj.report import pool
 
                 pool.register()
                 options = {"engine_name": engine_name, "ddj_env": env or {}, "ddj_log": str(log_path)}
             else:
-                options = {**_kernel_options(log, env or {}), **({"engine_name": engine_name} if engine_name else {})}
+                fresh = engine_name if engine_name not in (None, "ddj-warm") else None
+                options = {**_kernel_options(log, env or {}), **({"engine_name": fresh} if fresh else {})}
             try:
                 papermill.execute_notebook(
                     str(notebook), str(output), parameters=parameters, progress_bar=False, log_output=False,
@@ -210,6 +211,17 @@ def _manager_class() -> type:
         start_kernel = _async_start_kernel
 
     return ReportKernelManagerBase
+
+
+@functools.cache
+def _is_python_kernel(name: str) -> bool:
+    """Whether the kernel ``name`` runs Python (a warm kernel is prepared with Python code)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    try:
+        return KernelSpecManager().get_kernel_spec(name).language.lower() == "python"
+    except Exception:  # noqa: BLE001 - an unknown kernel: the fresh path reports it
+        return False
 
 
 def _kernel_name(notebook: Path) -> str:

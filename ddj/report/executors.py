@@ -194,13 +194,18 @@ def _start_worker(max_runs: int, notebook: Path | None) -> None:
             kernels.launch(notebook, _kernel_name(notebook))
         except Exception:  # noqa: BLE001, S110 - the first report starts a kernel and reports what fails
             pass
-    # While the kernel starts, load what the first report needs.
-    import vl_convert  # noqa: F401
+    # While the kernel starts, load what the first report needs (and start vl-convert's engine, slow at first).
+    import vl_convert
 
     import ddj.report.runner  # noqa: F401
     from ddj.report.htmlexport import _exporter
 
+    pool.register()
     _exporter()
+    try:
+        vl_convert.vegalite_to_png({"mark": "point"})
+    except Exception:  # noqa: BLE001, S110 - a warm-up only
+        pass
 
 
 def _ready() -> None:
@@ -208,9 +213,13 @@ def _ready() -> None:
 
 
 def _kernel_name(notebook: Path) -> str:
-    from ddj.report.engine import _kernel_name as name
+    """The notebook's kernel, read with :mod:`json` (nbformat is slow to import and the kernel should start first)."""
+    import json
 
-    return name(Path(notebook))
+    try:
+        return json.loads(Path(notebook).read_text(encoding="utf-8"))["metadata"]["kernelspec"]["name"] or "python3"
+    except (OSError, ValueError, LookupError, TypeError):
+        return "python3"
 
 
 class DaskExecutor:

@@ -2,9 +2,9 @@
 
 Starting a kernel and importing polars, altair and ddj takes longer than most reports. A warm kernel
 pays that once: :class:`KernelPool` keeps one kernel per thread (a worker process of
-:class:`ddj.report.executors.WarmExecutor` runs one report at a time), and the Papermill engine
-registered as ``ddj-warm`` (:class:`WarmEngine`) runs each report on it, so execution still goes
-through Papermill and nbclient exactly as with a fresh kernel.
+:class:`ddj.report.executors.WarmExecutor` runs one report at a time), and the Papermill engine that
+:func:`register` registers as ``ddj-warm`` runs each report on it, so execution still goes through
+Papermill and nbclient exactly as with a fresh kernel.
 
 What makes a warm run equal to a fresh one:
 
@@ -275,18 +275,19 @@ def notebook_imports(notebook: str | Path | Any) -> list[str]:
     (``ddj.report.sections`` is tried as a module; a name that is not one is skipped in the kernel).
     """
     if isinstance(notebook, (str, Path)):
-        import nbformat
-
-        try:
-            notebook = nbformat.read(notebook, as_version=4)
-        except Exception:  # noqa: BLE001 - Papermill reports an unreadable notebook itself
+        try:  # json, not nbformat: nbformat is slow to import, and this runs before the kernel starts
+            cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+        except (OSError, ValueError, LookupError, TypeError):  # Papermill reports an unreadable notebook itself
             return []
+    else:
+        cells = notebook.cells
     found: list[str] = []
-    for cell in notebook.cells:
-        if cell.cell_type != "code":
+    for cell in cells:
+        source = cell.get("source", "")
+        if cell.get("cell_type") != "code":
             continue
         try:
-            tree = ast.parse(cell.source)
+            tree = ast.parse("".join(source) if isinstance(source, list) else source)
         except SyntaxError:  # IPython magics and the like: nothing to preload from this cell
             continue
         for node in ast.walk(tree):
@@ -304,12 +305,12 @@ _pool: KernelPool | None = None
 
 
 def configure(*, max_runs: int = MAX_RUNS, log_dir: Path | None = None) -> KernelPool:
-    """Set up this process's pool (closing an earlier one) and register the engine; return the pool."""
+    """Set up this process's pool (closing an earlier one); return it. :func:`ddj.report.engine.execute`
+    registers the engine when it first runs a report on it."""
     global _pool  # noqa: PLW0603 - one pool per process, like Papermill's engine registry
     if _pool is not None:
         _pool.close()
     _pool = KernelPool(max_runs=max_runs, log_dir=log_dir)
-    register()
     return _pool
 
 
