@@ -7,7 +7,8 @@ One module-scoped sequence of runs in this process's pool (max_runs=3), compared
 altair theme), so the kernel is replaced by one that preloads them; 2. tiny on that kernel; 3. tiny again
 (same kernel); 4. probe (new kernel: another notebook); 5. probe that pollutes every kind of state;
 6. probe again (same kernel, state restored; 3 runs: retired); 7. raises (new kernel, then retired);
-8. raises (new kernel); 9. kills its kernel once (a new kernel for the retry).
+8. raises (new kernel); 9. kills its kernel once (a new kernel for the retry); 10. kills its kernel every
+time (two new kernels, then a failure naming the cell).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def runs(tmp_path_factory):
         _spec("probe-pollute", "probe-state.ipynb", pollute=True),
         _spec("raises", "raises.ipynb"),
         _spec("kills", "kills.ipynb", marker=str(base / "marker")),
+        _spec("kills-always", "kills.ipynb"),
     ]
     jobs: dict[str, ReportJob] = {job.name: job for job in prepare_jobs(specs, base)}
     fresh, warm = base / "fresh", base / "warm"
@@ -71,6 +73,7 @@ def runs(tmp_path_factory):
         run("raises", "raises-1")
         run("raises", "raises-2")
         run("kills", "kills")
+        run("kills-always", "kills-always")
     finally:
         pool.close()
     return {"fresh": fresh, "warm": warm, "seen": seen}
@@ -169,3 +172,12 @@ def test_a_lost_worker_process_fails_its_job_and_the_other_jobs_still_run():
     assert 3 in lost and set(lost.values()) == {"BrokenProcessPool"}
     # every job is accounted for once: lost with the crashed pool, or run (those after it, in new workers)
     assert len(results) == 6 and set(lost) | {int(d ** 0.5) for d in done} == {1, 2, 3, 4, 5, 6}
+
+
+def test_a_warm_kernel_that_dies_twice_fails_the_report_naming_the_cell(runs):
+    seen = runs["seen"]["kills-always"]
+    assert seen["result"].status == "failed" and seen["result"].attempts == 2
+    assert seen["started"] == 8  # the kernel the last run survived on died, then the one the retry got
+    manifest = json.loads((runs["warm"] / "kills-always" / "kills-always" / "manifest.json").read_text())
+    assert manifest["error"]["ename"] == "DeadKernelError" and "os.kill" in manifest["error"]["source"]
+    assert "2 time(s) in a row" in manifest["error"]["message"]

@@ -3,9 +3,10 @@ source to each kernel it starts, where it lives as ``sys.modules["_ddj_warm"]`` 
 user namespace cannot remove it. It needs nothing but the standard library and IPython, so a kernel
 without ddj installed can be warmed too.
 
-The pool calls three functions through the kernel's shell channel, never as a notebook cell:
+The pool calls these functions through the kernel's shell channel, never as a notebook cell:
 :func:`preload` once (import the heavy modules, then record the state every report starts from),
-:func:`reset` before each report, and :func:`check` after each report.
+:func:`reset` before each report, :func:`check` after each report, then :func:`clean` (without waiting:
+the kernel frees the report's objects while the worker writes its page).
 """
 
 from __future__ import annotations
@@ -56,6 +57,11 @@ def reset(cwd: str, env: dict[str, str]) -> None:
     warnings._filters_mutated()  # noqa: SLF001 - empties every module's registry of warnings already shown
     _restore_settings(_STATE["settings"])
     get_ipython().reset(new_session=True)  # type: ignore[name-defined]  # noqa: F821 - IPython's builtin
+
+
+def clean() -> None:
+    """Drop the last report's namespace and collect its garbage."""
+    get_ipython().reset(new_session=False)  # type: ignore[name-defined]  # noqa: F821 - IPython's builtin
     gc.collect()
 
 

@@ -104,7 +104,10 @@ def execute(
                 from ddj.report import pool
 
                 pool.register()
-                options = {"engine_name": engine_name, "ddj_env": env or {}, "ddj_log": str(log_path)}
+                # Papermill writes the notebook once at the end instead of at every cell (a large share of a warm
+                # run); the engine writes it when the kernel dies, so that the failure can name the cell.
+                options = {"engine_name": engine_name, "ddj_env": env or {}, "ddj_log": str(log_path),
+                           "ddj_output": str(output), "request_save_on_cell_execute": False}
             else:
                 fresh = engine_name if engine_name not in (None, "ddj-warm") else None
                 options = {**_kernel_options(log, env or {}), **({"engine_name": fresh} if fresh else {})}

@@ -113,6 +113,10 @@ class WarmKernel:
             raise KernelStartError(msg)
         return json.loads(ast.literal_eval(result["data"]["text/plain"]))
 
+    def clean(self) -> None:
+        """Have the kernel free the last run's objects, without waiting (the next :meth:`reset` waits for it)."""
+        self._send("__import__('sys').modules['_ddj_warm'].clean()")
+
     def is_alive(self) -> bool:
         from jupyter_core.utils import run_sync
 
@@ -240,6 +244,8 @@ class KernelPool:
             self._retire(kernel, "state")
         elif kernel.runs >= self.max_runs:
             self._retire(kernel, "max_runs")
+        else:
+            kernel.clean()
 
     def discard(self, kernel: WarmKernel, reason: str) -> None:
         """Stop a kernel that cannot be used, counting it under ``reason``."""
@@ -345,8 +351,9 @@ def _engine_class() -> type:
         class WarmEngine(NBClientEngine):
             """Papermill's nbclient engine on this process's warm kernel instead of a new one.
 
-            Extra keywords: ``ddj_env`` (variables the run sets in the kernel) and ``ddj_log`` (a file
-            that receives what the kernel wrote to its standard streams during the run).
+            Extra keywords: ``ddj_env`` (variables the run sets in the kernel), ``ddj_log`` (a file that
+            receives what the kernel wrote to its standard streams during the run) and ``ddj_output`` (where
+            the notebook is written, as far as it ran, when the run ends in an exception such as a dead kernel).
             """
 
             @classmethod
@@ -355,6 +362,7 @@ def _engine_class() -> type:
                                          execution_timeout: int | None = None, **kwargs: Any) -> Any:
                 env = kwargs.pop("ddj_env", None) or {}
                 log = kwargs.pop("ddj_log", None)
+                output = kwargs.pop("ddj_output", None)
                 notebook = kwargs.get("input_path") or "<notebook>"
                 kwargs = remove_args(["input_path", "timeout", "startup_timeout", "kernel_manager_class"], **kwargs)
                 final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
@@ -371,6 +379,12 @@ def _engine_class() -> type:
                     result = client.execute()
                     failed = bool(nb_man.nb.metadata.get("papermill", {}).get("exception"))
                     return result
+                except Exception:
+                    if output:
+                        from papermill.iorw import write_ipynb
+
+                        write_ipynb(nb_man.nb, output)
+                    raise
                 finally:
                     if client is not None and client.kc is not None:
                         client.kc.stop_channels()
