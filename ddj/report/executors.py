@@ -156,10 +156,13 @@ class WarmExecutor:
                 self._processes.shutdown(wait=False, cancel_futures=True)
                 self._processes = self._new_processes(None, self._workers)
 
-    def close(self) -> None:
-        """Stop the workers and their kernels."""
+    def close(self, *, interrupted: bool = False) -> None:
+        """Stop the workers and their kernels; ``interrupted``: at once, without waiting for running reports."""
         if self._processes is not None:
-            self._processes.shutdown(wait=True, cancel_futures=True)
+            if interrupted:
+                for process in list((getattr(self._processes, "_processes", None) or {}).values()):
+                    process.terminate()  # their kernels notice that their parent is gone and exit
+            self._processes.shutdown(wait=not interrupted, cancel_futures=True)
             self._processes = None
         elif self._started:
             from ddj.report import pool
@@ -177,13 +180,16 @@ class WarmExecutor:
     def __enter__(self) -> WarmExecutor:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self.close(interrupted=kind is not None and issubclass(kind, KeyboardInterrupt))
 
 
 def _start_worker(max_runs: int, notebook: Path | None) -> None:
     """In a new worker process: set up its kernel pool, start the first kernel, import what runs reports."""
     import multiprocessing.util
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the calling process, which stops the workers
 
     from ddj.report import pool
 
