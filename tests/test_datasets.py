@@ -19,7 +19,7 @@ from ddj.errors import (
     RequiredViolation,
     ValidationError,
 )
-from ddj.model import INCIDENT_RESOURCES
+from ddj.model import CAUSES, EVENT_TYPES, INCIDENT_RESOURCES, SIDES
 from ddj.warnings import DataCaveatWarning
 from tests.fixtures.minimal import BASE_TABLES, write_package
 
@@ -249,7 +249,10 @@ def test_load_returns_typed_frames(tmp_path):
     assert incidents["date_precision"] == pl.Int64 and incidents["location_precision"] == pl.Int64
     assert incidents["latitude"] == pl.Float64 and incidents["longitude"] == pl.Float64
     assert incidents["aircraft_count"] == pl.Int64
-    assert incidents["incident_id"] == pl.String and incidents["event_type"] == pl.String
+    assert incidents["incident_id"] == pl.String
+    # vocabulary columns are Enums of their words; they still compare with strings
+    assert incidents["event_type"] == pl.Enum(EVENT_TYPES) and accounts["side"] == pl.Enum(SIDES)
+    assert ds.accounts.filter(pl.col("side") == "official").height >= 1
     assert accounts["published_date"] == pl.Date and accounts["accessed_date"] == pl.Date
     assert accounts["crew_killed_best"] == pl.Int64 and accounts["injured_high"] == pl.Int64
     assert accounts["claimed_date"] == pl.String  # may hold 'unknown' or 'not_stated'
@@ -481,3 +484,8 @@ def test_an_enum_problem_lists_the_value_and_the_fix(tmp_path):
         "words/accounts.csv, row 4, column 'side': 'Unofficial' is not one of the allowed values. "
         "To fix: write official or unofficial"
     )
+    # An inspection still shows the word in its table: a column with a word off the vocabulary stays text,
+    # while the other vocabulary columns become Enums.
+    tables = inspect(folder).tables
+    assert tables["accounts"].schema["side"] == pl.String and tables["accounts"]["side"][2] == "Unofficial"
+    assert tables["accounts"].schema["cause"] == pl.Enum(CAUSES)

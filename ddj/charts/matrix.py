@@ -64,8 +64,8 @@ def discrepancy_matrix(
     cells = (
         attributes.join(rows, on="incident_id", how="inner")
         .with_columns(
-            pl.col("official_values").list.join("; ").alias("official"),
-            pl.col("unofficial_values").list.join("; ").alias("others"),
+            pl.col("official_values").cast(pl.List(pl.String)).list.join("; ").alias("official"),
+            pl.col("unofficial_values").cast(pl.List(pl.String)).list.join("; ").alias("others"),
         )
         .select("incident", "order", pl.col("label_").alias("attribute"), pl.col("status_words").alias("status"),
                 "official", "others")

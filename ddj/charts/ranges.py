@@ -55,7 +55,8 @@ def side_ranges(accounts: pl.DataFrame) -> pl.DataFrame:
         ]
     wide = accounts.lazy().group_by("incident_id", "side").agg(aggregations).sort("incident_id", "side").collect()
     grouped = pl.concat([
-        wide.select("incident_id", pl.lit(a.name).alias("attribute"), pl.lit(a.label).alias("label"), "side",
+        wide.select("incident_id", pl.lit(a.name).alias("attribute"), pl.lit(a.label).alias("label"),
+                    pl.col("side").cast(pl.String),  # a loaded dataset's side is an Enum
                     *(pl.col(f"{a.name}|{part}").alias(part if part != "unknown" else "_unknown")
                       for part in ("low", "best", "high", "accounts", "unknown")))
         for a in _COUNTS

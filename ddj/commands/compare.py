@@ -81,10 +81,11 @@ def _write(comparison, out: Path) -> None:
     incidents = incidents.rename({c: f"incident_{c}" for c in clash})  # n_unofficial_origins of the whole incident
     table = comparison.attributes.join(incidents, on="incident_id", how="left", maintain_order="left")
     buffer = io.BytesIO()
+    lists = [name for name, dtype in table.schema.items() if isinstance(dtype, pl.List)]
+    table = table.with_columns(pl.col(name).cast(pl.List(pl.String)) for name in lists)  # the values are Enums
     if out.suffix.lower() == ".parquet":
         table.write_parquet(buffer)
     else:
-        lists = [name for name, dtype in table.schema.items() if isinstance(dtype, pl.List)]
         table.with_columns(pl.col(name).list.join("; ") for name in lists).write_csv(buffer, date_format="%Y-%m-%d")
     atomic_write_bytes(out, buffer.getvalue())
 
@@ -120,7 +121,8 @@ def _text(comparison) -> str:
     )
 
     def shown(column: str) -> pl.Expr:
-        return pl.when(pl.col(column).list.len() > 0).then(pl.col(column).list.join("; ")).otherwise(pl.lit("—"))
+        joined = pl.col(column).cast(pl.List(pl.String)).list.join("; ")  # the values are Enums
+        return pl.when(pl.col(column).list.len() > 0).then(joined).otherwise(pl.lit("—"))
 
     order = pl.int_range(1, pl.len() + 1).over("incident_id")
     rows = comparison.attributes.with_columns(order.alias("_order")).filter(pl.col("status") != "unknown").select(

@@ -67,10 +67,11 @@ class Comparison:
 
     Low-cardinality words are Enums, one byte a row: ``attribute`` (here and in ``changes``,
     :data:`~ddj.compare.claims.ATTRIBUTE_DTYPE`), ``label`` (:data:`~ddj.compare.claims.LABEL_DTYPE`),
-    and ``status`` (:data:`~ddj.compare.statuses.STATUS_DTYPE`). They compare with strings
-    (``pl.col("status") == "contradict"``), ``to_list()`` gives strings, and they sort in the
-    model's order; cast them to ``pl.String`` for string functions (``.str``), or to join or stack
-    them with plain text columns.
+    and ``status`` (:data:`~ddj.compare.statuses.STATUS_DTYPE`); ``official_values`` and
+    ``unofficial_values`` are lists of an Enum of the values that occur (two bytes an element). They
+    compare with strings (``pl.col("status") == "contradict"``, ``.list.contains("Syria")``) and
+    ``to_list()`` gives strings; cast them to ``pl.String`` (``pl.List(pl.String)``) for string
+    functions (``.str``, ``.list.join``), or to join or stack them with plain text columns.
     changes
         One row per attribute on which an official account differs from the earlier account of the
         same source it supersedes, with both dates and both values.
@@ -183,13 +184,16 @@ def compare(dataset: Any, *, as_of: dt.date | None = None) -> Comparison:
         contradicted = pl.DataFrame({str(i): s == contradict for i, s in enumerate(statuses)}).select(
             pl.any_horizontal(pl.all())
         ).to_series()
-        table_job = pool.submit(_attribute_table, index, results, accounts.get_column("account_id"))
+        # The rest runs one step after the other, each freeing what it no longer needs before the next
+        # (peak memory, not time, is what the last steps cost): the weights need ``current``, the incident
+        # table the statuses, and the per-attribute table, the largest output, comes last.
         weights = origin_weight(current, encs, n, contradicted)
         del current
         changes = changes_job.result()
         incidents = _incident_table(index, ack, statuses, *per_attribute, origins_job.result(), weights, changes)
         incidents = apply_grade_overrides(incidents, overrides).select(INCIDENT_COLUMNS)
-        attributes = table_job.result()
+    del statuses, per_attribute, contradicted, weights
+    attributes = _attribute_table(index, results, accounts.get_column("account_id"))
     history_frame = accounts.with_columns(history.get_column("is_current"), history.get_column("superseded_by"))
     return Comparison(incidents, attributes, changes, history_frame, as_of)
 
@@ -260,6 +264,10 @@ def _attribute_table(index: pl.DataFrame, results: list[AttributeResult], accoun
     }
     del which, incident
     dictionary = pl.concat([r.dictionary for r in results])
+    # The values as an Enum of the texts that occur (in order of first appearance: attribute by attribute,
+    # each attribute's values in their sort order): two bytes an element instead of sixteen.
+    values_dtype = pl.Enum(dictionary.drop_nulls().unique(maintain_order=True))
+    dictionary = dictionary.cast(values_dtype)
     starts = [0]
     for r in results[:-1]:
         starts.append(starts[-1] + r.dictionary.len())
@@ -271,13 +279,13 @@ def _attribute_table(index: pl.DataFrame, results: list[AttributeResult], accoun
         stacked = pl.concat(pieces, rechunk=True).gather(order)  # gathers from one chunk are fast
         del pieces
         if name.endswith("_values"):
-            return relabel(stacked, dictionary)
+            return relabel(stacked, dictionary).cast(pl.List(values_dtype))
         if name.endswith("_account_ids"):
             return relabel(stacked, account_ids)
         if name == "status":
             return pl.Series(STATUSES, dtype=STATUS_DTYPE).gather(stacked).alias(name)
         return stacked
 
-    with ThreadPoolExecutor(_THREADS) as pool:
-        columns.update(zip(ATTRIBUTE_COLUMNS[3:], pool.map(interleave, ATTRIBUTE_COLUMNS[3:])))
+    for name in ATTRIBUTE_COLUMNS[3:]:  # one column at a time: each one's pieces are freed before the next
+        columns[name] = interleave(name)
     return pl.DataFrame(columns)

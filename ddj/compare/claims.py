@@ -141,9 +141,16 @@ class Codebook:
         >>> book.values.to_list(), book.keys.to_list(), book.claims.to_list()
         (['Israel', 'israel', 'not_stated'], [0, 0, 1], [True, True, False])
 
-        Two spellings of one name share a key; ``not_stated`` is no claim.
+        Two spellings of one name share a key; ``not_stated`` is no claim. A column that is already an
+        Enum (a vocabulary column of a loaded dataset) is read through its own categories.
         """
-        raw = frame.get_column(column).drop_nulls().unique().sort()
+        series = frame.get_column(column)
+        if isinstance(series.dtype, pl.Enum):
+            dtype = series.dtype
+            raw = pl.Series(column, dtype.categories, dtype=pl.String)  # in the order of the physical codes
+        else:
+            raw = series.drop_nulls().unique().sort()
+            dtype = pl.Enum(raw)
         stripped = raw.str.strip_chars()
         values = stripped.unique().sort()
         position = stripped.to_frame("v").join(
@@ -152,7 +159,7 @@ class Codebook:
         norms = values.to_frame("v").select(normalise(pl.col("v")) if normalise else pl.col("v"))["v"]
         keys = (norms.rank("dense").cast(pl.Int64) - 1).fill_null(-1)
         claims = ~norms.is_in(list(NO_CLAIM)) & (norms != "")
-        return cls(column, pl.Enum(raw), position.cast(pl.UInt32), values, claims, keys, norms)
+        return cls(column, dtype, position.cast(pl.UInt32), values, claims, keys, norms)
 
     def index(self, column: str | None = None) -> pl.Expr:
         """Each row's index into :attr:`values` (null for an empty cell), read from the raw column."""
@@ -223,7 +230,7 @@ def _category(accounts: pl.DataFrame, attribute: Attribute) -> Encoder:
         vkey=index.cast(pl.Int64),
         ident=key,
         render=lambda vkey: pl.lit(values).gather(vkey),
-        word=pl.col(column).str.strip_chars(),
+        word=pl.col(column).cast(pl.String).str.strip_chars(),
     )
 
 
@@ -299,7 +306,7 @@ def _count(accounts: pl.DataFrame, attribute: Attribute) -> Encoder:
         vkey=vkey,
         ident=vkey,
         render=render,
-        word=pl.col(claim_col),
+        word=pl.col(claim_col).cast(pl.String),
     )
 
 

@@ -128,8 +128,16 @@ def with_grades(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` (which holds :data:`GRADE_INPUTS`) with ``computed_grade`` and ``computed_grade_reason``.
 
     The sentences are written once per distinct combination of inputs, not once per incident: a
-    million incidents share a few thousand combinations.
+    million incidents share a few thousand combinations, and each incident's columns point into
+    those few sentences. Only the inputs are joined (to find each incident's combination), not the
+    whole frame.
     """
     inputs = list(GRADE_INPUTS)
-    graded = frame.select(inputs).unique().with_columns(*grade_exprs())
-    return frame.join(graded, on=inputs, how="left", maintain_order="left", nulls_equal=True)
+    keys = frame.select(inputs)
+    graded = keys.unique().with_row_index("_combo").with_columns(*grade_exprs())
+    combo = keys.join(graded.select(*inputs, "_combo"), on=inputs, how="left", maintain_order="left",
+                      nulls_equal=True).get_column("_combo")
+    del keys
+    return frame.with_columns(
+        graded.get_column("computed_grade").gather(combo), graded.get_column("computed_grade_reason").gather(combo)
+    )

@@ -107,7 +107,7 @@ def inspect(name_or_path: str | os.PathLike) -> Inspection:
             result.file_errors.append(err)
             readable = False
             continue
-        typed, problems = check_and_cast(raw, schema, spec.display)
+        typed, problems = check_and_cast(raw, schema, spec.display, enums=kind.enum_dtypes)
         result.problems += problems
         if typed.height == 0 and name not in kind.may_be_empty:
             result.problems.append(

@@ -606,7 +606,8 @@ def causes(comparison: Any, incidents: pl.DataFrame) -> Section:
     sides = {"official": "official_values", "unofficial": "unofficial_values"}
     counts = None
     for side, column in sides.items():
-        given = (cause.select("incident_id", pl.col(column).alias("cause")).explode("cause").drop_nulls("cause")
+        given = (cause.select("incident_id", pl.col(column).cast(pl.List(pl.String)).alias("cause"))  # Enums
+                 .explode("cause").drop_nulls("cause")
                  .group_by("cause").agg(pl.col("incident_id").n_unique().alias(side)))
         counts = given if counts is None else counts.join(given, on="cause", how="full", coalesce=True)
     counts = counts.fill_null(0).with_columns(

@@ -275,8 +275,8 @@ class ExplorerData:
             .select(
                 "incident_id", "incident", "order", pl.col("label").alias("attribute"), "status",
                 pl.col("status").replace_strict(STATUS_LABELS, return_dtype=pl.String).alias("status_words"),
-                pl.col("official_values").list.join("; ").alias("official"),
-                pl.col("unofficial_values").list.join("; ").alias("others"),
+                pl.col("official_values").cast(pl.List(pl.String)).list.join("; ").alias("official"),
+                pl.col("unofficial_values").cast(pl.List(pl.String)).list.join("; ").alias("others"),
             )
             .sort("order", maintain_order=True)
             .cast(schema)
