@@ -74,7 +74,7 @@ def polars_floor(accounts):
     columns = [c for a in COMPARED_ATTRIBUTES for c in a.columns]
     aggregates = []
     for column in columns:
-        if accounts.schema[column] == pl.String:
+        if accounts.schema[column] == pl.String or isinstance(accounts.schema[column], pl.Enum):  # text, or words
             aggregates.append(pl.col(column).n_unique().alias(column))
         else:
             aggregates += [pl.col(column).min().alias(f"{column}_min"), pl.col(column).max().alias(f"{column}_max")]

@@ -172,7 +172,11 @@ def compare(dataset: Any, *, as_of: dt.date | None = None) -> Comparison:
             origin_book.key(origin_book.index()).cast(pl.UInt32).alias("_org"),
             *code_columns(encs),
         ).with_columns(positions.alias("_inc").set_sorted(), history.get_column("is_current"))
-        changed = accounts.filter(pl.col("supersedes_account_id").is_not_null() | ~history.get_column("is_current"))
+        # Only the columns the history of changes reads, for the accounts in a supersession.
+        wanted = ["incident_id", "account_id", "source_id", "side", "published_date", "supersedes_account_id",
+                  *dict.fromkeys(c for a in COMPARED_ATTRIBUTES for c in a.columns)]
+        changed = accounts.select(wanted).filter(
+            pl.col("supersedes_account_id").is_not_null() | ~history.get_column("is_current"))
         changes_job = pool.submit(official_changes, changed, encs)
         origins_job = pool.submit(independent_origins, current, n)
         ack = acknowledgement(current.select("_inc", "_off", "is_current", "published_date"), index)
