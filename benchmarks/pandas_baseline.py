@@ -116,7 +116,9 @@ def _per_incident(group: pd.DataFrame) -> pd.Series:
     unofficial_ever = [a for a in every if a["side"] == "unofficial"]
     acknowledged = len(official_ever) > 0
     rows = []
-    origin_claims = []  # (origin, attribute index, fits the official claims?) for unofficial claims that meet one
+    # (origin, fits the official claims?, backs the operator on a contradicted attribute?) for unofficial claims
+    # that meet an official one
+    origin_claims = []
     disagree = False
     official_claims_any = False
     for index, attribute in enumerate(COMPARED_ATTRIBUTES):
@@ -143,7 +145,10 @@ def _per_incident(group: pd.DataFrame) -> pd.Series:
             )
         for u in unofficial:
             if official:
-                origin_claims.append((u[4], all(_fits(attribute.kind, o[1], u[1]) for o in official)))
+                fits = all(_fits(attribute.kind, o[1], u[1]) for o in official)
+                # A place that names no country fits any place: it is no contradiction, and no support either.
+                judged = attribute.kind != "place" or u[1][0] is not None
+                origin_claims.append((u[4], fits, fits and judged and status == "contradict"))
         rows.append({
             "attribute": attribute.name,
             "official_values": [s for _, s in sorted({(o[2], o[3]) for o in official})],
@@ -157,11 +162,13 @@ def _per_incident(group: pd.DataFrame) -> pd.Series:
     n_contradict = statuses.count("contradict")
     supporting = contradicting = 0
     if n_contradict:
-        by_origin: dict[str, bool] = {}
-        for origin, fits in origin_claims:
-            by_origin[origin] = by_origin.get(origin, False) or not fits
-        contradicting = sum(by_origin.values())
-        supporting = len(by_origin) - contradicting
+        contradicts: dict[str, bool] = {}
+        backs: dict[str, bool] = {}
+        for origin, fits, backing in origin_claims:
+            contradicts[origin] = contradicts.get(origin, False) or not fits
+            backs[origin] = backs.get(origin, False) or backing
+        contradicting = sum(contradicts.values())
+        supporting = sum(1 for origin in backs if backs[origin] and not contradicts[origin])
     origins = len({_norm(a["origin"]) for a in current if a["side"] == "unofficial"})
     official_first = min(a["published_date"] for a in official_ever) if acknowledged else None
     unofficial_first = min(a["published_date"] for a in unofficial_ever) if unofficial_ever else None
@@ -206,7 +213,7 @@ def _grade(accounts: int, contradictions: int, supporting: int, contradicting: i
            origins: int, disagree: bool) -> str:
     if accounts == 0:
         return "weak"
-    if contradictions and supporting > contradicting:
+    if contradictions and supporting >= 2 and supporting > 2 * contradicting:
         return "discounted"
     if contradictions:
         return "contested"

@@ -310,16 +310,74 @@ def test_contested_when_the_sides_contradict_and_neither_concedes():
     assert grade == "contested" and "on responsible party" in reason and "1 independent origin contradicts" in reason
 
 
-def test_discounted_when_more_independent_origins_support_the_operator():
-    grade, reason = _grade([
-        account_row("a1", "i1", "official", "M", cause="technical_failure"),
-        account_row("a2", "i1", "unofficial", "Rumour mill", cause="hostile_fire"),
+def _weighed(accounts: list[dict]) -> dict:
+    row = _row(compare(dataset([incident_row("i1")], accounts)))
+    assert row["grade"] == row["computed_grade"] in GRADES
+    return row
+
+
+_OPERATOR = account_row("a1", "i1", "official", "M", cause="technical_failure", claimed_date="2020-01-01")
+_DISSENT = account_row("a2", "i1", "unofficial", "Rumour mill", cause="hostile_fire", claimed_date="2020-01-01")
+
+
+def test_discounted_when_origins_supporting_the_operator_on_the_disputed_attribute_clearly_outnumber():
+    row = _weighed([
+        _OPERATOR, _DISSENT,
         account_row("a3", "i1", "unofficial", "Observers", cause="technical_failure"),
         account_row("a4", "i1", "unofficial", "Local media", cause="technical_failure"),
         account_row("a5", "i1", "unofficial", "local media", cause="technical_failure"),  # a repeat of one origin
+        account_row("a6", "i1", "unofficial", "Witnesses", cause="technical_failure"),
     ])
-    assert grade == "discounted"
-    assert "1 independent origin contradicts the operator, 2 support it" in reason
+    assert (row["n_supporting_origins"], row["n_contradicting_origins"]) == (3, 1)
+    assert row["grade"] == "discounted" and row["contradicted_attributes"] == "cause"
+    assert "1 independent origin contradicts the operator, 3 support it on what is in dispute" in row["grade_reason"]
+
+
+def test_two_supporting_origins_against_one_are_not_enough_to_discount():
+    row = _weighed([
+        _OPERATOR, _DISSENT,
+        account_row("a3", "i1", "unofficial", "Observers", cause="technical_failure"),
+        account_row("a4", "i1", "unofficial", "Local media", cause="technical_failure"),
+    ])
+    assert (row["n_supporting_origins"], row["n_contradicting_origins"]) == (2, 1)
+    assert row["grade"] == "contested"
+    assert "2 support it on what is in dispute, short of the margin that would discount" in row["grade_reason"]
+
+
+def test_support_on_other_attributes_says_nothing_about_the_disputed_one():
+    # Three origins agree with the operator on the date, none speaks to the cause, which is in dispute.
+    row = _weighed([
+        _OPERATOR, _DISSENT,
+        *(account_row(f"a{i}", "i1", "unofficial", origin, claimed_date="2020-01-01")
+          for i, origin in enumerate(("Observers", "Local media", "Witnesses", "Agency"), start=3)),
+    ])
+    assert row["contradicted_attributes"] == "cause"
+    assert (row["n_supporting_origins"], row["n_contradicting_origins"]) == (0, 1)
+    assert row["grade"] == "contested" and "0 support it" in row["grade_reason"]
+
+
+def test_an_origin_that_backs_the_operator_on_one_disputed_point_and_contradicts_it_on_another_contradicts():
+    row = _weighed([
+        account_row("a1", "i1", "official", "M", cause="technical_failure", claimed_aircraft="Mi-8"),
+        account_row("a2", "i1", "unofficial", "Rumour mill", cause="hostile_fire"),
+        *(account_row(f"a{i}", "i1", "unofficial", origin, cause="technical_failure", claimed_aircraft="Mi-28N")
+          for i, origin in enumerate(("Observers", "Local media", "Witnesses"), start=3)),
+    ])
+    assert row["contradicted_attributes"] == "cause, aircraft"
+    assert (row["n_supporting_origins"], row["n_contradicting_origins"]) == (0, 4)
+    assert row["grade"] == "contested"
+
+
+def test_a_place_without_a_country_supports_nobody_on_a_disputed_country():
+    official = account_row("a1", "i1", "official", "M", claimed_country="Syria", claimed_place="Latakia")
+    dissent = account_row("a2", "i1", "unofficial", "Ankara", claimed_country="Turkey", claimed_place="Yayladagi")
+    vague = [account_row(f"a{i}", "i1", "unofficial", origin, claimed_place="near the border")
+             for i, origin in enumerate(("Observers", "Local media", "Witnesses"), start=3)]
+    row = _weighed([official, dissent, *vague])
+    assert (row["n_supporting_origins"], row["n_contradicting_origins"], row["grade"]) == (0, 1, "contested")
+    named = [{**a, "claimed_country": "Syria"} for a in vague]
+    row = _weighed([official, dissent, *named])
+    assert (row["n_supporting_origins"], row["n_contradicting_origins"], row["grade"]) == (3, 1, "discounted")
 
 
 # --- overrides -------------------------------------------------------------------------------------------
@@ -504,10 +562,13 @@ def test_su24_contradicts_on_the_country_only(curated):
     assert _attribute_row(result, su24, "aircraft")["status"] == "agree"  # Su-24M and Su-24
     row = _row(result, su24)
     assert row["contradicted_attributes"] == "place"
-    # Only Turkey's account contradicts; the Turkmen group (Syria, Latakia) and the report that names only
-    # "near the Turkish border" fit the operator's claims, so rule 2 of the grades holds.
-    assert (row["n_contradicting_origins"], row["n_supporting_origins"]) == (1, 2)
-    assert row["computed_grade"] == "discounted"
+    # Only Turkey's account contradicts. On the place, the point in dispute, only the Turkmen group (Syria,
+    # Latakia) backs the operator; the report that names only "near the Turkish border" names no country,
+    # so it backs nobody, and agreeing that the jet was shot down by the Turkish Air Force is no support.
+    assert (row["n_contradicting_origins"], row["n_supporting_origins"]) == (1, 1)
+    assert row["computed_grade"] == "contested"
+    assert row["computed_grade_reason"].startswith(
+        "Contested: the operator and unofficial accounts contradict each other on place.")
 
 
 def test_us_strike_places_in_one_country_are_not_judged(curated):

@@ -80,8 +80,8 @@ def grades_over_time(
         method=("each incident's grade from ddj's rule set (ddj.compare.grades): confirmed (the operator gave a "
                 "version nothing contradicts), fair (two or more independent origins agree; the operator said "
                 "nothing), weak (a single origin, or origins that disagree), contested (the sides contradict each "
-                "other), discounted (more origins support the operator than contradict it); an editor can override a "
-                "grade only by a logged decision."),
+                "other), discounted (on the disputed point, more than twice as many origins, and at least two, "
+                "support the operator as contradict it); an editor can override a grade only by a logged decision."),
         alt_text=(f"Grades of {plural(graded.height, 'incident')} by {period} of their first day, {long_date(start)} "
                   f"to {long_date(end)}: {words}; {overridden:,} set by an editor."),
     )

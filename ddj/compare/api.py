@@ -185,9 +185,7 @@ def compare(dataset: Any, *, as_of: dt.date | None = None) -> Comparison:
         statuses = [r.columns["status"] for r in results]
         per_attribute = ([r.official_claims for r in results], [r.unofficial_disagree for r in results])
         contradict = STATUS_CODES["contradict"]
-        contradicted = pl.DataFrame({str(i): s == contradict for i, s in enumerate(statuses)}).select(
-            pl.any_horizontal(pl.all())
-        ).to_series()
+        contradicted = [s == contradict for s in statuses]  # per attribute: support counts only on these
         # The rest runs one step after the other, each freeing what it no longer needs before the next
         # (peak memory, not time, is what the last steps cost): the weights need ``current``, the incident
         # table the statuses, and the per-attribute table, the largest output, comes last.

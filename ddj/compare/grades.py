@@ -6,12 +6,16 @@ official side) says. Only current accounts count; an *origin* is an independent 
 gives the grade:
 
 1. **weak** — no current account of the incident is recorded.
-2. **discounted** — on at least one attribute the sides contradict each other, and more independent
-   unofficial origins *support* the operator (they claim a value on an attribute the operator also
-   claims, and none of their claims contradicts an official one) than *contradict* it: the weight of
-   the evidence points away from the contradicting reports.
-3. **contested** — on at least one attribute the sides contradict each other, and neither side
-   concedes (rule 2 does not hold).
+2. **discounted** — on at least one attribute the sides contradict each other, and independent
+   unofficial origins that *support* the operator on the point in dispute clearly outnumber those
+   that *contradict* it: at least two support it, and more than twice as many as contradict it
+   (:data:`DISCOUNT_MIN_SUPPORT`, :data:`DISCOUNT_RATIO`). An origin supports the operator when it
+   claims, on a contradicted attribute, a value that fits the official claims (a place that names no
+   country fits any place, so it supports nobody), and none of its claims contradicts an official
+   one; agreeing on another attribute (that the aircraft was shot down, say) says nothing about the
+   disputed point and does not count.
+3. **contested** — on at least one attribute the sides contradict each other, and the support for
+   the operator on the disputed point falls short of rule 2.
 4. **confirmed** — the operator's current accounts claim a value on at least one attribute and no
    unofficial claim contradicts them: the operating party gave the version and nothing contradicts
    it (including incidents only the operator spoke of).
@@ -19,6 +23,13 @@ gives the grade:
    a version), at least two independent unofficial origins report it, and their claims fit one
    another on every attribute.
 6. **weak** — otherwise: a single origin, or origins that disagree with one another.
+
+Why that margin: the operator is a party to the events, and setting a contradiction aside is a
+strong statement, so a bare majority is not enough. Two origins against one is close to a tie once
+one allows that independence is judged only from the named origins (two may share a source
+nobody named); more than two to one, and never fewer than two, means that no single voice, on
+either side, decides the grade. With one contradicting origin it takes three that support the
+operator on the disputed attribute.
 
 Every grade comes with a sentence saying which rule fired and on what (``computed_grade_reason``).
 Editors change a grade only with a row of the ``overrides`` resource (:mod:`ddj.compare.overrides`).
@@ -30,7 +41,13 @@ import polars as pl
 
 from ddj.model import GRADES
 
-__all__ = ["GRADES", "grade_exprs", "with_grades"]
+__all__ = ["DISCOUNT_MIN_SUPPORT", "DISCOUNT_RATIO", "GRADES", "grade_exprs", "with_grades"]
+
+#: Rule 2 (discounted) needs at least this many independent origins that support the operator on a
+#: contradicted attribute ...
+DISCOUNT_MIN_SUPPORT = 2
+#: ... and more than this many times as many as contradict it.
+DISCOUNT_RATIO = 2
 
 #: The columns the grade and its reason are computed from.
 GRADE_INPUTS = (
@@ -78,11 +95,17 @@ def grade_exprs() -> tuple[pl.Expr, pl.Expr]:
         _count(contradicting, " independent origin contradicts", " independent origins contradict"),
         pl.lit(" the operator, "),
         _count(supporting, " supports", " support"),
-        pl.lit(" it"),
+        pl.lit(" it on what is in dispute"),
     ])
+    discounted = contradictions & (supporting >= DISCOUNT_MIN_SUPPORT) & (supporting > DISCOUNT_RATIO * contradicting)
+    times = {2: "twice", 3: "three times"}.get(DISCOUNT_RATIO, f"{DISCOUNT_RATIO} times")
+    short_of = pl.when(supporting > 0).then(pl.lit(
+        f", short of the margin that would discount the contradiction (at least {DISCOUNT_MIN_SUPPORT} origins "
+        f"supporting the operator, and more than {times} as many as contradict it)"
+    )).otherwise(pl.lit(""))
     grade = (
         pl.when(accounts == 0).then(pl.lit("weak"))
-        .when(contradictions & (supporting > contradicting)).then(pl.lit("discounted"))
+        .when(discounted).then(pl.lit("discounted"))
         .when(contradictions).then(pl.lit("contested"))
         .when(official).then(pl.lit("confirmed"))
         .when((origins >= 2) & ~disagree).then(pl.lit("fair"))
@@ -91,13 +114,13 @@ def grade_exprs() -> tuple[pl.Expr, pl.Expr]:
     )
     reason = (
         pl.when(accounts == 0).then(pl.lit("Weak: no account of this incident is recorded."))
-        .when(contradictions & (supporting > contradicting)).then(pl.concat_str([
+        .when(discounted).then(pl.concat_str([
             pl.lit("Discounted: unofficial accounts contradict the operator on "), pl.col("_contradicted"),
             pl.lit(". The weight of independent evidence is with the operator: "), weighed, pl.lit("."),
         ]))
         .when(contradictions).then(pl.concat_str([
             pl.lit("Contested: the operator and unofficial accounts contradict each other on "),
-            pl.col("_contradicted"), pl.lit(". Neither side concedes: "), weighed, pl.lit("."),
+            pl.col("_contradicted"), pl.lit(". Neither side concedes: "), weighed, short_of, pl.lit("."),
         ]))
         .when(official & (origins > 0)).then(pl.concat_str([
             pl.lit("Confirmed: the operator gave its version and none of "),

@@ -335,7 +335,8 @@ GRADE_MEANINGS = {
     "fair": "two or more independent origins report it and agree; the operator gave no version",
     "weak": "a single origin reports it, or the origins disagree with one another",
     "contested": "officials and other accounts contradict each other and neither side concedes",
-    "discounted": "other accounts contradict the operator, but more independent origins support the operator",
+    "discounted": ("other accounts contradict the operator, but on the disputed point more than twice as many "
+                   "independent origins (at least two) support the operator"),
 }
 _SOFT = "#f6f6f3"
 
