@@ -7,7 +7,6 @@ announced with an :class:`~ddj.warnings.ImpreciseLocationWarning`.
 
 from __future__ import annotations
 
-import math
 import textwrap
 import warnings
 from collections.abc import Sequence
@@ -18,7 +17,8 @@ import altair as alt
 import polars as pl
 
 from ddj.charts._common import finish, plural, select_incidents
-from ddj.charts.basemap import basemap, extent_around
+from ddj.charts.basemap import basemap, extent_around, frame_size
+from ddj.charts.grid import cell_centre, cell_key, choose_cell_size
 from ddj.charts.reduce import MAX_EMBEDDED_ROWS, inline, warn_reduced
 from ddj.charts.theme import OKABE_ITO
 from ddj.model import LOCATION_PRECISION
@@ -139,16 +139,13 @@ def _points(placed: pl.DataFrame, max_points: int) -> tuple[pl.DataFrame, str]:
     )
     if rows.height <= max_points:
         return rows, ""
-    for cell in (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0):
-        grid = (
-            placed.with_columns(((pl.col("latitude") / cell).floor() * cell + cell / 2).round(3).alias("latitude"),
-                                ((pl.col("longitude") / cell).floor() * cell + cell / 2).round(3).alias("longitude"))
-            .group_by("latitude", "longitude", "precision")
-            .agg(pl.len().alias("incidents"))
-            .sort("latitude", "longitude", "precision")
-        )
-        if grid.height <= max(max_points, 1):
-            break
+    cell = choose_cell_size(placed, max(max_points, 1), by=["precision"])
+    grid = (
+        placed.group_by(cell_key(cell).alias("_cell"), "precision")
+        .agg(pl.len().alias("incidents"))
+        .with_columns(cell_centre(pl.col("_cell"), cell))
+        .sort("latitude", "longitude", "precision")
+    )
     warn_reduced(f"the map counts {placed.height:,} placed incidents in cells of {cell:g} degrees (more than "
                  f"max_points={max_points:,}); choose fewer incidents to see each one")
     return grid.select("latitude", "longitude", "precision", "incidents"), f"{cell:g}"
@@ -182,7 +179,7 @@ def _map(dataset: Any, placed: pl.DataFrame, unplaced: pl.DataFrame, extent: tup
                   alt.Tooltip("precision:N", title="place known as")] if cell else
                  ["title:N", "date:N", "place:N", alt.Tooltip("precision:N", title="place known as")]),
     )
-    width, height = _frame(extent)
+    width, height = frame_size(extent, longest=560)
     geo = alt.layer(land, marks).project(type="mercator").properties(width=width, height=height)
     counts = points.group_by("precision").agg(pl.col("incidents").sum()).sort("precision")
     placed_words = ", ".join(f"{row['incidents']:,} {row['precision']}" for row in counts.iter_rows(named=True))
@@ -204,19 +201,6 @@ def _map(dataset: Any, placed: pl.DataFrame, unplaced: pl.DataFrame, extent: tup
         method += " Incidents without a usable place are listed on the right, not dropped."
     return finish(chart, title="Where the incidents happened, and how well we know", sources=dataset,
                   method=method, alt_text=alt_text)
-
-
-def _frame(extent: tuple, *, longest: int = 560) -> tuple[int, int]:
-    """Width and height of a Mercator map of ``extent`` whose longer side is ``longest`` pixels."""
-    west, south, east, north = extent
-
-    def y(lat: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85.0), -85.0)) / 2))
-
-    ratio = math.radians(east - west) / max(y(north) - y(south), 1e-6)
-    if ratio >= 1:
-        return longest, max(int(longest / ratio), 200)
-    return max(int(longest * ratio), 260), longest
 
 
 def _unplaced_list(unplaced: pl.DataFrame) -> alt.Chart:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import platform
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -184,19 +183,11 @@ def cached_column_values(cache: Cache, load: Callable[[str, str, str | None], li
 
 
 def software_versions() -> dict[str, str]:
-    """Python's, ddj's and the recorded packages' versions (from the installed metadata; nothing imported)."""
-    from importlib import metadata
+    """Python's, ddj's and the recorded packages' versions (:func:`ddj.report.manifest.installed_versions`:
+    from the installed metadata, nothing imported)."""
+    from ddj.report.manifest import installed_versions
 
-    from ddj._version import __version__
-    from ddj.report.manifest import RECORDED_PACKAGES
-
-    versions = {"python": platform.python_version(), "ddj": __version__}
-    for name in RECORDED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
+    return installed_versions()
 
 
 def content_key(spec: Any, cache: Cache, software: dict[str, str] | None = None) -> str | None:

@@ -60,6 +60,20 @@ def now() -> str:
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="microseconds")
 
 
+def installed_versions() -> dict[str, str]:
+    """Python's, ddj's and the recorded packages' versions, from the installed metadata (nothing imported:
+    the content key of :mod:`ddj.report.cache` reads them without starting polars or vl-convert)."""
+    from ddj._version import __version__
+
+    versions = {"python": platform.python_version(), "ddj": __version__}
+    for name in RECORDED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
 @functools.cache
 def package_versions() -> dict[str, str]:
     """Python's, ddj's and the recorded packages' versions, plus the Vega libraries inlined into pages.
@@ -72,14 +86,7 @@ def package_versions() -> dict[str, str]:
 
     The manifest names the Vega, Vega-Lite and Vega-Embed versions whose code the pages carry.
     """
-    from ddj._version import __version__
-
-    versions = {"python": platform.python_version(), "ddj": __version__}
-    for name in RECORDED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
+    versions = installed_versions()
     try:
         import vl_convert
 

@@ -13,8 +13,9 @@ from typing import Any
 
 import polars as pl
 
-from ddj.html import escape, safe_link
-from ddj.model import COMPARED_ATTRIBUTES, DATE_PRECISION, LOCATION_PRECISION, NO_CLAIM, NOT_STATED, UNKNOWN
+from ddj.compare.display import account_links, claim_cell, claim_text
+from ddj.html import escape
+from ddj.model import COMPARED_ATTRIBUTES, DATE_PRECISION, LOCATION_PRECISION
 
 _SILENT = '<span class="ddj-silent" title="the account does not speak to this">—</span>'
 
@@ -100,28 +101,6 @@ def incident_facts(ds: Any, incident_id: str) -> Section:
     return Section(text)
 
 
-def _claim_expr(attribute: Any) -> pl.Expr:
-    """A text expression giving one account's claim on an attribute; ``not_stated`` stays a marker."""
-    if attribute.kind == "count":
-        claim, low, best, high = (pl.col(c) for c in attribute.columns)
-        figure = (
-            pl.when(low.is_not_null() & high.is_not_null() & (low != high))
-            .then(pl.format("{}–{}", low, high)
-                  + pl.when(best.is_not_null()).then(pl.format(" (best {})", best)).otherwise(pl.lit("")))
-            .otherwise(pl.coalesce(best, low, high).cast(pl.String))
-        )
-        return pl.when(claim == "figure").then(figure).otherwise(claim)
-    if attribute.kind == "place":
-        country, place = (pl.col(c) for c in attribute.columns)
-        parts = [pl.when(c.is_in(list(NO_CLAIM))).then(None).otherwise(c) for c in (place, country)]
-        joined = pl.concat_str(parts, separator=", ", ignore_nulls=True)
-        either_unknown = (place == UNKNOWN) | (country == UNKNOWN)
-        return (pl.when(joined.is_null() | (joined == ""))
-                .then(pl.when(either_unknown).then(pl.lit(UNKNOWN)).otherwise(pl.lit(NOT_STATED)))
-                .otherwise(joined))
-    return pl.col(attribute.columns[0]).cast(pl.String)
-
-
 def accounts_side_by_side(ds: Any, incident_id: str) -> Section:
     """Every account of one incident in a column, earliest first: who said it, when, and what it claimed
     on each compared attribute; a dash where the account does not speak to an attribute."""
@@ -131,7 +110,7 @@ def accounts_side_by_side(ds: Any, incident_id: str) -> Section:
         .join(ds.sources.select("source_id", pl.col("name").alias("source_name"), pl.col("kind").alias("source_kind")),
               on="source_id", how="left")
         .sort("published_date", "account_id")
-        .with_columns(_claim_expr(a).alias(f"_claim_{a.name}") for a in COMPARED_ATTRIBUTES)
+        .with_columns(claim_text(a, with_best=True).alias(f"_claim_{a.name}") for a in COMPARED_ATTRIBUTES)
     )
     if accounts.height == 0:
         return Section("<p>No account of this incident is recorded.</p>")
@@ -144,10 +123,10 @@ def accounts_side_by_side(ds: Any, incident_id: str) -> Section:
     )
     body = []
     for attribute in COMPARED_ATTRIBUTES:
-        cells = "".join(f"<td>{_claim_cell(r[f'_claim_{attribute.name}'])}</td>" for r in rows)
+        cells = "".join(f"<td>{claim_cell(r[f'_claim_{attribute.name}'], silent=_SILENT)}</td>" for r in rows)
         body.append(f'<tr><th scope="row">{escape(attribute.label)}</th>{cells}</tr>')
     said = "".join(f"<td>{escape(r['statement'])}</td>" for r in rows)
-    links = "".join(f"<td>{_links(r)}</td>" for r in rows)
+    links = "".join(f"<td>{account_links(r)}</td>" for r in rows)
     if any(r["speaker"] for r in rows):
         speaker = "".join(f"<td>{escape(r['speaker'] or '')}</td>" for r in rows)
         body.append(f'<tr><th scope="row">speaker</th>{speaker}</tr>')
@@ -157,25 +136,6 @@ def accounts_side_by_side(ds: Any, incident_id: str) -> Section:
         f'<table class="ddj-accounts"><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
         f'<p class="ddj-note">{_SILENT} the account does not speak to this; "unknown": it says it is not known.</p>'
     )
-
-
-def _claim_cell(value: Any) -> str:
-    if value is None or value == NOT_STATED:
-        return _SILENT
-    if value == UNKNOWN:
-        return "<em>unknown</em>"
-    return escape(str(value).replace("_", " "))
-
-
-def _links(row: dict[str, Any]) -> str:
-    parts = []
-    if row.get("url"):
-        parts.append(safe_link(row["url"], "report"))
-    if row.get("archive_url"):
-        parts.append(safe_link(row["archive_url"], "archived copy"))
-    if row.get("reported_in"):
-        parts.append(escape(row["reported_in"]))
-    return "<br>".join(parts) or "no link recorded"
 
 
 def select_incidents(ds: Any, *, country: str | None = None, region: str | None = None,

@@ -22,6 +22,7 @@ import altair as alt
 import polars as pl
 
 from ddj.charts import theme  # noqa: F401  (registers the house theme)
+from ddj.charts.basemap import frame_size
 from ddj.charts.reduce import inline
 from ddj.charts.theme import OKABE_ITO, SIDE_COLOURS, STATUS_COLOURS, STATUS_LABELS, status_scale
 from ddj.model import COMPARED_ATTRIBUTES
@@ -219,24 +220,9 @@ def map_chart(view: View, bounds: tuple[float, float, float, float]) -> alt.Laye
         what = f"{view.counts.placed:,} counted in {view.map.height:,} cells of {view.map_cell:g} degrees"
     if off_map:
         note += f" {off_map:,} without a usable place are not on the map."
-    width, height = _frame(bounds)
+    width, height = frame_size(bounds, longest=480)
     return alt.layer(land, marks).project(type="mercator").properties(
         width=width, height=height,
         title=alt.Title(f"Where: {view.counts.placed:,} of {view.counts.incidents:,} on the map", subtitle=[note]),
         description=f"Map of {_of(view)}: {what}; {off_map:,} not on the map (no usable place).",
     )
-
-
-def _frame(bounds: tuple[float, float, float, float], longest: int = 480) -> tuple[int, int]:
-    """Width and height of a Mercator map of ``bounds`` whose longer side is ``longest`` pixels."""
-    import math
-
-    west, south, east, north = bounds
-
-    def y(lat: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85.0), -85.0)) / 2))
-
-    ratio = math.radians(east - west) / max(y(north) - y(south), 1e-6)
-    if ratio >= 1:
-        return longest, max(int(longest / ratio), 200)
-    return max(int(longest * ratio), 260), longest

@@ -21,6 +21,7 @@ from typing import Any
 
 import polars as pl
 
+from ddj.charts.grid import cell_centre, cell_key, choose_cell_size
 from ddj.charts.map import PLACEABLE_PRECISION
 from ddj.charts.reduce import period_for, period_label
 from ddj.charts.theme import STATUS_LABELS
@@ -34,7 +35,6 @@ TABLE_ROWS = 50
 MATRIX_MAX_INCIDENTS = 40
 MAP_MAX_POINTS = 2000
 TIMELINE_MAX_BINS = 120
-_CELL_SIZES = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
 _PERIOD_COLUMNS = {"day": "_day", "week": "_week", "month": "_month", "quarter": "_quarter", "year": "_year"}
 _PERIOD_TRUNCATE = {"week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}
 
@@ -173,8 +173,9 @@ class ExplorerData:
             *[start.dt.truncate(every).alias(_PERIOD_COLUMNS[name]) for name, every in _PERIOD_TRUNCATE.items()],
             placed.alias("_placed"),
         )
-        self.cell, cell_key = _choose_cell(facts)
-        facts = facts.with_columns(cell_key.alias("_cell"))
+        # The finest grid whose cells over every placed incident number at most MAP_MAX_POINTS.
+        self.cell = choose_cell_size(facts.filter(pl.col("_placed")).select("latitude", "longitude"), MAP_MAX_POINTS)
+        facts = facts.with_columns(cell_key(self.cell).alias("_cell"))
         # Categorical columns make the values filters compare small integers, not text.
         categorical = ["country", "region", "aircraft_model", "aircraft_category", "grade"]
         facts = facts.with_columns(pl.col(c).cast(pl.Categorical) for c in categorical)
@@ -349,22 +350,6 @@ def _status_columns(comparison: Any) -> pl.DataFrame:
     return wide.select("incident_id", *[pl.col(a.name).alias(s) for a, s in zip(COMPARED_ATTRIBUTES, _STATUS_COLUMNS)])
 
 
-def _cell_expr(size: float) -> pl.Expr:
-    """A grid cell's key: its row and column of ``size``-degree cells, packed in one integer."""
-    row = ((pl.col("latitude") + 90) / size).floor().cast(pl.Int64)
-    column = ((pl.col("longitude") + 180) / size).floor().cast(pl.Int64)
-    return (row * 100_000 + column).cast(pl.Int64)
-
-
-def _choose_cell(facts: pl.DataFrame) -> tuple[float, pl.Expr]:
-    """The finest grid whose cells over every placed incident number at most :data:`MAP_MAX_POINTS`."""
-    placed = facts.filter(pl.col("_placed")).select("latitude", "longitude")
-    for size in _CELL_SIZES:
-        if placed.height == 0 or placed.select(_cell_expr(size).n_unique()).item() <= MAP_MAX_POINTS:
-            return size, _cell_expr(size)
-    return _CELL_SIZES[-1], _cell_expr(_CELL_SIZES[-1])
-
-
 def _slices(frame: pl.DataFrame, incident_ids: list[str]) -> pl.DataFrame:
     """The rows of ``frame`` (sorted by ``incident_id``) for these incidents, in the frame's order."""
     column = frame.get_column("incident_id")
@@ -441,12 +426,8 @@ def _points(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def _grid(cells: pl.DataFrame, size: float) -> pl.DataFrame:
-    key = pl.col("_cell")
-    return cells.select(
-        ((key // 100_000) * size - 90 + size / 2).round(3).alias("latitude"),
-        ((key % 100_000) * size - 180 + size / 2).round(3).alias("longitude"),
-        pl.col("incidents").cast(pl.Int64),
-    ).sort("latitude", "longitude")
+    return cells.select(*cell_centre(pl.col("_cell"), size), pl.col("incidents").cast(pl.Int64)).sort(
+        "latitude", "longitude")
 
 
 def extent(bounds: tuple[float | None, ...]) -> tuple[float, float, float, float]:

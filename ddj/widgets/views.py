@@ -9,8 +9,9 @@ from typing import Any
 import polars as pl
 
 from ddj.charts.theme import STATUS_COLOURS, STATUS_LABELS
-from ddj.html import escape, safe_link
-from ddj.model import COMPARED_ATTRIBUTES, NO_CLAIM, NOT_STATED, UNKNOWN
+from ddj.compare.display import account_links, claim_cell, claim_text
+from ddj.html import escape
+from ddj.model import COMPARED_ATTRIBUTES
 from ddj.widgets.state import View
 
 __all__ = ["STYLE", "counts_html", "incident_html", "table_html"]
@@ -74,33 +75,7 @@ def table_html(view: View) -> str:
 # --- one incident ----------------------------------------------------------------------------------
 
 
-def _claim_expr(attribute: Any) -> pl.Expr:
-    """One account's claim on an attribute as text; ``unknown`` and ``not_stated`` stay as those words."""
-    if attribute.kind == "count":
-        claim, low, best, high = (pl.col(c) for c in attribute.columns)
-        figure = (
-            pl.when(low.is_not_null() & high.is_not_null() & (low != high))
-            .then(pl.format("{}–{}", low, high))
-            .otherwise(pl.coalesce(best, low, high).cast(pl.String))
-        )
-        return pl.when(claim == "figure").then(figure).otherwise(claim)
-    if attribute.kind == "place":
-        country, place = (pl.col(c) for c in attribute.columns)
-        parts = [pl.when(c.is_in(list(NO_CLAIM))).then(None).otherwise(c) for c in (place, country)]
-        joined = pl.concat_str(parts, separator=", ", ignore_nulls=True)
-        unknown = (place == UNKNOWN) | (country == UNKNOWN)
-        return (pl.when(joined.is_null() | (joined == ""))
-                .then(pl.when(unknown).then(pl.lit(UNKNOWN)).otherwise(pl.lit(NOT_STATED)))
-                .otherwise(joined))
-    return pl.col(attribute.columns[0]).cast(pl.String)
-
-
-def _claim_cell(value: Any) -> str:
-    if value is None or value == NOT_STATED:
-        return '<span class="ddj-x-muted" title="the account does not speak to this">—</span>'
-    if value == UNKNOWN:
-        return "<em>unknown</em>"
-    return escape(str(value).replace("_", " "))
+_SILENT = '<span class="ddj-x-muted" title="the account does not speak to this">—</span>'
 
 
 def incident_html(data: Any, incident_id: str) -> str:
@@ -130,7 +105,7 @@ def _accounts_table(dataset: Any, comparison: Any, incident_id: str) -> str:
         .join(dataset.sources.select("source_id", pl.col("name").alias("source_name"),
                                      pl.col("kind").alias("source_kind")), on="source_id", how="left")
         .sort("published_date", "account_id")
-        .with_columns(_claim_expr(a).alias(f"_claim_{a.name}") for a in COMPARED_ATTRIBUTES)
+        .with_columns(claim_text(a).alias(f"_claim_{a.name}") for a in COMPARED_ATTRIBUTES)
     )
     if accounts.height == 0:
         return "<p>No account of this incident is recorded.</p>"
@@ -148,23 +123,12 @@ def _accounts_table(dataset: Any, comparison: Any, incident_id: str) -> str:
         status = statuses.get(attribute.name, "unknown")
         swatch = (f'<span class="ddj-x-status" style="background:{STATUS_COLOURS.get(status, "#ddd")}"></span>'
                   f'{escape(STATUS_LABELS.get(status, status))}')
-        cells = "".join(f"<td>{_claim_cell(r[f'_claim_{attribute.name}'])}</td>" for r in rows)
+        cells = "".join(f"<td>{claim_cell(r[f'_claim_{attribute.name}'], silent=_SILENT)}</td>" for r in rows)
         body.append(f'<tr data-status="{escape(status)}"><th scope="row">{escape(attribute.label)}</th>'
                     f"<td>{swatch}</td>{cells}</tr>")
     said = "".join(f"<td>{escape(r['statement'])}</td>" for r in rows)
-    links = "".join(f"<td>{_links(r)}</td>" for r in rows)
+    links = "".join(f"<td>{account_links(r)}</td>" for r in rows)
     body += [f'<tr><th scope="row">what it said (our paraphrase)</th><td></td>{said}</tr>',
              f'<tr><th scope="row">where we read it</th><td></td>{links}</tr>']
     return (f'<table class="ddj-x-accounts" data-accounts="{len(rows)}"><thead><tr><th></th><th>status</th>{head}'
             f'</tr></thead><tbody>{"".join(body)}</tbody></table>')
-
-
-def _links(row: dict[str, Any]) -> str:
-    parts = []
-    if row.get("url"):
-        parts.append(safe_link(row["url"], "report"))
-    if row.get("archive_url"):
-        parts.append(safe_link(row["archive_url"], "archived copy"))
-    if row.get("reported_in"):
-        parts.append(escape(row["reported_in"]))
-    return "<br>".join(parts) or "no link recorded"

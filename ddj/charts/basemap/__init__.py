@@ -9,11 +9,12 @@ kilometre — as inline data.
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Extent", "basemap", "extent_around"]
+__all__ = ["Extent", "basemap", "extent_around", "frame_size"]
 
 _FOLDER = Path(__file__).parent
 Extent = tuple[float, float, float, float]  # west, south, east, north
@@ -175,3 +176,26 @@ def extent_around(longitudes: list[float], latitudes: list[float], *, margin: fl
     result = (max(cx - width / 2, -180.0), max(cy - height / 2, -85.0), min(cx + width / 2, 180.0),
               min(cy + height / 2, 85.0))
     return tuple(round(v, 3) for v in result)  # type: ignore[return-value]
+
+
+def frame_size(extent: Extent, *, longest: int) -> tuple[int, int]:
+    """Width and height in pixels of a Mercator map of ``extent`` whose longer side is ``longest`` pixels
+    (the shorter side at least 200 pixels high or 260 wide).
+
+    Examples
+    --------
+    >>> frame_size((34.875, 32.28, 42.675, 40.08), longest=560)
+    (451, 560)
+
+    At these latitudes Mercator stretches the north–south degrees: a map of Syria with as many degrees
+    each way is taller than it is wide.
+    """
+    west, south, east, north = extent
+
+    def y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85.0), -85.0)) / 2))
+
+    ratio = math.radians(east - west) / max(y(north) - y(south), 1e-6)
+    if ratio >= 1:
+        return longest, max(int(longest / ratio), 200)
+    return max(int(longest * ratio), 260), longest
