@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import ddj.datasets.registry
-from ddj.report.cache import Cache, cached_column_values, content_key, data_dir
+from ddj.report.cache import Cache, cached_column_values, content_key, data_dir, is_shipped
 from ddj.report.config import ReportSpec, load_config
 from ddj.report.executors import WarmExecutor
 from ddj.report.runner import run_reports
@@ -170,5 +170,15 @@ def test_a_report_without_a_usable_notebook_or_dataset_has_no_key_and_runs(tmp_p
     assert content_key(missing, Cache(None)) is None and content_key(no_data, Cache(None)) is None
 
 
-def test_the_shipped_data_folder_is_found_without_polars():
-    assert data_dir() == ddj.datasets.registry.data_dir()
+def test_the_shipped_data_folder_is_found_without_polars(monkeypatch, tmp_path):
+    # One rule, not two copies: the cache's data_dir is ddj.datasets' own.
+    assert data_dir is ddj.datasets.registry.data_dir is ddj.datasets.data_dir
+    monkeypatch.setenv("DDJ_DATA_DIR", str(tmp_path))
+    assert data_dir() == tmp_path and not is_shipped("syria-ru-aviation")
+    monkeypatch.delenv("DDJ_DATA_DIR")
+    assert is_shipped("syria-ru-aviation") and data_dir() == ROOT / "data"
+    script = ("import sys, ddj.report.cache, ddj.report.config, ddj.report.params; "
+              "print(ddj.report.cache.is_shipped('syria-ru-aviation'), "
+              f"[m for m in {HEAVY!r} if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert done.stdout.split() == ["True", "[]"], done.stderr

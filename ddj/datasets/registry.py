@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
+from ddj._shipped import SHIPPED_NAME, data_dir
 from ddj.errors import DatasetNotFoundError
 
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-
-
-def data_dir() -> Path:
-    """The folder of shipped datasets: ``$DDJ_DATA_DIR`` if set, else ``data/`` beside the package."""
-    configured = os.environ.get("DDJ_DATA_DIR")
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parents[2] / "data"
+__all__ = ["data_dir", "resolve", "shipped_datasets"]
 
 
 def shipped_datasets() -> list[str]:
@@ -51,7 +43,7 @@ def resolve(name_or_path: str | os.PathLike) -> Path:
     if candidate.is_dir():
         return candidate
     text = str(name_or_path)
-    if _NAME.match(text) and (data_dir() / text).is_dir():
+    if SHIPPED_NAME.match(text) and (data_dir() / text).is_dir():
         return data_dir() / text
     names = ", ".join(shipped_datasets()) or "none"
     msg = (

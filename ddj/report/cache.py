@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+
+from ddj._shipped import data_dir, is_shipped  # the rule of ddj.datasets, without its polars
 
 #: Changes when the key's recipe changes, so that keys of an older recipe never match.
 KEY_VERSION = 1
 CACHE_DIR = ".ddj"
 CACHE_FILE = "cache.json"
-_SHIPPED_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 class Cache:
@@ -103,20 +102,6 @@ class Cache:
 
 
 # --- datasets without polars -----------------------------------------------------------------------
-
-
-def data_dir() -> Path:
-    """The folder of shipped datasets, by the rule of :func:`ddj.datasets.registry.data_dir` (which cannot be
-    imported without polars)."""
-    configured = os.environ.get("DDJ_DATA_DIR")
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parents[2] / "data"
-
-
-def is_shipped(name: str) -> bool:
-    """Whether ``name`` is a shipped dataset (as :func:`ddj.datasets.registry.shipped_datasets` lists them)."""
-    return bool(_SHIPPED_NAME.match(name)) and (data_dir() / name / "datapackage.json").is_file()
 
 
 def dataset_folder(reference: str, base_dir: Path | None = None) -> Path | None:

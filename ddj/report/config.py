@@ -242,7 +242,7 @@ def _grid_values(where: str, name: str, value: Any, fixed: dict[str, Any], colum
 
 
 def _is_shipped(name: str) -> bool:
-    from ddj.report.cache import is_shipped  # not ddj.datasets, which imports polars: a no-op run stays light
+    from ddj._shipped import is_shipped  # not ddj.datasets, which imports polars: a no-op run stays light
 
     return is_shipped(name)
 

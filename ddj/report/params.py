@@ -530,9 +530,9 @@ def _ints_to_floats(value: Any) -> Any:
 
 def _dataset_reference(value: str, base_dir: str | Path | None) -> str:
     """A shipped name stays a name; a folder becomes an absolute path (the kernel runs elsewhere)."""
-    from ddj.datasets import data_dir
+    from ddj._shipped import is_shipped
 
-    if re.match(r"^[a-z0-9][a-z0-9_-]*$", value) and (data_dir() / value / "datapackage.json").is_file():
+    if is_shipped(value):
         return value
     path = Path(value).expanduser()
     if not path.is_absolute() and base_dir is not None:
