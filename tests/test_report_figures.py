@@ -55,4 +55,11 @@ def test_show_accepts_a_locator_map_and_a_plain_spec(shown):
 
 def test_the_runner_png_is_the_png_the_export_writes():
     chart = _chart()
-    assert figures.spec_to_png(figures.chart_spec(chart)) == charts.to_png(chart)
+    assert figures.svg_to_png(figures.chart_svg(chart)) == charts.to_png(chart)
+
+
+def test_the_png_rasterised_from_the_svg_has_the_pixels_of_the_png_rendered_from_the_spec():
+    chart = _chart()
+    from_svg = figures.svg_to_png(figures.chart_svg(chart))
+    assert from_svg == figures.spec_to_png(figures.chart_spec(chart))
+    assert from_svg.startswith(b"\x89PNG")

@@ -18,6 +18,8 @@ import polars as pl
 from ddj.errors import UsageError
 
 _LINE = 120
+#: The longest chart title in characters: about 900 pixels of the house theme's 16-pixel bold title.
+_TITLE_CHARS = 100
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
 
@@ -53,10 +55,26 @@ def source_line(sources: Any) -> str:
 def finish(chart: Any, *, title: str, sources: Any, method: str, alt_text: str) -> Any:
     """Return ``chart`` with its title, a subtitle of method note and source line, and alt text.
 
-    The method note is wrapped to lines of about 120 characters (Vega does not wrap subtitles).
+    The method note is wrapped to lines of about 120 characters (Vega does not wrap subtitles). A
+    title longer than about 900 pixels is cut at a word with an ellipsis (:func:`short_title`) here,
+    not by Vega: Vega's own cut measures the text letter by letter, which made the title the slowest
+    part of drawing a chart.
     """
     lines = textwrap.wrap(f"Method: {method}", _LINE) + textwrap.wrap(source_line(sources), _LINE)
-    return chart.properties(title=alt.Title(text=title, subtitle=lines), description=alt_text)
+    return chart.properties(title=alt.Title(text=short_title(title), subtitle=lines), description=alt_text)
+
+
+def short_title(title: str, *, width: int = _TITLE_CHARS) -> str:
+    """A chart title cut at a word to at most ``width`` characters, with an ellipsis when cut.
+
+    Examples
+    --------
+    >>> short_title("Who said what, and when: Mi-8AMTSh shot down over Idlib province, five Russians killed", width=60)
+    'Who said what, and when: Mi-8AMTSh shot down over Idlib …'
+
+    The cut falls between words, never inside one.
+    """
+    return textwrap.shorten(title, width=width, placeholder=" …")
 
 
 def chart_alt_text(chart: Any) -> str:

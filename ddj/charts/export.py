@@ -21,7 +21,7 @@ from ddj.charts.theme import THEME_NAME
 from ddj.errors import UsageError
 from ddj.html import escape, safe_filename
 
-__all__ = ["FORMATS", "chart_spec", "export_chart", "save_chart", "to_png", "to_svg"]
+__all__ = ["FORMATS", "chart_spec", "export_chart", "save_chart", "svg_to_png", "to_png", "to_svg"]
 
 FORMATS = ("svg", "png")
 
@@ -81,17 +81,47 @@ def to_svg(chart: Any) -> str:
     The SVG names what it shows for screen readers, with the text escaped.
     """
     chart = _unwrap(chart)
-    svg = vlc.vegalite_to_svg(chart_spec(chart), vl_version=_vl_version())
+    return spec_to_svg(chart_spec(chart), alt_text=alt_text_of(chart))
+
+
+def spec_to_svg(spec: dict, *, alt_text: str | None = None) -> str:
+    """Render a spec made by :func:`chart_spec` to SVG text, with ``alt_text`` written in as :func:`to_svg` does.
+
+    For a caller that needs both the spec and the SVG of a chart (a report shows both): the chart is
+    turned into a spec, and validated, once.
+    """
+    return _with_alt_text(vlc.vegalite_to_svg(spec, vl_version=_vl_version()), alt_text)
+
+
+def alt_text_of(chart: Any) -> str | None:
+    """The chart's alt text (its Vega-Lite ``description``), or None when it has none."""
     try:
-        text = chart_alt_text(chart)
+        return chart_alt_text(_unwrap(chart))
     except UsageError:
-        text = None
-    return _with_alt_text(svg, text)
+        return None
 
 
 def to_png(chart: Any, *, scale: float = 2.0, ppi: float = 144.0) -> bytes:
-    """Render the chart to PNG bytes with vl-convert (``scale`` 2 suits high-density screens)."""
-    return vlc.vegalite_to_png(chart_spec(chart), vl_version=_vl_version(), scale=scale, ppi=ppi)
+    """Render the chart to PNG bytes with vl-convert (``scale`` 2 suits high-density screens).
+
+    The PNG is rasterised from the chart's SVG (:func:`svg_to_png`): the same pixels as vl-convert's own
+    Vega-Lite-to-PNG path, so a report runner holding the SVG already can make the PNG without
+    laying the chart out again.
+    """
+    return svg_to_png(to_svg(chart), scale=scale, ppi=ppi)
+
+
+def svg_to_png(svg: str, *, scale: float = 2.0, ppi: float = 144.0) -> bytes:
+    """Rasterise a chart's SVG (as :func:`to_svg` writes it) to PNG bytes; needs no JavaScript engine.
+
+    Examples
+    --------
+    >>> import altair as alt
+    >>> chart = alt.Chart(alt.InlineData(values=[{"n": 1}])).mark_bar().encode(x="n:Q")
+    >>> svg_to_png(to_svg(chart))[:8] == b"\x89PNG\r\n\x1a\n"
+    True
+    """
+    return vlc.svg_to_png(svg, scale=scale, ppi=ppi)
 
 
 def save_chart(chart: Any, path: str | os.PathLike, **png_options: Any) -> Path:

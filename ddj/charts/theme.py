@@ -120,7 +120,6 @@ def house_theme() -> alt.theme.ThemeConfig:
                 "subtitleColor": _MUTED,
                 "subtitlePadding": 6,
                 "offset": 12,
-                "limit": 900,
             },
             "axis": {
                 "labelColor": _MUTED,

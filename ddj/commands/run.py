@@ -48,6 +48,9 @@ def _positive(text: str) -> int:
 def run(args: argparse.Namespace) -> int:
     import sys
 
+    from ddj.report._startup import skip_unused_imports
+
+    skip_unused_imports()
     from ddj.errors import UsageError
     from ddj.report import schedule
     from ddj.report.cache import Cache, cached_column_values

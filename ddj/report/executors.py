@@ -128,15 +128,20 @@ class WarmExecutor:
         from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
-        waiting = list(jobs)
-        waiting.reverse()
+        waiting = iter(jobs)  # taken one at a time: a job can be prepared while the first ones run
+        more = True
         running: dict[Any, Any] = {}
-        while waiting or running:
-            while waiting and len(running) < self._workers:
-                job = waiting.pop()
+        while more or running:
+            while more and len(running) < self._workers:
+                job = next(waiting, _END)
+                if job is _END:
+                    more = False
+                    break
                 if on_start is not None:
                     on_start(job)
                 running[self._processes.submit(fn, job)] = job
+            if not running:
+                break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             broken: BaseException | None = None
             for future in done:
@@ -184,6 +189,9 @@ class WarmExecutor:
         self.close(interrupted=kind is not None and issubclass(kind, KeyboardInterrupt))
 
 
+_END = object()
+
+
 def _start_worker(max_runs: int, notebook: Path | None) -> None:
     """In a new worker process: set up its kernel pool, start the first kernel, import what runs reports."""
     import multiprocessing.util
@@ -191,6 +199,9 @@ def _start_worker(max_runs: int, notebook: Path | None) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the calling process, which stops the workers
 
+    from ddj.report._startup import skip_unused_imports
+
+    skip_unused_imports()
     from ddj.report import pool
 
     kernels = pool.configure(max_runs=max_runs)
@@ -200,18 +211,15 @@ def _start_worker(max_runs: int, notebook: Path | None) -> None:
             kernels.launch(notebook, _kernel_name(notebook))
         except Exception:  # noqa: BLE001, S110 - the first report starts a kernel and reports what fails
             pass
-    # While the kernel starts, load what the first report needs (and start vl-convert's engine, slow at first).
-    import vl_convert
-
+    # While the kernel starts, load what the first report needs: the page exporter and the charts' scripts.
+    # (The worker draws no chart: the kernel made each SVG, and the PNG is rasterised from it.)
     import ddj.report.runner  # noqa: F401
+    from ddj.report.figures import javascript_bundle
     from ddj.report.htmlexport import _exporter
 
     pool.register()
     _exporter()
-    try:
-        vl_convert.vegalite_to_png({"mark": "point"})
-    except Exception:  # noqa: BLE001, S110 - a warm-up only
-        pass
+    javascript_bundle()
 
 
 def _ready() -> None:

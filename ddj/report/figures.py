@@ -8,16 +8,18 @@ it offline. No file is written from inside the kernel, so a report can run anywh
 
 Charts go through :mod:`ddj.charts.export`, as a graphics editor's export would: the spec is the one
 the house theme renders (whatever theme or data transformer the notebook enabled), and the SVG carries
-the chart's alt text as ``<title>``, ``<desc>`` and ``aria-label``. The runner renders the PNG from
-the spec with :func:`spec_to_png`, with the same options as :func:`ddj.charts.export.to_png`, so the
+the chart's alt text as ``<title>``, ``<desc>`` and ``aria-label``. The runner rasterises that SVG to
+the PNG with :func:`svg_to_png`, with the same options as :func:`ddj.charts.export.to_png`, so the
 files in ``charts/`` are the ones ``ddj.charts.export_chart`` would write.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 #: The key in an output's metadata that marks a chart displayed by :func:`show`.
@@ -85,10 +87,17 @@ def show(chart: Any, name: str | None = None) -> None:
     """
     from IPython.display import display
 
-    spec = chart_spec(chart)
+    if isinstance(chart, dict):
+        spec, svg = chart, spec_to_svg(chart)
+    else:  # one spec (and one schema validation) for both representations
+        from ddj.charts.export import alt_text_of, chart_spec as house_spec, spec_to_svg as house_svg
+
+        chart = _altair_chart(chart)
+        spec = house_spec(chart)
+        svg = house_svg(spec, alt_text=alt_text_of(chart))
     bundle = {
         vegalite_mimetype(spec): spec,
-        "image/svg+xml": chart_svg(chart),
+        "image/svg+xml": svg,
         "text/plain": f"<chart {name or ''}>".replace(" >", ">"),
     }
     display(bundle, raw=True, metadata={CHART_METADATA_KEY: {"name": name}})
@@ -146,9 +155,65 @@ def spec_to_png(spec: dict[str, Any], *, scale: float = 2.0, ppi: float = 144.0)
     return vl_convert.vegalite_to_png(spec, vl_version=_vl_version(spec), scale=scale, ppi=ppi, allowed_base_urls=[])
 
 
-@functools.cache
-def javascript_bundle() -> str:
-    """Vega, Vega-Lite and Vega-Embed as one script with no external dependency (from vl-convert)."""
+def svg_to_png(svg: str, *, scale: float = 2.0, ppi: float = 144.0) -> bytes:
+    """Rasterise a chart's static SVG to PNG bytes with the options of :func:`spec_to_png`.
+
+    The pixels are those :func:`spec_to_png` draws from the spec (vl-convert renders the SVG and
+    rasterises it either way), at about a third of the cost: the chart is not laid out again, and
+    no JavaScript engine is needed.
+    """
     import vl_convert
 
-    return vl_convert.javascript_bundle()
+    return vl_convert.svg_to_png(svg, scale=scale, ppi=ppi)
+
+
+@functools.cache
+def javascript_bundle() -> str:
+    """Vega, Vega-Lite and Vega-Embed as one script with no external dependency (from vl-convert).
+
+    vl-convert builds the bundle in its JavaScript engine, which takes about 2 s; the result depends
+    only on the vl-convert version, so it is kept in :func:`cache_dir` as
+    ``vega-bundle-vl-convert-<version>.js`` and built again only for another version (or when the file
+    cannot be read or written).
+    """
+    import vl_convert
+
+    from ddj._io import atomic_write_text
+
+    kept = cache_dir() / f"vega-bundle-vl-convert-{safe_version(vl_convert.__version__)}.js"
+    try:
+        bundle = kept.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        bundle = ""
+    if _BUNDLE_MARK in bundle:
+        return bundle
+    bundle = vl_convert.javascript_bundle()
+    try:
+        atomic_write_text(kept, bundle)
+    except OSError:  # a read-only home: build it once per process instead
+        pass
+    return bundle
+
+
+#: What the bundle defines last; a kept file without it is built again.
+_BUNDLE_MARK = "window.vegaEmbed="
+
+
+def cache_dir() -> Path:
+    """Where ddj keeps files it can rebuild: ``$DDJ_CACHE_DIR``, else ``$XDG_CACHE_HOME/ddj``, else ``~/.cache/ddj``."""
+    explicit = os.environ.get("DDJ_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "ddj"
+
+
+def safe_version(version: str) -> str:
+    """A version string as it may appear in a file name.
+
+    >>> safe_version("1.9.0")
+    '1.9.0'
+    >>> safe_version("../1.9 dev")
+    '..-1.9-dev'
+    """
+    return re.sub(r"[^A-Za-z0-9.+-]", "-", version)

@@ -343,7 +343,6 @@ def register() -> None:
 def _engine_class() -> type:
     global _ENGINE  # noqa: PLW0603
     if _ENGINE is None:
-        from papermill.clientwrap import PapermillNotebookClient
         from papermill.engines import NBClientEngine
         from papermill.log import logger
         from papermill.utils import merge_kwargs, remove_args
@@ -375,7 +374,7 @@ def _engine_class() -> type:
                 failed = True
                 client = None
                 try:
-                    client = PapermillNotebookClient(nb_man, km=kernel.km, **final)
+                    client = _client_class()(nb_man, km=kernel.km, **final)
                     result = client.execute()
                     failed = bool(nb_man.nb.metadata.get("papermill", {}).get("exception"))
                     return result
@@ -397,6 +396,72 @@ def _engine_class() -> type:
 
 
 _ENGINE: type | None = None
+_CLIENT: type | None = None
+#: How long the IOPub channel of a new client may take to show the reply to its first request before it asks again.
+IOPUB_JOIN_WAIT = 0.5
+
+
+def _client_class() -> type:
+    """Papermill's notebook client, connecting to a warm kernel without waiting for a silent IOPub channel.
+
+    jupyter_client's ``wait_for_ready`` ends by reading IOPub until it has been silent for 0.2 s: a
+    fixed wait on every report, longer than some reports. This client instead asks the kernel for its
+    info and reads IOPub until the kernel reports itself idle after *that* request: the channel is then
+    connected, and everything published before (the kernel's reset) has been read. If the IOPub
+    subscription was not connected in time to see it, the client asks again.
+    """
+    global _CLIENT  # noqa: PLW0603
+    if _CLIENT is None:
+        from papermill.clientwrap import PapermillNotebookClient
+
+        class WarmClient(PapermillNotebookClient):
+            async def async_start_new_kernel_client(self) -> Any:
+                from nbclient.util import ensure_async, run_hook
+
+                self.kc = self.km.client()
+                try:
+                    await ensure_async(self.kc.start_channels())
+                    await _connected(self.kc, self.startup_timeout, self.km)
+                except Exception:
+                    await self._async_cleanup_kernel()
+                    raise
+                self.kc.allow_stdin = False
+                await run_hook(self.on_notebook_start, notebook=self.nb)
+                return self.kc
+
+        from nbclient.util import run_sync
+
+        WarmClient.start_new_kernel_client = run_sync(WarmClient.async_start_new_kernel_client)
+        _CLIENT = WarmClient
+    return _CLIENT
+
+
+async def _connected(kc: Any, timeout: float, km: Any) -> None:
+    """Return once ``kc`` gets shell replies and IOPub messages from the kernel (see :func:`_client_class`)."""
+    from queue import Empty
+
+    from nbclient.util import ensure_async
+
+    deadline = time.monotonic() + timeout
+    while True:
+        request = kc.kernel_info()
+        reply = await ensure_async(kc._async_recv_reply(request, timeout=max(0.0, deadline - time.monotonic())))  # noqa: SLF001
+        joined = time.monotonic() + IOPUB_JOIN_WAIT
+        while (left := joined - time.monotonic()) > 0:
+            try:
+                msg = await ensure_async(kc.iopub_channel.get_msg(timeout=left))
+            except Empty:
+                break
+            if (msg["parent_header"].get("msg_id") == request and msg["msg_type"] == "status"
+                    and msg["content"].get("execution_state") == "idle"):
+                kc._handle_kernel_info_reply(reply)  # noqa: SLF001
+                return
+        if not await ensure_async(km.is_alive()):
+            msg = "the kernel died before its IOPub channel answered"
+            raise RuntimeError(msg)
+        if time.monotonic() > deadline:
+            msg = f"the kernel's IOPub channel did not answer within {timeout:.0f} s"
+            raise RuntimeError(msg)
 
 
 def _prepared_kernel(pool: KernelPool, notebook: str, kernel_name: str, nb: Any, env: dict[str, str],

@@ -20,7 +20,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -131,16 +131,18 @@ def run_reports(
         if start is not None:
             start(todo[0][0].notebook, len(todo))  # kernels warm up while the parameters are checked
         engine = getattr(executor, "engine", None)
-        jobs = []
-        for item in prepare_jobs([spec for spec, _ in todo], out_dir, keys={spec.name: key for spec, key in todo}):
-            if isinstance(item, ReportResult):
-                results.append(item)
-                if progress is not None:
-                    progress.report_finished(item)
-            else:
-                jobs.append(replace(item, engine=engine))
+
+        def jobs() -> Iterator[ReportJob]:  # prepared one by one as the executor asks: the first runs at once
+            for item in iter_jobs([spec for spec, _ in todo], out_dir, keys={spec.name: key for spec, key in todo}):
+                if isinstance(item, ReportResult):
+                    results.append(item)
+                    if progress is not None:
+                        progress.report_finished(item)
+                else:
+                    yield replace(item, engine=engine)
+
         started = progress.report_started if progress is not None else None
-        for result in executor.map(run_report, jobs, on_start=(lambda job: started(job.name)) if started else None,
+        for result in executor.map(run_report, jobs(), on_start=(lambda job: started(job.name)) if started else None,
                                    on_error=lost_report):
             results.append(result)
             if progress is not None:
@@ -170,6 +172,12 @@ def prepare_jobs(specs: Sequence[ReportSpec], out_dir: Path, *, keys: dict[str, 
     """Check each report's parameters against its notebook (loading each dataset once); return a job per
     valid report and an ``invalid`` result (with its manifest written) per refused one. ``keys`` gives
     reports' content keys (see :mod:`ddj.report.cache`), recorded in their manifests."""
+    return list(iter_jobs(specs, out_dir, keys=keys))
+
+
+def iter_jobs(specs: Sequence[ReportSpec], out_dir: Path, *, keys: dict[str, str | None] | None = None
+              ) -> Iterator[ReportJob | ReportResult]:
+    """:func:`prepare_jobs` one report at a time, in order, so the first can run while the others are checked."""
     notebooks: dict[Path, NotebookParameters | NotebookError] = {}
     datasets: dict[str, Any] = {}
 
@@ -186,7 +194,6 @@ def prepare_jobs(specs: Sequence[ReportSpec], out_dir: Path, *, keys: dict[str, 
             raise found
         return found
 
-    prepared: list[ReportJob | ReportResult] = []
     for spec in specs:
         if spec.notebook not in notebooks:
             try:
@@ -200,19 +207,18 @@ def prepare_jobs(specs: Sequence[ReportSpec], out_dir: Path, *, keys: dict[str, 
             values = check_values(declared, spec.parameters, report=spec.name, base_dir=spec.base_dir,
                                   load_dataset=load)
         except (NotebookError, ParameterError) as err:
-            prepared.append(_refuse(spec, out_dir, err))
+            yield _refuse(spec, out_dir, err)
             continue
         records = tuple(
             mf.dataset_record(p.name, values[p.name], load(values[p.name]))
             for p in declared if p.is_dataset and values[p.name] is not None
         )
-        prepared.append(ReportJob(
+        yield ReportJob(
             name=spec.name, group=spec.group, title=_title(spec), notebook=spec.notebook,
             notebook_sha256=file_sha256(spec.notebook), parameters=values, datasets=records, out_dir=out_dir,
             packages=mf.package_versions(), git=mf.git_state(spec.notebook.parent), timeout=spec.timeout,
             schedule=spec.schedule, content_key=(keys or {}).get(spec.name),
-        ))
-    return prepared
+        )
 
 
 def _refuse(spec: ReportSpec, out_dir: Path, err: DDJError) -> ReportResult:
@@ -358,7 +364,7 @@ def lost_report(job: ReportJob, err: BaseException) -> ReportResult:
 
 def _publish(job: ReportJob, folder: Path, nb: Any, manifest: dict[str, Any]) -> None:
     """Export the page and charts, then move everything into the folder, the page and manifest last."""
-    from ddj.report.figures import spec_to_png
+    from ddj.report.figures import svg_to_png
     from ddj.report.htmlexport import export_html, methods_box
 
     outputs: dict[str, Any] = {"notebook": f"{job.name}.ipynb", "html": f"{job.name}.html"}
@@ -368,7 +374,7 @@ def _publish(job: ReportJob, folder: Path, nb: Any, manifest: dict[str, Any]) ->
     charts = []
     for chart in exported.charts:
         svg = chart.svg.encode("utf-8")
-        png = spec_to_png(chart.spec)
+        png = svg_to_png(chart.svg)
         write_file(charts_dir / f"{chart.name}.svg", svg)
         write_file(charts_dir / f"{chart.name}.png", png)
         charts.append({"name": chart.name, "svg": f"charts/{chart.name}.svg", "svg_sha256": _sha(svg),

@@ -188,9 +188,9 @@ def _matrix_shares(view: View) -> alt.Chart:
 
 @lru_cache(maxsize=4)
 def _outlines(bounds: tuple[float, float, float, float]) -> alt.InlineData:
-    from ddj.charts.basemap import basemap
+    from ddj.charts.map import outline_data
 
-    return alt.InlineData(values=basemap(bounds), format=alt.DataFormat(property="features", type="json"))
+    return outline_data(bounds)
 
 
 def map_chart(view: View, bounds: tuple[float, float, float, float]) -> alt.LayerChart:
