@@ -48,6 +48,10 @@ def preload(modules: list[str]) -> None:
         modules=set(sys.modules), environ=dict(os.environ), run_environ=dict(os.environ), path=list(sys.path),
         filters=list(warnings.filters), settings=_settings(),
     )
+    # What the imports made lives as long as the kernel: leave it out of every later garbage collection
+    # (a full collection went from about 0.1 s to nothing, and automatic ones during reports get cheaper).
+    gc.collect()
+    gc.freeze()
 
 
 def reset(cwd: str, env: dict[str, str]) -> None:

@@ -220,6 +220,9 @@ def _start_worker(max_runs: int, notebook: Path | None) -> None:
     pool.register()
     _exporter()
     javascript_bundle()
+    import gc
+
+    gc.freeze()  # the imports last as long as the worker: keep them out of later garbage collections
 
 
 def _ready() -> None:
