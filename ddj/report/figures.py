@@ -16,10 +16,8 @@ files in ``charts/`` are the ones ``ddj.charts.export_chart`` would write.
 from __future__ import annotations
 
 import functools
-import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 #: The key in an output's metadata that marks a chart displayed by :func:`show`.
@@ -172,12 +170,13 @@ def javascript_bundle() -> str:
     """Vega, Vega-Lite and Vega-Embed as one script with no external dependency (from vl-convert).
 
     vl-convert builds the bundle in its JavaScript engine, which takes about 2 s; the result depends
-    only on the vl-convert version, so it is kept in :func:`cache_dir` as
+    only on the vl-convert version, so it is kept in ddj's cache folder (:func:`ddj._cache_dir.cache_dir`) as
     ``vega-bundle-vl-convert-<version>.js`` and built again only for another version (or when the file
     cannot be read or written).
     """
     import vl_convert
 
+    from ddj._cache_dir import cache_dir
     from ddj._io import atomic_write_text
 
     kept = cache_dir() / f"vega-bundle-vl-convert-{safe_version(vl_convert.__version__)}.js"
@@ -197,15 +196,6 @@ def javascript_bundle() -> str:
 
 #: What the bundle defines last; a kept file without it is built again.
 _BUNDLE_MARK = "window.vegaEmbed="
-
-
-def cache_dir() -> Path:
-    """Where ddj keeps files it can rebuild: ``$DDJ_CACHE_DIR``, else ``$XDG_CACHE_HOME/ddj``, else ``~/.cache/ddj``."""
-    explicit = os.environ.get("DDJ_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "ddj"
 
 
 def safe_version(version: str) -> str:

@@ -440,17 +440,19 @@ def _report_notebooks() -> list[str]:
 def chart_widget_class() -> type:
     """The JupyterChart class the Explorer draws with: offline, its JavaScript from vl-convert's bundle.
 
-    Bundling takes a few seconds, so the bundle is kept in ``~/.cache/ddj/`` (``$XDG_CACHE_HOME``)
-    keyed by the altair and vl-convert versions, and later kernels (a Voila dashboard starts one per
-    visitor) read it back. Without a usable cache, ``alt.JupyterChart.enable_offline()`` is used.
+    Bundling takes a few seconds, so the bundle is kept in ddj's cache folder (``~/.cache/ddj/``, see
+    :func:`ddj._cache_dir.cache_dir`) keyed by the altair and vl-convert versions, and later kernels (a
+    Voila dashboard starts one per visitor) read it back. Without a usable cache, ``alt.JupyterChart.enable_offline()`` is used.
     """
     global _CHART_CLASS
     if _CHART_CLASS is not None:
         return _CHART_CLASS
     import vl_convert
 
+    from ddj._cache_dir import cache_dir
+
     key = hashlib.sha256(f"{alt.__version__} {vl_convert.__version__}".encode()).hexdigest()[:16]
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ddj" / f"jupyterchart-{key}.js"
+    cache = cache_dir() / f"jupyterchart-{key}.js"
     bundle = None
     try:
         if cache.is_file():
