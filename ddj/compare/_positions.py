@@ -12,6 +12,8 @@ import polars as pl
 import pyarrow as pa
 from polars import CompatLevel
 
+_CODES = 1 << 32  # a position and a code packed in one integer: position * _CODES + code
+
 
 def offsets(positions: pl.Series, n: int) -> pl.Series:
     """Where each position's rows start in the sorted ``positions``, and where the last ends (n + 1 values).
@@ -61,6 +63,36 @@ def lists(starts: pl.Series, values: pl.Series, name: str | None = None) -> pl.S
     # Arrow's string_view is polars' own layout: the values cross to Arrow and back without a copy.
     array = pa.LargeListArray.from_arrays(starts.to_arrow(), values.rechunk().to_arrow(compat_level=CompatLevel.newest()))
     return pl.Series(name or values.name, array)
+
+
+def distinct_pairs(positions: pl.Series, values: pl.Series) -> pl.DataFrame:
+    """The distinct (position, value) pairs, sorted by both: ``_inc`` (UInt32, flagged sorted) and ``_vkey`` (Int64).
+
+    ``positions`` are sorted (UInt32) and ``values`` integers without nulls. Each pair is packed into one
+    unsigned integer (the position, then the value's offset from the least value, or its rank among the values
+    when they span too wide a range), so one sort of one column replaces a sort by two columns.
+
+    Examples
+    --------
+    >>> pairs = distinct_pairs(pl.Series([0, 0, 0, 2], dtype=pl.UInt32), pl.Series([5, -1, 5, 7]))
+    >>> pairs.rows()
+    [(0, -1), (0, 5), (2, 7)]
+
+    Position 0 has two distinct values, position 1 none and position 2 one.
+    """
+    values = values.cast(pl.Int64)
+    low, high = values.min(), values.max()
+    if low is None:
+        return pl.DataFrame({"_inc": positions.cast(pl.UInt32), "_vkey": values})
+    vocabulary = None if high - low < _CODES else values.unique().sort()
+    code = (values - low).cast(pl.UInt64) if vocabulary is None else vocabulary.search_sorted(values, side="left").cast(pl.UInt64)
+    key = (positions.cast(pl.UInt64) * _CODES + code).sort()
+    kept = key.filter((key != key.shift(1)).fill_null(True))
+    code = (kept % _CODES).cast(pl.Int64)
+    return pl.DataFrame({
+        "_inc": (kept // _CODES).cast(pl.UInt32),
+        "_vkey": code + low if vocabulary is None else vocabulary.gather(code),
+    }).with_columns(pl.col("_inc").set_sorted())
 
 
 def positions_of(keys: pl.Series, sorted_ids: pl.Series) -> pl.Series:

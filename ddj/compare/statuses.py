@@ -30,9 +30,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ddj.compare._positions import counts, flags, lists, offsets
+from ddj.compare._positions import counts, distinct_pairs, flags, lists, offsets
 from ddj.compare.claims import Encoder
-from ddj.compare.pairs import contradicted_positions, disagreeing_positions, distinct_sorted
+from ddj.compare.pairs import contradicted_positions, disagreeing_positions
 
 STATUSES = ("agree", "contradict", "official_silent", "unofficial_only", "official_only", "unknown")
 """Every status an (incident, attribute) pair can have, in display order."""
@@ -127,7 +127,7 @@ def attribute_result(current: pl.DataFrame, encoder: Encoder, n: int, acknowledg
     )
     o_at, u_at = offsets(official.get_column("_inc"), n), offsets(unofficial.get_column("_inc"), n)
     columns: dict[str, pl.Series] = {}
-    distinct = [distinct_sorted(side.select("_inc", "_vkey")) for side in (official, unofficial)]
+    distinct = [distinct_pairs(side.get_column("_inc"), side.get_column("_vkey")) for side in (official, unofficial)]
     vocabulary = pl.concat([d.get_column("_vkey") for d in distinct]).unique().sort()
     for values, name in zip(distinct, ("official_values", "unofficial_values")):
         codes = vocabulary.search_sorted(values.get_column("_vkey"), side="left").cast(pl.UInt32)
