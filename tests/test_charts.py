@@ -316,6 +316,21 @@ def test_static_export_is_deterministic_and_needs_no_browser(built, tmp_path):
         charts.save_chart(chart, tmp_path / "chart.pdf")
 
 
+def test_png_export_has_twice_the_chart_pixels_marked_144_ppi(built):
+    import re
+    import struct
+
+    chart = built["ranges_one"]
+    svg_width, svg_height = (float(v) for v in re.search(r'width="([\d.]+)" height="([\d.]+)"',
+                                                         charts.to_svg(chart)).groups())
+    png = charts.to_png(chart)
+    width, height = struct.unpack(">II", png[16:24])
+    assert abs(width - 2 * svg_width) < 1 and abs(height - 2 * svg_height) < 1  # a fraction of a pixel is cut
+    at = png.index(b"pHYs")
+    per_metre_x, per_metre_y, unit = struct.unpack(">IIB", png[at + 4:at + 13])
+    assert unit == 1 and round(per_metre_x * 0.0254) == round(per_metre_y * 0.0254) == 144
+
+
 def test_export_works_whatever_data_transformer_is_active(built):
     with alt.data_transformers.enable("vegafusion"):
         spec = charts.chart_spec(built["grades"])

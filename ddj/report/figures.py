@@ -145,15 +145,15 @@ def spec_to_svg(spec: dict[str, Any]) -> str:
     return vl_convert.vegalite_to_svg(spec, vl_version=_vl_version(spec), allowed_base_urls=[])
 
 
-def spec_to_png(spec: dict[str, Any], *, scale: float = 2.0, ppi: float = 144.0) -> bytes:
-    """Render a Vega-Lite spec to PNG bytes: twice the pixel size and 144 ppi by default, for print and
+def spec_to_png(spec: dict[str, Any], *, scale: float = 1.0, ppi: float = 144.0) -> bytes:
+    """Render a Vega-Lite spec to PNG bytes: twice the chart's pixels, marked 144 ppi, for print and
     high-density screens, as :func:`ddj.charts.export.to_png` renders a chart."""
     import vl_convert
 
     return vl_convert.vegalite_to_png(spec, vl_version=_vl_version(spec), scale=scale, ppi=ppi, allowed_base_urls=[])
 
 
-def svg_to_png(svg: str, *, scale: float = 2.0, ppi: float = 144.0) -> bytes:
+def svg_to_png(svg: str, *, scale: float = 1.0, ppi: float = 144.0) -> bytes:
     """Rasterise a chart's static SVG to PNG bytes with the options of :func:`spec_to_png`.
 
     The pixels are those :func:`spec_to_png` draws from the spec (vl-convert renders the SVG and
