@@ -11,6 +11,7 @@ only Python loop is over the ten compared attributes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -171,7 +172,7 @@ def compare(dataset: Any, *, as_of: dt.date | None = None) -> Comparison:
             (pl.col("side") == "official").alias("_off"),
             origin_book.key(origin_book.index()).cast(pl.UInt32).alias("_org"),
             *code_columns(encs),
-        ).with_columns(positions.alias("_inc").set_sorted(), history.get_column("is_current")).rechunk()
+        ).with_columns(positions.alias("_inc").set_sorted(), history.get_column("is_current"))
         # Only the columns the history of changes reads, for the accounts in a supersession.
         wanted = ["incident_id", "account_id", "source_id", "side", "published_date", "supersedes_account_id",
                   *dict.fromkeys(c for a in COMPARED_ATTRIBUTES for c in a.columns)]
@@ -184,21 +185,26 @@ def compare(dataset: Any, *, as_of: dt.date | None = None) -> Comparison:
         results = list(pool.map(lambda enc: attribute_result(current, enc, n, acknowledged), encs))
         statuses = [r.columns["status"] for r in results]
         per_attribute = ([r.official_claims for r in results], [r.unofficial_disagree for r in results])
-        contradict = STATUS_CODES["contradict"]
-        contradicted = [s == contradict for s in statuses]  # per attribute: support counts only on these
-        # The rest runs one step after the other, each freeing what it no longer needs before the next
-        # (peak memory, not time, is what the last steps cost): the weights need ``current``, the incident
-        # table the statuses, and the per-attribute table, the largest output, comes last.
-        weights = origin_weight(current, encs, n, contradicted)
-        del current
-        changes = changes_job.result()
-        incidents = _incident_table(index, ack, statuses, *per_attribute, origins_job.result(), weights, changes)
-        incidents = apply_grade_overrides(incidents, overrides).select(INCIDENT_COLUMNS)
-    del statuses, per_attribute, contradicted, weights
-    # One chunk: gathering from a column in many chunks (one per row group read) is ten times slower.
-    attributes = _attribute_table(index, results, accounts.get_column("account_id").rechunk())
+        del current  # every step that reads it is done
+        changes, origins_n = changes_job.result(), origins_job.result()
+        # The incident table is built in the pool while this thread builds the per-attribute table, the largest output.
+        incidents_job = pool.submit(_weighed_incidents, [r.origin_claims for r in results], index, ack, statuses,
+                                    per_attribute, origins_n, changes, overrides)
+        del statuses, per_attribute
+        # One chunk: gathering from a column in many chunks (one per row group read) is ten times slower.
+        attributes = _attribute_table(index, results, accounts.get_column("account_id").rechunk())
+        incidents = incidents_job.result()
     history_frame = accounts.with_columns(history.get_column("is_current"), history.get_column("superseded_by"))
     return Comparison(incidents, attributes, changes, history_frame, as_of)
+
+
+def _weighed_incidents(origin_claims: list[pl.DataFrame], index: pl.DataFrame, ack: pl.DataFrame,
+                       statuses: list[pl.Series], per_attribute: tuple[list[pl.Series], list[pl.Series]],
+                       origins_n: pl.Series, changes: pl.DataFrame, overrides: pl.DataFrame) -> pl.DataFrame:
+    """The incident table with the origins weighed, the grades and the overrides."""
+    weights = origin_weight(origin_claims, index.height)
+    incidents = _incident_table(index, ack, statuses, *per_attribute, origins_n, weights, changes)
+    return apply_grade_overrides(incidents, overrides).select(INCIDENT_COLUMNS)
 
 
 def _sorted(frame: pl.DataFrame, keys: tuple[str, str]) -> pl.DataFrame:
@@ -237,8 +243,7 @@ def _incident_table(index: pl.DataFrame, ack: pl.DataFrame, statuses: list[pl.Se
         if sets is None:
             return pl.concat_str([pl.when(m).then(pl.lit(label)) for m, label in zip(mask, labels)],
                                  separator=", ", ignore_nulls=True)
-        texts = [", ".join(label for i, label in enumerate(labels) if b >> i & 1) for b in sets]
-        return pl.lit(pl.Series(texts, dtype=pl.String)).gather(bits)
+        return pl.lit(_label_sets(tuple(labels))).gather(bits)
 
     contradict = STATUS_CODES["contradict"]
     frame = frame.with_columns(
@@ -250,6 +255,13 @@ def _incident_table(index: pl.DataFrame, ack: pl.DataFrame, statuses: list[pl.Se
         pl.any_horizontal([pl.col(f"_o{i}") for i in range(k)]).alias("_official_claims"),
     ).with_columns(pl.col("contradicted_attributes").alias("_contradicted"))
     return with_grades(frame)
+
+
+@functools.cache
+def _label_sets(labels: tuple[str, ...]) -> pl.Series:
+    """The labels joined for every set of bits (bit i: ``labels[i]``), in the order of the sets' numbers."""
+    texts = [", ".join(label for i, label in enumerate(labels) if b >> i & 1) for b in range(1 << len(labels))]
+    return pl.Series(texts, dtype=pl.String)
 
 
 def _attribute_table(index: pl.DataFrame, results: list[AttributeResult], account_ids: pl.Series) -> pl.DataFrame:

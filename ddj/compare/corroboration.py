@@ -19,9 +19,7 @@ from __future__ import annotations
 import polars as pl
 
 from ddj.compare._positions import counts, offsets
-from ddj.compare.claims import Encoder
-from ddj.compare.pairs import distinct_sorted, origin_misfits
-from ddj.compare.statuses import claim_rows
+from ddj.compare.pairs import distinct_sorted
 
 _OFF = pl.col("_off")
 
@@ -46,38 +44,26 @@ def independent_origins(current: pl.DataFrame, n: int) -> pl.Series:
     return counts(offsets(distinct.get_column("_inc"), n)).alias("n_unofficial_origins")
 
 
-def origin_weight(current: pl.DataFrame, encs: list[Encoder], n: int,
-                  contradicted: list[pl.Series]) -> tuple[pl.Series, pl.Series]:
+def origin_weight(origin_claims: list[pl.DataFrame], n: int) -> tuple[pl.Series, pl.Series]:
     """Independent unofficial origins that support and that contradict the operator, by incident position.
 
-    ``contradicted`` holds, per encoder, a Boolean per position: whether the sides contradict each
-    other on that attribute. Only incidents with some contradiction are weighed; the others get 0.
-    An origin supports the operator only with a claim on a contradicted attribute (see the module notes).
-    ``current`` holds the accounts with ``_inc``, ``_off``, ``is_current``, ``_org`` and the code columns.
+    ``origin_claims`` holds, per attribute, the unofficial claims where the sides contradict each other
+    on that attribute (:attr:`ddj.compare.statuses.AttributeResult.origin_claims`): ``_inc``, ``_org``,
+    ``_contra`` (the claim does not fit an official claim) and ``_backs`` (it fits every official claim).
+    An origin supports the operator only with a claim on a contradicted attribute (see the module notes),
+    and an origin's claim can only contradict an official one where the sides contradict each other, so
+    no other claim counts. Incidents without any contradiction get 0.
+
+    Examples
+    --------
+    >>> claims = pl.DataFrame({"_inc": [1, 1, 1], "_org": [7, 8, 8], "_contra": [False, True, False],
+    ...                        "_backs": [True, False, True]}, schema_overrides={"_inc": pl.UInt32})
+    >>> [s.to_list() for s in origin_weight([claims], 2)]
+    [[0, 1], [0, 1]]
+
+    Origin 7 backs the operator; origin 8 backs it on one claim but contradicts it on another, so it contradicts.
     """
-    where = pl.DataFrame([c.alias(str(i)) for i, c in enumerate(contradicted)]).select(
-        pl.any_horizontal(pl.all())
-    ).to_series()
-    subset = current.filter(pl.lit(where).gather(pl.col("_inc")) & pl.col("is_current"))
-    parts = []
-    for enc, disputed in zip(encs, contradicted):
-        on_dispute = pl.lit(disputed).gather(pl.col("_inc"))
-        official, unofficial = pl.collect_all([claim_rows(subset, enc, "_org", official=side) for side in (True, False)])
-        if enc.compatible is not None:
-            misfit = origin_misfits(official, unofficial, enc.compatible)
-            parts.append(misfit.select("_inc", "_org", "_contra", (~pl.col("_contra") & on_dispute).alias("_backs")))
-            continue
-        bounds = official.group_by("_inc").agg(pl.col("_hi").min().alias("_min_hi"), pl.col("_lo").max().alias("_max_lo"))
-        # A claim without a range (a place that names no country) fits any: null is no contradiction, nor support.
-        contra = (pl.col("_lo") > pl.col("_min_hi")) | (pl.col("_hi") < pl.col("_max_lo"))
-        parts.append(
-            unofficial.join(bounds, on="_inc", how="inner").select(
-                "_inc", "_org",
-                contra.fill_null(False).alias("_contra"),
-                (~contra).fill_null(False).and_(on_dispute).alias("_backs"),
-            )
-        )
-    per_origin = pl.concat(parts).group_by("_inc", "_org").agg(pl.col("_contra").any(), pl.col("_backs").any())
+    per_origin = pl.concat(origin_claims).group_by("_inc", "_org").agg(pl.col("_contra").any(), pl.col("_backs").any())
     weights = per_origin.group_by("_inc").agg(
         (pl.col("_backs") & ~pl.col("_contra")).sum().cast(pl.UInt32).alias("s"),
         pl.col("_contra").sum().cast(pl.UInt32).alias("c"),

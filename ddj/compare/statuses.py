@@ -32,7 +32,7 @@ import polars as pl
 
 from ddj.compare._positions import counts, distinct_pairs, flags, lists, offsets
 from ddj.compare.claims import Encoder
-from ddj.compare.pairs import contradicted_positions, disagreeing_positions
+from ddj.compare.pairs import contradicted_positions, disagreeing_positions, origin_misfits
 
 STATUSES = ("agree", "contradict", "official_silent", "unofficial_only", "official_only", "unknown")
 """Every status an (incident, attribute) pair can have, in display order."""
@@ -57,12 +57,17 @@ class AttributeResult:
     says whether the operator claims a value; ``unofficial_disagree`` whether two unofficial claims
     do not fit each other (for texts only computed where the operator makes no claim on the attribute:
     the grades only ask there). ``dictionary`` holds the rendered text of each value code.
+    ``origin_claims`` weighs the unofficial origins where the sides contradict each other on this
+    attribute (nowhere else can an origin support or contradict the operator on it): ``_inc``, ``_org``,
+    ``_contra`` (one of the origin's claims does not fit an official one) and ``_backs`` (one of them
+    fits every official claim), one row per claim (see :func:`ddj.compare.corroboration.origin_weight`).
     """
 
     columns: dict[str, pl.Series]
     official_claims: pl.Series
     unofficial_disagree: pl.Series
     dictionary: pl.Series
+    origin_claims: pl.DataFrame
 
 
 def status_expr(official: pl.Expr, unofficial: pl.Expr, contradiction: pl.Expr, acknowledged: pl.Expr) -> pl.Expr:
@@ -165,9 +170,23 @@ def attribute_result(current: pl.DataFrame, encoder: Encoder, n: int, acknowledg
         status_expr(pl.col("_o"), pl.col("_u"), pl.col("_contra"), pl.col("_ack")), "_o", "_udisagree"
     )
     columns["status"] = decided.get_column("status")
+    disputed = pl.lit(decided.get_column("status") == STATUS_CODES["contradict"]).gather(pl.col("_inc"))
+    if encoder.lo is not None:
+        # A claim without a range (a place that names no country) fits any: null is no contradiction, nor support.
+        misfit = (pl.col("_lo") > pl.lit(frame.get_column("_o_min_hi")).gather(pl.col("_inc"))) | (
+            pl.col("_hi") < pl.lit(frame.get_column("_o_max_lo")).gather(pl.col("_inc")))
+        origin_claims = unofficial.lazy().filter(disputed).select(
+            "_inc", "_org", misfit.fill_null(False).alias("_contra"), (~misfit).fill_null(False).alias("_backs")
+        ).collect()
+    else:
+        misfits = origin_misfits(official.lazy().filter(disputed).select("_inc", "_vkey").collect(),
+                                 unofficial.lazy().filter(disputed).select("_inc", "_org", "_vkey").collect(),
+                                 encoder.compatible)
+        origin_claims = misfits.select("_inc", "_org", "_contra", (~pl.col("_contra")).alias("_backs"))
     return AttributeResult(
         columns=columns,
         official_claims=decided.get_column("_o"),
         unofficial_disagree=decided.get_column("_udisagree"),
         dictionary=vocabulary.to_frame("_vkey").select(encoder.render(pl.col("_vkey"))).to_series().alias("value"),
+        origin_claims=origin_claims,
     )
