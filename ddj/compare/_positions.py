@@ -137,4 +137,6 @@ def relabel(values: pl.Series, lookup: pl.Series | None, shift: int = 0) -> pl.S
     if shift:
         flat = flat + shift
     starts = pl.Series(array.offsets).cast(pl.Int64)
-    return lists(starts - starts[0], flat if lookup is None else lookup.gather(flat), values.name)
+    if starts.len() and starts[0]:  # a slice: its offsets start where it does
+        starts = starts - starts[0]
+    return lists(starts, flat if lookup is None else lookup.gather(flat), values.name)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ddj.compare._positions import counts, offsets
+from ddj.compare._positions import counts, distinct_pairs, offsets
 from ddj.compare.pairs import distinct_sorted
 
 _OFF = pl.col("_off")
@@ -38,9 +38,10 @@ def independent_origins(current: pl.DataFrame, n: int) -> pl.Series:
 
     Two outlets repeating one original are one origin; the official account does not count.
     """
-    distinct = distinct_sorted(
-        current.select("_inc", "_org", (~_OFF & pl.col("is_current")).alias("_keep")).filter(pl.col("_keep")).drop("_keep")
-    )
+    rows = current.select("_inc", "_org", (~_OFF & pl.col("is_current")).alias("_keep")).filter(pl.col("_keep"))
+    org = rows.get_column("_org")
+    # One sort of a packed integer; an origin left blank (null) is an origin of its own, as a value of a sort.
+    distinct = distinct_sorted(rows.drop("_keep")) if org.null_count() else distinct_pairs(rows.get_column("_inc"), org)
     return counts(offsets(distinct.get_column("_inc"), n)).alias("n_unofficial_origins")
 
 
