@@ -12,7 +12,12 @@ Measured in one run and printed as ratios:
 - Peak memory (resident set) of a process that loads (and validates) the dataset and compares it;
   target: under 4 GB.
 
-Timings are the best of two runs, in a fresh subprocess each for ddj and for pandas. The synthetic
+ddj's compare and the floor run one after the other, ``DDJ_BENCH_REPEATS`` times each (default 5), in
+one fresh subprocess; the ratio is given for the best run of each and for the median run of each, and
+the verdict is the worse of the two, since single runs on a shared two-core machine swing by half
+(a best-of-two once printed 1.99x where five runs gave 2.7x). The first compare of a process is
+printed apart as well: it pays for memory the process has not used before (the time a one-shot
+``ddj compare`` takes). pandas runs in a fresh subprocess of its own. The synthetic
 dataset is written once into ``benchmarks/data/`` (git ignores it) and reused while ``ddj/synth.py``
 is unchanged. Results are also saved to ``benchmarks/results/compare.json``.
 
@@ -26,6 +31,7 @@ import hashlib
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -38,6 +44,7 @@ PANDAS_SUBSET = int(os.environ.get("DDJ_BENCH_PANDAS_SUBSET", "50000"))
 SEED = 1
 PANDAS_LIMIT_S = 600.0
 PILOT = 2000
+REPEATS = max(1, int(os.environ.get("DDJ_BENCH_REPEATS", "5")))
 TARGETS = {"pandas_ratio": 50.0, "floor_ratio": 2.0, "peak_gb": 4.0}
 
 
@@ -88,7 +95,7 @@ def polars_floor(accounts):
 
 
 def _child_ddj(folder: str) -> dict:
-    """In a fresh process: load, compare (peak memory measured here), then the timings, best of two."""
+    """In a fresh process: load, compare (peak memory measured here), then compare and the floor in turn."""
     import ddj
     from ddj.compare import compare
 
@@ -97,7 +104,7 @@ def _child_ddj(folder: str) -> dict:
     out = {"load_s": time.perf_counter() - started, "rss_after_load": _rss_now(), "peak_after_load": _peak(),
            "incidents": dataset.incidents.height, "accounts": dataset.accounts.height}
     compare_times, floor_times = [], []
-    for attempt in range(2):
+    for attempt in range(REPEATS):
         started = time.perf_counter()
         result = compare(dataset)
         compare_times.append(time.perf_counter() - started)
@@ -180,18 +187,21 @@ def main() -> int:
     print(f"  accounts: {ours['accounts']:,}; per-attribute rows: {ours['attribute_rows']:,}", flush=True)
     theirs = _run_child("--child-pandas", str(folder), str(PANDAS_SUBSET))
     compare_s, floor_s = min(ours["compare_s"]), min(ours["floor_s"])
-    floor_ratio = compare_s / floor_s
+    compare_median, floor_median = statistics.median(ours["compare_s"]), statistics.median(ours["floor_s"])
+    best_ratio, median_ratio = compare_s / floor_s, compare_median / floor_median
+    floor_ratio = max(best_ratio, median_ratio)
     pandas_ratio = theirs["pandas_full_s"] / compare_s
     subset_ratio = theirs["pandas_s"] / theirs["ddj_subset_s"]
     peak_gb = ours["peak_after_compare"] / 1e9
     lines = [
         f"  load and validate (ddj.load):           {ours['load_s']:8.1f} s",
-        f"  ddj compare (best of 2):                {compare_s:8.2f} s   runs: "
-        + ", ".join(f"{t:.2f}" for t in ours["compare_s"]),
-        f"  polars floor, scan + group_by (best of 2): {floor_s:5.2f} s   runs: "
+        f"  ddj compare, {len(ours['compare_s'])} runs:  best {compare_s:5.2f} s, median {compare_median:5.2f} s   runs: "
+        + ", ".join(f"{t:.2f}" for t in ours["compare_s"])
+        + "  (the first is the process's first compare)",
+        f"  polars floor, scan + group_by, {len(ours['floor_s'])} runs: best {floor_s:5.2f} s, median {floor_median:5.2f} s   runs: "
         + ", ".join(f"{t:.2f}" for t in ours["floor_s"]),
-        f"    ddj / floor = {floor_ratio:.2f}x   (target within {TARGETS['floor_ratio']:.0f}x: "
-        f"{_verdict(floor_ratio <= TARGETS['floor_ratio'])})",
+        f"    ddj / floor = {best_ratio:.2f}x best to best, {median_ratio:.2f}x median to median   "
+        f"(target within {TARGETS['floor_ratio']:.0f}x, judged on the worse: {_verdict(floor_ratio <= TARGETS['floor_ratio'])})",
     ]
     if theirs["mode"] == "subset":
         lines.append(
@@ -217,10 +227,14 @@ def main() -> int:
     results = HERE / "results"
     results.mkdir(exist_ok=True)
     record = {"incidents": INCIDENTS, "seed": SEED, "ddj": ours, "pandas": theirs,
-              "ratios": {"pandas_over_ddj": pandas_ratio, "ddj_over_floor": floor_ratio, "pandas_over_ddj_subset": subset_ratio},
+              "ratios": {"pandas_over_ddj": pandas_ratio, "ddj_over_floor": floor_ratio,
+                         "ddj_over_floor_best": best_ratio, "ddj_over_floor_median": median_ratio,
+                         "pandas_over_ddj_subset": subset_ratio},
               "peak_gb": peak_gb, "targets": TARGETS}
     (results / "compare.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    return 0
+    met = (pandas_ratio >= TARGETS["pandas_ratio"] and floor_ratio <= TARGETS["floor_ratio"]
+           and peak_gb < TARGETS["peak_gb"])
+    return 0 if met else 1  # make bench fails while a target is missed
 
 
 if __name__ == "__main__":
