@@ -84,6 +84,41 @@ def test_export_is_offline_escaped_and_byte_identical(notebook):
     assert "/home/me/secret" not in html
 
 
+_VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def self_closed_elements(html: str) -> list[str]:
+    """HTML elements other than void ones written as ``<tag ... />`` outside SVG and MathML. A browser reads
+    ``<a ... />`` as an ``<a>`` left open: everything after it becomes part of the link (and is hidden with it)."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Scan(HTMLParser):
+        foreign = 0
+
+        def handle_starttag(self, tag, attrs):
+            self.foreign += tag in ("svg", "math")
+
+        def handle_endtag(self, tag):
+            self.foreign -= tag in ("svg", "math")
+
+        def handle_startendtag(self, tag, attrs):
+            if not self.foreign and tag not in _VOID_ELEMENTS | {"svg", "math"}:
+                found.append(self.get_starttag_text())
+
+    Scan().feed(html)
+    return found
+
+
+def test_headings_close_their_anchor_links():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Report"), nbformat.v4.new_markdown_cell("## What happened\n\nText.")]
+    html = export_html(nb, title="t").html
+    assert self_closed_elements(html) == []
+    assert '<h2 id="What-happened">What happened<a class="anchor-link" href="#What-happened">' in html
+    assert self_closed_elements('<p>x<a href="#y" /></p><svg><path d="M0 0"/></svg><br/>') == ['<a href="#y" />']
+
 def test_a_page_without_charts_runs_no_script():
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# Only text")]

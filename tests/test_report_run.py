@@ -304,8 +304,20 @@ def _open(browser, path: Path, *, javascript: bool = True) -> dict:
     figures = page.eval_on_selector_all(
         "figure.ddj-chart", "fs => fs.map(f => [f.dataset.chart, f.dataset.rendered || '', f.querySelectorAll('svg').length])")
     pwned = page.evaluate("() => window.__pwned === undefined ? null : String(window.__pwned)") if javascript else None
+    # What a reader must see: an element that takes no room on the page (inside something hidden, such as
+    # a link left open) is listed with the start of its text.
+    hidden = page.eval_on_selector_all(
+        ", ".join(f"main {s}" for s in _SHOWN),
+        "es => es.filter(e => e.getBoundingClientRect().height === 0)"
+        ".map(e => e.tagName.toLowerCase() + ': ' + e.textContent.trim().slice(0, 60))")
+    shown = page.eval_on_selector_all(", ".join(f"main {s}" for s in _SHOWN), "es => es.length")
     context.close()
-    return {"requests": requests, "problems": problems, "figures": figures, "pwned": pwned}
+    return {"requests": requests, "problems": problems, "figures": figures, "pwned": pwned, "hidden": hidden,
+            "shown": shown}
+
+
+_SHOWN = ("h2", "h3", "table", "figure.ddj-chart", "dl", "ol")
+"""The parts of a report page a reader must see: headings, tables, charts, fact lists and footnotes."""
 
 
 @pytest.mark.browser
@@ -321,6 +333,9 @@ def test_every_page_renders_offline_with_no_request_and_no_error(runs, browser):
         expected = [c["name"] for c in manifest["outputs"]["charts"]] if manifest and manifest.get("outputs") else []
         assert [f[0] for f in seen["figures"]] == expected
         assert all(rendered == "live" and svgs == 1 for _, rendered, svgs in seen["figures"]), seen["figures"]
+        assert seen["hidden"] == [], f"{path.name}: parts of the page are not shown: {seen['hidden']}"
+        if path.name.startswith("incident-"):  # heading, facts, grade, accounts, discrepancies, two charts, narrative
+            assert seen["shown"] >= 10, f"{path.name}: only {seen['shown']} parts to see"
 
 
 @pytest.mark.browser
@@ -329,6 +344,7 @@ def test_charts_show_as_static_svg_without_javascript(runs, browser):
     assert [f[0] for f in seen["figures"]] == ["incidents", "points"]
     assert all(svgs == 1 for _, _, svgs in seen["figures"])
     assert seen["requests"] == []
+    assert seen["hidden"] == []
 
 
 @pytest.mark.browser

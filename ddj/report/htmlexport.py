@@ -143,7 +143,9 @@ def _exporter() -> Any:
             exclude_input=True,
             exclude_input_prompt=True,
             exclude_output_prompt=True,
-            anchor_link_text="",
+            # Never empty: nbconvert writes an empty anchor as "<a ... />", which a browser reads as a link
+            # left open, so all that follows is inside the (hidden) anchor. The page's style hides the mark.
+            anchor_link_text="¶",
         )
     return exporter
 
