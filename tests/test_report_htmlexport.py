@@ -119,6 +119,7 @@ def test_headings_close_their_anchor_links():
     assert '<h2 id="What-happened">What happened<a class="anchor-link" href="#What-happened">' in html
     assert self_closed_elements('<p>x<a href="#y" /></p><svg><path d="M0 0"/></svg><br/>') == ['<a href="#y" />']
 
+
 def test_a_page_without_charts_runs_no_script():
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# Only text")]

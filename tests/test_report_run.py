@@ -280,6 +280,10 @@ def browser():
         instance.close()
 
 
+_SHOWN = ("h2", "h3", "table", "figure.ddj-chart", "dl", "ol")
+"""The parts of a report page a reader must see: headings, tables, charts, fact lists and footnotes."""
+
+
 def _open(browser, path: Path, *, javascript: bool = True) -> dict:
     context = browser.new_context(java_script_enabled=javascript)
     page = context.new_page()
@@ -315,9 +319,6 @@ def _open(browser, path: Path, *, javascript: bool = True) -> dict:
     return {"requests": requests, "problems": problems, "figures": figures, "pwned": pwned, "hidden": hidden,
             "shown": shown}
 
-
-_SHOWN = ("h2", "h3", "table", "figure.ddj-chart", "dl", "ol")
-"""The parts of a report page a reader must see: headings, tables, charts, fact lists and footnotes."""
 
 
 @pytest.mark.browser
