@@ -17,7 +17,7 @@ import ddj.charts as charts
 from ddj.charts.theme import OKABE_ITO, STATUS_COLOURS, STATUS_LABELS
 from ddj.errors import UsageError
 from ddj.warnings import DataReducedWarning, ImpreciseLocationWarning
-from tests.fixtures.chart_inputs import comparison_of
+from tests.fixtures.chart_inputs import comparison_of, count_axis_labels
 
 MI35 = "syr-2021-02-28-mi35"
 MI8 = "syr-2016-08-01-mi8amtsh"
@@ -273,6 +273,14 @@ def test_ranges_keep_official_and_other_figures_apart(syria, comparison):
     assert injured.select("side", "low", "best", "high", "said").rows() == [
         ("official", None, None, None, "no figure"), ("unofficial", 0, 2.0, 5, "figure")]
 
+
+
+@pytest.mark.parametrize("name", ["ranges_one", "ranges_several", "grades"])
+def test_count_axes_label_each_whole_number_once(svgs, name):
+    axes = count_axis_labels(svgs[name])
+    assert axes, f"{name}: no axis of counts"
+    for labels in axes:
+        assert len(labels) == len(set(labels)) and labels[0] == "0", labels
 
 def test_tally_gap_marks_revisions_and_draws_the_ratio(built, series):
     spec = charts.chart_spec(built["tally"])

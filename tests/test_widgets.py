@@ -23,6 +23,7 @@ from ddj.synth import synthetic_tables
 from ddj.widgets import selection, serve, state
 from ddj.widgets.charts import MAP_PICK, MATRIX_PICK, STATUS_PICK, TIMELINE_BRUSH, build_charts
 from ddj.widgets.state import ACKNOWLEDGED_LANES, ExplorerData
+from tests.fixtures.chart_inputs import count_axis_labels
 from tests.fixtures.hostile import write_hostile_package
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,6 +160,14 @@ def test_the_charts_embed_the_views_frames_and_say_how_many(data):
         assert spec["description"]  # alt text
         assert '"url":' not in json.dumps(spec)  # every row is embedded, nothing is fetched
 
+
+
+@pytest.mark.parametrize("filters", [{}, {"statuses": ["official_silent"]}, {"statuses": ["contradict"]}])
+def test_the_timelines_count_axis_labels_each_whole_number_once(data, filters):
+    from ddj.charts import to_svg
+
+    (labels,) = count_axis_labels(to_svg(build_charts(data.view(FilterSpec(**filters)), data)["timeline"]))
+    assert len(labels) == len(set(labels)) and labels[0] == "0", labels
 
 def test_the_shares_matrix_lets_a_reader_pick_a_status(synthetic):
     spec = build_charts(synthetic.view(FilterSpec()), synthetic)["matrix"].to_dict()

@@ -8,7 +8,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from ddj.charts._common import comparison_for, finish, long_date, plural, select_incidents, utc_x
+from ddj.charts._common import comparison_for, count_axis, finish, long_date, plural, select_incidents, utc_x
 from ddj.charts.reduce import inline, period_for, period_label
 from ddj.charts.theme import grade_scale
 from ddj.model import GRADES
@@ -62,7 +62,8 @@ def grades_over_time(
     scale.range = [*scale.range, "#FFFFFF"]
     chart = alt.Chart(inline(counts, what="grade counts")).mark_bar(stroke="#555555", strokeWidth=0.5).encode(
         x=utc_x("period", f"{period} of the incident's first day"),
-        y=alt.Y("incidents:Q", title="incidents", stack="zero", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("incidents:Q", title="incidents", stack="zero",
+              axis=count_axis(counts.group_by("period").agg(pl.col("incidents").sum())["incidents"].max())),
         color=alt.Color("grade:N", scale=scale, title="grade", sort=order,
                         legend=alt.Legend(orient="bottom", direction="horizontal")),
         order=alt.Order("rank:Q"),

@@ -8,7 +8,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from ddj.charts._common import current_accounts, finish, incident_label, select_incidents
+from ddj.charts._common import count_axis, current_accounts, finish, incident_label, select_incidents
 from ddj.charts.reduce import inline, warn_reduced
 from ddj.charts.theme import SIDE_LABELS, side_scale
 from ddj.model import COMPARED_ATTRIBUTES
@@ -158,9 +158,10 @@ def _layer(data: pl.DataFrame, labels: list[str], *, embed: bool) -> alt.LayerCh
     tooltip = [alt.Tooltip("label:N", title="what"), alt.Tooltip("lane:N", title="side"),
                alt.Tooltip("figure:N", title="figure"), alt.Tooltip("accounts:Q", title="accounts with a figure")]
     base = alt.Chart().encode(y=y, yOffset=offset)
+    largest = data.filter(pl.col("said") == "figure").select(pl.max_horizontal("low", "best", "high").max()).item()
     span = base.mark_rule(strokeWidth=4, opacity=0.8).encode(
         x=alt.X("low:Q", title="people", scale=alt.Scale(zero=True, nice=True),
-                axis=alt.Axis(format="d", tickMinStep=1)), x2="high:Q", color=color, tooltip=tooltip,
+                axis=count_axis(largest)), x2="high:Q", color=color, tooltip=tooltip,
     ).transform_filter(has_figure)
     ends = base.mark_tick(thickness=2, size=12, opacity=0.9).encode(
         x="low:Q", color=color).transform_filter(has_figure)

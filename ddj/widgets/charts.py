@@ -22,6 +22,7 @@ import altair as alt
 import polars as pl
 
 from ddj.charts import theme  # noqa: F401  (registers the house theme)
+from ddj.charts._common import count_axis
 from ddj.charts.basemap import frame_size
 from ddj.charts.reduce import inline
 from ddj.charts.theme import OKABE_ITO, SIDE_COLOURS, STATUS_COLOURS, STATUS_LABELS, status_scale
@@ -114,7 +115,7 @@ def timeline_chart(view: View) -> alt.Chart:
     chart = alt.Chart(inline(frame, what="timeline bins")).mark_bar(stroke=None).encode(
         x=alt.X("period:T", title=f"{period} the incident began", scale=alt.Scale(type="utc"), axis=alt.Axis(**axis)),
         x2="period_end:T",
-        y=alt.Y("bottom:Q", title="incidents", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("bottom:Q", title="incidents", axis=count_axis(frame["top"].max())),
         y2="top:Q",
         color=alt.Color("lane:N", title=None, scale=alt.Scale(domain=lanes, range=[
             SIDE_COLOURS["official"], STATUS_COLOURS["official_silent"]])),
