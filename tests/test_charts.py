@@ -17,7 +17,7 @@ import ddj.charts as charts
 from ddj.charts.theme import OKABE_ITO, STATUS_COLOURS, STATUS_LABELS
 from ddj.errors import UsageError
 from ddj.warnings import DataReducedWarning, ImpreciseLocationWarning
-from tests.fixtures.chart_inputs import comparison_of, count_axis_labels
+from tests.fixtures.chart_inputs import axis_labels, comparison_of, count_axis_labels
 
 MI35 = "syr-2021-02-28-mi35"
 MI8 = "syr-2016-08-01-mi8amtsh"
@@ -281,6 +281,12 @@ def test_count_axes_label_each_whole_number_once(svgs, name):
     assert axes, f"{name}: no axis of counts"
     for labels in axes:
         assert len(labels) == len(set(labels)) and labels[0] == "0", labels
+
+
+@pytest.mark.parametrize("name", ["timeline_one", "timeline_seeds", "timeline_all"])
+def test_timeline_dates_are_each_labelled_once(svgs, name):
+    (dates,) = [labels for labels in axis_labels(svgs[name]) if any(label[-4:].isdigit() for label in labels)]
+    assert len(dates) >= 3 and len(dates) == len(set(dates)), dates
 
 def test_tally_gap_marks_revisions_and_draws_the_ratio(built, series):
     spec = charts.chart_spec(built["tally"])

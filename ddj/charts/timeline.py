@@ -110,7 +110,10 @@ def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame,
     lo, hi = dates.min(), dates.max()
     span = (hi - lo).days
     pad = dt.timedelta(days=max(2, span // 12))
-    axis = {"format": "%-d %b %Y" if span < 120 else "%b %Y"}
+    axis: dict[str, Any] = {"format": "%-d %b %Y" if span < 120 else "%b %Y"}
+    shown = span + 2 * pad.days
+    if shown <= 16:  # a few days: ticks on whole days, never at noon (which would repeat the day's label)
+        axis["tickCount"] = {"interval": "day", "step": max(1, -(-shown // 8))}
     domain = {"domain": [_datetime(lo - pad), _datetime(hi + pad)]}
     last = hi + pad  # silence runs on to the right edge of the chart
     gaps = (
