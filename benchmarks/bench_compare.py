@@ -15,8 +15,8 @@ Measured in one run and printed as ratios:
 ddj's compare and the floor run one after the other, ``DDJ_BENCH_REPEATS`` times each (default 5), in
 one fresh subprocess; the ratio is given for the best run of each and for the median run of each, and
 the verdict is the worse of the two, since single runs on a shared two-core machine swing by half
-(a best-of-two once printed 1.99x where five runs gave 2.7x). The first compare of a process is
-printed apart as well: it pays for memory the process has not used before (the time a one-shot
+(a best-of-two once printed 1.99x where five runs gave 2.7x). The first run listed is the process's
+first compare, which pays for memory the process has not used before (the time a one-shot
 ``ddj compare`` takes). pandas runs in a fresh subprocess of its own. The synthetic
 dataset is written once into ``benchmarks/data/`` (git ignores it) and reused while ``ddj/synth.py``
 is unchanged. Results are also saved to ``benchmarks/results/compare.json``.

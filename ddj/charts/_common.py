@@ -8,6 +8,7 @@ back and :mod:`ddj.charts.export` writes into the SVG's ``<title>``/``<desc>``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -178,10 +179,25 @@ def utc_x(field: str, title: str | None, **kwargs: Any) -> alt.X:
                  axis=alt.Axis(**axis), **kwargs)
 
 
+
+def day_ticks(days: int) -> dict[str, Any]:
+    """An axis ``tickCount`` for a time axis spanning ``days`` days: about eight ticks, on whole days only (left to
+    itself, Vega ticks a few days every 6 or 12 hours, and a day format labels each day several times).
+
+    Examples
+    --------
+    >>> day_ticks(6), day_ticks(20)
+    ({'interval': 'day', 'step': 1}, {'interval': 'day', 'step': 3})
+
+    Six days get a tick a day; twenty, one every third day.
+    """
+    return {"interval": "day", "step": max(1, math.ceil(days / 8))}
+
+
 _FEW = 5  # counts up to this many get one tick per whole number, given as values
 
 
-def count_axis(largest: float | None, **kwargs: Any) -> alt.Axis:
+def count_axis(largest: float | None) -> alt.Axis:
     """An axis for counts from zero to ``largest``: whole-number ticks, each labelled once.
 
     ``tickMinStep=1`` alone does not do it: Vega only lowers the number of ticks, and for a small
@@ -195,7 +211,7 @@ def count_axis(largest: float | None, **kwargs: Any) -> alt.Axis:
 
     A chart whose bars reach two gets ticks at 0, 1 and 2; one that reaches forty leaves the ticks to Vega.
     """
-    axis: dict[str, Any] = {"format": "d", "tickMinStep": 1, **kwargs}
+    axis: dict[str, Any] = {"format": "d", "tickMinStep": 1}
     if largest is not None and largest <= _FEW:
-        axis["values"] = list(range(0, max(1, int(-(-largest // 1))) + 1))
+        axis["values"] = list(range(max(1, math.ceil(largest)) + 1))
     return alt.Axis(**axis)

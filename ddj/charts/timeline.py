@@ -12,6 +12,7 @@ import polars as pl
 from ddj.charts._common import (
     comparison_for,
     current_accounts,
+    day_ticks,
     finish,
     incident_label,
     long_date,
@@ -113,7 +114,7 @@ def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame,
     axis: dict[str, Any] = {"format": "%-d %b %Y" if span < 120 else "%b %Y"}
     shown = span + 2 * pad.days
     if shown <= 16:  # a few days: ticks on whole days, never at noon (which would repeat the day's label)
-        axis["tickCount"] = {"interval": "day", "step": max(1, -(-shown // 8))}
+        axis["tickCount"] = day_ticks(shown)
     domain = {"domain": [_datetime(lo - pad), _datetime(hi + pad)]}
     last = hi + pad  # silence runs on to the right edge of the chart
     gaps = (

@@ -22,7 +22,7 @@ import altair as alt
 import polars as pl
 
 from ddj.charts import theme  # noqa: F401  (registers the house theme)
-from ddj.charts._common import count_axis
+from ddj.charts._common import count_axis, day_ticks
 from ddj.charts.basemap import frame_size
 from ddj.charts.reduce import inline
 from ddj.charts.theme import OKABE_ITO, SIDE_COLOURS, STATUS_COLOURS, STATUS_LABELS, status_scale
@@ -111,7 +111,7 @@ def timeline_chart(view: View) -> alt.Chart:
     axis: dict[str, Any] = {"format": _AXIS_FORMAT[period], "labelAngle": 0, "labelOverlap": True}
     if period == "day" and frame.height:  # a few days: one tick every few days, never hours
         span = (frame["period_end"].max() - frame["period"].min()).days
-        axis["tickCount"] = {"interval": "day", "step": max(1, -(-span // 8))}
+        axis["tickCount"] = day_ticks(span)
     chart = alt.Chart(inline(frame, what="timeline bins")).mark_bar(stroke=None).encode(
         x=alt.X("period:T", title=f"{period} the incident began", scale=alt.Scale(type="utc"), axis=alt.Axis(**axis)),
         x2="period_end:T",
