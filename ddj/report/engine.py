@@ -116,11 +116,11 @@ def execute(
                     str(notebook), str(output), parameters=parameters, progress_bar=False, log_output=False,
                     cwd=str(cwd) if cwd else None, kernel_name=name, execution_timeout=timeout, **options,
                 )
-                return Execution(_read(output), None, attempts, _read_log(log_path))
+                return Execution(_executed(output), None, attempts, _read_log(log_path))
             except papermill.PapermillExecutionError as err:
                 failure = CellFailure(_cell_index(output, err.cell_index), err.exec_count, err.source, err.ename,
                                       _clean(err.evalue), tuple(_clean(t) for t in err.traceback))
-                return Execution(_read(output), failure, attempts, _read_log(log_path))
+                return Execution(_executed(output), failure, attempts, _read_log(log_path))
             except Exception as err:  # noqa: BLE001 - every other way a run can end is a failed report
                 died = type(err).__name__ == "DeadKernelError"
                 if died and attempts <= retries:
@@ -235,6 +235,30 @@ def _kernel_name(notebook: Path) -> str:
     except Exception:  # noqa: BLE001 - papermill reports a broken notebook itself
         return "python3"
     return nb.metadata.get("kernelspec", {}).get("name") or "python3"
+
+
+def _executed(path: Path) -> Any:
+    """The executed notebook with each run of stream outputs of one name merged, as Jupyter shows them, and
+    written back when that changed it. The kernel flushes printed text on a timer, so under load two prints of
+    one cell can arrive as two outputs or as one; merged, the notebook and the page are the same either way."""
+    import nbformat
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+
+    nb = _read(path)
+    if nb is None or not any(_split_streams(cell.get("outputs", [])) for cell in nb.cells):
+        return nb
+    nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(nbformat.writes(nb), encoding="utf-8")
+    temporary.replace(path)
+    return nb
+
+
+def _split_streams(outputs: list[Any]) -> bool:
+    """Whether outputs hold two stream outputs of one name in a row, or a carriage return to apply."""
+    streams = [(o.get("name") if o.get("output_type") == "stream" else None) for o in outputs]
+    return any(a is not None and a == b for a, b in zip(streams, streams[1:])) or any(
+        "\r" in o.get("text", "") for o in outputs if o.get("output_type") == "stream")
 
 
 def _read(path: Path) -> Any:
