@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ddj._io import atomic_write_text
+
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 #: How many times a notebook is started again after its kernel died.
 KERNEL_RETRIES = 1
@@ -248,9 +250,7 @@ def _executed(path: Path) -> Any:
     if nb is None or not any(_split_streams(cell.get("outputs", [])) for cell in nb.cells):
         return nb
     nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(nbformat.writes(nb), encoding="utf-8")
-    temporary.replace(path)
+    atomic_write_text(path, nbformat.writes(nb))
     return nb
 
 
