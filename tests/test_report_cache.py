@@ -1,5 +1,5 @@
 """Content-addressed skipping: an unchanged report is not run again; a changed notebook, parameter, dataset
-file or ddj version runs it again, and so does --force; a failed report is never skipped. Deciding that
+file, ddj version or file of ddj's code runs it again, and so does --force; a failed report is never skipped. Deciding that
 nothing needs to run imports no polars, altair, papermill or jupyter (checked in a subprocess).
 
 One module-scoped sequence of runs of a small reports.toml over a copy of the minimal package, on one warm
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import ddj.datasets.registry
-from ddj.report.cache import Cache, cached_column_values, content_key, data_dir, is_shipped
+from ddj.report.cache import Cache, cached_column_values, code_digest, content_key, data_dir, is_shipped
 from ddj.report.config import ReportSpec, load_config
 from ddj.report.executors import WarmExecutor
 from ddj.report.runner import run_reports
@@ -71,7 +71,12 @@ def runs(tmp_path_factory):
         summary = run_reports(config.reports, out, executor=executor, cache=cache, **kw)
         steps[label] = {"statuses": _statuses(summary), "manifests_before": manifests}
 
-    with WarmExecutor(1) as executor:
+    code = base / "ddj-code"  # stands for ddj's package: a copy of two of its modules, edited below
+    (code / "compare").mkdir(parents=True)
+    shutil.copy(ROOT / "ddj" / "__init__.py", code / "__init__.py")
+    shutil.copy(ROOT / "ddj" / "compare" / "grades.py", code / "compare" / "grades.py")
+    with WarmExecutor(1) as executor, pytest.MonkeyPatch.context() as code_root:
+        code_root.setattr("ddj.report.cache.CODE_ROOT", code)
         _write_config(base)
         step("first")
         step("unchanged")
@@ -89,7 +94,13 @@ def runs(tmp_path_factory):
             patch.setattr("ddj._version.__version__", "99.0")
             step("version")
         step("version back")
-    return {"base": base, "out": out, "steps": steps}
+        grades = code / "compare" / "grades.py"
+        grades.write_text(grades.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        step("code")  # the same version number, other code
+        (code / "compare" / "__pycache__").mkdir()
+        (code / "compare" / "__pycache__" / "grades.cpython-311.pyc").write_bytes(b"compiled")
+        step("compiled")  # Python writing its caches changes nothing
+    return {"base": base, "out": out, "steps": steps, "code": code}
 
 
 def test_the_first_run_runs_everything(runs):
@@ -117,6 +128,8 @@ def test_force_runs_unchanged_reports(runs):
     ("dataset", {"echo-inc-1", "echo-inc-2"}),  # a file of the package changed; solo reads the shipped dataset
     ("version", {"echo-inc-1", "echo-inc-2", "solo"}),   # another ddj version
     ("version back", {"echo-inc-1", "echo-inc-2", "solo"}),
+    ("code", {"echo-inc-1", "echo-inc-2", "solo"}),      # a module of ddj edited, its version unchanged
+    ("compiled", set()),                       # only __pycache__ written
 ])
 def test_a_changed_input_runs_the_reports_that_depend_on_it(runs, label, ran):
     statuses = runs["steps"][label]["statuses"]
@@ -127,12 +140,14 @@ def test_a_changed_input_runs_the_reports_that_depend_on_it(runs, label, ran):
 def test_the_manifest_records_the_content_key(runs):
     manifest = json.loads((runs["out"] / "solo" / "manifest.json").read_text(encoding="utf-8"))
     spec = next(s for s in load_config(runs["base"] / "reports.toml").reports if s.name == "solo")
-    assert manifest["content_key"] == content_key(spec, Cache(None))
+    assert manifest["content_key"] == content_key(spec, Cache(None), code=code_digest(Cache(None), runs["code"]))
 
 
 def test_a_no_op_run_imports_nothing_heavy(runs):
     script = (
-        "import sys\n"
+        "import pathlib, sys\n"
+        "import ddj.report.cache\n"
+        f"ddj.report.cache.CODE_ROOT = pathlib.Path({str(runs['code'])!r})\n"  # the package copy the runs used
         "from ddj.cli import main\n"
         f"code = main(['run', '--config', {str(runs['base'] / 'reports.toml')!r}, '--out', {str(runs['out'])!r},"
         " '--only', 'echo', '--only', 'solo'])\n"

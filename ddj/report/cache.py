@@ -2,8 +2,9 @@
 
 A report's **content key** is one SHA-256 over what reports.toml and the files say about it: its name,
 group and title, the notebook's bytes, the parameters as declared, every file of every dataset it reads
-(``datapackage.json`` and each resource, as the manifest lists them), and the versions of Python, ddj
-and the packages the manifest records. The runner writes the key into the report's manifest; the next
+(``datapackage.json`` and each resource, as the manifest lists them), the versions of Python, ddj
+and the packages the manifest records, and ddj's own files (:func:`code_digest`: a change to ddj's code
+runs the reports again even when its version number stays the same). The runner writes the key into the report's manifest; the next
 run skips the report when its manifest says ``ok``, carries the same key, and its page and notebook are
 still there. ``--force`` runs it anyway.
 
@@ -23,7 +24,9 @@ from typing import Any
 from ddj._shipped import data_dir, is_shipped  # the rule of ddj.datasets, without its polars
 
 #: Changes when the key's recipe changes, so that keys of an older recipe never match.
-KEY_VERSION = 1
+KEY_VERSION = 2
+#: The folder of ddj's own files (its modules and templates), whose contents are part of every key.
+CODE_ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = ".ddj"
 CACHE_FILE = "cache.json"
 
@@ -175,7 +178,36 @@ def software_versions() -> dict[str, str]:
     return installed_versions()
 
 
-def content_key(spec: Any, cache: Cache, software: dict[str, str] | None = None) -> str | None:
+def code_digest(cache: Cache, root: Path | None = None) -> str:
+    """One SHA-256 over the relative path and the bytes of every file of ddj's package (``root``: another
+    folder, for tests); compiled ``__pycache__`` files are left out. File hashes come from ``cache``, so
+    an unchanged package costs one ``stat`` a file.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.py").write_text("x = 1\\n")
+    >>> before = code_digest(Cache(None), folder)
+    >>> _ = (folder / "a.py").write_text("x = 2\\n")
+    >>> code_digest(Cache(None), folder) == before
+    False
+
+    Any edit of ddj's code gives another digest, so every report runs again.
+    """
+    root = Path(root or CODE_ROOT)
+    files = sorted(
+        (path.relative_to(root).as_posix(), path)
+        for path in root.rglob("*")
+        if path.is_file() and "__pycache__" not in path.relative_to(root).parts and path.suffix != ".pyc"
+    )
+    digest = hashlib.sha256()
+    for name, path in files:
+        digest.update(f"{name}\0{cache.sha256(path)}\n".encode())
+    return digest.hexdigest()
+
+
+def content_key(spec: Any, cache: Cache, software: dict[str, str] | None = None, code: str | None = None) -> str | None:
     """The content key of a :class:`ddj.report.config.ReportSpec`, or ``None`` when it cannot be computed
     (an unreadable notebook, a dataset that does not exist): such a report always runs and says why.
 
@@ -189,8 +221,9 @@ def content_key(spec: Any, cache: Cache, software: dict[str, str] | None = None)
     >>> key == content_key(spec, Cache(None)), len(key)
     (True, 64)
 
-    The same report over the same files has the same key; a changed notebook, parameter, dataset file
-    or version gives another.
+    The same report over the same files has the same key; a changed notebook, parameter, dataset file,
+    version or file of ddj's code gives another. ``software`` and ``code`` (from :func:`software_versions`
+    and :func:`code_digest`) can be given when many keys are computed at once.
     """
     try:
         notebook = cache.sha256(spec.notebook)
@@ -220,6 +253,7 @@ def content_key(spec: Any, cache: Cache, software: dict[str, str] | None = None)
         "base_dir": str(spec.base_dir),
         "datasets": datasets,
         "software": software if software is not None else software_versions(),
+        "code": code if code is not None else code_digest(cache),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
@@ -264,10 +298,10 @@ def is_current(out_dir: Path, name: str, key: str | None) -> dict[str, Any] | No
 def split_current(specs: Iterable[Any], out_dir: Path, cache: Cache, *, force: bool = False
                   ) -> tuple[list[tuple[Any, str | None]], list[tuple[Any, dict[str, Any]]]]:
     """Split reports into those to run (each with its content key) and those current (with their manifest)."""
-    software = software_versions()
+    software, code = software_versions(), code_digest(cache)
     todo, current = [], []
     for spec in specs:
-        key = content_key(spec, cache, software)
+        key = content_key(spec, cache, software, code)
         manifest = None if force else is_current(out_dir, spec.name, key)
         if manifest is None:
             todo.append((spec, key))
