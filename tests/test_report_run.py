@@ -297,7 +297,9 @@ def _open(browser, path: Path, *, javascript: bool = True) -> dict:
             route.abort()
 
     page.route("**/*", route)
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    # Errors, and Vega's own warnings ("WARN ..."): a spec Vega-Lite has to correct is a chart bug.
+    page.on("console", lambda m: problems.append(m.text)
+            if m.type == "error" or (m.type == "warning" and m.text.startswith("WARN")) else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
     page.goto(path.as_uri())

@@ -180,7 +180,7 @@ def _map(dataset: Any, placed: pl.DataFrame, unplaced: pl.DataFrame, extent: tup
         return alt.Scale(domain=styles, range=[s[part] for s in _STYLES.values()], **extra)
 
     size = (alt.Size("incidents:Q", title="incidents in cell", scale=alt.Scale(range=[30, 900]))
-            if cell else alt.Size("precision:N", scale=scale(2, type="ordinal"), legend=legend))
+            if cell else alt.Size("precision:O", scale=scale(2, type="ordinal"), legend=legend))
     marks = alt.Chart(inline(points, max_rows=max(max_points, MAX_EMBEDDED_ROWS), what="map points")).mark_point(
         strokeWidth=1.5).encode(
         longitude="longitude:Q",
@@ -191,7 +191,7 @@ def _map(dataset: Any, placed: pl.DataFrame, unplaced: pl.DataFrame, extent: tup
                           legend=legend),
         fill=alt.Fill("precision:N", scale=alt.Scale(domain=styles, range=[s[4] if s[1] else "transparent"
                                                                            for s in _STYLES.values()]), legend=legend),
-        opacity=alt.Opacity("precision:N", scale=scale(3, type="ordinal"), legend=legend),
+        opacity=alt.Opacity("precision:O", scale=scale(3, type="ordinal"), legend=legend),
         size=size,
         tooltip=([alt.Tooltip("incidents:Q", title="incidents in this cell", format=","),
                   alt.Tooltip("precision:N", title="place known as")] if cell else

@@ -124,9 +124,11 @@ def tally_gap(
     colours = alt.Scale(domain=list(_SERIES.values()), range=[OKABE_ITO["blue"], OKABE_ITO["orange"]])
     lines = alt.Chart().mark_line(strokeWidth=2, interpolate="step-after").encode(
         x=x, y=alt.Y("count:Q", title="count"),
+        # One legend for both channels (the same field and domain): each series' colour with its dash, so the
+        # key reads without colour too (a legend disabled on one of the two made Vega-Lite warn of a conflict).
         color=alt.Color("series:N", scale=colours, title=None, legend=alt.Legend(orient="top")),
         strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=list(_SERIES.values()), range=[[1, 0], [5, 3]]),
-                                  legend=None),
+                                  title=None, legend=alt.Legend(orient="top")),
         tooltip=["category:N", "day:N", "series:N", alt.Tooltip("count:Q", format=",")],
     ).transform_filter(alt.FieldOneOfPredicate(field="kind", oneOf=["line"]))
     marks = alt.Chart().mark_point(shape="diamond", filled=True, size=70, color=OKABE_ITO["black"]).encode(

@@ -115,7 +115,7 @@ def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame,
     shown = span + 2 * pad.days
     if shown <= 16:  # a few days: ticks on whole days, never at noon (which would repeat the day's label)
         axis["tickCount"] = day_ticks(shown)
-    domain = {"domain": [_datetime(lo - pad), _datetime(hi + pad)]}
+    domain = {"domain": [_utc_ms(lo - pad), _utc_ms(hi + pad)]}
     last = hi + pad  # silence runs on to the right edge of the chart
     gaps = (
         acknowledgement.join(order, on="incident_id", how="left")
@@ -140,8 +140,10 @@ def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame,
     )
     n_rows = incidents.height
 
-    def x(field: str, title: str | None = None) -> alt.X:
-        return utc_x(field, title, axis=axis, scale=domain)
+    def x(field: str, title: str | None = None, *, ranged: bool = False) -> alt.X:
+        # The domain is set on the layers without an x2 only: Vega-Lite reads the domain once more for x2,
+        # untyped, and warns that the two readings conflict. The ranged layers share the scale all the same.
+        return utc_x(field, title, axis=axis, scale={} if ranged else domain)
 
     y = alt.Y("incident:N", title=None, sort=order["incident"].to_list(),
               axis=alt.Axis(labelLimit=320) if n_rows > 1 else alt.Axis(labels=False, ticks=False, domain=False))
@@ -158,13 +160,13 @@ def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame,
     )
     window = alt.Chart(inline(events.filter(pl.col("date_end") > pl.col("date_start")), what="incident windows"))
     window = window.mark_rule(color=OKABE_ITO["grey"], strokeWidth=6, opacity=0.5).encode(
-        x=x("date_start"), x2="date_end:T", y=y)
+        x=x("date_start", ranged=True), x2="date_end:T", y=y)
     tick = alt.Chart(inline(events, what="incident dates")).mark_tick(
         color=OKABE_ITO["black"], thickness=2, opacity=0.9).encode(
         x=x("date_start"), y=y, tooltip=["incident:N", alt.Tooltip("incident_date:N", title="incident date")])
     gap_data = inline(gaps, what="acknowledgement gaps")
     gap = alt.Chart(gap_data).mark_rule(strokeDash=[4, 3], strokeWidth=1.5, color=OKABE_ITO["black"]).encode(
-        x=x("gap_start"), x2="gap_end:T", y=y, yOffset=offset)
+        x=x("gap_start", ranged=True), x2="gap_end:T", y=y, yOffset=offset)
     label = alt.Chart(gap_data).mark_text(align="left", dx=9, fontSize=10, color=OKABE_ITO["black"]).encode(
         x=x("label_at"), y=y, yOffset=offset, text="gap:N",
     ).transform_filter(alt.FieldEqualPredicate(field="acknowledged", equal=True))
@@ -187,8 +189,11 @@ def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame,
     )
 
 
-def _datetime(day: dt.date) -> alt.DateTime:
-    return alt.DateTime(year=day.year, month=day.month, date=day.day, utc=True)
+def _utc_ms(day: dt.date) -> int:
+    """Midnight UTC of ``day`` in milliseconds since 1970: a time-scale domain as plain numbers, which Vega-Lite
+    merges across layers (DateTime objects each become a signal of their own, and merging them warns of a
+    "conflicting scale property domain")."""
+    return (day - dt.date(1970, 1, 1)).days * 86_400_000
 
 
 def _title(incidents: pl.DataFrame) -> str:
