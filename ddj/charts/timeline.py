@@ -190,9 +190,8 @@ def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame,
 
 
 def _utc_ms(day: dt.date) -> int:
-    """Midnight UTC of ``day`` in milliseconds since 1970: a time-scale domain as plain numbers, which Vega-Lite
-    merges across layers (DateTime objects each become a signal of their own, and merging them warns of a
-    "conflicting scale property domain")."""
+    """Midnight UTC of ``day`` in milliseconds since 1970, for a time scale's domain (plain numbers read the same
+    in every layer and time zone)."""
     return (day - dt.date(1970, 1, 1)).days * 86_400_000
 
 
