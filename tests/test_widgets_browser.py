@@ -119,6 +119,9 @@ def test_a_filter_change_updates_count_table_and_charts_and_nothing_leaves_local
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             sockets: list[str] = []
             page.on("websocket", lambda ws: sockets.append(ws.url))
+            vega_warnings: list[str] = []  # Vega logs "WARN ..." when it had to correct a chart's spec
+            page.on("console", lambda m: vega_warnings.append(m.text)
+                    if m.type == "warning" and m.text.startswith("WARN") else None)
             page.route("**/*", route)
             page.goto(dashboard, timeout=TIMEOUT_MS)
             _wait_for_view(page, everything)
@@ -159,6 +162,7 @@ def test_a_filter_change_updates_count_table_and_charts_and_nothing_leaves_local
     assert blocked == [], f"requests that would have left localhost: {blocked}"
     assert seen and all(urlsplit(u).hostname in LOCAL or urlsplit(u).scheme in ("data", "blob") for u in seen)
     assert sockets and all(urlsplit(u).hostname in LOCAL for u in sockets)
+    assert vega_warnings == [], f"Vega corrected the explorer's charts: {vega_warnings[:5]}"
 
 
 def _label(name: str, value: str) -> str:
