@@ -1,6 +1,7 @@
 """Content-addressed skipping: an unchanged report is not run again; a changed notebook, parameter, dataset
-file, ddj version or file of ddj's code runs it again, and so does --force; a failed report is never skipped. Deciding that
-nothing needs to run imports no polars, altair, papermill or jupyter (checked in a subprocess).
+file, ddj version or file of ddj's code runs it again, and so does --force; a failed report is never
+skipped. Deciding that nothing needs to run imports no polars, altair, papermill or jupyter (checked in a
+subprocess).
 
 One module-scoped sequence of runs of a small reports.toml over a copy of the minimal package, on one warm
 kernel: echo-inc-1 and echo-inc-2 (a grid over the package's incidents), solo (the shipped Syria dataset)

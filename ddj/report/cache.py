@@ -4,9 +4,9 @@ A report's **content key** is one SHA-256 over what reports.toml and the files s
 group and title, the notebook's bytes, the parameters as declared, every file of every dataset it reads
 (``datapackage.json`` and each resource, as the manifest lists them), the versions of Python, ddj
 and the packages the manifest records, and ddj's own files (:func:`code_digest`: a change to ddj's code
-runs the reports again even when its version number stays the same). The runner writes the key into the report's manifest; the next
-run skips the report when its manifest says ``ok``, carries the same key, and its page and notebook are
-still there. ``--force`` runs it anyway.
+runs the reports again even when its version number stays the same). The runner writes the key into the
+report's manifest; the next run skips the report when its manifest says ``ok``, carries the same key,
+and its page and notebook are still there. ``--force`` runs it anyway.
 
 Deciding that costs no kernel and no polars: this module uses the standard library only, remembers
 file hashes by size and modification time, and remembers the values a grid runs over (``incident_id
