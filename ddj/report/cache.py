@@ -196,14 +196,11 @@ def code_digest(cache: Cache, root: Path | None = None) -> str:
     Any edit of ddj's code gives another digest, so every report runs again.
     """
     root = Path(root or CODE_ROOT)
-    files = sorted(
-        (path.relative_to(root).as_posix(), path)
-        for path in root.rglob("*")
-        if path.is_file() and "__pycache__" not in path.relative_to(root).parts and path.suffix != ".pyc"
-    )
     digest = hashlib.sha256()
-    for name, path in files:
-        digest.update(f"{name}\0{cache.sha256(path)}\n".encode())
+    for path in sorted(root.rglob("*")):
+        name = path.relative_to(root)
+        if path.is_file() and "__pycache__" not in name.parts and path.suffix != ".pyc":
+            digest.update(f"{name.as_posix()}\0{cache.sha256(path)}\n".encode())
     return digest.hexdigest()
 
 
