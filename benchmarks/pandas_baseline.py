@@ -11,12 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 import pandas as pd
 
 from ddj.model import COMPARED_ATTRIBUTES
 
 NO_CLAIM = ("unknown", "not_stated")
+# Letters of other scripts that look like Latin ones, read as the Latin letter (as ddj.compare.corroboration does).
+CONFUSABLES = {
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
+    "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ӏ": "l", "һ": "h",
+    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u",
+    "χ": "x", "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "",
+}
 STATUSES = ("agree", "contradict", "official_silent", "unofficial_only", "official_only", "unknown")
 
 
@@ -28,6 +36,44 @@ def _norm(text) -> str:
     if _missing(text):
         return ""
     return re.sub(r"\s+", " ", str(text).lower()).strip()
+
+
+def _identity(text) -> str:
+    """A source's name as the comparison judges it: NFKC, lower case, look-alike letters as Latin."""
+    if _missing(text):
+        return ""
+    folded = unicodedata.normalize("NFKC", str(text)).lower()
+    return re.sub(r"\s+", " ", "".join(CONFUSABLES.get(c, c) for c in folded)).strip()
+
+
+def _chains(every: list[dict]) -> dict[str, str]:
+    """Each account's chain: unofficial accounts sharing an origin or a publication are one (closed under
+    that); one whose origin is an official account's origin repeats the operator (``op:`` + the origin)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    operator = {_identity(a["origin"]) for a in every if a["side"] == "official"}
+    for a in every:
+        if a["side"] == "unofficial":
+            links = ["o:" + _identity(a["origin"])]
+            if _identity(a["reported_in"]):
+                links.append("r:" + _identity(a["reported_in"]))
+            for link in links:
+                parent[find(link)] = find("a:" + a["account_id"])
+    chains = {}
+    for a in every:
+        if a["side"] == "unofficial":
+            members = [b for b in every if b["side"] == "unofficial"
+                       and find("a:" + b["account_id"]) == find("a:" + a["account_id"])]
+            echo = sorted(_identity(b["origin"]) for b in members if _identity(b["origin"]) in operator)
+            chains[a["account_id"]] = ("op:" + echo[0]) if echo else find("a:" + a["account_id"])
+        else:
+            chains[a["account_id"]] = "official:" + a["account_id"]
+    return chains
 
 
 _SEPARATORS = re.compile(r"[\s\-/.,()]+")
@@ -111,6 +157,7 @@ def _fits(kind: str, a, b) -> bool:
 
 def _per_incident(group: pd.DataFrame) -> pd.Series:
     every = group.to_dict("records")
+    chain = _chains(every)
     current = [a for a in every if a["is_current"]]
     official_ever = [a for a in every if a["side"] == "official"]
     unofficial_ever = [a for a in every if a["side"] == "unofficial"]
@@ -126,7 +173,7 @@ def _per_incident(group: pd.DataFrame) -> pd.Series:
         for account in current:
             claims, value, key, shown, _, _ = _read_claim(account, attribute)
             if claims:
-                sides[account["side"]].append((account["account_id"], value, key, shown, _norm(account["origin"])))
+                sides[account["side"]].append((account["account_id"], value, key, shown, chain[account["account_id"]]))
         official, unofficial = sides["official"], sides["unofficial"]
         contradiction = any(not _fits(attribute.kind, o[1], u[1]) for o in official for u in unofficial)
         if official and unofficial:
@@ -148,7 +195,8 @@ def _per_incident(group: pd.DataFrame) -> pd.Series:
                 fits = all(_fits(attribute.kind, o[1], u[1]) for o in official)
                 # A place that names no country fits any place: it is no contradiction, and no support either.
                 judged = attribute.kind != "place" or u[1][0] is not None
-                origin_claims.append((u[4], fits, fits and judged and status == "contradict"))
+                if not u[4].startswith("op:"):  # an outlet repeating the operator is no independent voice
+                    origin_claims.append((u[4], fits, fits and judged and status == "contradict"))
         rows.append({
             "attribute": attribute.name,
             "official_values": [s for _, s in sorted({(o[2], o[3]) for o in official})],
@@ -169,7 +217,8 @@ def _per_incident(group: pd.DataFrame) -> pd.Series:
             backs[origin] = backs.get(origin, False) or backing
         contradicting = sum(contradicts.values())
         supporting = sum(1 for origin in backs if backs[origin] and not contradicts[origin])
-    origins = len({_norm(a["origin"]) for a in current if a["side"] == "unofficial"})
+    origins = len({chain[a["account_id"]] for a in current
+                   if a["side"] == "unofficial" and not chain[a["account_id"]].startswith("op:")})
     official_first = min(a["published_date"] for a in official_ever) if acknowledged else None
     unofficial_first = min(a["published_date"] for a in unofficial_ever) if unofficial_ever else None
     date_start = every[0]["date_start"]
@@ -190,7 +239,7 @@ def _per_incident(group: pd.DataFrame) -> pd.Series:
         "official_changed": _official_changed(every),
         **{f"n_{status}": statuses.count(status) for status in STATUSES},
         "computed_grade": _grade(len(current), n_contradict, supporting, contradicting, official_claims_any,
-                                 origins, disagree),
+                                 origins, disagree, statuses.count("agree")),
         "attributes": rows,
     })
 
@@ -210,7 +259,7 @@ def _official_changed(accounts: list[dict]) -> bool:
 
 
 def _grade(accounts: int, contradictions: int, supporting: int, contradicting: int, official: bool,
-           origins: int, disagree: bool) -> str:
+           origins: int, disagree: bool, agree: int) -> str:
     if accounts == 0:
         return "weak"
     if contradictions and supporting >= 2 and supporting > 2 * contradicting:
@@ -218,7 +267,7 @@ def _grade(accounts: int, contradictions: int, supporting: int, contradicting: i
     if contradictions:
         return "contested"
     if official:
-        return "confirmed"
+        return "confirmed" if agree and origins else "uncorroborated"
     if origins >= 2 and not disagree:
         return "fair"
     return "weak"

@@ -215,10 +215,10 @@ class FilterSpec:
         label="Aircraft category", flag="--aircraft-category", column="aircraft_category",
         vocabulary="aircraft_categories")
     aircraft_models: tuple[str, ...] = _filter(
-        "values", help="keep incidents involving this aircraft model, as the dataset writes it (Mi-8AMTSh)",
+        "values", help="keep incidents involving this aircraft model, as the dataset writes it (Mi-8)",
         label="Aircraft model", flag="--aircraft-model", column="aircraft_model")
     source_kinds: tuple[str, ...] = _filter(
-        "values", help="keep incidents with an account from a source of this kind (local_media, monitor_ngo, ...)",
+        "values", help="keep incidents with an account from a source of this kind (state_media, monitor_ngo, ...)",
         label="Source kind", flag="--source-kind", vocabulary="source_kinds")
     sides: tuple[str, ...] = _filter(
         "values", help="keep incidents with an account from this side (official: the aircraft's operator)",
@@ -227,7 +227,7 @@ class FilterSpec:
         "values", help="keep incidents with at least one attribute in this comparison status (contradict, "
                        "official_silent, ...)", label="Status", flag="--status", vocabulary="statuses")
     grades: tuple[str, ...] = _filter(
-        "values", help="keep incidents with this grade (confirmed, fair, weak, contested, discounted)",
+        "values", help="keep incidents with this grade (confirmed, fair, uncorroborated, weak, contested, discounted)",
         label="Grade", flag="--grade", column="grade", vocabulary="grades")
     incident_ids: tuple[str, ...] = _filter(
         "values", help="keep only this incident (its id)", label="Incident ids", flag="--incident",
@@ -528,10 +528,11 @@ class FilterSpec:
         >>> import ddj
         >>> ds = ddj.load("syria-ru-aviation", warn=False)
         >>> FilterSpec(sides=["official"], aircraft_categories=["fighter"]).select_incidents(ds).height
-        3
+        4
 
-        Three fighter incidents have an official account: the MiG-29KR and the Su-33 lost from the
-        carrier, and the US F-15E strike near Abu Kamal.
+        Four fighter incidents have an official account: the MiG-29KR and the Su-33 lost from the
+        carrier, the Su-30SM that fell into the sea after take-off from Hmeimim, and the US F-15E strike
+        near Abu Kamal.
         """
         if incidents is None:
             incidents = dataset.incidents
@@ -658,9 +659,9 @@ def incident_facts(dataset: Any, comparison: Any | None = None) -> pl.DataFrame:
     >>> import ddj
     >>> facts = incident_facts(ddj.load("syria-ru-aviation", warn=False))
     >>> facts.height, facts["incident_id"][0]
-    (14, 'syr-2015-11-24-su24')
+    (20, 'syr-2015-11-24-su24')
 
-    Fourteen incidents, the earliest first: the Su-24 shot down by Turkey in November 2015.
+    Twenty incidents, the earliest first: the Su-24 shot down by Turkey in November 2015.
     """
     import polars as pl
 

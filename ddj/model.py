@@ -91,7 +91,7 @@ YES_NO = ("yes", "no", UNKNOWN, NOT_STATED)
 COUNT_CLAIMS = ("figure", UNKNOWN, NOT_STATED)
 CERTAINTY = ("reported", "uncertain")
 OVERRIDE_TABLES = ("incidents", "accounts", "grades")
-GRADES = ("confirmed", "fair", "weak", "contested", "discounted")
+GRADES = ("confirmed", "fair", "uncorroborated", "weak", "contested", "discounted")
 
 # --- compared attributes ------------------------------------------------------------------------
 

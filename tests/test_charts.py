@@ -16,6 +16,7 @@ import ddj
 import ddj.charts as charts
 from ddj.charts.theme import OKABE_ITO, STATUS_COLOURS, STATUS_LABELS
 from ddj.errors import UsageError
+from ddj.model import COMPARED_ATTRIBUTES
 from ddj.warnings import DataReducedWarning, ImpreciseLocationWarning
 from tests.fixtures.chart_inputs import axis_labels, comparison_of, count_axis_labels
 
@@ -118,13 +119,13 @@ def test_svg_draws_the_marks_and_the_title(built, svgs, name):
 
 
 @pytest.mark.parametrize("name", list(MARKS))
-def test_every_chart_carries_alt_text_a_source_line_and_a_method_note(built, svgs, name):
+def test_every_chart_carries_alt_text_a_source_line_and_a_method_note(built, svgs, syria, name):
     chart = built[name]
     text = charts.chart_alt_text(chart)
     assert len(text) > 40
     subtitle = " ".join(chart.title.subtitle)
     assert subtitle.startswith("Method: ")
-    expected = "example-tallies" if name == "tally" else "syria-ru-aviation v1.0.0"
+    expected = "example-tallies" if name == "tally" else f"syria-ru-aviation v{syria.descriptor['version']}"
     assert f"Source: ddj dataset {expected}." in subtitle
     root = ET.fromstring(svgs[name])
     assert root.get("role") == "img"
@@ -132,17 +133,20 @@ def test_every_chart_carries_alt_text_a_source_line_and_a_method_note(built, svg
     assert root.find(f"{SVG}desc").text == text
 
 
-def test_alt_text_says_what_the_charts_show(built):
+def test_alt_text_says_what_the_charts_show(built, syria):
+    # The Mi-35: the ministry and the reconciliation centre on the day; Defense World (a day later), SANA, a
+    # Syrian military source and the Observatory on the other side, three of them on the day itself.
     assert charts.chart_alt_text(built["timeline_one"]) == (
-        "Timeline of the accounts of “Mi-35 emergency landing during a patrol in Al-Hasakah governorate”: the "
-        "incident on 28 February 2021; 1 official account, the first on 28 February 2021; 1 other account, the first "
-        "on 28 February 2021; official account the same day.")
+        "Timeline of the accounts of “Mi-35 emergency landing near Tal Tamr, Al-Hasakah governorate”: the "
+        "incident on 28 February 2021; 2 official accounts, the first on 28 February 2021; 4 other accounts, the "
+        "first on 28 February 2021; official account the same day.")
     assert "crew killed: official accounts 3; other accounts 3" in charts.chart_alt_text(built["ranges_one"])
     assert charts.chart_alt_text(built["timeline_seeds"]) == (
-        "Timeline of 2 incidents on 1 August 2016, with 1 official account and 4 other accounts. 1 incident has an "
+        "Timeline of 2 incidents on 1 August 2016, with 2 official accounts and 5 other accounts. 1 incident has an "
         "official account, after a median of 0 days; 1 has none.")
     matrix = charts.chart_alt_text(built["matrix"])
-    assert matrix.startswith("Matrix of 14 incidents by 10 compared attributes")
+    assert matrix.startswith(f"Matrix of {syria.incidents.height} incidents by {len(COMPARED_ATTRIBUTES)} compared "
+                             "attributes")
     assert "official and other accounts contradict" in matrix
 
 
@@ -150,20 +154,20 @@ def test_timeline_draws_the_acknowledgement_gap(syria, comparison):
     chart = charts.account_timeline(syria, comparison, incident_ids=[MI8, CAMPAIGN])
     spec = charts.chart_spec(chart)
     gaps = sorted((v["incident"][:20], v["gap"]) for values in spec["datasets"].values() for v in values if "gap" in v)
-    assert gaps == [("Mi-8AMTSh shot down ", "official account the same day"),
+    assert gaps == [("Mi-8 shot down over ", "official account the same day"),
                     ("Reported 'Retaliatio", "no official account")]
     marks = [v for values in spec["datasets"].values() for v in values if "lane" in v and "state" in v]
-    assert sorted(m["lane"] for m in marks) == ["official accounts", "other accounts", "other accounts",
-                                                "other accounts", "other accounts"]
+    # The Mi-8: the ministry and the Kremlin, and Defence24; the campaign: Defence24's three relayed voices and Pravda.
+    assert sorted(m["lane"] for m in marks) == ["official accounts"] * 2 + ["other accounts"] * 5
 
 
-def test_matrix_colours_statuses_with_the_one_palette(built):
+def test_matrix_colours_statuses_with_the_one_palette(built, syria):
     spec = charts.chart_spec(built["matrix"])
     scale = spec["encoding"]["color"]["scale"]
     assert scale["domain"] == list(STATUS_LABELS.values())
     assert scale["range"] == [STATUS_COLOURS[s] for s in STATUS_LABELS]
     cells = next(iter(spec["datasets"].values()))
-    assert len(cells) == 14 * 10
+    assert len(cells) == syria.incidents.height * len(COMPARED_ATTRIBUTES) == 20 * 10
     assert {c["status"] for c in cells} <= set(STATUS_LABELS.values())
 
 
@@ -223,13 +227,16 @@ def test_map_embeds_its_basemap_and_never_a_url(built):
 def test_map_lists_what_it_cannot_place_and_warns(syria):
     with pytest.warns(ImpreciseLocationWarning, match="med-2016-11-13-mig29kr"):
         result = charts.locator_map(syria)
-    assert result.placed == 12
-    assert result.unplaced["incident_id"].to_list() == ["med-2016-11-13-mig29kr", "med-2016-12-03-su33"]
-    assert set(result.unplaced["reason"]) == {"no coordinates"}
-    assert "2 not placed and listed beside the map" in charts.chart_alt_text(result)
+    # The two carrier losses have no coordinates; the Ka-52's "eastern Syria" (precision 5) is too vague to place.
+    assert result.placed == syria.incidents.height - 3 == 17
+    assert result.unplaced["incident_id"].to_list() == ["med-2016-11-13-mig29kr", "med-2016-12-03-su33",
+                                                        "syr-2018-05-07-ka52"]
+    assert result.unplaced["reason"].to_list()[:2] == ["no coordinates"] * 2
+    assert result.unplaced["reason"][2].startswith("too vague to place")
+    assert "3 not placed and listed beside the map" in charts.chart_alt_text(result)
     assert charts.embedded_data_bytes(result) == charts.embedded_data_bytes(result.chart) < 60_000
     svg = charts.to_svg(result)
-    assert "Not on the map (2)" in svg
+    assert "Not on the map (3)" in svg
     assert "MiG-29KR lost approaching the carrier Admiral" in svg
 
 
@@ -248,9 +255,9 @@ def test_map_styles_each_precision_and_leaves_vague_places_off(syria):
     points = next(v for v in charts.chart_spec(result)["datasets"].values()
                   if isinstance(v, list) and v and "precision" in v[0])
     styles = {p["title"][:16]: p["precision"] for p in points}
-    assert styles["Mi-8AMTSh shot d"] == "precision not recorded"
+    assert styles["Mi-8 shot down o"] == "precision not recorded"
     assert styles["Mortar attack on"] == "exact location"
-    assert styles["Il-20M downed by"] == "over water or in international airspace"
+    assert styles["Il-20 downed by "] == "over water or in international airspace"
     assert styles["Reported 'Retali"] == "district or province only (approximate)"
 
 
@@ -270,8 +277,10 @@ def test_ranges_keep_official_and_other_figures_apart(syria, comparison):
         .alias("injured_high"))
     injured = charts.side_ranges(accounts.filter(pl.col("incident_id") == MI35)).filter(
         pl.col("attribute") == "injured")
-    assert injured.select("side", "low", "best", "high", "said").rows() == [
-        ("official", None, None, None, "no figure"), ("unofficial", 0, 2.0, 5, "figure")]
+    # Defense World's edited 0-2-5 joins the Syrian military source's 3 injured on the other side: lowest low,
+    # median best, highest high; the Russian officials give no figure and stay apart.
+    assert injured.select("side", "low", "best", "high", "said", "accounts").rows() == [
+        ("official", None, None, None, "no figure", 0), ("unofficial", 0, 2.5, 5, "figure", 2)]
 
 
 
@@ -381,4 +390,7 @@ def test_a_chart_that_cannot_reduce_warns_instead_of_raising(syria, comparison):
         chart = charts.account_timeline(big, comparison, incident_ids=[MI8, CAMPAIGN])
     spec = chart.to_dict()
     assert max(len(v) for v in spec["datasets"].values()) == charts.MAX_EMBEDDED_ROWS
-    assert "with 1,400 official accounts and 5,600 other accounts" in charts.chart_alt_text(chart)
+    official = seeds.filter(pl.col("side") == "official").height * copies
+    other = seeds.height * copies - official
+    assert (official, other) == (2 * 1400, 5 * 1400)
+    assert f"with {official:,} official accounts and {other:,} other accounts" in charts.chart_alt_text(chart)

@@ -277,12 +277,54 @@ def _grade(accounts: list[dict]) -> tuple[str, str]:
     return row["grade"], row["grade_reason"]
 
 
-def test_confirmed_when_the_operator_gives_a_version_nobody_contradicts():
+def test_confirmed_when_an_independent_account_backs_the_operator_on_a_point_it_makes():
+    grade, reason = _grade([
+        account_row("a1", "i1", "official", "M", cause="technical_failure", hostile_fire="no"),
+        account_row("a2", "i1", "unofficial", "Local", hostile_fire="no"),
+    ])
+    assert grade == "confirmed"
+    assert reason == ("Confirmed: an account independent of the operator agrees with its version on 1 point both "
+                      "speak to, and no account contradicts it (1 independent source in all).")
+
+
+def test_the_operators_word_alone_is_uncorroborated_not_confirmed():
+    grade, reason = _grade([account_row("a1", "i1", "official", "M", cause="technical_failure")])
+    assert grade == "uncorroborated" and "only the operator's account is recorded" in reason
+
+
+def test_others_speaking_only_to_other_points_do_not_corroborate_the_operator():
     grade, reason = _grade([
         account_row("a1", "i1", "official", "M", cause="technical_failure"),
         account_row("a2", "i1", "unofficial", "Local", hostile_fire="no"),
     ])
-    assert grade == "confirmed" and "none of 1 independent unofficial origin contradicts it" in reason
+    assert grade == "uncorroborated"
+    assert "1 independent source speaks of the incident but not to the points the operator makes" in reason
+
+
+def test_an_outlet_repeating_the_operator_is_not_independent():
+    grade, _ = _grade([
+        account_row("a1", "i1", "official", "Russian Ministry of Defence", cause="technical_failure"),
+        account_row("a2", "i1", "unofficial", "russian  ministry of defence", cause="technical_failure"),
+    ])
+    assert grade == "uncorroborated"
+
+
+def test_three_origins_through_one_article_are_one_source():
+    accounts = [account_row(f"a{i}", "i1", "unofficial", origin, follow_on_operation="yes", reported_in="Defence24 article")
+                for i, origin in enumerate(["Independent media", "Social media", "Observers"], 1)]
+    row = _row(compare(dataset([incident_row("i1")], accounts)))
+    assert row["n_unofficial_origins"] == 1 and row["grade"] == "weak"
+    assert "rests on a single independent source" in row["grade_reason"]
+    second = account_row("a4", "i1", "unofficial", "Conflict News", follow_on_operation="yes", reported_in="Pravda")
+    row = _row(compare(dataset([incident_row("i1")], [*accounts, second])))
+    assert row["n_unofficial_origins"] == 2 and row["grade"] == "fair"
+
+
+def test_a_lookalike_letter_does_not_make_a_new_source():
+    accounts = [account_row("a1", "i1", "unofficial", "Syrian Observatory", follow_on_operation="yes"),
+                account_row("a2", "i1", "unofficial", "Sуrian Оbservatory", follow_on_operation="yes")]  # Cyrillic у, О
+    row = _row(compare(dataset([incident_row("i1")], accounts)))
+    assert row["n_unofficial_origins"] == 1 and row["grade"] == "weak"
 
 
 def test_fair_with_two_agreeing_origins_and_official_silence():
@@ -307,7 +349,7 @@ def test_contested_when_the_sides_contradict_and_neither_concedes():
         account_row("a1", "i1", "official", "M", responsible_party="Israel"),
         account_row("a2", "i1", "unofficial", "IDF", responsible_party="Syrian air defence"),
     ])
-    assert grade == "contested" and "on responsible party" in reason and "1 independent origin contradicts" in reason
+    assert grade == "contested" and "on responsible party" in reason and "1 independent source contradicts" in reason
 
 
 def _weighed(accounts: list[dict]) -> dict:
@@ -330,7 +372,7 @@ def test_discounted_when_origins_supporting_the_operator_on_the_disputed_attribu
     ])
     assert (row["n_supporting_origins"], row["n_contradicting_origins"]) == (3, 1)
     assert row["grade"] == "discounted" and row["contradicted_attributes"] == "cause"
-    assert "1 independent origin contradicts the operator, 3 support it on what is in dispute" in row["grade_reason"]
+    assert "1 independent source contradicts the operator, 3 support it on what is in dispute" in row["grade_reason"]
 
 
 def test_two_supporting_origins_against_one_are_not_enough_to_discount():
@@ -504,13 +546,24 @@ def _curated_incident(ds, model: str, event_type: str | None = None) -> str:
     return rows["incident_id"].item()
 
 
-def test_mi35_technical_failure_and_no_unofficial_contradiction_on_hostile_fire(curated):
+def test_mi35_technical_failure_contested_on_crew_killed(curated):
     ds, result = curated
     mi35 = _curated_incident(ds, "Mi-35")
     cause = result.attributes.filter((pl.col("incident_id") == mi35) & (pl.col("attribute") == "cause")).row(0, named=True)
     assert cause["official_values"] == ["technical_failure"] and cause["status"] in ("official_only", "agree")
     assert _status(result, "hostile_fire", mi35) in ("unofficial_only", "agree")
-    assert _row(result, mi35)["n_contradict"] == 0 and _row(result, mi35)["grade"] == "confirmed"
+    assert _status(result, "crew_killed", mi35) == "contradict"
+    row = _row(result, mi35)
+    assert row["contradicted_attributes"] == "crew killed" and row["grade"] == "contested"
+    # Defense World repeated the ministry's words: it neither supports nor contradicts it independently.
+    assert row["n_supporting_origins"] == 0 and row["n_contradicting_origins"] == 2
+
+
+def test_operator_only_incidents_are_uncorroborated(curated):
+    ds, result = curated
+    for model in ("Mi-28N", "Mi-25", "Su-33", "Tu-154", "An-26"):
+        row = _row(result, _curated_incident(ds, model))
+        assert row["n_unofficial_origins"] == 0 and row["grade"] == "uncorroborated", model
 
 
 def test_strike_campaign_after_the_shoot_down_is_official_silent(curated):
@@ -544,7 +597,7 @@ def _attribute_row(result: Comparison, incident_id: str, attribute: str) -> dict
 
 def test_mi8amtsh_shoot_down_is_not_contested_the_sides_agree_on_the_aircraft(curated):
     ds, result = curated
-    mi8 = _curated_incident(ds, "Mi-8AMTSh")
+    mi8 = _curated_incident(ds, "Mi-8", "shoot_down")
     aircraft = _attribute_row(result, mi8, "aircraft")
     assert (aircraft["official_values"], aircraft["unofficial_values"]) == (["Mi-8"], ["Mi-8AMTSh"])
     assert aircraft["status"] == "agree"
@@ -561,14 +614,16 @@ def test_su24_contradicts_on_the_country_only(curated):
     assert any(v.startswith("Turkey") for v in place["unofficial_values"])
     assert _attribute_row(result, su24, "aircraft")["status"] == "agree"  # Su-24M and Su-24
     row = _row(result, su24)
-    assert row["contradicted_attributes"] == "place"
-    # Only Turkey's account contradicts. On the place, the point in dispute, only the Turkmen group (Syria,
-    # Latakia) backs the operator; the report that names only "near the Turkish border" names no country,
-    # so it backs nobody, and agreeing that the jet was shot down by the Turkish Air Force is no support.
-    assert (row["n_contradicting_origins"], row["n_supporting_origins"]) == (1, 1)
+    # The Turkmen commander's "both dead" (the navigator was rescued) contradicts the ministry's one.
+    assert row["contradicted_attributes"] == "crew killed, place"
+    # Turkey contradicts on the place; the Turkmen commander, who backs Russia on the place (Syria,
+    # Latakia), contradicts it on the crew killed, so nobody independent supports the operator. A report
+    # that names only "near the Turkish border" names no country, so it backs nobody, and agreeing that
+    # the Turkish Air Force shot the jet down is no support on where it was.
+    assert (row["n_contradicting_origins"], row["n_supporting_origins"]) == (2, 0)
     assert row["computed_grade"] == "contested"
     assert row["computed_grade_reason"].startswith(
-        "Contested: the operator and unofficial accounts contradict each other on place.")
+        "Contested: the operator and unofficial accounts contradict each other on crew killed, place.")
 
 
 def test_us_strike_places_in_one_country_are_not_judged(curated):

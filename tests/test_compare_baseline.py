@@ -54,5 +54,5 @@ def test_pandas_baseline_and_ddj_agree_on_ten_thousand_incidents():
     # The synthetic set is varied enough for the agreement to mean something.
     assert {r["status"] for r in ours_attributes} == {
         "agree", "contradict", "official_silent", "unofficial_only", "official_only", "unknown"}
-    assert {r["grade"] for r in ours_incidents} == {"confirmed", "fair", "weak", "contested", "discounted"}
+    assert {r["grade"] for r in ours_incidents} == {"confirmed", "fair", "uncorroborated", "weak", "contested", "discounted"}
     assert any(r["official_changed"] for r in ours_incidents) and any(r["grade_overridden"] for r in ours_incidents)

@@ -24,7 +24,8 @@ def package(tmp_path):
 def test_text_output_shows_grades_statuses_and_the_override(package, capsys):
     assert main(["compare", str(package)]) == 0
     out = capsys.readouterr().out
-    assert "inc-1  grade: confirmed" in out
+    # the ministry's version stands alone: the local outlet speaks only to points the ministry does not
+    assert "inc-1  grade: uncorroborated\n  Uncorroborated: the operator gave its version; 1 independent source" in out
     assert "hostile fire" in out and "unofficial_only" in out and "unofficial: no" in out
     assert "inc-2  grade: fair (set by an editor)" in out
     assert "Set to fair by Night editor on 2024-05-02 (override ov-1): A second local outlet" in out

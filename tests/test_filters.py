@@ -94,7 +94,7 @@ def test_values_are_canonical_so_equal_selections_are_equal_specs():
 
 @pytest.mark.parametrize(("values", "message"), [
     ({"statuses": ["contradicts"]}, "Did you mean 'contradict'"),
-    ({"grades": ["good"]}, "is not one of: confirmed, fair, weak, contested, discounted"),
+    ({"grades": ["good"]}, "is not one of: confirmed, fair, uncorroborated, weak, contested, discounted"),
     ({"date_from": "2016-13-01"}, "not a date; write it as YYYY-MM-DD"),
     ({"date_from": "2017-01-01", "date_to": "2016-01-01"}, "backwards"),
     ({"countries": "Syria"}, "takes a list of values"),
@@ -250,18 +250,36 @@ def test_official_silence_is_the_strike_campaign(facts):
 
 
 def test_contradictions_are_the_contested_incidents(facts, syria):
-    contested = sorted(syria[1].incidents.filter(pl.col("n_contradict") > 0)["incident_id"])
+    comparison = syria[1]
+    contested = sorted(comparison.incidents.filter(pl.col("n_contradict") > 0)["incident_id"])
     assert sorted(_ids(FilterSpec(statuses=["contradict"]), facts)) == contested
-    # the Il-20 (responsible party), the Su-24 (country) and the Hmeimim attack (aircraft lost)
-    assert len(contested) == 3
+    # the incidents whose attribute table holds a contradiction, each graded contested (none discounted)
+    contradicted = comparison.attributes.filter(pl.col("status") == "contradict")
+    assert sorted(set(contradicted["incident_id"])) == contested
+    assert sorted(comparison.incidents.filter(pl.col("grade") == "contested")["incident_id"]) == contested
+    # the Su-24 (crew killed, place), the MiG-29KR (cause, aircraft), the T4 helicopters (aircraft),
+    # the Hmeimim shelling (aircraft lost), the Ka-52 (cause), the Il-20 (cause, responsible party)
+    # and the Mi-35 (crew killed)
+    assert contested == ["med-2016-11-13-mig29kr", "med-2018-09-17-il20", "syr-2015-11-24-su24",
+                         "syr-2016-05-t4-helicopters", "syr-2017-12-31-hmeimim-mortar", "syr-2018-05-07-ka52",
+                         "syr-2021-02-28-mi35"]
 
 
-def test_sides_and_source_kinds_are_read_on_the_same_account(facts):
-    assert "syr-2016-08-retaliation-strikes" not in _ids(FilterSpec(sides=["official"]), facts)
-    assert len(_ids(FilterSpec(sides=["official"]), facts)) == 13
-    assert _ids(FilterSpec(sides=["unofficial"], source_kinds=["local_media"]), facts) == ["syr-2021-02-28-mi35"]
-    # no official account comes from local media, though the Mi-35 has both an official and a local account
-    assert _ids(FilterSpec(sides=["official"], source_kinds=["local_media"]), facts) == []
+def test_sides_and_source_kinds_are_read_on_the_same_account(facts, syria):
+    dataset, comparison = syria
+    spoken = set(comparison.accounts.filter(pl.col("side") == "official")["incident_id"])
+    official = _ids(FilterSpec(sides=["official"]), facts)
+    assert "syr-2016-08-retaliation-strikes" not in official
+    # the operator spoke of every incident but the strike campaign
+    assert set(official) == spoken == set(dataset.incidents["incident_id"]) - {"syr-2016-08-retaliation-strikes"}
+    # government sources speak on both sides: Russian officials outside the operator (the foreign ministry
+    # on the US strike, a Duma deputy on the drone attack) are unofficial accounts
+    assert _ids(FilterSpec(sides=["unofficial"], source_kinds=["official_government"]), facts) == [
+        "syr-2018-01-06-hmeimim-drones", "syr-2021-02-25-us-f15e-abu-kamal"]
+    # ...and neither incident is kept for an official government account, though each has both an official
+    # account (from the military) and a government one (unofficial)
+    assert _ids(FilterSpec(sides=["official"], source_kinds=["official_government"]), facts) == [
+        "syr-2016-04-12-mi28n", "syr-2016-08-01-mi8amtsh", "med-2018-09-17-il20"]
 
 
 def test_dates_select_incidents_whose_window_overlaps(facts):
@@ -343,10 +361,13 @@ def test_apply_and_select_incidents_restrict_every_frame(syria):
     spec = FilterSpec(statuses=["contradict"], date_from="2017-01-01")
     kept = spec.apply(dataset, comparison)
     ids = set(kept.incidents["incident_id"])
-    assert ids == {"syr-2017-12-31-hmeimim-mortar", "med-2018-09-17-il20"}
+    contradicted = set(comparison.attributes.filter(pl.col("status") == "contradict")["incident_id"])
+    since_2017 = set(dataset.incidents.filter(pl.col("date_end") >= dt.date(2017, 1, 1))["incident_id"])
+    assert ids == contradicted & since_2017 == {
+        "syr-2017-12-31-hmeimim-mortar", "med-2018-09-17-il20", "syr-2018-05-07-ka52", "syr-2021-02-28-mi35"}
     for frame in (kept.attributes, kept.changes, kept.accounts):
         assert set(frame["incident_id"]) <= ids
-    assert kept.attributes.height == 2 * 10
+    assert kept.attributes.height == len(ids) * 10
     # the dataset's own order is kept; the comparison is computed when the spec needs one
     selected = spec.select_incidents(dataset)
     assert set(selected["incident_id"]) == ids

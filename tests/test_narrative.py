@@ -15,9 +15,6 @@ from tests.fixtures.narrative_package import write_narrative_package
 MI35 = "syr-2021-02-28-mi35"
 MI8 = "syr-2016-08-01-mi8amtsh"
 CAMPAIGN = "syr-2016-08-retaliation-strikes"
-RETALIATION_REPORT = ("News article 'Russian Retaliation. More Than 120 Air Strikes In The Area Where the Russian Mi-8 "
-                      "Helicopter Was Shot Down' (undated in our copy, August 2016).")
-MI35_REPORT = "News article 'Russia's Mi-35 on a Patrol Mission in Syria Makes Emergency Landing', 1 March 2021."
 
 
 @pytest.fixture(scope="module")
@@ -57,81 +54,74 @@ def _footnotes(story: Story) -> list[str]:
 
 def test_golden_mi35_emergency_landing(syria, comparison):
     story = narrative(syria, comparison, incident_ids=MI35)
-    assert story.paragraphs[0].heading == (
-        "Mi-35 emergency landing during a patrol in Al-Hasakah governorate (28 February 2021)")
-    assert _sentences(story) == [
-        (_summary(syria, MI35), [1, 2]),
-        ("Vyacheslav Sytnik, deputy chief of the Russian Center for Reconciliation of the Opposing Parties in Syria, "
-         "said on 28 February 2021 that the cause was a technical failure, and gave the place as Al-Hasakah "
-         "governorate, Syria, the date as 28 February 2021 and the aircraft as Mi-35.", [1]),
-        ("A single source reported that the aircraft did not come under hostile fire and that no crew members were "
-         "killed, and gave the place as Syria, the exact place not known (Local media in Al-Hasakah (unnamed in the "
-         "report), 28 February 2021).", [2]),
-        ("Official and other accounts agree on the place.", [1, 2]),
-        ("Official accounts say nothing about the hostile fire and crew killed, which other sources report.", [1, 2]),
-        ("Only official accounts speak to the cause, date and aircraft.", [1]),
-        ("The operator's first official account came on 28 February 2021, the same day as the emergency landing and "
-         "the same day as the first other report.", [1, 2]),
-        (_grade(comparison, MI35, "emergency landing"), [1, 2]),
+    assert story.paragraphs[0].heading == 'Mi-35 emergency landing near Tal Tamr, Al-Hasakah governorate (28 February 2021)'
+    sentences = _sentences(story)
+    assert sentences[0] == (_summary(syria, MI35), [1, 2, 3, 4, 5, 6])
+    assert sentences[-1] == (_grade(comparison, MI35, "emergency landing"), [1, 2, 3, 4, 5, 6])
+    # Read aloud and checked against the footnoted accounts: the ministry's and the Syrian reports apart,
+    # Defense World named as repeating the ministry, the contradiction on the crew killed.
+    assert sentences[1:-1] == [
+        ('Vyacheslav Sytnik, deputy chief of the Russian Center for Reconciliation of the Opposing Parties in Syria, said on 28 February 2021 that the cause was a technical failure, and gave the place as Al-Hasakah governorate, Syria, the date as 28 February 2021 and the aircraft as Mi-35.', [1]),
+        ('Russian Ministry of Defence (statement to reporters) said on 28 February 2021 that the cause was a technical failure, that the aircraft did not come under hostile fire and that no crew members were killed, and gave the place as Al-Hasakah governorate (patrol area), Syria, the date as 28 February 2021 and the aircraft as Mi-35.', [2]),
+        ('It was reported by three independent sources that the cause was not known (Syrian Arab News Agency (SANA), 28 February 2021; Syrian military source (unnamed, quoted by EFE) (Unnamed Syrian military source), 28 February 2021; Syrian Observatory for Human Rights, 28 February 2021).', [3, 4, 5]),
+        ('It was reported by two independent sources that 1 crew member was killed (Syrian Arab News Agency (SANA), 28 February 2021; Syrian military source (unnamed, quoted by EFE) (Unnamed Syrian military source), 28 February 2021).', [3, 4]),
+        ('It was reported by two independent sources that the number of people injured was not known (Syrian Arab News Agency (SANA), 28 February 2021; Syrian Observatory for Human Rights, 28 February 2021).', [3, 5]),
+        ('A single source reported on the emergency landing, giving the place as between al-Rihaniya and al-Qasimiya villages, west of Tal Tamr, north-western Al-Hasakah countryside, Syria (Syrian Arab News Agency (SANA), 28 February 2021).', [3]),
+        ("It was reported by three independent sources, and by a report repeating the operator's own statement, on the emergency landing, giving the date as 28 February 2021 (Syrian Arab News Agency (SANA), 28 February 2021; Syrian military source (unnamed, quoted by EFE) (Unnamed Syrian military source), 28 February 2021; Syrian Observatory for Human Rights, 28 February 2021; Defense World (defenseworld.net; byline 'Our Bureau'), 1 March 2021).", [3, 4, 5, 6]),
+        ('A single source reported that 3 people were injured, and gave the place as Syria (Syrian military source (unnamed, quoted by EFE) (Unnamed Syrian military source), 28 February 2021).', [4]),
+        ('A single source reported on the emergency landing, giving the place as between Qasimiya and Rihaniya in the Tal Tamr countryside, near the Russian base at al-Mabaqer, Syria (Syrian Observatory for Human Rights, 28 February 2021).', [5]),
+        ("A report repeating the operator's own statement said that the cause was a technical failure, that the aircraft did not come under hostile fire and that no crew members were killed, and gave the place as Al-Hasakah governorate (the article says the exact spot is unclear), Syria and the aircraft as Mi-35 (Defense World (defenseworld.net; byline 'Our Bureau'), 1 March 2021).", [6]),
+        ('Officials and other sources contradict each other on the crew killed: officials gave 0, other sources 0 or 1.', [2, 3, 4, 6]),
+        ('Official and other accounts agree on the cause, hostile fire, place, date and aircraft.', [1, 2, 3, 4, 5, 6]),
+        ('Official accounts say nothing about the injured, which other sources report.', [1, 2, 4]),
+        ("The operator's first official account came on 28 February 2021, the same day as the emergency landing and the same day as the first other report.", [1, 2, 3, 4, 5]),
     ]
     assert _footnotes(story) == [
-        "Russian Center for Reconciliation of the Opposing Parties in Syria (Vyacheslav Sytnik, deputy chief of the "
-        f"Russian Center for Reconciliation of the Opposing Parties in Syria), published 28 February 2021. {MI35_REPORT}",
-        f"Local media in Al-Hasakah (unnamed in the report), published 28 February 2021. {MI35_REPORT}",
+        "Russian Center for Reconciliation of the Opposing Parties in Syria (Vyacheslav Sytnik, deputy chief of the Russian Center for Reconciliation of the Opposing Parties in Syria), published 28 February 2021. Remarks by Vyacheslav Sytnik, as relayed by TASS, 28 February 2021; quoted again in Defense World, 'Russia's Mi-35 on a Patrol Mission in Syria Makes Emergency Landing', 1 March 2021. Link.",
+        'Ministry of Defence of the Russian Federation (Russian Ministry of Defence (statement to reporters)), published 28 February 2021. Russian Ministry of Defence statement, as relayed by TASS, 28 February 2021; also Reuters citing RIA Novosti (Al Arabiya, Moneycontrol) and AP, 28 February 2021. Link.',
+        'Syrian Arab News Agency (SANA), published 28 February 2021. SANA urgent report, as relayed by the Associated Press (Hindustan Times), 28 February 2021. Link.',
+        'Syrian military source (unnamed, quoted by EFE) (Unnamed Syrian military source), published 28 February 2021. Unnamed Syrian military source, as quoted by EFE (English text republished by web24.news), 28 February 2021. Link.',
+        'Syrian Observatory for Human Rights, published 28 February 2021. Syrian Observatory for Human Rights, as relayed by the Associated Press (Hindustan Times), 28 February 2021; Arabic relays in Cairo 24 and El Wekala News. Link.',
+        "Defense World (defenseworld.net; byline 'Our Bureau'), published 1 March 2021. Defense World, 'Russia's Mi-35 on a Patrol Mission in Syria Makes Emergency Landing' (byline 'Our Bureau'), 1 March 2021. Link.",
     ]
 
 
 def test_golden_mi8_shoot_down_and_the_unacknowledged_campaign(syria, comparison):
     story = narrative(syria, comparison, incident_ids=[MI8, CAMPAIGN])
-    assert [p.heading for p in story.paragraphs] == [
-        "Mi-8AMTSh shot down over Idlib province, five Russians killed (1 August 2016)",
-        "Reported 'Retaliation' strike campaign in Idlib province after the Mi-8AMTSh loss (August 2016)",
+    assert [p.heading for p in story.paragraphs] == ['Mi-8 shot down over Idlib province, five Russians killed (1 August 2016)', "Reported 'Retaliation' strike campaign in Idlib province after the Mi-8 loss (August 2016)"]
+    first = _sentences(story, 0)
+    assert first[0] == (_summary(syria, MI8), [1, 2, 3])
+    assert first[-1] == (_grade(comparison, MI8, "shoot-down"), [1, 2, 3])
+    assert first[1:-1] == [
+        ("It was followed by the strike campaign “Reported 'Retaliation' strike campaign in Idlib province after the Mi-8 loss”.", [4, 5, 6, 7]),
+        ("Lt-Gen Sergei Rudskoy, head of the General Staff Main Operations Directorate (with the ministry press service statement), said on 1 August 2016 that the cause was hostile fire, that the aircraft came under hostile fire, that Jabhat al-Nusra and allied 'moderate opposition' units (named as holding the area) was responsible, that 3 crew members were killed and that 2 other people were killed, and gave the place as Idlib province, Syria, the date as 1 August 2016 and the aircraft as Mi-8.", [1]),
+        ('Dmitry Peskov, Kremlin spokesman, for the President of the Russian Federation, said on 1 August 2016 that the cause was hostile fire, that the aircraft came under hostile fire, that it was not known who was responsible, that 3 crew members were killed and that 2 other people were killed, and gave the place as Syria.', [2]),
+        ('A single source reported that the cause was hostile fire, that the aircraft came under hostile fire, that Jabhat al-Nusra was responsible, that 3 crew members were killed, that 2 other people were killed and that a follow-on military operation took place, and gave the place as Aleppo area / Idlib province, Syria and the aircraft as Mi-8AMTSh (Defence24 (defence24.com), 2 August 2016).', [3]),
+        ('Official and other accounts agree on the cause, hostile fire, responsible party, crew killed, others killed, place and aircraft.', [1, 2, 3]),
+        ('Official accounts say nothing about the follow-on operation, which other sources report.', [1, 2, 3]),
+        ('Only official accounts speak to the date.', [1]),
+        ("The operator's first official account came on 1 August 2016, the same day as the shoot-down and before any other report.", [1, 2, 3]),
     ]
-    assert _sentences(story, 0) == [
-        (_summary(syria, MI8), [1, 2]),
-        ("It was followed by the strike campaign “Reported 'Retaliation' strike campaign in Idlib province after the "
-         "Mi-8AMTSh loss”.", [3, 4, 5]),
-        ("The Ministry of Defence of the Russian Federation said on 1 August 2016 that the cause was hostile fire, that "
-         "the aircraft came under hostile fire, that 3 crew members were killed and that 2 other people were killed, "
-         "and gave the place as Idlib province, Syria, the date as 1 August 2016 and the aircraft as Mi-8.", [1]),
-        ("A single source reported that the cause was hostile fire, that the aircraft came under hostile fire, that "
-         "Jabhat al-Nusra was responsible, that 3 crew members were killed, that 2 other people were killed and that "
-         "a follow-on military operation took place, and gave the place as Aleppo area / Idlib province, Syria and "
-         "the aircraft as Mi-8AMTSh (Author of the 'Russian Retaliation' report (outlet not named in our copy), "
-         "2 August 2016).", [2]),
-        # "Mi-8" is the less specific name of the Mi-8AMTSh: no contradiction (see README, method notes).
-        ("Official and other accounts agree on the cause, hostile fire, crew killed, others killed, place and "
-         "aircraft.", [1, 2]),
-        ("Official accounts say nothing about the responsible party and follow-on operation, which other sources "
-         "report.", [1, 2]),
-        ("Only official accounts speak to the date.", [1]),
-        ("The operator's first official account came on 1 August 2016, the same day as the shoot-down and before any "
-         "other report.", [1, 2]),
-        (_grade(comparison, MI8, "shoot-down"), [1, 2]),
+    second = _sentences(story, 1)
+    assert second[0] == (_summary(syria, CAMPAIGN), [4, 5, 6, 7])
+    assert second[-1] == (_grade(comparison, CAMPAIGN, "strike campaign"), [4, 5, 6, 7])
+    # Three kinds of source known only through one article are one publication, not three origins.
+    assert second[1:-1] == [
+        ('It followed the shoot-down “Mi-8 shot down over Idlib province, five Russians killed” of 1 August 2016.', [4, 5, 6, 7]),
+        ("One publication reported that Russian Air Force was responsible, and gave the place as Idlib province, including Saraqib and Abu al-Duhur airbase, Syria, citing Independent media (unnamed in the 'Russian Retaliation' report), Social media channels (unnamed in the 'Russian Retaliation' report) and Observers in Syria (unnamed in the 'Russian Retaliation' report), which it does not show to be independent of one another (Independent media (unnamed in Defence24's 'Russian Retaliation' report), 2 August 2016; Social media channels (unnamed in Defence24's 'Russian Retaliation' report), 2 August 2016; Observers in Syria (unnamed in Defence24's 'Russian Retaliation' report), 2 August 2016).", [4, 5, 6]),
+        ("It was reported by two independent sources that a follow-on military operation took place (Independent media (unnamed in Defence24's 'Russian Retaliation' report), 2 August 2016; Social media channels (unnamed in Defence24's 'Russian Retaliation' report), 2 August 2016; Observers in Syria (unnamed in Defence24's 'Russian Retaliation' report), 2 August 2016; Pravda.Ru (English edition), 2 August 2016).", [4, 5, 6, 7]),
+        ('A single source reported that Russian Air Force (the Aerospace Forces) was responsible, and gave the place as near Saraqib and Abu al-Duhur air base, Idlib province, Syria (Pravda.Ru (English edition), 2 August 2016).', [7]),
+        ('The operator, Russian Aerospace Forces, has not publicly acknowledged the strike campaign: we hold no official account of it, while other sources first reported it on 2 August 2016.', [4, 5, 6, 7]),
     ]
-    assert _sentences(story, 1) == [
-        (_summary(syria, CAMPAIGN), [3, 4, 5]),
-        ("It followed the shoot-down “Mi-8AMTSh shot down over Idlib province, five Russians killed” of "
-         "1 August 2016.", [3, 4, 5]),
-        ("It was reported by three independent sources that Russian Air Force was responsible and that a follow-on "
-         "military operation took place, and gave the place as Idlib province, including Saraqib and Abu al-Duhur "
-         "airbase, Syria (Independent media (unnamed in the 'Russian Retaliation' report), 2 August 2016; Social "
-         "media channels (unnamed in the 'Russian Retaliation' report), 2 August 2016; Observers in Syria (unnamed in "
-         "the 'Russian Retaliation' report), 2 August 2016).", [3, 4, 5]),
-        ("The operator, Russian Aerospace Forces, has not publicly acknowledged the strike campaign: we hold no "
-         "official account of it, while other sources first reported it on 2 August 2016.", [3, 4, 5]),
-        (_grade(comparison, CAMPAIGN, "strike campaign"), [3, 4, 5]),
-    ]
-    assert "more than 120 strikes" in _summary(syria, CAMPAIGN)
+    assert "more than 120" in _summary(syria, CAMPAIGN)
     assert _footnotes(story) == [
-        "Ministry of Defence of the Russian Federation, published 1 August 2016. Russian Ministry of Defence "
-        "statement, 1 August 2016.",
-        f"Author of the 'Russian Retaliation' report (outlet not named in our copy), published 2 August 2016. "
-        f"{RETALIATION_REPORT}",
-        f"Independent media (unnamed in the 'Russian Retaliation' report), published 2 August 2016. {RETALIATION_REPORT}",
-        f"Social media channels (unnamed in the 'Russian Retaliation' report), published 2 August 2016. "
-        f"{RETALIATION_REPORT}",
-        f"Observers in Syria (unnamed in the 'Russian Retaliation' report), published 2 August 2016. {RETALIATION_REPORT}",
+        'Ministry of Defence of the Russian Federation (Lt-Gen Sergei Rudskoy, head of the General Staff Main Operations Directorate (with the ministry press service statement)), published 1 August 2016. Russian Ministry of Defence statement and General Staff remarks, 1 August 2016, as relayed by Sputnik. Link.',
+        'President of the Russian Federation (Dmitry Peskov, Kremlin spokesman), published 1 August 2016. Kremlin statement, 1 August 2016, as relayed by Diplomatic Observer. Link.',
+        "Defence24 (defence24.com), published 2 August 2016. Defence24 article 'Russian Retaliation. More Than 120 Air Strikes In The Area Where the Russian Mi-8 Helicopter Was Shot Down' (publication date not shown in the stored copy; August 2016). Link.",
+        "Independent media (unnamed in Defence24's 'Russian Retaliation' report), published 2 August 2016. Defence24 article 'Russian Retaliation. More Than 120 Air Strikes In The Area Where the Russian Mi-8 Helicopter Was Shot Down' (publication date not shown in the stored copy; August 2016). Link.",
+        "Social media channels (unnamed in Defence24's 'Russian Retaliation' report), published 2 August 2016. Defence24 article 'Russian Retaliation. More Than 120 Air Strikes In The Area Where the Russian Mi-8 Helicopter Was Shot Down' (publication date not shown in the stored copy; August 2016). Link.",
+        "Observers in Syria (unnamed in Defence24's 'Russian Retaliation' report), published 2 August 2016. Defence24 article 'Russian Retaliation. More Than 120 Air Strikes In The Area Where the Russian Mi-8 Helicopter Was Shot Down' (publication date not shown in the stored copy; August 2016). Link.",
+        "Pravda.Ru (English edition), published 2 August 2016. Pravda.Ru (English), video page 'Russia holds Retribution operation for Mi-8' (undated in the stored copy; about 2 August 2016). Link.",
     ]
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import ddj
 from ddj.errors import ConfigError
 from ddj.report.config import load_config, output_name
 from ddj.report.runner import ReportJob, ReportResult, prepare_jobs
@@ -32,7 +33,8 @@ incident_id = {{ each = "incidents" }}
 """)
     config = load_config(path)
     names = [r.name for r in config.reports]
-    assert len(names) == 14 and "incident-syr-2021-02-28-mi35" in names
+    incidents = ddj.load("syria-ru-aviation", warn=False).incidents
+    assert names == [f"incident-{i}" for i in incidents["incident_id"]] and len(names) == 20
     assert config.reports[0].parameters == {"dataset": "syria-ru-aviation", "incident_id": "syr-2015-11-24-su24"}
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+import polars as pl
 import pytest
 
 import ddj
 from ddj.errors import UsageError
+from ddj.model import GRADES
 from ddj.report import sections
 from tests.fixtures.hostile import PAYLOADS, write_hostile_package
 from tests.fixtures.minimal import write_package
@@ -144,8 +146,12 @@ def test_discrepancy_table_shows_contradictions_and_changed_official_accounts(re
 
 def test_grade_box_gives_grade_meaning_reason_and_acknowledgement(minimal_comparison):
     html = str(sections.grade_box(minimal_comparison, "inc-1"))
-    assert "<strong>Grade: confirmed</strong> — the operator gave its version and no unofficial account" in html
-    assert "<p>Why: Confirmed: the operator gave its version and none of 1 independent unofficial origin" in html
+    # the ministry gives the cause; the local outlet speaks only to hostile fire and crew killed, on which
+    # the ministry is silent: nothing independent backs the ministry's version
+    assert ("<strong>Grade: uncorroborated</strong> — official account only, not independently corroborated"
+            in html)
+    assert ("<p>Why: Uncorroborated: the operator gave its version; 1 independent source speaks of the incident "
+            "but not to the points the operator makes") in html
     assert ("The operator&#x27;s first official account came on 28 February 2021, the day it began, "
             "1 day before the first other report.") in html
     assert "editor" not in html
@@ -154,6 +160,20 @@ def test_grade_box_gives_grade_meaning_reason_and_acknowledgement(minimal_compar
             "26 February 2021.") in silent
     with pytest.raises(UsageError, match="no incident 'nope'"):
         sections.grade_box(minimal_comparison, "nope")
+
+
+def test_grade_box_of_a_confirmed_incident_names_the_independent_agreement():
+    from ddj.compare import compare
+
+    ds = ddj.load("syria-ru-aviation", warn=False)
+    comparison = compare(ds)
+    confirmed = comparison.incidents.filter(
+        (pl.col("grade") == "confirmed") & ~pl.col("grade_overridden"))["incident_id"].to_list()
+    assert confirmed  # the shipped data has incidents an independent account backs
+    for incident_id in confirmed:
+        html = str(sections.grade_box(comparison, incident_id))
+        assert "<strong>Grade: confirmed</strong> — the operator gave its version, an account independent" in html
+        assert "<p>Why: Confirmed: an account independent of the operator agrees with its version on " in html
 
 
 def test_an_overridden_grade_shows_editor_date_reason_and_what_the_rules_give(revised):
@@ -173,11 +193,13 @@ def test_an_overridden_grade_shows_editor_date_reason_and_what_the_rules_give(re
 
 def test_grades_table_counts_every_grade_and_gives_each_reason(minimal, minimal_comparison):
     html = str(sections.grades_table(minimal_comparison, minimal.incidents))
-    counts = dict(re.findall(r'</span>(\w+)</th><td>(\d+)</td>', html))
-    assert counts == {"confirmed": "1", "fair": "0", "weak": "1", "contested": "0", "discounted": "0"}
+    counted = re.findall(r'</span>(\w+)</th><td>(\d+)</td>', html)
+    assert [grade for grade, _ in counted] == list(GRADES)  # every grade, in the rules' order
+    assert dict(counted) == {"confirmed": "0", "fair": "0", "uncorroborated": "1", "weak": "1", "contested": "0",
+                             "discounted": "0"}
     rows = re.findall(r"<tr><td>(\d+ February 2021)</td><td>([^<]*)</td><td>(\w+)</td>", html)
     assert rows == [("25 February 2021", "Strikes before the landing", "weak"),
-                    ("28 February 2021", "Helicopter lands after a fault", "confirmed")]
+                    ("28 February 2021", "Helicopter lands after a fault", "uncorroborated")]
     assert "No grade here was set by an editor." in html
 
 

@@ -148,8 +148,9 @@ def test_the_charts_embed_the_views_frames_and_say_how_many(data):
     view = data.view(FilterSpec(statuses=["official_silent"]))
     charts = build_charts(view, data)
     specs = {name: chart.to_dict() for name, chart in charts.items()}
-    assert specs["timeline"]["title"]["text"] == "When: 1 of 14 incidents, by day"
-    assert specs["matrix"]["title"]["text"] == "What each side says: 1 of 14 incidents"
+    total = data.dataset.incidents.height
+    assert specs["timeline"]["title"]["text"] == f"When: 1 of {total} incidents, by day"
+    assert specs["matrix"]["title"]["text"] == f"What each side says: 1 of {total} incidents"
     assert specs["map"]["title"]["text"] == "Where: 1 of 1 on the map"
     (rows,) = specs["matrix"]["datasets"].values()
     assert len(rows) == K and {r["incident_id"] for r in rows} == {"syr-2016-08-retaliation-strikes"}
@@ -254,14 +255,18 @@ def test_setting_widget_values_filters_the_frames_and_the_counts(fresh):
     assert fresh.view.counts.incidents == 1
     assert fresh.view.table["incident_id"].to_list() == ["syr-2016-08-retaliation-strikes"]
     assert 'data-incidents="1"' in fresh.counts.value and 'data-rows="1"' in fresh.table.value
-    assert fresh.charts["matrix"].spec["title"]["text"] == "What each side says: 1 of 14 incidents"
+    total = fresh.data.dataset.incidents.height
+    assert fresh.charts["matrix"].spec["title"]["text"] == f"What each side says: 1 of {total} incidents"
     fresh.controls["statuses"].value = ()
     fresh.controls["countries"].value = ("Syria",)
     fresh.controls["date_from"].value = dt.date(2018, 1, 1)
-    assert fresh.view.counts.incidents == 4
-    assert fresh.view.table["date"].to_list() == ["2018-02-03", "2018-03-06", "2021-02-25", "2021-02-28"]
+    assert fresh.view.counts.incidents == 6
+    assert fresh.view.table["date"].to_list() == ["2018-01-05", "2018-02-03", "2018-03-06", "2018-05-07",
+                                                  "2021-02-25", "2021-02-28"]
     fresh.controls["sides"].value = ("unofficial",)
-    fresh.controls["source_kinds"].value = ("local_media",)
+    fresh.controls["source_kinds"].value = ("monitor_ngo",)  # the Observatory, on the drones and the Mi-35
+    assert fresh.view.table["incident_id"].to_list() == ["syr-2018-01-06-hmeimim-drones", "syr-2021-02-28-mi35"]
+    fresh.controls["source_kinds"].value = ("state_media",)  # SANA, on the Mi-35 only
     assert fresh.view.table["incident_id"].to_list() == ["syr-2021-02-28-mi35"]
     fresh.controls["incident_ids"].value = "syr-2016-08-01-mi8amtsh, syr-2021-02-28-mi35"
     assert fresh.spec.incident_ids == ("syr-2016-08-01-mi8amtsh", "syr-2021-02-28-mi35")
@@ -272,12 +277,17 @@ def test_presets_and_set_filters_update_the_widgets(fresh):
     buttons = {b.description: b for b in fresh.ui.children[0].children[1].children}
     buttons["Contradictions only"].click()
     assert fresh.controls["statuses"].value == ("contradict",)
-    assert fresh.view.counts.incidents == 3  # the Il-20, the Su-24 and the Hmeimim attack
+    # the Su-24M, the T4 helicopters, the MiG-29KR, the Hmeimim shelling, the Ka-52, the Il-20 and the Mi-35
+    assert fresh.view.counts.incidents == 7
+    assert fresh.view.table["incident_id"].to_list() == [
+        "syr-2015-11-24-su24", "syr-2016-05-t4-helicopters", "med-2016-11-13-mig29kr", "syr-2017-12-31-hmeimim-mortar",
+        "syr-2018-05-07-ka52", "med-2018-09-17-il20", "syr-2021-02-28-mi35"]
     fresh.set_filters(FilterSpec(grades=["fair"], date_to="2020-01-01"))
     assert fresh.controls["grades"].value == ("fair",) and fresh.controls["statuses"].value == ()
     assert fresh.controls["date_to"].value == dt.date(2020, 1, 1)
     fresh.clear_filters()
-    assert all(not c.value for c in fresh.controls.values()) and fresh.view.counts.incidents == 14
+    assert all(not c.value for c in fresh.controls.values())
+    assert fresh.view.counts.incidents == fresh.data.dataset.incidents.height
 
 
 def test_dates_in_the_wrong_order_leave_the_view_and_say_why(fresh):
@@ -294,7 +304,7 @@ def test_the_incident_list_opens_accounts_and_narrative(fresh):
     assert [v for _, v in fresh.incident_picker.options] == [None, "syr-2016-08-retaliation-strikes"]
     fresh.incident_picker.value = "syr-2016-08-retaliation-strikes"
     html = fresh.detail.value
-    assert 'class="ddj-x-accounts" data-accounts="3"' in html
+    assert 'class="ddj-x-accounts" data-accounts="4"' in html  # Defence24's three relayed voices and Pravda
     assert 'data-status="official_silent"' in html
     assert "has not publicly acknowledged the strike campaign" in html  # the narrative's own words
     assert 'class="ddj-cite"' in html  # footnoted

@@ -26,7 +26,8 @@ def grades_over_time(
     """Chart the number of incidents of each grade per period of their first day, stacked in grade order.
 
     The period (month, quarter or year...) is the finest that gives at most ``max_bins`` bars, so
-    the chart embeds at most ``max_bins`` × 5 rows however many incidents there are. The tooltip
+    the chart embeds at most ``max_bins`` × 7 rows (six grades and "not graded") however many incidents
+    there are. The tooltip
     says how many grades in a bar an editor set by an override.
 
     Examples
@@ -34,9 +35,9 @@ def grades_over_time(
     >>> import ddj
     >>> from ddj.charts import chart_alt_text
     >>> chart_alt_text(grades_over_time(ddj.load("syria-ru-aviation", warn=False))).split(":")[0]
-    'Grades of 14 incidents by quarter of their first day, 24 November 2015 to 28 February 2021'
+    'Grades of 20 incidents by quarter of their first day, 24 November 2015 to 28 February 2021'
 
-    Fourteen incidents over five years are counted by quarter.
+    Twenty incidents over five years are counted by quarter.
     """
     comparison = comparison_for(dataset, comparison)
     incidents = select_incidents(dataset.incidents, incident_ids)
@@ -78,11 +79,14 @@ def grades_over_time(
         chart,
         title="How well each incident is established, over time",
         sources=dataset,
-        method=("each incident's grade from ddj's rule set (ddj.compare.grades): confirmed (the operator gave a "
-                "version nothing contradicts), fair (two or more independent origins agree; the operator said "
-                "nothing), weak (a single origin, or origins that disagree), contested (the sides contradict each "
-                "other), discounted (on the disputed point, more than twice as many origins, and at least two, "
-                "support the operator as contradict it); an editor can override a grade only by a logged decision."),
+        method=("each incident's grade from ddj's rule set (ddj.compare.grades): confirmed (an account "
+                "independent of the operator agrees with its version and nothing contradicts it), fair (two or more "
+                "independent sources agree; the operator said nothing), uncorroborated (official account only, not "
+                "independently corroborated), weak (a single independent source, or sources that disagree), "
+                "contested (the sides contradict each other), discounted (on the disputed point, more than twice as "
+                "many independent sources, and at least two, support the operator as contradict it); accounts known "
+                "through one publication or sharing an origin count as one source; an editor can override a grade "
+                "only by a logged decision."),
         alt_text=(f"Grades of {plural(graded.height, 'incident')} by {period} of their first day, {long_date(start)} "
                   f"to {long_date(end)}: {words}; {overridden:,} set by an editor."),
     )

@@ -99,12 +99,13 @@ def locator_map(
     ...     warnings.simplefilter("always")
     ...     result = locator_map(ddj.load("syria-ru-aviation", warn=False))
     >>> result.placed, sorted(result.unplaced["incident_id"])
-    (12, ['med-2016-11-13-mig29kr', 'med-2016-12-03-su33'])
+    (17, ['med-2016-11-13-mig29kr', 'med-2016-12-03-su33', 'syr-2018-05-07-ka52'])
     >>> caught[-1].category.__name__
     'ImpreciseLocationWarning'
 
-    Twelve incidents are on the map; the two carrier losses at sea have no coordinates, so they are
-    listed beside it and a warning says so.
+    Seventeen incidents are on the map; the two carrier losses at sea have no coordinates and the
+    Ka-52's "eastern Syria" is too vague to place, so those three are listed beside it and a warning
+    says so.
     """
     incidents = select_incidents(dataset.incidents, incident_ids)
     precision = pl.col("location_precision")

@@ -46,7 +46,7 @@ def discrepancy_matrix(
     >>> import ddj
     >>> from ddj.charts import chart_alt_text
     >>> chart = discrepancy_matrix(ddj.load("syria-ru-aviation", warn=False))
-    >>> chart_alt_text(chart).startswith("Matrix of 14 incidents by 10 compared attributes")
+    >>> chart_alt_text(chart).startswith("Matrix of 20 incidents by 10 compared attributes")
     True
 
     The alt text says how many incidents and attributes the matrix sets side by side.

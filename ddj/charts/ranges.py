@@ -39,7 +39,7 @@ def side_ranges(accounts: pl.DataFrame) -> pl.DataFrame:
     >>> mi8.filter(pl.col("attribute") == "crew_killed").select("side", "low", "best", "high").rows()
     [('official', 3, 3.0, 3), ('unofficial', 3, 3.0, 3)]
 
-    Officials and the other report both put the Mi-8AMTSh's dead crew at three.
+    Officials and the other report both put the Mi-8's dead crew at three.
     """
     aggregations = []
     for attribute in _COUNTS:

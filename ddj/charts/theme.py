@@ -68,7 +68,8 @@ SIDE_COLOURS: dict[str, str] = {"official": OKABE_ITO["blue"], "unofficial": OKA
 GRADE_COLOURS: dict[str, str] = dict(
     zip(
         GRADES,
-        (OKABE_ITO["blue"], OKABE_ITO["sky_blue"], OKABE_ITO["yellow"], OKABE_ITO["vermillion"], OKABE_ITO["grey"]),
+        (OKABE_ITO["blue"], OKABE_ITO["sky_blue"], OKABE_ITO["bluish_green"], OKABE_ITO["yellow"], OKABE_ITO["vermillion"],
+         OKABE_ITO["grey"]),
         strict=True,
     )
 )

@@ -63,7 +63,7 @@ def account_timeline(
     >>> from ddj.charts import chart_alt_text
     >>> chart = account_timeline(ddj.load("syria-ru-aviation", warn=False), incident_ids="syr-2021-02-28-mi35")
     >>> chart_alt_text(chart).split(":")[0]
-    'Timeline of the accounts of “Mi-35 emergency landing during a patrol in Al-Hasakah governorate”'
+    'Timeline of the accounts of “Mi-35 emergency landing near Tal Tamr, Al-Hasakah governorate”'
 
     The chart's alt text opens by naming the incident whose accounts it draws.
     """

@@ -116,7 +116,7 @@ def _text(comparison) -> str:
             pl.lit("\n  acknowledged by the operator: "), yes_no, days.fill_null(pl.lit("")),
             pl.lit("; official account changed: "),
             pl.when(pl.col("official_changed")).then(pl.lit("yes")).otherwise(pl.lit("no")),
-            pl.lit("; independent unofficial origins: "), pl.col("n_unofficial_origins").cast(pl.String),
+            pl.lit("; independent unofficial sources: "), pl.col("n_unofficial_origins").cast(pl.String),
         ]).alias("_text"),
     )
 

@@ -21,8 +21,8 @@ import polars as pl
 
 from ddj.compare._positions import flags, positions_of, relabel
 from ddj.compare.acknowledgement import acknowledgement
-from ddj.compare.claims import ATTRIBUTE_DTYPE, LABEL_DTYPE, Codebook, code_columns, encoders
-from ddj.compare.corroboration import independent_origins, origin_weight
+from ddj.compare.claims import ATTRIBUTE_DTYPE, LABEL_DTYPE, code_columns, encoders
+from ddj.compare.corroboration import chain_labels, independent_origins, operator_chains, origin_weight
 from ddj.compare.grades import with_grades
 from ddj.compare.history import currency, official_changes
 from ddj.compare.overrides import apply_grade_overrides
@@ -160,19 +160,22 @@ def compare(dataset: Any, *, as_of: dt.date | None = None) -> Comparison:
         history_job = pool.submit(currency, accounts)
         positions_job = pool.submit(positions_of, accounts.get_column("incident_id"), index.get_column("incident_id"))
         encs = encoders(accounts)
-        origin_book = Codebook.build(accounts, "origin")
         history, positions = history_job.result(), positions_job.result()
         if positions.null_count():
             unknown = accounts.filter(positions.is_null()).get_column("incident_id").head(3).to_list()
             msg = f"accounts name incidents that are not in the incidents table, e.g. {unknown}; validate the dataset"
             raise UsageError(msg)
+        # An account's independent chain (shared origin or shared publication) stands for its origin.
+        official = accounts.get_column("side") == "official"
+        chains = chain_labels(accounts.select(positions.alias("_inc"), official.alias("_off"), "origin", "reported_in"))
+        operator = chains.filter(official)
         current = accounts.select(
             "published_date",
             pl.int_range(0, pl.len(), dtype=pl.UInt32).alias("_row"),
             (pl.col("side") == "official").alias("_off"),
-            origin_book.key(origin_book.index()).cast(pl.UInt32).alias("_org"),
             *code_columns(encs),
-        ).with_columns(positions.alias("_inc").set_sorted(), history.get_column("is_current"))
+        ).with_columns(positions.alias("_inc").set_sorted(), history.get_column("is_current"), chains.alias("_org"),
+                       operator_chains(chains, official))
         # Only the columns the history of changes reads, for the accounts in a supersession.
         wanted = ["incident_id", "account_id", "source_id", "side", "published_date", "supersedes_account_id",
                   *dict.fromkeys(c for a in COMPARED_ATTRIBUTES for c in a.columns)]
@@ -189,7 +192,7 @@ def compare(dataset: Any, *, as_of: dt.date | None = None) -> Comparison:
         changes, origins_n = changes_job.result(), origins_job.result()
         # The incident table is built in the pool while this thread builds the per-attribute table, the largest output.
         incidents_job = pool.submit(_weighed_incidents, [r.origin_claims for r in results], index, ack, statuses,
-                                    per_attribute, origins_n, changes, overrides)
+                                    per_attribute, origins_n, changes, overrides, operator)
         del statuses, per_attribute
         # One chunk: gathering from a column in many chunks (one per row group read) is ten times slower.
         attributes = _attribute_table(index, results, accounts.get_column("account_id").rechunk())
@@ -200,9 +203,10 @@ def compare(dataset: Any, *, as_of: dt.date | None = None) -> Comparison:
 
 def _weighed_incidents(origin_claims: list[pl.DataFrame], index: pl.DataFrame, ack: pl.DataFrame,
                        statuses: list[pl.Series], per_attribute: tuple[list[pl.Series], list[pl.Series]],
-                       origins_n: pl.Series, changes: pl.DataFrame, overrides: pl.DataFrame) -> pl.DataFrame:
+                       origins_n: pl.Series, changes: pl.DataFrame, overrides: pl.DataFrame,
+                       operator: pl.Series) -> pl.DataFrame:
     """The incident table with the origins weighed, the grades and the overrides."""
-    weights = origin_weight(origin_claims, index.height)
+    weights = origin_weight(origin_claims, index.height, operator)
     incidents = _incident_table(index, ack, statuses, *per_attribute, origins_n, weights, changes)
     return apply_grade_overrides(incidents, overrides).select(INCIDENT_COLUMNS)
 

@@ -1,9 +1,17 @@
-"""Corroboration by independent origin: outlets that repeat one original count once.
+"""Corroboration by independent chain: outlets that repeat one original, or one article that cites
+several, count once.
 
-Each account names its ``origin``, who the information first came from. Origins are compared after
-case and space normalisation. Among an incident's current unofficial accounts:
+Each account names its ``origin``, who the information first came from, and ``reported_in``, the
+publication through which we know it. Two unofficial accounts of one incident are in the same
+*chain* when they share an origin or were known to us through the same publication, and chains are
+closed under that (an account that shares its origin with one and its publication with another
+joins all three). Three kinds of source named by one article are one chain: the article is all we
+have of them. A monitor's own account and the outlets it cites, when they reach us through the
+monitor's file, are one chain. Origins and publications are compared after Unicode normalisation
+(:func:`identity_key`: NFKC, look-alike letters of other scripts, case and spaces), so a Cyrillic
+``а`` in a Latin name does not make a new source. Among an incident's current unofficial accounts:
 
-- ``n_unofficial_origins`` counts the distinct origins;
+- ``n_unofficial_origins`` counts the independent chains;
 - an origin *supports* the operator when, on an attribute on which the sides contradict each other,
   it claims a value that fits every official claim (and can be judged: a place that names no country
   fits any place, so it supports nobody), and none of its claims contradicts an official one.
@@ -23,29 +31,123 @@ from ddj.compare.pairs import distinct_sorted
 
 _OFF = pl.col("_off")
 
+#: Letters of other scripts that look like Latin ones (lower case, after NFKC), read as the Latin letter.
+CONFUSABLES = {
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
+    "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ӏ": "l", "һ": "h",
+    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u",
+    "χ": "x", "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "",
+}
+
+
+def identity_key(expr: pl.Expr) -> pl.Expr:
+    """How two names of a source are judged the same: NFKC, lower case, look-alike letters of other
+    scripts as Latin (:data:`CONFUSABLES`), invisible characters dropped, runs of white space as one.
+
+    Examples
+    --------
+    >>> names = pl.Series(["  Syrian\u00a0Observatory ", "Sуrian оbservatory"])  # the second has two Cyrillic letters
+    >>> names.to_frame("n").select(identity_key(pl.col("n")))["n"].to_list()
+    ['syrian observatory', 'syrian observatory']
+
+    A no-break space and two Cyrillic look-alike letters do not make a second source.
+    """
+    lowered = expr.str.normalize("NFKC").str.to_lowercase()
+    return lowered.str.replace_many(CONFUSABLES).str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def chain_labels(frame: pl.DataFrame) -> pl.Series:
+    """Each account's chain, a row number: for an unofficial account, the smallest row number among the
+    unofficial accounts it is linked to, directly or through others, by a shared origin or a shared
+    publication within its incident (see the module notes); an official account is a chain of its own.
+    An unofficial chain that names as an origin the origin of one of the incident's official accounts
+    (an outlet relaying the ministry) repeats the operator: it takes that official account's label, so
+    it is not counted as independent of it (see :func:`operator_chains`).
+
+    ``frame`` holds ``_inc`` (the incident), ``_off`` (official), ``origin`` and ``reported_in``
+    (texts; a blank publication links nothing). Labels are pushed to the smallest one over each origin
+    and each publication in turn until none changes (each round can only lower a label, so it ends;
+    in practice after two or three rounds).
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"_inc": [0, 0, 0, 0, 0, 1], "_off": [True, False, False, False, False, False],
+    ...     "origin": ["SANA", "local media", "social media", "observers", "SANA", "SANA"],
+    ...     "reported_in": ["AP", "Defence24 article", "Defence24 article", "Defence24 article", "AP", None]})
+    >>> chain_labels(frame).to_list()
+    [0, 1, 1, 1, 0, 5]
+
+    Three kinds of source named by one article are one chain; the unofficial account that repeats
+    the official origin (SANA, in this made-up case) joins the official chain, and the same origin in
+    another incident is a chain of its own.
+    """
+    rows = pl.int_range(0, pl.len(), dtype=pl.UInt32)
+    keys = frame.select(
+        pl.col("_inc"),
+        pl.col("_off"),
+        identity_key(pl.col("origin").cast(pl.String)).fill_null("").alias("_o"),
+        identity_key(pl.col("reported_in").cast(pl.String)).replace("", None).alias("_r"),
+        rows.alias("_label"),
+    )
+    labels = keys.get_column("_label")
+    unofficial = keys.filter(~pl.col("_off"))
+    if unofficial.height == 0:
+        return labels
+    by_origin = pl.col("_label").min().over("_inc", "_o")
+    by_publication = pl.when(pl.col("_r").is_null()).then(pl.col("_label")).otherwise(
+        pl.col("_label").min().over("_inc", "_r"))
+    unofficial = unofficial.with_columns(by_origin)
+    if unofficial.get_column("_r").null_count() < unofficial.height:
+        while True:
+            step = unofficial.with_columns(by_publication).with_columns(by_origin)
+            done = step.get_column("_label").equals(unofficial.get_column("_label"))
+            unofficial = step
+            if done:
+                break
+    official = keys.filter(pl.col("_off")).group_by("_inc", "_o").agg(pl.col("_label").min().alias("_operator"))
+    unofficial = unofficial.join(official, on=["_inc", "_o"], how="left", maintain_order="left").with_columns(
+        pl.col("_operator").min().over("_label").alias("_operator"))
+    at = keys.select(rows.filter(~pl.col("_off"))).to_series().cast(pl.Int64)
+    return labels.scatter(at, unofficial.select(pl.coalesce("_operator", "_label")).to_series())
+
+
+def operator_chains(chains: pl.Series, official: pl.Series) -> pl.Series:
+    """Whether each account's chain is the operator's own (an official account's label, from
+    :func:`chain_labels`): true for official accounts and for unofficial ones that repeat them.
+
+    Examples
+    --------
+    >>> operator_chains(pl.Series([0, 1, 1, 0, 4]), pl.Series([True, False, False, False, False])).to_list()
+    [True, False, False, True, False]
+    """
+    return chains.is_in(chains.filter(official).implode()).alias("_echo")
+
 
 def independent_origins(current: pl.DataFrame, n: int) -> pl.Series:
     """Distinct origins among the current unofficial accounts of each incident, by position 0..n-1.
 
-    ``current`` holds ``_inc`` (sorted), ``_off``, ``is_current`` and ``_org`` (the origin's code).
+    ``current`` holds ``_inc`` (sorted), ``_off``, ``is_current``, ``_org`` (the account's chain) and
+    ``_echo`` (the chain is the operator's own, :func:`operator_chains`).
 
     Examples
     --------
-    >>> cur = pl.DataFrame({"_inc": [0, 0, 0], "_off": [False, False, True], "_org": [7, 7, 8],
-    ...                     "is_current": [True, True, True]}, schema_overrides={"_inc": pl.UInt32})
+    >>> cur = pl.DataFrame({"_inc": [0, 0, 0, 0], "_off": [False, False, True, False], "_org": [7, 7, 8, 8],
+    ...                     "is_current": [True, True, True, True], "_echo": [False, False, True, True]},
+    ...                    schema_overrides={"_inc": pl.UInt32})
     >>> independent_origins(cur, 2).to_list()
     [1, 0]
 
-    Two outlets repeating one original are one origin; the official account does not count.
+    Two outlets repeating one original are one chain; the official account, and an outlet repeating it, do not count.
     """
-    rows = current.select("_inc", "_org", (~_OFF & pl.col("is_current")).alias("_keep")).filter(pl.col("_keep"))
+    rows = current.select("_inc", "_org", (~_OFF & ~pl.col("_echo") & pl.col("is_current")).alias("_keep")).filter(
+        pl.col("_keep"))
     org = rows.get_column("_org")
     # One sort of a packed integer; an origin left blank (null) is an origin of its own, as a value of a sort.
     distinct = distinct_sorted(rows.drop("_keep")) if org.null_count() else distinct_pairs(rows.get_column("_inc"), org)
     return counts(offsets(distinct.get_column("_inc"), n)).alias("n_unofficial_origins")
 
 
-def origin_weight(origin_claims: list[pl.DataFrame], n: int) -> tuple[pl.Series, pl.Series]:
+def origin_weight(origin_claims: list[pl.DataFrame], n: int, operator: pl.Series | None = None) -> tuple[pl.Series, pl.Series]:
     """Independent unofficial origins that support and that contradict the operator, by incident position.
 
     ``origin_claims`` holds, per attribute, the unofficial claims where the sides contradict each other
@@ -53,7 +155,8 @@ def origin_weight(origin_claims: list[pl.DataFrame], n: int) -> tuple[pl.Series,
     ``_contra`` (the claim does not fit an official claim) and ``_backs`` (it fits every official claim).
     An origin supports the operator only with a claim on a contradicted attribute (see the module notes),
     and an origin's claim can only contradict an official one where the sides contradict each other, so
-    no other claim counts. Incidents without any contradiction get 0.
+    no other claim counts. Incidents without any contradiction get 0. Chains in ``operator`` (the official
+    accounts' labels: an outlet repeating the operator) neither support nor contradict it.
 
     Examples
     --------
@@ -64,7 +167,10 @@ def origin_weight(origin_claims: list[pl.DataFrame], n: int) -> tuple[pl.Series,
 
     Origin 7 backs the operator; origin 8 backs it on one claim but contradicts it on another, so it contradicts.
     """
-    per_origin = pl.concat(origin_claims).group_by("_inc", "_org").agg(pl.col("_contra").any(), pl.col("_backs").any())
+    claims = pl.concat(origin_claims)
+    if operator is not None and operator.len():
+        claims = claims.filter(~pl.col("_org").is_in(operator.implode()))
+    per_origin = claims.group_by("_inc", "_org").agg(pl.col("_contra").any(), pl.col("_backs").any())
     weights = per_origin.group_by("_inc").agg(
         (pl.col("_backs") & ~pl.col("_contra")).sum().cast(pl.UInt32).alias("s"),
         pl.col("_contra").sum().cast(pl.UInt32).alias("c"),

@@ -16,13 +16,31 @@ gives the grade:
    disputed point and does not count.
 3. **contested** — on at least one attribute the sides contradict each other, and the support for
    the operator on the disputed point falls short of rule 2.
-4. **confirmed** — the operator's current accounts claim a value on at least one attribute and no
-   unofficial claim contradicts them: the operating party gave the version and nothing contradicts
-   it (including incidents only the operator spoke of).
-5. **fair** — the operator claims nothing (it never spoke of the incident, or spoke without giving
-   a version), at least two independent unofficial origins report it, and their claims fit one
+4. **confirmed** — the operator's current accounts claim a value on at least one attribute, no
+   unofficial claim contradicts them, and something beyond the operator's own word backs its
+   version: on at least one attribute the operator speaks to, an account from an independent
+   unofficial chain (another party, the other side conceding, a monitor, a local outlet) claims a
+   value that fits (status ``agree``).
+5. **uncorroborated** — the operator gave a version that nothing contradicts, but no independent
+   account speaks to the points it makes: an official account only, not independently
+   corroborated. Its own word is not confirmation of anything.
+6. **fair** — the operator claims nothing (it never spoke of the incident, or spoke without giving
+   a version), at least two independent unofficial chains report it, and their claims fit one
    another on every attribute.
-6. **weak** — otherwise: a single origin, or origins that disagree with one another.
+7. **weak** — otherwise: a single chain, or chains that disagree with one another.
+
+Independence is by chain, not by name (:mod:`ddj.compare.corroboration`): accounts known to us
+through one publication, or sharing an origin, count once, however many origins they name.
+
+How the words compare with Airwars' (whose scale this follows): Airwars grades an allegation of
+harm by a belligerent. Its *confirmed* means the belligerent accepted responsibility; ddj's means the
+operator's version is backed by an independent account and contradicted by none, which is the
+nearest test a comparison of accounts can make (an operator conceding what others allege shows up
+here as agreement). *Fair*, *weak*, *contested* and *discounted* keep Airwars' sense (two or more
+credible sources; a single source; competing claims; the weight of evidence against the
+allegation), with sources counted as independent chains. *Uncorroborated* has no Airwars
+counterpart: Airwars starts from others' allegations, ddj also holds incidents only the operator
+spoke of, and those must not read as confirmed.
 
 Why that margin: the operator is a party to the events, and setting a contradiction aside is a
 strong statement, so a bare majority is not enough. Two origins against one is close to a tie once
@@ -52,7 +70,7 @@ DISCOUNT_RATIO = 2
 #: The columns the grade and its reason are computed from.
 GRADE_INPUTS = (
     "n_accounts", "n_contradict", "n_supporting_origins", "n_contradicting_origins", "n_unofficial_origins",
-    "acknowledged", "_official_claims", "_unofficial_disagree", "_contradicted", "_disagreed",
+    "acknowledged", "_official_claims", "_unofficial_disagree", "_contradicted", "_disagreed", "n_agree",
 )
 
 
@@ -73,12 +91,18 @@ def grade_exprs() -> tuple[pl.Expr, pl.Expr]:
     --------
     >>> row = {"n_accounts": 2, "n_contradict": 1, "n_supporting_origins": 0, "n_contradicting_origins": 1,
     ...        "n_unofficial_origins": 1, "acknowledged": True, "_official_claims": True,
-    ...        "_unofficial_disagree": False, "_contradicted": "responsible party", "_disagreed": ""}
+    ...        "_unofficial_disagree": False, "_contradicted": "responsible party", "_disagreed": "", "n_agree": 0}
     >>> grade, reason = grade_exprs()
     >>> pl.DataFrame([row]).select(grade, reason).row(0)[0]
     'contested'
 
     The operator and an unofficial origin blame different parties, and neither gives way.
+
+    >>> alone = {**row, "n_accounts": 1, "n_contradict": 0, "n_contradicting_origins": 0, "n_unofficial_origins": 0}
+    >>> pl.DataFrame([alone]).select(grade, reason).row(0)
+    ('uncorroborated', "Uncorroborated: only the operator's account is recorded, so its version rests on its own word.")
+
+    An operator's own version, with nobody else heard, is not confirmed.
     """
     accounts = pl.col("n_accounts")
     contradictions = pl.col("n_contradict") > 0
@@ -86,13 +110,14 @@ def grade_exprs() -> tuple[pl.Expr, pl.Expr]:
     origins = pl.col("n_unofficial_origins")
     official = pl.col("_official_claims")
     disagree = pl.col("_unofficial_disagree")
+    backed = (pl.col("n_agree") > 0) & (origins > 0)
     operator_silence = (
         pl.when(pl.col("acknowledged"))
         .then(pl.lit("the operator spoke of the incident but gave no version of it"))
         .otherwise(pl.lit("the operator has never spoken of it"))
     )
     weighed = pl.concat_str([
-        _count(contradicting, " independent origin contradicts", " independent origins contradict"),
+        _count(contradicting, " independent source contradicts", " independent sources contradict"),
         pl.lit(" the operator, "),
         _count(supporting, " supports", " support"),
         pl.lit(" it on what is in dispute"),
@@ -100,14 +125,15 @@ def grade_exprs() -> tuple[pl.Expr, pl.Expr]:
     discounted = contradictions & (supporting >= DISCOUNT_MIN_SUPPORT) & (supporting > DISCOUNT_RATIO * contradicting)
     times = {2: "twice", 3: "three times"}.get(DISCOUNT_RATIO, f"{DISCOUNT_RATIO} times")
     short_of = pl.when(supporting > 0).then(pl.lit(
-        f", short of the margin that would discount the contradiction (at least {DISCOUNT_MIN_SUPPORT} origins "
+        f", short of the margin that would discount the contradiction (at least {DISCOUNT_MIN_SUPPORT} independent sources "
         f"supporting the operator, and more than {times} as many as contradict it)"
     )).otherwise(pl.lit(""))
     grade = (
         pl.when(accounts == 0).then(pl.lit("weak"))
         .when(discounted).then(pl.lit("discounted"))
         .when(contradictions).then(pl.lit("contested"))
-        .when(official).then(pl.lit("confirmed"))
+        .when(official & backed).then(pl.lit("confirmed"))
+        .when(official).then(pl.lit("uncorroborated"))
         .when((origins >= 2) & ~disagree).then(pl.lit("fair"))
         .otherwise(pl.lit("weak"))
         .alias("computed_grade")
@@ -122,24 +148,31 @@ def grade_exprs() -> tuple[pl.Expr, pl.Expr]:
             pl.lit("Contested: the operator and unofficial accounts contradict each other on "),
             pl.col("_contradicted"), pl.lit(". Neither side concedes: "), weighed, short_of, pl.lit("."),
         ]))
-        .when(official & (origins > 0)).then(pl.concat_str([
-            pl.lit("Confirmed: the operator gave its version and none of "),
-            _count(origins, " independent unofficial origin", " independent unofficial origins"),
-            pl.lit(" contradicts it."),
+        .when(official & backed).then(pl.concat_str([
+            pl.lit("Confirmed: an account independent of the operator agrees with its version on "),
+            _count(pl.col("n_agree"), " point", " points"),
+            pl.lit(" both speak to, and no account contradicts it ("),
+            _count(origins, " independent source", " independent sources"), pl.lit(" in all)."),
         ]))
-        .when(official).then(pl.lit("Confirmed: the operator gave its version and no unofficial account speaks to it."))
+        .when(official & (origins > 0)).then(pl.concat_str([
+            pl.lit("Uncorroborated: the operator gave its version; "),
+            _count(origins, " independent source speaks", " independent sources speak"),
+            pl.lit(" of the incident but not to the points the operator makes, so nothing independent backs it."),
+        ]))
+        .when(official).then(pl.lit(
+            "Uncorroborated: only the operator's account is recorded, so its version rests on its own word."))
         .when((origins >= 2) & ~disagree).then(pl.concat_str([
             pl.lit("Fair: "), origins.cast(pl.String),
-            pl.lit(" independent unofficial origins report it and agree with one another; "), operator_silence,
+            pl.lit(" independent sources report it and agree with one another; "), operator_silence,
             pl.lit("."),
         ]))
         .when(origins >= 2).then(pl.concat_str([
             pl.lit("Weak: "), origins.cast(pl.String),
-            pl.lit(" independent unofficial origins report it but disagree with one another on "), pl.col("_disagreed"),
+            pl.lit(" independent sources report it but disagree with one another on "), pl.col("_disagreed"),
             pl.lit("; "), operator_silence, pl.lit("."),
         ]))
         .when(origins == 1).then(pl.concat_str([
-            pl.lit("Weak: a single unofficial origin reports it; "), operator_silence, pl.lit("."),
+            pl.lit("Weak: it rests on a single independent source; "), operator_silence, pl.lit("."),
         ]))
         .otherwise(pl.lit("Weak: no account claims a value on any compared attribute."))
         .alias("computed_grade_reason")

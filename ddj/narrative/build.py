@@ -149,7 +149,8 @@ def _paragraph(ctx: _Context, incident_id: str) -> Paragraph:
     sentences.append(Sentence(_sentence(summary), keys))
     sentences += _relations(ctx, incident, accounts, noun)
     sentences += _official(ctx, accounts, noun)
-    sentences += _unofficial(ctx, accounts.filter((pl.col("side") != "official") & pl.col("is_current")), noun)
+    sentences += _unofficial(ctx, accounts.filter((pl.col("side") != "official") & pl.col("is_current")), noun,
+                             accounts.filter(pl.col("side") == "official"))
     sentences += _statuses(ctx, incident_id, accounts)
     sentences += _acknowledgement(ctx, incident, accounts, noun)
     sentences += _grade(ctx, incident_id, accounts, noun)
@@ -294,10 +295,15 @@ def _stated(attribute: str, value: str | None) -> str:
     return "not stated" if text == "nothing" else text
 
 
-def _unofficial(ctx: _Context, accounts: pl.DataFrame, noun: str) -> list[Sentence]:
+def _plain(said: str) -> str:
+    """``said`` after a verb that takes its object directly: "that ..." stays, "on the ..." too."""
+    return said
+
+
+def _unofficial(ctx: _Context, accounts: pl.DataFrame, noun: str, official: pl.DataFrame) -> list[Sentence]:
     if accounts.height == 0:
         return []
-    from ddj.compare.claims import normalise_text  # the comparison's own rule for "the same origin"
+    from ddj.compare.corroboration import chain_labels, identity_key, operator_chains  # the comparison's own rules
 
     claims = account_claims(accounts)
     by_key = claims.group_by("key", maintain_order=True).agg(
@@ -306,7 +312,15 @@ def _unofficial(ctx: _Context, accounts: pl.DataFrame, noun: str) -> list[Senten
     by_key = by_key.with_columns(pl.col("ids").list.join("|").alias("group"))
     groups = by_key.group_by("group", maintain_order=True).agg(pl.all())
     silent = accounts.join(claims.select("account_id").unique(), on="account_id", how="anti")
-    info = accounts.with_columns(normalise_text(pl.col("origin")).alias("_origin"))
+    both = pl.concat([
+        frame.select(pl.lit(0, dtype=pl.UInt32).alias("_inc"), pl.lit(side).alias("_off"),
+                     pl.col("origin").cast(pl.String), pl.col("reported_in").cast(pl.String))
+        for frame, side in ((accounts, False), (official, True))
+    ])
+    chains = chain_labels(both)
+    echo = operator_chains(chains, both.get_column("_off"))
+    info = accounts.with_columns(identity_key(pl.col("origin").cast(pl.String)).alias("_origin"),
+                                 chains.head(accounts.height).alias("_chain"), echo.head(accounts.height))
     ordered = []
     for row in groups.iter_rows(named=True):
         ids = row["group"].split("|")
@@ -320,15 +334,25 @@ def _unofficial(ctx: _Context, accounts: pl.DataFrame, noun: str) -> list[Senten
         said = (that + (f", and gave {details}" if details else "")) if that else f"on the {noun}, giving {details}"
         who = _who(members)
         origins = members["_origin"].n_unique()
-        if members.height == 1:
+        chains = members.filter(~pl.col("_echo"))["_chain"].n_unique()
+        if members["_echo"].all():  # outlets repeating the operator's own statement
+            text = f"A report repeating the operator's own statement said {_plain(said)} ({who})"
+        elif members["_echo"].any():
+            text = (f"It was reported by {number_word(chains)} independent source{'s' if chains > 1 else ''}, and by "
+                    f"a report repeating the operator's own statement, {_plain(said)} ({who})")
+        elif members.height == 1:
             text = f"A single source reported {said} ({who})"
         elif origins == 1:
             text = (f"A single source reported {said}: "
                     f"{number_word(members.height)} outlets repeat one origin, {members['origin'][0]} ({who})")
+        elif chains == 1:  # several origins, all known to us through one publication
+            named = join_words(members.unique("_origin", keep="first", maintain_order=True)["origin"].to_list())
+            text = (f"One publication reported {said}, citing {named}, which it does not show to be independent "
+                    f"of one another ({who})")
         else:
             adjective = sources_adjective(members["source_kind"].fill_null("").to_list())
             kind = f"independent {adjective} sources" if adjective else "independent sources"
-            text = f"It was reported by {number_word(origins)} {kind} {said} ({who})"
+            text = f"It was reported by {number_word(chains)} {kind} {said} ({who})"
         out.append(Sentence(_sentence(text), ctx.cite_ids(ids)))
     if silent.height:
         who = _who(silent)

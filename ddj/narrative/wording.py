@@ -251,11 +251,16 @@ def account_claims(accounts: pl.DataFrame) -> pl.DataFrame:
     >>> claims = account_claims(ds.accounts.filter(pl.col("account_id") == "acc-0030"))
     >>> for words in claims["words"]:
     ...     print(words)
+    the cause was a technical failure
     the aircraft did not come under hostile fire
     no crew members were killed
-    the place as Syria, the exact place not known
+    the place as Al-Hasakah governorate (the article says the exact spot is unclear), Syria
+    the date as 28 February 2021
+    the aircraft as Mi-35
 
-    The local report says there was no fire and no one died, and places the landing only in Syria.
+    Defense World's article on the Mi-35 blames a technical fault, says there was no fire and no one
+    died, and gives the place, the day and the type: clauses (``that``) and details (``detail``) in the
+    attributes' order.
     """
     needed = sorted({c for a in COMPARED_ATTRIBUTES for c in a.columns})
     rows = []

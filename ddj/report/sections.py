@@ -291,12 +291,14 @@ def tally_findings(ds: Any) -> Section:
 
 #: What each grade says about an incident, in words for the page (the rules are in :mod:`ddj.compare.grades`).
 GRADE_MEANINGS = {
-    "confirmed": "the operator gave its version and no unofficial account contradicts it",
-    "fair": "two or more independent origins report it and agree; the operator gave no version",
-    "weak": "a single origin reports it, or the origins disagree with one another",
+    "confirmed": ("the operator gave its version, an account independent of it agrees on a point both speak to, "
+                  "and no account contradicts it"),
+    "fair": "two or more independent sources report it and agree; the operator gave no version",
+    "uncorroborated": "official account only, not independently corroborated: nothing else backs or contradicts it",
+    "weak": "a single independent source reports it, or the sources disagree with one another",
     "contested": "officials and other accounts contradict each other and neither side concedes",
     "discounted": ("other accounts contradict the operator, but on the disputed point more than twice as many "
-                   "independent origins (at least two) support the operator"),
+                   "independent sources (at least two) support the operator"),
 }
 _SOFT = "#f6f6f3"
 
@@ -377,7 +379,7 @@ def discrepancy_table(ds: Any, comparison: Any, incident_id: str) -> Section:
         body.append(f'<tr><th scope="row">{escape(r["label"])}</th>{"".join(cells)}<td>{origins}</td>'
                     f"<td>{_status_words(r['status'])}</td></tr>")
     head = ("<tr><th>attribute</th><th>officials say</th><th>other accounts say</th>"
-            "<th>independent origins</th><th>how they compare</th></tr>")
+            "<th>independent sources</th><th>how they compare</th></tr>")
     return Section(f"<p>{escape(_discrepancy_lead(row, attributes))}</p>"
                    f'<table class="ddj-discrepancies"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
                    f'<p class="ddj-note">Only current accounts are compared (an account its source later replaced is '
@@ -503,9 +505,10 @@ def narrative_section(ds: Any, comparison: Any, incident_ids: list[str] | str, *
     >>> ds = ddj.load("syria-ru-aviation", warn=False)
     >>> html = str(narrative_section(ds, compare(ds), "syr-2021-02-28-mi35"))
     >>> html.count('<li id="story-fn-'), 'href="#story-fn-1"' in html
-    (2, True)
+    (6, True)
 
-    The Mi-35's paragraph cites two accounts, each a numbered footnote its sentences link to.
+    The Mi-35's paragraph cites six accounts (two official, four others), each a numbered footnote its
+    sentences link to.
     """
     from ddj.narrative import narrative, render_html
 
@@ -625,10 +628,10 @@ def rates_by_year(comparison: Any, incidents: pl.DataFrame) -> Section:
     >>> from ddj.compare import compare
     >>> ds = ddj.load("syria-ru-aviation", warn=False)
     >>> html = str(rates_by_year(compare(ds), ds.incidents))
-    >>> '<tr><th scope="row">all years</th><td>14</td>' in html
+    >>> '<tr><th scope="row">all years</th><td>20</td>' in html
     True
 
-    The last row counts all fourteen incidents of the Syria dataset.
+    The last row counts all twenty incidents of the Syria dataset.
     """
     if incidents.height == 0:
         return Section("<p>No incidents in this selection.</p>")

@@ -96,7 +96,7 @@ def timeline_chart(view: View) -> alt.Chart:
     >>> from ddj.filters import FilterSpec
     >>> data = ExplorerData(ddj.load("syria-ru-aviation", warn=False))
     >>> timeline_chart(data.view(FilterSpec(statuses=["official_silent"]))).title.text
-    'When: 1 of 14 incidents, by day'
+    'When: 1 of 20 incidents, by day'
 
     The one incident the operator never spoke of, on the day it began.
     """
