@@ -25,7 +25,8 @@ CONFUSABLES = {
     "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u",
     "χ": "x", "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "",
 }
-STATUSES = ("agree", "contradict", "official_silent", "unofficial_only", "official_only", "unknown")
+STATUSES = ("agree", "contradict", "official_silent", "no_official_record", "unofficial_only", "official_only",
+            "unknown")
 
 
 def _missing(value) -> bool:
@@ -126,8 +127,8 @@ def _read_claim(account, attribute):
             return False, None, None, None, None, account[claim]
         numbers = [account[low], account[best], account[high]]
         numbers = [None if _missing(x) else int(x) for x in numbers]
-        lo = next(x for x in (numbers[0], numbers[1], numbers[2]) if x is not None)
-        hi = next(x for x in (numbers[2], numbers[1], numbers[0]) if x is not None)
+        lo = min(x for x in numbers if x is not None)
+        hi = max(x for x in numbers if x is not None)
         shown = str(lo) if lo == hi else f"{lo}–{hi}"
         return True, (lo, hi), (lo, hi), shown, (lo, hi), account[claim]
     if kind == "place":
@@ -155,8 +156,10 @@ def _fits(kind: str, a, b) -> bool:
     return not (a[1] < b[0] or b[1] < a[0])
 
 
-def _per_incident(group: pd.DataFrame) -> pd.Series:
+def _per_incident(group: pd.DataFrame, searched: frozenset = frozenset()) -> pd.Series:
     every = group.to_dict("records")
+    # Silence is a finding only where the curators declared that they searched for official statements.
+    looked = group.name in searched
     chain = _chains(every)
     current = [a for a in every if a["is_current"]]
     official_ever = [a for a in every if a["side"] == "official"]
@@ -179,7 +182,7 @@ def _per_incident(group: pd.DataFrame) -> pd.Series:
         if official and unofficial:
             status = "contradict" if contradiction else "agree"
         elif unofficial:
-            status = "unofficial_only" if acknowledged else "official_silent"
+            status = "unofficial_only" if acknowledged else "official_silent" if looked else "no_official_record"
         elif official:
             status = "official_only"
         else:
@@ -231,6 +234,7 @@ def _per_incident(group: pd.DataFrame) -> pd.Series:
         "n_supporting_origins": supporting,
         "n_contradicting_origins": contradicting,
         "acknowledged": acknowledged,
+        "official_searched": looked,
         "first_official_date": official_first,
         "first_unofficial_date": unofficial_first,
         "days_to_official": (official_first - date_start).days if acknowledged else None,
@@ -274,11 +278,13 @@ def _grade(accounts: int, contradictions: int, supporting: int, contradicting: i
 
 
 def compare_pandas(incidents: pd.DataFrame, accounts: pd.DataFrame, overrides: pd.DataFrame,
-                   as_of: dt.date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   as_of: dt.date | None = None,
+                   searched: frozenset | set = frozenset()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (incidents summary, per-attribute table) as pandas frames, sorted like ddj's.
 
     The frames come from a dataset's tables (``table.to_pandas()``); dates may be pandas
-    timestamps or Python dates.
+    timestamps or Python dates. ``searched`` holds the ids of the incidents on which the curators
+    declared a search for official statements (the dataset's ``official_search``).
     """
     accounts = accounts.copy()
     for column in ("published_date",):
@@ -290,9 +296,10 @@ def compare_pandas(incidents: pd.DataFrame, accounts: pd.DataFrame, overrides: p
     starts = incidents[["incident_id", "date_start"]].copy()
     starts["date_start"] = pd.to_datetime(starts["date_start"]).dt.date
     accounts = accounts.merge(starts, on="incident_id", how="left")
-    summary = accounts.groupby("incident_id", sort=True).apply(_per_incident, include_groups=False)
+    searched = frozenset(searched)
+    summary = accounts.groupby("incident_id", sort=True).apply(_per_incident, searched, include_groups=False)
     found = {incident_id: row.to_dict() for incident_id, row in summary.iterrows()}
-    records = [{"incident_id": i, **found.get(i, _no_accounts())} for i in sorted(incidents["incident_id"])]
+    records = [{"incident_id": i, **found.get(i, _no_accounts(i in searched))} for i in sorted(incidents["incident_id"])]
     attribute_rows = [{"incident_id": r["incident_id"], **row} for r in records for row in r.pop("attributes")]
     summary = pd.DataFrame(records)
     summary["grade"] = summary["computed_grade"]
@@ -309,7 +316,7 @@ def compare_pandas(incidents: pd.DataFrame, accounts: pd.DataFrame, overrides: p
     return summary, pd.DataFrame(attribute_rows)
 
 
-def _no_accounts() -> dict:
+def _no_accounts(searched: bool) -> dict:
     rows = [
         {"attribute": a.name, "official_values": [], "unofficial_values": [], "official_account_ids": [],
          "unofficial_account_ids": [], "n_unofficial_origins": 0, "status": "unknown"}
@@ -318,7 +325,7 @@ def _no_accounts() -> dict:
     return {
         "n_accounts": 0, "n_official": 0, "n_unofficial": 0, "n_superseded": 0, "n_unofficial_origins": 0,
         "n_supporting_origins": 0, "n_contradicting_origins": 0, "acknowledged": False,
-        "first_official_date": None, "first_unofficial_date": None, "days_to_official": None,
+        "official_searched": searched, "first_official_date": None, "first_unofficial_date": None, "days_to_official": None,
         "days_unofficial_to_official": None, "official_changed": False,
         **{f"n_{status}": 0 for status in STATUSES}, "n_unknown": len(rows),
         "computed_grade": "weak", "attributes": rows,

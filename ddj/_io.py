@@ -26,14 +26,17 @@ def _temporary(target: Path) -> tuple[int, Path]:
     raise FileExistsError(msg)
 
 
-def atomic_write_bytes(target: Path, data: bytes) -> Path:
+def atomic_write_bytes(target: Path, data: bytes, *, make_parents: bool = True) -> Path:
     """Write ``data`` to ``target`` through a temporary file in the same folder, then rename.
 
     A failure part-way leaves the previous file untouched. The file gets the mode a new file gets
-    from :func:`open` (``0o666`` less the umask), whatever the mode of the file it replaces.
+    from :func:`open` (``0o666`` less the umask), whatever the mode of the file it replaces. With
+    ``make_parents`` false the folder must exist already (a file a user named is written only where
+    they said, never into folders ddj made up).
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if make_parents:
+        target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _temporary(target)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -45,6 +48,55 @@ def atomic_write_bytes(target: Path, data: bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def check_output_file(target: Path, option: str = "--out") -> Path:
+    """Check that a file a user asked for can be written at ``target``; return it.
+
+    The folder it goes into must exist already (ddj does not create folders it was not asked to)
+    and be a folder ddj may write into; ``target`` must not be a folder itself.
+
+    Raises
+    ------
+    UsageError
+        Saying which of these is wrong and what to give instead.
+    """
+    from ddj.errors import UsageError
+
+    target = Path(target)
+    shown = f"{option} {str(target)!r}"
+    folder = target.parent
+    if target.is_dir():
+        msg = f"{shown} is a folder; give the name of a file to write in it, such as {str(target / 'comparison.csv')!r}"
+        raise UsageError(msg)
+    if not folder.exists():
+        msg = (f"{shown}: the folder {str(folder)!r} does not exist. Create it first, or write into a folder "
+               "that exists (ddj creates no folders it was not asked to)")
+        raise UsageError(msg)
+    if not folder.is_dir():
+        msg = f"{shown}: {str(folder)!r} is a file, not a folder. Give a path inside a folder"
+        raise UsageError(msg)
+    if not os.access(folder, os.W_OK):
+        msg = f"{shown}: cannot write into the folder {str(folder)!r} (permission denied). Choose a folder you can write to"
+        raise UsageError(msg)
+    return target
+
+
+def write_output_file(target: Path, data: bytes, option: str = "--out") -> Path:
+    """Write a file a user asked for: :func:`check_output_file`, then :func:`atomic_write_bytes` with no new folders.
+
+    An operating-system refusal (a read-only or special file system such as ``/proc``, a full disk)
+    becomes a :class:`~ddj.errors.UsageError` naming the file and the reason.
+    """
+    from ddj.errors import UsageError
+
+    target = check_output_file(target, option)
+    try:
+        return atomic_write_bytes(target, data, make_parents=False)
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        msg = f"{option} {str(target)!r}: cannot write the file ({reason}). Choose another file in a folder you can write to"
+        raise UsageError(msg) from err
 
 
 def atomic_write_text(target: Path, text: str) -> Path:

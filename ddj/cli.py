@@ -54,11 +54,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     from ddj.errors import DDJError
+    from ddj.html import terminal_safe  # messages quote data (names, values): no escape sequence reaches the terminal
 
     try:
         return int(args._run(args) or 0)
     except DDJError as err:
-        print(f"ddj {args.command}: error: {err}", file=sys.stderr)
+        print(f"ddj {args.command}: error: {terminal_safe(err)}", file=sys.stderr)
+        return EXIT_ERROR
+    except MemoryError:
+        print(f"ddj {args.command}: error: out of memory. The data is too large for this computer's memory; "
+              "see 'How large a dataset' in README.md, or run on a computer with more memory.", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print(f"ddj {args.command}: interrupted", file=sys.stderr)
@@ -69,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("DDJ_DEBUG"):
             raise
         print(
-            f"ddj {args.command}: internal error: {type(err).__name__}: {err}. "
+            f"ddj {args.command}: internal error: {type(err).__name__}: {terminal_safe(err)}. "
             "This is a bug in ddj; rerun with DDJ_DEBUG=1 to see the traceback and report it.",
             file=sys.stderr,
         )

@@ -61,6 +61,10 @@ class DatasetNotFoundError(DDJError):
     """No shipped dataset has that name and no folder is at that path."""
 
 
+class DatasetTooLargeError(DDJError):
+    """A dataset's files are too large for the memory available; refused before reading them."""
+
+
 class PackageError(DDJError):
     """The datapackage.json is missing, unreadable, or does not describe a ddj dataset."""
 
@@ -89,6 +93,10 @@ class EncodingError(ResourceFileError):
 
 class DelimiterError(ResourceFileError):
     """A CSV file is separated by something other than commas."""
+
+
+class LineEndError(ResourceFileError):
+    """A CSV file's lines end in something other than a line feed (old Mac files end them with a carriage return only)."""
 
 
 class RaggedRowError(ResourceFileError):
@@ -158,6 +166,10 @@ class ConsistencyViolation(ValidationError):
     """Fields of a row, or rows, contradict each other (a supersession across sources, a related id without a relation...)."""
 
 
+class TextViolation(ValidationError):
+    """A text value holds characters that cannot be shown safely (NUL or another control character)."""
+
+
 class EmptyTableError(ValidationError):
     """A resource that must have rows has none."""
 
@@ -177,6 +189,7 @@ _VALIDATION_CLASSES = {
         CountRangeViolation,
         UrlViolation,
         ConsistencyViolation,
+        TextViolation,
         EmptyTableError,
     )
 }

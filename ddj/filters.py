@@ -27,7 +27,8 @@ An empty value means "no filter". Values within one filter are alternatives (``-
   one of those sides whose source is of one of those kinds — both are read on the same account;
 - ``statuses``: at least one compared attribute of the incident has one of those comparison
   statuses (``contradict``: the sides contradict each other somewhere; ``official_silent``: the
-  operator never spoke of it).
+  operator never spoke of it, and the curators searched for its statements; ``no_official_record``:
+  no official account is recorded, and nobody declared a search for one).
 
 This module imports polars only inside the functions that need it, so building the command line's
 parser stays fast.
@@ -225,13 +226,14 @@ class FilterSpec:
         label="Side", flag="--side", vocabulary="sides")
     statuses: tuple[str, ...] = _filter(
         "values", help="keep incidents with at least one attribute in this comparison status (contradict, "
-                       "official_silent, ...)", label="Status", flag="--status", vocabulary="statuses")
+                       "official_silent, no_official_record, ...)", label="Status", flag="--status",
+        vocabulary="statuses")
     grades: tuple[str, ...] = _filter(
         "values", help="keep incidents with this grade (confirmed, fair, uncorroborated, weak, contested, discounted)",
         label="Grade", flag="--grade", column="grade", vocabulary="grades")
     incident_ids: tuple[str, ...] = _filter(
         "values", help="keep only this incident (its id)", label="Incident ids", flag="--incident",
-        column="incident_id")
+        column="incident_id", singular="incident_id")
 
     def __post_init__(self) -> None:
         for item in FILTERS:
@@ -625,10 +627,19 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
         if item.kind == "date":
             group.add_argument(item.flag, dest=item.name, metavar="DATE", help=item.help)
         else:
-            metavar = (item.singular or item.name.rstrip("s")).upper().replace("-", "_")
+            metavar = (item.singular or _singular(item.name)).upper().replace("-", "_")
             if item.name == "incident_ids":
                 metavar = "ID"
             group.add_argument(item.flag, dest=item.name, action="append", metavar=metavar, help=item.help)
+
+
+def _singular(name: str) -> str:
+    """``statuses`` -> ``status``, ``aircraft_categories`` -> ``aircraft_category``, ``grades`` -> ``grade``."""
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    if name.endswith(("uses", "sses")):
+        return name[:-2]
+    return name.removesuffix("s")
 
 
 # --- the per-incident frame the filters read -------------------------------------------------------

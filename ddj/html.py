@@ -12,7 +12,10 @@ function here.
   into HTML;
 - :func:`script_json` for JSON placed inside a ``<script>`` element (a chart spec), so that a
   ``</script>`` in data cannot close the element;
-- :func:`safe_filename` for any part of a file name that comes from data.
+- :func:`safe_filename` for any part of a file name that comes from data;
+- :func:`terminal_safe` for text printed to a terminal (escape sequences and bidirectional controls
+  are shown as ``\\uXXXX``, so data can neither recolour, move the cursor nor reorder a line);
+- :func:`csv_cell` for a cell of a CSV file a spreadsheet may open (no formulas).
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ import unicodedata
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-__all__ = ["escape", "escape_markdown", "markdown_link", "safe_filename", "safe_link", "safe_url", "script_json"]
+__all__ = ["csv_cell", "escape", "escape_markdown", "markdown_link", "safe_filename", "safe_link", "safe_url",
+           "script_json", "terminal_safe"]
 
 _ALLOWED_SCHEMES = ("http", "https")
 # Characters kept as they are in a URL; everything else (quotes, angle brackets, spaces, backticks,
@@ -78,7 +82,7 @@ def safe_url(url: Any) -> str | None:
         parts = urlsplit(text)
     except ValueError:
         return None
-    if parts.scheme.lower() not in _ALLOWED_SCHEMES or not parts.netloc or parts.netloc.startswith("@"):
+    if parts.scheme.lower() not in _ALLOWED_SCHEMES or not parts.netloc or "@" in parts.netloc:  # no user:password@
         return None
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text):
         return None
@@ -195,3 +199,55 @@ def safe_filename(text: Any, *, max_length: int = 80, default: str = "untitled")
     if stem.lower() in _WINDOWS_RESERVED:
         cleaned = f"{stem}_{dot}{rest}"
     return cleaned
+
+
+# C0 controls but tab and line feed, DEL, C1 controls (among them the 8-bit CSI), bidirectional marks,
+# embeddings, overrides and isolates, and the Unicode line and paragraph separators.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_TERMINAL_UNSAFE_LINES = re.compile(_TERMINAL_UNSAFE.pattern[:-1] + "\n]")
+
+
+def terminal_safe(text: Any, *, newlines: bool = True) -> str:
+    """Return ``text`` safe to print to a terminal: every control character written as ``\\uXXXX``.
+
+    Escape sequences (``ESC [ ...``), carriage returns, backspaces and bidirectional controls are
+    the characters that let data rewrite what a terminal shows (recolour it, hide it, overwrite a
+    line, reorder it); they become visible ``\\u001b``-style text. Tabs stay, and line feeds stay
+    unless ``newlines`` is false (for a value shown on one line). JSON text stays valid JSON: the
+    characters replaced can only stand inside its strings, where ``\\uXXXX`` means the same.
+
+    Examples
+    --------
+    >>> terminal_safe("\\x1b[2Ksyria-ru-aviation: valid")
+    '\\\\u001b[2Ksyria-ru-aviation: valid'
+    >>> terminal_safe("line one\\nline two", newlines=False)
+    'line one\\\\u000aline two'
+
+    The escape sequence arrives as harmless text; a name cannot start a line of its own.
+    """
+    pattern = _TERMINAL_UNSAFE if newlines else _TERMINAL_UNSAFE_LINES
+    return pattern.sub(lambda m: f"\\u{ord(m.group()):04x}", "" if text is None else str(text))
+
+
+#: The first characters that make a spreadsheet read a cell as a formula (tab and carriage return too:
+#: some spreadsheets drop them and read what follows).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """Return a CSV cell's text so that a spreadsheet shows it as text and never runs it as a formula.
+
+    Text that begins with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) gets a leading
+    apostrophe, as OWASP advises against CSV injection; anything else, and anything that is not text,
+    is returned as it is. A negative number kept as a number is not touched.
+
+    Examples
+    --------
+    >>> csv_cell('=HYPERLINK("http://evil.example","click")'), csv_cell("-1 helicopter"), csv_cell("fair")
+    ('\\'=HYPERLINK("http://evil.example","click")', "'-1 helicopter", 'fair')
+
+    The formula is shown as the text it is; ordinary words pass unchanged.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -424,3 +424,32 @@ def resource_model(name: str) -> ResourceModel:
             return item
     msg = f"no incident resource called {name!r}"
     raise KeyError(msg)
+
+
+# --- package properties -------------------------------------------------------------------------
+
+OFFICIAL_SEARCH_FIELDS: tuple[Field, ...] = (
+    Field("searched", "boolean",
+          "Whether the curators searched for official statements on the dataset's incidents: true only where "
+          "someone looked for the operator's statements, so that finding none is a finding.",
+          "the curators' own record of their work", required=True),
+    Field("on", "date", "When the search was made (YYYY-MM-DD); required with searched true, and with "
+          "searched_incidents.", "the curators' own record of their work"),
+    Field("note", "string", "How and where the curators searched, in a sentence.", "the curators"),
+    Field("not_searched", "array", "With searched true: the incident ids where nobody searched.",
+          "the curators' own record of their work"),
+    Field("searched_incidents", "array", "With searched false: the only incident ids where someone did search "
+          "(on the date given).", "the curators' own record of their work"),
+)
+"""The ``official_search`` property of an incident package, in the ``ddj`` block of ``datapackage.json``
+(a property of the package, not a column: every incident CSV keeps the same schema)::
+
+    "ddj": {"kind": "incidents", "official_search": {"searched": true, "on": "2026-12-05", "note": "..."}}
+
+An incident that unofficial accounts report and no official account speaks of is the operator's
+*silence* (comparison status ``official_silent``; "has not publicly acknowledged") only where a
+search was declared; elsewhere it is ``no_official_record`` ("no official account recorded").
+A package without the property has not declared a search and is read as not searched
+(validation lists a caveat); imported monitor exports are written with ``"searched": false``
+unless ``ddj import ... --official-searched DATE`` says otherwise. Read and checked by
+:func:`ddj.datasets.official_search.read_official_search`."""

@@ -55,7 +55,8 @@ def test_the_corpus_is_large_and_covers_every_error_class():
         "TypeViolation", "RequiredViolation", "EnumViolation", "PatternViolation", "RangeViolation",
         "UniqueViolation", "ForeignKeyViolation", "DateOrderViolation", "CountRangeViolation", "UrlViolation",
         "ConsistencyViolation", "EmptyTableError", "PackageError", "ResourceFileError", "MissingFileError",
-        "EmptyFileError", "EncodingError", "DelimiterError", "RaggedRowError", "HeaderError",
+        "EmptyFileError", "EncodingError", "DelimiterError", "RaggedRowError", "HeaderError", "LineEndError",
+        "TextViolation",
     }
     assert every_class <= raised, f"no case raises {sorted(every_class - raised)}"
     for case in CASES:
@@ -88,9 +89,11 @@ def test_load_raises_the_case_error_naming_file_row_and_column(case):
 def test_cli_validate_fails_and_prints_the_location(case, capsys):
     code = main(["validate", str(CORPUS / case["name"])])
     out, err = capsys.readouterr()
-    assert code != 0
+    assert code == 1  # the data is invalid (2 is for a command that could not run)
     assert "Traceback" not in out + err
     assert "internal error" not in out + err
+    assert "This is a bug" not in out + err
+    assert "\x1b" not in out + err  # an escape sequence from the data never reaches the terminal
     assert "INVALID" in out
     problem_lines = [line for line in out.splitlines() if line.startswith("  error: ")]
     assert problem_lines

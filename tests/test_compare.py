@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import polars as pl
@@ -21,6 +22,12 @@ def _status(result: Comparison, attribute: str, incident_id: str = "i1") -> str:
     row = result.attributes.filter((pl.col("incident_id") == incident_id) & (pl.col("attribute") == attribute))
     assert row.height == 1
     return row["status"].item()
+
+
+def _searched(ds, **search):
+    """``ds`` with a declared search for official statements (on 2026-12-05 unless ``search`` says otherwise)."""
+    declaration = {"searched": True, "on": "2026-12-05", **search}
+    return dataclasses.replace(ds, descriptor={"ddj": {"kind": "incidents", "official_search": declaration}})
 
 
 def _row(result: Comparison, incident_id: str = "i1") -> dict:
@@ -162,11 +169,17 @@ def test_one_incompatible_pair_among_several_claims_is_a_contradiction():
     assert row["official_account_ids"] == ["a1"] and row["unofficial_account_ids"] == ["a2", "a3"]
 
 
-def test_official_silent_only_when_the_operator_never_spoke():
-    silent = compare(dataset([incident_row("i1")], [
+def test_official_silent_only_when_the_operator_never_spoke_and_someone_looked():
+    silent = compare(_searched(dataset([incident_row("i1")], [
+        account_row("a1", "i1", "unofficial", "Observers", follow_on_operation="yes"),
+    ])))
+    assert _status(silent, "follow_on_operation") == "official_silent"
+    assert _row(silent)["official_searched"] and _row(silent)["n_official_silent"] == 1
+    unsearched = compare(dataset([incident_row("i1")], [
         account_row("a1", "i1", "unofficial", "Observers", follow_on_operation="yes"),
     ]))
-    assert _status(silent, "follow_on_operation") == "official_silent"
+    assert _status(unsearched, "follow_on_operation") == "no_official_record"
+    assert not _row(unsearched)["official_searched"] and _row(unsearched)["n_no_official_record"] == 1
     spoke = compare(dataset([incident_row("i1")], [
         account_row("a0", "i1", "official", "Ministry", cause="accident"),
         account_row("a1", "i1", "unofficial", "Observers", follow_on_operation="yes"),
@@ -271,8 +284,9 @@ def test_outlets_repeating_one_origin_count_once():
 # --- grades ------------------------------------------------------------------------------------------------
 
 
-def _grade(accounts: list[dict]) -> tuple[str, str]:
-    row = _row(compare(dataset([incident_row("i1")], accounts)))
+def _grade(accounts: list[dict], *, searched: bool = False) -> tuple[str, str]:
+    ds = dataset([incident_row("i1")], accounts)
+    row = _row(compare(_searched(ds) if searched else ds))
     assert row["grade"] == row["computed_grade"] in GRADES
     return row["grade"], row["grade_reason"]
 
@@ -328,11 +342,15 @@ def test_a_lookalike_letter_does_not_make_a_new_source():
 
 
 def test_fair_with_two_agreeing_origins_and_official_silence():
-    grade, reason = _grade([
+    accounts = [
         account_row("a1", "i1", "unofficial", "Observers", follow_on_operation="yes"),
         account_row("a2", "i1", "unofficial", "Social media", follow_on_operation="yes"),
-    ])
+    ]
+    grade, reason = _grade(accounts, searched=True)
     assert grade == "fair" and reason.startswith("Fair: 2 independent") and "never spoken of it" in reason
+    # Where nobody searched for official statements, the reason does not call it silence.
+    grade, reason = _grade(accounts)
+    assert grade == "fair" and reason.endswith("; no official account is recorded.") and "never" not in reason
 
 
 def test_weak_with_one_origin_or_with_origins_that_disagree():
@@ -503,7 +521,9 @@ def test_the_dataset_is_not_changed():
 
 
 def test_synthetic_data_exercises_every_status_and_grade():
-    result = compare(_synthetic(2000, seed=1))
+    synthetic = _synthetic(2000, seed=1)
+    # A search for official statements declared on all but every other incident: both kinds of no official account.
+    result = compare(_searched(synthetic, not_searched=synthetic.incidents["incident_id"].gather_every(2).to_list()))
     assert set(result.attributes["status"]) == set(STATUSES)
     assert set(result.incidents["computed_grade"]) == set(GRADES)
     assert result.changes.height > 0 and result.incidents["grade_overridden"].any()

@@ -29,7 +29,9 @@ def test_text_output_shows_grades_statuses_and_the_override(package, capsys):
     assert "hostile fire" in out and "unofficial_only" in out and "unofficial: no" in out
     assert "inc-2  grade: fair (set by an editor)" in out
     assert "Set to fair by Night editor on 2024-05-02 (override ov-1): A second local outlet" in out
-    assert "acknowledged by the operator: no, never" in out
+    # nobody declared a search for official statements in this package: no silence is asserted
+    assert "acknowledged by the operator: no official account recorded (no search for official statements" in out
+    assert "no, never" not in out
 
 
 def test_json_output_holds_both_tables_and_the_override(package, capsys):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import polars as pl
@@ -12,6 +13,8 @@ from ddj.compare import compare
 from tests.fixtures.incidents import account_row, dataset, incident_row
 
 INCIDENTS = ("i1", "i2", "i3")
+#: The curators declare a search for official statements on every incident but this one.
+NOT_SEARCHED = "i3"
 ORIGINS = ("Ministry", "Local media", "local  MEDIA", "Observers", "Social media")
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -66,7 +69,9 @@ def _accounts(draw) -> list[dict]:
 
 
 def _build(accounts: list[dict]):
-    return dataset([incident_row(i) for i in INCIDENTS], accounts)
+    built = dataset([incident_row(i) for i in INCIDENTS], accounts)
+    search = {"searched": True, "on": "2026-12-05", "not_searched": [NOT_SEARCHED]}
+    return dataclasses.replace(built, descriptor={"ddj": {"kind": "incidents", "official_search": search}})
 
 
 def _flip(side: str) -> str:
@@ -77,9 +82,10 @@ SWAPPED = {
     "agree": {"agree"},
     "contradict": {"contradict"},
     "unknown": {"unknown"},
-    "official_only": {"unofficial_only", "official_silent"},
+    "official_only": {"unofficial_only", "official_silent", "no_official_record"},
     "unofficial_only": {"official_only"},
     "official_silent": {"official_only"},
+    "no_official_record": {"official_only"},
 }
 
 
@@ -92,10 +98,12 @@ def test_swapping_the_sides_swaps_official_only_and_unofficial_only(accounts):
         assert (old["incident_id"], old["attribute"]) == (new["incident_id"], new["attribute"])
         assert new["status"] in SWAPPED[old["status"]], (old, new)
         assert (new["official_values"], new["unofficial_values"]) == (old["unofficial_values"], old["official_values"])
-        # official_only becomes official_silent exactly when the new official side has no account at all
+        # official_only becomes official_silent exactly when the new official side has no account at all, and
+        # someone searched for official statements on the incident (else no_official_record)
         if old["status"] == "official_only":
             spoke = any(a["incident_id"] == old["incident_id"] and a["side"] == "unofficial" for a in accounts)
-            assert new["status"] == ("unofficial_only" if spoke else "official_silent")
+            silence = "no_official_record" if old["incident_id"] == NOT_SEARCHED else "official_silent"
+            assert new["status"] == ("unofficial_only" if spoke else silence)
 
 
 @SETTINGS
@@ -125,7 +133,7 @@ def test_statuses_are_a_function_of_the_accounts_not_their_order(accounts, rando
     first, second = compare(_build(accounts)), compare(_build(shuffled))
     for name in ("incidents", "attributes", "changes", "accounts"):
         assert getattr(first, name).equals(getattr(second, name)), name
-    assert set(first.attributes["status"]) <= {"agree", "contradict", "official_silent", "unofficial_only",
-                                              "official_only", "unknown"}
+    assert set(first.attributes["status"]) <= {"agree", "contradict", "official_silent", "no_official_record",
+                                              "unofficial_only", "official_only", "unknown"}
     assert first.attributes.height == len(INCIDENTS) * 10
     assert first.attributes.filter(pl.col("status") == "contradict").height == first.incidents["n_contradict"].sum()

@@ -115,7 +115,7 @@ def test_ucdp_one_account_per_outlet_dated_and_sided(ucdp):
     outlets = ds.accounts.filter((pl.col("incident_id") == "ucdp-900001") & (pl.col("source_id") != "src-ucdp-ged"))
     outlets = outlets.join(ds.sources.select("source_id", "name"), on="source_id").sort("account_id")
     assert outlets.select("name", "side", pl.col("published_date").cast(pl.String), "origin").rows() == [
-        ("Russian Ministry of Defence", "official", "2016-08-01", "Russian military spokesman"),
+        ("Ministry of Defence of Russia", "official", "2016-08-01", "Russian military spokesman"),
         ("Test Wire Service", "unofficial", "2016-08-02", "Russian military spokesman"),
     ]
     assert ds.accounts.filter(pl.col("incident_id") == "ucdp-900003").height == 1
@@ -146,12 +146,12 @@ def test_unknown_extra_columns_are_listed_as_not_mapped(tmp_path):
 def test_bad_cells_are_named_by_row_and_column(tmp_path):
     rows = _rows(UCDP)
     rows[1]["date_prec"] = "9"
-    rows[2]["low"] = "20"
+    rows[2]["high"] = "x"
     path = _write(tmp_path / "ged.csv", rows)
     with pytest.raises(ValidationError) as err:
         import_ucdp(path, tmp_path / "out")
     text = str(err.value)
-    assert "ged.csv, row 3, column 'date_prec': '9'" in text and "row 4, column 'best'" in text
+    assert "ged.csv, row 3, column 'date_prec': '9'" in text and "row 4, column 'high'" in text
     rows = _rows(ACLED)
     rows[0]["time_precision"] = "4"
     rows[2]["event_date"] = "someday"

@@ -67,7 +67,6 @@ title = {{ each = "incidents", column = "title", dataset = "hostile" }}
 @pytest.mark.parametrize(("text", "message"), [
     ("[reports.a]\nnotebok = 'x.ipynb'", "unknown key\\(s\\) notebok"),
     ("[reports.a]\nnotebook = 'missing.ipynb'", "notebook 'missing.ipynb' does not exist"),
-    (f"[reports.a]\nnotebook = '{TINY}'\nschedule = 'every day'", "not a cron expression"),
     (f"[reports.a]\nnotebook = '{TINY}'\noutput = 'x-{{nope}}'", "uses nope, which is neither"),
     (f"[reports.a]\nnotebook = '{TINY}'\noutput = 'same'\n[reports.b]\nnotebook = '{TINY}'\noutput = 'same'",
      "both write to 'same'"),

@@ -113,17 +113,11 @@ def test_cli_strings_are_read_by_the_declared_type(spec):
 
 
 @pytest.mark.parametrize(("source", "message"), [
-    ("import os", "may only assign literal values"),
-    ("x = compute()", "must be a literal"),
-    ("x: dict = {}", "cannot check the type `dict`"),
-    ("x = None  # nothing", "give 'x' a type annotation"),
-    ("x: int = 'a'  # wrong", "is not of its type int"),
-    ("x: int = 1  # n [between: 1..2]", "unknown constraint 'between'"),
     ("x: str = 'a'  # n [range: 1..2]", "range: LOW..HIGH"),
     ("x: int = 1  # n [from: incidents]", "from: TABLE.COLUMN"),
     ("x: str = 'a'  # n [choices: a, b]\nx: int = 2  # again", None),
 ])
-def test_parameters_cells_ddj_cannot_read_are_refused_clearly(source, message):
+def test_malformed_constraints_are_refused_clearly(source, message):
     if message is None:  # a name assigned twice: the last one counts, as in Python
         assert parse_parameters(source)["x"].type == "int"
         return
@@ -131,8 +125,46 @@ def test_parameters_cells_ddj_cannot_read_are_refused_clearly(source, message):
         parse_parameters(source)
 
 
-def test_a_notebook_without_a_parameters_cell_is_refused():
-    with pytest.raises(NotebookError, match="no cell is tagged 'parameters'"):
-        read_parameters(NOTEBOOKS / "no-parameters.ipynb")
+@pytest.mark.parametrize(("source", "names", "warning"), [
+    ("import os\nx = 1", ["x"], "assigns no literal value"),
+    ("x = compute()\ny = 2", ["y"], "is computed, not a literal"),
+    ("x = 1\n= 2", ["x"], "is not valid Python"),
+    ("x: int = 'a'  # wrong", ["x"], "is not of its type int"),
+    ("x: int = 1  # n [between: 1..2]", ["x"], "unknown constraint 'between'"),
+])
+def test_what_ddj_cannot_read_is_skipped_with_a_warning_as_papermill_does(source, names, warning):
+    spec = parse_parameters(source)
+    assert spec.names == names
+    assert any(warning in note for note in spec.warnings), spec.warnings
+
+
+@pytest.mark.parametrize(("source", "type_text", "shown"), [
+    ("x: dict = {}", "any", "dict"),
+    ("x = None  # nothing", "any", "Unknown type"),
+    ("x = {'a': 1}", "any", "Unknown type"),
+    ("x = []", "any", "Unknown type"),
+    ("x: List[int] = [1]", "list[int]", "List[int]"),
+    ("x: Optional[str] = None", "str | None", "Optional[str]"),
+    ("x: 'int' = 1", "int", "int"),
+    ("x = [1, 2]  # type: List[int] numbers", "list[int]", "List[int]"),
+    ("x: int = 'a'", "any", "int"),
+])
+def test_untyped_and_unchecked_parameters_are_read_as_papermill_shows_them(source, type_text, shown):
+    parameter = parse_parameters(source)["x"]
+    assert (parameter.type_text, parameter.display_type) == (type_text, shown)
+    check_values(parse_parameters(source), {"x": parameter.default})
+
+
+def test_the_bracket_of_an_unknown_constraint_stays_help_text():
+    parameter = parse_parameters("x: int = 1  # see note [1]")["x"]
+    assert parameter.comment == "see note [1]" and not parameter.constraints_text
+
+
+def test_a_notebook_without_a_parameters_cell_takes_none_and_refuses_values():
+    spec = read_parameters(NOTEBOOKS / "no-parameters.ipynb")
+    assert not spec.has_cell and spec.names == []
+    assert check_values(spec, {}) == {}
+    with pytest.raises(ParameterError, match="has no cell tagged 'parameters'"):
+        check_values(spec, {"dataset": "x"})
     with pytest.raises(NotebookError, match="no such notebook"):
         read_parameters(NOTEBOOKS / "missing.ipynb")

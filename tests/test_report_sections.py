@@ -50,7 +50,8 @@ def test_theatre_sections_count_and_list_the_window(minimal):
     assert selected["incident_id"].to_list() == ["inc-1"]
     table = str(sections.incidents_by_type(sections.select_incidents(minimal, country="Syria")))
     assert '<th scope="row">emergency landing</th><td>1</td><td>1</td>' in table
-    assert "1 incident(s) in Syria" in str(sections.window_summary(selected, place="Syria", date_from=None, date_to=None))
+    assert str(sections.window_summary(selected, place="Syria", date_from=None, date_to=None)) == (
+        "<p>1 incident in Syria, on 28 February 2021.</p>")
 
 
 def test_no_section_lets_a_payload_through(hostile):
@@ -118,7 +119,7 @@ def _row(html: str, label: str) -> str:
 
 def test_discrepancy_table_names_values_sources_and_statuses_in_words(minimal, minimal_comparison):
     html = str(sections.discrepancy_table(minimal, minimal_comparison, "inc-1"))
-    assert html.startswith("<p>Officials and other accounts contradict each other on nothing compared. Officials say "
+    assert html.startswith("<p>Officials and other accounts do not contradict each other on any point compared here. Officials say "
                            "nothing about the hostile fire and crew killed, which other accounts report.</p>")
     cause = _row(html, "cause")
     assert "<td>a technical failure<br><small>Ministry</small></td>" in cause and 'class="ddj-silent"' in cause
@@ -128,7 +129,9 @@ def test_discrepancy_table_names_values_sources_and_statuses_in_words(minimal, m
     assert hostile.endswith("officials silent on this point; others report</td>")
     assert "Officials changed their account" not in html
     unacknowledged = str(sections.discrepancy_table(minimal, minimal_comparison, "inc-2"))
-    assert unacknowledged.startswith("<p>The operator has never spoken of this incident.</p>")
+    # The minimal package declares no search for official statements: no claim that the operator stayed silent.
+    assert unacknowledged.startswith("<p>No official account of this incident is recorded, and no search for official "
+                                     "statements was declared.</p>")
 
 
 def test_discrepancy_table_shows_contradictions_and_changed_official_accounts(revised):
@@ -156,8 +159,8 @@ def test_grade_box_gives_grade_meaning_reason_and_acknowledgement(minimal_compar
             "1 day before the first other report.") in html
     assert "editor" not in html
     silent = str(sections.grade_box(minimal_comparison, "inc-2"))
-    assert ("The operator has never acknowledged the incident; other sources first reported it on "
-            "26 February 2021.") in silent
+    assert ("No official account of the incident is recorded (no search for official statements was declared); "
+            "other sources first reported it on 26 February 2021.") in silent
     with pytest.raises(UsageError, match="no incident 'nope'"):
         sections.grade_box(minimal_comparison, "nope")
 
@@ -217,8 +220,9 @@ def test_causes_count_each_side_and_list_the_disputes(minimal, minimal_compariso
 
 def test_rates_by_year_count_contradiction_and_silence(minimal, minimal_comparison, revised):
     html = str(sections.rates_by_year(minimal_comparison, minimal.incidents))
-    assert ('<tr><th scope="row">2021</th><td>2</td><td>0 (0%)</td><td>1 (50%)</td><td>1 (50%)</td><td>0</td></tr>'
-            in html)
+    # Nobody declared a search for official statements: the unacknowledged incident is counted as unsearched.
+    assert ('<tr><th scope="row">2021</th><td>2</td><td>0 (0%)</td><td>0 (0%)</td><td>1 (50%)</td><td>1 (50%)</td>'
+            '<td>0</td></tr>' in html)
     assert '<tr><th scope="row">all years</th><td>2</td>' in html
     ds, comparison = revised
     assert "<td>2</td><td>1 (50%)</td>" in str(sections.rates_by_year(comparison, ds.incidents))

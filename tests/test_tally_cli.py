@@ -36,10 +36,32 @@ def test_tally_table_is_readable(capsys):
     assert "as of 2024-03-01" in out and "6,610" in out and "tank" in out and "ratio" in out
 
 
+def test_tally_json_gives_no_ratio_for_a_claim_newer_than_the_documented_side_by_more_than_the_tolerance(capsys):
+    assert main(["tally", NAME, "--category", "tank", "field artillery", "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    for record in records:
+        assert record["official_as_of"] == "2026-08-08" and record["documented_through"] == "2024-10-06"
+        assert record["days_apart"] == 671 and record["ratio"] is None and record["difference"] is None
+        assert record["tolerance_days"] == 7
+    assert main(["tally", NAME, "--category", "tank", "field artillery", "--as-of", "2024-10-06", "--json"]) == 0
+    ratios = {r["category"]: r["ratio"] for r in json.loads(capsys.readouterr().out)}
+    assert ratios == {"tank": round(8919 / 3440, 4), "field artillery": round(19092 / 1443, 4)}  # 2.59, 13.23
+    assert main(["tally", NAME, "--category", "tank", "--tolerance", "700", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["ratio"] == round(12251 / 3440, 4)
+
+
+def test_tally_table_says_where_the_documented_side_stops_and_names_the_sources(capsys):
+    assert main(["tally", NAME, "--category", "tank"]) == 0
+    out = capsys.readouterr().out
+    assert "3.56" not in out and "The documented side stops on 2024-10-06" in out and "--as-of 2024-10-06" in out
+    assert "General Staff" in out and "Oryx" in out and "MIT licence" in out and "CC BY 4.0" in out
+
+
 @pytest.mark.parametrize(("argv", "words"), [
     (["tally", NAME, "--as-of", "March"], "is not a date"),
     (["tally", NAME, "--category", "tanks"], "no official category 'tanks'"),
     (["tally", "no-such-dataset"], "no dataset 'no-such-dataset'"),
+    (["tally", NAME, "--tolerance", "-3"], "whole number of days"),
     (["build", "syria-ru-aviation"], "no build for 'syria-ru-aviation'"),
 ])
 def test_errors_are_one_line_without_a_traceback(capsys, argv, words):

@@ -129,12 +129,39 @@ def test_official_revisions_are_marked(series):
     assert series.filter(pl.col("revision").is_not_null()).height > 20
 
 
-def test_threshold_crossings_give_the_first_date_the_ratio_reached_each_threshold(series):
+def test_threshold_crossings_give_the_first_date_the_ratio_crossed_each_threshold(series):
     crossings = ddj.tally.threshold_crossings(series, [2.0, 100.0])
+    # Tanks: 1.83 times on 19 March 2022 (Oryx's first real count), twice the count from 22 March: a crossing.
+    tank = crossings.filter((pl.col("category") == "tank") & (pl.col("threshold") == 2.0)).row(0, named=True)
+    assert tank["first_date"] == dt.date(2022, 3, 22) and not tank["above_at_start"]
+    tanks = series.filter((pl.col("category") == "tank") & pl.col("ratio").is_not_null()).sort("date")
+    assert tanks["ratio"][0] < 2.0 and tanks["date"][0] == dt.date(2022, 3, 19)
+    # Drones were already past twice the count on the first day compared: where the comparison starts, no crossing.
     drone = crossings.filter((pl.col("category") == "drone") & (pl.col("threshold") == 2.0)).row(0, named=True)
     drones = series.filter((pl.col("category") == "drone") & (pl.col("ratio") >= 2.0))
-    assert drone["first_date"] == drones["date"].min()
+    assert drone["first_date"] is None and drone["above_at_start"]
+    assert drone["compared_from"] == drones["date"].min() == dt.date(2022, 3, 19)
     assert crossings.filter(pl.col("threshold") == 100.0)["first_date"].null_count() >= 10
+    # Nothing is dated after Oryx's last day: a later claim set against a frozen count is no crossing.
+    assert crossings["first_date"].max() <= dt.date(2024, 10, 6)
+    assert crossings["compared_to"].max() == dt.date(2024, 10, 6)
+
+
+def test_no_ratio_or_difference_once_the_documented_side_has_stopped_for_longer_than_the_tolerance(ds, series):
+    tanks = series.filter(pl.col("category") == "tank")
+    last_common = tanks.filter(pl.col("date") == dt.date(2024, 10, 6)).row(0, named=True)
+    assert (last_common["official"], last_common["documented"], last_common["days_apart"]) == (8919, 3440, 0)
+    assert last_common["ratio"] == pytest.approx(8919 / 3440)
+    within = tanks.filter(pl.col("date") == dt.date(2024, 10, 13)).row(0, named=True)
+    assert within["days_apart"] == 7 and within["ratio"] is not None
+    beyond = tanks.filter(pl.col("date") > dt.date(2024, 10, 13))
+    assert beyond.height > 600 and beyond["ratio"].null_count() == beyond["difference"].null_count() == beyond.height
+    assert (beyond["documented_through"] == dt.date(2024, 10, 6)).all()
+    latest = ddj.tally(ds, categories=["tank", "field artillery"])
+    assert latest["ratio"].to_list() == [None, None] and latest["days_apart"].to_list() == [671, 671]
+    wide = ddj.tally(ds, categories=["tank"], tolerance_days=700).row(0, named=True)
+    assert wide["ratio"] == pytest.approx(12251 / 3440)
+    assert ddj.tally.coverage(ds)["common_to"] == dt.date(2024, 10, 6)
 
 
 def test_as_of_and_value_on_on_a_small_series():
@@ -163,6 +190,7 @@ def test_compare_leaves_a_category_without_documented_count_empty_not_zero():
     ({"as_of": "31/12/2024"}, "Write it as YYYY-MM-DD"),
     ({"categories": ["tanks"]}, "no official category 'tanks'"),
     ({"documented": "rumours"}, "no documented 'rumours'"),
+    ({"tolerance_days": -1}, "whole number of days"),
 ])
 def test_bad_arguments_say_what_to_do(ds, kwargs, words):
     with pytest.raises(UsageError, match=words):

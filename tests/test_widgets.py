@@ -88,7 +88,7 @@ def test_official_silence_shows_the_strike_campaign_everywhere(data):
     view = data.view(FilterSpec(statuses=["official_silent"]))
     assert view.counts.incidents == 1 and view.counts.never_acknowledged == 1
     assert view.table["incident_id"].to_list() == ["syr-2016-08-retaliation-strikes"]
-    assert view.table["stands_out"][0] == "the operator never spoke of it"
+    assert view.table["stands_out"][0] == "no official account recorded"
     assert view.timeline.select("lane", "incidents").rows() == [(ACKNOWLEDGED_LANES[1], 1)]
     assert view.matrix_mode == "incidents" and view.matrix.height == K
     silent = view.matrix.filter(pl.col("status") == "official_silent")["attribute"].to_list()
@@ -231,8 +231,10 @@ def test_picking_a_status_in_the_shares_matrix_filters_by_it(synthetic):
     from ddj.widgets import Explorer
 
     explorer = Explorer(synthetic.dataset, comparison=synthetic.comparison, debounce=0)
-    _select(explorer.charts["matrix"], STATUS_PICK, {"vlPoint": {"or": [{"status": "official_silent"}]}})
-    assert explorer.spec.statuses == ("official_silent",)
+    # The synthetic package declares no search for official statements: its unacknowledged incidents are
+    # "no official account recorded", not official silence.
+    _select(explorer.charts["matrix"], STATUS_PICK, {"vlPoint": {"or": [{"status": "no_official_record"}]}})
+    assert explorer.spec.statuses == ("no_official_record",)
     assert explorer.view.counts.incidents == explorer.view.counts.never_acknowledged > 0
 
 

@@ -7,20 +7,12 @@ view; a brush on the timeline must come back as dates in the filters.
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 import ddj
 from ddj.filters import FILTER_BY_NAME, FilterSpec
-from ddj.widgets.serve import free_port
 from ddj.widgets.state import ExplorerData
 
 pytestmark = pytest.mark.browser
@@ -34,33 +26,14 @@ TIMEOUT_MS = 60_000
 
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory):
-    """`ddj explore` on a free port, in its own process group so that teardown stops it and Voila together."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("explore") / "voila.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ddj", "explore", "syria-ru-aviation", "--port", str(port), "--no-browser"],
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=Path(__file__).resolve().parents[1])
+    """`ddj explore` on a free port, at the address (with its token) it prints; teardown stops it and Voila."""
+    from tests.test_explorer_server import start, stop
+
+    server = start(tmp_path_factory.mktemp("explore"), "syria-ru-aviation", "--port", "0")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"ddj explore did not start serving: {log.read_text(errors='replace')[-2000:]}")
-                time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}/"
+        yield server.url
     finally:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            if process.poll() is not None:
-                break
-            os.killpg(process.pid, sig)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                continue
+        stop(server.process)
 
 
 @pytest.fixture(scope="module")

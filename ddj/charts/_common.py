@@ -21,6 +21,7 @@ from ddj.errors import UsageError
 _LINE = 120
 #: The longest chart title in characters: about 900 pixels of the house theme's 16-pixel bold title.
 _TITLE_CHARS = 100
+_TITLE_WRAP = 60
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
 
@@ -57,12 +58,28 @@ def finish(chart: Any, *, title: str, sources: Any, method: str, alt_text: str) 
     """Return ``chart`` with its title, a subtitle of method note and source line, and alt text.
 
     The method note is wrapped to lines of about 120 characters (Vega does not wrap subtitles). A
-    title longer than about 900 pixels is cut at a word with an ellipsis (:func:`short_title`) here,
-    not by Vega: Vega's own cut measures the text letter by letter, which made the title the slowest
-    part of drawing a chart.
+    long title is wrapped at words into lines of about 60 characters (:func:`title_lines`) here, never
+    cut: Vega does not wrap titles, and its own cut measures the text letter by letter, which made the
+    title the slowest part of drawing a chart.
     """
     lines = textwrap.wrap(f"Method: {method}", _LINE) + textwrap.wrap(source_line(sources), _LINE)
-    return chart.properties(title=alt.Title(text=short_title(title), subtitle=lines), description=alt_text)
+    return chart.properties(title=alt.Title(text=title_lines(title), subtitle=lines), description=alt_text)
+
+
+def title_lines(title: str, *, width: int = _TITLE_WRAP) -> str | list[str]:
+    """A chart title wrapped at words into lines of at most ``width`` characters: the whole title, never cut.
+
+    Examples
+    --------
+    >>> title_lines("Who said what, and when: Mi-8AMTSh shot down over Idlib province, five Russians killed")
+    ['Who said what, and when: Mi-8AMTSh shot down over Idlib', 'province, five Russians killed']
+    >>> title_lines("Grades over time")
+    'Grades over time'
+
+    A short title stays one string; a long one becomes lines Vega sets one under the other.
+    """
+    lines = textwrap.wrap(str(title), width=width, break_long_words=False) or [""]
+    return lines[0] if len(lines) == 1 else lines
 
 
 def short_title(title: str, *, width: int = _TITLE_CHARS) -> str:

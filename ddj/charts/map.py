@@ -218,7 +218,11 @@ def _map(dataset: Any, placed: pl.DataFrame, unplaced: pl.DataFrame, extent: tup
     if unplaced.height:
         chart = alt.hconcat(geo, _unplaced_list(unplaced), spacing=24)
         method += " Incidents without a usable place are listed on the right, not dropped."
-    return finish(chart, title="Where the incidents happened, and how well we know", sources=dataset,
+    title = "Where the incidents happened, and how well we know"
+    if placed.height + unplaced.height == 1:
+        only = (placed if placed.height else unplaced)["title"][0]
+        title = f"Where it happened, and how well we know: {only}"
+    return finish(chart, title=title, sources=dataset,
                   method=method, alt_text=alt_text)
 
 

@@ -17,7 +17,9 @@ __all__ = ["discrepancy_matrix"]
 
 _METHOD = ("each cell compares what the operator's officials and everyone else claimed about one attribute of one "
            "incident, using the accounts each source has not replaced. 'Contradict' means no official value matches "
-           "another source's; 'officials silent on this point' means officials spoke of the incident but not of this.")
+           "another source's; 'officials silent on this point' means officials spoke of the incident but not of this; "
+           "'no official account, though searched for' is the operator's silence where the curators looked for its "
+           "statements, and 'no official account recorded' means nobody declared such a search.")
 
 
 def _labels() -> list[str]:

@@ -1,14 +1,20 @@
-"""Tally gap: an official cumulative claim against the documented count, with the ratio and official revisions."""
+"""Tally gap: an official cumulative claim against the documented count, with the ratio and official revisions.
+
+Given a tally dataset as ``sources``, the chart names both sides (the official source, for example the General
+Staff, and the documented one, for example Oryx) in its legend, alt text and source line, with their licences as
+the dataset declares them (:func:`ddj.tally.source_line`).
+"""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
 import altair as alt
 import polars as pl
 
-from ddj.charts._common import finish, long_date, utc_x
+from ddj.charts._common import finish, long_date, short_title, utc_x
 from ddj.charts.reduce import inline, period_for, warn_reduced
 from ddj.charts.theme import OKABE_ITO
 from ddj.errors import UsageError
@@ -20,6 +26,8 @@ _SERIES = {"official": "official claim", "documented": "documented count"}
 _RATIO_COLOURS = [OKABE_ITO[k] for k in ("bluish_green", "vermillion", "reddish_purple", "sky_blue", "black", "yellow",
                                          "grey")]
 _NEEDED = ("date", "category", "official", "documented", "ratio", "revision")
+#: Subtitle lines are wrapped at this many characters, as :func:`ddj.charts._common.finish` wraps them.
+_LINE = 120
 
 
 def _revised(frame: pl.DataFrame) -> pl.Expr:
@@ -34,6 +42,23 @@ def _revised(frame: pl.DataFrame) -> pl.Expr:
     if dtype.is_numeric():
         return column.is_not_null() & (column != 0)
     return column.is_not_null()
+
+
+def _is_tally(sources: Any) -> bool:
+    return ((getattr(sources, "descriptor", None) or {}).get("ddj") or {}).get("kind") == "tally"
+
+
+def _labels(sources: Any) -> tuple[dict[str, str], str | None, str | None]:
+    """Series labels, and the official and documented sides' names for sentences (None when not named)."""
+    if not _is_tally(sources):
+        return dict(_SERIES), None, None
+    from ddj.tally.sources import attribution
+
+    sides = attribution(sources)
+    official, documented = sides["official"], sides["documented"]
+    labels = {"official": f"{official.name} claim" if official.named else _SERIES["official"],
+              "documented": f"documented by {documented.name}" if documented.named else _SERIES["documented"]}
+    return labels, official.phrase if official.named else None, documented.phrase if documented.named else None
 
 
 def tally_gap(
@@ -51,6 +76,11 @@ def tally_gap(
     official claim (solid, blue) and the documented count (dashed, orange) per category, with each
     official revision marked by a black diamond; the lower panel draws the ratio, with a rule at 1.
 
+    With ``documented_through`` (the documented side's last day, from :func:`ddj.tally.tally_series`) the
+    documented line stops on that day, and the ratio is drawn only where the series gives one (both figures
+    current): a frozen count is not carried on beside later claims. ``sources`` is a tally dataset (its
+    sides, their sources and licences are named) or anything :func:`ddj.charts.source_line` takes.
+
     Days on which neither figure changes are left out (the lines are drawn as steps, so nothing is
     lost). When more than ``max_points`` rows remain, each category keeps the last value of each
     period (the series are cumulative) and a period with any revision stays marked; a
@@ -64,11 +94,13 @@ def tally_gap(
     ...     "date": [dt.date(2022, 3, 1), dt.date(2022, 4, 1)], "category": ["aircraft", "aircraft"],
     ...     "official": [30, 150], "documented": [12, 25], "ratio": [2.5, 6.0], "difference": [18, 125],
     ...     "revision": [False, True]})
-    >>> print(chart_alt_text(tally_gap(series, sources="example")).replace(". ", ".\\n"))
-    Official claims against documented counts, 1 March 2022 to 1 April 2022.
-    aircraft: on 1 April 2022 the official claim was 150 against 25 documented (ratio 6.0); 1 official revision.
+    >>> import textwrap
+    >>> print(textwrap.fill(chart_alt_text(tally_gap(series, sources="example")), 100))
+    Official claims against documented counts, 1 March 2022 to 1 April 2022. aircraft: on 1 April 2022,
+    the last day with both figures, the official claim was 150 against 25 documented (ratio 6.0); 1
+    official revision.
 
-    The alt text reads out the latest claim, count and ratio of each category and its revisions.
+    The alt text reads out the last claim, count and ratio of each category on a common date, and its revisions.
     """
     missing = [c for c in _NEEDED if c not in series.columns]
     if missing:
@@ -80,15 +112,24 @@ def tally_gap(
         wanted = [categories] if isinstance(categories, str) else list(categories)
         frame = frame.filter(pl.col("category").is_in(wanted))
     frame = frame.with_columns(_revised(frame).alias("revised")).sort("category", "date")
+    ended = None
+    if "documented_through" in frame.columns and frame["documented_through"].drop_nulls().len():
+        # the documented line stops where the documented side stops; later claims are drawn alone
+        ended = frame["documented_through"].drop_nulls().max()
+        covered = pl.col("date") <= ended
+        frame = frame.with_columns(pl.when(covered).then(pl.col("documented")).alias("documented"),
+                                   pl.when(covered).then(pl.col("ratio")).alias("ratio"))
     if frame.height == 0:
         msg = "the tally series has no rows to chart (check the categories asked for)"
         raise UsageError(msg)
+    full = frame  # every day, for the alt text's last common day (the drawing leaves out days without change)
     period = "day"
     # The series are step functions: a day on which neither figure changes (and no revision falls) adds
     # nothing to a step-after line, so it is left out; the last day of each category is kept.
     steady = (
-        (pl.col("official") == pl.col("official").shift(1).over("category"))
-        & (pl.col("documented") == pl.col("documented").shift(1).over("category"))
+        pl.col("official").eq_missing(pl.col("official").shift(1).over("category"))
+        & pl.col("documented").eq_missing(pl.col("documented").shift(1).over("category"))
+        & pl.col("ratio").eq_missing(pl.col("ratio").shift(1).over("category"))
         & ~pl.col("revised")
         & (pl.col("date") != pl.col("date").max().over("category"))
     ).fill_null(False)
@@ -97,13 +138,16 @@ def tally_gap(
         n_categories = max(frame["category"].n_unique(), 1)
         bins = max(max_points // n_categories, 2)
         period, every = period_for(frame["date"].min(), frame["date"].max(), max_bins=bins)
+        # a period that straddles the documented side's last day is cut there, so that its last documented
+        # point keeps its own date and is not carried into days the documented side does not cover
+        after = (pl.col("date") > ended) if ended is not None else pl.lit(False)
         frame = (
-            frame.with_columns(pl.col("date").dt.truncate(every).alias("period"))
-            .group_by("category", "period")
+            frame.with_columns(pl.col("date").dt.truncate(every).alias("period"), after.alias("_after"))
+            .group_by("category", "period", "_after")
             .agg(pl.col("date").last(), pl.col("official").last(), pl.col("documented").last(),
-                 pl.col("revised").any(), pl.col("revision").filter(pl.col("revised")).first())
-            .with_columns((pl.col("official") / pl.col("documented")).alias("ratio"))
-            .drop("period")
+                 pl.col("ratio").last(), pl.col("revised").any(),
+                 pl.col("revision").filter(pl.col("revised")).first())
+            .drop("period", "_after")
             .sort("category", "date")
         )
         warn_reduced(f"the tally chart keeps the last value per {period} of each category ({frame.height:,} points "
@@ -112,32 +156,33 @@ def tally_gap(
         pl.col("ratio").cast(pl.Float64).round(3),
         pl.col("date").dt.strftime("%-d %B %Y").alias("day"),
     )
+    labels, official_name, documented_name = _labels(sources)
     long = pl.concat([
         frame.select("category", "date", "day", pl.lit(label).alias("series"), pl.col(column).cast(pl.Float64)
-                     .alias("count"))
-        for column, label in _SERIES.items()
+                     .alias("count")).filter(pl.col("count").is_not_null())
+        for column, label in labels.items()
     ]).sort("category", "series", "date")
     revisions = frame.filter(pl.col("revised")).select("category", "date", "day", pl.col("official")
                                                         .cast(pl.Float64).alias("count"), _revision_words(frame))
     category_order = frame["category"].unique(maintain_order=True).to_list()
     x = utc_x("date", None)
-    colours = alt.Scale(domain=list(_SERIES.values()), range=[OKABE_ITO["blue"], OKABE_ITO["orange"]])
+    colours = alt.Scale(domain=list(labels.values()), range=[OKABE_ITO["blue"], OKABE_ITO["orange"]])
     lines = alt.Chart().mark_line(strokeWidth=2, interpolate="step-after").encode(
         x=x, y=alt.Y("count:Q", title="count"),
         # One legend for both channels (the same field and domain): each series' colour with its dash, so the
         # key reads without colour too (a legend disabled on one of the two made Vega-Lite warn of a conflict).
         color=alt.Color("series:N", scale=colours, title=None, legend=alt.Legend(orient="top")),
-        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=list(_SERIES.values()), range=[[1, 0], [5, 3]]),
+        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=list(labels.values()), range=[[1, 0], [5, 3]]),
                                   title=None, legend=alt.Legend(orient="top")),
         tooltip=["category:N", "day:N", "series:N", alt.Tooltip("count:Q", format=",")],
     ).transform_filter(alt.FieldOneOfPredicate(field="kind", oneOf=["line"]))
     marks = alt.Chart().mark_point(shape="diamond", filled=True, size=70, color=OKABE_ITO["black"]).encode(
         x=x, y="count:Q", tooltip=["category:N", alt.Tooltip("day:N", title="official revision"),
                                    alt.Tooltip("change:N", title="correction"),
-                                   alt.Tooltip("count:Q", title="official claim", format=",")],
+                                   alt.Tooltip("count:Q", title=labels["official"], format=",")],
     ).transform_filter(alt.FieldOneOfPredicate(field="kind", oneOf=["revision"]))
     upper_data = pl.concat([long.with_columns(pl.lit("line").alias("kind")),
-                            revisions.with_columns(pl.lit("official claim").alias("series"),
+                            revisions.with_columns(pl.lit(labels["official"]).alias("series"),
                                                    pl.lit("revision").alias("kind")).select(
                                 "category", "date", "day", "series", "count", "kind", "change")],
                            how="diagonal")
@@ -147,11 +192,15 @@ def tally_gap(
                                       labelFontWeight="bold")),
         data=inline(upper_data, max_rows=max(max_points * 3, 5000), what="tally points"),
     ).resolve_scale(y="independent")
-    ratio_data = frame.select("category", "date", "day", "ratio")
+    ratio_data = frame.select("category", "date", "day", "ratio").filter(pl.col("ratio").is_not_null())
+    # the ratio panel spans the same days as the counts above, so that the days without a ratio show as such
+    first, last = frame["date"].min(), frame["date"].max()
+    ratio_x = utc_x("date", None, scale={"domain": [
+        {"year": d.year, "month": d.month, "date": d.day, "utc": True} for d in (first, last)]})
     ratio = alt.layer(
         alt.Chart(inline(ratio_data, max_rows=max(max_points, 5000), what="ratios")).mark_line(
             strokeWidth=2, interpolate="step-after").encode(
-            x=utc_x("date", None), y=alt.Y("ratio:Q", title="official ÷ documented"),
+            x=ratio_x, y=alt.Y("ratio:Q", title="official ÷ documented"),
             color=alt.Color("category:N", title="ratio for", sort=category_order,
                             scale=alt.Scale(domain=category_order, range=_RATIO_COLOURS),
                             legend=alt.Legend(orient="bottom", direction="horizontal")),
@@ -160,14 +209,31 @@ def tally_gap(
         alt.Chart(inline(pl.DataFrame({"one": [1]}), what="reference")).mark_rule(
             color=OKABE_ITO["grey"], strokeDash=[2, 2]).encode(y="one:Q"),
     ).properties(width=560, height=140)
-    method = ("the official claim is the operator's cumulative figure on each day; the documented count is the "
-              "independently documented total as of that day (as-of lookup through the category crosswalk). "
-              "Diamonds mark days the official series was revised. Ratio = official ÷ documented.")
+    if official_name and documented_name:
+        method = (f"{labels['official']}: the cumulative figure {official_name} published on each day; "
+                  f"{labels['documented']}: the total {documented_name} documented with photo or video evidence as "
+                  "of that day (as-of lookup through the category crosswalk), a minimum.")
+    else:
+        method = ("the official claim is the official cumulative figure on each day; the documented count is the "
+                  "independently documented total as of that day (as-of lookup through the category crosswalk).")
+    method += (" Diamonds mark days the official series was revised. Ratio = official ÷ documented, on days both "
+               "figures are current.")
+    if ended is not None and frame["date"].max() > ended:
+        whose = f"{documented_name}'s count" if documented_name else "The documented count"
+        method += f" {whose} stops on {long_date(ended)}; later claims are drawn alone and get no ratio."
     if period != "day":
         method += f" Points are the last value of each {period}."
     chart = alt.vconcat(upper, ratio, spacing=18).resolve_scale(color="independent", strokeDash="independent")
-    return finish(chart, title="Official claims against documented losses",
-                  sources=sources, method=method, alt_text=_alt_text(frame, period))
+    title = "Official claims against documented losses"
+    alt_text = _alt_text(frame, full, period, f"the {labels['official']}" if official_name else "the official claim",
+                         labels["documented"] if documented_name else "documented")
+    if not _is_tally(sources):
+        return finish(chart, title=title, sources=sources, method=method, alt_text=alt_text)
+    from ddj.tally.sources import source_line
+
+    wrap = textwrap.TextWrapper(_LINE, break_on_hyphens=False)
+    lines = wrap.wrap(f"Method: {method}") + wrap.wrap(source_line(sources))
+    return chart.properties(title=alt.Title(text=short_title(title), subtitle=lines), description=alt_text)
 
 
 def _revision_words(frame: pl.DataFrame) -> pl.Expr:
@@ -190,15 +256,27 @@ def _number(value: Any) -> str:
     return f"{value:,}"
 
 
-def _alt_text(frame: pl.DataFrame, period: str) -> str:
+def _alt_text(frame: pl.DataFrame, full: pl.DataFrame, period: str, official: str = "the official claim",
+              documented: str = "documented") -> str:
     parts = []
     for (category,), group in frame.group_by("category", maintain_order=True):
-        last = group.sort("date").row(-1, named=True)
-        ratio = f"{last['ratio']:.1f}" if last["ratio"] is not None else "undefined"
+        ordered = full.filter(pl.col("category") == category).sort("date")
+        compared = ordered.filter(pl.col("ratio").is_not_null())
         revisions = int(group["revised"].sum())
         noun = "official revision" if revisions == 1 else "official revisions"
-        parts.append(f"{category}: on {long_date(last['date'])} the official claim was {_number(last['official'])} "
-                     f"against {_number(last['documented'])} documented (ratio {ratio}); {revisions} {noun}"
+        if compared.height:
+            last = compared.row(-1, named=True)
+            text = (f"{category}: on {long_date(last['date'])}, the last day with both figures, {official} was "
+                    f"{_number(last['official'])} against {_number(last['documented'])} {documented} "
+                    f"(ratio {last['ratio']:.1f})")
+        else:
+            last = None
+            text = f"{category}: no day with both figures"
+        final = ordered.row(-1, named=True)
+        if last is None or final["date"] > last["date"]:
+            text += (f"; the official series runs on to {long_date(final['date'])} ({_number(final['official'])}), "
+                     "with no documented count to compare")
+        parts.append(text + f"; {revisions} {noun}"
                      + (f" (periods with a revision, by {period})" if period != "day" and revisions else ""))
     return (f"Official claims against documented counts, {long_date(frame['date'].min())} to "
             f"{long_date(frame['date'].max())}. " + ". ".join(parts) + ".")

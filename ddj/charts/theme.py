@@ -48,7 +48,8 @@ OKABE_ITO = {
 STATUS_LABELS: dict[str, str] = {
     "agree": "official and other accounts agree",
     "contradict": "official and other accounts contradict",
-    "official_silent": "no official account at all; others report",
+    "official_silent": "no official account, though searched for; others report",
+    "no_official_record": "no official account recorded (not searched for); others report",
     "unofficial_only": "officials silent on this point; others report",
     "official_only": "only officials give a value",
     "unknown": "no account gives a value",
@@ -57,6 +58,7 @@ STATUS_COLOURS: dict[str, str] = {
     "agree": OKABE_ITO["bluish_green"],
     "contradict": OKABE_ITO["vermillion"],
     "official_silent": OKABE_ITO["reddish_purple"],
+    "no_official_record": OKABE_ITO["grey"],
     "unofficial_only": OKABE_ITO["orange"],
     "official_only": OKABE_ITO["blue"],
     "unknown": "#DDDDDD",

@@ -26,6 +26,7 @@ from ddj.charts.theme import OKABE_ITO, SIDE_COLOURS, SIDE_LABELS, side_scale
 __all__ = ["account_timeline"]
 
 _STATE_LABELS = {True: "account on the record", False: "account later replaced by its source"}
+_CERTAINTY_LABELS = {"reported": "as the account gives it", "uncertain": "marked uncertain (see its notes)"}
 
 
 def account_timeline(
@@ -95,8 +96,10 @@ def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame,
             pl.col("side").replace_strict(SIDE_LABELS, default="other accounts").alias("lane"),
             pl.col("account_id").is_in(current["account_id"].implode()).alias("_current"),
         )
-        .with_columns(pl.col("_current").replace_strict(_STATE_LABELS, return_dtype=pl.String).alias("state"))
-        .select("incident", "order", "lane", "state", "account_id", "source",
+        .with_columns(pl.col("_current").replace_strict(_STATE_LABELS, return_dtype=pl.String).alias("state"),
+                      pl.col("certainty").cast(pl.String).replace_strict(_CERTAINTY_LABELS, default=_CERTAINTY_LABELS["reported"])
+                      .alias("certainty"))
+        .select("incident", "order", "lane", "state", "certainty", "account_id", "source",
                 pl.col("speaker").fill_null(""), pl.col("published_date").alias("date"),
                 pl.col("published_date").dt.strftime("%-d %B %Y").alias("published"))
         .sort("order", "date", "account_id")
@@ -117,8 +120,16 @@ def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame,
         axis["tickCount"] = day_ticks(shown)
     domain = {"domain": [_utc_ms(lo - pad), _utc_ms(hi + pad)]}
     last = hi + pad  # silence runs on to the right edge of the chart
+    # A gap to a first official day that rests only on accounts marked uncertain says so: it may be a placeholder.
+    by_day = accounts.group_by("incident_id", pl.col("side") == "official", "published_date").agg(
+        (pl.col("certainty") == "uncertain").all().alias("_unsure"))
+    official_day = by_day.filter(pl.col("side")).select("incident_id", pl.col("published_date").alias("first_official_date"),
+                                                         pl.col("_unsure").alias("_o"))
+    flagged = (acknowledgement.join(official_day, on=["incident_id", "first_official_date"], how="left")
+               .with_columns((pl.col("acknowledged").fill_null(False) & pl.col("_o").fill_null(False)).alias("_unsure"))
+               .drop("_o"))
     gaps = (
-        acknowledgement.join(order, on="incident_id", how="left")
+        flagged.join(order, on="incident_id", how="left")
         .with_columns(pl.col("acknowledged").fill_null(False))
         .with_columns(
             pl.when(pl.col("acknowledged")).then(pl.col("date_start"))
@@ -133,6 +144,8 @@ def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame,
             .otherwise(pl.format("official account {} days later", pl.col("days_to_official")))
             .alias("gap"),
         )
+        .with_columns(pl.when(pl.col("_unsure")).then(pl.format("{} (an account marked uncertain)", pl.col("gap")))
+                      .otherwise(pl.col("gap")).alias("gap"))
         .filter(pl.col("gap_start").is_not_null() & pl.col("gap_end").is_not_null())
         .select("incident", "order", "lane", "gap_start", "gap_end", "gap", "acknowledged",
                 pl.when(pl.col("acknowledged")).then(pl.col("gap_end")).otherwise(pl.col("gap_start")).alias("label_at"))
@@ -156,8 +169,14 @@ def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame,
         shape=alt.Shape("state:N", title=None, scale=alt.Scale(domain=list(_STATE_LABELS.values()),
                                                                range=["circle", "triangle-up"])),
         tooltip=[alt.Tooltip("source:N"), alt.Tooltip("speaker:N"), alt.Tooltip("published:N"),
-                 alt.Tooltip("lane:N"), alt.Tooltip("state:N")],
+                 alt.Tooltip("lane:N"), alt.Tooltip("state:N"), alt.Tooltip("certainty:N")],
     )
+    # A ring around each account we mark uncertain: its date or a detail may be wrong.
+    rings = alt.Chart(inline(marks.filter(pl.col("certainty") == _CERTAINTY_LABELS["uncertain"]).select(
+        "incident", "lane", "date", "source", "published", "certainty"), what="uncertain accounts")).mark_point(
+        shape="circle", filled=False, size=260, strokeWidth=1.2, color=OKABE_ITO["black"]).encode(
+        x=x("date"), y=y, yOffset=offset,
+        tooltip=[alt.Tooltip("source:N"), alt.Tooltip("published:N"), alt.Tooltip("certainty:N")])
     window = alt.Chart(inline(events.filter(pl.col("date_end") > pl.col("date_start")), what="incident windows"))
     window = window.mark_rule(color=OKABE_ITO["grey"], strokeWidth=6, opacity=0.5).encode(
         x=x("date_start", ranged=True), x2="date_end:T", y=y)
@@ -174,14 +193,22 @@ def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame,
                                             color=OKABE_ITO["reddish_purple"]).encode(
         x=x("label_at"), y=y, yOffset=offset, text="gap:N",
     ).transform_filter(alt.FieldEqualPredicate(field="acknowledged", equal=False))
-    chart = alt.layer(window, tick, gap, points, label, silence).properties(
+    layers = [window, tick, gap, points, rings, label, silence]
+    if n_rows == 1:  # one incident: its row has no label, so each lane is named at the left
+        lane_names = pl.DataFrame({"incident": [order["incident"][0]] * len(SIDE_LABELS),
+                                   "lane": list(SIDE_LABELS.values())})
+        layers.append(alt.Chart(inline(lane_names, what="lane names")).mark_text(
+            align="right", dx=-6, fontSize=11, color=OKABE_ITO["black"]).encode(
+            x=alt.value(0), y=y, yOffset=offset, text="lane:N"))
+    chart = alt.layer(*layers).properties(
         width=560, height=alt.Step(44, **{"for": "position"}) if n_rows > 1 else 90)
     return finish(
         chart,
         title=_title(incidents),
         sources=dataset,
         method=("each mark is one account at the day it was published, blue for the operator's officials, orange "
-                "for everyone else; triangles are accounts their source later replaced. The black tick is the "
+                "for everyone else; triangles are accounts their source later replaced, a ring marks an account we "
+                "mark uncertain (its date or a detail may be wrong). The black tick is the "
                 "incident date (a grey bar its window when uncertain). The dashed line is the acknowledgement gap: "
                 "from the incident to the first official account, or, where officials said nothing, from the first "
                 "other report to the edge of the chart."),
@@ -217,6 +244,9 @@ def _alt_text(incidents: pl.DataFrame, marks: pl.DataFrame, gaps: pl.DataFrame, 
         else:
             parts.append("no other account")
         parts.append(gaps["gap"][0] if gaps.height else "no acknowledgement gap can be drawn")
+        unsure = marks.filter(pl.col("certainty") == _CERTAINTY_LABELS["uncertain"]).height
+        if unsure:
+            parts.append(f"{plural(unsure, 'account')} marked uncertain")
         return "; ".join(parts) + "."
     acknowledged = ack.filter(pl.col("acknowledged").fill_null(False))
     silent = ack.height - acknowledged.height

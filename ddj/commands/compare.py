@@ -23,7 +23,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     output.add_argument("--out", metavar="FILE",
                         help="write one row per incident and attribute, with the incident's summary columns "
                              "(incident_n_unofficial_origins for the whole incident), to FILE.parquet or FILE.csv "
-                             "(in CSV, lists are joined with '; ')")
+                             "(in CSV, lists are joined with '; ', and a text cell beginning with =, +, -, @, tab or "
+                             "carriage return gets a leading apostrophe so a spreadsheet shows it as text instead of "
+                             "running it as a formula). The folder must exist.")
     add_filter_arguments(parser)
 
 
@@ -37,23 +39,30 @@ def run(args: argparse.Namespace) -> int:
         msg = (f"cannot write {str(out)!r}: --out takes a file name ending in .parquet or .csv "
                "(the ending chooses the format)")
         raise UsageError(msg)
+    if out is not None:
+        from ddj._io import check_output_file
+
+        check_output_file(out)  # before the comparison runs: a wrong path fails at once
     as_of = _day(args.as_of) if args.as_of else None
 
     from ddj.compare import compare
     from ddj.datasets import load
     from ddj.filters import FilterSpec
 
+    from ddj.html import terminal_safe
+
     spec = FilterSpec.from_cli(args)
     dataset = load(args.dataset, warn=False)
     comparison = spec.apply(dataset, compare(dataset, as_of=as_of), check=True)
     if args.json:
-        print(json.dumps({"dataset": dataset.name, **comparison.to_dict(accounts=False)}, indent=2, ensure_ascii=False))
+        print(terminal_safe(json.dumps({"dataset": dataset.name, **comparison.to_dict(accounts=False)}, indent=2,
+                                       ensure_ascii=False)))
     elif out is not None:
         _write(comparison, out)
-        print(f"wrote {out}: {comparison.attributes.height} rows "
+        print(f"wrote {terminal_safe(out, newlines=False)}: {comparison.attributes.height} rows "
               f"({comparison.incidents.height} incidents × {comparison.attributes.height // max(1, comparison.incidents.height)} attributes)")
     else:
-        print(_text(comparison))
+        print(terminal_safe(_text(comparison)))  # claim values are data: no escape sequence reaches the terminal
     return 0
 
 
@@ -74,7 +83,7 @@ def _write(comparison, out: Path) -> None:
 
     import polars as pl
 
-    from ddj._io import atomic_write_bytes
+    from ddj._io import write_output_file
 
     incidents = comparison.incidents
     clash = [c for c in incidents.columns if c != "incident_id" and c in comparison.attributes.columns]
@@ -86,8 +95,26 @@ def _write(comparison, out: Path) -> None:
     if out.suffix.lower() == ".parquet":
         table.write_parquet(buffer)
     else:
-        table.with_columns(pl.col(name).list.join("; ") for name in lists).write_csv(buffer, date_format="%Y-%m-%d")
-    atomic_write_bytes(out, buffer.getvalue())
+        table = table.with_columns(pl.col(name).list.join("; ") for name in lists)
+        table.with_columns(_csv_safe(name) for name, dtype in table.schema.items()
+                           if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum)
+                           ).write_csv(buffer, date_format="%Y-%m-%d")
+    write_output_file(out, buffer.getvalue())
+
+
+def _csv_safe(name: str):
+    """A text column with each cell a spreadsheet would run as a formula given a leading apostrophe.
+
+    The polars form of :func:`ddj.html.csv_cell` (cells beginning with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return), so that a claim value such as ``=HYPERLINK(...)`` is shown, never run.
+    """
+    import polars as pl
+
+    from ddj.html import FORMULA_STARTS
+
+    text = pl.col(name).cast(pl.String)
+    starts = "".join("\\" + c if c in "-\\]^" else c for c in FORMULA_STARTS)
+    return pl.when(text.str.contains(f"^[{starts}]")).then(pl.lit("'") + text).otherwise(text).alias(name)
 
 
 def _text(comparison) -> str:
@@ -95,7 +122,10 @@ def _text(comparison) -> str:
     import polars as pl
 
     incidents = comparison.incidents
-    yes_no = pl.when(pl.col("acknowledged")).then(pl.lit("yes")).otherwise(pl.lit("no, never"))
+    # Silence is a finding only where the curators declared a search for official statements.
+    yes_no = (pl.when(pl.col("acknowledged")).then(pl.lit("yes"))
+              .when(pl.col("official_searched")).then(pl.lit("no, never (official statements were searched for)"))
+              .otherwise(pl.lit("no official account recorded (no search for official statements declared)")))
     days = pl.concat_str([
         pl.lit("; first official account "), pl.col("first_official_date").dt.strftime("%Y-%m-%d"),
         pl.lit(" ("), pl.col("days_to_official").cast(pl.String),
@@ -129,7 +159,8 @@ def _text(comparison) -> str:
         "incident_id",
         "_order",
         pl.concat_str([
-            pl.lit("  "), pl.col("label").cast(pl.String).str.pad_end(34), pl.col("status").cast(pl.String).str.pad_end(17),
+            pl.lit("  "), pl.col("label").cast(pl.String).str.pad_end(34),
+            pl.col("status").cast(pl.String).str.pad_end(19),
             pl.lit("official: "), shown("official_values"), pl.lit(" | unofficial: "), shown("unofficial_values"),
         ]).alias("_text"),
     )

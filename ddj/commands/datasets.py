@@ -15,7 +15,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     del args
     from ddj.datasets import data_dir, shipped_datasets
+    from ddj.html import terminal_safe
 
     for name in shipped_datasets():
-        print(f"{name}\t{data_dir() / name}")
+        print(terminal_safe(f"{name}\t{data_dir() / name}", newlines=False))
     return 0

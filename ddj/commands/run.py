@@ -13,7 +13,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("notebook", nargs="?", metavar="NOTEBOOK",
                         help="run this notebook once instead of the reports in --config")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                        help="a parameter of NOTEBOOK, read by its declared type (lists: a,b or JSON)")
+                        help="a parameter of NOTEBOOK, read by its declared type (lists: a,b or JSON); untyped "
+                             "ones as papermill -p reads them")
+    parser.add_argument("-r", "--raw", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                        help="a parameter of NOTEBOOK passed as text, as papermill -r (read after every -p)")
     parser.add_argument("--name", help="the report's folder name for a NOTEBOOK run (default: notebook and values)")
     parser.add_argument("--config", default="reports.toml", help="the reports file (default: reports.toml)")
     parser.add_argument("--only", action="append", default=[], metavar="NAME",
@@ -64,24 +67,36 @@ def run(args: argparse.Namespace) -> int:
     if args.notebook:
         if args.only or args.due:
             raise UsageError("--only and --due select reports from --config; they cannot be used with a NOTEBOOK")
-        specs, errors = [adhoc_spec(args.notebook, [tuple(p) for p in args.parameter], name=args.name)], []
+        given = [(name, text, False) for name, text in args.parameter] + [(name, text, True) for name, text in args.raw]
+        specs, errors = [adhoc_spec(args.notebook, given, name=args.name)], []
+        from ddj.report.params import read_parameters
+
+        for warning in read_parameters(specs[0].notebook).warnings:
+            print(f"ddj run: warning: {warning}", file=sys.stderr)
     else:
-        if args.parameter or args.name:
-            raise UsageError("-p and --name need a NOTEBOOK; parameters of configured reports live in reports.toml")
+        if args.parameter or args.raw or args.name:
+            raise UsageError("-p, -r and --name need a NOTEBOOK; parameters of configured reports live in reports.toml")
         config = load_config(args.config, column_values=cached_column_values(cache)).select(args.only)
         specs, errors = config.reports, config.errors
     if args.list:
         return _list(specs, errors)
-    if args.due:
-        scheduled = [s for s in specs if s.schedule]
-        specs = schedule.due(scheduled, schedule.State.for_output(args.out), now)
-        if not args.quiet or specs:
-            print(f"{len(specs)} of {len(scheduled)} scheduled report(s) due", flush=True)
-        if not specs and not errors:
-            return 0
-    with executor:
-        summary = run_reports(specs, args.out, group_errors=errors, progress=make_progress(sys.stdout, quiet=args.quiet),
-                              executor=executor, force=args.force, now=now, cache=cache)
+    from ddj.report import lifecycle
+
+    # SIGTERM stops the run as Ctrl-C does; the lock on the output folder lasts until the last worker and kernel
+    # of this run are gone, and what killed runs left there (staging folders, kernel files) is removed first.
+    with lifecycle.terminate_as_interrupt(), lifecycle.run_lock(args.out):
+        refused: list = []
+        if args.due:
+            scheduled = [s for s in specs if s.schedule]
+            specs, refused = schedule.split_due(scheduled, schedule.State.for_output(args.out), now)
+            if not args.quiet or specs or refused:
+                print(f"{len(specs)} of {len(scheduled)} scheduled report(s) due", flush=True)
+            if not specs and not errors and not refused:
+                return 0
+        with executor:
+            summary = run_reports(specs, args.out, group_errors=errors,
+                                  progress=make_progress(sys.stdout, quiet=args.quiet), executor=executor,
+                                  force=args.force, now=now, cache=cache, refused=refused)
     print_summary(summary.results, sys.stdout)
     if summary.index is not None:
         print(f"index: {summary.index}")

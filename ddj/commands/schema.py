@@ -16,13 +16,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ddj.datasets import resolve
     from ddj.datasets.datasheet import out_of_step, refresh
+    from ddj.html import terminal_safe
 
     folder = resolve(args.dataset)
     if args.check:
         stale = out_of_step(folder)
         for name in stale:
-            print(f"{folder / name}: out of step with the model; run `ddj schema {args.dataset}`")
+            print(terminal_safe(f"{folder / name}: out of step with the model; run `ddj schema {args.dataset}`",
+                                newlines=False))
         return 1 if stale else 0
     changed = refresh(folder)
-    print(f"{folder}: " + (f"rewrote {', '.join(changed)}" if changed else "already in step with the model"))
+    print(terminal_safe(f"{folder}: " + (f"rewrote {', '.join(changed)}" if changed else "already in step with the model"),
+                        newlines=False))
     return 0

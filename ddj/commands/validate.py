@@ -20,6 +20,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ddj.datasets import inspect, shipped_datasets
     from ddj.errors import DDJError, UsageError
+    from ddj.html import terminal_safe
 
     names = list(args.datasets)
     if args.all:
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     reports = []
     for name in names:
         try:
-            result = inspect(name)
+            result = inspect(name, keep_text=False)  # free text is checked, not kept: memory for large files
         except DDJError as err:
             failed += 1
             reports.append({"dataset": str(name), "ok": False, "problems": [str(err)], "caveats": [], "counts": {}})
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
             "caveats": [str(c) for c in result.caveats],
         })
     if args.json:
-        print(json.dumps(reports, indent=2, ensure_ascii=False))
+        print(terminal_safe(json.dumps(reports, indent=2, ensure_ascii=False)))
     else:
         for report in reports:
             _print_report(report, quiet=args.quiet)
@@ -54,11 +55,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_report(report: dict, *, quiet: bool) -> None:
+    """Print one dataset's findings. Every string from the data (the package's name, values quoted in
+    messages) goes through :func:`ddj.html.terminal_safe`: an escape sequence in a name cannot rewrite
+    "INVALID" into "valid", and a name cannot start a line of its own."""
+    from ddj.html import terminal_safe
+
     status = "valid" if report["ok"] else f"INVALID: {len(report['problems'])} problem(s)"
     counts = ", ".join(f"{n} {table}" for table, n in report["counts"].items())
-    print(f"{report['dataset']}: {status}" + (f" ({counts})" if counts and not quiet else ""))
+    name = terminal_safe(report["dataset"], newlines=False)
+    print(f"{name}: {status}" + (f" ({terminal_safe(counts, newlines=False)})" if counts and not quiet else ""))
     for line in report["problems"]:
-        print(f"  error: {line}")
+        print(f"  error: {terminal_safe(line)}")
     if not quiet:
         for line in report["caveats"]:
-            print(f"  warning: {line}")
+            print(f"  warning: {terminal_safe(line)}")

@@ -27,6 +27,7 @@ from ddj.compare.grades import with_grades
 from ddj.compare.history import currency, official_changes
 from ddj.compare.overrides import apply_grade_overrides
 from ddj.compare.statuses import LIST_COLUMNS, STATUS_CODES, STATUS_DTYPE, STATUSES, AttributeResult, attribute_result
+from ddj.datasets.official_search import OfficialSearch, read_official_search
 from ddj.errors import UsageError
 from ddj.model import COMPARED_ATTRIBUTES
 
@@ -34,7 +35,7 @@ _THREADS = 2  # independent steps and attributes run side by side; more threads 
 
 INCIDENT_COLUMNS = (
     "incident_id", "n_accounts", "n_official", "n_unofficial", "n_superseded", "n_unofficial_origins",
-    "n_supporting_origins", "n_contradicting_origins", "acknowledged", "first_official_date",
+    "n_supporting_origins", "n_contradicting_origins", "acknowledged", "official_searched", "first_official_date",
     "first_unofficial_date", "days_to_official", "days_unofficial_to_official", "official_changed",
     *(f"n_{status}" for status in STATUSES), "contradicted_attributes",
     "computed_grade", "computed_grade_reason", "grade", "grade_reason", "grade_overridden", "override_id",
@@ -57,6 +58,8 @@ class Comparison:
     incidents
         One row per incident, sorted by ``incident_id``: account counts, independent origins,
         acknowledgement (``acknowledged``, first official and unofficial dates, days between),
+        ``official_searched`` (whether the curators declared a search for official statements on it:
+        without one, no official account is ``no_official_record``, not ``official_silent``),
         ``official_changed``, counts per status (``n_agree`` ...), the grade the rules give
         (``computed_grade``, ``computed_grade_reason``) and the grade in force (``grade``,
         ``grade_reason``, ``grade_overridden`` and the override's id, editor, date and reason).
@@ -183,9 +186,11 @@ def compare(dataset: Any, *, as_of: dt.date | None = None) -> Comparison:
             pl.col("supersedes_account_id").is_not_null() | ~history.get_column("is_current"))
         changes_job = pool.submit(official_changes, changed, encs)
         origins_job = pool.submit(independent_origins, current, n)
-        ack = acknowledgement(current.select("_inc", "_off", "is_current", "published_date"), index)
+        searched = _searched(dataset, index.get_column("incident_id"))
+        ack = acknowledgement(current.select("_inc", "_off", "is_current", "published_date"), index).with_columns(
+            searched)
         acknowledged = ack.get_column("acknowledged")
-        results = list(pool.map(lambda enc: attribute_result(current, enc, n, acknowledged), encs))
+        results = list(pool.map(lambda enc: attribute_result(current, enc, n, acknowledged, searched), encs))
         statuses = [r.columns["status"] for r in results]
         per_attribute = ([r.official_claims for r in results], [r.unofficial_disagree for r in results])
         del current  # every step that reads it is done
@@ -209,6 +214,16 @@ def _weighed_incidents(origin_claims: list[pl.DataFrame], index: pl.DataFrame, a
     weights = origin_weight(origin_claims, index.height, operator)
     incidents = _incident_table(index, ack, statuses, *per_attribute, origins_n, weights, changes)
     return apply_grade_overrides(incidents, overrides).select(INCIDENT_COLUMNS)
+
+
+def _searched(dataset: Any, incident_ids: pl.Series) -> pl.Series:
+    """By incident, whether the curators declared a search for official statements on it (the dataset's
+    ``official_search``; not declared: on none)."""
+    search = getattr(dataset, "official_search", None)
+    if not isinstance(search, OfficialSearch):
+        search = read_official_search(getattr(dataset, "descriptor", None))
+    listed = incident_ids.is_in(pl.Series(sorted(search.exceptions), dtype=pl.String).implode())
+    return (listed.not_() if search.searched else listed).alias("official_searched")
 
 
 def _sorted(frame: pl.DataFrame, keys: tuple[str, str]) -> pl.DataFrame:

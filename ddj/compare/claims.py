@@ -297,8 +297,10 @@ def _count(accounts: pl.DataFrame, attribute: Attribute) -> Encoder:
     return Encoder(
         attribute,
         codes={  # Int32 is plenty for a count and halves the memory of the working frame
-            lo_name: pl.when(figure).then(pl.coalesce(low, best, high)).cast(pl.Int32),
-            hi_name: pl.when(figure).then(pl.coalesce(high, best, low)).cast(pl.Int32),
+            # The lowest and highest figure given: the same as (low, high) for figures in order, and a range
+            # that still holds every number for a monitor's figures published out of order (kept as a caveat).
+            lo_name: pl.when(figure).then(pl.min_horizontal(low, best, high)).cast(pl.Int32),
+            hi_name: pl.when(figure).then(pl.max_horizontal(low, best, high)).cast(pl.Int32),
         },
         claim=lo.is_not_null(),
         lo=lo,

@@ -24,9 +24,9 @@ gives the grade:
 5. **uncorroborated** — the operator gave a version that nothing contradicts, but no independent
    account speaks to the points it makes: an official account only, not independently
    corroborated. Its own word is not confirmation of anything.
-6. **fair** — the operator claims nothing (it never spoke of the incident, or spoke without giving
-   a version), at least two independent unofficial chains report it, and their claims fit one
-   another on every attribute.
+6. **fair** — the operator claims nothing (no official account of the incident is recorded, or it
+   spoke without giving a version), at least two independent unofficial chains report it, and their
+   claims fit one another on every attribute.
 7. **weak** — otherwise: a single chain, or chains that disagree with one another.
 
 Independence is by chain, not by name (:mod:`ddj.compare.corroboration`): accounts known to us
@@ -49,6 +49,11 @@ nobody named); more than two to one, and never fewer than two, means that no sin
 either side, decides the grade. With one contradicting origin it takes three that support the
 operator on the disputed attribute.
 
+Silence is a finding only where someone looked: the reasons say "the operator has never spoken of
+it" only for an incident on which the curators declared a search for official statements
+(``official_searched``, from the dataset's ``official_search``); elsewhere they say "no official
+account is recorded".
+
 Every grade comes with a sentence saying which rule fired and on what (``computed_grade_reason``).
 Editors change a grade only with a row of the ``overrides`` resource (:mod:`ddj.compare.overrides`).
 """
@@ -70,7 +75,8 @@ DISCOUNT_RATIO = 2
 #: The columns the grade and its reason are computed from.
 GRADE_INPUTS = (
     "n_accounts", "n_contradict", "n_supporting_origins", "n_contradicting_origins", "n_unofficial_origins",
-    "acknowledged", "_official_claims", "_unofficial_disagree", "_contradicted", "_disagreed", "n_agree",
+    "acknowledged", "official_searched", "_official_claims", "_unofficial_disagree", "_contradicted", "_disagreed",
+    "n_agree",
 )
 
 
@@ -83,14 +89,15 @@ def grade_exprs() -> tuple[pl.Expr, pl.Expr]:
     """The ``computed_grade`` and ``computed_grade_reason`` expressions.
 
     They read, per incident: ``n_accounts``, ``n_contradict``, ``n_supporting_origins``,
-    ``n_contradicting_origins``, ``n_unofficial_origins``, ``acknowledged``, ``_official_claims``
+    ``n_contradicting_origins``, ``n_unofficial_origins``, ``acknowledged``, ``official_searched``
+    (the curators searched for official statements), ``_official_claims``
     (the operator claims a value on some attribute), ``_unofficial_disagree`` (two unofficial claims
     do not fit), ``_contradicted`` and ``_disagreed`` (labels of the attributes concerned).
 
     Examples
     --------
     >>> row = {"n_accounts": 2, "n_contradict": 1, "n_supporting_origins": 0, "n_contradicting_origins": 1,
-    ...        "n_unofficial_origins": 1, "acknowledged": True, "_official_claims": True,
+    ...        "n_unofficial_origins": 1, "acknowledged": True, "official_searched": True, "_official_claims": True,
     ...        "_unofficial_disagree": False, "_contradicted": "responsible party", "_disagreed": "", "n_agree": 0}
     >>> grade, reason = grade_exprs()
     >>> pl.DataFrame([row]).select(grade, reason).row(0)[0]
@@ -114,7 +121,8 @@ def grade_exprs() -> tuple[pl.Expr, pl.Expr]:
     operator_silence = (
         pl.when(pl.col("acknowledged"))
         .then(pl.lit("the operator spoke of the incident but gave no version of it"))
-        .otherwise(pl.lit("the operator has never spoken of it"))
+        .when(pl.col("official_searched")).then(pl.lit("the operator has never spoken of it"))
+        .otherwise(pl.lit("no official account is recorded"))
     )
     weighed = pl.concat_str([
         _count(contradicting, " independent source contradicts", " independent sources contradict"),

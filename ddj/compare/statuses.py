@@ -7,15 +7,19 @@ The statuses (only current accounts count; a claim is a value other than unknown
   (different words; texts neither of which is the other less specific, see
   :func:`ddj.compare.claims.words_fit`; count ranges that do not overlap; different days; places
   in different countries; place texts within one country are shown side by side, not judged).
-- ``official_silent``: unofficial accounts claim a value and the incident has no official account
-  at all: the operator never spoke of it.
+- ``official_silent``: unofficial accounts claim a value, the incident has no official account at
+  all, and the curators declared that they searched for official statements on it: the operator
+  never spoke of it (see :mod:`ddj.datasets.official_search`).
+- ``no_official_record``: unofficial accounts claim a value and the incident has no official
+  account, but nobody declared a search for official statements: "no official account recorded",
+  which says nothing about whether the operator spoke.
 - ``unofficial_only``: unofficial accounts claim a value; the operator spoke of the incident but
   none of its accounts claims a value on this attribute.
 - ``official_only``: official accounts claim a value and no unofficial one does.
 - ``unknown``: neither side claims a value.
 
-Swapping the sides turns ``official_only`` into ``unofficial_only`` (or ``official_silent`` when
-the new official side has no account at all) and both of those into ``official_only``.
+Swapping the sides turns ``official_only`` into ``unofficial_only`` (or ``official_silent`` /
+``no_official_record`` when the new official side has no account at all) and those into ``official_only``.
 
 How "fits" is computed without comparing every pair: a claim is a range [lo, hi] (a point for
 words, dates and a place's country; none for a place that names no country, which fits any). Some
@@ -34,7 +38,8 @@ from ddj.compare._positions import counts, distinct_pairs, flags, lists, offsets
 from ddj.compare.claims import Encoder
 from ddj.compare.pairs import contradicted_positions, disagreeing_positions, origin_misfits
 
-STATUSES = ("agree", "contradict", "official_silent", "unofficial_only", "official_only", "unknown")
+STATUSES = ("agree", "contradict", "official_silent", "no_official_record", "unofficial_only", "official_only",
+            "unknown")
 """Every status an (incident, attribute) pair can have, in display order."""
 
 STATUS_CODES = {status: code for code, status in enumerate(STATUSES)}
@@ -70,19 +75,23 @@ class AttributeResult:
     origin_claims: pl.DataFrame
 
 
-def status_expr(official: pl.Expr, unofficial: pl.Expr, contradiction: pl.Expr, acknowledged: pl.Expr) -> pl.Expr:
+def status_expr(official: pl.Expr, unofficial: pl.Expr, contradiction: pl.Expr, acknowledged: pl.Expr,
+                searched: pl.Expr | None = None) -> pl.Expr:
     """The status code (see :data:`STATUS_CODES`) from whether each side claims, whether they contradict,
-    and whether the operator spoke at all.
+    whether the operator spoke at all, and whether anyone searched for its statements (None: nobody did).
 
     Examples
     --------
-    >>> frame = pl.DataFrame({"o": [True, False, False], "u": [True, True, True], "c": [True, False, False],
-    ...                       "ack": [True, True, False]})
-    >>> codes = frame.select(status_expr(pl.col("o"), pl.col("u"), pl.col("c"), pl.col("ack")))["status"]
+    >>> frame = pl.DataFrame({"o": [True, False, False, False], "u": [True, True, True, True],
+    ...                       "c": [True, False, False, False], "ack": [True, True, False, False],
+    ...                       "searched": [True, True, True, False]})
+    >>> codes = frame.select(status_expr(pl.col("o"), pl.col("u"), pl.col("c"), pl.col("ack"),
+    ...                                  pl.col("searched")))["status"]
     >>> [STATUSES[code] for code in codes]
-    ['contradict', 'unofficial_only', 'official_silent']
+    ['contradict', 'unofficial_only', 'official_silent', 'no_official_record']
 
-    Only unofficial accounts claim a value in the last two rows; in the last the operator never spoke at all.
+    Only unofficial accounts claim a value in the last three rows; in the last two no official account
+    is recorded, which is the operator's silence only where the curators searched for one.
     """
 
     def code(status: str) -> pl.Expr:
@@ -92,7 +101,9 @@ def status_expr(official: pl.Expr, unofficial: pl.Expr, contradiction: pl.Expr, 
         pl.when(official & unofficial)
         .then(pl.when(contradiction).then(code("contradict")).otherwise(code("agree")))
         .when(unofficial)
-        .then(pl.when(acknowledged).then(code("unofficial_only")).otherwise(code("official_silent")))
+        .then(pl.when(acknowledged).then(code("unofficial_only"))
+              .when(pl.lit(False) if searched is None else searched).then(code("official_silent"))
+              .otherwise(code("no_official_record")))
         .when(official)
         .then(code("official_only"))
         .otherwise(code("unknown"))
@@ -116,13 +127,15 @@ def claim_rows(frame: pl.DataFrame, encoder: Encoder, *extra: str, official: boo
     )
 
 
-def attribute_result(current: pl.DataFrame, encoder: Encoder, n: int, acknowledged: pl.Series) -> AttributeResult:
+def attribute_result(current: pl.DataFrame, encoder: Encoder, n: int, acknowledged: pl.Series,
+                     searched: pl.Series | None = None) -> AttributeResult:
     """Compare one attribute over every incident.
 
     ``current`` holds the accounts with ``_inc`` (the incident's position, 0..n-1), ``_off``
     (official side), ``is_current`` (only those count), ``_row`` (the account's row in the sorted
     accounts), ``_org`` (origin code) and the encoder's code columns, sorted by ``_inc`` then account id.
-    ``acknowledged`` says, by position, whether the incident has any official account.
+    ``acknowledged`` says, by position, whether the incident has any official account; ``searched``
+    whether the curators searched for official statements on it (None: on none).
 
     The list columns hold small integers, not text, until the per-attribute tables are put
     together: account ids as ``_row`` numbers, values as indexes into :attr:`AttributeResult.dictionary`.
@@ -146,6 +159,7 @@ def attribute_result(current: pl.DataFrame, encoder: Encoder, n: int, acknowledg
         "_o": counts(o_at) > 0,
         "_u": counts(u_at) > 0,
         "_ack": acknowledged,
+        "_searched": searched if searched is not None else pl.repeat(False, n, eager=True),
     })
     if encoder.lo is not None:
         frame = frame.with_columns(
@@ -167,7 +181,8 @@ def attribute_result(current: pl.DataFrame, encoder: Encoder, n: int, acknowledg
         disagree = flags(disagreeing_positions(asked, encoder.compatible), n)
         frame = frame.with_columns(contra.alias("_contra"), disagree.alias("_udisagree"))
     decided = frame.select(
-        status_expr(pl.col("_o"), pl.col("_u"), pl.col("_contra"), pl.col("_ack")), "_o", "_udisagree"
+        status_expr(pl.col("_o"), pl.col("_u"), pl.col("_contra"), pl.col("_ack"), pl.col("_searched")), "_o",
+        "_udisagree"
     )
     columns["status"] = decided.get_column("status")
     disputed = pl.lit(decided.get_column("status") == STATUS_CODES["contradict"]).gather(pl.col("_inc"))

@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 
 from ddj._io import file_sha256
+from ddj.datasets.official_search import OfficialSearch, read_official_search
 from ddj.errors import Problem, UsageError
 
 
@@ -67,6 +68,12 @@ class Dataset:
     @property
     def overrides(self) -> pl.DataFrame:
         return self.table("overrides")
+
+    @cached_property
+    def official_search(self) -> OfficialSearch:
+        """Whether the curators searched for official statements, and when (the descriptor's
+        ``ddj.official_search``; not declared reads as not searched). See :mod:`ddj.datasets.official_search`."""
+        return read_official_search(self.descriptor, str(self.folder / "datapackage.json"))
 
     @cached_property
     def file_hashes(self) -> dict[str, str]:

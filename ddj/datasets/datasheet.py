@@ -76,6 +76,7 @@ def expected_descriptor(folder: Path) -> dict[str, Any]:
         sources=current.get("sources"),
         fmt=fmt,
         version=current.get("version", "1.0.0"),
+        official_search=(current.get("ddj") or {}).get("official_search"),
     ) | {k: v for k, v in current.items() if k in ("contributors", "keywords", "homepage", "created")}
 
 

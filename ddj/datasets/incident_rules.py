@@ -12,12 +12,30 @@ from ddj.datasets.tableschema import ROW, make_check, run_checks
 from ddj.errors import Problem
 from ddj.model import ACCOUNT_FIELDS, COMPARED_ATTRIBUTES, GRADES, INCIDENT_RESOURCES
 
-URL_PATTERN = r"^https?://[^\s/?#]+\.[^\s/?#]+[^\s]*$"
+URL_PATTERN = r"(?i)^https?://[^\s/?#]+\.[^\s/?#]+[^\s]*$"  # schemes and hosts are case-insensitive
+#: A link with a user name or password before its host (``https://user:secret@host/``).
+URL_CREDENTIALS = r"(?i)^https?://[^/?#]*@"
+#: The largest count a claim may give: the comparison holds counts as 32-bit whole numbers.
+MAX_COUNT = 2**31 - 1
 _URL_COLUMNS = {"accounts": ("url", "archive_url")}
 
 
 def _displays(files: dict[str, str], name: str) -> str:
     return files.get(name, f"{name}.csv")
+
+
+_MONITOR = "_monitor_figures"
+
+
+def _monitor_figures(accounts: pl.DataFrame, sources: pl.DataFrame | None) -> pl.Expr:
+    """Whether an account gives a monitor's own figures as the monitor published them: its source is a monitor or
+    NGO and the account is marked uncertain. A monitor's low above its best is its inconsistency, kept as data and
+    shown as a caveat (see :func:`incident_caveats`), not a reason to refuse the file."""
+    if sources is None or "kind" not in sources.columns or sources.height == 0:
+        return pl.lit(False).alias(_MONITOR)
+    monitors = sources.filter(pl.col("kind").cast(pl.String) == "monitor_ngo")["source_id"].cast(pl.String)
+    return (pl.col("source_id").cast(pl.String).is_in(monitors.implode())
+            & (pl.col("certainty").cast(pl.String) == "uncertain")).fill_null(False).alias(_MONITOR)
 
 
 def incident_problems(tables: dict[str, pl.DataFrame], files: dict[str, str]) -> list[Problem]:
@@ -50,7 +68,7 @@ def incident_problems(tables: dict[str, pl.DataFrame], files: dict[str, str]) ->
     problems += run_checks(incidents.with_row_index(ROW, offset=2), inc_checks, _displays(files, "incidents"))
 
     acc_display = _displays(files, "accounts")
-    acc = accounts.with_row_index(ROW, offset=2)
+    acc = accounts.with_row_index(ROW, offset=2).with_columns(_monitor_figures(accounts, tables.get("sources")))
     acc_checks = []
     for attribute in COMPARED_ATTRIBUTES:
         if attribute.kind != "count":
@@ -59,14 +77,23 @@ def incident_problems(tables: dict[str, pl.DataFrame], files: dict[str, str]) ->
         numbers = [pl.col(low), pl.col(best), pl.col(high)]
         any_number = pl.any_horizontal([n.is_not_null() for n in numbers])
         acc_checks += [
+            make_check(column, "count_limit", "RangeViolation", pl.col(column) > MAX_COUNT,
+                       f"{{value}} is above {MAX_COUNT:,}, the largest count ddj can compare",
+                       "check the figure: a count of people or aircraft is never this large")
+            for column in (low, best, high)
+        ]
+        acc_checks += [
             make_check(low, "count_order", "CountRangeViolation",
-                       pl.col(low).is_not_null() & pl.col(best).is_not_null() & (pl.col(low) > pl.col(best)),
+                       pl.col(low).is_not_null() & pl.col(best).is_not_null() & (pl.col(low) > pl.col(best))
+                       & ~pl.col(_MONITOR),
                        "low figure {value} is above the best figure", f"make {low} ≤ {best} ≤ {high}"),
             make_check(high, "count_order", "CountRangeViolation",
-                       pl.col(high).is_not_null() & pl.col(best).is_not_null() & (pl.col(best) > pl.col(high)),
+                       pl.col(high).is_not_null() & pl.col(best).is_not_null() & (pl.col(best) > pl.col(high))
+                       & ~pl.col(_MONITOR),
                        "high figure {value} is below the best figure", f"make {low} ≤ {best} ≤ {high}"),
             make_check(high, "count_order", "CountRangeViolation",
-                       pl.col(high).is_not_null() & pl.col(low).is_not_null() & (pl.col(low) > pl.col(high)),
+                       pl.col(high).is_not_null() & pl.col(low).is_not_null() & (pl.col(low) > pl.col(high))
+                       & ~pl.col(_MONITOR),
                        "high figure {value} is below the low figure", f"make {low} ≤ {best} ≤ {high}"),
             make_check(claim, "count_claim", "CountRangeViolation",
                        (pl.col(claim) == "figure") & pl.col(best).is_null()
@@ -91,6 +118,13 @@ def incident_problems(tables: dict[str, pl.DataFrame], files: dict[str, str]) ->
                        pl.col(column).is_not_null() & ~pl.col(column).str.contains(URL_PATTERN),
                        "{value} is not an http or https link",
                        "write a full address starting with http:// or https://, or leave it empty (never guess a link)")
+        )
+        acc_checks.append(
+            make_check(column, "url_credentials", "UrlViolation",
+                       pl.col(column).str.contains(URL_PATTERN) & pl.col(column).str.contains(URL_CREDENTIALS),
+                       "the link holds a user name or password before the host (not repeated here)",
+                       "remove the 'user:password@' part: a published link must not carry credentials "
+                       "(and change the password if it was real)")
         )
     acc_checks += [
         make_check("accessed_date", "date_order", "DateOrderViolation",
@@ -206,6 +240,31 @@ def _override_problems(tables: dict[str, pl.DataFrame], overrides: pl.DataFrame,
     return problems
 
 
+def _monitor_order_caveats(accounts: pl.DataFrame, sources: pl.DataFrame | None, files: dict[str, str]) -> list[Problem]:
+    """A caveat for each count a monitor published out of order (low above best, best above high), kept as given."""
+    needed = {"source_id", "certainty"}
+    if not needed <= set(accounts.columns):
+        return []
+    acc = accounts.with_row_index(ROW, offset=2).with_columns(_monitor_figures(accounts, sources)).filter(pl.col(_MONITOR))
+    out: list[Problem] = []
+    if acc.height == 0:
+        return out
+    for attribute in COMPARED_ATTRIBUTES:
+        if attribute.kind != "count":
+            continue
+        _, low, best, high = attribute.columns
+        lo, be, hi = pl.col(low), pl.col(best), pl.col(high)
+        odd = acc.filter(((lo > be) | (be > hi) | (lo > hi)).fill_null(False))
+        for row in odd.select(ROW, "account_id", low, best, high).iter_rows(named=True):
+            out.append(Problem(
+                _displays(files, "accounts"), row[ROW], low, str(row["account_id"]), "monitor_count_order",
+                f"account {row['account_id']}: the monitor's own {attribute.label} figures are out of order "
+                f"(low {row[low]}, best {row[best]}, high {row[high]}); kept as the monitor published them",
+                "read the range with care; the comparison treats the figures as a range from the lowest to the highest",
+                "caveat"))
+    return out
+
+
 def incident_caveats(tables: dict[str, pl.DataFrame], files: dict[str, str]) -> list[Problem]:
     """Caveats that do not make the data invalid but that a reader must know."""
     incidents = tables["incidents"].with_row_index(ROW, offset=2)
@@ -218,7 +277,9 @@ def incident_caveats(tables: dict[str, pl.DataFrame], files: dict[str, str]) -> 
                    ~pl.col("incident_id").is_in(official["incident_id"].implode())
                    & pl.col("incident_id").is_in(any_account["incident_id"].implode()),
                    "{value} has no official account: the operator has said nothing we recorded",
-                   "this is a finding, not an error; keep it unless an official account was missed"),
+                   "this is not an error, and it is a finding (official silence) only where the package declares "
+                   "a search for official statements (\"official_search\"); keep it unless an official account "
+                   "was missed"),
         make_check("incident_id", "no_account", "caveat",
                    ~pl.col("incident_id").is_in(any_account["incident_id"].implode()),
                    "{value} has no account at all", "add the accounts the incident rests on"),
@@ -233,6 +294,7 @@ def incident_caveats(tables: dict[str, pl.DataFrame], files: dict[str, str]) -> 
                    value_column="incident_id"),
     ]
     caveats = run_checks(incidents, checks, display)
+    caveats += _monitor_order_caveats(accounts, tables.get("sources"), files)
     uncertain = accounts.filter(pl.col("certainty") == "uncertain")["account_id"]
     if uncertain.len():
         shown = ", ".join(uncertain.head(12).to_list()) + (", ..." if uncertain.len() > 12 else "")

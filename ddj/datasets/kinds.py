@@ -30,6 +30,10 @@ class DatasetKind:
     descriptor cannot loosen the rules. ``may_be_empty`` names resources allowed to have no rows.
     ``enum_dtypes``: the loaded tables type each vocabulary column (a string field with an ``enum``
     constraint) as a ``pl.Enum`` of its words (see :func:`ddj.datasets.tableschema.check_and_cast`).
+    ``free_text``: by resource, the text columns that ``problems`` and ``caveats`` never read (titles,
+    statements, notes). They are checked cell by cell like every column, but an inspection that only
+    validates (``inspect(..., keep_text=False)``, as ``ddj validate`` does) does not keep them in
+    memory: they are most of a large file's bytes.
     """
 
     name: str
@@ -39,6 +43,7 @@ class DatasetKind:
     may_be_empty: frozenset[str] = field(default_factory=frozenset)
     optional: frozenset[str] = field(default_factory=frozenset)
     enum_dtypes: bool = False
+    free_text: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 INCIDENTS = DatasetKind(
@@ -48,6 +53,15 @@ INCIDENTS = DatasetKind(
     caveats=incident_caveats,
     may_be_empty=frozenset(r.name for r in INCIDENT_RESOURCES if r.may_be_empty),
     enum_dtypes=True,  # a million incidents' accounts: eight vocabulary columns at one byte a row, not sixteen
+    # Text no rule of ddj.datasets.incident_rules reads (tests/test_hostile_inputs.py checks that validating
+    # without them finds what validating with them finds).
+    free_text={
+        "incidents": frozenset({"title", "country", "region", "place", "aircraft_model", "operator", "summary",
+                                "uncertainty"}),
+        "sources": frozenset({"name", "country", "notes"}),
+        "accounts": frozenset({"speaker", "responsible_party", "claimed_country", "claimed_place", "claimed_aircraft",
+                               "statement", "reported_in", "origin", "notes"}),
+    },
 )
 
 KINDS: dict[str, DatasetKind] = {INCIDENTS.name: INCIDENTS}

@@ -11,11 +11,13 @@ from pathlib import Path
 import polars as pl
 
 from ddj.datasets.dataset import Dataset
-from ddj.datasets.kinds import KINDS, DatasetKind
+from ddj.datasets.kinds import INCIDENTS, KINDS, DatasetKind
+from ddj.datasets.memory import check_memory
+from ddj.datasets.official_search import official_search_caveat, official_search_problems, read_official_search
 from ddj.datasets.package import PackageSpec, ResourceSpec, read_package
 from ddj.datasets.readers import read_resource
 from ddj.datasets.registry import resolve
-from ddj.datasets.tableschema import check_and_cast, foreign_key_problems
+from ddj.datasets.tableschema import check_and_cast, foreign_key_problems, split_caveats
 from ddj.errors import PackageError, Problem, ResourceFileError, validation_error
 from ddj.warnings import DataCaveatWarning
 
@@ -84,20 +86,33 @@ def _check_declared_schema(package: PackageSpec, kind: DatasetKind) -> None:
             raise PackageError(msg)
 
 
-def inspect(name_or_path: str | os.PathLike) -> Inspection:
+def inspect(name_or_path: str | os.PathLike, *, keep_text: bool = True) -> Inspection:
     """Read and check a dataset, collecting every problem instead of stopping at the first.
 
     File-level troubles (a missing file, a wrong delimiter, bad encoding) become problems of that
     file and the other files are still checked. Package-level troubles (no datapackage.json, a
     schema that is not the kind's) raise :class:`ddj.errors.PackageError`.
+
+    CSV files are checked by streaming scans, never read whole as text. With ``keep_text`` false the
+    returned tables leave out the free text no rule reads (the kind's ``free_text``: titles,
+    statements, notes), which are checked all the same: validation then needs memory for the typed
+    ids, dates, numbers and vocabulary columns only (``ddj validate`` does this).
+
+    Before reading, the files' sizes are set against the memory available (see
+    :func:`ddj.datasets.memory.check_memory`): a dataset too large for this computer gets a clear
+    :class:`~ddj.errors.DatasetTooLargeError` instead of exhausting memory.
     """
     folder = resolve(name_or_path)
     package = read_package(folder)
     kind = _kind_of(package)
     _check_declared_schema(package, kind)
+    incidents = kind.name == INCIDENTS.name
+    search = read_official_search(package.descriptor, str(folder / "datapackage.json")) if incidents else None
+    check_memory(package, kind, keep_text=keep_text)
     result = Inspection(folder=folder, name=package.name, kind=kind.name, package=package)
     files = {name: spec.display for name, spec in package.resources.items()}
     readable = True
+    text_caveats: list[Problem] = []
     for name in package.resources:
         spec = package.resources[name]
         schema = kind.schemas.get(name, spec.schema)
@@ -107,8 +122,19 @@ def inspect(name_or_path: str | os.PathLike) -> Inspection:
             result.file_errors.append(err)
             readable = False
             continue
-        typed, problems = check_and_cast(raw, schema, spec.display, enums=kind.enum_dtypes)
+        dropped = frozenset() if keep_text else kind.free_text.get(name, frozenset())
+        keep = None if not dropped else [f["name"] for f in schema["fields"] if f["name"] not in dropped]
+        try:
+            typed, problems = check_and_cast(raw, schema, spec.display, enums=kind.enum_dtypes, keep=keep)
+        except pl.exceptions.PolarsError as err:  # the structure check passed, so this is rare: say what polars said
+            result.file_errors.append(ResourceFileError(
+                f"{spec.display}: cannot be read as a table ({str(err).splitlines()[0]}). Check the quotes, "
+                "separators and line ends, or re-export the file.", file=spec.display))
+            readable = False
+            continue
+        problems, cell_caveats = split_caveats(problems)
         result.problems += problems
+        text_caveats += cell_caveats
         if typed.height == 0 and name not in kind.may_be_empty:
             result.problems.append(
                 Problem(spec.display, None, None, None, "empty_table",
@@ -124,9 +150,14 @@ def inspect(name_or_path: str | os.PathLike) -> Inspection:
     mistyped = {(p.file, p.row) for p in result.problems if p.rule == "type" and p.row is not None}
     result.problems += _foreign_key_problems(package, kind, result.tables)
     result.problems += [p for p in kind.problems(result.tables, files) if (p.file, p.row) not in mistyped]
+    descriptor_file = f"{folder.name}/datapackage.json"
+    if search is not None and "incidents" in result.tables:
+        result.problems += official_search_problems(search, result.tables["incidents"]["incident_id"], descriptor_file)
     result.problems.sort(key=lambda p: (p.file, p.row if p.row is not None else 1 << 62))
     if not result.problems:
-        result.caveats = kind.caveats(result.tables, files)
+        result.caveats = text_caveats + kind.caveats(result.tables, files)
+        if search is not None:
+            result.caveats += official_search_caveat(search, descriptor_file)
     return result
 
 
@@ -202,7 +233,7 @@ def emit_caveats(caveats: list[Problem] | tuple[Problem, ...]) -> None:
     for caveat in caveats:
         grouped[caveat.rule].append(caveat)
     for rule, items in grouped.items():
-        listed = [c for c in items if c.row is not None]
+        listed = [c for c in items if c.row is not None] or items[:1]  # a caveat of a whole file: its message
         shown = "; ".join(c.message for c in listed[:3])
         more = f" (and {len(listed) - 3} more)" if len(listed) > 3 else ""
         warnings.warn(f"{items[0].file}: {rule.replace('_', ' ')}: {shown}{more}", DataCaveatWarning, stacklevel=3)

@@ -67,8 +67,12 @@ def incident_package_descriptor(
     sources: list[dict[str, str]] | None = None,
     fmt: str = "csv",
     version: str = "1.0.0",
+    official_search: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return the datapackage.json descriptor of an incident dataset.
+
+    ``official_search`` (when given) is written into the ``ddj`` block: whether the curators searched
+    for official statements, and when (see :mod:`ddj.datasets.official_search`).
 
     Examples
     --------
@@ -103,6 +107,8 @@ def incident_package_descriptor(
         "licenses": licenses,
         "resources": resources,
     }
+    if official_search is not None:
+        descriptor["ddj"]["official_search"] = official_search
     if sources:
         descriptor["sources"] = sources
     return descriptor

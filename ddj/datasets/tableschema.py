@@ -8,7 +8,9 @@ spreadsheet shows it (header = row 1), the column and the value; nothing is drop
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from collections.abc import Collection
 from typing import Any
 
 import polars as pl
@@ -28,6 +30,15 @@ _TYPE_WORDS = {
     "year": "a year such as 2016",
 }
 _TRUE = ("true", "True", "TRUE", "1", "yes")
+#: Control characters a text cell may not hold: NUL and the other C0 controls but tab, line feed and
+#: carriage return (a quoted cell may span lines), DEL and the C1 controls. They are invisible, a
+#: terminal may act on them, and NUL ends a string in many programs.
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+#: Bidirectional embedding, override and isolate characters: invisible, and they reorder the text
+#: around them on screen ("Trojan source"). Arabic or Hebrew text rarely needs them; a caveat names the row.
+BIDI_CONTROLS = "[\u202a-\u202e\u2066-\u2069]"
+#: Caveats share :class:`Problem` with errors; their ``error`` is this word.
+CAVEAT = "caveat"
 _FALSE = ("false", "False", "FALSE", "0", "no")
 
 
@@ -40,6 +51,7 @@ class _Check:
     message: str  # may contain {value}
     hint: str
     value_column: str | None = None
+    whole_column: bool = False  # the mask compares rows with each other (uniqueness): not evaluated in streaming
 
 
 def hint_for(field: dict[str, Any]) -> str:
@@ -89,12 +101,17 @@ def _cast_expr(name: str, ftype: str, dtype: pl.DataType) -> pl.Expr:
     return col.cast(pl.String)
 
 
-def check_and_cast(frame: pl.DataFrame, schema: dict[str, Any], display: str, *,
-                   enums: bool = False) -> tuple[pl.DataFrame, list[Problem]]:
+def check_and_cast(frame: pl.DataFrame | pl.LazyFrame, schema: dict[str, Any], display: str, *,
+                   enums: bool = False, keep: Collection[str] | None = None) -> tuple[pl.DataFrame, list[Problem]]:
     """Check ``frame`` against ``schema`` and return (typed frame, problems).
 
     The typed frame has one column per schema field, in schema order, plus nothing else; a value
-    that breaks its type is null there and is listed among the problems.
+    that breaks its type is null there and is listed among the problems. With ``keep``, it has only
+    the fields named there (the checks still read every field).
+
+    ``frame`` may be a lazy scan of a file: the row checks then run in polars' streaming engine and
+    the uniqueness checks read their key columns only, so memory stays near the size of the typed
+    frame, not of the file's text.
 
     With ``enums``, a string field with an ``enum`` constraint becomes a ``pl.Enum`` of its
     vocabulary (one byte a row instead of sixteen) when every value is in the vocabulary; a column
@@ -110,7 +127,9 @@ def check_and_cast(frame: pl.DataFrame, schema: dict[str, Any], display: str, *,
     The second data row (row 3 in a spreadsheet) holds ``x``, which is not a whole number.
     """
     fields = schema.get("fields", [])
-    indexed = frame.with_row_index(ROW, offset=2)
+    lazy = frame.lazy()
+    frame_schema = lazy.collect_schema()
+    indexed = lazy.with_row_index(ROW, offset=2)
     casts = []
     checks: list[_Check] = []
     for field in fields:
@@ -119,12 +138,22 @@ def check_and_cast(frame: pl.DataFrame, schema: dict[str, Any], display: str, *,
         constraints = field.get("constraints", {})
         hint = hint_for(field)
         raw = pl.col(name)
-        dtype = frame.schema[name]
+        dtype = frame_schema[name]
         typed = _cast_expr(name, ftype, dtype).alias(name)
         casts.append(typed)
         present = ~_blank(raw, dtype)
         if constraints.get("required"):
             checks.append(_Check(name, "required", "RequiredViolation", ~present, "is empty but a value is required", hint))
+        if dtype == pl.String:
+            checks += _text_checks(name)
+        if ftype == "date":
+            today = dt.date.today()
+            checks.append(
+                _Check(name, "future_date", CAVEAT, typed.is_not_null() & (typed > today),
+                       f"{{value}} is later than today ({today.isoformat()})",
+                       "check the date: an account, an incident or a count cannot be dated in the future "
+                       "(9999-12-31 is often a placeholder for 'no end')")
+            )
         if ftype != "string":
             checks.append(
                 _Check(name, "type", "TypeViolation", present & typed.is_null(),
@@ -162,7 +191,8 @@ def check_and_cast(frame: pl.DataFrame, schema: dict[str, Any], display: str, *,
         if constraints.get("unique"):
             checks.append(
                 _Check(name, "unique", "UniqueViolation", present & raw.is_duplicated(),
-                       "{value} appears more than once but must be unique", "give each row its own value")
+                       "{value} appears more than once but must be unique", "give each row its own value",
+                       whole_column=True)
             )
     primary = schema.get("primaryKey") or []
     if isinstance(primary, str):
@@ -171,8 +201,8 @@ def check_and_cast(frame: pl.DataFrame, schema: dict[str, Any], display: str, *,
         key = pl.struct(primary) if len(primary) > 1 else pl.col(primary[0])
         checks.append(
             _Check(primary[0], "primary_key", "UniqueViolation", key.is_duplicated() & pl.all_horizontal(
-                [~_blank(pl.col(c), frame.schema[c]) for c in primary]),
-                   "id {value} is used by more than one row", "give every row its own id")
+                [~_blank(pl.col(c), frame_schema[c]) for c in primary]),
+                   "id {value} is used by more than one row", "give every row its own id", whole_column=True)
         )
     problems = run_checks(indexed, checks, display)
     if enums:
@@ -182,8 +212,33 @@ def check_and_cast(frame: pl.DataFrame, schema: dict[str, Any], display: str, *,
             if _vocabulary_field(field) and field["name"] not in off_vocabulary else cast
             for cast, field in zip(casts, fields)
         ]
-    typed_frame = frame.select(casts)
+    if keep is not None:
+        casts = [cast for cast, field in zip(casts, fields) if field["name"] in keep]
+    typed_frame = _collect(lazy.select(casts))
     return typed_frame, problems
+
+
+def _collect(lazy: pl.LazyFrame, *, streaming: bool = True) -> pl.DataFrame:
+    """Run a query; in polars' streaming engine (memory bounded by batches, not by the input) when asked."""
+    return lazy.collect(engine="streaming") if streaming else lazy.collect()
+
+
+def _text_checks(name: str) -> list[_Check]:
+    """Checks of a text column for characters that cannot be shown safely: an error and a caveat."""
+    text = pl.col(name)
+    return [
+        _Check(name, "control_characters", "TextViolation", text.str.contains(CONTROL_CHARACTERS),
+               "{value} holds a control character (such as NUL, written \\x00 here)",
+               "delete the invisible character; it usually comes from a damaged export or a copy from a terminal"),
+        _Check(name, "bidi_control", CAVEAT, text.str.contains(BIDI_CONTROLS),
+               "{value} holds an invisible bidirectional-control character that changes the order text is shown in",
+               "delete it unless the text needs it to show right-to-left words in order"),
+    ]
+
+
+def split_caveats(problems: list[Problem]) -> tuple[list[Problem], list[Problem]]:
+    """The problems of :func:`check_and_cast` split into (errors, caveats)."""
+    return [p for p in problems if p.error != CAVEAT], [p for p in problems if p.error == CAVEAT]
 
 
 def _vocabulary_field(field: dict[str, Any]) -> bool:
@@ -192,11 +247,26 @@ def _vocabulary_field(field: dict[str, Any]) -> bool:
     return field.get("type", "string") == "string" and bool(vocabulary) and all(isinstance(v, str) for v in vocabulary)
 
 
-def run_checks(indexed: pl.DataFrame, checks: list[_Check], display: str) -> list[Problem]:
-    """Evaluate every check in one pass for counts, then list the failing rows of failing checks."""
-    if not checks or indexed.height == 0:
+def run_checks(indexed: pl.DataFrame | pl.LazyFrame, checks: list[_Check], display: str) -> list[Problem]:
+    """Evaluate every check in one pass for counts, then list the failing rows of failing checks.
+
+    ``indexed`` may be lazy (a scan of a file with its :data:`ROW` index): row checks are then counted in
+    one streaming pass, checks that compare rows (``whole_column``) in one pass over their own columns.
+    """
+    if not checks:
         return []
-    counts = indexed.select([c.mask.fill_null(False).sum().alias(str(i)) for i, c in enumerate(checks)]).row(0)
+    if isinstance(indexed, pl.DataFrame):
+        if indexed.height == 0:
+            return []
+        counts = indexed.select([c.mask.fill_null(False).sum().alias(str(i)) for i, c in enumerate(checks)]).row(0)
+    else:
+        counted: dict[int, int] = {}
+        for whole in (False, True):
+            group = [(i, c) for i, c in enumerate(checks) if c.whole_column == whole]
+            if group:
+                query = indexed.select([c.mask.fill_null(False).sum().alias(str(i)) for i, c in group])
+                counted.update(zip((i for i, _ in group), _collect(query, streaming=not whole).row(0)))
+        counts = tuple(counted[i] for i in range(len(checks)))
     problems: list[Problem] = []
     for check, count in zip(checks, counts):
         if not count:
@@ -204,6 +274,8 @@ def run_checks(indexed: pl.DataFrame, checks: list[_Check], display: str) -> lis
         value_column = check.value_column or check.column
         columns = [ROW] + ([value_column] if value_column else [])
         rows = indexed.filter(check.mask.fill_null(False)).select(columns).head(ROWS_PER_RULE)
+        if isinstance(rows, pl.LazyFrame):
+            rows = _collect(rows, streaming=not check.whole_column)
         for record in rows.iter_rows():
             value = None if len(record) < 2 or record[1] is None else str(record[1])
             problems.append(

@@ -278,8 +278,9 @@ def tally_caveats(tables: dict[str, pl.DataFrame], files: dict[str, str]) -> lis
                 files.get("documented_series", files.get("documented_events", "documented")), None, "date",
                 str(documented_end), "documented_ends_first",
                 f"the documented side ends on {documented_end} but the official series runs to {official_end}; "
-                "later dates compare against the last documented count",
-                "read documented_as_of beside every comparison", "caveat",
+                f"ratios and differences are given only on dates both sides cover (up to {documented_end}), and "
+                "later official figures are shown apart, without a ratio",
+                "read documented_through and days_apart beside every comparison", "caveat",
             ))
     crosswalk = tables.get("crosswalk")
     if official is not None and crosswalk is not None:

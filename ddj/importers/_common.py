@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,28 +55,15 @@ def require_columns(header: Iterable[str], required: Iterable[str], *, file: Pat
 
 # --- writing an incident package ----------------------------------------------------------------------------
 
-_OFFICIAL_WORDS = ("ministry", "defence", "defense", "general staff", "armed forces", "military", "army", "air force",
-                   "navy", "government", "president", "spokes", "command", "kremlin")
 _MILITARY_WORDS = ("defence", "defense", "general staff", "armed forces", "military", "army", "air force", "navy",
                    "command")
-_GENERIC = {"military", "forces", "government", "of", "the", "police", "armed", "unidentified", "group", "and"}
-
-
-def _country_tokens(operator: str) -> list[str]:
-    """The country words of an operator's name ('Military Forces of Russia (2000-)' -> ['Russia'])."""
-    text = re.sub(r"\(.*?\)", " ", operator or "")
-    if " of " in text:
-        text = text.split(" of ", 1)[1]
-    return [w for w in re.findall(r"[A-Z][A-Za-z-]+", text) if w.lower() not in _GENERIC]
 
 
 def is_official_source(name: str, operator: str) -> bool:
-    """Whether a source is the operator's own officials: an official body named with the operator's country.
+    """Whether a source is the operator's own officials: listed for the operator's country in the officials table.
 
-    The rule is conservative: the source's name must contain a word for an official body (ministry, defence,
-    general staff, armed forces, military, government, president, spokesperson, command...) **and** the
-    operator's country or its adjective (the country word's first letters: 'Russia' matches 'Russian'). Every
-    other source, including the other side's officials, is unofficial. Check the sides after an import.
+    Matching is exact after normalisation (see :mod:`ddj.importers._sides`): no word in a name ("Armed Forces",
+    "Air Force") makes a source official, and the operator's country must be the body's own.
 
     Examples
     --------
@@ -82,19 +71,18 @@ def is_official_source(name: str, operator: str) -> bool:
     True
     >>> is_official_source("General Staff of the Armed Forces of Ukraine", "Military Forces of Russia (2000-)")
     False
-    >>> is_official_source("Kyiv Independent", "Military Forces of Ukraine (2019-)")
+    >>> is_official_source("Turkish Armed Forces", "Military Forces of Russia (2000-)")
     False
 
-    The Russian defence ministry speaks officially for Russian forces; Ukraine's General Staff does not.
+    The Russian defence ministry speaks officially for Russian forces; Ukraine's General Staff and Turkey's
+    armed forces do not.
     """
-    lowered = (name or "").lower()
-    if not any(word in lowered for word in _OFFICIAL_WORDS):
-        return False
-    for token in _country_tokens(operator):
-        stem = token[: max(4, len(token) - 2)].lower()
-        if re.search(rf"\b{re.escape(stem)}", lowered):
-            return True
-    return False
+    from ddj.importers._sides import actor_country, official_body
+
+    body = official_body(name)
+    country = actor_country(operator)
+    return bool(body and country and body["country"] == country
+                and body["kind"] in ("official_military", "official_government"))
 
 
 _BODY_WORDS = ("ministry", "general staff", "armed forces", "government", "president", "spokes", "kremlin",
@@ -183,6 +171,45 @@ def _csv_bytes(frame: pl.DataFrame, fields: tuple[str, ...]) -> bytes:
     return buffer.getvalue()
 
 
+def official_search(monitor: str, searched_on: dt.date | str | None = None) -> dict[str, Any]:
+    """The ``official_search`` declaration of an imported monitor export (see :mod:`ddj.datasets.official_search`).
+
+    A monitor's export lists the sources it used, not the official statements it looked for and did not
+    find, so an import is "not searched" (an event without an official source reads "no official account
+    recorded", never the operator's silence) unless the user declares a search with its date
+    (``ddj import ... --official-searched DATE``).
+
+    Raises
+    ------
+    UsageError
+        ``searched_on`` is not a date written YYYY-MM-DD.
+
+    Examples
+    --------
+    >>> official_search("ACLED")["searched"], official_search("ACLED", "2026-12-05")["on"]
+    (False, '2026-12-05')
+
+    Without a date nobody searched; with one, the user says they did, on that day.
+    """
+    from ddj.errors import UsageError
+
+    if searched_on is None:
+        return {"searched": False,
+                "note": f"Imported from {monitor}'s export, which lists the sources it used, not a search for official "
+                        "statements: an event without an official source has no official account recorded, which does "
+                        "not mean the operator was silent."}
+    if isinstance(searched_on, str):
+        try:
+            searched_on = dt.date.fromisoformat(searched_on)
+        except ValueError:
+            msg = (f"--official-searched {searched_on!r}: not a date. Give the day you searched for official "
+                   "statements as YYYY-MM-DD, or leave the option out if nobody searched.")
+            raise UsageError(msg) from None
+    return {"searched": True, "on": searched_on.isoformat(),
+            "note": f"Imported from {monitor}'s export; the user declared at import (--official-searched) that official "
+                    "statements were searched for on every event."}
+
+
 def write_incident_package(
     folder: Path,
     tables: dict[str, pl.DataFrame],
@@ -193,8 +220,12 @@ def write_incident_package(
     licenses: list[dict[str, str]],
     import_info: dict[str, Any],
     force: bool = False,
+    official_search: dict[str, Any] | None = None,
 ) -> Path:
     """Write the four incident CSVs (model field order) and datapackage.json into ``folder``, then validate them.
+
+    ``official_search`` is written into the descriptor's ``ddj`` block (default: not searched; see
+    :func:`official_search`).
 
     Raises
     ------
@@ -220,6 +251,7 @@ def write_incident_package(
         atomic_write_bytes(folder / f"{resource.name}.csv", _csv_bytes(tables[resource.name], resource.field_names))
     descriptor = incident_package_descriptor(
         name, title=title, description=description, licenses=licenses,
+        official_search=official_search if official_search is not None else {"searched": False},
     )
     descriptor["ddj"]["import"] = import_info
     atomic_write_bytes(folder / "datapackage.json",
@@ -228,13 +260,72 @@ def write_incident_package(
     return folder
 
 
-def read_table(path: Path | str, *, fmt: str, required: Iterable[str]) -> pl.DataFrame:
+_INDEX_NAMES = ("", "unnamed: 0", "...1", "x", "rownames", "index", "x1")
+#: A cell where Excel or a wrong encoding already replaced characters by question marks.
+LOST_PATTERN = r"\?{2,}|[^\s?!.,;:()\[\]\"'-]\?[^\s?!.,;:()\[\]\"'-]"
+
+
+@dataclass
+class ImportLog:
+    """What an import read, changed and found, for the summary it ends with (and the package's ``ddj.import``).
+
+    ``findings`` are the monitor's own inconsistencies and what was already lost in the file, each with file,
+    row, column and values; ``changes`` says, in words, every change the import made to what the file says.
+    """
+
+    file: str
+    encoding: str = "utf-8"
+    rows_read: int = 0
+    changes: list[str] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, Any] = field(default_factory=dict)
+
+    def finding(self, rule: str, message: str, *, row: int | None = None, column: str | None = None,
+                values: dict[str, Any] | None = None) -> None:
+        self.findings.append({"file": self.file, "row": row, "column": column, "rule": rule,
+                              "values": values or {}, "message": message})
+
+
+def _decode(data: bytes, path: Path, fmt: str, encoding: str | None) -> str:
+    import codecs
+
+    from ddj.errors import UsageError
+
+    if encoding is None:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = data.count(b"\n", 0, err.start) + 1
+            msg = (f"{path}, line {line}: not UTF-8 text (byte 0x{data[err.start]:02X}; Excel saves CSV as "
+                   f"Windows-1252). Run the import again with --encoding cp1252, or export the {fmt} file as UTF-8 CSV.")
+            raise ImportFormatError(msg, file=str(path)) from err
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        msg = f"--encoding {encoding!r}: not an encoding Python knows. Use cp1252 for Excel's CSV, or utf-8."
+        raise UsageError(msg) from None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        msg = (f"{path}, line {line}: not {encoding} text (byte 0x{data[err.start]:02X}). Check the file's encoding "
+               "(cp1252 for Excel's CSV, utf-8 otherwise) and pass it with --encoding.")
+        raise ImportFormatError(msg, file=str(path)) from err
+
+
+def read_table(path: Path | str, *, fmt: str, required: Iterable[str], encoding: str | None = None,
+               aliases: dict[str, str] | None = None, log: ImportLog | None = None) -> pl.DataFrame:
     """Read a CSV export as text with ``source_row`` (header = row 1), after checking its required columns.
 
-    A byte-order mark is allowed; a file that is missing, empty, not UTF-8 or not CSV is an
-    :class:`ImportFormatError` that says what to do.
+    A byte-order mark is allowed. Headers are compared without case and outer spaces (``EVENT_DATE`` is
+    ``event_date``), ``aliases`` renames an older codebook's columns to the current names, a leading index
+    column (R's ``""``, pandas' ``Unnamed: 0``) is dropped, and R's literal ``NA`` is an empty cell. A file that is
+    not UTF-8 is refused with the option that reads it (``--encoding cp1252``) unless ``encoding`` is given.
+    Every change is written to ``log``, and cells whose characters were already lost (``????``) are findings.
+    A missing, empty or unparseable file is an :class:`ImportFormatError` that says what to do.
     """
     path = Path(path)
+    log = log if log is not None else ImportLog(path.name)
     if not path.is_file():
         msg = f"{path}: no such file. Give the path of the {fmt} CSV export."
         raise ImportFormatError(msg, file=str(path))
@@ -244,22 +335,77 @@ def read_table(path: Path | str, *, fmt: str, required: Iterable[str]) -> pl.Dat
     if not data.strip():
         msg = f"{path}: the file is empty. Export the {fmt} data again as CSV with a header row."
         raise ImportFormatError(msg, file=str(path))
+    text = _decode(data, path, fmt, encoding)
+    if encoding is not None:
+        log.encoding = encoding
+        log.changes.append(f"read as {encoding} (--encoding) and written as UTF-8")
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        msg = f"{path}, line {line}: not UTF-8 text. Export the file as UTF-8 CSV (or convert it with iconv)."
-        raise ImportFormatError(msg, file=str(path)) from err
-    try:
-        frame = pl.read_csv(io.BytesIO(data), infer_schema=False, raise_if_empty=False)
+        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False, raise_if_empty=False)
     except pl.exceptions.PolarsError as err:
         msg = f"{path}: cannot be parsed as CSV ({err}). Check that it is a comma-separated {fmt} export."
         raise ImportFormatError(msg, file=str(path)) from err
     if len(frame.columns) == 1 and any(d in frame.columns[0] for d in (";", "\t", "|")):
         msg = f"{path}, row 1: the columns are not separated by commas. Export the {fmt} data as comma-separated CSV."
         raise ImportFormatError(msg, file=str(path))
+    frame = _normalise_header(frame, path, aliases or {}, log)
     require_columns(frame.columns, required, file=path, fmt=fmt)
-    return frame.with_row_index("source_row", offset=2).with_columns(pl.col("source_row").cast(pl.Int64))
+    frame = frame.with_row_index("source_row", offset=2).with_columns(pl.col("source_row").cast(pl.Int64))
+    log.rows_read = frame.height
+    return _literal_na(frame, log)
+
+
+def _normalise_header(frame: pl.DataFrame, path: Path, aliases: dict[str, str], log: ImportLog) -> pl.DataFrame:
+    original = frame.columns
+    if frame.width > 1 and original[0].strip().lower() in _INDEX_NAMES and frame.height and (
+            frame[original[0]].str.strip_chars().str.contains(r"^\d+$").all()):
+        frame = frame.drop(original[0])
+        log.changes.append(f"dropped a leading index column (header {original[0]!r}: a row number a spreadsheet or "
+                           "R/pandas added, not data)")
+    lowered = {c: c.strip().lower() for c in frame.columns}
+    if any(old != new for old, new in lowered.items()):
+        log.changes.append("read the column names without case or outer spaces (e.g. "
+                           + ", ".join(f"{o!r} as {n!r}" for o, n in list(lowered.items())[:2] if o != n) + ")")
+    renamed = {c: aliases.get(n, n) for c, n in lowered.items()}
+    for old, new in lowered.items():
+        if new in aliases:
+            log.changes.append(f"read the older codebook's column {new!r} as {aliases[new]!r}")
+    seen: dict[str, str] = {}
+    for old, new in renamed.items():
+        if new in seen:
+            msg = (f"{path}, row 1: the columns {seen[new]!r} and {old!r} are the same column {new!r} once case, "
+                   "spaces and the codebook's older names are set aside. Remove one of them and import again.")
+            raise ImportFormatError(msg, file=str(path), columns=(new,))
+        seen[new] = old
+    return frame.rename(renamed)
+
+
+def _literal_na(frame: pl.DataFrame, log: ImportLog) -> pl.DataFrame:
+    text = [c for c in frame.columns if c != "source_row"]
+    if not text:
+        return frame
+    na = frame.select(pl.sum_horizontal([(pl.col(c).str.strip_chars() == "NA").fill_null(False) for c in text])
+                      .sum()).item()
+    if na:
+        log.changes.append(f"read {na} cell(s) holding R's literal 'NA' as empty")
+        log.counts["na_cells"] = int(na)
+        frame = frame.with_columns([pl.when(pl.col(c).str.strip_chars() == "NA").then(None).otherwise(pl.col(c))
+                                    .alias(c) for c in text])
+    lost = frame.select([pl.col(c).str.contains(LOST_PATTERN).fill_null(False).sum().alias(c) for c in text]).row(
+        0, named=True)
+    for column, count in lost.items():
+        if not count:
+            continue
+        rows = frame.filter(pl.col(column).str.contains(LOST_PATTERN).fill_null(False)).select("source_row", column)
+        for row, value in rows.head(5).iter_rows():
+            log.finding("characters_lost", f"{value!r}: characters were already replaced by '?' before the import "
+                        "(the file was saved in an encoding that cannot hold them, such as Excel's Windows-1252); "
+                        "they cannot be recovered from this file — export it again as UTF-8 from the original",
+                        row=row, column=column, values={column: value})
+        if count > 5:
+            log.finding("characters_lost", f"... and {count - 5} more cell(s) in {column} with characters lost as '?'",
+                        column=column)
+    log.counts["cells_with_lost_characters"] = int(sum(lost.values()))
+    return frame
 
 
 def not_mapped(columns: Iterable[str], mapped: Iterable[str], reasons: dict[str, str]) -> list[dict[str, str]]:

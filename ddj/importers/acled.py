@@ -7,8 +7,17 @@ One ACLED event becomes one incident. Its accounts:
   ``actor1`` as the responsible party, the country and location, and the date when ``time_precision`` is 1.
 - **One account per named source** in ``source`` (split on ``;``). ACLED merges its sources, so these accounts
   say only that the source reported the event; every compared field is ``not_stated``. A source's side is
-  ``official`` only when :func:`ddj.importers._common.is_official_source` recognises it as the operator's
-  (``actor1``'s) own officials; every other source is ``unofficial``.
+  ``official`` only when its name is, exactly after normalisation, an official body of the operator's country in
+  the shipped officials table (:mod:`ddj.importers._sides`); the operator is the first of the event's actors
+  that is a state the table knows. Every source's side, with the reason, is written to ``sides.csv`` (correct it
+  and import again with ``--sides``). Spellings of one outlet (non-breaking spaces, mojibake, run-together words)
+  are one source (:mod:`ddj.importers._names`).
+
+Real exports (see :func:`import_acled`): dates in any of the forms :mod:`ddj.importers._dates` reads, checked
+against ``year``; Windows-1252 files with ``encoding``; upper-case headers, a leading index column, R's ``NA``;
+the pre-2019 codebook (no ``sub_event_type``: ``event_type`` is used; ``ally_actor_1`` is ``assoc_actor_1``);
+the 2024+ codebook (``inter1`` as text); the monadic export (one row per actor: the rows of one
+``event_id_cnty`` are merged into one event and listed in the summary).
 
 Mappings (documented choices):
 
@@ -17,18 +26,24 @@ Mappings (documented choices):
 - ``geo_precision`` 1 (the named town) -> ``location_precision`` 1; 2 (near the town, or a small part of a region)
   -> 2; 3 (only a larger region is known) -> 4 (first-level division).
 - ``sub_event_type`` 'Air/drone strike' -> ``event_type`` airstrike (aircraft category unknown); every other event
-  -> other (aircraft category none). ``actor1`` is the operator.
+  -> other (aircraft category none). The operator is the first state actor among ``actor1``, ``actor2`` (and the
+  actors of merged monadic rows), else ``actor1``.
 - Accounts are dated to the end of the event's date window: ACLED does not say when each source published.
-- A source's kind: an official body by its name (:func:`ddj.importers._common.looks_official`) is
-  official_military or official_government; otherwise from ``source_scale`` when the event names one source
+- A source's kind: the officials table's kind for a body it lists; a name that merely looks like an official
+  body (:func:`ddj.importers._common.looks_official`) official_military or official_government; otherwise from ``source_scale`` when the event names one source
   (Local partner -> monitor_ngo, New media -> social_media, Subnational -> local_media, others ->
   independent_media), else independent_media with a note.
+
+Official silence: ACLED lists the sources it used, not the official statements it looked for, so the package
+declares ``"official_search": {"searched": false}`` (an event without an official source reads "no official account
+recorded", never "has not publicly acknowledged") unless ``official_searched`` gives the day someone searched.
 
 Everything not mapped (``notes`` among them: ACLED's wording is not copied) is listed by :func:`import_acled`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -36,34 +51,52 @@ import polars as pl
 
 from ddj._io import file_sha256
 from ddj.datasets.tableschema import make_check
+from ddj.importers import _sides
 from ddj.importers._common import (
+    ImportLog,
     blank_claims,
     check,
-    is_official_source,
     looks_official,
     not_mapped,
     official_kind,
+    official_search,
     read_table,
-    source_ids,
     write_incident_package,
 )
+from ddj.importers._dates import read_dates
+from ddj.importers._finish import finish, source_table
+from ddj.importers._names import repair_columns
 
 FORMAT = "ACLED"
-REQUIRED = ("event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "country",
+REQUIRED = ("event_id_cnty", "event_date", "time_precision", "event_type", "actor1", "country",
             "location", "latitude", "longitude", "geo_precision", "source", "fatalities")
-MAPPED = (*REQUIRED, "admin1", "actor2", "source_scale")
+OPTIONAL = ("sub_event_type", "admin1", "actor2", "source_scale", "year")
+MAPPED = (*REQUIRED, "sub_event_type", "admin1", "actor2", "source_scale")
+#: Older codebooks' names for today's columns.
+ALIASES = {"ally_actor_1": "assoc_actor_1", "ally_actor_2": "assoc_actor_2"}
+#: Columns a monadic export repeats per actor: rows of one event may differ only in these.
+ACTOR_COLUMNS = ("actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction")
 REASONS = {
-    "year": "implied by event_date",
+    "year": "checked against event_date (every date must fall in it)",
     "disorder_type": "ACLED's broad class; event_type and sub_event_type are used",
     "assoc_actor_1": "associated actors: the model names one operator",
     "assoc_actor_2": "associated actors: the model has no field for them",
-    "inter1": "ACLED's actor-type code", "inter2": "ACLED's actor-type code",
+    "inter1": "ACLED's actor-type code (a number, or text since 2024)", "inter2": "ACLED's actor-type code",
     "interaction": "ACLED's interaction code", "civilian_targeting": "no field in the incident model",
     "iso": "numeric country code; country is used", "region": "world region; country is used",
+    "gwno": "Gleditsch-Ward country code (pre-2019 codebook); country is used",
+    "event_id_no_cnty": "the event's number without its country prefix; event_id_cnty is used",
+    "data_id": "ACLED's row id; event_id_cnty is used", "id": "a row id added to the export; event_id_cnty is used",
+    "actor_dyad": "the pair of actors as text; actor1 and actor2 are used",
+    "countycode": "a country code added to the export; country is used",
     "admin2": "second-level division; admin1 and location are used", "admin3": "third-level division",
     "notes": "ACLED's own wording, not copied (paraphrase it into the summary by hand)",
     "tags": "no field in the incident model", "timestamp": "when ACLED last changed the row; record it as the access "
     "date by hand if you need it",
+    "population_1km": "population estimate; no field in the incident model",
+    "population_2km": "population estimate; no field in the incident model",
+    "population_5km": "population estimate; no field in the incident model",
+    "population_best": "population estimate; no field in the incident model",
 }
 _TIME_PRECISION = {1: 1, 2: 3, 3: 4}
 _GEO_PRECISION = {1: 1, 2: 2, 3: 4}
@@ -71,23 +104,69 @@ _SCALE_KIND = {"local partner": "monitor_ngo", "new media": "social_media", "sub
 _AIR = "Air/drone strike"
 
 
-def _typed(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
-    text = {c: pl.col(c).str.strip_chars() for c in frame.columns if c != "source_row"}
-    typed = frame.with_columns(**text).with_columns(
-        pl.coalesce(pl.col("event_date").str.strptime(pl.Date, "%Y-%m-%d", strict=False),
-                    pl.col("event_date").str.strptime(pl.Date, "%d %B %Y", strict=False)).alias("_date"),
-        pl.col("time_precision").cast(pl.Int64, strict=False).alias("_tp"),
-        pl.col("geo_precision").cast(pl.Int64, strict=False).alias("_gp"),
+def _merge_monadic(frame: pl.DataFrame, path: Path, log: ImportLog) -> pl.DataFrame:
+    """One row per event: the rows of a monadic export (one per actor) merged, their actors kept in order."""
+    repeated = frame.filter(pl.col("event_id_cnty").is_duplicated() & pl.col("event_id_cnty").is_not_null())
+    actors = [c for c in ("actor1", "actor2") if c in frame.columns]
+    frame = frame.with_columns(pl.concat_list([pl.col(c) for c in actors]).alias("_actors"))
+    if not repeated.height:
+        return frame.with_columns(pl.col("source_row").cast(pl.String).alias("_rows"))
+    compared = [c for c in frame.columns if c not in (*ACTOR_COLUMNS, "source_row", "_actors", "event_id_cnty")]
+    differing = repeated.group_by("event_id_cnty").agg(
+        *[(pl.col(c).n_unique() > 1).alias(c) for c in compared], pl.col("source_row").alias("_rows"))
+    bad = differing.filter(pl.any_horizontal(compared))
+    if bad.height:
+        lines = []
+        for record in bad.head(10).iter_rows(named=True):
+            columns = [c for c in compared if record[c]]
+            lines.append(f"rows {', '.join(map(str, record['_rows']))} ({record['event_id_cnty']}) differ in "
+                         f"{', '.join(columns)}")
+        more = f" and {bad.height - 10} more event(s)" if bad.height > 10 else ""
+        msg = (f"{path}, column 'event_id_cnty': an event id appears on rows that are not one event's actors: "
+               + "; ".join(lines) + more + ". Keep one row per event (export again), or correct the repeated row.")
+        from ddj.errors import UniqueViolation, Problem
+
+        raise UniqueViolation([Problem(path.name, None, "event_id_cnty", None, "unique", msg, "", "UniqueViolation")])
+    merged = (frame.group_by("event_id_cnty", maintain_order=True)
+              .agg(pl.all().exclude("_actors", "event_id_cnty").first(), pl.col("_actors").list.explode(keep_nulls=False, empty_as_null=False).drop_nulls().unique(
+                  maintain_order=True), pl.col("source_row").cast(pl.String).str.join(", ").alias("_rows"),
+                  pl.len().alias("_n_rows")))
+    n_events = merged.filter(pl.col("_n_rows") > 1).height
+    log.counts["rows_merged"] = int(repeated.height)
+    log.changes.append(f"merged {repeated.height} rows of a monadic export (one row per actor) into {n_events} "
+                       "event(s); each merged event's actors are all of its rows' actors")
+    for record in merged.filter(pl.col("_n_rows") > 1).head(5).iter_rows(named=True):
+        log.changes.append(f"  {record['event_id_cnty']}: rows {record['_rows']} merged "
+                           f"(actors: {'; '.join(record['_actors'])})")
+    return merged.with_columns(
+        pl.col("_actors").list.get(0, null_on_oob=True).alias("actor1"),
+        pl.coalesce(pl.col("actor2"), pl.col("_actors").list.get(1, null_on_oob=True)).alias("actor2"),
+    ).drop("_n_rows").sort("source_row")
+
+
+def _typed(frame: pl.DataFrame, path: Path, date_format: str | None, log: ImportLog) -> pl.DataFrame:
+    text = {c: pl.col(c).str.strip_chars() for c in frame.columns if c not in ("source_row", "_actors")}
+    dates = read_dates(frame.with_columns(**text), ["event_date"], file=path.name, date_format=date_format)
+    log.counts["dates"] = dates.summary()
+    if dates.order:
+        log.changes.append(f"read all-number dates {dates.order}" + (
+            f" (decided by row(s) {', '.join(map(str, dates.decided_by))}, where only that order gives a date)"
+            if dates.decided_by else ""))
+    if dates.two_digit_years:
+        log.changes.append(f"took the century of {dates.two_digit_years} two-digit year(s) from the year column")
+    typed = dates.frame.with_columns(
+        pl.col("time_precision").cast(pl.Float64, strict=False).cast(pl.Int64, strict=False).alias("_tp"),
+        pl.col("geo_precision").cast(pl.Float64, strict=False).cast(pl.Int64, strict=False).alias("_gp"),
         pl.col("latitude").cast(pl.Float64, strict=False).alias("_lat"),
         pl.col("longitude").cast(pl.Float64, strict=False).alias("_lon"),
-        pl.col("fatalities").cast(pl.Int64, strict=False).alias("_fat"),
+        pl.col("fatalities").cast(pl.Float64, strict=False).cast(pl.Int64, strict=False).alias("_fat"),
+        pl.col("_event_date").alias("_date"),
     )
     present = {c: pl.col(c).is_not_null() & (pl.col(c) != "") for c in REQUIRED}
     checks = [make_check(c, "required", "RequiredViolation", ~present[c], "is empty but ACLED always fills it",
                          f"fill {c} or export the events again") for c in ("event_id_cnty", "event_date", "country")]
+    checks += dates.checks
     checks += [
-        make_check("event_date", "type", "TypeViolation", present["event_date"] & pl.col("_date").is_null(),
-                   "{value} is not a date", "write the date as YYYY-MM-DD (or as ACLED's '15 January 2024')"),
         make_check("time_precision", "enum", "EnumViolation", ~pl.col("_tp").is_in([1, 2, 3]).fill_null(False),
                    "{value} is not an ACLED time precision", "write 1 (day), 2 (week) or 3 (month)"),
         make_check("geo_precision", "enum", "EnumViolation", ~pl.col("_gp").is_in([1, 2, 3]).fill_null(False),
@@ -101,9 +180,6 @@ def _typed(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
         make_check("fatalities", "type", "TypeViolation",
                    present["fatalities"] & ~(pl.col("_fat") >= 0).fill_null(False),
                    "{value} is not a whole number of 0 or more", "write the number of fatalities (0 if none)"),
-        make_check("event_id_cnty", "unique", "UniqueViolation", present["event_id_cnty"]
-                   & pl.col("event_id_cnty").is_duplicated(), "{value} appears more than once",
-                   "keep one row per event (export again, or remove the repeated row)"),
         make_check("event_id_cnty", "pattern", "PatternViolation",
                    present["event_id_cnty"] & ~pl.col("event_id_cnty").str.contains(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"),
                    "{value} cannot be part of an id", "use letters, digits, '-', '_' or '.'"),
@@ -122,6 +198,16 @@ def _window(typed: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _operators(events: pl.DataFrame) -> pl.DataFrame:
+    """``_operator`` and ``_country``: the first state actor among the event's actors (a loop over distinct lists)."""
+    keyed = events.with_columns(pl.col("_actors").list.join("\x1f").alias("_actor_key"))
+    distinct = keyed["_actor_key"].unique().to_list()
+    found = [(k, *_sides.operator_of((k or "").split("\x1f"))) for k in distinct]
+    table = pl.DataFrame(found, schema={"_actor_key": pl.String, "_operator": pl.String, "_country": pl.String},
+                         orient="row")
+    return keyed.join(table, on="_actor_key", how="left", nulls_equal=True).drop("_actor_key")
+
+
 def _incidents(events: pl.DataFrame) -> pl.DataFrame:
     air = pl.col("sub_event_type") == _AIR
     place = pl.coalesce(pl.col("location"), pl.col("admin1"), pl.col("country"))
@@ -135,7 +221,7 @@ def _incidents(events: pl.DataFrame) -> pl.DataFrame:
         pl.col("_gp").replace_strict(_GEO_PRECISION).alias("location_precision"),
         pl.lit("unknown").alias("aircraft_model"),
         pl.when(air).then(pl.lit("unknown")).otherwise(pl.lit("none")).alias("aircraft_category"),
-        pl.coalesce(pl.col("actor1").replace("", None), pl.lit("unknown")).alias("operator"),
+        pl.coalesce(pl.col("_operator").replace("", None), pl.lit("unknown")).alias("operator"),
         pl.when(air).then(pl.lit("airstrike")).otherwise(pl.lit("other")).alias("event_type"),
         pl.format("Imported from ACLED event {}: {} ({}) recorded at {}, {}.", pl.col("event_id_cnty"),
                   pl.col("sub_event_type").str.to_lowercase(), pl.col("event_type").str.to_lowercase(), place,
@@ -146,29 +232,25 @@ def _incidents(events: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _sources(events: pl.DataFrame) -> pl.DataFrame:
-    """One row per event and named source, with the source's side and kind."""
+def _sources(events: pl.DataFrame, overrides: pl.DataFrame | None) -> pl.DataFrame:
+    """One row per event and named source, with the source's key, name, side, kind and why."""
     named = (
-        events.select("_id", "_end", "actor1", "source_scale", "sub_event_type",
+        events.select("_id", "_end", "_country", "source_scale", "sub_event_type",
                       pl.col("source").str.split(";").alias("_name"))
         .explode("_name")
         .with_columns(pl.col("_name").str.strip_chars())
         .filter(pl.col("_name").is_not_null() & (pl.col("_name") != ""))
         .with_columns(pl.len().over("_id").alias("_n"))
     )
-    official = pl.struct("_name", "actor1").map_elements(
-        lambda r: is_official_source(r["_name"], r["actor1"] or ""), return_dtype=pl.Boolean)
     scale = pl.col("source_scale").fill_null("").str.split("-").list.first().str.strip_chars().str.to_lowercase()
     body = pl.col("_name").map_elements(looks_official, return_dtype=pl.Boolean)
-    return named.with_columns(official.alias("_official"), body.alias("_body")).with_columns(
-        pl.when(pl.col("_body")).then(pl.col("_name").map_elements(official_kind, return_dtype=pl.String))
-        .when(pl.col("_n") == 1).then(scale.replace_strict(_SCALE_KIND, default="independent_media"))
-        .otherwise(pl.lit("independent_media")).alias("_kind"),
-        pl.when(pl.col("_body")).then(pl.lit("an official body by its name"))
-        .when(pl.col("_n") == 1).then(pl.format("kind from ACLED source_scale '{}'", pl.col("source_scale")))
-        .otherwise(pl.lit("kind not known: ACLED's source_scale describes the event's sources together"))
-        .alias("_note"),
-    )
+    default_kind = (pl.when(body).then(pl.col("_name").map_elements(official_kind, return_dtype=pl.String))
+                    .when(pl.col("_n") == 1).then(scale.replace_strict(_SCALE_KIND, default="independent_media"))
+                    .otherwise(pl.lit("independent_media")))
+    default_note = (pl.when(body).then(pl.lit("named like an official body, but not in the officials table"))
+                    .when(pl.col("_n") == 1).then(pl.format("kind from ACLED source_scale '{}'", pl.col("source_scale")))
+                    .otherwise(pl.lit("kind not known: ACLED's source_scale describes the event's sources together")))
+    return _sides.resolve(named, default_kind=default_kind, default_note=default_note, overrides=overrides)
 
 
 def _claims(**values: pl.Expr) -> list[pl.Expr]:
@@ -196,81 +278,97 @@ def _accounts(events: pl.DataFrame, named: pl.DataFrame, ids: pl.DataFrame, file
         pl.format("ACLED, from: {}", pl.coalesce(pl.col("source").replace("", None), pl.lit("no source named")))
         .alias("origin"),
         pl.lit("reported").alias("certainty"),
-        pl.lit("ACLED's figure for the merged event; where its sources disagree ACLED keeps the lowest.")
+        pl.when(pl.col("_rows").str.contains(","))
+        .then(pl.format("ACLED's figure for the merged event; where its sources disagree ACLED keeps the lowest. "
+                        "Merged from the monadic export's rows {}.", pl.col("_rows")))
+        .otherwise(pl.lit("ACLED's figure for the merged event; where its sources disagree ACLED keeps the lowest."))
         .alias("notes"),
     )
-    per_source = named.join(ids, left_on=pl.col("_name").str.to_lowercase(), right_on="_key").select(
+    per_source = named.join(ids, on="_key").select(
         pl.format("{}-s{}", pl.col("_id"), pl.col("_name").cum_count().over("_id")).alias("account_id"),
         pl.col("_id").alias("incident_id"), "source_id", pl.lit(None, pl.String).alias("speaker"),
-        pl.col("_end").alias("published_date"),
-        pl.when(pl.col("_official")).then(pl.lit("official")).otherwise(pl.lit("unofficial")).alias("side"),
+        pl.col("_end").alias("published_date"), pl.col("_side").alias("side"),
         *_claims(),
         pl.lit("Named by ACLED as a source of this event; ACLED does not say which details it gave.").alias("statement"),
         pl.lit(f"ACLED export {file_name}").alias("reported_in"),
-        pl.col("_name").alias("origin"),
+        pl.col("_clean").alias("origin"),
         pl.lit("reported").alias("certainty"),
         pl.lit(None, pl.String).alias("notes"),
     )
     return pl.concat([monitor, per_source], how="diagonal_relaxed").sort("incident_id", "account_id")
 
 
-def import_acled(path: Path | str, out: Path | str, *, name: str | None = None, force: bool = False) -> dict[str, Any]:
+def import_acled(path: Path | str, out: Path | str, *, name: str | None = None, force: bool = False,
+                 official_searched: dt.date | str | None = None, encoding: str | None = None,
+                 date_format: str | None = None, sides: Path | str | None = None) -> dict[str, Any]:
     """Turn an ACLED CSV export into an incident package in ``out`` that :func:`ddj.load` validates.
 
     Parameters
     ----------
     path
-        The ACLED export (CSV, UTF-8, ACLED's column names).
+        The ACLED export (CSV, ACLED's column names in any codebook generation since 2014).
     out
         A new or empty folder for the package (``force`` overwrites the files of a non-empty one).
     name
         The package's name (default: the folder's name).
+    official_searched
+        The day official statements were searched for on every event, if someone did (``--official-searched``).
+        Without it the package declares no search (``"official_search": {"searched": false}``): an event
+        without an official source reads "no official account recorded", not the operator's silence.
+    encoding
+        The file's encoding when it is not UTF-8 (``cp1252`` for Excel's CSV; ``--encoding``).
+    date_format
+        How to read all-number dates (``%d/%m/%Y``...) when the file cannot decide (``--date-format``).
+    sides
+        A corrected ``sides.csv`` (``--sides``): its sides replace the officials table's.
 
     Returns
     -------
     dict
-        ``folder``, ``counts`` (rows per table) and ``not_mapped`` (each column left out, with the reason).
+        ``folder``, ``counts`` (rows per table), ``not_mapped`` (each column left out, with the reason),
+        ``sides`` (the review table, also written to ``sides.csv``) and ``summary`` (what the import changed).
 
     Raises
     ------
     ImportFormatError
-        The file lacks columns the format needs (all are named) or is not a readable CSV.
+        The file lacks columns the format needs (all are named), is not a readable CSV or not UTF-8 (the message
+        names ``--encoding``), or its all-number dates cannot be ordered (the message names ``--date-format``).
     ValidationError
-        Cells that cannot be imported (bad dates, precision codes, coordinates, repeated event ids), each
-        named by row and column.
+        Cells that cannot be imported (bad dates, dates outside the year column, before 1946 or in the future,
+        precision codes, coordinates, repeated event ids that are not one event's actors), each named by row and
+        column.
     """
     path, out = Path(path), Path(out)
-    frame = read_table(path, fmt=FORMAT, required=REQUIRED)
-    for optional in ("admin1", "actor2", "source_scale"):
-        if optional not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, pl.String).alias(optional))
-    events = _window(_typed(frame, path)).with_columns(pl.format("acled-{}", pl.col("event_id_cnty")).alias("_id"))
-    named = _sources(events)
-    ids = source_ids(named["_name"])
-    kinds = named.with_columns(pl.col("_name").str.to_lowercase().alias("_key")).unique(
-        "_key", keep="first", maintain_order=True)
-    sources = pl.concat([
-        pl.DataFrame({"source_id": ["src-acled"], "name": ["ACLED"], "kind": ["monitor_ngo"], "country": [None],
-                      "notes": ["Armed Conflict Location & Event Data; its own codes for each merged event"]},
-                     schema_overrides={"country": pl.String}),
-        ids.join(kinds.select("_key", "_kind", "_note"), on="_key").select(
-            "source_id", "name", pl.col("_kind").alias("kind"), pl.lit(None, pl.String).alias("country"),
-            pl.col("_note").alias("notes")),
-    ])
+    search = official_search("ACLED", official_searched)
+    overrides = _sides.read_sides(sides) if sides is not None else None
+    log = ImportLog(path.name)
+    frame = read_table(path, fmt=FORMAT, required=REQUIRED, encoding=encoding, aliases=ALIASES, log=log)
+    frame = repair_columns(frame, ("source",), log)
+    present = set(frame.columns)
+    if "sub_event_type" not in present:
+        log.changes.append("no sub_event_type (the pre-2019 codebook): event_type is used in its place, and no "
+                           "event is typed as an airstrike")
+        frame = frame.with_columns(pl.col("event_type").alias("sub_event_type"))
+    frame = frame.with_columns([pl.lit(None, pl.String).alias(c) for c in OPTIONAL if c not in frame.columns])
+    frame = _merge_monadic(frame, path, log)
+    events = _operators(_window(_typed(frame, path, date_format, log))).with_columns(
+        pl.format("acled-{}", pl.col("event_id_cnty")).alias("_id"))
+    named = _sources(events, overrides)
+    ids, sources = source_table(named, monitor={"source_id": "src-acled", "name": "ACLED", "kind": "monitor_ngo",
+                                                "notes": "Armed Conflict Location & Event Data; its own codes for "
+                                                         "each merged event"})
     tables = {
         "incidents": _incidents(events),
         "sources": sources,
         "accounts": _accounts(events, named, ids, path.name),
         "overrides": pl.DataFrame(),
     }
-    skipped = not_mapped(frame.columns, MAPPED, REASONS)
-    info = {"format": FORMAT, "source": path.name, "sha256": file_sha256(path), "rows": frame.height,
-            "not_mapped": skipped}
-    write_incident_package(
-        out, tables, name=name or out.name.lower().replace("_", "-"), title=f"ACLED events from {path.name}",
+    skipped = not_mapped([c for c in frame.columns if c in present and not c.startswith("_")], MAPPED, REASONS)
+    return finish(
+        path, out, tables, log=log, named=named, overrides=overrides, skipped=skipped, fmt=FORMAT,
+        name=name, force=force, search=search, file_sha=file_sha256(path),
+        title=f"ACLED events from {path.name}",
         description=f"Imported by `ddj import acled` from {path.name}; ACLED's codes are ACLED's account, and "
                     "each source it names has an account of its own.",
         licenses=[{"name": "ACLED-terms", "title": "ACLED Terms of Use", "path": "https://acleddata.com/terms-of-use/"}],
-        import_info=info, force=force,
     )
-    return {"folder": out, "counts": {k: v.height for k, v in tables.items()}, "not_mapped": skipped}

@@ -29,6 +29,7 @@ from ddj.narrative.wording import (
     readable_value,
     sources_adjective,
     subject_name,
+    unacknowledged,
 )
 
 __all__ = ["narrative"]
@@ -69,7 +70,7 @@ def narrative(
     >>> story = narrative(ddj.load("syria-ru-aviation", warn=False), incident_ids="syr-2016-08-retaliation-strikes")
     >>> print([s.text for s in story.paragraphs[0].sentences if "acknowledged" in s.text][0].replace(": ", ":\\n"))
     The operator, Russian Aerospace Forces, has not publicly acknowledged the strike campaign:
-    we hold no official account of it, while other sources first reported it on 2 August 2016.
+    we hold no official account of it, while other sources first reported it on 2 August 2016, going by accounts we mark uncertain.
 
     No official account exists for the campaign, and the narrative says so in those words.
     """
@@ -119,7 +120,8 @@ class _Context:
             self.citations.setdefault(key, Citation(
                 key=key, kind="account", source=row["source_name"] or row["source_id"], speaker=row["speaker"],
                 date=row["published_date"], reported_in=row["reported_in"], url=row["url"],
-                archive_url=row["archive_url"]))
+                archive_url=row["archive_url"],
+                uncertain=(row.get("notes") or "") if row.get("certainty") == "uncertain" else None))
             keys.append(key)
         return tuple(dict.fromkeys(keys))
 
@@ -235,7 +237,11 @@ def _who(rows: pl.DataFrame) -> str:
     for row in rows.iter_rows(named=True):
         name = row["source_name"] or row["source_id"]
         speaker = " ".join(str(row["speaker"] or "").split())
-        parts.append(f"{name}{f' ({speaker})' if speaker else ''}, {long_date(row['published_date'])}")
+        if speaker and speaker.lower() in name.lower():  # the name already says who spoke
+            speaker = ""
+        nested = "(" in name or "(" in speaker
+        who = f"{speaker}, for {name}" if speaker and nested else (f"{name} ({speaker})" if speaker else name)
+        parts.append(f"{who}, {long_date(row['published_date'])}")
     return "; ".join(parts)
 
 
@@ -284,8 +290,10 @@ def _changes(ctx: _Context, official: pl.DataFrame) -> list[Sentence]:
         moves = [f"the {_LABELS.get(r['attribute'], r['attribute'])} went from "
                  f"{_stated(r['attribute'], r['from_value'])} to {_stated(r['attribute'], r['to_value'])}"
                  for r in group.iter_rows(named=True)]
-        text = (f"{subject_name(source['source_name'] or source['source_id'])} later changed its account between "
-                f"{long_date(first['from_date'])} and {long_date(first['to_date'])}: {join_words(moves)}")
+        since, until = long_date(first['from_date']), long_date(first['to_date'])
+        when = f"on {since}" if since == until else f"between {since} and {until}"
+        text = (f"{subject_name(source['source_name'] or source['source_id'])} later changed its account {when}: "
+                f"{join_words(moves)}")
         out.append(Sentence(_sentence(text), ctx.cite_ids([from_id, to_id])))
     return out
 
@@ -368,12 +376,15 @@ def _statuses(ctx: _Context, incident_id: str, accounts: pl.DataFrame) -> list[S
     out = []
     for row in attributes.filter(pl.col("status") == "contradict").iter_rows(named=True):
         label = _LABELS.get(row["attribute"], row["label"])
-        official = join_words([readable_value(row["attribute"], v) for v in row["official_values"]])
-        others = join_words([readable_value(row["attribute"], v) for v in row["unofficial_values"]], conjunction="or")
-        out.append(Sentence(
-            _sentence(f"Officials and other sources contradict each other on the {label}: officials gave {official}, "
-                      f"other sources {others}"),
-            ctx.cite_ids([*row["official_account_ids"], *row["unofficial_account_ids"]])))
+        official = _values_by_speaker(accounts, row["attribute"], row["official_account_ids"])
+        others = _values_by_speaker(accounts, row["attribute"], row["unofficial_account_ids"])
+        if len(official) > 1:  # the officials do not agree among themselves: say who said what
+            text = (f"Officials and other sources contradict each other on the {label}, and the officials disagree "
+                    f"among themselves: {_said_by(official)}; other sources gave {_said_by(others, 'or')}")
+        else:
+            text = (f"Officials and other sources contradict each other on the {label}: officials gave "
+                    f"{_said_by(official)}, other sources {_said_by(others, 'or')}")
+        out.append(Sentence(_sentence(text), ctx.cite_ids([*row["official_account_ids"], *row["unofficial_account_ids"]])))
     wordings = {
         "agree": "Official and other accounts agree on the {labels}",
         "unofficial_only": "Official accounts say nothing about the {labels}, which other sources report",
@@ -394,6 +405,28 @@ def _statuses(ctx: _Context, incident_id: str, accounts: pl.DataFrame) -> list[S
     return out
 
 
+def _values_by_speaker(accounts: pl.DataFrame, attribute: str, ids: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """The distinct values ``ids`` claim on ``attribute``, each with who gave it, in the comparison's words."""
+    from ddj.compare.display import claim_text
+
+    model = next(a for a in COMPARED_ATTRIBUTES if a.name == attribute)
+    rows = accounts.filter(pl.col("account_id").is_in(list(ids))).sort("published_date", "account_id").with_columns(
+        claim_text(model).alias("_value"))
+    out: dict[str, list[str]] = {}
+    for r in rows.iter_rows(named=True):
+        speaker = " ".join(str(r.get("speaker") or "").split()).split(",")[0].split("(")[0].strip()
+        who = speaker or subject_name(r.get("source_name") or r["source_id"])
+        names = out.setdefault(readable_value(attribute, str(r["_value"])), [])
+        if who not in names:
+            names.append(who)
+    return list(out.items())
+
+
+def _said_by(values: list[tuple[str, list[str]]], conjunction: str = "and") -> str:
+    """``an accident (Vladimir Putin) and friendly fire (the Ministry of Defence)``."""
+    return join_words([f"{value} ({join_words(names)})" for value, names in values], conjunction=conjunction)
+
+
 def _acknowledgement(ctx: _Context, incident: dict, accounts: pl.DataFrame, noun: str) -> list[Sentence]:
     rows = ctx.comparison.incidents.filter(pl.col("incident_id") == incident["incident_id"])
     if rows.height == 0 or accounts.height == 0:
@@ -402,11 +435,19 @@ def _acknowledgement(ctx: _Context, incident: dict, accounts: pl.DataFrame, noun
     others = accounts.filter(pl.col("side") != "official")
     if not row["acknowledged"]:
         first = others.filter(pl.col("published_date") == others["published_date"].min()) if others.height else others
-        since = (f", while other sources first reported {_it(noun)} on {long_date(row['first_unofficial_date'])}"
+        # Silence is a finding only where the curators searched for official statements (official_search).
+        searched = bool(row.get("official_searched", False))
+        search = getattr(ctx.dataset, "official_search", None)
+        text = unacknowledged(incident["operator"], noun, _it(noun), searched=searched,
+                              declared=bool(getattr(search, "declared", True)))
+        since = (f"other sources first reported {_it(noun)} on {long_date(row['first_unofficial_date'])}"
                  if row.get("first_unofficial_date") else "")
-        text = (f"The operator, {incident['operator']}, has not publicly acknowledged the {noun}: we hold no official "
-                f"account of {_it(noun)}{since}")
-        return [Sentence(_sentence(text), ctx.cite(accounts if accounts.height else first))]
+        if since and _all_uncertain(first):
+            since += ", going by accounts we mark uncertain"
+        if searched or not since:
+            text += f", while {since}" if since else ""
+            return [Sentence(_sentence(text), ctx.cite(accounts if accounts.height else first))]
+        return [Sentence(_sentence(text), ctx.cite(accounts)), Sentence(_sentence(since), ctx.cite(first))]
     official = accounts.filter(pl.col("side") == "official")
     first_official = official.filter(pl.col("published_date") == row["first_official_date"])
     days = row["days_to_official"]
@@ -428,9 +469,22 @@ def _acknowledgement(ctx: _Context, incident: dict, accounts: pl.DataFrame, noun
         after_others = " and the same day as the first other report"
     else:
         after_others = f" and {number_word(gap)} day{'s' if gap != 1 else ''} after the first other report"
+    if _all_uncertain(first_official):  # a date we are not sure of feeds no "N days later"
+        text = (f"The operator's first official account is dated {long_date(row['first_official_date'])}, but it "
+                f"rests on an account we mark uncertain, so we do not count how long the operator took to speak")
+        return [Sentence(_sentence(text), ctx.cite(first_official))]
+    if gap is not None and _all_uncertain(first_other):
+        after_others = (f"; the first other report is dated {long_date(row['first_unofficial_date'])}, going by "
+                        f"accounts we mark uncertain")
     text = f"The operator's first official account came on {long_date(row['first_official_date'])}{after_event}"
-    text += after_others if after_event else after_others.replace(" and ", ", ", 1)
+    text += after_others if after_event or after_others.startswith(";") else after_others.replace(" and ", ", ", 1)
     return [Sentence(_sentence(text), ctx.cite(pl.concat([first_official, first_other])))]
+
+
+def _all_uncertain(accounts: pl.DataFrame) -> bool:
+    """Whether every one of ``accounts`` is marked uncertain (and there is at least one)."""
+    return accounts.height > 0 and "certainty" in accounts.columns and bool(
+        (accounts["certainty"].cast(pl.String) == "uncertain").all())
 
 
 def _grade(ctx: _Context, incident_id: str, accounts: pl.DataFrame, noun: str) -> list[Sentence]:

@@ -6,15 +6,19 @@ all, as escaped text. Output is deterministic: the same story gives the same byt
 
 from __future__ import annotations
 
+import re
+
 from ddj.html import escape, escape_markdown, markdown_link, safe_filename, safe_link, safe_url
+from ddj.narrative.plain import plain_words
 from ddj.narrative.story import Citation, Story
-from ddj.narrative.wording import long_date
+from ddj.narrative.wording import long_date, subject_name
 
 __all__ = ["footnote_parts", "render_html", "render_markdown"]
 
 
 def footnote_parts(citation: Citation) -> list[tuple[str, str]]:
-    """The parts of a footnote as (kind, text) pairs: ``text``, ``link`` or ``archive``; plain, unescaped.
+    """The parts of a footnote as (kind, text) pairs: ``text``, ``uncertain`` (what the curators are not sure
+    of), ``link`` or ``archive``; plain, unescaped.
 
     Examples
     --------
@@ -32,11 +36,17 @@ def footnote_parts(citation: Citation) -> list[tuple[str, str]]:
             parts.append(("text", f"Reason: {_period(citation.reported_in)}"))
         return parts
     head = citation.source
-    if citation.speaker:
-        head += f" ({citation.speaker})"
+    if citation.speaker and citation.speaker.lower() not in head.lower():
+        nested = "(" in head or "(" in citation.speaker  # no parentheses inside parentheses
+        head = f"{citation.speaker}, for {subject_name(head)}" if nested else f"{head} ({citation.speaker})"
     if citation.date:
         head += f", published {long_date(citation.date)}"
     parts = [("text", _period(head))]
+    if citation.uncertain is not None:
+        note = re.sub(r"(?i)^uncertain\s*[:;,-]\s*", "", plain_words(citation.uncertain).strip())
+        note = note[:1].upper() + note[1:] if note else note
+        parts.append(("uncertain", _period(f"We mark this account uncertain: {note}" if note
+                                           else "We mark this account uncertain")))
     if citation.reported_in:
         parts.append(("text", _period(citation.reported_in)))
     if citation.url:
@@ -94,6 +104,8 @@ def render_html(story: Story, *, id_prefix: str = "ddj", heading_level: int = 3)
             for kind, text in footnote_parts(citation):
                 if kind == "text":
                     pieces.append(escape(text))
+                elif kind == "uncertain":
+                    pieces.append(f'<em class="ddj-uncertain">{escape(text)}</em>')
                 elif safe_url(text):
                     pieces.append(safe_link(text, "Archived copy" if kind == "archive" else "Link") + ".")
             out.append(f'<li id="{prefix}-fn-{number}">{" ".join(pieces)}</li>')
@@ -135,6 +147,8 @@ def render_markdown(story: Story, *, heading_level: int = 3) -> str:
         for kind, text in footnote_parts(citation):
             if kind == "text":
                 pieces.append(escape_markdown(text))
+            elif kind == "uncertain":
+                pieces.append(f"*{escape_markdown(text)}*")
             elif safe_url(text):
                 pieces.append(markdown_link(text, "Archived copy" if kind == "archive" else "Link") + ".")
         notes.append(f"[^{number}]: {' '.join(pieces)}")

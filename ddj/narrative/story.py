@@ -32,6 +32,9 @@ class Citation:
         The publication we know the account through (for a decision: its reason).
     url, archive_url
         Links as the data holds them; renderers link only http and https addresses.
+    uncertain
+        For an account the curators mark uncertain: their note on what is not sure ("" when they left none);
+        ``None`` for an account on the record as described. The footnote says so beside the claim.
     """
 
     key: str
@@ -42,6 +45,7 @@ class Citation:
     reported_in: str | None = None
     url: str | None = None
     archive_url: str | None = None
+    uncertain: str | None = None
 
 
 @dataclass(frozen=True)

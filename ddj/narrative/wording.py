@@ -3,7 +3,9 @@
 The wording follows the evidence: an official statement is "said"; unofficial accounts are
 "reported", "by two independent local sources" when their origins are independent, by "a single
 source" when they all go back to one origin; an operator that never spoke "has not publicly
-acknowledged"; an official source that replaced its account "later changed its account".
+acknowledged", but only where the curators searched for its statements (:func:`unacknowledged`:
+elsewhere "no official account is recorded"); an official source that replaced its account "later
+changed its account".
 
 Claim clauses are built from the account rows, one per compared attribute of
 :data:`ddj.model.COMPARED_ATTRIBUTES`. An attribute this module has no special words for still
@@ -29,9 +31,11 @@ __all__ = [
     "join_words",
     "long_date",
     "number_word",
+    "party_name",
     "readable_value",
     "sources_adjective",
     "subject_name",
+    "unacknowledged",
 ]
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -122,6 +126,38 @@ def join_words(items: list[str], *, conjunction: str = "and", separator: str = "
     return f"{separator.join(items[:-1])} {conjunction} {items[-1]}"
 
 
+_PARTY_THE = ("united ", "russian ", "turkish ", "syrian ", "israeli ", "iranian ", "us ")
+_PARTY_NOUNS = {"force", "forces", "army", "navy", "government", "ministry", "front", "movement", "coalition",
+                "military", "air", "defence", "defense", "command"}
+
+
+def party_name(name: str) -> str:
+    """A party's name as prose after "that": with "the" where English wants it.
+
+    Examples
+    --------
+    >>> party_name("United States"), party_name("Turkish Air Force"), party_name("Israel"), party_name("Islamic State")
+    ('the United States', 'the Turkish Air Force', 'Israel', 'Islamic State')
+    >>> party_name("Syrian government (its air defence), with Iran and Hezbollah")
+    'the Syrian government (its air defence), with Iran and Hezbollah'
+
+    States named by a common noun and armed forces take the article; proper names do not.
+    """
+    head = name.split("(")[0].split(",")[0].strip()
+    words = re.findall(r"[A-Za-z]+", head.lower())
+    if not words or head.lower().startswith("the "):
+        return name
+    if head.lower().startswith("united ") or (head.lower().startswith(_PARTY_THE) and words[-1] in _PARTY_NOUNS):
+        return f"the {name}"
+    return name
+
+
+def _plural_party(name: str) -> bool:
+    """Whether a party's name is a plural subject ("X and Y units", "militants")."""
+    head = name.split("(")[0].strip().lower()
+    return " and " in head or head.endswith(("units", "forces", "militants", "rebels", "groups"))
+
+
 def subject_name(name: str) -> str:
     """The source's name as the subject of a sentence: with "the" when it is an institution.
 
@@ -154,11 +190,12 @@ def count_words(name: str, low: int | None, best: int | None, high: int | None) 
     Examples
     --------
     >>> count_words("crew_killed", 3, 3, 3), count_words("injured", 0, 0, 0)
-    ('3 crew members were killed', 'no people were injured')
-    >>> count_words("others_killed", 2, 4, 6)
-    'between 2 and 6 other people were killed (best estimate 4)'
+    ('three crew members were killed', 'no people were injured')
+    >>> count_words("others_killed", 2, 4, 6), count_words("crew_killed", 15, 15, 15)
+    ('between two and six other people were killed (best estimate four)', '15 crew members were killed')
 
-    A single figure is written once; a range gives both ends and the best figure when there is one.
+    A single figure is written once, in words up to ten as house style wants; a range gives both ends and
+    the best figure when there is one, never a single number.
     """
     lo = low if low is not None else (best if best is not None else high)
     hi = high if high is not None else (best if best is not None else low)
@@ -172,11 +209,11 @@ def count_words(name: str, low: int | None, best: int | None, high: int | None) 
         if lo == 0:
             return f"no {plural} were {verb}"
         if lo == 1:
-            return f"1 {singular} was {verb}"
-        return f"{lo} {plural} were {verb}"
-    text = f"between {lo} and {hi} {plural} were {verb}"
+            return f"one {singular} was {verb}"
+        return f"{number_word(lo)} {plural} were {verb}"
+    text = f"between {number_word(lo)} and {number_word(hi)} {plural} were {verb}"
     if best is not None and best not in (lo, hi):
-        text += f" (best estimate {best})"
+        text += f" (best estimate {number_word(best)})"
     return text
 
 
@@ -224,7 +261,8 @@ def _clause(attribute: Attribute, row: dict[str, Any]) -> tuple[str, str] | None
                         "no": "no follow-on military operation took place"}.get(
             value, "it was not known whether a follow-on military operation took place")
     if name == "responsible_party":
-        return "that", ("it was not known who was responsible" if value == UNKNOWN else f"{value} was responsible")
+        return "that", ("it was not known who was responsible" if value == UNKNOWN
+                        else f"{party_name(value)} {'were' if _plural_party(value) else 'was'} responsible")
     if name == "date":
         if value == UNKNOWN:
             return "detail", "the date as not known"
@@ -234,6 +272,9 @@ def _clause(attribute: Attribute, row: dict[str, Any]) -> tuple[str, str] | None
             return "detail", f"the date as {value}"
     if value == UNKNOWN:
         return "detail", f"the {attribute.label} as not known"
+    none = re.fullmatch(r"none (\w+)(.*)", value, flags=re.S)
+    if name == "aircraft" and none:  # "none destroyed": a claim that no aircraft was lost, not a type
+        return "that", f"no aircraft was {none.group(1)}{none.group(2)}"
     return "detail", f"the {attribute.label} as {value}"
 
 
@@ -307,4 +348,32 @@ def readable_value(attribute: str, value: str) -> str:
     if "–" in text and text.replace("–", "").isdigit():
         low, high = text.split("–", 1)
         return f"between {low} and {high}"
+    if attribute == "aircraft" and re.fullmatch(r"none \w+.*", text, flags=re.S):  # "none destroyed"
+        return "no aircraft " + text[len("none "):]
     return text.replace("_", " ") if re.fullmatch(r"[a-z_]+", text) else text
+
+
+def unacknowledged(operator: str, noun: str, it: str, *, searched: bool, declared: bool = True) -> str:
+    """The sentence for an incident with no official account: silence only where someone looked for one.
+
+    ``searched``: the curators declared a search for official statements on the incident (then, and only
+    then, the operator "has not publicly acknowledged" it); ``declared``: the dataset says one way or
+    the other.
+
+    Examples
+    --------
+    >>> unacknowledged("US Air Force", "strikes", "them", searched=True)
+    'The operator, US Air Force, has not publicly acknowledged the strikes: we hold no official account of them'
+    >>> print(unacknowledged("US Air Force", "strikes", "them", searched=False))  # doctest: +NORMALIZE_WHITESPACE
+    No official account of the strikes is recorded, but no one searched for statements by the operator,
+    US Air Force, so this does not mean it stayed silent
+
+    Where nobody searched, the lack of an official account is not the operator's silence.
+    """
+    if searched:
+        return (f"The operator, {operator}, has not publicly acknowledged the {noun}: we hold no official account "
+                f"of {it}")
+    looked = ("but no one searched for statements by" if declared
+              else "and the dataset does not say whether anyone searched for statements by")
+    return (f"No official account of the {noun} is recorded, {looked} the operator, {operator}, so this does not mean "
+            "it stayed silent")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ddj._shipped import data_dir, is_shipped  # the rule of ddj.datasets, without its polars
+from ddj.errors import DDJError
 
 #: Changes when the key's recipe changes, so that keys of an older recipe never match.
 KEY_VERSION = 2
@@ -120,9 +121,22 @@ def dataset_folder(reference: str, base_dir: Path | None = None) -> Path | None:
     return path.resolve() if (path / "datapackage.json").is_file() else None
 
 
+class DatasetPathError(DDJError):
+    """A dataset's descriptor or resource path leads outside its folder (``../``, an absolute path, a symlink
+    whose target is elsewhere): the reports that read it are refused, the others run."""
+
+
 def dataset_files(folder: Path) -> list[Path]:
-    """``datapackage.json`` and the resource files it lists: the files a loaded dataset reads."""
+    """``datapackage.json`` and the resource files it lists: the files a loaded dataset reads.
+
+    Raises
+    ------
+    DatasetPathError
+        A resource path, or a symlink among the files, leads outside ``folder``: the message names it.
+    """
+    folder = Path(folder)
     descriptor = folder / "datapackage.json"
+    _inside(folder, descriptor, "datapackage.json")
     files = {descriptor}
     try:
         resources = json.loads(descriptor.read_text(encoding="utf-8")).get("resources", [])
@@ -131,13 +145,35 @@ def dataset_files(folder: Path) -> list[Path]:
     for resource in resources if isinstance(resources, list) else []:
         paths = resource.get("path") if isinstance(resource, dict) else None
         for relpath in paths if isinstance(paths, list) else [paths]:
-            if isinstance(relpath, str) and (folder / relpath).is_file():
-                files.add(folder / relpath)
+            if not isinstance(relpath, str) or "://" in relpath:
+                continue
+            path = folder / relpath
+            _inside(folder, path, relpath)
+            if path.is_file():
+                files.add(path)
     return sorted(files)
 
 
+def _inside(folder: Path, path: Path, shown: str) -> None:
+    """Refuse a path that leads outside ``folder``, by its words (``..``, absolute) or through a symlink."""
+    root = folder.resolve()
+    if Path(shown).is_absolute() or ".." in Path(shown).parts:
+        msg = (f"dataset {folder}: the path {shown!r} leads outside the dataset's folder; a resource must be a "
+               "file inside it (write it relative to datapackage.json, without '..')")
+        raise DatasetPathError(msg)
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError) as err:  # a symlink loop
+        msg = f"dataset {folder}: the path {shown!r} cannot be resolved ({err})"
+        raise DatasetPathError(msg) from None
+    if not target.is_relative_to(root):
+        msg = (f"dataset {folder}: {shown!r} is a symlink to {target}, outside the dataset's folder; ddj refuses "
+               "it (copy the file into the folder instead)")
+        raise DatasetPathError(msg)
+
+
 def dataset_hashes(folder: Path, cache: Cache) -> dict[str, str]:
-    """SHA-256 of each file of a dataset, keyed by path relative to the folder."""
+    """SHA-256 of each file of a dataset, keyed by path relative to the folder (see :func:`dataset_files`)."""
     return {str(p.relative_to(folder)): cache.sha256(p) for p in dataset_files(folder)}
 
 
@@ -262,15 +298,12 @@ def _declared_parameters(path: Path, digest: str) -> Any:
     """A notebook's parameters read with :mod:`json` (nbformat imports jsonschema, slow to import), once per
     notebook content; ``None`` for anything :func:`ddj.report.params.read_parameters` would refuse."""
     from ddj.errors import NotebookError
-    from ddj.report.params import PARAMETERS_TAG, parse_parameters
+    from ddj.report.params import parameters_of_cells
 
     if digest not in _DECLARED:
         try:
             cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
-            tagged = [c for c in cells if PARAMETERS_TAG in (c.get("metadata") or {}).get("tags", [])]
-            source = tagged[0]["source"] if len(tagged) == 1 and tagged[0]["cell_type"] == "code" else None
-            source = "".join(source) if isinstance(source, list) else source
-            _DECLARED[digest] = parse_parameters(source, notebook=str(path)) if isinstance(source, str) else None
+            _DECLARED[digest] = parameters_of_cells(cells, notebook=str(path))
         except (OSError, ValueError, LookupError, TypeError, AttributeError, NotebookError):
             _DECLARED[digest] = None
     return _DECLARED[digest]
@@ -294,14 +327,27 @@ def is_current(out_dir: Path, name: str, key: str | None) -> dict[str, Any] | No
 
 def split_current(specs: Iterable[Any], out_dir: Path, cache: Cache, *, force: bool = False
                   ) -> tuple[list[tuple[Any, str | None]], list[tuple[Any, dict[str, Any]]]]:
-    """Split reports into those to run (each with its content key) and those current (with their manifest)."""
+    """Split reports into those to run (each with its content key) and those current (with their manifest).
+    A report whose content key cannot be computed safely is left out: :func:`split_reports` says why."""
+    todo, current, _ = split_reports(specs, out_dir, cache, force=force)
+    return todo, current
+
+
+def split_reports(specs: Iterable[Any], out_dir: Path, cache: Cache, *, force: bool = False
+                  ) -> tuple[list[tuple[Any, str | None]], list[tuple[Any, dict[str, Any]]], list[tuple[Any, str]]]:
+    """Split reports into those to run (each with its content key), those current (with their manifest), and
+    those refused (with why: a dataset path that leads outside its folder). One refused report stops no other."""
     software, code = software_versions(), code_digest(cache)
-    todo, current = [], []
+    todo, current, refused = [], [], []
     for spec in specs:
-        key = content_key(spec, cache, software, code)
+        try:
+            key = content_key(spec, cache, software, code)
+        except DatasetPathError as err:
+            refused.append((spec, str(err)))
+            continue
         manifest = None if force else is_current(out_dir, spec.name, key)
         if manifest is None:
             todo.append((spec, key))
         else:
             current.append((spec, manifest))
-    return todo, current
+    return todo, current, refused

@@ -114,6 +114,13 @@ def load_config(path: str | Path, *, column_values: ColumnValues | None = None) 
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as err:
+        msg = (f"{path}: not UTF-8 text (byte {err.object[err.start]:#04x} at position {err.start}); "
+               "save reports.toml as UTF-8 (TOML files must be UTF-8).")
+        raise ConfigError(msg) from None
+    except IsADirectoryError:
+        msg = f"{path}: is a folder, not a reports.toml file; pass --config with the file's path."
+        raise ConfigError(msg) from None
     except FileNotFoundError:
         msg = f"{path}: no such file. Write a reports.toml (see the README's Reports section) or pass --config."
         raise ConfigError(msg) from None
@@ -172,7 +179,10 @@ def _expand(path: Path, group: str, table: Any, column_values: ColumnValues) -> 
         raise ConfigError(msg)
     schedule = table.get("schedule")
     if schedule is not None:
-        check_schedule(schedule, where)
+        try:
+            check_schedule(schedule, f"[reports.{group}]")
+        except ConfigError as err:  # one bad schedule fails its group only: the other reports still run
+            raise _GridError(str(err)) from None
     timeout = table.get("timeout", DEFAULT_TIMEOUT)
     if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0:
         msg = f"{where}: `timeout` must be a whole number of seconds above 0, not {timeout!r}."
@@ -308,8 +318,13 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
+#: How far ahead a schedule must fire at least once (leap days fire every four years, at most eight apart).
+SCHEDULE_HORIZON_YEARS = 10
+
+
 def check_schedule(expression: Any, where: str = "schedule") -> str:
-    """Check a cron expression (five fields, as crontab writes them); return it.
+    """Check a cron expression (five fields, as crontab writes them) that fires within
+    :data:`SCHEDULE_HORIZON_YEARS`; return it.
 
     ddj does not run schedules itself; the expression is checked so that a scheduler can trust it.
 
@@ -317,20 +332,39 @@ def check_schedule(expression: Any, where: str = "schedule") -> str:
     --------
     >>> check_schedule("0 4 * * *")
     '0 4 * * *'
+    >>> check_schedule("0 0 30 2 *")
+    Traceback (most recent call last):
+    ...
+    ddj.errors.ConfigError: schedule: `schedule` '0 0 30 2 *' never fires (no such date: check the day and the month)
 
-    Four in the morning, every day.
+    Four in the morning, every day, is a schedule; the 30th of February never comes.
     """
+    import datetime as dt
+
     from croniter import croniter
 
     if not isinstance(expression, str) or len(expression.split()) != 5 or not croniter.is_valid(expression):
         msg = f"{where}: `schedule` {expression!r} is not a cron expression of five fields, like \"0 4 * * *\"."
         raise ConfigError(msg)
+    try:
+        croniter(expression, dt.datetime.now(), max_years_between_matches=SCHEDULE_HORIZON_YEARS).get_next(dt.datetime)
+    except Exception:  # noqa: BLE001 - CroniterBadDateError, and whatever else stops croniter finding a time
+        msg = f"{where}: `schedule` {expression!r} never fires (no such date: check the day and the month)"
+        raise ConfigError(msg) from None
     return expression
+
+
+#: Names in the output folder that the runner writes itself: no report may take them.
+RESERVED_OUTPUTS = ("index.html", ".ddj", ".staging")
 
 
 def _check_unique(path: Path, reports: list[ReportSpec]) -> None:
     seen: dict[str, ReportSpec] = {}
     for report in reports:
+        if report.name.lower() in RESERVED_OUTPUTS or report.name.startswith("."):
+            msg = (f"{path}: [reports.{report.group}] writes to {report.name!r}, a name the runner keeps for itself "
+                   f"({', '.join(RESERVED_OUTPUTS)}); choose another `output` name.")
+            raise ConfigError(msg)
         if report.name in seen:
             other = seen[report.name]
             who = (f"two reports of [reports.{report.group}]" if other.group == report.group

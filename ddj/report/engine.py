@@ -120,8 +120,11 @@ def execute(
                 )
                 return Execution(_executed(output), None, attempts, _read_log(log_path))
             except papermill.PapermillExecutionError as err:
-                failure = CellFailure(_cell_index(output, err.cell_index), err.exec_count, err.source, err.ename,
-                                      _clean(err.evalue), tuple(_clean(t) for t in err.traceback))
+                index = _cell_index(output, err.cell_index)
+                ename, evalue = _error_words(_read(output), index, err.ename, _clean(err.evalue),
+                                             [_clean(t) for t in err.traceback])
+                failure = CellFailure(index, err.exec_count, err.source, ename, evalue,
+                                      tuple(_clean(t) for t in err.traceback))
                 return Execution(_executed(output), failure, attempts, _read_log(log_path))
             except Exception as err:  # noqa: BLE001 - every other way a run can end is a failed report
                 died = type(err).__name__ == "DeadKernelError"
@@ -153,7 +156,9 @@ def _failed_run(output: Path, err: Exception, attempts: int, log: str, *, died: 
             nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
         )
         marker = nbformat.v4.new_markdown_cell(
-            f"**ddj: the run stopped at cell {index}: {ename}.** {evalue}"
+            # The same number as the failure's summary: the cell's place counting from 1 in the notebook as
+            # written, which is its index once this marker is inserted at the top.
+            f"**ddj: the run stopped at cell {index + 1}: {ename}.** {evalue}"
         )
         marker.metadata["tags"] = ["papermill-error-cell-tag"]
         nb.cells.insert(0, marker)
@@ -173,20 +178,53 @@ def _running_cell(nb: Any) -> tuple[int | None, Any]:
 
 
 def _cell_index(output: Path, fallback: int) -> int:
-    """Papermill counts cells before inserting its error markers; find the failing cell in the written file."""
+    """Papermill counts cells before inserting its error markers; find the failing cell in the written file:
+    the one with an error output, else the one after Papermill's marker (an IPython usage error, such as an
+    unknown magic, writes no error output)."""
     nb = _read(output)
     if nb is None:
         return fallback
     for index, cell in enumerate(nb.cells):
         if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
             return index
+    for index, cell in enumerate(nb.cells[:-1]):
+        if cell.cell_type == "markdown" and 'id="papermill-error-cell"' in cell.source:
+            return index + 1
     return fallback
+
+
+_ERROR_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)): ?(.*)$")
+
+
+def _error_words(nb: Any, index: int | None, ename: str, evalue: str, traceback: list[str]) -> tuple[str, str]:
+    """The exception's name and message for a failure's summary. Papermill reports an error that left no error
+    output (IPython's ``UsageError: Line magic function ... not found`` goes to stderr) as a bare
+    ``CellExecutionError``: the cell's last error line on stderr names it. An exception without a message
+    (``assert False``) is shown with the line that raised it."""
+    if ename == "CellExecutionError" and not evalue and nb is not None and index is not None \
+            and 0 <= index < len(nb.cells):
+        stderr = "".join(o.get("text", "") for o in nb.cells[index].get("outputs", [])
+                         if o.get("output_type") == "stream" and o.get("name") == "stderr")
+        for line in reversed(_clean(stderr).splitlines()):
+            match = _ERROR_LINE.match(line.strip())
+            if match:
+                return match.group(1), match.group(2).strip()
+    if not evalue:
+        raised = [line for text in traceback for line in text.splitlines() if line.lstrip().startswith("---->")]
+        if raised:
+            code = re.sub(r"^\s*---->\s*\d*\s*", "", raised[-1]).strip()
+            if code:
+                return ename, f"raised by `{code}`"
+    return ename, evalue
 
 
 def _kernel_options(log: Any, env: dict[str, str]) -> dict[str, Any]:
     """Papermill keyword arguments that make nbclient start the kernel ddj's way (and shut it down after)."""
+    from ddj.report import lifecycle
+
     kernel_env = {**os.environ, "PYTHONHASHSEED": "0", "PYDEVD_DISABLE_FILE_VALIDATION": "1", **env}
-    options = {"stderr": log, "stdout": log, "env": kernel_env}
+    # The kernel inherits the run lock and dies with this process, even when this process is killed.
+    options = {"stderr": log, "stdout": log, "env": kernel_env, **lifecycle.kernel_launch_options()}
     manager = type("ReportKernelManager", (_manager_class(),), {"launch_options": options})
     return {"kernel_manager_class": manager}
 
@@ -208,7 +246,14 @@ def _manager_class() -> type:
         def _socket_path(self) -> str:
             # An absolute, unique prefix: jupyter_client's default ("kernel-ipc") is relative to the working
             # directory, which Papermill changes, and two processes in one directory could pick the same file.
-            return os.path.join(tempfile.gettempdir(), f"ddj-kernel-{uuid.uuid4().hex[:16]}")
+            # The process id in the name lets the next run remove the socket files of a process that was killed.
+            return os.path.join(tempfile.gettempdir(), f"ddj-kernel-{os.getpid()}-{uuid.uuid4().hex[:16]}")
+
+        @default("connection_file")
+        def _connection_file(self) -> str:
+            # Not jupyter_client's anonymous tmpXXXX.json: with the process id in its name, the next run removes
+            # the file when this process was killed (see ddj.report.lifecycle).
+            return os.path.join(tempfile.gettempdir(), f"ddj-kernel-{os.getpid()}-{uuid.uuid4().hex[:16]}.json")
 
         async def _async_start_kernel(self, **kw: Any) -> None:
             return await super()._async_start_kernel(**{**self.launch_options, **kw})

@@ -100,6 +100,10 @@ class WarmExecutor:
         self._processes: Any = None
         self._workers = self.jobs
         self._started = False
+        #: How many times a report whose worker process died is tried again on a new worker.
+        self.retries = 1
+        #: Worker pools lost to a dead worker process during this executor's life.
+        self.lost_workers = 0
 
     def start(self, notebook: Path | None = None, count: int | None = None) -> None:
         """Start the kernels (and worker processes) now, for ``notebook`` and at most ``count`` reports; later
@@ -121,6 +125,8 @@ class WarmExecutor:
 
     def map(self, fn: Callable[[Job], Result], jobs: Iterable[Job], on_start: OnStart | None = None,
             on_error: OnError | None = None) -> Iterator[Result]:
+        """Run ``fn`` on every job in the workers. When a worker process dies, the pool goes with it: every job it
+        was running is tried again, :attr:`retries` time(s), on new workers, then handed to ``on_error``."""
         self.start()
         if self._processes is None:
             yield from SerialExecutor().map(fn, jobs, on_start)
@@ -130,44 +136,60 @@ class WarmExecutor:
 
         waiting = iter(jobs)  # taken one at a time: a job can be prepared while the first ones run
         more = True
-        running: dict[Any, Any] = {}
-        while more or running:
-            while more and len(running) < self._workers:
-                job = next(waiting, _END)
-                if job is _END:
-                    more = False
-                    break
-                if on_start is not None:
-                    on_start(job)
-                running[self._processes.submit(fn, job)] = job
+        running: dict[Any, tuple[Any, int]] = {}
+        again: list[tuple[Any, int]] = []  # jobs of a lost worker, with how many times they were lost
+        while more or running or again:
+            while (more or again) and len(running) < self._workers:
+                if again:
+                    job, lost = again.pop(0)
+                else:
+                    job = next(waiting, _END)
+                    if job is _END:
+                        more = False
+                        continue
+                    lost = 0
+                    if on_start is not None:
+                        on_start(job)
+                running[self._processes.submit(fn, job)] = (job, lost)
             if not running:
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             broken: BaseException | None = None
             for future in done:
-                job = running.pop(future)
+                job, lost = running.pop(future)
                 try:
                     result = future.result()
                 except Exception as err:
+                    if isinstance(err, BrokenProcessPool):
+                        broken = err
+                        if lost < self.retries:
+                            again.append((job, lost + 1))
+                            continue
                     if on_error is None:
                         raise
-                    broken = err if isinstance(err, BrokenProcessPool) else broken
                     result = on_error(job, err)
                 yield result
             if broken is not None:  # a worker died, and the pool with it: its other jobs are lost too
-                for job in running.values():
-                    yield on_error(job, broken)
+                for job, lost in running.values():
+                    if lost < self.retries:
+                        again.append((job, lost + 1))
+                    elif on_error is None:
+                        raise broken
+                    else:
+                        yield on_error(job, broken)
                 running.clear()
-                self._processes.shutdown(wait=False, cancel_futures=True)
+                self.lost_workers += 1
+                self._stop_processes(self._processes)
                 self._processes = self._new_processes(None, self._workers)
 
     def close(self, *, interrupted: bool = False) -> None:
-        """Stop the workers and their kernels; ``interrupted``: at once, without waiting for running reports."""
+        """Stop the workers and their kernels; ``interrupted``: at once, without waiting for running reports
+        (the workers are killed; their kernels die with them, see :mod:`ddj.report.lifecycle`)."""
         if self._processes is not None:
             if interrupted:
-                for process in list((getattr(self._processes, "_processes", None) or {}).values()):
-                    process.terminate()  # their kernels notice that their parent is gone and exit
-            self._processes.shutdown(wait=not interrupted, cancel_futures=True)
+                self._stop_processes(self._processes)
+            else:
+                self._processes.shutdown(wait=True, cancel_futures=True)
             self._processes = None
         elif self._started:
             from ddj.report import pool
@@ -176,11 +198,24 @@ class WarmExecutor:
         self._started = False
 
     def _new_processes(self, notebook: Path | None, workers: int) -> Any:
-        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start_worker, initargs=(self.max_runs, notebook))
+        from ddj.report import lifecycle
+
+        return ProcessPoolExecutor(max_workers=workers, mp_context=_SpawnContext(),
+                                   initializer=_start_worker,
+                                   initargs=(self.max_runs, notebook, os.getpid(), lifecycle.inherited_fds()))
+
+    @staticmethod
+    def _stop_processes(processes: Any) -> None:
+        """Kill a pool's worker processes (their kernels die with them) and wait until they are gone."""
+        workers = list((getattr(processes, "_processes", None) or {}).values())
+        for process in workers:
+            if process.is_alive():
+                process.kill()
+        processes.shutdown(wait=False, cancel_futures=True)
+        for process in workers:
+            process.join(timeout=30)
 
     def __enter__(self) -> WarmExecutor:
         return self
@@ -192,11 +227,52 @@ class WarmExecutor:
 _END = object()
 
 
-def _start_worker(max_runs: int, notebook: Path | None) -> None:
-    """In a new worker process: set up its kernel pool, start the first kernel, import what runs reports."""
+def _spawn_popen() -> type:
+    from multiprocessing import popen_spawn_posix
+
+    class LockedSpawnPopen(popen_spawn_posix.Popen):
+        """multiprocessing's spawn, passing the run lock (:func:`ddj.report.lifecycle.inherited_fds`) to the child."""
+
+        def _launch(self, process_obj: Any) -> None:
+            from ddj.report import lifecycle
+
+            self._fds.extend(lifecycle.inherited_fds())
+            super()._launch(process_obj)
+
+    return LockedSpawnPopen
+
+
+if os.name == "posix":
+    import multiprocessing.context as _mp_context
+
+    class _SpawnProcess(_mp_context.SpawnProcess):
+        """A spawned worker process that inherits the run lock."""
+
+        @staticmethod
+        def _Popen(process_obj: Any) -> Any:  # noqa: N802 - multiprocessing's name
+            return _spawn_popen()(process_obj)
+
+    class _SpawnContext(_mp_context.SpawnContext):
+        """multiprocessing's ``spawn`` context whose processes inherit the run lock."""
+
+        Process = _SpawnProcess
+else:  # pragma: no cover - not on POSIX: no lock to pass on
+    def _SpawnContext() -> Any:  # noqa: N802
+        import multiprocessing
+
+        return multiprocessing.get_context("spawn")
+
+
+def _start_worker(max_runs: int, notebook: Path | None, parent: int | None = None, fds: tuple[int, ...] = ()) -> None:
+    """In a new worker process: die with the calling process, keep the run lock, set up the kernel pool, start the
+    first kernel, import what runs reports."""
     import multiprocessing.util
     import signal
 
+    from ddj.report import lifecycle
+
+    lifecycle.die_with_parent(parent)  # even `kill -9` of the run ends its workers (and so their kernels)
+    lifecycle.adopt_fds(fds)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the calling process, which stops the workers
 
     from ddj.report._startup import skip_unused_imports

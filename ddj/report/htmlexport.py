@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ddj.html import escape, safe_filename, script_json
+from ddj.report.sections import PAGE_MIME
 from ddj.report.figures import CHART_METADATA_KEY, ChartOutput, javascript_bundle, spec_to_svg, vegalite_in
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -75,6 +76,35 @@ aside.ddj-methods { margin-top: 3rem; padding: 1rem 1.25rem; background: #f6f6f3
   font: 13px/1.45 "Helvetica Neue", Arial, sans-serif; }
 aside.ddj-methods h2 { font-size: 1.1rem; margin-top: 0; } aside.ddj-methods h3 { font-size: .95rem; }
 aside.ddj-methods code { font-size: 12px; word-break: break-all; }
+aside.ddj-methods summary { cursor: pointer; font-weight: bold; }
+.ddj-byline { color: #555; font: 13px/1.4 "Helvetica Neue", Arial, sans-serif; }
+section.ddj-how { margin-top: 2.5rem; padding: 1rem 1.25rem; border-top: 3px solid #333; background: #fbfbf8; }
+dl.ddj-glossary { display: grid; grid-template-columns: minmax(8rem, 16rem) 1fr; gap: .25rem 1rem; }
+dl.ddj-glossary dt { font-weight: bold; } dl.ddj-glossary dd { margin: 0; }
+/* Phones: nothing wider than the screen; a wide table or chart scrolls inside itself, not the page. */
+html, body { overflow-x: hidden; }
+main.ddj-report { overflow-wrap: break-word; }
+.jp-Cell, .jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output { max-width: 100%; min-width: 0; }
+.jp-OutputArea-output > table, .jp-RenderedHTMLCommon > table, .jp-OutputArea-output table { display: block;
+  max-width: 100%; overflow-x: auto; }
+figure.ddj-chart svg { max-width: 100%; height: auto; }
+figure.ddj-chart .ddj-chart-live { max-width: 100%; overflow-x: auto; }
+img { max-width: 100%; height: auto; }
+@media (max-width: 40rem) {
+  body { font-size: 15px; } h1 { font-size: 1.5rem; } main.ddj-report { padding: 1rem .75rem 2rem; }
+  dl.ddj-facts, dl.ddj-glossary { grid-template-columns: 1fr; } dl.ddj-facts dd, dl.ddj-glossary dd { margin-bottom: .4rem; }
+  table { font-size: 13px; }
+}
+@media print {
+  @page { size: A4; margin: 15mm; }
+  html, body { overflow: visible; } body { font-size: 11pt; }
+  main.ddj-report { max-width: none; padding: 0; }
+  figure.ddj-chart, tr, dl.ddj-facts { break-inside: avoid; }
+  figure.ddj-chart .ddj-chart-live, figure.ddj-chart .ddj-chart-live svg { overflow: visible; }
+  .jp-OutputArea-output table { display: table; overflow: visible; font-size: 9pt; }
+  aside.ddj-methods details { display: block; }
+  a[href^="http"]::after { content: " (" attr(href) ")"; font-size: 8pt; word-break: break-all; color: #555; }
+}
 """.strip()
 _CHART_SCRIPT = """
 (function () {
@@ -110,6 +140,9 @@ def export_html(nb: Any, *, title: str, methods_html: str = "") -> ExportedRepor
     from ddj._version import __version__
 
     nb, charts = prepare_notebook(nb)
+    page = dict(nb.metadata.pop("ddj_page", None) or {})
+    if page.get("title"):  # the incident's headline, not the report's slug
+        title = str(page["title"])
     exporter = _exporter()
     scripts = _scripts(charts)
     resources = {
@@ -118,6 +151,8 @@ def export_html(nb: Any, *, title: str, methods_html: str = "") -> ExportedRepor
             "csp": content_security_policy(scripts),
             "css": _CSS,
             "title": escape(title),
+            "description": escape(page.get("description") or ""),
+            "page": script_json(page) if page else "",
             "version": escape(__version__),
             "methods": methods_html,
             "scripts": "@@DDJ-SCRIPTS@@",
@@ -191,28 +226,35 @@ def prepare_notebook(nb: Any) -> tuple[Any, list[ChartOutput]]:
     nb = copy.deepcopy(nb)
     charts: list[ChartOutput] = []
     names: set[str] = set()
+    pages: list[dict] = []
     cells = []
     for cell in nb.cells:
         if DROPPED_TAGS & set(cell.get("metadata", {}).get("tags", [])):
             continue
         if cell.cell_type == "code":
-            cell.outputs = [o for o in (_static_output(o, charts, names) for o in cell.get("outputs", [])) if o]
+            cell.outputs = [o for o in (_static_output(o, charts, names, pages) for o in cell.get("outputs", [])) if o]
             if not cell.outputs:
                 continue
         cells.append(cell)
     for index, cell in enumerate(cells):
         cell["id"] = f"cell-{index}"
     nb.cells = cells
+    if pages:
+        nb.metadata["ddj_page"] = pages[0]
     nb.metadata.pop("widgets", None)
     return nb, charts
 
 
-def _static_output(output: Any, charts: list[ChartOutput], names: set[str]) -> Any:
+def _static_output(output: Any, charts: list[ChartOutput], names: set[str], pages: list[dict] | None = None) -> Any:
     if output.get("output_type") == "stream":
         return output if output.get("name") == "stdout" else None
     if output.get("output_type") not in ("display_data", "execute_result"):
         return output
     data = output.get("data", {})
+    if PAGE_MIME in data:  # the page's metadata (sections.PageInfo): kept for the head, not shown as data
+        page = data.pop(PAGE_MIME)
+        if isinstance(page, dict) and pages is not None and not pages:
+            pages.append(dict(page))
     spec = vegalite_in(data)
     if spec is not None:
         wanted = (output.get("metadata", {}).get(CHART_METADATA_KEY) or {}).get("name")
@@ -321,6 +363,7 @@ def methods_box(manifest: dict[str, Any]) -> str:
         code += f', git commit <code>{escape(commit[:12])}</code>{" with uncommitted changes" if git.get("dirty") else ""}'
     rows = [
         "<aside class=\"ddj-methods\" id=\"methods\">",
+        "<details><summary>Technical record: the data's hashes, the parameters and the software</summary>",
         "<h2>How this report was made</h2>",
         f"<p>Generated by {code} from the notebook <code>{escape(notebook.get('name', ''))}</code> "
         f"(SHA-256 <code>{escape(notebook.get('sha256', ''))}</code>).</p>",
@@ -342,7 +385,7 @@ def methods_box(manifest: dict[str, Any]) -> str:
         "<p>When the report ran and how long it took are recorded in " + " and ".join(reversed(links))
         + " beside this page, not on it, so that the same inputs always give the same page.</p>"
     )
-    rows.append("</aside>")
+    rows.append("</details></aside>")
     return "\n".join(rows)
 
 

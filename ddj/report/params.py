@@ -37,7 +37,7 @@ import json
 import re
 import tokenize
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,9 @@ PARAMETERS_TAG = "parameters"
 _SCALARS = ("str", "int", "float", "bool")
 _CONSTRAINTS = ("choices", "range", "date", "dataset", "from")
 _TRAILING_BRACKETS = re.compile(r"\[([^\[\]]*)\]\s*$")
+_TYPE_COMMENT = re.compile(r"^type:\s*(?P<type>\S+)\s*(?P<help>.*)$")
+#: The type of a parameter whose values ddj does not check (papermill's "Unknown type").
+ANY = "any"
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
@@ -73,6 +76,13 @@ class Parameter:
     dataset_kind: str | None = None
     column: tuple[str, str] | None = None
     line: int = 0
+    shown_type: str = ""
+
+    @property
+    def is_any(self) -> bool:
+        """Whether ddj leaves the value unchecked (papermill's "Unknown type"): an untyped ``None`` default, a
+        default of a kind ddj does not check (a dict, an empty list), or an annotation it does not know."""
+        return self.type == ANY
 
     @property
     def is_list(self) -> bool:
@@ -85,8 +95,18 @@ class Parameter:
 
     @property
     def type_text(self) -> str:
-        """The type as the notebook writes it, e.g. ``int | None``."""
+        """The type ddj checks, e.g. ``int | None`` (``any``: unchecked)."""
+        if self.is_any:
+            return ANY
         return f"{self.type} | None" if self.optional else self.type
+
+    @property
+    def display_type(self) -> str:
+        """The type as ``papermill --help-notebook`` shows it: the annotation or ``# type:`` comment as written,
+        else the type ddj reads from the default, else ``Unknown type``."""
+        if self.shown_type:
+            return self.shown_type
+        return "Unknown type" if self.is_any else self.type_text
 
     @property
     def constraints_text(self) -> str:
@@ -111,6 +131,8 @@ class NotebookParameters:
 
     notebook: str
     parameters: tuple[Parameter, ...]
+    has_cell: bool = True
+    warnings: tuple[str, ...] = ()
 
     def __iter__(self) -> Iterator[Parameter]:
         return iter(self.parameters)
@@ -142,13 +164,16 @@ class NotebookParameters:
 
 
 def read_parameters(notebook: str | Path) -> NotebookParameters:
-    """Read the parameters of a notebook file from its one cell tagged ``parameters``.
+    """Read the parameters of a notebook file from its cell tagged ``parameters``.
+
+    A notebook runs as Papermill runs it: without a ``parameters`` cell it takes no parameters
+    (:attr:`NotebookParameters.has_cell` is false), with several the first counts, and lines of the cell
+    that ddj cannot read are left out with a warning (:attr:`NotebookParameters.warnings`).
 
     Raises
     ------
     NotebookError
-        The file is not a notebook, has no ``parameters`` cell or more than one, or the cell holds
-        something other than commented literal assignments.
+        The file is not a notebook, or a constraint in a comment is malformed.
 
     Examples
     --------
@@ -168,23 +193,30 @@ def read_parameters(notebook: str | Path) -> NotebookParameters:
         msg = f"{path}: no such notebook. Give the path of an .ipynb file."
         raise NotebookError(msg) from None
     except Exception as err:  # nbformat raises several kinds on a broken file
-        msg = f"{path}: not a readable notebook ({type(err).__name__}: {err}). Open and re-save it in Jupyter."
+        # The reader's message can quote the file's first bytes: never echo them (they reach published pages).
+        msg = f"{path}: not a readable notebook ({type(err).__name__}). Open and re-save it in Jupyter."
         raise NotebookError(msg) from err
-    cells = [c for c in nb.cells if PARAMETERS_TAG in c.get("metadata", {}).get("tags", [])]
-    if not cells:
-        msg = (
-            f"{path}: no cell is tagged 'parameters', so ddj cannot tell what the notebook takes. "
-            "Put the parameters in one code cell and give it the tag 'parameters' "
-            "(JupyterLab: the property inspector's Cell Tags)."
-        )
-        raise NotebookError(msg)
-    if len(cells) > 1:
-        msg = f"{path}: {len(cells)} cells are tagged 'parameters'; keep the tag on one cell only."
-        raise NotebookError(msg)
-    if cells[0].cell_type != "code":
-        msg = f"{path}: the cell tagged 'parameters' is a {cells[0].cell_type} cell; it must be a code cell."
-        raise NotebookError(msg)
-    return parse_parameters(cells[0].source, notebook=str(path))
+    return parameters_of_cells(nb.cells, notebook=str(path))
+
+
+def parameters_of_cells(cells: list[Any], *, notebook: str = "<notebook>") -> NotebookParameters:
+    """The parameters declared by the first of ``cells`` (dicts or nbformat cells) tagged ``parameters``."""
+    tagged = [c for c in cells if PARAMETERS_TAG in ((c.get("metadata") or {}).get("tags") or [])]
+    if not tagged:
+        return NotebookParameters(notebook=notebook, parameters=(), has_cell=False)
+    notes = []
+    if len(tagged) > 1:
+        notes.append(f"{notebook}: {len(tagged)} cells are tagged 'parameters'; the first counts (as in Papermill), "
+                     "keep the tag on one cell only")
+    cell = tagged[0]
+    source = cell.get("source", "")
+    source = "".join(source) if isinstance(source, list) else str(source)
+    if cell.get("cell_type") != "code":
+        notes.append(f"{notebook}: the cell tagged 'parameters' is a {cell.get('cell_type')} cell, so it declares "
+                     "no parameters; make it a code cell")
+        return NotebookParameters(notebook=notebook, parameters=(), warnings=tuple(notes))
+    spec = parse_parameters(source, notebook=notebook)
+    return replace(spec, warnings=tuple(notes) + spec.warnings)
 
 
 def parse_parameters(source: str, *, notebook: str = "<cell>") -> NotebookParameters:
@@ -197,44 +229,94 @@ def parse_parameters(source: str, *, notebook: str = "<cell>") -> NotebookParame
     [('top', 'int', 10, 50.0), ('names', 'list[str]', ['a'], None)]
 
     ``top`` is typed by its annotation and bounded by its comment; ``names`` is typed by its default.
+    Like Papermill's inspector, ddj skips (with a warning) what it cannot read: a line that is not Python,
+    an assignment of a computed value, other statements.
     """
-    try:
-        tree = ast.parse(source)
-    except SyntaxError as err:
-        msg = f"{notebook}: the parameters cell is not valid Python (line {err.lineno}: {err.msg})."
-        raise NotebookError(msg) from None
+    notes: list[str] = []
     comments = _comments(source)
     found: list[Parameter] = []
-    for stmt in tree.body:
+    for stmt in _statements(source, notebook, notes):
         where = f"{notebook}, parameters cell line {stmt.lineno}"
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
             name, annotation, value = stmt.target.id, stmt.annotation, stmt.value
         elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             name, annotation, value = stmt.targets[0].id, None, stmt.value
         else:
-            msg = (
-                f"{where}: the parameters cell may only assign literal values to names, one per line, "
-                "like `top: int = 10  # rows to show`. Move other code to the next cell."
-            )
-            raise NotebookError(msg)
+            notes.append(f"{where}: `{_first_line(stmt)}` assigns no literal value to a name; ddj skips it "
+                         "(it still runs, as a line of the cell)")
+            continue
         try:
             default = ast.literal_eval(value)
-        except ValueError:
-            msg = f"{where}: the default of {name!r} must be a literal (text, number, True/False, None or a list)."
-            raise NotebookError(msg) from None
-        if annotation is not None:
-            type_, optional = _annotation_type(annotation, where, name)
-        else:
-            type_, optional = _inferred_type(default, where, name)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            notes.append(f"{where}: the default of {name!r}, `{ast.unparse(value)}`, is computed, not a literal; "
+                         "ddj skips it (it cannot be set with -p)")
+            continue
         comment = comments.get(stmt.end_lineno or stmt.lineno) or comments.get(stmt.lineno) or ""
+        shown = ""
+        type_comment = _TYPE_COMMENT.match(comment)
+        if type_comment:  # `# type: List[str] help`, as Papermill reads it
+            comment = type_comment.group("help")
+            if annotation is None:
+                shown = type_comment.group("type")
+                try:
+                    annotation = ast.parse(shown, mode="eval").body
+                except SyntaxError:
+                    annotation = ast.Name(id=ANY)
+        if annotation is not None:
+            shown = shown or _annotation_text(annotation)
+            type_, optional = _annotation_type(annotation)
+        else:
+            type_, optional = _inferred_type(default)
         help_text, constraints = _split_comment(comment)
+        constraint_fields, help_text = _constraints_or_help(constraints, help_text, type_, where, name, notes)
         parameter = Parameter(name=name, type=type_, default=default, comment=help_text, optional=optional,
-                              line=stmt.lineno, **_parse_constraints(constraints, type_, where, name))
-        if _type_problem(parameter, default) is not None:
-            msg = f"{where}: the default of {name!r}, {default!r}, is not of its type {parameter.type_text}."
-            raise NotebookError(msg)
+                              line=stmt.lineno, shown_type=shown, **constraint_fields)
+        if not parameter.is_any and _type_problem(parameter, default) is not None:
+            notes.append(f"{where}: the default of {name!r}, {default!r}, is not of its type {parameter.type_text}; "
+                         "ddj does not check the values of this parameter")
+            parameter = replace(parameter, type=ANY, optional=True)
         found = [p for p in found if p.name != name] + [parameter]
-    return NotebookParameters(notebook=notebook, parameters=tuple(found))
+    notes.sort(key=lambda note: int(m.group(1)) if (m := re.search(r"cell lines? (\d+)", note)) else 0)
+    return NotebookParameters(notebook=notebook, parameters=tuple(found), warnings=tuple(notes))
+
+
+def _statements(source: str, notebook: str, notes: list[str]) -> list[ast.stmt]:
+    """The statements of a cell, line numbers as in the cell. A cell that is not valid Python as a whole is
+    read the way Papermill's inspector reads it: in groups of lines that each start with an ``=``, and the
+    groups that do not parse are skipped with a warning."""
+    try:
+        return list(ast.parse(source).body)
+    except SyntaxError:
+        pass
+    lines = source.splitlines()
+    groups: list[list[int]] = []
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            if groups:
+                groups[-1].append(number)
+            continue
+        if "=" in line or not groups:
+            groups.append([number])
+        else:
+            groups[-1].append(number)
+    found: list[ast.stmt] = []
+    for group in groups:
+        first, last = group[0], group[-1]
+        text = "\n" * (first - 1) + "\n".join(lines[first - 1:last])
+        try:
+            found += ast.parse(text).body
+        except SyntaxError:
+            shown = lines[first - 1].strip()
+            span = f"line {first}" if first == last else f"lines {first}-{last}"
+            notes.append(f"{notebook}, parameters cell {span}: `{shown}` is not valid Python; ddj skips it "
+                         "(as Papermill's inspector does), though the cell fails when it runs")
+    return found
+
+
+def _first_line(stmt: ast.stmt) -> str:
+    text = ast.unparse(stmt).splitlines()
+    return text[0] if text else ""
 
 
 def _comments(source: str) -> dict[int, str]:
@@ -255,26 +337,52 @@ def _split_comment(comment: str) -> tuple[str, str | None]:
     return comment[: match.start()].strip(), match.group(1)
 
 
-def _annotation_type(node: ast.expr, where: str, name: str) -> tuple[str, bool]:
+def _annotation_text(node: ast.expr) -> str:
+    """An annotation as Papermill shows it: as written, without the quotes of a string annotation."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return ast.unparse(node)
+
+
+_LIST_NAMES = ("list", "List", "typing.List", "Sequence", "typing.Sequence")
+_OPTIONAL_NAMES = ("Optional", "typing.Optional")
+_UNION_NAMES = ("Union", "typing.Union")
+
+
+def _annotation_type(node: ast.expr) -> tuple[str, bool]:
+    """ddj's type for an annotation (``str``, ``list[int]``, ...) and whether it allows ``None``; an annotation
+    ddj does not check (``dict``, ``Any``, ``"NoneType"``) gives :data:`ANY`, whose values pass unchecked."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):  # a string annotation: "int", "NoneType"
+        try:
+            return _annotation_type(ast.parse(node.value, mode="eval").body)
+        except SyntaxError:
+            return ANY, True
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
         for inner, other in ((node.left, node.right), (node.right, node.left)):
             if isinstance(other, ast.Constant) and other.value is None:
-                return _annotation_type(inner, where, name)[0], True
-    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "Optional":
-        return _annotation_type(node.slice, where, name)[0], True
+                return _annotation_type(inner)[0], True
+        return ANY, True
+    if isinstance(node, ast.Subscript):
+        head = ast.unparse(node.value)
+        if head in _OPTIONAL_NAMES:
+            return _annotation_type(node.slice)[0], True
+        if head in _UNION_NAMES and isinstance(node.slice, ast.Tuple):
+            members = [e for e in node.slice.elts if not (isinstance(e, ast.Constant) and e.value is None)]
+            if len(members) == 1 and len(node.slice.elts) == 2:
+                return _annotation_type(members[0])[0], True
+            return ANY, True
+        if head in _LIST_NAMES and isinstance(node.slice, ast.Name) and node.slice.id in _SCALARS \
+                and node.slice.id != "bool":
+            return f"list[{node.slice.id}]", False
+        return ANY, True
     if isinstance(node, ast.Name) and node.id in _SCALARS:
         return node.id, False
-    if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "list"
-            and isinstance(node.slice, ast.Name) and node.slice.id in _SCALARS and node.slice.id != "bool"):
-        return f"list[{node.slice.id}]", False
-    msg = (
-        f"{where}: ddj cannot check the type `{ast.unparse(node)}` of {name!r}; use str, int, float, bool, "
-        "list[str], list[int] or list[float], optionally with `| None`."
-    )
-    raise NotebookError(msg)
+    return ANY, True
 
 
-def _inferred_type(default: Any, where: str, name: str) -> tuple[str, bool]:
+def _inferred_type(default: Any) -> tuple[str, bool]:
+    """ddj's type read from an untyped default: the scalar or list type it has, else :data:`ANY` (``None``,
+    a dict, an empty or mixed list: values pass unchecked, and ``-p`` reads them the way Papermill does)."""
     if isinstance(default, bool):
         return "bool", False
     for scalar in (int, float, str):
@@ -284,8 +392,23 @@ def _inferred_type(default: Any, where: str, name: str) -> tuple[str, bool]:
         kinds = {type(item) for item in default}
         if len(kinds) == 1 and (kind := kinds.pop()) in (int, float, str):
             return f"list[{kind.__name__}]", False
-    msg = f"{where}: give {name!r} a type annotation (ddj cannot tell the type from the default {default!r})."
-    raise NotebookError(msg)
+    return ANY, True
+
+
+def _constraints_or_help(text: str | None, help_text: str, type_: str, where: str, name: str,
+                         notes: list[str]) -> tuple[dict[str, Any], str]:
+    """The constraints of a bracket group; a group with a word ddj does not know as a constraint is help text
+    (``# see [1]``), with a warning in case it is a misspelt constraint."""
+    if text is None:
+        return {}, help_text
+    keys = [part.partition(":")[0].strip() for part in text.split(";") if part.strip()]
+    unknown = [k for k in keys if k not in _CONSTRAINTS]
+    if unknown or not keys:
+        if unknown:
+            notes.append(f"{where}: unknown constraint {unknown[0]!r} in the comment of {name!r}; ddj keeps the "
+                         f"bracket as help text. It knows: {', '.join(_CONSTRAINTS)} (e.g. `[range: 1..10]`)")
+        return {}, f"{help_text} [{text}]".strip()
+    return _parse_constraints(text, type_, where, name), help_text
 
 
 def _parse_constraints(text: str | None, type_: str, where: str, name: str) -> dict[str, Any]:
@@ -340,6 +463,8 @@ def _parse_constraints(text: str | None, type_: str, where: str, name: str) -> d
 
 def _type_problem(parameter: Parameter, value: Any) -> str | None:
     """Why ``value`` is not of the parameter's type, or ``None`` when it is."""
+    if parameter.is_any:
+        return None
     if value is None:
         return None if parameter.optional else "is None, but the parameter does not allow None"
     if parameter.is_list:
@@ -364,7 +489,34 @@ def _scalar_problem(type_: str, value: Any) -> str | None:
     return None if ok else f"is not {names[type_]}"
 
 
+def papermill_value(text: str) -> Any:
+    """A command-line value read the way ``papermill -p`` reads it: ``True``, ``False``, ``None``, a whole
+    number, a number, else the text.
+
+    Examples
+    --------
+    >>> [papermill_value(t) for t in ("5", "2.5", "True", "None", "hello", "1e3")]
+    [5, 2.5, True, None, 'hello', 1000.0]
+
+    Parameters without a type ddj checks (``msg = None``) get these values from ``-p``; ``-r`` passes the text.
+    """
+    if text == "True":
+        return True
+    if text == "False":
+        return False
+    if text == "None":
+        return None
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    return text
+
+
 def _coerce_scalar(type_: str, text: str) -> Any:
+    if type_ == ANY:
+        return papermill_value(text)
     if type_ == "str":
         return text
     if type_ == "int":
@@ -405,8 +557,11 @@ def parse_cli_value(parameter: Parameter, text: str) -> Any:
     >>> parse_cli_value(spec["top"], "25"), parse_cli_value(spec["keep"], "3, 4")
     (25, [3, 4])
 
-    The text ``25`` becomes the number 25 and ``3, 4`` a list of two numbers.
+    The text ``25`` becomes the number 25 and ``3, 4`` a list of two numbers. A parameter of no checked type
+    (``msg = None``) reads the text as ``papermill -p`` does (:func:`papermill_value`).
     """
+    if parameter.is_any:
+        return papermill_value(text)
     if parameter.optional and text.strip().lower() in ("none", "null"):
         return None
     if not parameter.is_list:
@@ -463,7 +618,11 @@ def check_values(
     problems: list[tuple[str, str]] = []
     known = spec.names
     for name in values:
-        if name not in spec:
+        if name not in spec and not spec.has_cell:
+            problems.append((name, f"parameter {name!r}: {Path(spec.notebook).name} has no cell tagged 'parameters', "
+                                   "so it takes no parameters (Papermill would only warn and set it in a cell at the "
+                                   "top; ddj refuses it). Tag the cell that sets the defaults 'parameters'."))
+        elif name not in spec:
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             problems.append((name, f"unknown parameter {name!r} for {Path(spec.notebook).name}{hint} "

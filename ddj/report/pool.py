@@ -188,7 +188,7 @@ class KernelPool:
             raise ValueError(msg)
         self.max_runs = max_runs
         self._own_log_dir = log_dir is None
-        self.log_dir = Path(log_dir) if log_dir else Path(tempfile.mkdtemp(prefix="ddj-kernels-"))
+        self.log_dir = Path(log_dir) if log_dir else Path(tempfile.mkdtemp(prefix=f"ddj-kernels-{os.getpid()}-"))
         self.learned: dict[tuple[str, str], list[str]] = {}
         self.started = 0
         self.retired: Counter[str] = Counter()

@@ -29,7 +29,7 @@ from ddj._io import file_sha256
 from ddj.errors import DDJError, NotebookError, ParameterError
 from ddj.report import manifest as mf
 from ddj.report._files import write_file
-from ddj.report.cache import Cache, split_current
+from ddj.report.cache import Cache, split_reports
 from ddj.report.config import DEFAULT_TIMEOUT, GroupError, ReportSpec
 from ddj.report.executors import Executor, SerialExecutor
 from ddj.report.params import NotebookParameters, check_values, read_parameters
@@ -103,6 +103,7 @@ def run_reports(
     force: bool = False,
     now: dt.datetime | None = None,
     cache: Cache | None = None,
+    refused: Sequence[tuple[ReportSpec, str]] = (),
 ) -> RunSummary:
     """Skip the reports whose inputs are unchanged, check the others' parameters, run the valid ones, write
     the index and the schedule state; return every result.
@@ -110,7 +111,9 @@ def run_reports(
     Reports whose parameters or datasets are refused are ``invalid`` (their manifest says why; their
     last good page stays) and no kernel starts for them; the others still run. ``force`` runs unchanged
     reports too. ``now`` is the time recorded as this run's (default: the clock). ``cache`` holds file
-    hashes and grid values (default: the output folder's, see :mod:`ddj.report.cache`).
+    hashes and grid values (default: the output folder's, see :mod:`ddj.report.cache`). ``refused`` are
+    reports the caller already refused, each with why (a schedule that cannot be evaluated): they are
+    recorded ``invalid`` like reports whose dataset paths lead outside their folder.
     """
     from ddj.report import schedule
 
@@ -119,11 +122,12 @@ def run_reports(
     now = now or schedule.clock()
     cache = cache if cache is not None else Cache.for_output(out_dir)
     executor = executor or SerialExecutor()
-    todo, current = split_current(specs, out_dir, cache, force=force)
+    todo, current, unsafe = split_reports(specs, out_dir, cache, force=force)
     results = [ReportResult(e.group, e.group, "invalid", message=e.message) for e in group_errors]
+    results += [_refuse(spec, out_dir, DDJError(message)) for spec, message in [*refused, *unsafe]]
     results += [_skipped(spec, manifest, out_dir) for spec, manifest in current]
     if progress is not None:
-        progress.start(len(specs) + len(group_errors))
+        progress.start(len(specs) + len(group_errors) + len(refused))
         for result in results:
             progress.report_finished(result)
     if todo:
@@ -209,10 +213,14 @@ def iter_jobs(specs: Sequence[ReportSpec], out_dir: Path, *, keys: dict[str, str
         except (NotebookError, ParameterError) as err:
             yield _refuse(spec, out_dir, err)
             continue
-        records = tuple(
-            mf.dataset_record(p.name, values[p.name], load(values[p.name]))
-            for p in declared if p.is_dataset and values[p.name] is not None
-        )
+        try:
+            records = tuple(
+                mf.dataset_record(p.name, values[p.name], load(values[p.name]))
+                for p in declared if p.is_dataset and values[p.name] is not None
+            )
+        except ValueError as err:  # a dataset file outside its folder ("is not in the subpath")
+            yield _refuse(spec, out_dir, DDJError(f"a dataset of this report cannot be recorded: {err}"))
+            continue
         yield ReportJob(
             name=spec.name, group=spec.group, title=_title(spec), notebook=spec.notebook,
             notebook_sha256=file_sha256(spec.notebook), parameters=values, datasets=records, out_dir=out_dir,
@@ -250,10 +258,28 @@ def _refuse(spec: ReportSpec, out_dir: Path, err: DDJError) -> ReportResult:
 
 
 def _title(spec: ReportSpec) -> str:
+    """The page title: the declared title, or the notebook's first heading and the report's name; a report
+    run with a filter (the ``filters`` parameter the Explorer writes) says which in its title too."""
     if spec.title:
         return spec.title
     heading = _notebook_heading(spec.notebook)
-    return f"{heading}: {spec.name}" if heading else spec.name
+    title = f"{heading}: {spec.name}" if heading else spec.name
+    filtered = _filter_words(spec.parameters.get("filters"))
+    return f"{title}, filtered to {filtered}" if filtered else title
+
+
+def _filter_words(filters: Any) -> str:
+    """A ``filters`` parameter in words ("status: contradict"), or "" when there is none or it does not read."""
+    if not isinstance(filters, str) or not filters.strip():
+        return ""
+    from ddj.errors import DDJError
+    from ddj.filters import FilterSpec
+
+    try:
+        spec = FilterSpec.from_json(filters)
+    except DDJError:  # the run reports a bad filter itself, when the notebook reads it
+        return ""
+    return spec.describe() if spec.active() else ""
 
 
 def _notebook_heading(notebook: Path) -> str:
@@ -413,14 +439,19 @@ def _sha(data: bytes) -> str:
 # --- ad hoc runs ---------------------------------------------------------------------------------
 
 
-def adhoc_spec(notebook: str | Path, raw: Sequence[tuple[str, str]], *, name: str | None = None,
-               base_dir: Path | None = None) -> ReportSpec:
+def adhoc_spec(notebook: str | Path, raw: Sequence[tuple[str, str] | tuple[str, str, bool]], *,
+               name: str | None = None, base_dir: Path | None = None) -> ReportSpec:
     """A report for ``ddj run NOTEBOOK -p name value ...``: command-line strings read by each parameter's type.
+
+    Each item of ``raw`` is ``(name, text)`` or ``(name, text, as_text)``; ``as_text`` (``-r``) passes the text
+    as it is, like ``papermill -r``. A parameter of no checked type (``msg = None``) reads ``-p`` text the way
+    ``papermill -p`` does (numbers, ``True``/``False``/``None``, else text).
 
     Raises
     ------
     ParameterError
-        A value cannot be read as its parameter's type, or names no parameter.
+        A value cannot be read as its parameter's type, or names no parameter (also when the notebook has no
+        ``parameters`` cell: Papermill would only warn).
     """
     from ddj.html import safe_filename
     from ddj.report.params import parse_cli_value
@@ -429,18 +460,18 @@ def adhoc_spec(notebook: str | Path, raw: Sequence[tuple[str, str]], *, name: st
     declared = read_parameters(path)
     values: dict[str, Any] = {}
     problems = []
-    for key, text in raw:
-        if key not in declared:
-            values[key] = text  # check_values names it as unknown, with the close matches
+    for key, text, *rest in raw:
+        as_text = bool(rest and rest[0])
+        if key not in declared or as_text:
+            values[key] = text  # check_values names an unknown one, with the close matches
             continue
         try:
             values[key] = parse_cli_value(declared[key], text)
         except ValueError as err:
             problems.append(f"parameter {key!r} ({declared[key].type_text}): {err}")
-    report = name or safe_filename("-".join([path.stem, *(text for _, text in raw)]), max_length=120)
+    report = name or safe_filename("-".join([path.stem, *(item[1] for item in raw)]), max_length=120)
     if problems:
         raise ParameterError(problems, report=report, parameter=raw[0][0])
     check_values(declared, values, report=report, base_dir=base_dir or Path.cwd())
     return ReportSpec(name=safe_filename(report, max_length=120), group=path.stem, notebook=path, parameters=values,
                       base_dir=base_dir or Path.cwd())
-

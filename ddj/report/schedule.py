@@ -127,5 +127,25 @@ def due(specs: Iterable[Any], state: State, now: dt.datetime) -> list[Any]:
     """The reports (with a ``schedule`` and a ``name``) whose schedule fell due since their last success.
 
     Reports without a schedule are never due: they run when asked for by name or with the whole batch.
+    A report whose schedule cannot be evaluated is left out (:func:`split_due` says why).
     """
-    return [s for s in specs if s.schedule and is_due(s.schedule, state.last_success(s.name), now)]
+    return split_due(specs, state, now)[0]
+
+
+def split_due(specs: Iterable[Any], state: State, now: dt.datetime) -> tuple[list[Any], list[tuple[Any, str]]]:
+    """The reports that are due, and the reports whose schedule could not be evaluated, each with why.
+
+    One report's schedule error (a date that never comes, a state file croniter cannot start from) fails that
+    report alone: ``ddj run --due`` records it as invalid and runs the others.
+    """
+    found, refused = [], []
+    for spec in specs:
+        if not spec.schedule:
+            continue
+        try:
+            if is_due(spec.schedule, state.last_success(spec.name), now):
+                found.append(spec)
+        except Exception as err:  # noqa: BLE001 - any schedule error fails this report alone
+            refused.append((spec, f"its schedule {spec.schedule!r} could not be evaluated "
+                                  f"({type(err).__name__}: {err}); fix `schedule` in reports.toml"))
+    return found, refused

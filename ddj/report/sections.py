@@ -16,6 +16,7 @@ import polars as pl
 from ddj.compare.display import account_links, claim_cell, claim_text
 from ddj.html import escape
 from ddj.model import COMPARED_ATTRIBUTES, DATE_PRECISION, LOCATION_PRECISION
+from ddj.narrative.plain import plain_words
 
 _SILENT = '<span class="ddj-silent" title="the account does not speak to this">—</span>'
 
@@ -80,7 +81,7 @@ def incident_facts(ds: Any, incident_id: str) -> Section:
     place = ", ".join(str(v) for v in (row["place"], row["region"], row["country"]) if v)
     if row["location_precision"]:
         place += f" ({LOCATION_PRECISION.get(row['location_precision'], '')})"
-    aircraft = f"{row['aircraft_model']} ({row['aircraft_category']})"
+    aircraft = f"{row['aircraft_model']} ({str(row['aircraft_category']).replace('_', ' ')})"
     if row["aircraft_count"] is not None and row["aircraft_count"] != 1:
         aircraft += f", {row['aircraft_count']} aircraft"
     facts = [
@@ -97,7 +98,7 @@ def incident_facts(ds: Any, incident_id: str) -> Section:
     items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in facts)
     text = f'<dl class="ddj-facts">{items}</dl><p>{escape(row["summary"])}</p>'
     if row["uncertainty"]:
-        text += f'<p class="ddj-uncertain"><strong>What is uncertain:</strong> {escape(row["uncertainty"])}</p>'
+        text += f'<p class="ddj-uncertain"><strong>What is uncertain:</strong> {escape(plain_words(row["uncertainty"]))}</p>'
     return Section(text)
 
 
@@ -118,7 +119,9 @@ def accounts_side_by_side(ds: Any, incident_id: str) -> Section:
     head = "".join(
         f'<th scope="col" class="ddj-{escape(r["side"])}">{escape(r["source_name"] or r["source_id"])}'
         f'<br><small>{escape(r["side"])} · {escape(str(r["source_kind"] or "").replace("_", " "))} · '
-        f'{escape(r["published_date"])}</small></th>'
+        f'{escape(r["published_date"])}</small>'
+        + ('<br><em class="ddj-uncertain">marked uncertain</em>' if r.get("certainty") == "uncertain" else "")
+        + "</th>"
         for r in rows
     )
     body = []
@@ -132,6 +135,10 @@ def accounts_side_by_side(ds: Any, incident_id: str) -> Section:
         body.append(f'<tr><th scope="row">speaker</th>{speaker}</tr>')
     body += [f'<tr><th scope="row">what it said (our paraphrase)</th>{said}</tr>',
              f'<tr><th scope="row">source</th>{links}</tr>']
+    if any(r.get("certainty") == "uncertain" for r in rows):  # beside the claims it qualifies, on every page
+        unsure = "".join(f"<td>{escape(plain_words(r.get('notes')) or 'marked uncertain') if r.get('certainty') == 'uncertain' else ''}"
+                         "</td>" for r in rows)
+        body.append(f'<tr><th scope="row">what we are not sure of</th>{unsure}</tr>')
     return Section(
         f'<table class="ddj-accounts"><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
         f'<p class="ddj-note">{_SILENT} the account does not speak to this; "unknown": it says it is not known.</p>'
@@ -163,12 +170,38 @@ def select_incidents(ds: Any, *, country: str | None = None, region: str | None 
     return frame.sort("date_start", "incident_id")
 
 
-def window_summary(frame: pl.DataFrame, *, place: str, date_from: str | None, date_to: str | None) -> Section:
-    """One sentence: how many incidents a theatre report covers, where and when."""
+def window_summary(frame: pl.DataFrame, *, place: str, date_from: str | None, date_to: str | None,
+                   filters: str = "") -> Section:
+    """The page's first sentence: how many incidents a theatre report covers, where and when, and the
+    filter that selected them (a filtered report says so first, not only in its methods box).
+
+    Examples
+    --------
+    >>> import ddj
+    >>> ds = ddj.load("syria-ru-aviation", warn=False)
+    >>> one = select_incidents(ds, country="Syria").head(1)
+    >>> str(window_summary(one, place="Syria", date_from=None, date_to=None, filters='{"statuses": ["contradict"]}'))
+    '<p>Filtered to status: contradict: 1 incident in Syria, on 24 November 2015.</p>'
+
+    The filter comes first, and one incident is one, not "1 incident(s)".
+    """
+    from ddj.charts._common import long_date
+    from ddj.filters import FilterSpec
+
     first = frame["date_start"].min() if frame.height else None
     last = frame["date_end"].max() if frame.height else None
-    window = f"from {date_from or first} to {date_to or last}"
-    return Section(f"<p>{frame.height} incident(s) in {escape(place)}, {escape(window)}.</p>")
+
+    def day(text: str | None, fallback: dt.date | None) -> str:
+        value = dt.date.fromisoformat(text) if text else fallback
+        return long_date(value) if value else "the first incident"
+
+    count = f"{frame.height} incident{'' if frame.height == 1 else 's'}"
+    since, until = day(date_from, first), day(date_to, last)
+    sentence = f"{count} in {place}, " + (f"on {since}." if since == until else f"from {since} to {until}.")
+    spec = FilterSpec.from_json(filters) if filters else None
+    if spec is not None and spec.active():
+        sentence = f"Filtered to {spec.describe()}: {sentence}"
+    return Section(f"<p>{escape(sentence)}</p>")
 
 
 def incidents_by_type(frame: pl.DataFrame) -> Section:
@@ -192,14 +225,15 @@ def incidents_by_type(frame: pl.DataFrame) -> Section:
     return Section(f'<table class="ddj-by-type"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
 
 
-def incident_list(frame: pl.DataFrame) -> Section:
-    """A table of the selected incidents: date, title, place, aircraft and event type."""
+def incident_list(frame: pl.DataFrame, *, link: str | None = None) -> Section:
+    """A table of the selected incidents: date, title, place, aircraft and event type; with ``link`` (a pattern
+    such as :data:`INCIDENT_PAGE`) each title links to the incident's page."""
     if frame.height == 0:
         return Section("<p>No incidents in this selection.</p>")
     body = "".join(
         "<tr>"
         f"<td>{escape(date_text(r['date_start'], r['date_end'], r['date_precision']))}</td>"
-        f"<td>{escape(r['title'])}</td>"
+        f"<td>{_page_link(link, r['incident_id'], r['title'])}</td>"
         f"<td>{escape(', '.join(str(v) for v in (r['place'], r['region']) if v))}</td>"
         f"<td>{escape(r['aircraft_model'])}</td>"
         f"<td>{escape(str(r['event_type']).replace('_', ' '))}</td>"
@@ -210,11 +244,31 @@ def incident_list(frame: pl.DataFrame) -> Section:
     return Section(f'<table class="ddj-incidents"><thead>{head}</thead><tbody>{body}</tbody></table>')
 
 
-def data_caveats(ds: Any) -> Section:
-    """The dataset's caveats (what to know that does not make it invalid), one per line, or a note that it has none."""
-    if not ds.caveats:
-        return Section("<p>The dataset reports no caveats.</p>")
-    items = "".join(f"<li>{escape(c.message)}</li>" for c in ds.caveats)
+def data_caveats(ds: Any, incident_ids: list[str] | None = None) -> Section:
+    """The dataset's caveats (what to know that does not make it invalid), one per line, or a note that it has
+    none. With ``incident_ids``, the caveats about incidents and accounts are those of these incidents only (a
+    filtered report does not warn about incidents it does not show); caveats about the dataset as a whole stay.
+
+    Examples
+    --------
+    >>> import ddj
+    >>> ds = ddj.load("syria-ru-aviation", warn=False)
+    >>> "retaliation" in str(data_caveats(ds)), "retaliation" in str(data_caveats(ds, ["syr-2021-02-28-mi35"]))
+    (True, False)
+    """
+    caveats = list(ds.caveats)
+    if incident_ids is not None and ds.kind == "incidents":
+        from ddj.datasets.incident_rules import incident_caveats
+
+        keep = pl.col("incident_id").is_in(list(incident_ids))
+        scoped = {"incidents": ds.incidents.filter(keep), "accounts": ds.accounts.filter(keep)}
+        per_row = {f"{ds.name}/incidents.csv", f"{ds.name}/accounts.csv"}
+        caveats = [*incident_caveats(scoped, ds.files),
+                   *(c for c in caveats if c.file not in per_row and not c.file.endswith(("/incidents.csv", "/accounts.csv")))]
+    if not caveats:
+        return Section("<p>The dataset reports no caveats for these incidents.</p>" if incident_ids is not None
+                       else "<p>The dataset reports no caveats.</p>")
+    items = "".join(f"<li>{escape(c.message)}</li>" for c in caveats)
     return Section(f'<ul class="ddj-caveats">{items}</ul>')
 
 
@@ -246,25 +300,90 @@ def table(frame: pl.DataFrame, labels: dict[str, str] | None = None, *, css_clas
 
 
 def tally_latest(ds: Any, categories: list[str] | None = None) -> Section:
-    """Each category's latest official claim against the documented count on that day, with ratio and gap."""
+    """Each category's figures on the last day both sides cover, the official side's later claims apart.
+
+    The first table sets the official claim against the documented count of the same date, with ratio and
+    difference; the second lists the official figures after the documented side stops, with no ratio; the
+    source line under them names both sides and their licences (:func:`ddj.tally.source_line`).
+    """
     import ddj.tally
+    from ddj.tally.sources import attribution, source_line
 
-    latest = ddj.tally(ds, categories=categories)
-    return table(latest, {"category": "category", "official": "official claim", "official_as_of": "claimed by",
-                          "documented": "documented", "documented_as_of": "documented by", "ratio": "ratio",
-                          "difference": "difference", "revisions": "official revisions"})
+    def _tally_day(day: dt.date) -> str:
+        return f"{day.day} {day:%B %Y}"
+
+    sides = attribution(ds)
+    official, documented = sides["official"], sides["documented"]
+    claim = f"{official.name} claim" if official.named else "official claim"
+    counted = f"documented by {documented.name}" if documented.named else "documented"
+    cover = ddj.tally.coverage(ds)
+    common = cover["common_to"]
+    latest = ddj.tally(ds, as_of=common, categories=categories)
+    labels = {"category": "category", "official": claim, "documented": counted, "ratio": "ratio",
+              "difference": "difference", "revisions": "official revisions by then"}
+    if latest.filter(pl.col("official_as_of") != common).height:
+        labels = {"category": "category", "official_as_of": "figures of", **{k: v for k, v in labels.items()
+                                                                             if k != "category"}}
+    parts = [f"<p>As of {escape(_tally_day(common))}, the last day both {escape(official.phrase)} and "
+             f"{escape(documented.phrase)} cover: each claim against the count documented with photo or video "
+             "evidence on the same day (a minimum), with their ratio and difference.</p>", str(table(latest, labels))]
+    later = (ddj.tally(ds, categories=categories).filter(pl.col("official_as_of") > common)
+             .join(latest.select("category", pl.col("official").alias("_then")), on="category", how="left")
+             .with_columns((pl.col("official") - pl.col("_then")).alias("rise")))
+    if later.height:
+        last = later["official_as_of"].max()
+        parts.append(
+            f"<p>Later claims of {escape(official.phrase)}, shown apart: {escape(documented.phrase)}'s count stops "
+            f"on {escape(_tally_day(common))}, so nothing documented can be set against them and they get no "
+            f"ratio. The last are of {escape(_tally_day(last))}.</p>")
+        parts.append(str(table(later, {"category": "category", "official": claim, "official_as_of": "claimed on",
+                                       "rise": f"rise since {_tally_day(common)}"})))
+    parts.append(f'<p class="ddj-source">{escape(source_line(ds))}</p>')
+    return Section("".join(parts))
 
 
-def tally_crossings(series: pl.DataFrame) -> Section:
-    """The first day each category's official claim reached 1.5, 2, 3... times the documented count."""
+def tally_crossings(series: pl.DataFrame, ds: Any = None) -> Section:
+    """The day each category's official claim crossed 1.5, 2, 3... times the documented count.
+
+    Only days both figures are current count; a ratio already past a threshold on the first day compared is
+    listed apart, as where the comparison starts, not as a crossing. With ``ds`` the sides are named.
+    """
     import ddj.tally
+    from ddj.tally.sources import attribution
 
-    crossings = ddj.tally.threshold_crossings(series).filter(pl.col("first_date").is_not_null())
-    if crossings.height == 0:
-        return Section("<p>No official claim reached a multiple of the documented count.</p>")
-    return table(crossings, {"category": "category", "threshold": "times the documented count",
-                             "first_date": "first reached on", "official": "official claim",
-                             "documented": "documented"})
+    def _tally_day(day: dt.date) -> str:
+        return f"{day.day} {day:%B %Y}"
+
+    sides = attribution(ds) if ds is not None else {}
+    official, documented = sides.get("official"), sides.get("documented")
+    claim = f"{official.name} claim" if official and official.named else "official claim"
+    counted = f"documented by {documented.name}" if documented and documented.named else "documented"
+    crossings = ddj.tally.threshold_crossings(series)
+    spans = crossings.drop_nulls("compared_from")
+    if spans.height == 0:
+        return Section("<p>No day has both an official claim and a documented count to compare.</p>")
+    start, end = spans["compared_from"].min(), spans["compared_to"].max()
+    parts = [f"<p>Counted only on days both figures are current, from {escape(_tally_day(start))} to "
+             f"{escape(_tally_day(end))}; a ratio needs a documented count above zero. A claim already past a "
+             "multiple on the first day compared is listed apart: that is where the comparison starts, not a "
+             "crossing.</p>"]
+    crossed = crossings.filter(pl.col("first_date").is_not_null())
+    if crossed.height:
+        parts.append(str(table(crossed, {"category": "category", "threshold": "times the documented count",
+                                         "first_date": "crossed on", "official": claim, "documented": counted})))
+    else:
+        parts.append("<p>No official claim crossed a multiple of the documented count while both were current.</p>")
+    levels: dict[str, tuple[dt.date, list[str]]] = {}
+    for row in crossings.filter(pl.col("above_at_start")).sort("category", "threshold").iter_rows(named=True):
+        levels.setdefault(row["category"], (row["compared_from"], []))[1].append(f"{row['threshold']:g}")
+    already = pl.DataFrame({"category": list(levels), "compared_from": [v[0] for v in levels.values()],
+                            "levels": [", ".join(v[1]) for v in levels.values()]},
+                           schema={"category": pl.String, "compared_from": pl.Date, "levels": pl.String})
+    if already.height:
+        parts.append("<p>Already at or past these multiples on the first day compared:</p>")
+        parts.append(str(table(already, {"category": "category", "compared_from": "first day compared",
+                                         "levels": "times the documented count"})))
+    return Section("".join(parts))
 
 
 def tally_revisions(series: pl.DataFrame) -> Section:
@@ -399,12 +518,16 @@ def _discrepancy_lead(row: dict[str, Any], attributes: pl.DataFrame) -> str:
     if row["n_unofficial"] == 0:
         return "Only officials have spoken of this incident: we hold no other account of it."
     if not row["acknowledged"]:
-        reported = labels("official_silent")
-        return ("The operator has never spoken of this incident" +
-                (f"; other accounts report the {reported}." if reported else "."))
+        if row.get("official_searched"):
+            reported = labels("official_silent")
+            return ("The operator has never spoken of this incident" +
+                    (f"; other accounts report the {reported}." if reported else "."))
+        reported = labels("no_official_record")
+        return ("No official account of this incident is recorded, and no search for official statements was "
+                "declared" + (f"; other accounts report the {reported}." if reported else "."))
     contradicted = labels("contradict")
     text = (f"Officials and other accounts contradict each other on the {contradicted}." if contradicted
-            else "Officials and other accounts contradict each other on nothing compared.")
+            else "Officials and other accounts do not contradict each other on any point compared here.")
     silent = labels("unofficial_only")
     if silent:
         text += f" Officials say nothing about the {silent}, which other accounts report."
@@ -465,26 +588,59 @@ def grade_box(comparison: Any, incident_id: str) -> Section:
                      f"{escape(row['computed_grade_reason'])}</p>")
     else:
         parts.append(f"<p>Why: {escape(row['computed_grade_reason'])}</p>")
-    parts.append(f"<p>{escape(_acknowledgement_words(row))}</p>")
+    parts.append(f"<p>{escape(_acknowledgement_words(row, _unsure_first_dates(comparison, row)))}</p>")
     colour = GRADE_COLOURS.get(grade, "#999999")
     return Section(f'<div class="ddj-grade" style="border-left:6px solid {colour};background:{_SOFT};'
                    f'padding:.6rem 1rem;margin:.75rem 0">{"".join(parts)}</div>')
 
 
-def _acknowledgement_words(row: dict[str, Any]) -> str:
+def _unsure_first_dates(comparison: Any, row: dict[str, Any]) -> tuple[bool, bool]:
+    """Whether the first official and the first other account's dates rest only on accounts marked uncertain."""
+    accounts = getattr(comparison, "accounts", None)
+    if accounts is None or "certainty" not in accounts.columns:
+        return False, False
+    mine = accounts.filter(pl.col("incident_id") == row["incident_id"])
+
+    def unsure(official: bool, day: Any) -> bool:
+        if day is None:
+            return False
+        first = mine.filter((pl.col("side") == "official") == official, pl.col("published_date") == day)
+        return first.height > 0 and bool((first["certainty"] == "uncertain").all())
+
+    return unsure(True, row["first_official_date"]), unsure(False, row["first_unofficial_date"])
+
+
+def _acknowledgement_words(row: dict[str, Any], unsure: tuple[bool, bool] = (False, False)) -> str:
+    """How long the operator took to speak, in words; a date that rests only on accounts marked uncertain
+    says so, and no "N days" is counted from it."""
     from ddj.narrative.wording import long_date
 
+    official_unsure, other_unsure = unsure
     first_other = row["first_unofficial_date"]
+    reported = ""
+    if first_other:
+        reported = f"; other sources first reported it on {long_date(first_other)}"
+        if other_unsure:
+            reported += " (going by accounts we mark uncertain)"
     if not row["acknowledged"]:
-        text = "The operator has never acknowledged the incident"
-        return text + (f"; other sources first reported it on {long_date(first_other)}." if first_other else ".")
+        if row.get("official_searched", True):
+            return "The operator has never acknowledged the incident" + reported + "."
+        return ("No official account of the incident is recorded (no search for official statements was declared)"
+                + reported + ".")
     days = row["days_to_official"]
-    when = "the day it began" if days == 0 else f"{_days(days)} {'after' if days > 0 else 'before'} it began"
-    text = f"The operator's first official account came on {long_date(row['first_official_date'])}, {when}"
+    if official_unsure:
+        text = (f"The operator's first official account is dated {long_date(row['first_official_date'])}, "
+                "but that date rests on an account we mark uncertain")
+    else:
+        when = "the day it began" if days == 0 else f"{_days(days)} {'after' if days > 0 else 'before'} it began"
+        text = f"The operator's first official account came on {long_date(row['first_official_date'])}, {when}"
     gap = row["days_unofficial_to_official"]
-    if first_other is not None and gap is not None:
-        text += (", the same day as the first other report" if gap == 0 else
-                 f", {_days(gap)} {'after' if gap > 0 else 'before'} the first other report")
+    if first_other is not None and gap is not None and not official_unsure:
+        if other_unsure:
+            text += f"; the first other report is dated {long_date(first_other)}, going by accounts we mark uncertain"
+        else:
+            text += (", the same day as the first other report" if gap == 0 else
+                     f", {_days(gap)} {'after' if gap > 0 else 'before'} the first other report")
     text += "."
     if row["official_changed"]:
         text += " An official source later changed its account."
@@ -594,7 +750,7 @@ def causes(comparison: Any, incidents: pl.DataFrame) -> Section:
     status_html = (f'<table class="ddj-cause-status"><thead><tr><th>on the cause</th><th>incidents</th></tr></thead>'
                    f"<tbody>{status_rows}</tbody></table>")
     disputed = (
-        cause.filter(pl.col("status").is_in(["contradict", "official_silent", "unofficial_only"]))
+        cause.filter(pl.col("status").is_in(["contradict", "official_silent", "no_official_record", "unofficial_only"]))
         .join(incidents.select("incident_id", "title", "date_start"), on="incident_id", how="left")
         .sort("date_start", "incident_id")
     )
@@ -618,7 +774,8 @@ def rates_by_year(comparison: Any, incidents: pl.DataFrame) -> Section:
     """Contradiction and silence rates per year of the incidents' first day, with a row for all years.
 
     Per year: incidents; those where officials and other accounts contradict each other on at least
-    one attribute; those the operator never acknowledged (no official account at all); those where
+    one attribute; those the operator never acknowledged (no official account at all, where the curators
+    searched for one); those with no official account where nobody declared a search; those where
     officials spoke but say nothing about something other accounts report; and the median days from
     the incident to the first official account.
 
@@ -639,22 +796,26 @@ def rates_by_year(comparison: Any, incidents: pl.DataFrame) -> Section:
     aggregates = (
         pl.len().alias("incidents"),
         (pl.col("n_contradict") > 0).sum().alias("contradicted"),
-        (~pl.col("acknowledged")).sum().alias("never"),
+        (~pl.col("acknowledged") & pl.col("official_searched")).sum().alias("never"),
+        (~pl.col("acknowledged") & ~pl.col("official_searched")).sum().alias("unsearched"),
         (pl.col("n_unofficial_only") > 0).sum().alias("silent"),
         pl.col("days_to_official").median().alias("days"),
     )
     per_year = frame.group_by("year").agg(*aggregates).sort("year").with_columns(pl.col("year").cast(pl.String))
     total = frame.select(pl.lit("all years").alias("year"), *aggregates)
     shown = pl.concat([per_year, total], how="vertical_relaxed").with_columns(
-        _share("contradicted"), _share("never"), _share("silent"),
+        _share("contradicted"), _share("never"), _share("unsearched"), _share("silent"),
         pl.col("days").round(0).cast(pl.Int64).cast(pl.String).fill_null("—"),
     )
     head = ("<tr><th>year</th><th>incidents</th><th>officials and others contradict each other</th>"
-            "<th>never acknowledged by the operator</th><th>officials silent on a point others report</th>"
+            "<th>never acknowledged by the operator (its statements searched for)</th>"
+            "<th>no official account recorded (no search declared)</th>"
+            "<th>officials silent on a point others report</th>"
             "<th>median days to the first official account</th></tr>")
     body = "".join(
         f'<tr><th scope="row">{escape(r["year"])}</th><td>{r["incidents"]}</td><td>{escape(r["contradicted"])}</td>'
-        f'<td>{escape(r["never"])}</td><td>{escape(r["silent"])}</td><td>{escape(r["days"])}</td></tr>'
+        f'<td>{escape(r["never"])}</td><td>{escape(r["unsearched"])}</td><td>{escape(r["silent"])}</td>'
+        f'<td>{escape(r["days"])}</td></tr>'
         for r in shown.iter_rows(named=True)
     )
     return Section(f'<table class="ddj-rates"><thead>{head}</thead><tbody>{body}</tbody></table>'
@@ -706,3 +867,239 @@ def grades_table(comparison: Any, incidents: pl.DataFrame) -> Section:
         f'<table class="ddj-grades"><thead><tr><th>when</th><th>incident</th><th>grade</th><th>why</th></tr></thead>'
         f'<tbody>{"".join(rows)}</tbody></table><p class="ddj-note">{escape(note)}</p>'
     )
+
+
+# --- pages a reader meets: metadata, links between pages, corrections, method, scope -----------------
+
+#: Where an incident's page is, relative to another report page built by ``reports.toml`` (output
+#: ``incident-{incident_id}``); notebooks pass it as ``link`` so pages link to one another.
+INCIDENT_PAGE = "../incident-{incident_id}/incident-{incident_id}.html"
+#: The mimetype a page's metadata travels under, from the notebook to the page (see :mod:`ddj.report.htmlexport`).
+PAGE_MIME = "application/vnd.ddj.page+json"
+
+
+@dataclass(frozen=True)
+class PageInfo(Section):
+    """A visible byline (data as of, credit) that also carries the page's metadata to the exporter: its title,
+    description, date, aircraft, place and grade, which become the ``<title>``, the meta description and the
+    front page's entry."""
+
+    meta: dict[str, Any] | None = None
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {"text/html": self.html, PAGE_MIME: self.meta or {}}
+
+
+def _day(value: Any) -> str:
+    from ddj.charts._common import long_date
+
+    return long_date(value) if value else ""
+
+
+def _licence_words(ds: Any) -> str:
+    licences = (getattr(ds, "descriptor", None) or {}).get("licenses") or []
+    return "; ".join(str(x.get("title") or x.get("name")) for x in licences if x)
+
+
+def credit_line(ds: Any) -> str:
+    """Who to credit for the data, in words: the dataset's title and its licence.
+
+    Examples
+    --------
+    >>> import ddj
+    >>> credit_line(ddj.load("syria-ru-aviation", warn=False)).startswith("Data: Russian military aviation losses")
+    True
+    """
+    descriptor = getattr(ds, "descriptor", None) or {}
+    licence = _licence_words(ds)
+    text = f"Data: {descriptor.get('title') or ds.name} (ddj dataset {ds.name})"
+    return text + (f", {licence}." if licence else ".")
+
+
+def _byline(ds: Any, as_of: Any) -> str:
+    parts = [f"Data as of {_day(as_of)} (the latest account we hold)" if as_of else "", credit_line(ds)]
+    return f'<p class="ddj-byline">{" · ".join(escape(p) for p in parts if p)}</p>'
+
+
+def incident_page_info(ds: Any, comparison: Any, incident_id: str) -> PageInfo:
+    """The incident page's metadata (headline as ``<title>``, summary as description) and its byline.
+
+    Examples
+    --------
+    >>> import ddj
+    >>> from ddj.compare import compare
+    >>> ds = ddj.load("syria-ru-aviation", warn=False)
+    >>> info = incident_page_info(ds, compare(ds), "syr-2021-02-28-mi35")
+    >>> info.meta["kind"], info.meta["title"] == ds.incidents.filter(pl.col("incident_id") == "syr-2021-02-28-mi35")["title"][0]
+    ('incident', True)
+    """
+    row = _incident(ds, incident_id)
+    grade = _one_incident(comparison, incident_id)["grade"]
+    accounts = ds.accounts.filter(pl.col("incident_id") == incident_id)
+    as_of = accounts["published_date"].max() if accounts.height else None
+    summary = str(row["summary"] or "")
+    first = summary.split(". ")[0].rstrip(".") + "." if summary else ""
+    meta = {
+        "kind": "incident", "id": incident_id, "title": row["title"], "description": first,
+        "date": str(row["date_start"]), "date_text": date_text(row["date_start"], row["date_end"], row["date_precision"]),
+        "aircraft": row["aircraft_model"], "place": ", ".join(str(v) for v in (row["region"], row["country"]) if v),
+        "grade": grade, "event": str(row["event_type"]).replace("_", " "), "relation": row["relation"],
+        "as_of": str(as_of) if as_of else "", "credit": credit_line(ds),
+    }
+    return PageInfo(_byline(ds, as_of), meta)
+
+
+def theatre_page_info(ds: Any, selected: pl.DataFrame, *, place: str, title: str | None = None) -> PageInfo:
+    """A theatre page's metadata and byline: "data as of" is the latest account of the selected incidents."""
+    accounts = ds.accounts.join(selected.select("incident_id"), on="incident_id", how="semi")
+    as_of = accounts["published_date"].max() if accounts.height else None
+    first = selected["date_start"].min() if selected.height else None
+    last = selected["date_end"].max() if selected.height else None
+    span = f"{_day(first)} to {_day(last)}" if first else ""
+    meta = {
+        "kind": "theatre", "id": place, "title": title or f"Russian aviation losses in {place}: every account compared",
+        "description": (f"{selected.height} incident{'' if selected.height == 1 else 's'} in {place}"
+                        + (f", {span}" if span else "") + ": what officials and others said, and how well each is established."),
+        "date": str(last) if last else "", "date_text": span, "aircraft": "", "place": place, "grade": "",
+        "as_of": str(as_of) if as_of else "", "credit": credit_line(ds),
+    }
+    return PageInfo(_byline(ds, as_of), meta)
+
+
+def _page_link(link: str | None, incident_id: str, text: str) -> str:
+    if not link:
+        return escape(text)
+    return f'<a href="{escape(link.format(incident_id=incident_id))}">{escape(text)}</a>'
+
+
+def related_incidents(ds: Any, incident_id: str, *, link: str | None = INCIDENT_PAGE) -> Section:
+    """The incidents this one is related to, both ways (the Mi-8 shoot-down and the strikes that followed it),
+    each linked to its page; nothing when there are none."""
+    row = _incident(ds, incident_id)
+    items = []
+    words = {"follow_on": "followed", "context": "is context to", "same_event": "is the same event as"}
+    back = {"follow_on": "followed by", "context": "with context", "same_event": "the same event as"}
+    if row["related_incident_id"]:
+        other = ds.incidents.filter(pl.col("incident_id") == row["related_incident_id"])
+        if other.height:
+            items.append(f"<li>This {escape(words.get(row['relation'], 'is related to'))}: "
+                         f"{_page_link(link, row['related_incident_id'], other['title'][0])}</li>")
+    for r in ds.incidents.filter(pl.col("related_incident_id") == incident_id).sort("date_start", "incident_id").iter_rows(named=True):
+        items.append(f"<li>{escape(back.get(r['relation'], 'related to').capitalize())}: "
+                     f"{_page_link(link, r['incident_id'], r['title'])}</li>")
+    if not items:
+        return Section("")
+    return Section(f'<nav class="ddj-related" aria-label="related incidents"><h2>Related incidents</h2>'
+                   f'<ul>{"".join(items)}</ul></nav>')
+
+
+def corrections(ds: Any, comparison: Any, incident_ids: list[str] | str) -> Section:
+    """The corrections log: every editor's override touching these incidents (who, when, what, why) and every
+    account its source later replaced (what it first said, when, and which account replaced it)."""
+    ids = [incident_ids] if isinstance(incident_ids, str) else list(incident_ids)
+    account_ids = ds.accounts.filter(pl.col("incident_id").is_in(ids))["account_id"].to_list()
+    entries: list[tuple[str, str]] = []
+    overrides = ds.overrides
+    if overrides.height:
+        mine = overrides.filter(pl.col("target_id").is_in(ids + account_ids))
+        for r in mine.iter_rows(named=True):
+            entries.append((str(r["decided_on"]),
+                            f"{r['decided_on']}: {r['editor']} set {r['target_table']} {r['target_id']} "
+                            f"{r['field']} to “{r['value']}”. Reason: {r['reason']}"))
+    accounts = ds.accounts.filter(pl.col("incident_id").is_in(ids))
+    replaced = accounts.filter(pl.col("supersedes_account_id").is_not_null()).join(
+        ds.accounts.select(pl.col("account_id").alias("supersedes_account_id"),
+                           pl.col("published_date").alias("_old_date"), pl.col("statement").alias("_old")),
+        on="supersedes_account_id", how="left").join(
+        ds.sources.select("source_id", pl.col("name").alias("_source")), on="source_id", how="left")
+    for r in replaced.sort("published_date", "account_id").iter_rows(named=True):
+        entries.append((str(r["published_date"]),
+                        f"{r['published_date']}: {r['_source'] or r['source_id']} replaced its account of "
+                        f"{r['_old_date']} ({r['supersedes_account_id']}) with {r['account_id']}. "
+                        f"It had said: {r['_old']}"))
+    if not entries:
+        return Section('<section class="ddj-corrections"><h2>Corrections</h2><p>No editor has overridden anything here, '
+                       "and no source has replaced an account.</p></section>")
+    items = "".join(f"<li>{escape(text)}</li>" for _, text in sorted(entries))
+    return Section(f'<section class="ddj-corrections"><h2>Corrections</h2><p>Editors\' overrides and accounts their '
+                   f"sources later replaced; the page compares only current accounts.</p><ul>{items}</ul></section>")
+
+
+def how_we_did_this(ds: Any, incident_ids: list[str] | str) -> Section:
+    """A plain-language method box: which accounts were compared, what each status and grade means (both
+    glossaries generated from the model, so they cannot drift from it) and the data's licence."""
+    from ddj.charts.theme import STATUS_LABELS
+    from ddj.compare.statuses import STATUSES
+    from ddj.html import safe_link
+    from ddj.model import GRADES
+
+    ids = [incident_ids] if isinstance(incident_ids, str) else list(incident_ids)
+    accounts = ds.accounts.filter(pl.col("incident_id").is_in(ids))
+    official = accounts.filter(pl.col("side") == "official").height
+    sources = accounts["source_id"].n_unique()
+    lead = (f"We collected {accounts.height} published account{'' if accounts.height == 1 else 's'} of "
+            f"{'this incident' if len(ids) == 1 else f'these {len(ids)} incidents'} from {sources} "
+            f"source{'' if sources == 1 else 's'}: {official} from the operator's officials, "
+            f"{accounts.height - official} from everyone else. For every point the accounts make a claim about "
+            "(cause, hostile fire, who was responsible, deaths, place, date, aircraft) we set the officials' current "
+            "claims against the others', and give each incident a grade by fixed, published rules.")
+    statuses = "".join(f"<dt>{escape(STATUS_LABELS.get(s, s.replace('_', ' ')))}</dt>"
+                       f"<dd>status <code>{escape(s)}</code></dd>" for s in STATUSES)
+    grades = "".join(f"<dt>{escape(g)}</dt><dd>{escape(GRADE_MEANINGS[g])}</dd>" for g in GRADES)
+    licences = (getattr(ds, "descriptor", None) or {}).get("licenses") or []
+    licence = "; ".join(safe_link(x.get("path"), str(x.get("title") or x.get("name"))) if x.get("path")
+                        else escape(x.get("title") or x.get("name")) for x in licences) or "not stated"
+    return Section(
+        '<section class="ddj-how" id="how-we-did-this"><h2>How we did this</h2>'
+        f"<p>{escape(lead)}</p>"
+        "<h3>What the comparisons mean</h3>"
+        f'<dl class="ddj-glossary">{statuses}</dl>'
+        "<h3>What the grades mean</h3>"
+        f'<dl class="ddj-glossary">{grades}</dl>'
+        f"<p>Every footnote links to the report it rests on and, where we verified one, to an archived copy. "
+        f"Data licence: {licence}. {escape(credit_line(ds))}</p></section>"
+    )
+
+
+def split_context(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The losses and, apart, the context events (``relation == "context"``), which are not losses.
+
+    Examples
+    --------
+    >>> import ddj
+    >>> losses, context = split_context(ddj.load("syria-ru-aviation", warn=False).incidents)
+    >>> "syr-2021-02-25-us-f15e-abu-kamal" in context["incident_id"].to_list()
+    True
+
+    The US air strike near Abu Kamal is context to the Mi-35's emergency landing, not a Russian loss.
+    """
+    is_context = (pl.col("relation").cast(pl.String) == "context").fill_null(False)  # an Enum holds no ""
+    return frame.filter(~is_context), frame.filter(is_context)
+
+
+def left_out(ds: Any, losses: pl.DataFrame, context: pl.DataFrame, *, country: str | None = None,
+             region: str | None = None, date_from: str | None = None, date_to: str | None = None,
+             link: str | None = INCIDENT_PAGE) -> Section:
+    """What a theatre page leaves out, and why: the dataset's incidents outside its country, region or dates,
+    those a filter removed, and the context events it does not count as losses (each linked to its page)."""
+    shown = set(losses["incident_id"].to_list()) | set(context["incident_id"].to_list())
+    rest = ds.incidents.filter(~pl.col("incident_id").is_in(list(shown))).sort("date_start", "incident_id")
+    items = []
+    for r in rest.iter_rows(named=True):
+        if country and r["country"] != country:
+            why = f"outside {country}: {r['country']}"
+        elif region and r["region"] != region:
+            why = f"outside {region}: {r['region']}"
+        elif (date_from and r["date_end"] < dt.date.fromisoformat(date_from)) or (
+                date_to and r["date_start"] > dt.date.fromisoformat(date_to)):
+            why = "outside the dates covered"
+        else:
+            why = "left out by the page's filter"
+        items.append(f"<li>{_page_link(link, r['incident_id'], r['title'])} ({escape(_day(r['date_start']))}): "
+                     f"{escape(why)}</li>")
+    for r in context.iter_rows(named=True):
+        items.append(f"<li>{_page_link(link, r['incident_id'], r['title'])} ({escape(_day(r['date_start']))}): "
+                     "a context event, not a loss: shown for what it explains, not counted</li>")
+    if not items:
+        return Section("<p>This page leaves out none of the dataset's incidents.</p>")
+    return Section(f'<ul class="ddj-left-out">{"".join(items)}</ul>')

@@ -4,12 +4,19 @@
   callable: ``ddj.tally(...)`` and ``ddj.tally.tally(...)`` both run :func:`ddj.tally.api.tally`.
 - :func:`tally_series` — every date of every paired category: official, documented, ratio, difference,
   revisions. Charts are built on its columns (:data:`ddj.tally.compare.SERIES_COLUMNS`).
-- :func:`threshold_crossings` — the first date the official claim reached a multiple of the documented count.
+- :func:`threshold_crossings` — the first date the official claim crossed a multiple of the documented count,
+  counted only while both series are current.
+- :func:`coverage` — the days each side covers and the last day both do (the date for a headline comparison).
 - :func:`unmapped` — categories on either side that pair with nothing.
+- :func:`attribution` / :func:`source_line` — who each side's figures come from and under which licence, as the
+  dataset declares them (:mod:`~ddj.tally.sources`).
+
+Figures are compared on a common date: once the official figure is more than :data:`TOLERANCE_DAYS` days newer
+than the documented side's last day, ratio and difference are null.
 
 Modules: :mod:`~ddj.tally.series` (as-of joins), :mod:`~ddj.tally.crosswalk`, :mod:`~ddj.tally.events`
-(event list to running count), :mod:`~ddj.tally.compare`, :mod:`~ddj.tally.findings` (dirty-data rules) and
-:mod:`~ddj.tally.build` (``ddj build ukraine-equipment-losses``).
+(event list to running count), :mod:`~ddj.tally.compare`, :mod:`~ddj.tally.sources`, :mod:`~ddj.tally.findings`
+(dirty-data rules) and :mod:`~ddj.tally.build` (``ddj build ukraine-equipment-losses``).
 """
 
 from __future__ import annotations
@@ -19,9 +26,12 @@ import types
 from typing import Any
 
 from ddj.tally import api
-from ddj.tally.api import tally_series, threshold_crossings, unmapped
+from ddj.tally.api import coverage, tally_series, threshold_crossings, unmapped
+from ddj.tally.compare import TOLERANCE_DAYS
+from ddj.tally.sources import attribution, source_line
 
-__all__ = ["tally", "tally_series", "threshold_crossings", "unmapped"]
+__all__ = ["TOLERANCE_DAYS", "attribution", "coverage", "source_line", "tally", "tally_series", "threshold_crossings",
+           "unmapped"]
 
 
 class _CallableModule(types.ModuleType):

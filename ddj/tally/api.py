@@ -1,8 +1,12 @@
 """The public tally functions: a dataset in, polars frames out.
 
 :func:`tally` gives one row per official category as of a date, :func:`tally_series` every date of every paired
-category, :func:`unmapped` the categories that pair with nothing, and :func:`threshold_crossings` the first date
-the official claim reached a multiple of the documented count.
+category, :func:`unmapped` the categories that pair with nothing, :func:`threshold_crossings` the first date
+the official claim crossed a multiple of the documented count, and :func:`coverage` the days each side covers
+and the last day both do.
+
+Ratios and differences compare figures of one date: beyond :data:`~ddj.tally.compare.TOLERANCE_DAYS` days
+past the documented series' last day they are null (``tolerance_days=`` overrides the tolerance).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import polars as pl
 
 from ddj.datasets import Dataset, load
 from ddj.errors import UsageError
-from ddj.tally.compare import DEFAULT_THRESHOLDS, SERIES_COLUMNS, compare
+from ddj.tally.compare import DEFAULT_THRESHOLDS, SERIES_COLUMNS, TOLERANCE_DAYS, compare
 from ddj.tally.compare import threshold_crossings as _crossings
 from ddj.tally.crosswalk import mapped_categories
 from ddj.tally.crosswalk import unmapped as _unmapped
@@ -24,8 +28,9 @@ from ddj.tally.series import parse_date
 
 DatasetLike = Dataset | str | os.PathLike
 #: The columns of :func:`tally`, in order.
-TALLY_COLUMNS = ("category", "official", "official_as_of", "documented", "documented_as_of", "destroyed", "damaged",
-                 "abandoned", "captured", "ratio", "difference", "revisions", "documented_categories")
+TALLY_COLUMNS = ("category", "official", "official_as_of", "documented", "documented_as_of", "documented_through",
+                 "days_apart", "destroyed", "damaged", "abandoned", "captured", "ratio", "difference", "revisions",
+                 "documented_categories")
 
 
 def _dataset(dataset: DatasetLike) -> Dataset:
@@ -80,7 +85,7 @@ def _with_order(frame: pl.DataFrame, order: list[str], *keys: str) -> pl.DataFra
 
 
 def tally_series(dataset: DatasetLike, categories: Iterable[str] | None = None, *,
-                 documented: str | None = None) -> pl.DataFrame:
+                 documented: str | None = None, tolerance_days: int = TOLERANCE_DAYS) -> pl.DataFrame:
     """Every official date of every paired category, set against the documented count as of that date.
 
     Parameters
@@ -92,6 +97,9 @@ def tally_series(dataset: DatasetLike, categories: Iterable[str] | None = None, 
     documented
         ``"series"`` (the change-only documented series) or ``"events"`` (the running count built from the
         event list); default: the series when the dataset has one.
+    tolerance_days
+        The most days an official date may lie after the documented side's last day and still get a ratio and
+        a difference (default :data:`~ddj.tally.compare.TOLERANCE_DAYS`).
 
     Returns
     -------
@@ -99,8 +107,10 @@ def tally_series(dataset: DatasetLike, categories: Iterable[str] | None = None, 
         Columns, stable for charts: ``date``, ``category`` (official), ``official``, ``official_change``
         (since the previous official date), ``revision`` (the official correction made that day, null when
         none), ``documented`` (all statuses; null when nothing was documented by then), ``documented_as_of``
-        (the latest documented date it rests on), ``destroyed``, ``damaged``, ``abandoned``, ``captured``,
-        ``ratio`` (official / documented) and ``difference`` (official - documented). Sorted by category (the
+        (the date of the last documented change it rests on), ``documented_through`` (the documented side's
+        last day), ``days_apart`` (days the official date is later than that; 0 when covered),
+        ``destroyed``, ``damaged``, ``abandoned``, ``captured``, ``ratio`` (official / documented) and
+        ``difference`` (official - documented), both null beyond the tolerance. Sorted by category (the
         crosswalk's order) and date.
 
     Examples
@@ -118,12 +128,13 @@ def tally_series(dataset: DatasetLike, categories: Iterable[str] | None = None, 
     frame, validity = _documented(ds, documented)
     official = ds.table("official_series").filter(pl.col("category").is_in(chosen))
     corrections = ds.tables.get("official_corrections")
-    result = compare(official, frame, ds.table("crosswalk"), corrections, apply_validity=validity)
+    result = compare(official, frame, ds.table("crosswalk"), corrections, apply_validity=validity,
+                     tolerance_days=tolerance_days)
     return _with_order(result, order, "date").select(SERIES_COLUMNS)
 
 
 def tally(dataset: DatasetLike, *, as_of: str | dt.date | None = None, categories: Iterable[str] | None = None,
-          documented: str | None = None) -> pl.DataFrame:
+          documented: str | None = None, tolerance_days: int = TOLERANCE_DAYS) -> pl.DataFrame:
     """Each official category's latest claim on or before ``as_of``, against the documented count on that day.
 
     Parameters
@@ -136,15 +147,19 @@ def tally(dataset: DatasetLike, *, as_of: str | dt.date | None = None, categorie
         Official category names (default: all, the unpaired ones included with an empty documented count).
     documented
         ``"series"`` or ``"events"``, as for :func:`tally_series`.
+    tolerance_days
+        As for :func:`tally_series`: beyond it ``ratio`` and ``difference`` are null.
 
     Returns
     -------
     polars.DataFrame
         One row per official category: ``category``, ``official`` and ``official_as_of`` (the date of the
         official figure: the last on or before ``as_of``, earlier for a retired category), ``documented`` and
-        ``documented_as_of`` (as of ``official_as_of``), the four status counts, ``ratio``, ``difference``,
-        ``revisions`` (official corrections of the category up to ``official_as_of``) and
-        ``documented_categories`` (the paired documented categories, ``; ``-separated).
+        ``documented_as_of`` (as of ``official_as_of``: the date of the last change it rests on),
+        ``documented_through`` (the last day the documented side covers), ``days_apart`` (days
+        ``official_as_of`` is later than that), the four status counts, ``ratio``, ``difference`` (both null
+        when ``days_apart`` exceeds the tolerance), ``revisions`` (official corrections of the category up to
+        ``official_as_of``) and ``documented_categories`` (the paired documented categories, ``; ``-separated).
 
     Examples
     --------
@@ -153,6 +168,12 @@ def tally(dataset: DatasetLike, *, as_of: str | dt.date | None = None, categorie
     [(345, 105, datetime.date(2024, 2, 27))]
 
     On 1 March 2024 the officials claimed 345 Russian aircraft; Oryx had documented 105 by 27 February.
+
+    >>> tally("ukraine-equipment-losses", categories=["tank"]).select("official_as_of", "days_apart", "ratio").rows()
+    [(datetime.date(2026, 8, 8), 671, None)]
+
+    The last official claim is 671 days newer than Oryx's last day, so no ratio is given; ask for a date both
+    sides cover (:func:`coverage`) to compare them.
     """
     ds = _dataset(dataset)
     order = _order(ds)
@@ -169,7 +190,8 @@ def tally(dataset: DatasetLike, *, as_of: str | dt.date | None = None, categorie
     )
     frame, validity = _documented(ds, documented)
     corrections = ds.tables.get("official_corrections")
-    compared = compare(latest, frame, ds.table("crosswalk"), corrections, apply_validity=validity)
+    compared = compare(latest, frame, ds.table("crosswalk"), corrections, apply_validity=validity,
+                       tolerance_days=tolerance_days)
     revisions = pl.DataFrame(schema={"category": pl.String, "revisions": pl.UInt32})
     if corrections is not None:
         revisions = (corrections.filter(pl.col("delta") != 0)
@@ -186,6 +208,34 @@ def tally(dataset: DatasetLike, *, as_of: str | dt.date | None = None, categorie
         .with_columns(pl.col("revisions").fill_null(0).cast(pl.Int64))
     )
     return _with_order(result, order).select(TALLY_COLUMNS)
+
+
+def coverage(dataset: DatasetLike, *, documented: str | None = None) -> dict[str, dt.date | None]:
+    """The days each side covers, and the last day both cover: the date a headline comparison should use.
+
+    Returns a dict: ``official_from``, ``official_to`` (the official series' first and last days),
+    ``documented_from``, ``documented_to`` (the documented side's) and ``common_to`` (the earlier of the two
+    last days; null when a side is empty).
+
+    Examples
+    --------
+    >>> c = coverage("ukraine-equipment-losses")
+    >>> c["official_to"], c["documented_to"], c["common_to"]
+    (datetime.date(2026, 8, 8), datetime.date(2024, 10, 6), datetime.date(2024, 10, 6))
+
+    Oryx's series stops on 6 October 2024; the General Staff's runs on to 8 August 2026.
+    """
+    ds = _dataset(dataset)
+    official = ds.table("official_series")["date"]
+    frame, _ = _documented(ds, documented)
+    days = frame["date"]
+    result: dict[str, dt.date | None] = {
+        "official_from": official.min(), "official_to": official.max(),
+        "documented_from": days.min() if days.len() else None, "documented_to": days.max() if days.len() else None,
+    }
+    ends = [result["official_to"], result["documented_to"]]
+    result["common_to"] = min(ends) if all(e is not None for e in ends) else None
+    return result
 
 
 def unmapped(dataset: DatasetLike) -> pl.DataFrame:
@@ -212,9 +262,10 @@ def threshold_crossings(series: pl.DataFrame, thresholds: Iterable[float] = DEFA
     Examples
     --------
     >>> s = tally_series("ukraine-equipment-losses", ["helicopter"])
-    >>> threshold_crossings(s, [2.0])["first_date"].to_list()
-    [datetime.date(2022, 3, 19)]
+    >>> threshold_crossings(s, [2.0]).select("first_date", "above_at_start", "compared_from").row(0)
+    (None, True, datetime.date(2022, 3, 19))
 
-    The claim of Russian helicopters lost was already twice the documented count when Oryx's series starts.
+    The claim of Russian helicopters lost was already twice the documented count on 19 March 2022, the first
+    day Oryx's series gives a count: that is where the comparison starts, not a crossing.
     """
     return _crossings(series, tuple(thresholds))

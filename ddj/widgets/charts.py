@@ -126,9 +126,9 @@ def timeline_chart(view: View) -> alt.Chart:
     return chart.properties(
         width=560, height=150,
         title=alt.Title(f"When: {_of(view)}, by {period}",
-                        subtitle=["Drag across the bars to choose the dates; purple: the operator never spoke of it."]),
-        description=(f"Bar chart of {_of(view)} by the {period} they began, {silent:,} of them never acknowledged "
-                     "by the operator."),
+                        subtitle=["Drag across the bars to choose the dates; purple: no official account recorded."]),
+        description=(f"Bar chart of {_of(view)} by the {period} they began, {silent:,} of them with no official "
+                     "account recorded."),
     )
 
 

@@ -147,7 +147,10 @@ class Explorer:
         UsageError
             The notebook cannot take every filter of the view (the message says which).
         """
-        return self._spec.to_report_entry(notebook, dataset=self.dataset_ref)
+        spec = self._spec
+        if self.chosen is not None and not spec.incident_ids and _takes_incident(notebook):
+            spec = spec.replace(incident_ids=[self.chosen])  # the incident on screen, not the notebook's default
+        return spec.to_report_entry(notebook, dataset=self.dataset_ref)
 
     def command(self) -> str:
         """The ``ddj explore`` command that opens this view again."""
@@ -185,7 +188,8 @@ class Explorer:
             control.observe(self._control_changed, names="value")
         presets = [
             ("Contradictions only", "ddj-preset-contradictions", lambda _: self.set_filters(statuses=("contradict",))),
-            ("Official silence only", "ddj-preset-silence", lambda _: self.set_filters(statuses=("official_silent",))),
+            ("No official account", "ddj-preset-silence",
+             lambda _: self.set_filters(statuses=("official_silent", "no_official_record"))),
             ("Clear filters", "ddj-preset-clear", lambda _: self.clear_filters()),
         ]
         buttons = []
@@ -419,6 +423,18 @@ def _label(item: Filter, value: str) -> str:
     if item.vocabulary:
         return value.replace("_", " ")
     return value
+
+
+def _takes_incident(notebook: str) -> bool:
+    """Whether ``notebook`` reports on one incident (it declares an ``incident_id`` parameter)."""
+    from ddj.filters import _notebook_path
+    from ddj.report.params import read_parameters
+
+    try:
+        path, _ = _notebook_path(notebook, None)
+        return "incident_id" in read_parameters(path)
+    except (DDJError, OSError):
+        return False
 
 
 def _is_shipped(dataset: Any) -> bool:

@@ -22,7 +22,7 @@ from typing import Any, TextIO
 from ddj.errors import UsageError
 from ddj.filters import FilterSpec
 
-__all__ = ["TEMPLATE", "check_dataset", "explore_notebook", "free_port", "serve", "voila_command",
+__all__ = ["CULL_IDLE_TIMEOUT", "CULL_INTERVAL", "MAX_KERNELS", "TEMPLATE", "check_dataset", "check_view", "explore_notebook", "free_port", "serve", "voila_command",
            "voila_environment", "write_notebook"]
 
 #: The Voila template ddj serves the Explorer with.
@@ -60,6 +60,23 @@ def check_dataset(reference: str) -> str:
     if folder.resolve() == (data_dir() / folder.name).resolve() and str(reference) == folder.name:
         return folder.name
     return str(folder.resolve())
+
+
+def check_view(dataset: str, spec: FilterSpec) -> None:
+    """Load ``dataset`` (validated) and check that ``spec``'s data-driven values (countries, regions...) occur.
+
+    Raises
+    ------
+    DDJError
+        The dataset's validation error, or a :class:`~ddj.errors.UsageError` naming the unknown value with the
+        closest one ("Did you mean 'Syria'?").
+    """
+    from ddj.datasets import load
+    from ddj.filters import incident_facts
+
+    loaded = load(dataset, warn=False)
+    if not spec.is_empty:
+        spec.check_values(incident_facts(loaded))
 
 
 def explore_notebook() -> Any:
@@ -105,12 +122,34 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def voila_command(notebook: str | os.PathLike, port: int, *, open_browser: bool = False) -> list[str]:
-    """The command that serves ``notebook`` with Voila on 127.0.0.1:``port`` with ddj's template."""
-    command = [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--Voila.ip=127.0.0.1",
-               f"--template={TEMPLATE}", "--theme=light", "--show_tracebacks=False"]
-    if not open_browser:
-        command.append("--no-browser")
+#: Kernels served at once unless ``--max-kernels`` says otherwise.
+MAX_KERNELS = 4
+#: Seconds a kernel may sit idle with no page connected before it is shut down, and how often to look.
+CULL_IDLE_TIMEOUT = 600
+CULL_INTERVAL = 60
+
+
+def voila_command(notebook: str | os.PathLike, port: int, *, open_browser: bool = False, token: bool = True,
+                  max_kernels: int = MAX_KERNELS, cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
+                  cull_interval: int = CULL_INTERVAL, address_file: str | os.PathLike | None = None) -> list[str]:
+    """The command that serves ``notebook`` with ddj's Voila (:mod:`ddj.widgets._voila_app`) on 127.0.0.1.
+
+    The server binds ``port`` (the next free one if it is taken; 0: any free one), requires a random token
+    unless ``token`` is false, serves at most ``max_kernels`` visitors at once (0: no cap), shuts a kernel down
+    when its page closes and culls kernels idle for ``cull_idle_timeout`` seconds, looking every
+    ``cull_interval`` seconds (a timeout of 0 culls nothing). ``open_browser`` is accepted for compatibility:
+    ``serve`` opens the browser itself, on the URL with the token.
+    """
+    command = [sys.executable, "-m", "ddj.widgets._voila_app", str(notebook), f"--port={port}",
+               "--Voila.ip=127.0.0.1", "--Voila.port_retries=0" if port == 0 else "--Voila.port_retries=20",
+               f"--template={TEMPLATE}", "--theme=light", "--show_tracebacks=False", "--no-browser",
+               f"--ExplorerVoila.max_kernels={int(max_kernels)}",
+               f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
+               f"--MappingKernelManager.cull_interval={max(1, int(cull_interval))}"]
+    if token:
+        command.append("--token")
+    if address_file is not None:
+        command.append(f"--ExplorerVoila.address_file={address_file}")
     return command
 
 
@@ -123,14 +162,26 @@ def voila_environment(base: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def serve(dataset: str, spec: FilterSpec, *, port: int = 8866, open_browser: bool = True,
-          out: TextIO | None = None) -> int:
-    """Serve the Explorer of ``dataset``, opened on ``spec``, until Ctrl-C (or SIGTERM); return Voila's exit code."""
+          out: TextIO | None = None, token: bool = True, max_kernels: int = MAX_KERNELS,
+          cull_idle_timeout: int = CULL_IDLE_TIMEOUT, cull_interval: int = CULL_INTERVAL,
+          startup_timeout: float = 120.0) -> int:
+    """Serve the Explorer of ``dataset``, opened on ``spec``, until Ctrl-C (or SIGTERM); return Voila's exit code.
+
+    Prints the URL the server actually bound (with its token), once it is listening.
+    """
+    import time
+
     out = out or sys.stdout
-    port = free_port() if port == 0 else port
-    if not 0 < port < 65536:
+    if not 0 <= port < 65536:
         msg = f"--port {port} is not a TCP port; give a number from 1 to 65535 (or 0 for a free one)"
         raise UsageError(msg)
+    for name, value in (("--max-kernels", max_kernels), ("--cull-idle-timeout", cull_idle_timeout),
+                        ("--cull-interval", cull_interval)):
+        if value < 0:
+            msg = f"{name} {value} is negative; give 0 or more"
+            raise UsageError(msg)
     folder = Path(tempfile.mkdtemp(prefix="ddj-explore-"))
+    os.chmod(folder, 0o700)
     process: subprocess.Popen | None = None
     previous = signal.getsignal(signal.SIGTERM)
 
@@ -139,11 +190,30 @@ def serve(dataset: str, spec: FilterSpec, *, port: int = 8866, open_browser: boo
 
     try:
         notebook = write_notebook(folder, dataset, spec)
+        address = folder / "address"
         signal.signal(signal.SIGTERM, stop)
-        print(f"ddj explore: serving the Explorer of {dataset} ({spec.describe()}) at http://127.0.0.1:{port}/ "
-              "- Ctrl-C stops it", file=out, flush=True)
-        process = subprocess.Popen(voila_command(notebook, port, open_browser=open_browser),
-                                   env=voila_environment(), cwd=folder)
+        command = voila_command(notebook, port, token=token, max_kernels=max_kernels,
+                                cull_idle_timeout=cull_idle_timeout, cull_interval=cull_interval,
+                                address_file=address)
+        process = subprocess.Popen(command, env=voila_environment(), cwd=folder)
+        deadline = time.monotonic() + startup_timeout
+        while not address.is_file():
+            if process.poll() is not None:
+                print("ddj explore: error: the server stopped before it was listening (its log is above)",
+                      file=sys.stderr, flush=True)
+                return process.returncode or 1
+            if time.monotonic() > deadline:
+                print(f"ddj explore: error: the server was not listening after {startup_timeout:.0f} s",
+                      file=sys.stderr, flush=True)
+                return 1
+            time.sleep(0.1)
+        url = address.read_text(encoding="utf-8").strip()
+        print(f"ddj explore: serving the Explorer of {dataset} ({spec.describe()}) at {url} - Ctrl-C stops it",
+              file=out, flush=True)
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(url)
         return process.wait()
     except KeyboardInterrupt:
         return 0
@@ -154,5 +224,6 @@ def serve(dataset: str, spec: FilterSpec, *, port: int = 8866, open_browser: boo
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()
         signal.signal(signal.SIGTERM, previous)
         shutil.rmtree(folder, ignore_errors=True)

@@ -39,7 +39,7 @@ _PERIOD_COLUMNS = {"day": "_day", "week": "_week", "month": "_month", "quarter":
 _PERIOD_TRUNCATE = {"week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}
 
 #: The two lanes of the timeline: incidents the operator spoke of, and those it never did.
-ACKNOWLEDGED_LANES = ("the operator spoke of it", "the operator never spoke of it")
+ACKNOWLEDGED_LANES = ("the operator spoke of it", "no official account recorded")
 
 #: How precisely a mapped incident's place is known, by UCDP location precision (None: not recorded).
 MAP_STYLES = {
@@ -376,7 +376,7 @@ def _table(rows: pl.DataFrame) -> pl.DataFrame:
                           separator=", ", ignore_nulls=True)
     flags = pl.concat_str([
         pl.when((pl.col("_statuses") & _CONTRADICT_BIT) != 0).then(pl.lit("contradictions")),
-        pl.when(~pl.col("acknowledged")).then(pl.lit("the operator never spoke of it")),
+        pl.when(~pl.col("acknowledged")).then(pl.lit("no official account recorded")),
     ], separator="; ", ignore_nulls=True)
     return rows.select(
         "incident_id",

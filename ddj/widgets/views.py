@@ -48,7 +48,7 @@ def counts_html(view: View) -> str:
         f'data-contradicted="{c.contradicted}" data-never-acknowledged="{c.never_acknowledged}">'
         f'<strong class="ddj-x-count">{c.incidents:,}</strong> of {c.total:,} {noun}'
         f' · {c.accounts:,} accounts · {c.contradicted:,} with a contradiction'
-        f' · {c.never_acknowledged:,} the operator never spoke of'
+        f' · {c.never_acknowledged:,} with no official account recorded'
         f'<br><span class="ddj-x-muted">grades: {escape(grades or "none")} · filters: '
         f'{escape(view.spec.describe())}</span></div>'
     )

@@ -1,0 +1,107 @@
+"""Shipped report pages in Chromium at a phone's width (390 px), a desktop's (1280 px) and in print media: the page
+never scrolls sideways, nothing is fetched, and every link of the front page resolves to a file.
+
+Builds the theatre page and every incident page of the Syria dataset (as ``reports.toml`` does) into a temporary folder with
+the shipped notebooks, then opens them through ``file://`` with every non-file request blocked and recorded.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("reports")
+    config = out / "reports.toml"
+    config.write_text(f"""
+[reports.incident]
+notebook = "{ROOT / 'notebooks/incident-report.ipynb'}"
+parameters = {{ dataset = "syria-ru-aviation" }}
+output = "incident-{{incident_id}}"
+[reports.incident.grid]
+incident_id = {{ each = "incidents" }}
+[reports.theatre-syria]
+notebook = "{ROOT / 'notebooks/theatre-overview.ipynb'}"
+parameters = {{ dataset = "syria-ru-aviation", country = "Syria" }}
+output = "theatre-syria"
+""")
+    subprocess.run([sys.executable, "-m", "ddj", "run", "--config", str(config), "--out", str(out)], check=True,
+                   cwd=ROOT, capture_output=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def _pages(out: Path) -> list[Path]:
+    """The front page, the theatre page and two incident pages (a related pair), as a reader meets them."""
+    return [out / "index.html", out / "theatre-syria/theatre-syria.html",
+            *(out / f"incident-{i}/incident-{i}.html" for i in ("syr-2016-08-01-mi8amtsh", "syr-2016-08-retaliation-strikes"))]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_page_scrolls_sideways(built, browser, width):
+    for path in _pages(built):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        fetched: list[str] = []
+        page.route("**/*", lambda route: (fetched.append(route.request.url), route.abort())
+                   if not route.request.url.startswith(("file:", "data:")) else route.continue_())
+        page.goto(path.as_uri())
+        page.wait_for_timeout(300)
+        scroll = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll[0] <= scroll[1], f"{path.name} scrolls sideways at {width} px: {scroll}"
+        wide = page.evaluate("""Array.from(document.querySelectorAll('figure.ddj-chart, table, main > *'))
+            .filter(e => { const r = e.getBoundingClientRect(); return r.right > window.innerWidth + 1
+              && !e.closest('.ddj-scroll, .jp-OutputArea-output') && getComputedStyle(e).overflowX === 'visible'; })
+            .map(e => e.tagName + '.' + e.className).slice(0, 5)""")
+        assert wide == [], f"{path.name} at {width} px: cut off {wide}"
+        assert fetched == []
+        page.close()
+
+
+def test_print_media_fits_a4(built, browser):
+    for path in _pages(built):
+        page = browser.new_page(viewport={"width": 718, "height": 1000})  # A4 less 15 mm margins, at 96 dpi
+        page.emulate_media(media="print")
+        page.goto(path.as_uri())
+        scroll = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll[0] <= scroll[1] + 1, f"{path.name} printed is wider than the page: {scroll}"
+        assert page.pdf(format="A4")[:4] == b"%PDF"
+        page.close()
+
+
+def test_front_page_links_resolve_and_filter(built, browser):
+    index = (built / "index.html").read_text()
+    targets = re.findall(r'href="([^"#:]+)"', index)
+    assert targets and all((built / t).is_file() for t in targets)
+    for path in built.glob("*/*.html"):  # links between pages (related incidents, theatre to incidents)
+        for t in re.findall(r'href="(\.\./[^"#]+)"', path.read_text()):
+            assert (path.parent / t).resolve().is_file(), f"{path.name} links to a missing page {t}"
+    assert index.index("Russian aviation losses in Syria") < index.index("Retaliation")  # overview on top
+    assert index.index("Retaliation") < index.index("Mi-8 shot down")  # newest first
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto((built / "index.html").as_uri())
+    page.fill("#ddj-search", "Mi-8 shot")
+    shown = page.evaluate("Array.from(document.querySelectorAll('ol.ddj-pages li')).filter(e => !e.hidden).length")
+    assert shown == 1 and errors == []
+    page.close()
