@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -214,3 +215,12 @@ def test_unknown_incident_is_a_clear_error(syria, comparison):
 def test_the_validator_accepts_narrative_notes(words):
     dataset, _ = words
     assert NOTE_FIELD in dataset.overrides["field"].to_list()
+
+
+GOLDEN = Path(__file__).parent / "golden" / "syria-narrative.md"
+
+
+def test_golden_story_of_every_shipped_incident(syria, comparison):
+    """Every sentence of every shipped incident, as read and checked against its footnoted accounts (the file is
+    the reviewed text: a change to the data or the wording shows here as a diff to read before accepting it)."""
+    assert render_markdown(narrative(syria, comparison)) == GOLDEN.read_text(encoding="utf-8")

@@ -237,10 +237,10 @@ def _who(rows: pl.DataFrame) -> str:
     for row in rows.iter_rows(named=True):
         name = row["source_name"] or row["source_id"]
         speaker = " ".join(str(row["speaker"] or "").split())
-        if speaker and speaker.lower() in name.lower():  # the name already says who spoke
+        if speaker and speaker.split(",")[0].strip().lower() in name.lower():  # the name already says who spoke
             speaker = ""
         nested = "(" in name or "(" in speaker
-        who = f"{speaker}, for {name}" if speaker and nested else (f"{name} ({speaker})" if speaker else name)
+        who = f"{speaker}, for {subject_name(name)}" if speaker and nested else (f"{name} ({speaker})" if speaker else name)
         parts.append(f"{who}, {long_date(row['published_date'])}")
     return "; ".join(parts)
 

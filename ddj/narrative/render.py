@@ -36,7 +36,7 @@ def footnote_parts(citation: Citation) -> list[tuple[str, str]]:
             parts.append(("text", f"Reason: {_period(citation.reported_in)}"))
         return parts
     head = citation.source
-    if citation.speaker and citation.speaker.lower() not in head.lower():
+    if citation.speaker and citation.speaker.split(",")[0].strip().lower() not in head.lower():
         nested = "(" in head or "(" in citation.speaker  # no parentheses inside parentheses
         head = f"{citation.speaker}, for {subject_name(head)}" if nested else f"{head} ({citation.speaker})"
     if citation.date:
