@@ -410,3 +410,84 @@ def test_a_folder_is_passed_as_an_absolute_path(tmp_path, monkeypatch):
     folder = write_hostile_package(tmp_path / "pkg")
     monkeypatch.chdir(tmp_path)
     assert serve.check_dataset("pkg") == str(folder.resolve())
+
+
+# --- words, never raw codes (issue 19, item 5) ------------------------------------------------------------
+
+
+_RAW = ("official_silent", "no_official_record", "unofficial_only", "official_only", "hostile_fire",
+        "friendly_fire", "technical_failure", "monitor_ngo", "monitor ngo", "state_media", "official_military")
+
+
+def test_filter_options_show_the_models_words_not_codes(fresh):
+    from ddj.charts.theme import SIDE_LABELS, STATUS_LABELS
+    from ddj.widgets.views import SOURCE_KIND_LABELS
+
+    assert [label for label, _ in fresh.controls["statuses"].options] == [STATUS_LABELS[s] for s in STATUSES]
+    assert [label for label, _ in fresh.controls["sides"].options] == [SIDE_LABELS[s] for s in ("official",
+                                                                                                 "unofficial")]
+    kinds = fresh.controls["source_kinds"].options
+    assert kinds and all(label == SOURCE_KIND_LABELS[value] for label, value in kinds)
+    assert "monitor or NGO" in SOURCE_KIND_LABELS.values()
+    for control in fresh.controls.values():
+        for label, _ in getattr(control, "options", ()):
+            assert "_" not in str(label), label
+
+
+def test_the_counts_line_names_the_filters_in_words(fresh):
+    fresh.set_filters(statuses=["official_silent", "no_official_record"], source_kinds=["monitor_ngo"])
+    text = fresh.counts.value
+    assert "no official account, though searched for; others report" in text
+    assert "monitor or NGO" in text
+    assert not any(code in text for code in _RAW), text
+
+
+def test_matrix_cells_and_accounts_say_causes_in_words(data):
+    rows = data.view(FilterSpec())
+    frame = data.view(FilterSpec(incident_ids=["syr-2015-11-24-su24"])).matrix
+    assert frame.height and rows.counts.incidents
+    values = " ".join(frame["official"].to_list() + frame["others"].to_list())
+    assert "hostile fire" in values
+    assert not any(code in values for code in _RAW), values
+    from ddj.widgets.views import incident_html
+
+    page = incident_html(data, "syr-2015-11-24-su24")
+    head = page.split("<tbody>")[0]
+    assert not any(code in head for code in _RAW), head
+
+
+# --- the view as a shareable URL (issue 19, item 4) --------------------------------------------------------
+
+
+def test_a_view_round_trips_through_a_query_string():
+    from ddj.widgets.explorer import spec_from_query, spec_to_query
+
+    spec = FilterSpec(countries=["Syria", "Turkey & co"], statuses=["official_silent", "contradict"],
+                      date_from="2016-01-01", incident_ids=["syr-2015-11-24-su24"])
+    query = spec_to_query(spec)
+    assert spec_from_query(query) == spec and spec_from_query("?" + query) == spec
+    assert spec_from_query("token=abc&" + query) == spec  # Voila's token is not a filter
+    assert spec_to_query(FilterSpec()) == "" and spec_from_query("") == FilterSpec()
+    with pytest.raises(UsageError):
+        spec_from_query("statuses=silence")
+
+
+def test_the_explorer_opens_the_view_its_link_names(explorer, monkeypatch):
+    from ddj.widgets import Explorer
+
+    explorer.set_filters(statuses=["official_silent"])
+    try:
+        link = explorer.link.value
+    finally:
+        explorer.clear_filters()
+    assert 'href="?statuses=official_silent"' in link
+    # Voila gives the visitor's kernel the page's query string as QUERY_STRING
+    monkeypatch.setenv("QUERY_STRING", "token=x&statuses=official_silent")
+    shared = Explorer(explorer.dataset, comparison=explorer.data.comparison, debounce=0)
+    assert shared.spec == FilterSpec(statuses=["official_silent"])
+    assert shared.view.table["incident_id"].to_list() == ["syr-2016-08-retaliation-strikes"]
+    assert shared.controls["statuses"].value == ("official_silent",)
+    # a bad link says so in the page and opens the view asked for otherwise
+    bad = Explorer(explorer.dataset, comparison=explorer.data.comparison, debounce=0, query="countries=Atlantis",
+                   filters={"countries": ["Syria"]})
+    assert bad.spec == FilterSpec(countries=["Syria"]) and "Atlantis" in bad.message.value

@@ -36,9 +36,9 @@ from ddj.widgets.charts import (
     chart_inputs,
 )
 from ddj.widgets.state import ExplorerData, View
-from ddj.widgets.views import STYLE, counts_html, incident_html, table_html
+from ddj.widgets.views import STYLE, counts_html, incident_html, plain, table_html
 
-__all__ = ["Explorer", "chart_widget_class"]
+__all__ = ["Explorer", "chart_widget_class", "spec_from_query", "spec_to_query"]
 
 _CACHE_VIEWS = 32
 _EMBED = {"renderer": "svg", "actions": False}
@@ -58,6 +58,10 @@ class Explorer:
     debounce
         Seconds to wait after a widget change before updating (changes in between are merged);
         0 updates at once.
+    query
+        A URL query string holding a view (see :func:`spec_from_query`); when it names any filter, it
+        replaces ``filters``. None (the default) reads the ``QUERY_STRING`` environment variable, which
+        Voila sets to the page's query in the visitor's kernel: a shared link opens the view it names.
 
     Attributes
     ----------
@@ -82,7 +86,7 @@ class Explorer:
     """
 
     def __init__(self, dataset: Any = "syria-ru-aviation", *, filters: Any = None, comparison: Any = None,
-                 debounce: float = 0.15) -> None:
+                 debounce: float = 0.15, query: str | None = None) -> None:
         if isinstance(dataset, (str, os.PathLike)):
             from ddj.datasets import load
 
@@ -93,6 +97,14 @@ class Explorer:
         self.dataset = dataset
         self.data = ExplorerData(dataset, comparison)
         spec = _coerce(filters)
+        query_error = None
+        try:
+            from_url = spec_from_query(os.environ.get("QUERY_STRING", "") if query is None else query)
+            if not from_url.is_empty:
+                from_url.check_values(self.data.facts)
+                spec = from_url
+        except UsageError as err:  # a bad link: say so in the page and show the view asked for otherwise
+            query_error = f"The link's view cannot be shown: {err}"
         spec.check_values(self.data.facts)
         self._spec = spec
         self._debounce = float(debounce)
@@ -104,6 +116,8 @@ class Explorer:
         self._build()
         self._show_spec(spec)
         self.refresh()
+        if query_error:
+            self.message.value = f'<p class="ddj-x-error" style="color:#b00">{escape(query_error)}</p>'
 
     # --- the public surface --------------------------------------------------------------------------
 
@@ -176,6 +190,11 @@ class Explorer:
             self._draw(name, view)
         self.cli.value = (f'<div class="ddj-x-muted">The same view from the command line: '
                           f"<code>{escape(self.command())}</code></div>")
+        query = spec_to_query(self._spec)
+        self.link.value = (f'<div class="ddj-x-link"><a href="?{escape(query)}" target="_blank" '
+                           f'data-query="{escape(query)}">A link to this view</a> '
+                           '<span class="ddj-x-muted">(copy it to share the view; it opens with these filters)'
+                           "</span></div>")
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.ui._repr_mimebundle_(**kwargs)
@@ -242,13 +261,15 @@ class Explorer:
         self.report_output = w.HTML()
         self.report_output.add_class("ddj-x-report")
         self.cli = w.HTML()
+        self.link = w.HTML()
+        self.link.add_class("ddj-x-link-widget")
         main = w.VBox([
             self.counts,
             self.charts["timeline"], self.charts["matrix"], self.charts["map"],
             w.HTML("<h3>Incidents</h3>"), self.table,
             w.HTML("<h3>One incident, every account</h3>"), self.incident_picker, self.detail,
             w.HTML("<h3>Turn this view into a report</h3>"), w.HBox([self.notebook_picker, self.report_button]),
-            self.report_output, self.cli,
+            self.report_output, self.cli, self.link,
         ], layout=w.Layout(flex="1 1 auto", min_width="0"))
         self.ui = w.HBox([filters, main], layout=w.Layout(align_items="flex-start"))
         self.ui.add_class("ddj-explorer")
@@ -405,6 +426,47 @@ class Explorer:
 # --- helpers --------------------------------------------------------------------------------------------
 
 
+def spec_to_query(spec: FilterSpec) -> str:
+    """A view as a URL query string: one ``name=value`` pair per value, named as :meth:`FilterSpec.to_dict` names
+    them (``countries=Syria&statuses=contradict&date_from=2016-01-01``); empty for every incident.
+
+    Examples
+    --------
+    >>> spec = FilterSpec(countries=["Syria"], statuses=["contradict"])
+    >>> spec_to_query(spec)
+    'countries=Syria&statuses=contradict'
+    >>> spec_from_query(spec_to_query(spec)) == spec
+    True
+    """
+    from urllib.parse import urlencode
+
+    return urlencode(list(spec.to_dict().items()), doseq=True)
+
+
+def spec_from_query(query: str | None) -> FilterSpec:
+    """Read a view from a URL query string as :func:`spec_to_query` writes it (a leading ``?`` is allowed).
+
+    Names that are not filters (Voila's ``token``, for one) are ignored; a date given twice keeps the last.
+
+    Raises
+    ------
+    UsageError
+        A value a filter does not accept (a word outside its vocabulary, a bad date).
+    """
+    from urllib.parse import parse_qs
+
+    from ddj.filters import FILTER_BY_NAME
+
+    pairs = parse_qs((query or "").lstrip("?"), keep_blank_values=False)
+    values: dict[str, Any] = {}
+    for name, given in pairs.items():
+        item = FILTER_BY_NAME.get(name)
+        if item is None:
+            continue
+        values[name] = given[-1] if item.kind == "date" else given
+    return FilterSpec.from_dict(values)
+
+
 def _coerce(filters: Any) -> FilterSpec:
     if filters is None:
         return FilterSpec()
@@ -416,13 +478,8 @@ def _coerce(filters: Any) -> FilterSpec:
 
 
 def _label(item: Filter, value: str) -> str:
-    if item.name == "statuses":
-        from ddj.charts.theme import STATUS_LABELS
-
-        return f"{value.replace('_', ' ')}: {STATUS_LABELS.get(value, '')}"
-    if item.vocabulary:
-        return value.replace("_", " ")
-    return value
+    """A filter value as its widget shows it: in words, never a raw code (see :func:`ddj.widgets.views.plain`)."""
+    return plain(item.name, value)
 
 
 def _takes_incident(notebook: str) -> bool:

@@ -276,10 +276,12 @@ class ExplorerData:
             .select(
                 "incident_id", "incident", "order", pl.col("label").alias("attribute"), "status",
                 pl.col("status").replace_strict(STATUS_LABELS, return_dtype=pl.String).alias("status_words"),
-                pl.col("official_values").cast(pl.List(pl.String)).list.join("; ").alias("official"),
-                pl.col("unofficial_values").cast(pl.List(pl.String)).list.join("; ").alias("others"),
+                pl.col("attribute").alias("_name"),
+                pl.col("official_values").cast(pl.List(pl.String)).alias("official"),
+                pl.col("unofficial_values").cast(pl.List(pl.String)).alias("others"),
             )
             .sort("order", maintain_order=True)
+            .pipe(_readable_values)
             .cast(schema)
         )
 
@@ -348,6 +350,28 @@ def _status_columns(comparison: Any) -> pl.DataFrame:
     wide = attributes.select("incident_id", "attribute", codes.alias("status")).pivot(
         on="attribute", index="incident_id", values="status")
     return wide.select("incident_id", *[pl.col(a.name).alias(s) for a, s in zip(COMPARED_ATTRIBUTES, _STATUS_COLUMNS)])
+
+
+def _readable_values(cells: pl.DataFrame) -> pl.DataFrame:
+    """The values each side claims, in words (``hostile_fire`` -> "hostile fire"): a few hundred cells at most."""
+    from ddj.narrative.wording import readable_value
+
+    def words(attribute: str, values: list[str] | None) -> str:
+        out = []
+        for value in values or []:
+            try:
+                out.append(readable_value(attribute, value))
+            except Exception:  # noqa: BLE001 - a value the wording does not know reads as it is
+                out.append(str(value).replace("_", " "))
+        return "; ".join(out)
+
+    names = cells.get_column("_name").to_list()
+    return cells.drop("_name").with_columns(
+        pl.Series("official", [words(a, v) for a, v in zip(names, cells.get_column("official").to_list())],
+                  dtype=pl.String),
+        pl.Series("others", [words(a, v) for a, v in zip(names, cells.get_column("others").to_list())],
+                  dtype=pl.String),
+    )
 
 
 def _slices(frame: pl.DataFrame, incident_ids: list[str]) -> pl.DataFrame:

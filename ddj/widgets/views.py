@@ -14,7 +14,60 @@ from ddj.html import escape
 from ddj.model import COMPARED_ATTRIBUTES
 from ddj.widgets.state import View
 
-__all__ = ["STYLE", "counts_html", "incident_html", "table_html"]
+__all__ = ["SOURCE_KIND_LABELS", "STYLE", "counts_html", "describe_spec", "incident_html", "plain", "table_html"]
+
+#: The kinds of source (:data:`ddj.model.SOURCE_KINDS`) in words.
+SOURCE_KIND_LABELS: dict[str, str] = {
+    "official_military": "military (official)",
+    "official_government": "government (official)",
+    "state_media": "state media",
+    "independent_media": "independent media",
+    "local_media": "local media",
+    "monitor_ngo": "monitor or NGO",
+    "social_media": "social media",
+    "armed_group": "armed group",
+    "foreign_government": "foreign government",
+}
+
+
+def plain(filter_name: str, value: str) -> str:
+    """A filter's value in words, never a raw code: statuses, sides and source kinds from the theme's and
+    the model's labels, other vocabulary words with spaces (``special_mission`` -> "special mission"); data
+    values as they are.
+
+    Examples
+    --------
+    >>> plain("statuses", "official_silent")
+    'no official account, though searched for; others report'
+    >>> plain("source_kinds", "monitor_ngo"), plain("sides", "unofficial")
+    ('monitor or NGO', 'other accounts')
+    """
+    from ddj.charts.theme import SIDE_LABELS
+
+    if filter_name == "statuses":
+        return STATUS_LABELS.get(value, value.replace("_", " "))
+    if filter_name == "source_kinds":
+        return SOURCE_KIND_LABELS.get(value, value.replace("_", " "))
+    if filter_name == "sides":
+        return SIDE_LABELS.get(value, value)
+    if filter_name in ("aircraft_categories", "grades"):
+        return value.replace("_", " ")
+    return value
+
+
+def describe_spec(spec: Any) -> str:
+    """A :class:`~ddj.filters.FilterSpec` in words, for the counts line (values through :func:`plain`)."""
+    from ddj.filters import FILTER_BY_NAME
+
+    parts = []
+    for name, value in spec.active().items():
+        item = FILTER_BY_NAME[name]
+        if item.kind == "date":
+            parts.append(f"{item.label.lower()} {value.isoformat()}")
+        else:
+            parts.append(f"{item.label.lower()}: {'; '.join(plain(name, v) for v in value)}")
+    return " · ".join(parts) or "all incidents"
+
 
 #: The Explorer's own styles, scoped by its class names.
 STYLE = """<style>
@@ -50,7 +103,7 @@ def counts_html(view: View) -> str:
         f' · {c.accounts:,} accounts · {c.contradicted:,} with a contradiction'
         f' · {c.never_acknowledged:,} with no official account recorded'
         f'<br><span class="ddj-x-muted">grades: {escape(grades or "none")} · filters: '
-        f'{escape(view.spec.describe())}</span></div>'
+        f'{escape(describe_spec(view.spec))}</span></div>'
     )
 
 
@@ -113,8 +166,9 @@ def _accounts_table(dataset: Any, comparison: Any, incident_id: str) -> str:
     rows = accounts.to_dicts()
     head = "".join(
         f'<th scope="col" class="ddj-x-{escape(r["side"])}{"" if r["is_current"] else " ddj-x-replaced"}">'
-        f'{escape(r["source_name"] or r["source_id"])}<br><span class="ddj-x-muted">{escape(r["side"])} · '
-        f'{escape(str(r["source_kind"] or "").replace("_", " "))} · {escape(r["published_date"])}'
+        f'{escape(r["source_name"] or r["source_id"])}<br>'
+        f'<span class="ddj-x-muted">{escape(plain("sides", r["side"]))} · '
+        f'{escape(plain("source_kinds", str(r["source_kind"] or "")))} · {escape(r["published_date"])}'
         f'{"" if r["is_current"] else " · replaced by a later account"}</span></th>'
         for r in rows
     )
