@@ -82,5 +82,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry() -> None:  # pragma: no cover - thin wrapper
-    """The console script and ``python -m ddj``: run :func:`main` and exit with its code."""
-    sys.exit(main())
+    """The console script and ``python -m ddj``: run :func:`main` and exit with its code.
+
+    A second interrupt (Ctrl-C, or SIGTERM, which ``ddj run`` handles like it) that arrives while the first is
+    being handled, or while the process winds down, must not kill the process by signal: the exit code stays 130
+    and the message is printed once. So once :func:`main` has returned, SIGINT and SIGTERM are ignored.
+    """
+    import signal
+
+    try:
+        code = main()
+    except KeyboardInterrupt:  # raised while main was handling the first one
+        print("ddj: interrupted", file=sys.stderr)
+        code = 130
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    sys.exit(code)
