@@ -42,7 +42,7 @@ import datetime as dt
 import difflib
 import json
 import shlex
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -260,8 +260,10 @@ class FilterSpec:
         _check_names(changes)
         return dataclasses.replace(self, **changes)
 
-    def describe(self) -> str:
-        """The spec in words, for a heading or a log line.
+    def describe(self, word: Callable[[str, str], str] | None = None, *, values: str = ", ",
+                 parts_joiner: str = "; ") -> str:
+        """The spec in words, for a heading or a log line; ``word(name, value)`` writes each value (as it is by
+        default), ``values`` joins one filter's values and ``parts_joiner`` the filters.
 
         Examples
         --------
@@ -276,8 +278,9 @@ class FilterSpec:
             if item.kind == "date":
                 parts.append(f"{item.label.lower()} {value.isoformat()}")
             else:
-                parts.append(f"{item.label.lower()}: {', '.join(value)}")
-        return "; ".join(parts) or "all incidents"
+                shown = (word(name, v) for v in value) if word else value
+                parts.append(f"{item.label.lower()}: {values.join(shown)}")
+        return parts_joiner.join(parts) or "all incidents"
 
     # --- JSON and notebook parameters -------------------------------------------------------------
 

@@ -57,16 +57,7 @@ def plain(filter_name: str, value: str) -> str:
 
 def describe_spec(spec: Any) -> str:
     """A :class:`~ddj.filters.FilterSpec` in words, for the counts line (values through :func:`plain`)."""
-    from ddj.filters import FILTER_BY_NAME
-
-    parts = []
-    for name, value in spec.active().items():
-        item = FILTER_BY_NAME[name]
-        if item.kind == "date":
-            parts.append(f"{item.label.lower()} {value.isoformat()}")
-        else:
-            parts.append(f"{item.label.lower()}: {'; '.join(plain(name, v) for v in value)}")
-    return " · ".join(parts) or "all incidents"
+    return spec.describe(plain, values="; ", parts_joiner=" · ")
 
 
 #: The Explorer's own styles, scoped by its class names.
