@@ -72,3 +72,43 @@ def test_every_command_has_help(command):
     with pytest.raises(SystemExit) as exit_info:
         parser.parse_args([command, "--help"])
     assert exit_info.value.code == 0
+
+
+# A main() that handles an interrupt raised inside an exec() of a string, as a library's code can be running when
+# Ctrl-C or SIGTERM arrives. CPython then believes the interrupt went unhandled and, at exit, kills the process
+# by SIGINT (status -2) unless entry() tells it otherwise. The script runs with `python -m`, as `python -m ddj` does.
+_HANDLED_IN_EXEC = """
+import sys
+import ddj.cli
+
+def main():
+    try:
+        exec("raise KeyboardInterrupt")
+    except KeyboardInterrupt:
+        print("handled", file=sys.stderr)
+        return 130
+    return 0
+
+ddj.cli.main = main
+ddj.cli.entry()
+"""
+
+
+def _run_module(tmp_path, source):
+    (tmp_path / "handled_interrupt.py").write_text(source, encoding="utf-8")
+    return subprocess.run([sys.executable, "-m", "handled_interrupt"], capture_output=True, text=True, timeout=60,
+                          cwd=tmp_path)
+
+
+def test_an_interrupt_main_handled_ends_the_process_with_130_not_by_signal(tmp_path):
+    done = _run_module(tmp_path, _HANDLED_IN_EXEC)
+    assert "handled" in done.stderr
+    assert done.returncode == 130, done.stderr
+
+
+def test_without_forgetting_the_handled_interrupt_cpython_would_end_by_sigint(tmp_path):
+    # The same script with forget_handled_interrupt disabled: shows the test above checks something real.
+    done = _run_module(tmp_path, _HANDLED_IN_EXEC.replace(
+        "ddj.cli.main = main", "ddj.cli.main = main\nddj.cli.forget_handled_interrupt = lambda: False"))
+    assert "handled" in done.stderr
+    assert done.returncode == -2, done.stderr
