@@ -3,6 +3,7 @@ in one message that says what to pass."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import ddj
 from ddj.cli import main
 from ddj.errors import ValidationError
 from ddj.importers._common import ImportFormatError
-from ddj.importers._dates import DateOrderError
+from ddj.importers._dates import YEAR_FIRST, DateOrderError, read_dates, read_loose_dates
 from ddj.importers._names import name_key
 from ddj.importers._sides import OFFICIALS_VERSION, actor_country, official_body
 from ddj.importers.acled import import_acled
@@ -85,6 +86,80 @@ def test_command_line_refusal_is_one_line_naming_the_option(tmp_path, capsys):
     assert main(["import", "acled", str(FIXTURES / "acled_dates_mixed.csv"), "--out", str(tmp_path / "y"),
                  "--date-format", "%m/%d/%Y"]) == 2
     assert "row 3" in capsys.readouterr().err
+
+
+def test_two_digit_years_written_first_are_read_year_first_when_the_year_column_says_so(tmp_path):
+    result = import_acled(FIXTURES / "acled_dates_year_first.csv", tmp_path / "pkg")
+    assert _dates(tmp_path / "pkg") == {"acled-UKR1": "2024-03-05", "acled-UKR2": "2024-03-15",
+                                        "acled-UKR3": "2024-03-05", "acled-UKR4": "2024-12-31"}
+    assert result["summary"]["dates"]["order"] == "year first (YY-MM-DD)"
+    assert any("year first" in c and "decided by row(s) 2" in c for c in result["summary"]["changes"])
+
+
+def test_two_digit_years_written_last_stay_last_when_the_year_column_says_so(tmp_path):
+    # '24/03/05' in a row whose year is 2005 is 24 March 2005, not 5 March 2024; '05/03/24' (2024) is 5 March 2024.
+    import_acled(FIXTURES / "acled_dates_year_last_two_digit.csv", tmp_path / "pkg")
+    assert _dates(tmp_path / "pkg") == {"acled-UKR1": "2024-03-05", "acled-UKR2": "2005-03-24"}
+
+
+def test_a_two_digit_year_that_could_be_first_or_last_is_refused_then_read_with_date_format(tmp_path):
+    path = FIXTURES / "acled_dates_year_place_unknown.csv"
+    with pytest.raises(DateOrderError) as err:
+        import_acled(path, tmp_path / "pkg")
+    text = str(err.value)
+    assert "acled_dates_year_place_unknown.csv, column 'event_date'" in text and "row(s) 2, 3" in text
+    assert "--date-format '%y-%m-%d' (year first)" in text and "--date-format '%d-%m-%y'" in text
+    assert err.value.rows == (2, 3) and not (tmp_path / "pkg").exists()
+    import_acled(path, tmp_path / "pkg", date_format="%y-%m-%d")
+    assert _dates(tmp_path / "pkg") == {"acled-UKR1": "2024-03-05", "acled-UKR2": "2005-03-24"}
+    import_acled(path, tmp_path / "pkg2", date_format="%d-%m-%y")
+    assert _dates(tmp_path / "pkg2") == {"acled-UKR1": "2005-03-24", "acled-UKR2": "2024-03-05"}
+
+
+def test_two_digit_years_in_both_places_are_refused_naming_the_rows(tmp_path):
+    with pytest.raises(DateOrderError) as err:
+        import_acled(FIXTURES / "acled_dates_year_place_mixed.csv", tmp_path / "pkg")
+    text = str(err.value)
+    assert "row(s) 2 can only put the year first" in text and "row(s) 3 only last" in text
+    assert "1 row(s) could be either" in text and "--date-format '%y-%m-%d'" in text
+
+
+def test_command_line_refuses_an_undecidable_year_place_in_one_line(tmp_path, capsys):
+    path = str(FIXTURES / "acled_dates_year_place_unknown.csv")
+    assert main(["import", "acled", path, "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert "--date-format '%y-%m-%d'" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert main(["import", "acled", path, "--out", str(tmp_path / "y"), "--date-format", "%y-%m-%d"]) == 0
+
+
+@pytest.mark.parametrize(("value", "year", "expected"), [
+    ("24/03/05", "2024", "2024-03-05"),   # year first: only 2024-03-05 is in the year 2024
+    ("24/03/05", "2005", "2005-03-24"),   # year last, day first (24 cannot be a month)
+    ("24/03/05", None, DateOrderError),   # 2024-03-05 or 24 March 2005: nothing decides
+    ("05/03/24", "2005", "2005-03-24"),   # year first
+    ("05/03/24", "2024", DateOrderError),  # year last, but 5 March or 3 May: nothing decides the day/month order
+    ("05/03/24", None, DateOrderError),
+    ("2024/3/5", None, "2024-03-05"),     # a four-digit year first is always year-month-day
+    ("24-03-05", None, DateOrderError),
+    ("24-03-05", "2024", "2024-03-05"),
+    ("99-12-31", None, "1999-12-31"),     # only year first gives a date (no day 99, no year 1931)
+    ("31-12-19", None, "2019-12-31"),     # only year last gives a date (1931 is before 1946, 2031 in the future)
+])
+def test_each_two_digit_and_year_first_form_is_read_only_when_the_file_decides(value, year, expected):
+    columns = {"event_date": [value]} | ({"year": [year]} if year else {})
+    frame = pl.DataFrame(columns).with_row_index("source_row", offset=2)
+    if expected is DateOrderError:
+        with pytest.raises(DateOrderError, match=r"k\.csv, column 'event_date'.*row\(s\) 2.*--date-format"):
+            read_dates(frame, ["event_date"], file="k.csv", today=dt.date(2026, 1, 1))
+        return
+    read = read_dates(frame, ["event_date"], file="k.csv", today=dt.date(2026, 1, 1))
+    assert str(read.frame["_event_date"][0]) == expected
+
+
+def test_a_source_date_follows_the_files_year_first_order():
+    values = pl.DataFrame({"d": ["24-03-05", "2024/3/5", "05-03-24"]})
+    read = values.select(read_loose_dates(pl.col("d"), YEAR_FIRST).alias("d"))["d"]
+    assert [str(d) for d in read] == ["2024-03-05", "2024-03-05", "2005-03-24"]
 
 
 # --- encodings -------------------------------------------------------------------------------------------------
@@ -216,7 +291,7 @@ def test_spellings_of_one_outlet_are_one_source(tmp_path):
 def test_a_corrected_sides_file_is_applied_on_re_run(tmp_path):
     first = import_acled(FIXTURES / "acled_sides.csv", tmp_path / "one")
     table = pl.read_csv(first["sides_file"]).with_columns(
-        pl.when((pl.col("source") == "Free Syrian Army command")).then(pl.lit("official"))
+        pl.when(pl.col("source") == "Free Syrian Army command").then(pl.lit("official"))
         .otherwise(pl.col("side")).alias("side"))
     table = pl.concat([table, pl.DataFrame({"source": ["No Such Outlet"], "side": ["official"]})],
                       how="diagonal_relaxed")

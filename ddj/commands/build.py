@@ -6,7 +6,9 @@ import argparse
 from pathlib import Path
 
 NAME = "build"
-HELP = "Rebuild a dataset's processed files from its raw files; print every finding about the raw data."
+HELP = ("Rebuild a dataset's processed files from its raw files; print every finding about the raw data. Raw files "
+        "with a category the crosswalk does not cover, or with less history than the files they replace, are "
+        "refused before anything is written.")
 
 #: Datasets with a build, and the function that builds each.
 BUILDS = {"ukraine-equipment-losses": "ddj.tally.build:build"}
@@ -43,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"    - {where}: {record['detail']}")
         if not args.all_findings and rows.height > 3:
             print(f"    ... and {rows.height - 3} more (findings.csv lists them all)")
+    for note in getattr(result, "notes", []):
+        print(f"note: {note}")
     if args.check:
         if result.changed:
             print(f"out of date: {', '.join(result.changed)} differ from a fresh build; run `ddj build {args.dataset}`")

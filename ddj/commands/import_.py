@@ -30,7 +30,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                          help="the file's encoding when it is not UTF-8 (cp1252 for a CSV saved by Excel)")
         sub.add_argument("--date-format", metavar="FORMAT", dest="date_format",
                          help="how to read all-number dates when the file cannot decide: '%%d/%%m/%%Y' (day first) "
-                              "or '%%m/%%d/%%Y' (month first)")
+                              "or '%%m/%%d/%%Y' (month first); with two-digit years '%%y-%%m-%%d' (year first), "
+                              "'%%d-%%m-%%y' or '%%m-%%d-%%y', with the file's separator")
         sub.add_argument("--sides", metavar="FILE", type=Path,
                          help="a corrected sides.csv (from an earlier import): its sides replace the officials table's")
 

@@ -9,6 +9,13 @@ number above 12 is a day; a second number above 12 is a day). A file with rows o
 file that mixed them) or with no deciding row at all is refused, naming the rows, unless ``--date-format``
 says how to read it. A two-digit year takes its century from the file's ``year`` column.
 
+All numbers with a two-digit year (``24-03-05``, ``05/03/24``) may also put the year **first** (``YY-MM-DD``).
+Where the year goes is decided per file too, before the day/month order, from the rows where only one place
+gives a real date in the ``year`` column's year (``31-12-19`` cannot be 1931 or 2031; ``05/03/24`` with year
+2024 is year last; ``24-03-05`` with year 2024 is year first). Rows of both kinds, or rows that could be either
+and none that decides, are refused, naming the rows and offering ``--date-format '%y-%m-%d'`` (year first) or
+``'%d-%m-%y'``/``'%m-%d-%y'``. A four-digit year written first (``2024/3/5``) is always year-month-day.
+
 Every date is then checked against the ``year`` column both codebooks carry, and a date before 1946 or after
 today is an error, never data.
 
@@ -37,11 +44,13 @@ EARLIEST = dt.date(1946, 1, 1)
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                                        "dec"), start=1)}
 _TIME = r"(?:[T ]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
-_NUMERIC = r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})$"
+_NUMERIC = r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{1,2})$"
 _ISO = r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"
 _DAY_NAME = r"^(\d{1,2})[-/ .]+([A-Za-z]{3,})\.?[-/ ,.]+(\d{4}|\d{2})$"
 _NAME_DAY = r"^([A-Za-z]{3,})\.?[-/ .]+(\d{1,2})(?:st|nd|rd|th)?,?[-/ .]+(\d{4}|\d{2})$"
 DAY_FIRST, MONTH_FIRST = "%d/%m/%Y", "%m/%d/%Y"
+#: The order a file of two-digit years written first (``24-03-05``) is read in.
+YEAR_FIRST = "year first (YY-MM-DD)"
 
 
 class DateOrderError(ImportFormatError):
@@ -89,6 +98,54 @@ def _full_year(short: pl.Expr, year_hint: pl.Expr) -> pl.Expr:
     return pl.when(year_hint.is_not_null() & (year_hint % 100 == short)).then(year_hint).otherwise(guess)
 
 
+def _in_range(date: pl.Expr, today: dt.date) -> pl.Expr:
+    return date.is_not_null() & (date >= pl.lit(EARLIEST)) & (date <= pl.lit(today))
+
+
+def _year_place(work: pl.DataFrame, parts: dict[str, dict[str, pl.Expr]], columns: list[str], *, file: str,
+                option: str, today: dt.date) -> tuple[bool, tuple[int, ...]]:
+    """Whether the file's all-number dates put a two-digit year first, decided by the rows only one place fits.
+
+    A place fits a row when it gives a real date from 1946 to today in the ``year`` column's year (any year when
+    there is no such column). Returns (year first, the deciding rows); raises when the rows disagree or when
+    some row could be read either way and none decides.
+    """
+    last = {c: p["last_fits"] & (_in_range(pl.col(f"__dmy_{c}"), today) | _in_range(pl.col(f"__mdy_{c}"), today))
+            for c, p in parts.items()}
+    first = {c: p["first_fits"] & _in_range(pl.col(f"__ymd_{c}"), today) for c, p in parts.items()}
+    differ = {c: (pl.col(f"__ymd_{c}") != pl.coalesce(pl.col(f"__dmy_{c}"), pl.col(f"__mdy_{c}"))).fill_null(True)
+              for c in parts}
+    only_first = pl.any_horizontal([first[c] & ~last[c] for c in columns])
+    only_last = pl.any_horizontal([last[c] & ~first[c] & parts[c]["ymd"].is_not_null() for c in columns])
+    either = pl.any_horizontal([first[c] & last[c] & differ[c] for c in columns])
+    counts = work.select(only_first.sum().alias("f"), only_last.sum().alias("l"), either.sum().alias("e")).row(0)
+    n_first, n_last, n_either = (int(x or 0) for x in counts)
+    if not n_first and not n_either:
+        return False, ()
+    where = f"{file}, column '{columns[0]}'" if len(columns) == 1 else f"{file}, columns {', '.join(columns)}"
+    sample = work.filter(either if n_either else only_first).select(
+        pl.coalesce([pl.col(f"__day_{c}") for c in columns])).to_series()
+    sep = next((ch for ch in (sample[0] or "") if ch in "-/."), "-")
+    options = (f"{option} '%y{sep}%m{sep}%d' (year first) or {option} '%d{sep}%m{sep}%y' (day first, year last) or "
+               f"{option} '%m{sep}%d{sep}%y' (month first, year last)")
+    if n_first and n_last:
+        f_rows, l_rows = _rows(work, only_first), _rows(work, only_last)
+        msg = (f"{where}: the two-digit years are not in one place: row(s) {_listed(f_rows, n_first)} can only "
+               f"put the year first (YY-MM-DD), row(s) {_listed(l_rows, n_last)} only last"
+               + (f", and {n_either} row(s) could be either" if n_either else "")
+               + f". Export the dates again as YYYY-MM-DD, or pass {options} and correct the rows it does not fit.")
+        raise DateOrderError(msg, file=file, column=columns[0], rows=tuple(f_rows + l_rows))
+    if n_first:
+        return True, tuple(_rows(work, only_first, 5))
+    if n_last:
+        return False, tuple(_rows(work, only_last, 5))
+    rows = _rows(work, either)
+    msg = (f"{where}: cannot tell whether the two-digit year comes first (YY-MM-DD) or last: row(s) "
+           f"{_listed(rows, n_either)} give a real date either way (e.g. {sample[0]!r}) and no row decides. "
+           f"Pass {options}.")
+    raise DateOrderError(msg, file=file, column=columns[0], rows=tuple(rows))
+
+
 def read_dates(frame: pl.DataFrame, columns: list[str], *, file: str, year_column: str = "year",
                year_of: str | None = None, date_format: str | None = None, option: str = "--date-format",
                today: dt.date | None = None) -> DateRead:
@@ -124,8 +181,12 @@ def read_dates(frame: pl.DataFrame, columns: list[str], *, file: str, year_colum
         a = pl.col(f"__num_{c}").struct.field("1").cast(pl.Int64)
         b = pl.col(f"__num_{c}").struct.field("2").cast(pl.Int64)
         y_text = pl.col(f"__num_{c}").struct.field("3")
-        y = pl.when(y_text.str.len_chars() == 2).then(_full_year(y_text.cast(pl.Int64), hint)).otherwise(
-            y_text.cast(pl.Int64))
+        y_len = y_text.str.len_chars()
+        # Year last: a four- or two-digit third number; year first: a two-digit first number and a short third.
+        y = (pl.when(y_len == 2).then(_full_year(y_text.cast(pl.Int64), hint))
+             .when(y_len == 4).then(y_text.cast(pl.Int64)))
+        y_first = pl.when((pl.col(f"__num_{c}").struct.field("1").str.len_chars() == 2) & (y_len <= 2)).then(
+            _full_year(a, hint))
         month_name = pl.coalesce(pl.col(f"__dn_{c}").struct.field("2"), pl.col(f"__nd_{c}").struct.field("1"))
         month = month_name.str.to_lowercase().str.slice(0, 3).replace_strict(_MONTHS, default=None,
                                                                               return_dtype=pl.Int64)
@@ -138,19 +199,27 @@ def read_dates(frame: pl.DataFrame, columns: list[str], *, file: str, year_colum
                              pl.col(f"__iso_{c}").struct.field("2").cast(pl.Int64),
                              pl.col(f"__iso_{c}").struct.field("3").cast(pl.Int64))
         parts[c] = {"raw": raw, "dmy": _assemble(y, b, a), "mdy": _assemble(y, a, b),
+                    "ymd": _assemble(y_first, b, y_text.cast(pl.Int64)),
+                    "last_fits": y.is_not_null() & (hint.is_null() | (y == hint)),
+                    "first_fits": y_first.is_not_null() & (hint.is_null() | (y_first == hint)),
                     "numeric": pl.col(f"__num_{c}").struct.field("1").is_not_null(),
                     "fixed": pl.coalesce(iso_date, _assemble(named_y, month, named_day)),
-                    "two_digit": (y_text.str.len_chars() == 2) | (named_y_text.str.len_chars() == 2),
+                    "two_digit": (y_len == 2) | (named_y_text.str.len_chars() == 2),
                     "iso": pl.col(f"__iso_{c}").struct.field("1").is_not_null(),
                     "named": month.is_not_null()}
     work = work.with_columns(
         *[p["dmy"].alias(f"__dmy_{c}") for c, p in parts.items()],
         *[p["mdy"].alias(f"__mdy_{c}") for c, p in parts.items()],
         *[p["fixed"].alias(f"__fixed_{c}") for c, p in parts.items()],
+        *[p["ymd"].alias(f"__ymd_{c}") for c, p in parts.items()],
     )
     order: str | None = None
     decided: tuple[int, ...] = ()
+    year_first = False
     if date_format is None:
+        year_first, decided = _year_place(work, parts, columns, file=file, option=option, today=today)
+        order = YEAR_FIRST if year_first else None
+    if date_format is None and not year_first:
         only_dmy = pl.any_horizontal([pl.col(f"__dmy_{c}").is_not_null() & pl.col(f"__mdy_{c}").is_null()
                                       for c in columns])
         only_mdy = pl.any_horizontal([pl.col(f"__mdy_{c}").is_not_null() & pl.col(f"__dmy_{c}").is_null()
@@ -176,7 +245,7 @@ def read_dates(frame: pl.DataFrame, columns: list[str], *, file: str, year_colum
             msg = (f"{where}: cannot tell whether the all-number dates are day first or month first: no row has a "
                    f"number above 12 to decide (row(s) {_listed(rows, n_either)}). Pass {options}.")
             raise DateOrderError(msg, file=file, column=columns[0], rows=tuple(rows))
-    else:
+    elif date_format is not None:
         order = f"as {option} {date_format}"
     final = []
     for c, p in parts.items():
@@ -184,6 +253,8 @@ def read_dates(frame: pl.DataFrame, columns: list[str], *, file: str, year_colum
             given = pl.coalesce(pl.col(c).str.strip_chars().str.strptime(pl.Date, date_format, strict=False),
                                 pl.col(f"__day_{c}").str.strptime(pl.Date, date_format, strict=False))
             numeric_date = given
+        elif year_first:
+            numeric_date = pl.col(f"__ymd_{c}")
         elif order == "month first":
             numeric_date = pl.col(f"__mdy_{c}")
         else:  # day first, or no numeric row whose order matters (a day equal to the month)
@@ -246,16 +317,21 @@ def read_loose_dates(values: pl.Expr, order: str | None) -> pl.Expr:
     """A date from a secondary column (a source's date) in any form above, all-number dates in ``order``.
 
     Without an ``order`` (the file's main dates decided none), an all-number date either order could read is
-    left unread (null), never guessed.
+    left unread (null), never guessed. With :data:`YEAR_FIRST` a two-digit year is read first (``24-03-05``).
     """
     day_part = values.str.strip_chars().str.replace(_TIME, "").str.strip_chars()
     iso = day_part.str.extract_groups(_ISO)
     num = day_part.str.extract_groups(_NUMERIC)
     dn = day_part.str.extract_groups(_DAY_NAME)
     a, b = num.struct.field("1").cast(pl.Int64), num.struct.field("2").cast(pl.Int64)
+    y_len = num.struct.field("3").str.len_chars()
     y = num.struct.field("3").cast(pl.Int64)
-    y = pl.when(y < 100).then(y + 2000).otherwise(y)
-    if order == "month first":
+    y = pl.when(y_len == 2).then(y + 2000).when(y_len == 4).then(y)
+    numeric: pl.Expr
+    if order == YEAR_FIRST:
+        numeric = pl.when(num.struct.field("1").str.len_chars() == 2).then(
+            _assemble(a + 2000, b, num.struct.field("3").cast(pl.Int64)))
+    elif order == "month first":
         numeric = _assemble(y, a, b)
     elif order == "day first":
         numeric = _assemble(y, b, a)

@@ -24,6 +24,7 @@ from ddj.datasets.tally_kind import STATUSES, TALLY_RESOURCES, tally_resource, t
 from ddj.errors import PackageError
 from ddj.importers import genstaff, oryx
 from ddj.tally import findings as F
+from ddj.tally import snapshot
 
 NAME = "ukraine-equipment-losses"
 GENSTAFF = "raw/ua-genstaff-official"
@@ -64,13 +65,14 @@ _BLOCKS = ("contents", "fields", "findings")
 
 @dataclass
 class BuildResult:
-    """What a build made: the tables by resource, the findings, and the files it wrote or found out of date."""
+    """What a build made: the tables by resource, the findings, the files it wrote or found out of date, notes."""
 
     folder: Path
     tables: dict[str, pl.DataFrame]
     findings: pl.DataFrame
     files: dict[str, bytes] = field(repr=False, default_factory=dict)
     changed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """Findings per rule, rules in a stable order."""
@@ -306,8 +308,8 @@ def _fields_block(tables: dict[str, pl.DataFrame]) -> str:
 
 
 def _findings_block(found: pl.DataFrame, examples: int = 3) -> str:
-    lines = [f"The build found {found.height} things to report in the raw files. Every one is a row of "
-             "`findings.csv`; none was fixed, and a row left out of the processed files is always one of them.", "",
+    lines = [(f"The build found {found.height} things to report in the raw files. Every one is a row of "
+              "`findings.csv`; none was fixed, and a row left out of the processed files is always one of them."), "",
              "| rule | file | findings |", "|---|---|---|"]
     summary = found.group_by("rule", "file").len().sort("rule", "file")
     for rule, file, n in summary.iter_rows():
@@ -355,11 +357,17 @@ def build(folder: Path | None = None, *, check: bool = False) -> BuildResult:
     """Build the dataset in ``folder`` (default: the shipped one); with ``check``, write nothing and list stale files.
 
     Every file is computed in memory first and then written atomically, so a failure leaves the previous files.
+    Raw files the crosswalk does not cover, or with less history than the files they would replace, are refused
+    before anything is written (:mod:`ddj.tally.snapshot`).
     ``BuildResult.changed`` names the files whose bytes differ from a fresh build (with ``check``) or that
     were rewritten.
     """
     folder = Path(folder) if folder is not None else default_folder()
     tables = build_tables(folder)
+    # Refused before anything is written: categories the crosswalk does not cover, history the files had and lost.
+    snapshot.check_crosswalk(tables, tables["crosswalk"], crosswalk_path=folder / "crosswalk.csv", dataset=NAME)
+    snapshot.check_history(snapshot.read_previous(folder), tables, folder=folder, dataset=NAME,
+                           crosswalk=tables["crosswalk"])
     files: dict[str, bytes] = {
         f"{name}.csv": _csv(frame) for name, frame in tables.items() if name != "crosswalk"
     }
@@ -370,4 +378,6 @@ def build(folder: Path | None = None, *, check: bool = False) -> BuildResult:
     if not check:
         for name in changed:
             atomic_write_bytes(folder / name, files[name])
-    return BuildResult(folder=folder, tables=tables, findings=tables["findings"], files=files, changed=changed)
+    notes = snapshot.crosswalk_notes(tables, tables["crosswalk"])
+    return BuildResult(folder=folder, tables=tables, findings=tables["findings"], files=files, changed=changed,
+                       notes=notes)
