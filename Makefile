@@ -7,11 +7,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.ddj-installed
 UV_VERSION := 0.13.8
 
-.PHONY: install reports test bench browser lock clean help
+.PHONY: install reports test test-fast lint bench browser lock clean help
 
 help:
 	@echo "make reports  - set up and run the main job on the shipped data"
-	@echo "make test     - set up and run the test suite"
+	@echo "make test     - set up, check style and types (make lint), and run the test suite"
+	@echo "make test-fast - the suite without the tests marked slow, for the inner loop"
+	@echo "make lint     - ruff (format and rules) and mypy over ddj/, as make test runs them"
 	@echo "make bench    - run the benchmarks (not part of the tests)"
 	@echo "make lock     - re-pin constraints.txt after changing dependencies"
 
@@ -33,8 +35,17 @@ reports: $(STAMP)
 	$(BIN)/ddj run --config reports.toml --out reports || status=1; \
 	exit $$status
 
-test: $(STAMP) browser
+test: $(STAMP) browser lint
 	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+# The style and types the code claims: formatting, ruff's rules (pyproject.toml) and mypy over ddj/.
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy ddj
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -24,10 +24,19 @@ def main() -> int:
 
     started = time.perf_counter()
     tables = synthetic_tables(INCIDENTS)
-    dataset = Dataset(name="synthetic", folder=Path("."), kind="incidents", tables=tables, caveats=(),
-                      descriptor={"version": "0"}, files={})
-    print(f"synthetic tables: {INCIDENTS:,} incidents, {tables['accounts'].height:,} accounts "
-          f"({time.perf_counter() - started:.1f} s)")
+    dataset = Dataset(
+        name="synthetic",
+        folder=Path("."),
+        kind="incidents",
+        tables=tables,
+        caveats=(),
+        descriptor={"version": "0"},
+        files={},
+    )
+    print(
+        f"synthetic tables: {INCIDENTS:,} incidents, {tables['accounts'].height:,} accounts "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
     started = time.perf_counter()
     comparison = compare(dataset)
     print(f"compare: {time.perf_counter() - started:.1f} s")

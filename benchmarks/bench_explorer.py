@@ -57,12 +57,21 @@ def filter_changes(data) -> list[tuple[str, object]]:
         ("one country", FilterSpec(countries=[country])),
         ("contradictions only", FilterSpec(statuses=["contradict"])),
         ("official silence only", FilterSpec(statuses=["official_silent"])),
-        ("country + contradictions + 2018", FilterSpec(countries=[country], statuses=["contradict"],
-                                                       date_from=dt.date(2018, 1, 1), date_to=dt.date(2018, 12, 31))),
+        (
+            "country + contradictions + 2018",
+            FilterSpec(
+                countries=[country],
+                statuses=["contradict"],
+                date_from=dt.date(2018, 1, 1),
+                date_to=dt.date(2018, 12, 31),
+            ),
+        ),
         ("helicopters, contested", FilterSpec(aircraft_categories=["helicopter"], grades=["contested"])),
         ("local media accounts", FilterSpec(sides=["unofficial"], source_kinds=["local_media"])),
-        ("one region, one month", FilterSpec(regions=[region], date_from=dt.date(2019, 3, 1),
-                                             date_to=dt.date(2019, 3, 31))),
+        (
+            "one region, one month",
+            FilterSpec(regions=[region], date_from=dt.date(2019, 3, 1), date_to=dt.date(2019, 3, 31)),
+        ),
         ("one incident", FilterSpec(incident_ids=[first_id])),
         ("everything (filters cleared)", FilterSpec()),
     ]
@@ -86,8 +95,11 @@ def main() -> int:
     started = time.perf_counter()
     data = ExplorerData(dataset, comparison)
     prepared = time.perf_counter() - started
-    print(f"{dataset.incidents.height:,} incidents, {dataset.accounts.height:,} accounts: load {loaded:.1f} s, "
-          f"compare {compared:.1f} s, prepare the Explorer {prepared:.1f} s (once)", flush=True)
+    print(
+        f"{dataset.incidents.height:,} incidents, {dataset.accounts.height:,} accounts: load {loaded:.1f} s, "
+        f"compare {compared:.1f} s, prepare the Explorer {prepared:.1f} s (once)",
+        flush=True,
+    )
 
     every: list[float] = []
     rows = []
@@ -109,21 +121,44 @@ def main() -> int:
         median = statistics.median(times)
         p90 = statistics.quantiles(times, n=10)[-1]
         modes = f"timeline by {view.period}, matrix {view.matrix_mode}, map {view.map_mode}"
-        rows.append({"change": name, "incidents": view.counts.incidents, "median_ms": round(median, 2),
-                     "p90_ms": round(p90, 2), "chart_specs_ms": round(charts_ms, 1)})
-        print(f"{name:<34} {view.counts.incidents:>10,} {median:>10.1f} {p90:>7.1f} {charts_ms:>10.1f}  {modes}",
-              flush=True)
+        rows.append(
+            {
+                "change": name,
+                "incidents": view.counts.incidents,
+                "median_ms": round(median, 2),
+                "p90_ms": round(p90, 2),
+                "chart_specs_ms": round(charts_ms, 1),
+            }
+        )
+        print(
+            f"{name:<34} {view.counts.incidents:>10,} {median:>10.1f} {p90:>7.1f} {charts_ms:>10.1f}  {modes}",
+            flush=True,
+        )
     overall = statistics.median(every)
     ok = overall <= TARGET_MS
-    print(f"median time from a filter change to new chart data at {dataset.incidents.height:,} incidents: "
-          f"{overall:.1f} ms over {len(every)} timings (target: at most {TARGET_MS:.0f} ms) "
-          f"{'OK' if ok else 'OVER THE TARGET'}")
+    print(
+        f"median time from a filter change to new chart data at {dataset.incidents.height:,} incidents: "
+        f"{overall:.1f} ms over {len(every)} timings (target: at most {TARGET_MS:.0f} ms) "
+        f"{'OK' if ok else 'OVER THE TARGET'}"
+    )
     results = HERE / "results"
     results.mkdir(exist_ok=True)
-    (results / "explorer.json").write_text(json.dumps({
-        "incidents": dataset.incidents.height, "median_ms": round(overall, 2), "target_ms": TARGET_MS,
-        "repeat": REPEAT, "changes": rows, "polars": pl.__version__, "threads": pl.thread_pool_size(),
-    }, indent=2) + "\n", encoding="utf-8")
+    (results / "explorer.json").write_text(
+        json.dumps(
+            {
+                "incidents": dataset.incidents.height,
+                "median_ms": round(overall, 2),
+                "target_ms": TARGET_MS,
+                "repeat": REPEAT,
+                "changes": rows,
+                "polars": pl.__version__,
+                "threads": pl.thread_pool_size(),
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     return 0 if ok else 1
 
 

@@ -69,8 +69,20 @@ def _command(name: str, folder: Path) -> float:
     times = []
     for _ in range(3):
         started = time.perf_counter()
-        subprocess.run([str(ddj_bin), "export", name, "--sqlite", str(folder / "cli.db"),
-                        "--metadata", str(folder / "cli.json"), "--force"], check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(ddj_bin),
+                "export",
+                name,
+                "--sqlite",
+                str(folder / "cli.db"),
+                "--metadata",
+                str(folder / "cli.json"),
+                "--force",
+            ],
+            check=True,
+            capture_output=True,
+        )
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -86,23 +98,30 @@ def main() -> int:
             size = (folder / f"{name}.db").stat().st_size
             results["shipped"][name] = {"first_s": first, "median_s": median, "command_s": command, "bytes": size}
             ok &= median < TARGET_S
-            print(f"{name}: export (load, compare, SQLite, metadata) {median * 1000:.0f} ms median of {REPEATS} "
-                  f"(first run {first * 1000:.0f} ms); `ddj export` as a command {command:.2f} s; "
-                  f"{size / 1e6:.1f} MB", flush=True)
+            print(
+                f"{name}: export (load, compare, SQLite, metadata) {median * 1000:.0f} ms median of {REPEATS} "
+                f"(first run {first * 1000:.0f} ms); `ddj export` as a command {command:.2f} s; "
+                f"{size / 1e6:.1f} MB",
+                flush=True,
+            )
 
         from benchmarks.bench_compare import SEED, _dataset
 
         package = _dataset(INCIDENTS, SEED)
         target = folder / "synthetic.db"
-        done = subprocess.run([sys.executable, "-c", _LARGE, str(package), str(target)], check=True,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-c", _LARGE, str(package), str(target)], check=True, capture_output=True, text=True
+        )
         large = json.loads(done.stdout.strip().splitlines()[-1])
         results["synthetic"] = {"incidents": INCIDENTS, **large}
         t, rows = large["times"], large["rows"]
-        print(f"synthetic, {INCIDENTS:,} incidents ({rows.get('accounts', 0):,} accounts, "
-              f"{rows.get('comparison_attributes', 0):,} per-attribute rows): {t['total']:.1f} s in all "
-              f"(load {t['load']:.1f} s, compare {t['collect']:.1f} s, SQLite {t['sqlite']:.1f} s); "
-              f"file {large['bytes'] / 1e9:.2f} GB; peak memory {large['peak_bytes'] / 1e9:.2f} GB", flush=True)
+        print(
+            f"synthetic, {INCIDENTS:,} incidents ({rows.get('accounts', 0):,} accounts, "
+            f"{rows.get('comparison_attributes', 0):,} per-attribute rows): {t['total']:.1f} s in all "
+            f"(load {t['load']:.1f} s, compare {t['collect']:.1f} s, SQLite {t['sqlite']:.1f} s); "
+            f"file {large['bytes'] / 1e9:.2f} GB; peak memory {large['peak_bytes'] / 1e9:.2f} GB",
+            flush=True,
+        )
     out = HERE / "results" / "export.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

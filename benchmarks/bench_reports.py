@@ -52,12 +52,14 @@ def _incident_ids() -> list[str]:
 
 def _timed(commands: list[list[str]], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Run the commands one after another; return the wall-clock seconds and the CPU seconds they used
-    (with their children: kernels, worker processes)."""
+    (with their children: kernels, worker processes).
+    """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     for command in commands:
-        done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False,
-                              env={**os.environ, **(env or {})})
+        done = subprocess.run(
+            command, capture_output=True, text=True, cwd=ROOT, check=False, env={**os.environ, **(env or {})}
+        )
         if done.returncode != 0:
             msg = f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
             raise RuntimeError(msg)
@@ -78,8 +80,20 @@ def main() -> int:
             encoding="utf-8",
         )
         papermill = [
-            [str(binary / "papermill"), str(NOTEBOOK), str(work / "papermill" / f"{i}.ipynb"), "-p", "dataset", DATASET,
-             "-p", "incident_id", i, "--cwd", str(NOTEBOOK.parent), "--no-progress-bar"]
+            [
+                str(binary / "papermill"),
+                str(NOTEBOOK),
+                str(work / "papermill" / f"{i}.ipynb"),
+                "-p",
+                "dataset",
+                DATASET,
+                "-p",
+                "incident_id",
+                i,
+                "--cwd",
+                str(NOTEBOOK.parent),
+                "--no-progress-bar",
+            ]
             for i in ids
         ]
         (work / "papermill").mkdir()
@@ -88,13 +102,16 @@ def main() -> int:
         with_pages = []
         for command, i in zip(papermill, ids, strict=True):
             executed = str(work / "nbconvert" / f"{i}.ipynb")
-            with_pages += [[*command[:2], executed, *command[3:]],
-                           [str(binary / "jupyter"), "nbconvert", "--to", "html", "--no-input", executed]]
+            with_pages += [
+                [*command[:2], executed, *command[3:]],
+                [str(binary / "jupyter"), "nbconvert", "--to", "html", "--no-input", executed],
+            ]
         nbconvert_s, nbconvert_cpu = _timed(with_pages)
         ddj = [str(binary / "ddj"), "run", "--config", str(config), "--quiet"]
         fresh_s, fresh_cpu = _timed([[*ddj, "--out", str(work / "fresh"), "--fresh-kernels"]])
-        first_s, first_cpu = _timed([[*ddj, "--out", str(work / "first"), "--jobs", "2"]],
-                                    env={"DDJ_CACHE_DIR": str(work / "empty-cache")})
+        first_s, first_cpu = _timed(
+            [[*ddj, "--out", str(work / "first"), "--jobs", "2"]], env={"DDJ_CACHE_DIR": str(work / "empty-cache")}
+        )
         warm_s, warm_cpu = _timed([[*ddj, "--out", str(work / "warm"), "--jobs", "2"]])
         noop = [[*ddj, "--out", str(work / "warm"), "--jobs", "2"]]
         noop_s = min(_timed(noop)[0] for _ in range(3))
@@ -105,8 +122,10 @@ def main() -> int:
     print(f"  ddj run --fresh-kernels                  {fresh_s:6.1f} s  {fresh_cpu:6.1f} s CPU")
     print(f"  ddj run --jobs 2, first run on a machine {first_s:6.1f} s  {first_cpu:6.1f} s CPU")
     print(f"  ddj run --jobs 2 (warm kernels)          {warm_s:6.1f} s  {warm_cpu:6.1f} s CPU")
-    print(f"  ratio papermill loop / ddj run --jobs 2  {ratio:6.1f}x (target >= {TARGET_RATIO:.0f}x); "
-          f"against papermill + nbconvert: {nbconvert_s / warm_s:.1f}x")
+    print(
+        f"  ratio papermill loop / ddj run --jobs 2  {ratio:6.1f}x (target >= {TARGET_RATIO:.0f}x); "
+        f"against papermill + nbconvert: {nbconvert_s / warm_s:.1f}x"
+    )
     print(f"  no-op rerun (nothing changed)            {noop_s:6.2f} s (best of 3; target about 1 s)")
     return 0 if ratio >= TARGET_RATIO and noop_s <= TARGET_NOOP else 1
 

@@ -62,8 +62,9 @@ def _package() -> Path:
 def _run(argv: list[str], env: dict[str, str] | None = None) -> dict:
     """Run ``argv`` in a child process; its exit code, output, wall time and peak resident memory."""
     started = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env={**os.environ, **(env or {})})
+    child = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})}
+    )
     out, err = child.communicate()
     seconds = time.perf_counter() - started
     return {"code": child.returncode, "stdout": out, "stderr": err, "seconds": seconds}
@@ -71,11 +72,14 @@ def _run(argv: list[str], env: dict[str, str] | None = None) -> dict:
 
 def _measured(argv: list[str], env: dict[str, str] | None = None) -> dict:
     """Like :func:`_run`, with the command's own peak memory: a fresh wrapper process runs it as its only child
-    and reports the children's maximum resident set size (this process's other children do not count)."""
-    wrapper = ("import os, resource, subprocess, sys, json\n"
-               "done = subprocess.run(sys.argv[1:])\n"
-               "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024\n"
-               "print(json.dumps({'peak_bytes': peak, 'code': done.returncode}), file=sys.stderr)\n")
+    and reports the children's maximum resident set size (this process's other children do not count).
+    """
+    wrapper = (
+        "import os, resource, subprocess, sys, json\n"
+        "done = subprocess.run(sys.argv[1:])\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024\n"
+        "print(json.dumps({'peak_bytes': peak, 'code': done.returncode}), file=sys.stderr)\n"
+    )
     result = _run([sys.executable, "-c", wrapper, *argv], env)
     lines = result["stderr"].strip().splitlines()
     report = json.loads(lines[-1])
@@ -94,37 +98,50 @@ def main() -> int:
     total = sum(files.values())
     ddj_bin = str(Path(sys.executable).with_name("ddj"))
     results: dict = {"package": str(folder), "csv_bytes": total, "files": files, "target_peak_bytes": TARGET_BYTES}
-    print(f"package: {total / 1e9:.2f} GB of CSV ({', '.join(f'{n} {b / 1e6:,.0f} MB' for n, b in files.items())})",
-          flush=True)
+    print(
+        f"package: {total / 1e9:.2f} GB of CSV ({', '.join(f'{n} {b / 1e6:,.0f} MB' for n, b in files.items())})",
+        flush=True,
+    )
 
     validate = _measured([ddj_bin, "validate", str(folder), "--quiet"], {"DDJ_MEMORY_LIMIT": "0"})
     ok = validate["code"] == 0 and validate["peak_bytes"] <= TARGET_BYTES
     results["validate"] = {k: validate[k] for k in ("code", "seconds", "peak_bytes")}
-    print(f"ddj validate --quiet: exit {validate['code']}, {validate['seconds']:.1f} s, peak memory "
-          f"{validate['peak_bytes'] / 1e9:.2f} GB ({validate['peak_bytes'] / total:.2f}× the CSV bytes); "
-          f"target ≤ {TARGET_BYTES / 1e9:.0f} GB: {'met' if ok else 'MISSED'}", flush=True)
+    print(
+        f"ddj validate --quiet: exit {validate['code']}, {validate['seconds']:.1f} s, peak memory "
+        f"{validate['peak_bytes'] / 1e9:.2f} GB ({validate['peak_bytes'] / total:.2f}× the CSV bytes); "
+        f"target ≤ {TARGET_BYTES / 1e9:.0f} GB: {'met' if ok else 'MISSED'}",
+        flush=True,
+    )
     if validate["code"] != 0:
         print(validate["stdout"][-2000:], validate["stderr"][-2000:], sep="\n")
 
     limited = _measured([ddj_bin, "validate", str(folder), "--quiet"], {"DDJ_MEMORY_LIMIT": "1G"})
     results["validate_under_1G"] = {k: limited[k] for k in ("code", "seconds", "peak_bytes")}
     results["validate_under_1G"]["message"] = (limited["stdout"] + limited["stderr"]).strip()[:600]
-    print(f"ddj validate with DDJ_MEMORY_LIMIT=1G: exit {limited['code']} after {limited['seconds']:.1f} s "
-          f"(peak {limited['peak_bytes'] / 1e9:.2f} GB): {results['validate_under_1G']['message'][:300]}", flush=True)
+    print(
+        f"ddj validate with DDJ_MEMORY_LIMIT=1G: exit {limited['code']} after {limited['seconds']:.1f} s "
+        f"(peak {limited['peak_bytes'] / 1e9:.2f} GB): {results['validate_under_1G']['message'][:300]}",
+        flush=True,
+    )
     ok &= limited["code"] != 0 and "needs about" in results["validate_under_1G"]["message"]
 
     if os.environ.get("DDJ_BENCH_VALIDATE_LOAD", "1") != "0":
         load = _measured([sys.executable, "-c", _LOAD, str(folder)], {"DDJ_MEMORY_LIMIT": "0"})
         results["load"] = {k: load[k] for k in ("code", "seconds", "peak_bytes")}
-        print(f"ddj.load (every column kept, as the Explorer and reports do): exit {load['code']}, "
-              f"{load['seconds']:.1f} s, peak memory {load['peak_bytes'] / 1e9:.2f} GB "
-              f"({load['peak_bytes'] / total:.2f}× the CSV bytes)", flush=True)
+        print(
+            f"ddj.load (every column kept, as the Explorer and reports do): exit {load['code']}, "
+            f"{load['seconds']:.1f} s, peak memory {load['peak_bytes'] / 1e9:.2f} GB "
+            f"({load['peak_bytes'] / total:.2f}× the CSV bytes)",
+            flush=True,
+        )
 
     out = HERE / "results" / "validate.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"target: peak memory of `ddj validate` on {total / 1e9:.1f} GB of CSV at most "
-          f"{TARGET_BYTES / 1e9:.0f} GB: {'met' if ok else 'MISSED'}")
+    print(
+        f"target: peak memory of `ddj validate` on {total / 1e9:.1f} GB of CSV at most "
+        f"{TARGET_BYTES / 1e9:.0f} GB: {'met' if ok else 'MISSED'}"
+    )
     return 0 if ok else 1
 
 

@@ -20,13 +20,52 @@ from ddj.model import COMPARED_ATTRIBUTES
 NO_CLAIM = ("unknown", "not_stated")
 # Letters of other scripts that look like Latin ones, read as the Latin letter (as ddj.compare.corroboration does).
 CONFUSABLES = {
-    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
-    "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ӏ": "l", "һ": "h",
-    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u",
-    "χ": "x", "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "",
+    "а": "a",
+    "в": "b",
+    "е": "e",
+    "ё": "e",
+    "к": "k",
+    "м": "m",
+    "н": "h",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "т": "t",
+    "у": "y",
+    "х": "x",
+    "і": "i",
+    "ї": "i",
+    "ј": "j",
+    "ѕ": "s",
+    "ԁ": "d",
+    "ӏ": "l",
+    "һ": "h",
+    "α": "a",
+    "β": "b",
+    "ε": "e",
+    "ι": "i",
+    "κ": "k",
+    "ν": "v",
+    "ο": "o",
+    "ρ": "p",
+    "τ": "t",
+    "υ": "u",
+    "χ": "x",
+    "\u200b": "",
+    "\u200c": "",
+    "\u200d": "",
+    "\u2060": "",
+    "\ufeff": "",
 }
-STATUSES = ("agree", "contradict", "official_silent", "no_official_record", "unofficial_only", "official_only",
-            "unknown")
+STATUSES = (
+    "agree",
+    "contradict",
+    "official_silent",
+    "no_official_record",
+    "unofficial_only",
+    "official_only",
+    "unknown",
+)
 
 
 def _missing(value) -> bool:
@@ -49,7 +88,8 @@ def _identity(text) -> str:
 
 def _chains(every: list[dict]) -> dict[str, str]:
     """Each account's chain: unofficial accounts sharing an origin or a publication are one (closed under
-    that); one whose origin is an official account's origin repeats the operator (``op:`` + the origin)."""
+    that); one whose origin is an official account's origin repeats the operator (``op:`` + the origin).
+    """
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -68,8 +108,11 @@ def _chains(every: list[dict]) -> dict[str, str]:
     chains = {}
     for a in every:
         if a["side"] == "unofficial":
-            members = [b for b in every if b["side"] == "unofficial"
-                       and find("a:" + b["account_id"]) == find("a:" + a["account_id"])]
+            members = [
+                b
+                for b in every
+                if b["side"] == "unofficial" and find("a:" + b["account_id"]) == find("a:" + a["account_id"])
+            ]
             echo = sorted(_identity(b["origin"]) for b in members if _identity(b["origin"]) in operator)
             chains[a["account_id"]] = ("op:" + echo[0]) if echo else find("a:" + a["account_id"])
         else:
@@ -89,12 +132,18 @@ def _words(text) -> str:
 
 def _words_fit(a: str, b: str) -> bool:
     """One text is the other less specific: a run of its whole words, or a designation without its variant
-    suffix (the shorter ends with a digit where the longer goes on with a letter)."""
+    suffix (the shorter ends with a digit where the longer goes on with a letter).
+    """
     if f" {a} " in f" {b} " or f" {b} " in f" {a} ":
         return True
     for short, long in ((a, b), (b, a)):
-        if (len(long) > len(short) and long.startswith(short) and short[-1:] in "0123456789" and short
-                and long[len(short)].isalpha()):
+        if (
+            len(long) > len(short)
+            and long.startswith(short)
+            and short[-1:] in "0123456789"
+            and short
+            and long[len(short)].isalpha()
+        ):
             return True
     return False
 
@@ -171,7 +220,7 @@ def _per_incident(group: pd.DataFrame, searched: frozenset = frozenset()) -> pd.
     origin_claims = []
     disagree = False
     official_claims_any = False
-    for index, attribute in enumerate(COMPARED_ATTRIBUTES):
+    for attribute in COMPARED_ATTRIBUTES:
         sides = {"official": [], "unofficial": []}
         for account in current:
             claims, value, key, shown, _, _ = _read_claim(account, attribute)
@@ -191,7 +240,7 @@ def _per_incident(group: pd.DataFrame, searched: frozenset = frozenset()) -> pd.
         if attribute.kind != "text" or not official:
             values = sorted({u[1] for u in unofficial}, key=repr)
             disagree = disagree or any(
-                not _fits(attribute.kind, a, b) for i, a in enumerate(values) for b in values[i + 1:]
+                not _fits(attribute.kind, a, b) for i, a in enumerate(values) for b in values[i + 1 :]
             )
         for u in unofficial:
             if official:
@@ -200,15 +249,17 @@ def _per_incident(group: pd.DataFrame, searched: frozenset = frozenset()) -> pd.
                 judged = attribute.kind != "place" or u[1][0] is not None
                 if not u[4].startswith("op:"):  # an outlet repeating the operator is no independent voice
                     origin_claims.append((u[4], fits, fits and judged and status == "contradict"))
-        rows.append({
-            "attribute": attribute.name,
-            "official_values": [s for _, s in sorted({(o[2], o[3]) for o in official})],
-            "unofficial_values": [s for _, s in sorted({(u[2], u[3]) for u in unofficial})],
-            "official_account_ids": sorted(o[0] for o in official),
-            "unofficial_account_ids": sorted(u[0] for u in unofficial),
-            "n_unofficial_origins": len({u[4] for u in unofficial}),
-            "status": status,
-        })
+        rows.append(
+            {
+                "attribute": attribute.name,
+                "official_values": [s for _, s in sorted({(o[2], o[3]) for o in official})],
+                "unofficial_values": [s for _, s in sorted({(u[2], u[3]) for u in unofficial})],
+                "official_account_ids": sorted(o[0] for o in official),
+                "unofficial_account_ids": sorted(u[0] for u in unofficial),
+                "n_unofficial_origins": len({u[4] for u in unofficial}),
+                "status": status,
+            }
+        )
     statuses = [row["status"] for row in rows]
     n_contradict = statuses.count("contradict")
     supporting = contradicting = 0
@@ -220,32 +271,48 @@ def _per_incident(group: pd.DataFrame, searched: frozenset = frozenset()) -> pd.
             backs[origin] = backs.get(origin, False) or backing
         contradicting = sum(contradicts.values())
         supporting = sum(1 for origin in backs if backs[origin] and not contradicts[origin])
-    origins = len({chain[a["account_id"]] for a in current
-                   if a["side"] == "unofficial" and not chain[a["account_id"]].startswith("op:")})
+    origins = len(
+        {
+            chain[a["account_id"]]
+            for a in current
+            if a["side"] == "unofficial" and not chain[a["account_id"]].startswith("op:")
+        }
+    )
     official_first = min(a["published_date"] for a in official_ever) if acknowledged else None
     unofficial_first = min(a["published_date"] for a in unofficial_ever) if unofficial_ever else None
     date_start = every[0]["date_start"]
-    return pd.Series({
-        "n_accounts": len(current),
-        "n_official": sum(a["side"] == "official" for a in current),
-        "n_unofficial": sum(a["side"] == "unofficial" for a in current),
-        "n_superseded": len(every) - len(current),
-        "n_unofficial_origins": origins,
-        "n_supporting_origins": supporting,
-        "n_contradicting_origins": contradicting,
-        "acknowledged": acknowledged,
-        "official_searched": looked,
-        "first_official_date": official_first,
-        "first_unofficial_date": unofficial_first,
-        "days_to_official": (official_first - date_start).days if acknowledged else None,
-        "days_unofficial_to_official": (official_first - unofficial_first).days
-        if acknowledged and unofficial_first is not None else None,
-        "official_changed": _official_changed(every),
-        **{f"n_{status}": statuses.count(status) for status in STATUSES},
-        "computed_grade": _grade(len(current), n_contradict, supporting, contradicting, official_claims_any,
-                                 origins, disagree, statuses.count("agree")),
-        "attributes": rows,
-    })
+    return pd.Series(
+        {
+            "n_accounts": len(current),
+            "n_official": sum(a["side"] == "official" for a in current),
+            "n_unofficial": sum(a["side"] == "unofficial" for a in current),
+            "n_superseded": len(every) - len(current),
+            "n_unofficial_origins": origins,
+            "n_supporting_origins": supporting,
+            "n_contradicting_origins": contradicting,
+            "acknowledged": acknowledged,
+            "official_searched": looked,
+            "first_official_date": official_first,
+            "first_unofficial_date": unofficial_first,
+            "days_to_official": (official_first - date_start).days if acknowledged else None,
+            "days_unofficial_to_official": (official_first - unofficial_first).days
+            if acknowledged and unofficial_first is not None
+            else None,
+            "official_changed": _official_changed(every),
+            **{f"n_{status}": statuses.count(status) for status in STATUSES},
+            "computed_grade": _grade(
+                len(current),
+                n_contradict,
+                supporting,
+                contradicting,
+                official_claims_any,
+                origins,
+                disagree,
+                statuses.count("agree"),
+            ),
+            "attributes": rows,
+        }
+    )
 
 
 def _official_changed(accounts: list[dict]) -> bool:
@@ -257,13 +324,25 @@ def _official_changed(accounts: list[dict]) -> bool:
         for attribute in COMPARED_ATTRIBUTES:
             before = _read_claim(by_id[earlier], attribute)
             after = _read_claim(account, attribute)
-            if before[0] != after[0] or (before[0] and before[4] != after[4]) or (not before[0] and before[5] != after[5]):
+            if (
+                before[0] != after[0]
+                or (before[0] and before[4] != after[4])
+                or (not before[0] and before[5] != after[5])
+            ):
                 return True
     return False
 
 
-def _grade(accounts: int, contradictions: int, supporting: int, contradicting: int, official: bool,
-           origins: int, disagree: bool, agree: int) -> str:
+def _grade(
+    accounts: int,
+    contradictions: int,
+    supporting: int,
+    contradicting: int,
+    official: bool,
+    origins: int,
+    disagree: bool,
+    agree: int,
+) -> str:
     if accounts == 0:
         return "weak"
     if contradictions and supporting >= 2 and supporting > 2 * contradicting:
@@ -277,9 +356,13 @@ def _grade(accounts: int, contradictions: int, supporting: int, contradicting: i
     return "weak"
 
 
-def compare_pandas(incidents: pd.DataFrame, accounts: pd.DataFrame, overrides: pd.DataFrame,
-                   as_of: dt.date | None = None,
-                   searched: frozenset | set = frozenset()) -> tuple[pd.DataFrame, pd.DataFrame]:
+def compare_pandas(
+    incidents: pd.DataFrame,
+    accounts: pd.DataFrame,
+    overrides: pd.DataFrame,
+    as_of: dt.date | None = None,
+    searched: frozenset | set = frozenset(),
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (incidents summary, per-attribute table) as pandas frames, sorted like ddj's.
 
     The frames come from a dataset's tables (``table.to_pandas()``); dates may be pandas
@@ -299,7 +382,9 @@ def compare_pandas(incidents: pd.DataFrame, accounts: pd.DataFrame, overrides: p
     searched = frozenset(searched)
     summary = accounts.groupby("incident_id", sort=True).apply(_per_incident, searched, include_groups=False)
     found = {incident_id: row.to_dict() for incident_id, row in summary.iterrows()}
-    records = [{"incident_id": i, **found.get(i, _no_accounts(i in searched))} for i in sorted(incidents["incident_id"])]
+    records = [
+        {"incident_id": i, **found.get(i, _no_accounts(i in searched))} for i in sorted(incidents["incident_id"])
+    ]
     attribute_rows = [{"incident_id": r["incident_id"], **row} for r in records for row in r.pop("attributes")]
     summary = pd.DataFrame(records)
     summary["grade"] = summary["computed_grade"]
@@ -307,7 +392,9 @@ def compare_pandas(incidents: pd.DataFrame, accounts: pd.DataFrame, overrides: p
     decisions = overrides[(overrides["target_table"] == "grades") & (overrides["field"] == "grade")].copy()
     if as_of is not None and len(decisions):
         decisions = decisions[pd.to_datetime(decisions["decided_on"]).dt.date <= as_of]
-    decisions = decisions.sort_values(["target_id", "decided_on", "override_id"]).drop_duplicates("target_id", keep="last")
+    decisions = decisions.sort_values(["target_id", "decided_on", "override_id"]).drop_duplicates(
+        "target_id", keep="last"
+    )
     position = {incident_id: i for i, incident_id in enumerate(summary["incident_id"])}
     for _, decision in decisions.iterrows():
         row = position[decision["target_id"]]
@@ -318,15 +405,34 @@ def compare_pandas(incidents: pd.DataFrame, accounts: pd.DataFrame, overrides: p
 
 def _no_accounts(searched: bool) -> dict:
     rows = [
-        {"attribute": a.name, "official_values": [], "unofficial_values": [], "official_account_ids": [],
-         "unofficial_account_ids": [], "n_unofficial_origins": 0, "status": "unknown"}
+        {
+            "attribute": a.name,
+            "official_values": [],
+            "unofficial_values": [],
+            "official_account_ids": [],
+            "unofficial_account_ids": [],
+            "n_unofficial_origins": 0,
+            "status": "unknown",
+        }
         for a in COMPARED_ATTRIBUTES
     ]
     return {
-        "n_accounts": 0, "n_official": 0, "n_unofficial": 0, "n_superseded": 0, "n_unofficial_origins": 0,
-        "n_supporting_origins": 0, "n_contradicting_origins": 0, "acknowledged": False,
-        "official_searched": searched, "first_official_date": None, "first_unofficial_date": None, "days_to_official": None,
-        "days_unofficial_to_official": None, "official_changed": False,
-        **{f"n_{status}": 0 for status in STATUSES}, "n_unknown": len(rows),
-        "computed_grade": "weak", "attributes": rows,
+        "n_accounts": 0,
+        "n_official": 0,
+        "n_unofficial": 0,
+        "n_superseded": 0,
+        "n_unofficial_origins": 0,
+        "n_supporting_origins": 0,
+        "n_contradicting_origins": 0,
+        "acknowledged": False,
+        "official_searched": searched,
+        "first_official_date": None,
+        "first_unofficial_date": None,
+        "days_to_official": None,
+        "days_unofficial_to_official": None,
+        "official_changed": False,
+        **{f"n_{status}": 0 for status in STATUSES},
+        "n_unknown": len(rows),
+        "computed_grade": "weak",
+        "attributes": rows,
     }

@@ -70,14 +70,19 @@ def check_output_file(target: Path, option: str = "--out") -> Path:
         msg = f"{shown} is a folder; give the name of a file to write in it, such as {str(target / 'comparison.csv')!r}"
         raise UsageError(msg)
     if not folder.exists():
-        msg = (f"{shown}: the folder {str(folder)!r} does not exist. Create it first, or write into a folder "
-               "that exists (ddj creates no folders it was not asked to)")
+        msg = (
+            f"{shown}: the folder {str(folder)!r} does not exist. Create it first, or write into a folder "
+            "that exists (ddj creates no folders it was not asked to)"
+        )
         raise UsageError(msg)
     if not folder.is_dir():
         msg = f"{shown}: {str(folder)!r} is a file, not a folder. Give a path inside a folder"
         raise UsageError(msg)
     if not os.access(folder, os.W_OK):
-        msg = f"{shown}: cannot write into the folder {str(folder)!r} (permission denied). Choose a folder you can write to"
+        msg = (
+            f"{shown}: cannot write into the folder {str(folder)!r} (permission denied). "
+            "Choose a folder you can write to"
+        )
         raise UsageError(msg)
     return target
 
@@ -95,7 +100,10 @@ def write_output_file(target: Path, data: bytes, option: str = "--out") -> Path:
         return atomic_write_bytes(target, data, make_parents=False)
     except OSError as err:
         reason = err.strerror or type(err).__name__
-        msg = f"{option} {str(target)!r}: cannot write the file ({reason}). Choose another file in a folder you can write to"
+        msg = (
+            f"{option} {str(target)!r}: cannot write the file ({reason}). "
+            "Choose another file in a folder you can write to"
+        )
         raise UsageError(msg) from err
 
 

@@ -57,13 +57,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ddj.html import terminal_safe  # messages quote data (names, values): no escape sequence reaches the terminal
 
     try:
-        return int(args._run(args) or 0)
+        return int(args._run(args) or 0)  # noqa: SLF001 - our own attribute, set by set_defaults(_run=...)
     except DDJError as err:
         print(f"ddj {args.command}: error: {terminal_safe(err)}", file=sys.stderr)
         return EXIT_ERROR
     except MemoryError:
-        print(f"ddj {args.command}: error: out of memory. The data is too large for this computer's memory; "
-              "see 'How large a dataset' in README.md, or run on a computer with more memory.", file=sys.stderr)
+        print(
+            f"ddj {args.command}: error: out of memory. The data is too large for this computer's memory; "
+            "see 'How large a dataset' in README.md, or run on a computer with more memory.",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     except KeyboardInterrupt:
         print(f"ddj {args.command}: interrupted", file=sys.stderr)

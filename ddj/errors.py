@@ -6,6 +6,10 @@ The command line turns any :class:`DDJError` into its message and a non-zero exi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Problem:
         return text
 
     def as_dict(self) -> dict:
+        """The problem as a JSON-ready mapping: ``file``, ``row``, ``column``, the message and the hint."""
         return {
             "file": self.file,
             "row": self.row,
@@ -96,7 +101,7 @@ class DelimiterError(ResourceFileError):
 
 
 class LineEndError(ResourceFileError):
-    """A CSV file's lines end in something other than a line feed (old Mac files end them with a carriage return only)."""
+    """A CSV file's lines end in something other than a line feed (old Mac files end lines with a lone CR)."""
 
 
 class RaggedRowError(ResourceFileError):
@@ -163,7 +168,7 @@ class UrlViolation(ValidationError):
 
 
 class ConsistencyViolation(ValidationError):
-    """Fields of a row, or rows, contradict each other (a supersession across sources, a related id without a relation...)."""
+    """Fields of a row, or rows, contradict each other (a supersession across sources, a related id, no relation)."""
 
 
 class TextViolation(ValidationError):
@@ -214,7 +219,7 @@ def validation_error(problems: list[Problem]) -> ValidationError:
 
 
 class NotebookError(DDJError):
-    """A notebook cannot be run as a report: unreadable, no ``parameters`` cell, or a parameters cell ddj cannot read."""
+    """A notebook cannot run as a report: unreadable, no ``parameters`` cell, or a parameters cell ddj cannot read."""
 
 
 class ParameterError(DDJError):
@@ -237,4 +242,65 @@ class ParameterError(DDJError):
 
 
 class ConfigError(DDJError):
-    """``reports.toml`` is unreadable or declares something that cannot run; the message names the file and the report."""
+    """``reports.toml`` is unreadable or declares what cannot run; the message names the file and the report."""
+
+
+class RunLockedError(UsageError):
+    """Another run (or the processes of one that ended) holds the output folder's lock."""
+
+
+class KernelStartError(RuntimeError):
+    """A warm kernel did not start or could not run ddj's set-up code.
+
+    Not a :class:`DDJError`: the runner catches it to fall back to a fresh kernel, and never shows it to a reader.
+    """
+
+
+class DatasetPathError(DDJError):
+    """A dataset's descriptor or resource path leads outside its folder (``../``, an absolute path, a symlink
+    whose target is elsewhere): the reports that read it are refused, the others run.
+    """
+
+
+class ExportError(DDJError):
+    """An export could not be written (a full disk, a folder that went away...); nothing half-written is left."""
+
+
+class ImportFormatError(DDJError):
+    """A file to import lacks columns the format requires, or cannot be read as that format.
+
+    ``file`` and ``columns`` say where and what; the message says how to fix it.
+    """
+
+    def __init__(self, message: str, *, file: str, columns: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.file = file
+        self.columns = columns
+
+
+class DateOrderError(ImportFormatError):
+    """All-number dates whose day/month order cannot be decided from the file (``rows`` names them)."""
+
+    def __init__(self, message: str, *, file: str, column: str, rows: tuple[int, ...]) -> None:
+        super().__init__(message, file=file, columns=(column,))
+        self.rows = rows
+
+
+class CrosswalkGapError(PackageError):
+    """The raw files have categories the crosswalk does not declare, or the crosswalk names categories now gone.
+
+    ``undeclared`` and ``vanished`` are the frames :func:`ddj.tally.snapshot.crosswalk_gaps` returns.
+    """
+
+    def __init__(self, message: str, *, undeclared: pl.DataFrame, vanished: pl.DataFrame) -> None:
+        super().__init__(message)
+        self.undeclared = undeclared
+        self.vanished = vanished
+
+
+class HistoryTruncatedError(PackageError):
+    """The new raw files hold less history than the dataset they would replace (``losses`` names each category)."""
+
+    def __init__(self, message: str, *, losses: pl.DataFrame) -> None:
+        super().__init__(message)
+        self.losses = losses

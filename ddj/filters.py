@@ -28,7 +28,12 @@ An empty value means "no filter". Values within one filter are alternatives (``-
 - ``statuses``: at least one compared attribute of the incident has one of those comparison
   statuses (``contradict``: the sides contradict each other somewhere; ``official_silent``: the
   operator never spoke of it, and the curators searched for its statements; ``no_official_record``:
-  no official account is recorded, and nobody declared a search for one).
+  no official account is recorded, and nobody declared a search for one);
+- ``attribute_statuses``: pairs ``ATTRIBUTE:STATUS`` (``crew_killed:contradict``); the incident's
+  attribute has that status for at least one pair given — "the sides contradict each other on the
+  crew killed", which ``statuses`` alone cannot say;
+- ``search``: one text; the incident's title, place, region, country, aircraft model or id contains
+  it, in any case (the text as written: ``.`` or ``*`` are characters, not a pattern).
 
 This module imports polars only inside the functions that need it, so building the command line's
 parser stays fast.
@@ -48,17 +53,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ddj.errors import UsageError
-from ddj.model import AIRCRAFT_CATEGORIES, GRADES, SIDES, SOURCE_KINDS
+from ddj.model import AIRCRAFT_CATEGORIES, COMPARED_ATTRIBUTES, GRADES, SIDES, SOURCE_KINDS
 
 if TYPE_CHECKING:  # pragma: no cover
     import polars as pl
 
 __all__ = [
+    "ATTRIBUTE_STATUS_COLUMNS",
     "FILTERS",
+    "SEARCH_COLUMNS",
     "Filter",
     "FilterSpec",
     "ReportEntry",
     "add_filter_arguments",
+    "attribute_statuses",
     "incident_facts",
     "vocabulary",
 ]
@@ -73,7 +81,8 @@ class Filter:
     name
         The field's name: the key in JSON and notebook parameters, the ``dest`` of its flag.
     kind
-        ``date`` (one day or None) or ``values`` (a tuple of text values; empty: no filter).
+        ``date`` (one day or None), ``text`` (one text or None) or ``values`` (a tuple of text values;
+        empty: no filter).
     help
         What the filter keeps, for ``--help``, widget tooltips and notebook comments.
     label
@@ -102,13 +111,31 @@ class Filter:
     default: Any = None
 
 
-def _filter(kind: str, *, help: str, label: str, flag: str, column: str | None = None,
-            vocabulary: str | None = None, singular: str | None = None) -> Any:
-    """Declare one filter: a dataclass field whose metadata holds everything else ddj needs to know about it."""
-    default = None if kind == "date" else ()
-    meta = {"kind": kind, "help": help, "label": label, "flag": flag, "column": column, "vocabulary": vocabulary,
-            "singular": singular}
-    return field(default=default, metadata={"ddj": meta})
+def _filter(
+    kind: str,
+    *,
+    help: str,
+    label: str,
+    flag: str,
+    column: str | None = None,
+    vocabulary: str | None = None,
+    singular: str | None = None,
+) -> dict[str, Any]:
+    """Declare one filter: the metadata of its dataclass field, holding everything else ddj needs to know about it.
+
+    The field itself is written ``field(default=..., metadata=_filter(...))``: ``None`` for a text or date
+    filter, ``()`` for a filter of values.
+    """
+    meta = {
+        "kind": kind,
+        "help": help,
+        "label": label,
+        "flag": flag,
+        "column": column,
+        "vocabulary": vocabulary,
+        "singular": singular,
+    }
+    return {"ddj": meta}
 
 
 def vocabulary(name: str) -> tuple[str, ...]:
@@ -125,8 +152,17 @@ def vocabulary(name: str) -> tuple[str, ...]:
         from ddj.compare.statuses import STATUSES  # imports polars: only when asked
 
         return STATUSES
-    vocabularies = {"aircraft_categories": AIRCRAFT_CATEGORIES, "grades": GRADES, "sides": SIDES,
-                    "source_kinds": SOURCE_KINDS}
+    if name == "attribute_statuses":
+        from ddj.compare.statuses import STATUSES
+        from ddj.model import COMPARED_ATTRIBUTES
+
+        return tuple(f"{a.name}:{s}" for a in COMPARED_ATTRIBUTES for s in STATUSES)
+    vocabularies = {
+        "aircraft_categories": AIRCRAFT_CATEGORIES,
+        "grades": GRADES,
+        "sides": SIDES,
+        "source_kinds": SOURCE_KINDS,
+    }
     return tuple(vocabularies[name])
 
 
@@ -168,15 +204,20 @@ class ReportEntry:
         """
         unset = [key for key, value in self.parameters.items() if value is None]
         if unset:
-            msg = (f"reports.toml cannot set {', '.join(unset)} to None (TOML has no null); "
-                   "run the report with the ddj run command instead")
+            msg = (
+                f"reports.toml cannot set {', '.join(unset)} to None (TOML has no null); "
+                "run the report with the ddj run command instead"
+            )
             raise UsageError(msg)
-        pairs = ", ".join(f"{key} = {_toml_value(value)}" for key, value in self.parameters.items()
-                          if value is not None)
-        return (f"[reports.{_toml_key(self.name)}]\n"
-                f"notebook = {_toml_value(self.notebook)}\n"
-                f"parameters = {{ {pairs} }}\n"
-                f"output = {_toml_value(self.name)}\n")
+        pairs = ", ".join(
+            f"{key} = {_toml_value(value)}" for key, value in self.parameters.items() if value is not None
+        )
+        return (
+            f"[reports.{_toml_key(self.name)}]\n"
+            f"notebook = {_toml_value(self.notebook)}\n"
+            f"parameters = {{ {pairs} }}\n"
+            f"output = {_toml_value(self.name)}\n"
+        )
 
 
 @dataclass(frozen=True)
@@ -199,49 +240,151 @@ class FilterSpec:
     The same view written as command-line flags and as JSON; reading the JSON back gives the same spec.
     """
 
-    date_from: dt.date | None = _filter(
-        "date", help="keep incidents whose date window ends on or after this day (YYYY-MM-DD)", label="From",
-        flag="--date-from")
-    date_to: dt.date | None = _filter(
-        "date", help="keep incidents whose date window starts on or before this day (YYYY-MM-DD)", label="To",
-        flag="--date-to")
-    countries: tuple[str, ...] = _filter(
-        "values", help="keep incidents in this country", label="Country", flag="--country", column="country",
-        singular="country")
-    regions: tuple[str, ...] = _filter(
-        "values", help="keep incidents in this region (province, governorate)", label="Region", flag="--region",
-        column="region", singular="region")
-    aircraft_categories: tuple[str, ...] = _filter(
-        "values", help="keep incidents involving aircraft of this category (fighter, helicopter, ...)",
-        label="Aircraft category", flag="--aircraft-category", column="aircraft_category",
-        vocabulary="aircraft_categories")
-    aircraft_models: tuple[str, ...] = _filter(
-        "values", help="keep incidents involving this aircraft model, as the dataset writes it (Mi-8)",
-        label="Aircraft model", flag="--aircraft-model", column="aircraft_model")
-    source_kinds: tuple[str, ...] = _filter(
-        "values", help="keep incidents with an account from a source of this kind (state_media, monitor_ngo, ...)",
-        label="Source kind", flag="--source-kind", vocabulary="source_kinds")
-    sides: tuple[str, ...] = _filter(
-        "values", help="keep incidents with an account from this side (official: the aircraft's operator)",
-        label="Side", flag="--side", vocabulary="sides")
-    statuses: tuple[str, ...] = _filter(
-        "values", help="keep incidents with at least one attribute in this comparison status (contradict, "
-                       "official_silent, no_official_record, ...)", label="Status", flag="--status",
-        vocabulary="statuses")
-    grades: tuple[str, ...] = _filter(
-        "values", help="keep incidents with this grade (confirmed, fair, uncorroborated, weak, contested, discounted)",
-        label="Grade", flag="--grade", column="grade", vocabulary="grades")
-    incident_ids: tuple[str, ...] = _filter(
-        "values", help="keep only this incident (its id)", label="Incident ids", flag="--incident",
-        column="incident_id", singular="incident_id")
+    search: str | None = field(
+        default=None,
+        metadata=_filter(
+            "text",
+            help="keep incidents whose title, place, region, country, aircraft model or id contains this text "
+            "(any case; the text as written, not a pattern)",
+            label="Search",
+            flag="--search",
+        ),
+    )
+    date_from: dt.date | None = field(
+        default=None,
+        metadata=_filter(
+            "date",
+            help="keep incidents whose date window ends on or after this day (YYYY-MM-DD)",
+            label="From",
+            flag="--date-from",
+        ),
+    )
+    date_to: dt.date | None = field(
+        default=None,
+        metadata=_filter(
+            "date",
+            help="keep incidents whose date window starts on or before this day (YYYY-MM-DD)",
+            label="To",
+            flag="--date-to",
+        ),
+    )
+    countries: tuple[str, ...] = field(
+        default=(),
+        metadata=_filter(
+            "values",
+            help="keep incidents in this country",
+            label="Country",
+            flag="--country",
+            column="country",
+            singular="country",
+        ),
+    )
+    regions: tuple[str, ...] = field(
+        default=(),
+        metadata=_filter(
+            "values",
+            help="keep incidents in this region (province, governorate)",
+            label="Region",
+            flag="--region",
+            column="region",
+            singular="region",
+        ),
+    )
+    aircraft_categories: tuple[str, ...] = field(
+        default=(),
+        metadata=_filter(
+            "values",
+            help="keep incidents involving aircraft of this category (fighter, helicopter, ...)",
+            label="Aircraft category",
+            flag="--aircraft-category",
+            column="aircraft_category",
+            vocabulary="aircraft_categories",
+        ),
+    )
+    aircraft_models: tuple[str, ...] = field(
+        default=(),
+        metadata=_filter(
+            "values",
+            help="keep incidents involving this aircraft model, as the dataset writes it (Mi-8)",
+            label="Aircraft model",
+            flag="--aircraft-model",
+            column="aircraft_model",
+        ),
+    )
+    source_kinds: tuple[str, ...] = field(
+        default=(),
+        metadata=_filter(
+            "values",
+            help="keep incidents with an account from a source of this kind (state_media, monitor_ngo, ...)",
+            label="Source kind",
+            flag="--source-kind",
+            vocabulary="source_kinds",
+        ),
+    )
+    sides: tuple[str, ...] = field(
+        default=(),
+        metadata=_filter(
+            "values",
+            help="keep incidents with an account from this side (official: the aircraft's operator)",
+            label="Side",
+            flag="--side",
+            vocabulary="sides",
+        ),
+    )
+    statuses: tuple[str, ...] = field(
+        default=(),
+        metadata=_filter(
+            "values",
+            help="keep incidents with at least one attribute in this comparison status (contradict, "
+            "official_silent, no_official_record, ...)",
+            label="Status",
+            flag="--status",
+            vocabulary="statuses",
+        ),
+    )
+    attribute_statuses: tuple[str, ...] = field(
+        default=(),
+        metadata=_filter(
+            "values",
+            help="keep incidents where this attribute has this comparison status, written ATTRIBUTE:STATUS "
+            "(crew_killed:contradict: the sides contradict each other on the crew killed)",
+            label="Attribute and status",
+            flag="--attribute-status",
+            vocabulary="attribute_statuses",
+        ),
+    )
+    grades: tuple[str, ...] = field(
+        default=(),
+        metadata=_filter(
+            "values",
+            help="keep incidents with this grade (confirmed, fair, uncorroborated, weak, contested, discounted)",
+            label="Grade",
+            flag="--grade",
+            column="grade",
+            vocabulary="grades",
+        ),
+    )
+    incident_ids: tuple[str, ...] = field(
+        default=(),
+        metadata=_filter(
+            "values",
+            help="keep only this incident (its id)",
+            label="Incident ids",
+            flag="--incident",
+            column="incident_id",
+            singular="incident_id",
+        ),
+    )
 
     def __post_init__(self) -> None:
         for item in FILTERS:
             value = getattr(self, item.name)
             object.__setattr__(self, item.name, _canonical(item, value))
         if self.date_from and self.date_to and self.date_from > self.date_to:
-            msg = (f"the date filter runs from {self.date_from} to {self.date_to}, which is backwards; "
-                   "make date_from the earlier day")
+            msg = (
+                f"the date filter runs from {self.date_from} to {self.date_to}, which is backwards; "
+                "make date_from the earlier day"
+            )
             raise UsageError(msg)
 
     # --- what is set ------------------------------------------------------------------------------
@@ -260,8 +403,9 @@ class FilterSpec:
         _check_names(changes)
         return dataclasses.replace(self, **changes)
 
-    def describe(self, word: Callable[[str, str], str] | None = None, *, values: str = ", ",
-                 parts_joiner: str = "; ") -> str:
+    def describe(
+        self, word: Callable[[str, str], str] | None = None, *, values: str = ", ", parts_joiner: str = "; "
+    ) -> str:
         """The spec in words, for a heading or a log line; ``word(name, value)`` writes each value (as it is by
         default), ``values`` joins one filter's values and ``parts_joiner`` the filters.
 
@@ -277,6 +421,8 @@ class FilterSpec:
             item = FILTER_BY_NAME[name]
             if item.kind == "date":
                 parts.append(f"{item.label.lower()} {value.isoformat()}")
+            elif item.kind == "text":
+                parts.append(f"{item.label.lower()}: “{value}”")
             else:
                 shown = (word(name, v) for v in value) if word else value
                 parts.append(f"{item.label.lower()}: {values.join(shown)}")
@@ -286,8 +432,10 @@ class FilterSpec:
 
     def to_dict(self) -> dict[str, Any]:
         """The filters that are set, JSON-ready: dates as ``YYYY-MM-DD``, values as lists."""
-        return {name: value.isoformat() if isinstance(value, dt.date) else list(value)
-                for name, value in self.active().items()}
+        return {
+            name: value.isoformat() if isinstance(value, dt.date) else value if isinstance(value, str) else list(value)
+            for name, value in self.active().items()
+        }
 
     @classmethod
     def from_dict(cls, mapping: Mapping[str, Any]) -> FilterSpec:
@@ -322,8 +470,10 @@ class FilterSpec:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as err:
-            msg = (f"the filter specification {str(text)[:80]!r} is not JSON ({err.msg}); "
-                   'write it like {"countries": ["Syria"]}')
+            msg = (
+                f"the filter specification {str(text)[:80]!r} is not JSON ({err.msg}); "
+                'write it like {"countries": ["Syria"]}'
+            )
             raise UsageError(msg) from None
         return cls.from_dict(data)
 
@@ -336,7 +486,12 @@ class FilterSpec:
         out: dict[str, Any] = {}
         for item in FILTERS:
             value = getattr(self, item.name)
-            out[item.name] = (value.isoformat() if value else None) if item.kind == "date" else list(value)
+            if item.kind == "date":
+                out[item.name] = value.isoformat() if value else None
+            elif item.kind == "text":
+                out[item.name] = value
+            else:
+                out[item.name] = list(value)
         return out
 
     @classmethod
@@ -351,7 +506,7 @@ class FilterSpec:
         args: list[str] = []
         for name, value in self.active().items():
             item = FILTER_BY_NAME[name]
-            for one in [value.isoformat()] if item.kind == "date" else value:
+            for one in [value.isoformat()] if item.kind == "date" else [value] if item.kind == "text" else value:
                 # A value that starts with "-" would read as a flag: glue it to its flag.
                 args += [f"{item.flag}={one}"] if one.startswith("-") else [item.flag, one]
         return args
@@ -366,15 +521,24 @@ class FilterSpec:
             A date that is not ``YYYY-MM-DD``, a word outside a filter's vocabulary, or dates in the
             wrong order; the message names the flag.
         """
-        values = {item.name: getattr(args, item.name) for item in FILTERS
-                  if getattr(args, item.name, None) not in (None, [], ())}
+        values = {
+            item.name: getattr(args, item.name)
+            for item in FILTERS
+            if getattr(args, item.name, None) not in (None, [], ())
+        }
         return cls(**values)
 
     # --- reports ----------------------------------------------------------------------------------
 
-    def to_report_entry(self, notebook: str | Path = "theatre-overview", *, dataset: str,
-                        name: str | None = None, root: str | Path | None = None) -> ReportEntry:
-        """The ``ddj run`` command and ``reports.toml`` entry that run ``notebook`` on this view.
+    def to_report_entry(
+        self,
+        notebook: str | Path = "theatre-overview",
+        *,
+        dataset: str,
+        name: str | None = None,
+        root: str | Path | None = None,
+    ) -> ReportEntry:
+        r"""The ``ddj run`` command and ``reports.toml`` entry that run ``notebook`` on this view.
 
         Each set filter goes to the notebook parameter of the same name when the notebook declares
         one (``date_from``); a one-value filter goes to the filter's one-value parameter
@@ -402,7 +566,7 @@ class FilterSpec:
         --------
         >>> entry = FilterSpec(countries=["Syria"], date_from="2016-01-01").to_report_entry(
         ...     "theatre-overview", dataset="syria-ru-aviation")
-        >>> print(entry.command.replace(" -", "\\n  -"))
+        >>> print(entry.command.replace(" -", "\n  -"))
         ddj run notebooks/theatre-overview.ipynb
           -p dataset syria-ru-aviation
           -p country Syria
@@ -440,8 +604,10 @@ class FilterSpec:
                 if not single.optional:
                     shown_value = repr(single.default)
                     what = "none" if not value else f"{len(value)} ({', '.join(value)})"
-                    msg = (f"{shown} always covers one {single.name} (its parameter {single.name!r} defaults to "
-                           f"{shown_value}), and this view chooses {what}; choose one {single.name} in the filters")
+                    msg = (
+                        f"{shown} always covers one {single.name} (its parameter {single.name!r} defaults to "
+                        f"{shown_value}), and this view chooses {what}; choose one {single.name} in the filters"
+                    )
                     raise UsageError(msg)
                 if single.default is not None:
                     parameters[single.name] = None
@@ -450,8 +616,10 @@ class FilterSpec:
         if rest:
             if "filters" not in declared:
                 names = ", ".join(rest)
-                msg = (f"{shown} cannot reproduce this view: it takes no parameter for {names} (and no `filters` "
-                       "parameter to carry them); choose another notebook or drop those filters")
+                msg = (
+                    f"{shown} cannot reproduce this view: it takes no parameter for {names} (and no `filters` "
+                    "parameter to carry them); choose another notebook or drop those filters"
+                )
                 raise UsageError(msg)
             parameters["filters"] = json.dumps(rest, ensure_ascii=False, separators=(",", ":"))
         parameters = {key: parameters[key] for key in declared.names if key in parameters}  # the notebook's order
@@ -475,7 +643,7 @@ class FilterSpec:
         --------
         >>> import ddj
         >>> ds = ddj.load("syria-ru-aviation", warn=False)
-        >>> facts = incident_facts(ds, ddj.compare(ds))
+        >>> facts = incident_facts(ds, ddj.compare.compare(ds))
         >>> facts.filter(FilterSpec(statuses=["official_silent"]).expression())["incident_id"].to_list()
         ['syr-2016-08-retaliation-strikes']
 
@@ -492,19 +660,38 @@ class FilterSpec:
             value = getattr(self, item.name)
             if item.column and item.kind == "values" and value:
                 parts.append(pl.col(item.column).is_in(list(value)).fill_null(False))
+        if self.search:
+            import re
+
+            # The text as written, in any case: every character a pattern would read is escaped (five times
+            # faster than lowercasing each column and looking for the lowercased text).
+            pattern = "(?i)" + re.escape(self.search)
+            parts.append(
+                pl.any_horizontal(
+                    [pl.col(c).cast(pl.String).str.contains(pattern).fill_null(False) for c in SEARCH_COLUMNS]
+                )
+            )
         if self.sides or self.source_kinds:
             parts.append((pl.col("_accounts") & _accounts_mask(self.sides, self.source_kinds)) != 0)
         if self.statuses:
             wanted = sum(1 << vocabulary("statuses").index(s) for s in self.statuses)
             parts.append((pl.col("_statuses") & wanted) != 0)
+        if self.attribute_statuses:
+            from ddj.compare.statuses import STATUS_CODES
+
+            pairs: dict[str, list[int]] = {}
+            for pair in self.attribute_statuses:
+                attribute, status = pair.split(":")
+                pairs.setdefault(attribute, []).append(STATUS_CODES[status])
+            parts.append(pl.any_horizontal([pl.col(f"_status_{a}").is_in(codes) for a, codes in pairs.items()]))
         if not parts:
             return pl.lit(True)
         return pl.all_horizontal(parts) if len(parts) > 1 else parts[0]
 
     @property
     def needs_comparison(self) -> bool:
-        """True when the spec reads what the comparison computes (statuses or grades)."""
-        return bool(self.statuses or self.grades)
+        """True when the spec reads what the comparison computes (statuses, attribute statuses or grades)."""
+        return bool(self.statuses or self.attribute_statuses or self.grades)
 
     def filter_incidents(self, facts: pl.DataFrame) -> pl.DataFrame:
         """The rows of an :func:`incident_facts` frame that the spec keeps, in their order.
@@ -514,16 +701,23 @@ class FilterSpec:
         UsageError
             The frame lacks a column the spec needs (statuses and grades need a comparison).
         """
-        needed = {"_statuses": self.statuses, "grade": self.grades}
+        needed = {
+            "_statuses": self.statuses,
+            "grade": self.grades,
+            ATTRIBUTE_STATUS_COLUMNS[0]: self.attribute_statuses,
+        }
         missing = [column for column, value in needed.items() if value and column not in facts.columns]
         if missing:
-            msg = ("filtering by status or grade needs the comparison: build the facts with "
-                   "incident_facts(dataset, comparison)")
+            msg = (
+                "filtering by status, attribute status or grade needs the comparison: build the facts with "
+                "incident_facts(dataset, comparison)"
+            )
             raise UsageError(msg)
         return facts.filter(self.expression())
 
-    def select_incidents(self, dataset: Any, comparison: Any | None = None,
-                         incidents: pl.DataFrame | None = None) -> pl.DataFrame:
+    def select_incidents(
+        self, dataset: Any, comparison: Any | None = None, incidents: pl.DataFrame | None = None
+    ) -> pl.DataFrame:
         """The rows of ``incidents`` (default: the dataset's) that the spec keeps, in their order.
 
         The comparison is computed only when the spec needs it (statuses, grades) and none is given.
@@ -557,8 +751,6 @@ class FilterSpec:
         With ``check``, a value no incident has raises :class:`~ddj.errors.UsageError` (see
         :meth:`check_values`) instead of selecting nothing.
         """
-        import polars as pl
-
         from ddj.compare import Comparison, compare
 
         if comparison is None:
@@ -573,8 +765,13 @@ class FilterSpec:
         def only(frame: pl.DataFrame) -> pl.DataFrame:
             return frame.join(keep, on="incident_id", how="semi", maintain_order="left")
 
-        return Comparison(only(comparison.incidents), only(comparison.attributes), only(comparison.changes),
-                          only(comparison.accounts), comparison.as_of)
+        return Comparison(
+            only(comparison.incidents),
+            only(comparison.attributes),
+            only(comparison.changes),
+            only(comparison.accounts),
+            comparison.as_of,
+        )
 
     def unknown_values(self, facts: pl.DataFrame) -> dict[str, list[str]]:
         """Values of data-driven filters (countries, regions, models, ids) that no incident has.
@@ -603,6 +800,7 @@ class FilterSpec:
             return
         name, values = next(iter(unknown.items()))
         item = FILTER_BY_NAME[name]
+        assert item.column is not None  # unknown_values() reports only the filters that read a column
         present = sorted(set(facts.get_column(item.column).cast(pl.String).unique().drop_nulls().to_list()))
         close = difflib.get_close_matches(values[0], present, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
@@ -629,6 +827,8 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     for item in FILTERS:
         if item.kind == "date":
             group.add_argument(item.flag, dest=item.name, metavar="DATE", help=item.help)
+        elif item.kind == "text":
+            group.add_argument(item.flag, dest=item.name, metavar="TEXT", help=item.help)
         else:
             metavar = (item.singular or _singular(item.name)).upper().replace("-", "_")
             if item.name == "incident_ids":
@@ -648,13 +848,37 @@ def _singular(name: str) -> str:
 # --- the per-incident frame the filters read -------------------------------------------------------
 
 FACT_COLUMNS = (
-    "incident_id", "title", "date_start", "date_end", "date_precision", "country", "region", "place", "latitude",
-    "longitude", "location_precision", "aircraft_model", "aircraft_category", "event_type",
+    "incident_id",
+    "title",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "country",
+    "region",
+    "place",
+    "latitude",
+    "longitude",
+    "location_precision",
+    "aircraft_model",
+    "aircraft_category",
+    "event_type",
 )
 """The incident columns :func:`incident_facts` keeps."""
 
+SEARCH_COLUMNS = ("title", "place", "region", "country", "aircraft_model", "incident_id")
+"""The columns the ``search`` filter looks in."""
+
+ATTRIBUTE_STATUS_COLUMNS = tuple(f"_status_{a.name}" for a in COMPARED_ATTRIBUTES)
+"""The columns :func:`incident_facts` adds, given a comparison: each compared attribute's status code
+(:data:`ddj.compare.statuses.STATUS_CODES`), in the model's order."""
+
 COMPARISON_COLUMNS = (
-    "n_accounts", "n_official", "n_unofficial", "acknowledged", "grade", "grade_overridden",
+    "n_accounts",
+    "n_official",
+    "n_unofficial",
+    "acknowledged",
+    "grade",
+    "grade_overridden",
 )
 """The comparison's per-incident columns :func:`incident_facts` adds when given a comparison."""
 
@@ -664,8 +888,9 @@ def incident_facts(dataset: Any, comparison: Any | None = None) -> pl.DataFrame:
 
     The incident's own columns (:data:`FACT_COLUMNS`); ``_accounts``, a bit mask of the (side, source
     kind) pairs of its accounts; and, given the comparison, its per-incident columns
-    (:data:`COMPARISON_COLUMNS`), the counts per status (``n_agree``...) and ``_statuses``, a bit mask
-    of the statuses its attributes have (bit *i* for ``STATUSES[i]``). Accounts are the comparison's
+    (:data:`COMPARISON_COLUMNS`), the counts per status (``n_agree``...), ``_statuses``, a bit mask
+    of the statuses its attributes have (bit *i* for ``STATUSES[i]``), and each attribute's status code
+    (:data:`ATTRIBUTE_STATUS_COLUMNS`). Accounts are the comparison's
     (published by its ``as_of``) when given, else the dataset's.
 
     Examples
@@ -687,16 +912,67 @@ def incident_facts(dataset: Any, comparison: Any | None = None) -> pl.DataFrame:
 
         counts = [f"n_{status}" for status in STATUSES]
         table = comparison.incidents.select("incident_id", *COMPARISON_COLUMNS, *counts).with_columns(
-            pl.sum_horizontal([pl.when(pl.col(c) > 0).then(pl.lit(1 << i, pl.UInt8)).otherwise(pl.lit(0, pl.UInt8))
-                               for i, c in enumerate(counts)]).cast(pl.UInt8).alias("_statuses"))
-        facts = attach(facts, table)
+            pl.sum_horizontal(
+                [
+                    pl.when(pl.col(c) > 0).then(pl.lit(1 << i, pl.UInt8)).otherwise(pl.lit(0, pl.UInt8))
+                    for i, c in enumerate(counts)
+                ]
+            )
+            .cast(pl.UInt8)
+            .alias("_statuses")
+        )
+        facts = attach(attach(facts, table), attribute_statuses(comparison))
     return facts.sort("date_start", "incident_id")
+
+
+def attribute_statuses(comparison: Any) -> pl.DataFrame:
+    """One row per incident (sorted by id) with each compared attribute's status code, in the columns
+    :data:`ATTRIBUTE_STATUS_COLUMNS`. Read from the attribute table, which holds every incident's attributes
+    together in the model's order (a pivot when it does not).
+    """
+    import polars as pl
+
+    from ddj.compare.statuses import STATUS_CODES
+
+    attributes = comparison.attributes
+    k = len(COMPARED_ATTRIBUTES)
+    codes = attributes.get_column("status").cast(pl.String).replace_strict(STATUS_CODES, return_dtype=pl.UInt8)
+    n = attributes.height // k
+    ids = attributes.get_column("incident_id")
+    names = attributes.get_column("attribute").cast(pl.String)
+    regular = attributes.height == n * k and (
+        n == 0
+        or (
+            ids.gather_every(k).equals(ids.gather_every(k, k - 1))
+            and names.head(k).to_list() == [a.name for a in COMPARED_ATTRIBUTES]
+        )
+    )
+    if regular:
+        return pl.DataFrame(
+            {
+                "incident_id": ids.gather_every(k),
+                **{name: codes.gather_every(k, j) for j, name in enumerate(ATTRIBUTE_STATUS_COLUMNS)},
+            }
+        )
+    wide = (
+        attributes.select("incident_id", names.alias("attribute"), codes.alias("status"))
+        .pivot(on="attribute", index="incident_id", values="status")
+        .sort("incident_id")
+    )
+    return wide.select(
+        "incident_id",
+        *[
+            pl.col(a.name).cast(pl.UInt8).alias(c)
+            for a, c in zip(COMPARED_ATTRIBUTES, ATTRIBUTE_STATUS_COLUMNS, strict=True)
+        ],
+    )
 
 
 def attach(left: pl.DataFrame, right: pl.DataFrame, on: str = "incident_id") -> pl.DataFrame:
     """``left`` with the other columns of ``right`` beside it, matched on ``on`` (a left join, kept in ``left``'s
     order). When both hold the same keys in the same order (the comparison's frames and the incidents sorted
-    by id do), the columns are put side by side without a join."""
+    by id do), the columns are put side by side without a join.
+    """
     if left.height == right.height and left.get_column(on).equals(right.get_column(on)):
         return left.hstack(right.drop(on).get_columns())
     return left.join(right, on=on, how="left", maintain_order="left")
@@ -704,7 +980,8 @@ def attach(left: pl.DataFrame, right: pl.DataFrame, on: str = "incident_id") -> 
 
 def _account_masks(accounts: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
     """Per incident (sorted by id), the bit mask of the (side, source kind) pairs among its accounts: bit
-    ``side * len(SOURCE_KINDS) + kind`` in the order of :data:`ddj.model.SIDES` and :data:`ddj.model.SOURCE_KINDS`."""
+    ``side * len(SOURCE_KINDS) + kind`` in the order of :data:`ddj.model.SIDES` and :data:`ddj.model.SOURCE_KINDS`.
+    """
     import polars as pl
 
     kind_codes = {kind: i for i, kind in enumerate(SOURCE_KINDS)}
@@ -717,8 +994,10 @@ def _account_masks(accounts: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFram
         ids = ids.set_sorted()
     bit = (side * len(SOURCE_KINDS) + kind).replace_strict(bits, default=None, return_dtype=pl.UInt32)
     return (
-        accounts.lazy().select(ids, bit.alias("_bit"))
-        .group_by("incident_id", maintain_order=True).agg(pl.col("_bit").bitwise_or().fill_null(0).alias("_accounts"))
+        accounts.lazy()
+        .select(ids, bit.alias("_bit"))
+        .group_by("incident_id", maintain_order=True)
+        .agg(pl.col("_bit").bitwise_or().fill_null(0).alias("_accounts"))
         .sort("incident_id")
         .collect()
     )
@@ -749,6 +1028,9 @@ def _check_names(mapping: Iterable[str]) -> None:
             raise UsageError(msg)
 
 
+_TEXT_LIMIT = 200
+
+
 def _canonical(item: Filter, value: Any) -> Any:
     """A filter's value in canonical form, or :class:`UsageError` saying what is wrong with it."""
     if item.kind == "date":
@@ -765,6 +1047,17 @@ def _canonical(item: Filter, value: Any) -> Any:
                 pass
         msg = f"{item.flag} {value!r}: not a date; write it as YYYY-MM-DD"
         raise UsageError(msg)
+    if item.kind == "text":
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            msg = f"{item.flag} takes one text, not {value!r}"
+            raise UsageError(msg)
+        text = " ".join(value.split())
+        if len(text) > _TEXT_LIMIT:
+            msg = f"{item.flag}: the text is {len(text)} characters long; keep it to {_TEXT_LIMIT}"
+            raise UsageError(msg)
+        return text or None
     if value is None:
         return ()
     if isinstance(value, str):

@@ -1,4 +1,4 @@
-"""The one place that turns untrusted text into HTML, links, Markdown, script-embedded JSON and file names.
+r"""The one place that turns untrusted text into HTML, links, Markdown, script-embedded JSON and file names.
 
 Everything a dataset holds is untrusted: titles, statements, source names, speakers, editors' notes,
 URLs. Nothing from data reaches an HTML page, a Markdown file or a file name except through a
@@ -14,7 +14,7 @@ function here.
   ``</script>`` in data cannot close the element;
 - :func:`safe_filename` for any part of a file name that comes from data;
 - :func:`terminal_safe` for text printed to a terminal (escape sequences and bidirectional controls
-  are shown as ``\\uXXXX``, so data can neither recolour, move the cursor nor reorder a line);
+  are shown as ``\uXXXX``, so data can neither recolour, move the cursor nor reorder a line);
 - :func:`csv_cell` for a cell of a CSV file a spreadsheet may open (no formulas).
 """
 
@@ -27,8 +27,17 @@ import unicodedata
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-__all__ = ["csv_cell", "escape", "escape_markdown", "markdown_link", "safe_filename", "safe_link", "safe_url",
-           "script_json", "terminal_safe"]
+__all__ = [
+    "csv_cell",
+    "escape",
+    "escape_markdown",
+    "markdown_link",
+    "safe_filename",
+    "safe_link",
+    "safe_url",
+    "script_json",
+    "terminal_safe",
+]
 
 _ALLOWED_SCHEMES = ("http", "https")
 # Characters kept as they are in a URL; everything else (quotes, angle brackets, spaces, backticks,
@@ -112,14 +121,14 @@ def safe_link(url: Any, text: Any = None, *, rel: str = "noopener noreferrer") -
 
 
 def escape_markdown(text: Any) -> str:
-    """Return ``text`` safe to place in Markdown: ``&``, ``<``, ``>`` as entities, Markdown syntax backslash-escaped.
+    r"""Return ``text`` safe to place in Markdown: ``&``, ``<``, ``>`` as entities, Markdown syntax backslash-escaped.
 
     A converter will neither run HTML nor build links, emphasis or headings from it.
 
     Examples
     --------
     >>> print(escape_markdown("[click](javascript:alert(1)) <b>*bold*</b>"))
-    \\[click\\](javascript:alert(1)) &lt;b&gt;\\*bold\\*&lt;/b&gt;
+    \[click\](javascript:alert(1)) &lt;b&gt;\*bold\*&lt;/b&gt;
 
     The brackets can no longer make a link, the asterisks no emphasis, and the tag is entities.
     Line breaks become spaces, so data cannot start a heading or a list either.
@@ -149,15 +158,15 @@ def markdown_link(url: Any, text: Any = None) -> str:
 
 
 def script_json(value: Any) -> str:
-    """Return ``value`` as JSON that is safe inside an HTML ``<script>`` element.
+    r"""Return ``value`` as JSON that is safe inside an HTML ``<script>`` element.
 
-    ``<``, ``>``, ``&`` and the line separators U+2028/U+2029 are written as ``\\u`` escapes, so data
+    ``<``, ``>``, ``&`` and the line separators U+2028/U+2029 are written as ``\u`` escapes, so data
     containing ``</script>`` or ``<!--`` cannot end the element. Keys keep their order.
 
     Examples
     --------
     >>> script_json({"title": "</script><script>alert(1)</script>"})
-    '{"title": "\\\\u003c/script\\\\u003e\\\\u003cscript\\\\u003ealert(1)\\\\u003c/script\\\\u003e"}'
+    '{"title": "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"}'
 
     The closing tag is encoded, so the browser never sees it as markup.
     """
@@ -208,20 +217,20 @@ _TERMINAL_UNSAFE_LINES = re.compile(_TERMINAL_UNSAFE.pattern[:-1] + "\n]")
 
 
 def terminal_safe(text: Any, *, newlines: bool = True) -> str:
-    """Return ``text`` safe to print to a terminal: every control character written as ``\\uXXXX``.
+    r"""Return ``text`` safe to print to a terminal: every control character written as ``\uXXXX``.
 
     Escape sequences (``ESC [ ...``), carriage returns, backspaces and bidirectional controls are
     the characters that let data rewrite what a terminal shows (recolour it, hide it, overwrite a
-    line, reorder it); they become visible ``\\u001b``-style text. Tabs stay, and line feeds stay
+    line, reorder it); they become visible ``\u001b``-style text. Tabs stay, and line feeds stay
     unless ``newlines`` is false (for a value shown on one line). JSON text stays valid JSON: the
-    characters replaced can only stand inside its strings, where ``\\uXXXX`` means the same.
+    characters replaced can only stand inside its strings, where ``\uXXXX`` means the same.
 
     Examples
     --------
-    >>> terminal_safe("\\x1b[2Ksyria-ru-aviation: valid")
-    '\\\\u001b[2Ksyria-ru-aviation: valid'
-    >>> terminal_safe("line one\\nline two", newlines=False)
-    'line one\\\\u000aline two'
+    >>> terminal_safe("\x1b[2Ksyria-ru-aviation: valid")
+    '\\u001b[2Ksyria-ru-aviation: valid'
+    >>> terminal_safe("line one\nline two", newlines=False)
+    'line one\\u000aline two'
 
     The escape sequence arrives as harmless text; a name cannot start a line of its own.
     """
@@ -235,7 +244,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value: Any) -> Any:
-    """Return a CSV cell's text so that a spreadsheet shows it as text and never runs it as a formula.
+    r"""Return a CSV cell's text so that a spreadsheet shows it as text and never runs it as a formula.
 
     Text that begins with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) gets a leading
     apostrophe, as OWASP advises against CSV injection; anything else, and anything that is not text,
@@ -244,7 +253,7 @@ def csv_cell(value: Any) -> Any:
     Examples
     --------
     >>> csv_cell('=HYPERLINK("http://evil.example","click")'), csv_cell("-1 helicopter"), csv_cell("fair")
-    ('\\'=HYPERLINK("http://evil.example","click")', "'-1 helicopter", 'fair')
+    ('\'=HYPERLINK("http://evil.example","click")', "'-1 helicopter", 'fair')
 
     The formula is shown as the text it is; ordinary words pass unchanged.
     """

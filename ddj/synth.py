@@ -24,7 +24,7 @@ import polars as pl
 from ddj._io import atomic_write_bytes
 from ddj.datasets.schema import incident_package_descriptor, write_descriptor
 from ddj.errors import UsageError
-from ddj.model import INCIDENT_RESOURCES
+from ddj.model import COMPARED_ATTRIBUTES, INCIDENT_RESOURCES, NO_CLAIM, Attribute
 
 __all__ = ["FORMATS", "synthetic_tables", "write_synthetic"]
 
@@ -85,8 +85,12 @@ _PARTIES = (
 )
 _OFFICIAL_SOURCES = (
     ("ru-mod", "Ministry of Defence of the Russian Federation", "official_military", "Russia"),
-    ("ru-reconciliation-centre", "Russian Center for Reconciliation of the Opposing Parties in Syria",
-     "official_military", "Russia"),
+    (
+        "ru-reconciliation-centre",
+        "Russian Center for Reconciliation of the Opposing Parties in Syria",
+        "official_military",
+        "Russia",
+    ),
     ("ru-mfa", "Ministry of Foreign Affairs of the Russian Federation", "official_government", "Russia"),
     ("ru-presidency", "President of the Russian Federation", "official_government", "Russia"),
 )
@@ -100,20 +104,13 @@ _UNOFFICIAL_KINDS = (
     ("state_media", "Syria"),
 )
 _N_UNOFFICIAL = 28
-#: Attributes in COMPARED_ATTRIBUTES order, with the chance that an official / unofficial account speaks to each.
-_SPEAK = {
-    "cause": (0.9, 0.6),
-    "hostile_fire": (0.7, 0.6),
-    "responsible_party": (0.5, 0.5),
-    "crew_killed": (0.7, 0.6),
-    "others_killed": (0.3, 0.4),
-    "injured": (0.3, 0.4),
-    "place": (0.85, 0.8),
-    "date": (0.9, 0.6),
-    "aircraft": (0.9, 0.7),
-    "follow_on_operation": (0.15, 0.3),
-}
-_ATTRS = tuple(_SPEAK)
+#: The compared attributes, in the model's order; each carries the chance that an official / unofficial
+#: account speaks to it (``Attribute.speaks``).
+_ATTRS = tuple(a.name for a in COMPARED_ATTRIBUTES)
+#: The incident-level "truth" each count attribute with a story scatters around; other counts draw their own.
+_COUNT_TRUTH = {"crew_killed": "_crew", "others_killed": "_others", "injured": "_injured"}
+#: Attributes that both accounts of a changed story (a denial, then an admission) speak to.
+_CHANGED_STORY = ("cause", "hostile_fire")
 
 
 # --- the generator ------------------------------------------------------------------------------
@@ -156,7 +153,7 @@ class _Random:
         return expr
 
 
-def _pick(index: pl.Expr, values: tuple, dtype: pl.DataType = pl.String) -> pl.Expr:
+def _pick(index: pl.Expr, values: tuple, dtype: pl.DataType | type[pl.DataType] = pl.String) -> pl.Expr:
     """The element of ``values`` at ``index`` (an integer expression)."""
     return pl.lit(pl.Series(values, dtype=dtype)).gather(index)
 
@@ -202,21 +199,25 @@ def synthetic_tables(incidents: int, seed: int = 0) -> dict[str, pl.DataFrame]:
 
 
 def _sources() -> pl.DataFrame:
-    rows = [
+    rows: list[dict[str, str | None]] = [
         {"source_id": sid, "name": name, "kind": kind, "country": country, "notes": "Synthetic source."}
         for sid, name, kind, country in _OFFICIAL_SOURCES
     ]
     for index in range(_N_UNOFFICIAL):
         kind, country = _UNOFFICIAL_KINDS[index % len(_UNOFFICIAL_KINDS)]
-        rows.append({
-            "source_id": f"src-{index + 1:02d}",
-            "name": f"Synthetic {kind.replace('_', ' ')} outlet {index + 1}",
-            "kind": kind,
-            "country": country,
-            "notes": "Synthetic source.",
-        })
-    return pl.DataFrame(rows, schema={"source_id": pl.String, "name": pl.String, "kind": pl.String,
-                                      "country": pl.String, "notes": pl.String})
+        rows.append(
+            {
+                "source_id": f"src-{index + 1:02d}",
+                "name": f"Synthetic {kind.replace('_', ' ')} outlet {index + 1}",
+                "kind": kind,
+                "country": country,
+                "notes": "Synthetic source.",
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={"source_id": pl.String, "name": pl.String, "kind": pl.String, "country": pl.String, "notes": pl.String},
+    )
 
 
 def _incidents(rng: _Random, n: int, width: int) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -266,13 +267,28 @@ def _incidents(rng: _Random, n: int, width: int) -> tuple[pl.DataFrame, pl.DataF
         relation=pl.when((event == 5) & (i > 0)).then(pl.lit("follow_on")),
         uncertainty=pl.lit(None, dtype=pl.String),
     ).with_columns(
-        title=pl.concat_str([pl.lit("Synthetic "), pl.col("aircraft_model"), pl.lit(" "), pl.col("event_type"),
-                             pl.lit(" "), pl.col("incident_id")]),
+        title=pl.concat_str(
+            [
+                pl.lit("Synthetic "),
+                pl.col("aircraft_model"),
+                pl.lit(" "),
+                pl.col("event_type"),
+                pl.lit(" "),
+                pl.col("incident_id"),
+            ]
+        ),
         summary=pl.lit("A synthetic incident for tests and benchmarks."),
     )
     incidents = frame.select(f.name for f in INCIDENT_RESOURCES[0].fields)
     plan = frame.select(
-        "_i", "incident_id", "date_start", "country", "place", "aircraft_model", "_event", "_scenario",
+        "_i",
+        "incident_id",
+        "date_start",
+        "country",
+        "place",
+        "aircraft_model",
+        "_event",
+        "_scenario",
         # What "really" happened, as the accounts' claims scatter around it.
         _cause=pl.when(pl.col("_scenario") == 4).then(0).otherwise(_pick(event, _EVENT_CAUSE, pl.Int64)),
         _party=rng.below(i, 11, len(_PARTIES)),
@@ -283,7 +299,8 @@ def _incidents(rng: _Random, n: int, width: int) -> tuple[pl.DataFrame, pl.DataF
         # The attributes an official account gets wrong in a contested incident.
         _bent1=rng.below(i, 17, len(_ATTRS)),
         _bent2=pl.when(rng.uniform(i, 18) < 0.5).then(rng.below(i, 19, len(_ATTRS))).otherwise(-1),
-        _n_off=pl.when(pl.col("_scenario") == 1).then(0)
+        _n_off=pl.when(pl.col("_scenario") == 1)
+        .then(0)
         .otherwise(1 + (rng.uniform(i, 20) < 0.3).cast(pl.Int64) + (pl.col("_scenario") == 4).cast(pl.Int64)),
         _n_unoff=pl.when(pl.col("_scenario") == 2).then(0).otherwise(1 + rng.below(i, 21, 5)),
         _lead=rng.below(i, 22, _N_UNOFFICIAL),
@@ -313,19 +330,25 @@ def _accounts(rng: _Random, plan: pl.DataFrame, width: int) -> pl.DataFrame:
     own_source = rng.below(a, 31, _N_UNOFFICIAL)
     unofficial_source = pl.when(first_unofficial).then(pl.col("_lead")).otherwise(own_source)
     official_source = pl.when(changed & (slot <= 1)).then(0).otherwise(rng.weighted(a, 32, (60, 20, 12, 8)))
-    unofficial_names = tuple(f"Synthetic {_UNOFFICIAL_KINDS[k % len(_UNOFFICIAL_KINDS)][0].replace('_', ' ')} "
-                             f"outlet {k + 1}" for k in range(_N_UNOFFICIAL))
+    unofficial_names = tuple(
+        f"Synthetic {_UNOFFICIAL_KINDS[k % len(_UNOFFICIAL_KINDS)][0].replace('_', ' ')} outlet {k + 1}"
+        for k in range(_N_UNOFFICIAL)
+    )
     delay = pl.when(official).then(rng.below(a, 33, 4)).otherwise(rng.below(a, 34, 6))
     published = pl.col("date_start") + pl.duration(days=delay)
     frame = rows.with_columns(
         account_id=_ids("a", a, width + 1),
         side=pl.when(official).then(pl.lit("official")).otherwise(pl.lit("unofficial")),
-        source_id=pl.when(official).then(_pick(official_source, tuple(s[0] for s in _OFFICIAL_SOURCES)))
+        source_id=pl.when(official)
+        .then(_pick(official_source, tuple(s[0] for s in _OFFICIAL_SOURCES)))
         .otherwise(pl.lit("src-") + (unofficial_source + 1).cast(pl.String).str.zfill(2)),
-        origin=pl.when(official).then(_pick(official_source, tuple(s[1] for s in _OFFICIAL_SOURCES)))
-        .when(repeat).then(_pick(pl.col("_lead"), unofficial_names))
+        origin=pl.when(official)
+        .then(_pick(official_source, tuple(s[1] for s in _OFFICIAL_SOURCES)))
+        .when(repeat)
+        .then(_pick(pl.col("_lead"), unofficial_names))
         .otherwise(_pick(unofficial_source, unofficial_names)),
-        published_date=pl.when(admission).then(pl.col("date_start") + pl.duration(days=4 + rng.below(a, 35, 30)))
+        published_date=pl.when(admission)
+        .then(pl.col("date_start") + pl.duration(days=4 + rng.below(a, 35, 30)))
         .otherwise(published),
         supersedes_account_id=pl.when(admission).then(_ids("a", a - 1, width + 1)),
         _official=official,
@@ -334,7 +357,7 @@ def _accounts(rng: _Random, plan: pl.DataFrame, width: int) -> pl.DataFrame:
         _bent=~official & (rng.uniform(a, 36) < 0.04)
         | official & contested & ~denial,  # who departs from the "truth" on the bent attributes
     )
-    claims = [_claim_columns(rng, name, index) for index, name in enumerate(_ATTRS)]
+    claims = [_claim_columns(rng, item, index) for index, item in enumerate(COMPARED_ATTRIBUTES)]
     frame = frame.with_columns([expr for group in claims for expr in group])
     frame = frame.with_columns(
         speaker=pl.lit(None, dtype=pl.String),
@@ -349,71 +372,92 @@ def _accounts(rng: _Random, plan: pl.DataFrame, width: int) -> pl.DataFrame:
     return frame.select(f.name for f in INCIDENT_RESOURCES[2].fields)
 
 
-def _claim_columns(rng: _Random, name: str, index: int) -> list[pl.Expr]:
-    """The account columns of one attribute: what is claimed, if anything, scattered around the truth."""
+def _claim_columns(rng: _Random, item: Attribute, index: int) -> list[pl.Expr]:
+    """The account columns of one attribute: what is claimed, if anything, scattered around the truth.
+
+    The attributes of the shipped model have stories tied to the incident (the cause follows the event
+    type, hostile fire the cause); any other attribute is drawn by its kind, so that every attribute of
+    :data:`ddj.model.COMPARED_ATTRIBUTES` gets claims with agreements and contradictions.
+    """
+    name = item.name
     a = pl.col("_a")
     stream = 100 + 10 * index
     official = pl.col("_official")
-    p_official, p_unofficial = _SPEAK[name]
+    p_official, p_unofficial = item.speaks
     speaks = rng.uniform(a, stream) < pl.when(official).then(p_official).otherwise(p_unofficial)
     bent = pl.col("_bent") & ((pl.col("_bent1") == index) | (pl.col("_bent2") == index))
     denial = pl.col("_denial")
     silent = pl.when(rng.uniform(a, stream + 1) < 0.2).then(pl.lit("unknown")).otherwise(pl.lit("not_stated"))
     sloppy = rng.uniform(a, stream + 2) < 0.15  # case and spacing vary between outlets
+    columns = item.columns
 
     def word(claim: pl.Expr) -> pl.Expr:
         # Both accounts of a changed story speak to the cause and to hostile fire.
-        return pl.when(speaks | (pl.col("_pair") & (index < 2))).then(claim).otherwise(silent)
+        return pl.when(speaks | (pl.col("_pair") & (name in _CHANGED_STORY))).then(claim).otherwise(silent)
 
     if name == "cause":
         truth = pl.col("_cause")
         value = pl.when(denial).then(2).when(bent).then((truth + 1 + rng.below(a, stream + 3, 6)) % 7).otherwise(truth)
-        return [word(_pick(value, _CAUSES)).alias("cause")]
+        return [word(_pick(value, _CAUSES)).alias(columns[0])]
     if name == "hostile_fire":
         hostile = pl.col("_cause").is_in([0, 5])
         value = pl.when(denial).then(False).when(bent).then(~hostile).otherwise(hostile)
-        return [word(pl.when(value).then(pl.lit("yes")).otherwise(pl.lit("no"))).alias("hostile_fire")]
+        return [word(pl.when(value).then(pl.lit("yes")).otherwise(pl.lit("no"))).alias(columns[0])]
     if name == "responsible_party":
         party = pl.when(bent).then((pl.col("_party") + 1) % len(_PARTIES)).otherwise(pl.col("_party"))
         text = _pick(party, _PARTIES)
         text = pl.when(sloppy).then(text.str.to_lowercase().str.replace(" ", "  ")).otherwise(text)
-        return [word(text).alias("responsible_party")]
-    if name in ("crew_killed", "others_killed", "injured"):
-        truth = pl.col({"crew_killed": "_crew", "others_killed": "_others", "injured": "_injured"}[name])
+        return [word(text).alias(columns[0])]
+    if name == "aircraft":
+        model = pl.col("aircraft_model")
+        short = model.str.replace(r"^([A-Za-z]+-\d+).*$", "$1")
+        text = pl.when(bent).then(short + pl.lit(" (two aircraft)")).when(sloppy).then(model.str.to_uppercase())
+        return [word(text.otherwise(model)).alias(columns[0])]
+    if name == "follow_on_operation":
+        value = pl.when(bent).then(~pl.col("_follow")).otherwise(pl.col("_follow"))
+        return [word(pl.when(value).then(pl.lit("yes")).otherwise(pl.lit("no"))).alias(columns[0])]
+    incident = pl.col("_i")  # the same for every account of an incident: its "truth"
+    if item.kind == "count":
+        truth = pl.col(_COUNT_TRUTH[name]) if name in _COUNT_TRUTH else rng.below(incident, stream + 7, 6)
         best = pl.when(bent).then(truth + 2 + rng.below(a, stream + 3, 5)).otherwise(truth)
         ranged = rng.uniform(a, stream + 4) < 0.25
         spread = 1 + rng.below(a, stream + 5, 2)
         low = (best - spread).clip(lower_bound=0)
         claim = word(pl.lit("figure"))
         figure = claim == "figure"
+        claim_column, low_column, best_column, high_column = columns
         return [
-            claim.alias(f"{name}_claim"),
-            pl.when(figure & ranged).then(low).alias(f"{name}_low"),
-            pl.when(figure & (~ranged | (rng.uniform(a, stream + 6) < 0.5))).then(best).alias(f"{name}_best"),
-            pl.when(figure & ranged).then(best + spread).alias(f"{name}_high"),
+            claim.alias(claim_column),
+            pl.when(figure & ranged).then(low).alias(low_column),
+            pl.when(figure & (~ranged | (rng.uniform(a, stream + 6) < 0.5))).then(best).alias(best_column),
+            pl.when(figure & ranged).then(best + spread).alias(high_column),
         ]
-    if name == "place":
+    if item.kind == "place":
         country = pl.when(bent).then(pl.lit("Turkey")).otherwise(pl.col("country"))
         place = pl.when(bent).then(pl.lit("near Yayladag")).otherwise(pl.col("place"))
         wide = rng.uniform(a, stream + 3) < 0.3  # a wider phrasing that still contains the place
         place = pl.when(wide & ~bent).then(pl.col("place") + pl.lit(", in ") + pl.col("country")).otherwise(place)
         only_country = rng.uniform(a, stream + 4) < 0.2
+        country_column, place_column = columns
         return [
-            word(country).alias("claimed_country"),
-            pl.when(only_country).then(pl.lit("not_stated")).otherwise(word(place)).alias("claimed_place"),
+            word(country).alias(country_column),
+            pl.when(only_country).then(pl.lit("not_stated")).otherwise(word(place)).alias(place_column),
         ]
-    if name == "date":
+    if item.kind == "date":
         day = pl.col("date_start") + pl.duration(days=pl.when(bent).then(1).otherwise(0))
-        return [word(day.dt.strftime("%Y-%m-%d")).alias("claimed_date")]
-    if name == "aircraft":
-        model = pl.col("aircraft_model")
-        short = model.str.replace(r"^([A-Za-z]+-\d+).*$", "$1")
-        text = pl.when(bent).then(short + pl.lit(" (two aircraft)")).when(sloppy).then(model.str.to_uppercase())
-        return [word(text.otherwise(model)).alias("claimed_aircraft")]
-    if name == "follow_on_operation":
-        value = pl.when(bent).then(~pl.col("_follow")).otherwise(pl.col("_follow"))
-        return [word(pl.when(value).then(pl.lit("yes")).otherwise(pl.lit("no"))).alias("follow_on_operation")]
-    msg = f"synth does not know how to draw attribute {name!r}"
+        return [word(day.dt.strftime("%Y-%m-%d")).alias(columns[0])]
+    if item.kind == "category":
+        words = tuple(w for w in item.vocabulary if w not in NO_CLAIM)
+        truth = rng.below(incident, stream + 7, len(words))
+        value = pl.when(bent).then((truth + 1) % len(words)).otherwise(truth)
+        return [word(_pick(value, words)).alias(columns[0])]
+    if item.kind == "text":
+        words = tuple(f"{item.label} {letter}" for letter in "ABCDEF")
+        truth = rng.below(incident, stream + 7, len(words))
+        value = pl.when(bent).then((truth + 1) % len(words)).otherwise(truth)
+        text = _pick(value, words)
+        return [word(pl.when(sloppy).then(text.str.to_uppercase()).otherwise(text)).alias(columns[0])]
+    msg = f"synth does not know how to draw attribute {name!r} of kind {item.kind!r}"
     raise AssertionError(msg)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class DataCaveatWarning(UserWarning):
-    """A caveat about the data: an incident no official ever spoke of, a missing precision code, rows left off a chart."""
+    """A caveat about the data: an incident no official spoke of, a missing precision code, rows left off a chart."""
 
 
 class ImpreciseLocationWarning(DataCaveatWarning):

@@ -1,16 +1,13 @@
 """The corpus of bad inputs: every broken package fails with the right error, naming file, row and column.
 
-The corpus lives in ``tests/fixtures/bad/``, one package per case, written by ``make_corpus.py``
-from the minimal valid package; ``cases.json`` says what each case must raise and where.
+The corpus is written for the test run by ``tests/fixtures/bad/make_corpus.py``, one package per case,
+from the minimal valid package (so from the model); ``cases.json`` says what each case must raise and where.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,9 +17,11 @@ import ddj.errors
 from ddj.cli import main
 from ddj.datasets import inspect
 from ddj.errors import DDJError, PackageError, ResourceFileError, ValidationError
+from ddj.model import resource_model
+from tests.fixtures.bad.make_corpus import build, corpus
 from tests.fixtures.minimal import write_package
 
-CORPUS = Path(__file__).parent / "fixtures" / "bad"
+CORPUS = corpus()
 CASES: list[dict] = json.loads((CORPUS / "cases.json").read_text(encoding="utf-8"))
 
 
@@ -52,10 +51,27 @@ def test_the_corpus_is_large_and_covers_every_error_class():
     assert len(set(names)) == len(names)
     raised = {case["error"] for case in CASES}
     every_class = {
-        "TypeViolation", "RequiredViolation", "EnumViolation", "PatternViolation", "RangeViolation",
-        "UniqueViolation", "ForeignKeyViolation", "DateOrderViolation", "CountRangeViolation", "UrlViolation",
-        "ConsistencyViolation", "EmptyTableError", "PackageError", "ResourceFileError", "MissingFileError",
-        "EmptyFileError", "EncodingError", "DelimiterError", "RaggedRowError", "HeaderError", "LineEndError",
+        "TypeViolation",
+        "RequiredViolation",
+        "EnumViolation",
+        "PatternViolation",
+        "RangeViolation",
+        "UniqueViolation",
+        "ForeignKeyViolation",
+        "DateOrderViolation",
+        "CountRangeViolation",
+        "UrlViolation",
+        "ConsistencyViolation",
+        "EmptyTableError",
+        "PackageError",
+        "ResourceFileError",
+        "MissingFileError",
+        "EmptyFileError",
+        "EncodingError",
+        "DelimiterError",
+        "RaggedRowError",
+        "HeaderError",
+        "LineEndError",
         "TextViolation",
     }
     assert every_class <= raised, f"no case raises {sorted(every_class - raised)}"
@@ -107,10 +123,29 @@ def test_every_rule_of_the_validator_is_exercised_by_some_case():
         if isinstance(err, ValidationError):
             found |= {p.rule for p in err.problems}
     rules = {
-        "required", "type", "enum", "pattern", "minimum", "maximum", "primary_key", "foreign_key", "date_order",
-        "count_order", "count_claim", "url", "self_reference", "relation_without_related",
-        "related_without_relation", "coordinates_pair", "supersede_source", "supersede_incident",
-        "supersede_order", "supersede_cycle", "override_field", "date", "empty_table",
+        "required",
+        "type",
+        "enum",
+        "pattern",
+        "minimum",
+        "maximum",
+        "primary_key",
+        "foreign_key",
+        "date_order",
+        "count_order",
+        "count_claim",
+        "url",
+        "self_reference",
+        "relation_without_related",
+        "related_without_relation",
+        "coordinates_pair",
+        "supersede_source",
+        "supersede_incident",
+        "supersede_order",
+        "supersede_cycle",
+        "override_field",
+        "date",
+        "empty_table",
     }
     assert rules <= found, f"no case breaks {sorted(rules - found)}"
 
@@ -123,10 +158,18 @@ def _many_problems(tables: dict) -> None:
     accounts[1]["url"] = "javascript:alert(1)"  # row 3: not an http link
     accounts[2]["source_id"] = "src-nowhere"  # row 4: unknown source
     accounts[2]["crew_killed_claim"] = "figure"  # row 4: a figure claimed, none given
-    tables["overrides"].append({
-        "override_id": "ovr-1", "target_table": "grades", "target_id": "inc-1", "field": "grade",
-        "value": "superb", "editor": "Desk", "decided_on": "2021-03-05", "reason": "Checked.",
-    })  # row 2: not a grade
+    tables["overrides"].append(
+        {
+            "override_id": "ovr-1",
+            "target_table": "grades",
+            "target_id": "inc-1",
+            "field": "grade",
+            "value": "superb",
+            "editor": "Desk",
+            "decided_on": "2021-03-05",
+            "reason": "Checked.",
+        }
+    )  # row 2: not a grade
 
 
 def test_validate_lists_every_problem_not_only_the_first(tmp_path, capsys):
@@ -170,23 +213,21 @@ def test_validate_lists_every_unreadable_file_and_the_problems_of_the_readable_o
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {
-        str(path.relative_to(folder)): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and "__pycache__" not in path.parts and path.name != "make_corpus.py"
-    }
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
-def test_the_committed_corpus_is_what_make_corpus_writes(tmp_path):
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}  # keep __pycache__ out of the corpus folder
-    done = subprocess.run([sys.executable, str(CORPUS / "make_corpus.py"), str(tmp_path)], env=env,
-                          capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    assert json.loads((tmp_path / "cases.json").read_text(encoding="utf-8")) == CASES
-    on_disk, regenerated = _files(CORPUS), _files(tmp_path)
-    assert sorted(on_disk) == sorted(regenerated), "files differ: run tests/fixtures/bad/make_corpus.py"
-    changed = [name for name in on_disk if on_disk[name] != regenerated[name]]
-    assert changed == [], f"stale corpus files (run tests/fixtures/bad/make_corpus.py): {changed[:5]}"
+def test_the_corpus_is_the_same_every_time_it_is_written(tmp_path):
+    entries = build(tmp_path / "again")
+    assert entries == CASES
+    assert _files(tmp_path / "again") == _files(CORPUS)
+
+
+def test_the_corpus_schemas_follow_the_model():
+    descriptor = json.loads((CORPUS / "enum-side" / "datapackage.json").read_text(encoding="utf-8"))
+    accounts = next(r for r in descriptor["resources"] if r["name"] == "accounts")
+    assert [f["name"] for f in accounts["schema"]["fields"]] == list(resource_model("accounts").field_names)
+    header = (CORPUS / "enum-side" / "accounts.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header == list(resource_model("accounts").field_names)
 
 
 def test_inspect_of_a_bad_case_leaves_the_corpus_unchanged():

@@ -18,7 +18,7 @@ from ddj.charts.theme import OKABE_ITO, STATUS_COLOURS, STATUS_LABELS
 from ddj.errors import UsageError
 from ddj.model import COMPARED_ATTRIBUTES
 from ddj.warnings import DataReducedWarning, ImpreciseLocationWarning
-from tests.fixtures.chart_inputs import axis_labels, comparison_of, count_axis_labels
+from tests.fixtures.chart_inputs import axis_labels, count_axis_labels
 
 MI35 = "syr-2021-02-28-mi35"
 MI8 = "syr-2016-08-01-mi8amtsh"
@@ -26,14 +26,7 @@ CAMPAIGN = "syr-2016-08-retaliation-strikes"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-@pytest.fixture(scope="module")
-def syria():
-    return ddj.load("syria-ru-aviation", warn=False)
-
-
-@pytest.fixture(scope="module")
-def comparison(syria):
-    return comparison_of(syria)
+# syria and comparison: the shipped package and its comparison, from tests/conftest.py
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +35,15 @@ def series():
     step = pl.int_range(0, days.len(), eager=True)
     frames = []
     for category, factor in (("aircraft", 3), ("helicopter", 2)):
-        frames.append(pl.DataFrame({"date": days, "category": category, "official": step * factor // 2,
-                                    "documented": step // 3 + 1}).with_columns(
-            (pl.col("official") / pl.col("documented")).alias("ratio"),
-            (pl.col("official") - pl.col("documented")).alias("difference"),
-            pl.when(pl.col("date").dt.day() == 15).then(pl.lit(-2)).otherwise(None).alias("revision")))
+        frames.append(
+            pl.DataFrame(
+                {"date": days, "category": category, "official": step * factor // 2, "documented": step // 3 + 1}
+            ).with_columns(
+                (pl.col("official") / pl.col("documented")).alias("ratio"),
+                (pl.col("official") - pl.col("documented")).alias("difference"),
+                pl.when(pl.col("date").dt.day() == 15).then(pl.lit(-2)).otherwise(None).alias("revision"),
+            )
+        )
     return pl.concat(frames)
 
 
@@ -141,14 +138,17 @@ def test_alt_text_says_what_the_charts_show(built, syria):
     assert charts.chart_alt_text(built["timeline_one"]) == (
         "Timeline of the accounts of “Mi-35 emergency landing near Tal Tamr, Al-Hasakah governorate”: the "
         "incident on 28 February 2021; 2 official accounts, the first on 28 February 2021; 4 other accounts, the "
-        "first on 28 February 2021; official account the same day; 3 accounts marked uncertain.")
+        "first on 28 February 2021; official account the same day; 3 accounts marked uncertain."
+    )
     assert "crew killed: official accounts 3; other accounts 3" in charts.chart_alt_text(built["ranges_one"])
     assert charts.chart_alt_text(built["timeline_seeds"]) == (
         "Timeline of 2 incidents on 1 August 2016, with 2 official accounts and 5 other accounts. 1 incident has an "
-        "official account, after a median of 0 days; 1 has none.")
+        "official account, after a median of 0 days; 1 has none."
+    )
     matrix = charts.chart_alt_text(built["matrix"])
-    assert matrix.startswith(f"Matrix of {syria.incidents.height} incidents by {len(COMPARED_ATTRIBUTES)} compared "
-                             "attributes")
+    assert matrix.startswith(
+        f"Matrix of {syria.incidents.height} incidents by {len(COMPARED_ATTRIBUTES)} compared attributes"
+    )
     assert "official and other accounts contradict" in matrix
 
 
@@ -156,8 +156,10 @@ def test_timeline_draws_the_acknowledgement_gap(syria, comparison):
     chart = charts.account_timeline(syria, comparison, incident_ids=[MI8, CAMPAIGN])
     spec = charts.chart_spec(chart)
     gaps = sorted((v["incident"][:20], v["gap"]) for values in spec["datasets"].values() for v in values if "gap" in v)
-    assert gaps == [("Mi-8 shot down over ", "official account the same day"),
-                    ("Reported 'Retaliatio", "no official account")]
+    assert gaps == [
+        ("Mi-8 shot down over ", "official account the same day"),
+        ("Reported 'Retaliatio", "no official account"),
+    ]
     marks = [v for values in spec["datasets"].values() for v in values if "lane" in v and "state" in v]
     # The Mi-8: the ministry and the Kremlin, and Defence24; the campaign: Defence24's three relayed voices and Pravda.
     assert sorted(m["lane"] for m in marks) == ["official accounts"] * 2 + ["other accounts"] * 5
@@ -231,8 +233,11 @@ def test_map_lists_what_it_cannot_place_and_warns(syria):
         result = charts.locator_map(syria)
     # The two carrier losses have no coordinates; the Ka-52's "eastern Syria" (precision 5) is too vague to place.
     assert result.placed == syria.incidents.height - 3 == 17
-    assert result.unplaced["incident_id"].to_list() == ["med-2016-11-13-mig29kr", "med-2016-12-03-su33",
-                                                        "syr-2018-05-07-ka52"]
+    assert result.unplaced["incident_id"].to_list() == [
+        "med-2016-11-13-mig29kr",
+        "med-2016-12-03-su33",
+        "syr-2018-05-07-ka52",
+    ]
     assert result.unplaced["reason"].to_list()[:2] == ["no coordinates"] * 2
     assert result.unplaced["reason"][2].startswith("too vague to place")
     assert "3 not placed and listed beside the map" in charts.chart_alt_text(result)
@@ -244,18 +249,29 @@ def test_map_lists_what_it_cannot_place_and_warns(syria):
 
 def test_map_styles_each_precision_and_leaves_vague_places_off(syria):
     incidents = syria.incidents.with_columns(
-        pl.when(pl.col("incident_id") == MI35).then(pl.lit(6))
-        .when(pl.col("incident_id") == MI8).then(pl.lit(None, pl.Int64))
-        .otherwise(pl.col("location_precision")).alias("location_precision"))
-    changed = ddj.Dataset(name=syria.name, folder=syria.folder, kind=syria.kind,
-                          tables={**syria.tables, "incidents": incidents}, caveats=(), descriptor=syria.descriptor,
-                          files=syria.files)
+        pl.when(pl.col("incident_id") == MI35)
+        .then(pl.lit(6))
+        .when(pl.col("incident_id") == MI8)
+        .then(pl.lit(None, pl.Int64))
+        .otherwise(pl.col("location_precision"))
+        .alias("location_precision")
+    )
+    changed = ddj.Dataset(
+        name=syria.name,
+        folder=syria.folder,
+        kind=syria.kind,
+        tables={**syria.tables, "incidents": incidents},
+        caveats=(),
+        descriptor=syria.descriptor,
+        files=syria.files,
+    )
     with pytest.warns(ImpreciseLocationWarning):
         result = charts.locator_map(changed)
     unplaced = dict(zip(result.unplaced["incident_id"], result.unplaced["reason"], strict=True))
     assert unplaced[MI35] == "too vague to place (country only)"
-    points = next(v for v in charts.chart_spec(result)["datasets"].values()
-                  if isinstance(v, list) and v and "precision" in v[0])
+    points = next(
+        v for v in charts.chart_spec(result)["datasets"].values() if isinstance(v, list) and v and "precision" in v[0]
+    )
     styles = {p["title"][:16]: p["precision"] for p in points}
     assert styles["Mi-8 shot down o"] == "precision not recorded"
     assert styles["Mortar attack on"] == "exact location"
@@ -267,23 +283,39 @@ def test_ranges_keep_official_and_other_figures_apart(syria, comparison):
     ranges = charts.side_ranges(syria.accounts.filter(pl.col("incident_id") == "rus-2016-12-25-tu154"))
     others = ranges.filter(pl.col("attribute") == "others_killed").row(0, named=True)
     assert (others["side"], others["low"], others["best"], others["high"], others["said"]) == (
-        "official", 84, 84.0, 84, "figure")
+        "official",
+        84,
+        84.0,
+        84,
+        "figure",
+    )
     accounts = syria.accounts.with_columns(
-        pl.when(pl.col("account_id") == "acc-0030").then(pl.lit("figure")).otherwise(pl.col("injured_claim"))
+        pl.when(pl.col("account_id") == "acc-0030")
+        .then(pl.lit("figure"))
+        .otherwise(pl.col("injured_claim"))
         .alias("injured_claim"),
-        pl.when(pl.col("account_id") == "acc-0030").then(pl.lit(0)).otherwise(pl.col("injured_low"))
+        pl.when(pl.col("account_id") == "acc-0030")
+        .then(pl.lit(0))
+        .otherwise(pl.col("injured_low"))
         .alias("injured_low"),
-        pl.when(pl.col("account_id") == "acc-0030").then(pl.lit(2)).otherwise(pl.col("injured_best"))
+        pl.when(pl.col("account_id") == "acc-0030")
+        .then(pl.lit(2))
+        .otherwise(pl.col("injured_best"))
         .alias("injured_best"),
-        pl.when(pl.col("account_id") == "acc-0030").then(pl.lit(5)).otherwise(pl.col("injured_high"))
-        .alias("injured_high"))
+        pl.when(pl.col("account_id") == "acc-0030")
+        .then(pl.lit(5))
+        .otherwise(pl.col("injured_high"))
+        .alias("injured_high"),
+    )
     injured = charts.side_ranges(accounts.filter(pl.col("incident_id") == MI35)).filter(
-        pl.col("attribute") == "injured")
+        pl.col("attribute") == "injured"
+    )
     # Defense World's edited 0-2-5 joins the Syrian military source's 3 injured on the other side: lowest low,
     # median best, highest high; the Russian officials give no figure and stay apart.
     assert injured.select("side", "low", "best", "high", "said", "accounts").rows() == [
-        ("official", None, None, None, "no figure", 0), ("unofficial", 0, 2.5, 5, "figure", 2)]
-
+        ("official", None, None, None, "no figure", 0),
+        ("unofficial", 0, 2.5, 5, "figure", 2),
+    ]
 
 
 @pytest.mark.parametrize("name", ["ranges_one", "ranges_several", "grades"])
@@ -298,6 +330,7 @@ def test_count_axes_label_each_whole_number_once(svgs, name):
 def test_timeline_dates_are_each_labelled_once(svgs, name):
     (dates,) = [labels for labels in axis_labels(svgs[name]) if any(label[-4:].isdigit() for label in labels)]
     assert len(dates) >= 3 and len(dates) == len(set(dates)), dates
+
 
 def test_tally_gap_marks_revisions_and_draws_the_ratio(built, series):
     spec = charts.chart_spec(built["tally"])
@@ -346,13 +379,14 @@ def test_png_export_has_twice_the_chart_pixels_marked_144_ppi(built):
     import struct
 
     chart = built["ranges_one"]
-    svg_width, svg_height = (float(v) for v in re.search(r'width="([\d.]+)" height="([\d.]+)"',
-                                                         charts.to_svg(chart)).groups())
+    svg_width, svg_height = (
+        float(v) for v in re.search(r'width="([\d.]+)" height="([\d.]+)"', charts.to_svg(chart)).groups()
+    )
     png = charts.to_png(chart)
     width, height = struct.unpack(">II", png[16:24])
     assert abs(width - 2 * svg_width) < 1 and abs(height - 2 * svg_height) < 1  # a fraction of a pixel is cut
     at = png.index(b"pHYs")
-    per_metre_x, per_metre_y, unit = struct.unpack(">IIB", png[at + 4:at + 13])
+    per_metre_x, per_metre_y, unit = struct.unpack(">IIB", png[at + 4 : at + 13])
     assert unit == 1 and round(per_metre_x * 0.0254) == round(per_metre_y * 0.0254) == 144
 
 
@@ -386,8 +420,15 @@ def test_a_chart_that_cannot_reduce_warns_instead_of_raising(syria, comparison):
     copies = 1400
     seeds = syria.accounts.filter(pl.col("incident_id").is_in([MI8, CAMPAIGN]))
     accounts = pl.concat([seeds.with_columns(pl.col("account_id") + f"-{i}") for i in range(copies)])
-    big = ddj.Dataset(name="copies", folder=syria.folder, kind="incidents",
-                      tables={**syria.tables, "accounts": accounts}, caveats=(), descriptor={"version": "1"}, files={})
+    big = ddj.Dataset(
+        name="copies",
+        folder=syria.folder,
+        kind="incidents",
+        tables={**syria.tables, "accounts": accounts},
+        caveats=(),
+        descriptor={"version": "1"},
+        files={},
+    )
     with pytest.warns(DataReducedWarning, match="could not reduce"):
         chart = charts.account_timeline(big, comparison, incident_ids=[MI8, CAMPAIGN])
     spec = chart.to_dict()

@@ -67,11 +67,20 @@ def test_a_long_tally_series_embeds_well_under_a_megabyte():
     frames = []
     for number in range(40):
         step = pl.int_range(0, days.len(), eager=True)
-        frames.append(pl.DataFrame({"date": days, "category": f"category {number}", "official": step * (number + 2),
-                                    "documented": step + 1}).with_columns(
-            (pl.col("official") / pl.col("documented")).alias("ratio"),
-            (pl.col("official") - pl.col("documented")).alias("difference"),
-            (pl.col("date").dt.day() == 1).alias("revision")))
+        frames.append(
+            pl.DataFrame(
+                {
+                    "date": days,
+                    "category": f"category {number}",
+                    "official": step * (number + 2),
+                    "documented": step + 1,
+                }
+            ).with_columns(
+                (pl.col("official") / pl.col("documented")).alias("ratio"),
+                (pl.col("official") - pl.col("documented")).alias("difference"),
+                (pl.col("date").dt.day() == 1).alias("revision"),
+            )
+        )
     series = pl.concat(frames)
     assert series.height > 390_000
     with pytest.warns(DataReducedWarning, match="last value per"):
@@ -84,8 +93,15 @@ def test_synthetic_packages_chart_with_the_real_comparison():
     from ddj.synth import synthetic_tables
 
     tables = synthetic_tables(3000, seed=7)
-    dataset = Dataset(name="synthetic", folder=Path("."), kind="incidents", tables=tables, caveats=(),
-                      descriptor={"version": "0"}, files={})
+    dataset = Dataset(
+        name="synthetic",
+        folder=Path("."),
+        kind="incidents",
+        tables=tables,
+        caveats=(),
+        descriptor={"version": "0"},
+        files={},
+    )
     comparison = compare(dataset)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataReducedWarning)

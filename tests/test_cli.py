@@ -96,8 +96,14 @@ ddj.cli.entry()
 
 def _run_module(tmp_path, source):
     (tmp_path / "handled_interrupt.py").write_text(source, encoding="utf-8")
-    return subprocess.run([sys.executable, "-m", "handled_interrupt"], capture_output=True, text=True, timeout=60,
-                          cwd=tmp_path)
+    return subprocess.run(
+        [sys.executable, "-m", "handled_interrupt"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=False,
+    )
 
 
 def test_an_interrupt_main_handled_ends_the_process_with_130_not_by_signal(tmp_path):
@@ -108,7 +114,11 @@ def test_an_interrupt_main_handled_ends_the_process_with_130_not_by_signal(tmp_p
 
 def test_without_forgetting_the_handled_interrupt_cpython_would_end_by_sigint(tmp_path):
     # The same script with forget_handled_interrupt disabled: shows the test above checks something real.
-    done = _run_module(tmp_path, _HANDLED_IN_EXEC.replace(
-        "ddj.cli.main = main", "ddj.cli.main = main\nddj.cli.forget_handled_interrupt = lambda: False"))
+    done = _run_module(
+        tmp_path,
+        _HANDLED_IN_EXEC.replace(
+            "ddj.cli.main = main", "ddj.cli.main = main\nddj.cli.forget_handled_interrupt = lambda: False"
+        ),
+    )
     assert "handled" in done.stderr
     assert done.returncode == -2, done.stderr

@@ -86,36 +86,94 @@ def test_an_incident_nobody_spoke_of_is_unknown_throughout_and_weak():
     [
         ({"cause": "technical_failure"}, {"cause": "technical_failure"}, "cause", "agree"),
         ({"cause": "technical_failure"}, {"cause": "hostile_fire"}, "cause", "contradict"),
-        ({"responsible_party": "Islamic  State "}, {"responsible_party": "islamic state"}, "responsible_party", "agree"),
-        ({"responsible_party": "Israel"}, {"responsible_party": "Syrian air defence"}, "responsible_party", "contradict"),
-        ({"responsible_party": "Syrian air defence"}, {"responsible_party": "Syrian air defence forces"},
-         "responsible_party", "agree"),
-        ({"crew_killed_claim": "figure", "crew_killed_best": 5},
-         {"crew_killed_claim": "figure", "crew_killed_low": 3, "crew_killed_high": 6}, "crew_killed", "agree"),
-        ({"crew_killed_claim": "figure", "crew_killed_low": 1, "crew_killed_best": 2, "crew_killed_high": 2},
-         {"crew_killed_claim": "figure", "crew_killed_best": 4}, "crew_killed", "contradict"),
-        ({"crew_killed_claim": "figure", "crew_killed_best": 5}, {"crew_killed_claim": "unknown"}, "crew_killed",
-         "official_only"),
-        ({"claimed_country": "Syria", "claimed_place": "Idlib province"},
-         {"claimed_country": "syria", "claimed_place": "near Saraqib, Idlib Province"}, "place", "agree"),
-        ({"claimed_country": "Syria", "claimed_place": "Hmeimim air base"},
-         {"claimed_country": "Turkey", "claimed_place": "Hmeimim air base"}, "place", "contradict"),
+        (
+            {"responsible_party": "Islamic  State "},
+            {"responsible_party": "islamic state"},
+            "responsible_party",
+            "agree",
+        ),
+        (
+            {"responsible_party": "Israel"},
+            {"responsible_party": "Syrian air defence"},
+            "responsible_party",
+            "contradict",
+        ),
+        (
+            {"responsible_party": "Syrian air defence"},
+            {"responsible_party": "Syrian air defence forces"},
+            "responsible_party",
+            "agree",
+        ),
+        (
+            {"crew_killed_claim": "figure", "crew_killed_best": 5},
+            {"crew_killed_claim": "figure", "crew_killed_low": 3, "crew_killed_high": 6},
+            "crew_killed",
+            "agree",
+        ),
+        (
+            {"crew_killed_claim": "figure", "crew_killed_low": 1, "crew_killed_best": 2, "crew_killed_high": 2},
+            {"crew_killed_claim": "figure", "crew_killed_best": 4},
+            "crew_killed",
+            "contradict",
+        ),
+        (
+            {"crew_killed_claim": "figure", "crew_killed_best": 5},
+            {"crew_killed_claim": "unknown"},
+            "crew_killed",
+            "official_only",
+        ),
+        (
+            {"claimed_country": "Syria", "claimed_place": "Idlib province"},
+            {"claimed_country": "syria", "claimed_place": "near Saraqib, Idlib Province"},
+            "place",
+            "agree",
+        ),
+        (
+            {"claimed_country": "Syria", "claimed_place": "Hmeimim air base"},
+            {"claimed_country": "Turkey", "claimed_place": "Hmeimim air base"},
+            "place",
+            "contradict",
+        ),
         # Place texts within one country are shown side by side, not judged.
-        ({"claimed_country": "Syria", "claimed_place": "near Homs"},
-         {"claimed_country": "Syria", "claimed_place": "east of Palmyra"}, "place", "agree"),
-        ({"claimed_country": "Syria", "claimed_place": "Latakia province, on the Syrian side of the border"},
-         {"claimed_country": "Syria", "claimed_place": "Turkmen Mountains, Latakia province"}, "place", "agree"),
-        ({"claimed_country": "Syria", "claimed_place": "Latakia province"},
-         {"claimed_country": "Turkey", "claimed_place": "Turkish airspace over Yayladag, Hatay province"}, "place",
-         "contradict"),
-        ({"claimed_country": "Syria", "claimed_place": "not_stated"},
-         {"claimed_country": "not_stated", "claimed_place": "near the Turkish border"}, "place", "agree"),
+        (
+            {"claimed_country": "Syria", "claimed_place": "near Homs"},
+            {"claimed_country": "Syria", "claimed_place": "east of Palmyra"},
+            "place",
+            "agree",
+        ),
+        (
+            {"claimed_country": "Syria", "claimed_place": "Latakia province, on the Syrian side of the border"},
+            {"claimed_country": "Syria", "claimed_place": "Turkmen Mountains, Latakia province"},
+            "place",
+            "agree",
+        ),
+        (
+            {"claimed_country": "Syria", "claimed_place": "Latakia province"},
+            {"claimed_country": "Turkey", "claimed_place": "Turkish airspace over Yayladag, Hatay province"},
+            "place",
+            "contradict",
+        ),
+        (
+            {"claimed_country": "Syria", "claimed_place": "not_stated"},
+            {"claimed_country": "not_stated", "claimed_place": "near the Turkish border"},
+            "place",
+            "agree",
+        ),
         ({"claimed_country": "Syria"}, {"claimed_country": " syria"}, "place", "agree"),
-        ({"claimed_country": "Syria", "claimed_place": "near Homs"},
-         {"claimed_country": "unknown", "claimed_place": "Homs"}, "place", "agree"),
+        (
+            {"claimed_country": "Syria", "claimed_place": "near Homs"},
+            {"claimed_country": "unknown", "claimed_place": "Homs"},
+            "place",
+            "agree",
+        ),
         ({"claimed_date": "2020-01-01"}, {"claimed_date": "2020-01-02"}, "date", "contradict"),
         ({"claimed_date": "2020-01-01"}, {"claimed_date": "2020-01-01"}, "date", "agree"),
-        ({"follow_on_operation": "not_stated"}, {"follow_on_operation": "yes"}, "follow_on_operation", "unofficial_only"),
+        (
+            {"follow_on_operation": "not_stated"},
+            {"follow_on_operation": "yes"},
+            "follow_on_operation",
+            "unofficial_only",
+        ),
         ({"hostile_fire": "unknown"}, {"hostile_fire": "not_stated"}, "hostile_fire", "unknown"),
     ],
 )
@@ -170,27 +228,49 @@ def test_one_incompatible_pair_among_several_claims_is_a_contradiction():
 
 
 def test_official_silent_only_when_the_operator_never_spoke_and_someone_looked():
-    silent = compare(_searched(dataset([incident_row("i1")], [
-        account_row("a1", "i1", "unofficial", "Observers", follow_on_operation="yes"),
-    ])))
+    silent = compare(
+        _searched(
+            dataset(
+                [incident_row("i1")],
+                [
+                    account_row("a1", "i1", "unofficial", "Observers", follow_on_operation="yes"),
+                ],
+            )
+        )
+    )
     assert _status(silent, "follow_on_operation") == "official_silent"
     assert _row(silent)["official_searched"] and _row(silent)["n_official_silent"] == 1
-    unsearched = compare(dataset([incident_row("i1")], [
-        account_row("a1", "i1", "unofficial", "Observers", follow_on_operation="yes"),
-    ]))
+    unsearched = compare(
+        dataset(
+            [incident_row("i1")],
+            [
+                account_row("a1", "i1", "unofficial", "Observers", follow_on_operation="yes"),
+            ],
+        )
+    )
     assert _status(unsearched, "follow_on_operation") == "no_official_record"
     assert not _row(unsearched)["official_searched"] and _row(unsearched)["n_no_official_record"] == 1
-    spoke = compare(dataset([incident_row("i1")], [
-        account_row("a0", "i1", "official", "Ministry", cause="accident"),
-        account_row("a1", "i1", "unofficial", "Observers", follow_on_operation="yes"),
-    ]))
+    spoke = compare(
+        dataset(
+            [incident_row("i1")],
+            [
+                account_row("a0", "i1", "official", "Ministry", cause="accident"),
+                account_row("a1", "i1", "unofficial", "Observers", follow_on_operation="yes"),
+            ],
+        )
+    )
     assert _status(spoke, "follow_on_operation") == "unofficial_only"
 
 
 def test_values_are_rendered_for_people_and_sorted():
     result = _pair(
-        {"crew_killed_claim": "figure", "crew_killed_low": 10, "crew_killed_high": 12,
-         "claimed_country": "Syria", "claimed_place": " near Saraqib "},
+        {
+            "crew_killed_claim": "figure",
+            "crew_killed_low": 10,
+            "crew_killed_high": 12,
+            "claimed_country": "Syria",
+            "claimed_place": " near Saraqib ",
+        },
         {"crew_killed_claim": "figure", "crew_killed_best": 3, "claimed_country": "Syria"},
         a3={"crew_killed_claim": "figure", "crew_killed_best": 11},
     )
@@ -205,12 +285,37 @@ def test_values_are_rendered_for_people_and_sorted():
 
 def _denial_then_admission(**admission) -> list[dict]:
     return [
-        account_row("a1", "i1", "official", "Ministry", source_id="mod", published_date=D(2020, 1, 2),
-                    cause="technical_failure", hostile_fire="no"),
-        account_row("a2", "i1", "official", "Ministry", source_id="mod", published_date=D(2020, 2, 1),
-                    cause="hostile_fire", hostile_fire="yes", supersedes_account_id="a1", **admission),
-        account_row("a3", "i1", "unofficial", "Local outlet", source_id="local", published_date=D(2020, 1, 3),
-                    cause="hostile_fire"),
+        account_row(
+            "a1",
+            "i1",
+            "official",
+            "Ministry",
+            source_id="mod",
+            published_date=D(2020, 1, 2),
+            cause="technical_failure",
+            hostile_fire="no",
+        ),
+        account_row(
+            "a2",
+            "i1",
+            "official",
+            "Ministry",
+            source_id="mod",
+            published_date=D(2020, 2, 1),
+            cause="hostile_fire",
+            hostile_fire="yes",
+            supersedes_account_id="a1",
+            **admission,
+        ),
+        account_row(
+            "a3",
+            "i1",
+            "unofficial",
+            "Local outlet",
+            source_id="local",
+            published_date=D(2020, 1, 3),
+            cause="hostile_fire",
+        ),
     ]
 
 
@@ -249,8 +354,16 @@ def test_as_of_before_every_account_leaves_every_incident_unknown():
 def test_same_claims_in_other_spelling_are_not_a_change():
     accounts = [
         account_row("a1", "i1", "official", "M", source_id="mod", responsible_party="Islamic State"),
-        account_row("a2", "i1", "official", "M", source_id="mod", responsible_party="islamic  state",
-                    supersedes_account_id="a1", published_date=D(2020, 1, 3)),
+        account_row(
+            "a2",
+            "i1",
+            "official",
+            "M",
+            source_id="mod",
+            responsible_party="islamic  state",
+            supersedes_account_id="a1",
+            published_date=D(2020, 1, 3),
+        ),
     ]
     result = compare(dataset([incident_row("i1")], accounts))
     assert result.changes.height == 0 and not _row(result)["official_changed"]
@@ -292,13 +405,17 @@ def _grade(accounts: list[dict], *, searched: bool = False) -> tuple[str, str]:
 
 
 def test_confirmed_when_an_independent_account_backs_the_operator_on_a_point_it_makes():
-    grade, reason = _grade([
-        account_row("a1", "i1", "official", "M", cause="technical_failure", hostile_fire="no"),
-        account_row("a2", "i1", "unofficial", "Local", hostile_fire="no"),
-    ])
+    grade, reason = _grade(
+        [
+            account_row("a1", "i1", "official", "M", cause="technical_failure", hostile_fire="no"),
+            account_row("a2", "i1", "unofficial", "Local", hostile_fire="no"),
+        ]
+    )
     assert grade == "confirmed"
-    assert reason == ("Confirmed: an account independent of the operator agrees with its version on 1 point both "
-                      "speak to, and no account contradicts it (1 independent source in all).")
+    assert reason == (
+        "Confirmed: an account independent of the operator agrees with its version on 1 point both "
+        "speak to, and no account contradicts it (1 independent source in all)."
+    )
 
 
 def test_the_operators_word_alone_is_uncorroborated_not_confirmed():
@@ -307,25 +424,31 @@ def test_the_operators_word_alone_is_uncorroborated_not_confirmed():
 
 
 def test_others_speaking_only_to_other_points_do_not_corroborate_the_operator():
-    grade, reason = _grade([
-        account_row("a1", "i1", "official", "M", cause="technical_failure"),
-        account_row("a2", "i1", "unofficial", "Local", hostile_fire="no"),
-    ])
+    grade, reason = _grade(
+        [
+            account_row("a1", "i1", "official", "M", cause="technical_failure"),
+            account_row("a2", "i1", "unofficial", "Local", hostile_fire="no"),
+        ]
+    )
     assert grade == "uncorroborated"
     assert "1 independent source speaks of the incident but not to the points the operator makes" in reason
 
 
 def test_an_outlet_repeating_the_operator_is_not_independent():
-    grade, _ = _grade([
-        account_row("a1", "i1", "official", "Russian Ministry of Defence", cause="technical_failure"),
-        account_row("a2", "i1", "unofficial", "russian  ministry of defence", cause="technical_failure"),
-    ])
+    grade, _ = _grade(
+        [
+            account_row("a1", "i1", "official", "Russian Ministry of Defence", cause="technical_failure"),
+            account_row("a2", "i1", "unofficial", "russian  ministry of defence", cause="technical_failure"),
+        ]
+    )
     assert grade == "uncorroborated"
 
 
 def test_three_origins_through_one_article_are_one_source():
-    accounts = [account_row(f"a{i}", "i1", "unofficial", origin, follow_on_operation="yes", reported_in="Defence24 article")
-                for i, origin in enumerate(["Independent media", "Social media", "Observers"], 1)]
+    accounts = [
+        account_row(f"a{i}", "i1", "unofficial", origin, follow_on_operation="yes", reported_in="Defence24 article")
+        for i, origin in enumerate(["Independent media", "Social media", "Observers"], 1)
+    ]
     row = _row(compare(dataset([incident_row("i1")], accounts)))
     assert row["n_unofficial_origins"] == 1 and row["grade"] == "weak"
     assert "rests on a single independent source" in row["grade_reason"]
@@ -335,8 +458,10 @@ def test_three_origins_through_one_article_are_one_source():
 
 
 def test_a_lookalike_letter_does_not_make_a_new_source():
-    accounts = [account_row("a1", "i1", "unofficial", "Syrian Observatory", follow_on_operation="yes"),
-                account_row("a2", "i1", "unofficial", "Sуrian Оbservatory", follow_on_operation="yes")]  # Cyrillic у, О
+    accounts = [
+        account_row("a1", "i1", "unofficial", "Syrian Observatory", follow_on_operation="yes"),
+        account_row("a2", "i1", "unofficial", "Sуrian Оbservatory", follow_on_operation="yes"),
+    ]  # Cyrillic у, О
     row = _row(compare(dataset([incident_row("i1")], accounts)))
     assert row["n_unofficial_origins"] == 1 and row["grade"] == "weak"
 
@@ -355,18 +480,22 @@ def test_fair_with_two_agreeing_origins_and_official_silence():
 
 def test_weak_with_one_origin_or_with_origins_that_disagree():
     assert _grade([account_row("a1", "i1", "unofficial", "Observers", cause="accident")])[0] == "weak"
-    grade, reason = _grade([
-        account_row("a1", "i1", "unofficial", "Observers", cause="accident"),
-        account_row("a2", "i1", "unofficial", "Social media", cause="hostile_fire"),
-    ])
+    grade, reason = _grade(
+        [
+            account_row("a1", "i1", "unofficial", "Observers", cause="accident"),
+            account_row("a2", "i1", "unofficial", "Social media", cause="hostile_fire"),
+        ]
+    )
     assert grade == "weak" and "disagree with one another on cause" in reason
 
 
 def test_contested_when_the_sides_contradict_and_neither_concedes():
-    grade, reason = _grade([
-        account_row("a1", "i1", "official", "M", responsible_party="Israel"),
-        account_row("a2", "i1", "unofficial", "IDF", responsible_party="Syrian air defence"),
-    ])
+    grade, reason = _grade(
+        [
+            account_row("a1", "i1", "official", "M", responsible_party="Israel"),
+            account_row("a2", "i1", "unofficial", "IDF", responsible_party="Syrian air defence"),
+        ]
+    )
     assert grade == "contested" and "on responsible party" in reason and "1 independent source contradicts" in reason
 
 
@@ -381,24 +510,30 @@ _DISSENT = account_row("a2", "i1", "unofficial", "Rumour mill", cause="hostile_f
 
 
 def test_discounted_when_origins_supporting_the_operator_on_the_disputed_attribute_clearly_outnumber():
-    row = _weighed([
-        _OPERATOR, _DISSENT,
-        account_row("a3", "i1", "unofficial", "Observers", cause="technical_failure"),
-        account_row("a4", "i1", "unofficial", "Local media", cause="technical_failure"),
-        account_row("a5", "i1", "unofficial", "local media", cause="technical_failure"),  # a repeat of one origin
-        account_row("a6", "i1", "unofficial", "Witnesses", cause="technical_failure"),
-    ])
+    row = _weighed(
+        [
+            _OPERATOR,
+            _DISSENT,
+            account_row("a3", "i1", "unofficial", "Observers", cause="technical_failure"),
+            account_row("a4", "i1", "unofficial", "Local media", cause="technical_failure"),
+            account_row("a5", "i1", "unofficial", "local media", cause="technical_failure"),  # a repeat of one origin
+            account_row("a6", "i1", "unofficial", "Witnesses", cause="technical_failure"),
+        ]
+    )
     assert (row["n_supporting_origins"], row["n_contradicting_origins"]) == (3, 1)
     assert row["grade"] == "discounted" and row["contradicted_attributes"] == "cause"
     assert "1 independent source contradicts the operator, 3 support it on what is in dispute" in row["grade_reason"]
 
 
 def test_two_supporting_origins_against_one_are_not_enough_to_discount():
-    row = _weighed([
-        _OPERATOR, _DISSENT,
-        account_row("a3", "i1", "unofficial", "Observers", cause="technical_failure"),
-        account_row("a4", "i1", "unofficial", "Local media", cause="technical_failure"),
-    ])
+    row = _weighed(
+        [
+            _OPERATOR,
+            _DISSENT,
+            account_row("a3", "i1", "unofficial", "Observers", cause="technical_failure"),
+            account_row("a4", "i1", "unofficial", "Local media", cause="technical_failure"),
+        ]
+    )
     assert (row["n_supporting_origins"], row["n_contradicting_origins"]) == (2, 1)
     assert row["grade"] == "contested"
     assert "2 support it on what is in dispute, short of the margin that would discount" in row["grade_reason"]
@@ -406,23 +541,32 @@ def test_two_supporting_origins_against_one_are_not_enough_to_discount():
 
 def test_support_on_other_attributes_says_nothing_about_the_disputed_one():
     # Three origins agree with the operator on the date, none speaks to the cause, which is in dispute.
-    row = _weighed([
-        _OPERATOR, _DISSENT,
-        *(account_row(f"a{i}", "i1", "unofficial", origin, claimed_date="2020-01-01")
-          for i, origin in enumerate(("Observers", "Local media", "Witnesses", "Agency"), start=3)),
-    ])
+    row = _weighed(
+        [
+            _OPERATOR,
+            _DISSENT,
+            *(
+                account_row(f"a{i}", "i1", "unofficial", origin, claimed_date="2020-01-01")
+                for i, origin in enumerate(("Observers", "Local media", "Witnesses", "Agency"), start=3)
+            ),
+        ]
+    )
     assert row["contradicted_attributes"] == "cause"
     assert (row["n_supporting_origins"], row["n_contradicting_origins"]) == (0, 1)
     assert row["grade"] == "contested" and "0 support it" in row["grade_reason"]
 
 
 def test_an_origin_that_backs_the_operator_on_one_disputed_point_and_contradicts_it_on_another_contradicts():
-    row = _weighed([
-        account_row("a1", "i1", "official", "M", cause="technical_failure", claimed_aircraft="Mi-8"),
-        account_row("a2", "i1", "unofficial", "Rumour mill", cause="hostile_fire"),
-        *(account_row(f"a{i}", "i1", "unofficial", origin, cause="technical_failure", claimed_aircraft="Mi-28N")
-          for i, origin in enumerate(("Observers", "Local media", "Witnesses"), start=3)),
-    ])
+    row = _weighed(
+        [
+            account_row("a1", "i1", "official", "M", cause="technical_failure", claimed_aircraft="Mi-8"),
+            account_row("a2", "i1", "unofficial", "Rumour mill", cause="hostile_fire"),
+            *(
+                account_row(f"a{i}", "i1", "unofficial", origin, cause="technical_failure", claimed_aircraft="Mi-28N")
+                for i, origin in enumerate(("Observers", "Local media", "Witnesses"), start=3)
+            ),
+        ]
+    )
     assert row["contradicted_attributes"] == "cause, aircraft"
     assert (row["n_supporting_origins"], row["n_contradicting_origins"]) == (0, 4)
     assert row["grade"] == "contested"
@@ -431,8 +575,10 @@ def test_an_origin_that_backs_the_operator_on_one_disputed_point_and_contradicts
 def test_a_place_without_a_country_supports_nobody_on_a_disputed_country():
     official = account_row("a1", "i1", "official", "M", claimed_country="Syria", claimed_place="Latakia")
     dissent = account_row("a2", "i1", "unofficial", "Ankara", claimed_country="Turkey", claimed_place="Yayladagi")
-    vague = [account_row(f"a{i}", "i1", "unofficial", origin, claimed_place="near the border")
-             for i, origin in enumerate(("Observers", "Local media", "Witnesses"), start=3)]
+    vague = [
+        account_row(f"a{i}", "i1", "unofficial", origin, claimed_place="near the border")
+        for i, origin in enumerate(("Observers", "Local media", "Witnesses"), start=3)
+    ]
     row = _weighed([official, dissent, *vague])
     assert (row["n_supporting_origins"], row["n_contradicting_origins"], row["grade"]) == (0, 1, "contested")
     named = [{**a, "claimed_country": "Syria"} for a in vague]
@@ -444,8 +590,16 @@ def test_a_place_without_a_country_supports_nobody_on_a_disputed_country():
 
 
 def _override(override_id: str, value: str, decided_on: dt.date, reason: str, incident_id: str = "i1") -> dict:
-    return {"override_id": override_id, "target_table": "grades", "target_id": incident_id, "field": "grade",
-            "value": value, "editor": f"Editor {override_id}", "decided_on": decided_on, "reason": reason}
+    return {
+        "override_id": override_id,
+        "target_table": "grades",
+        "target_id": incident_id,
+        "field": "grade",
+        "value": value,
+        "editor": f"Editor {override_id}",
+        "decided_on": decided_on,
+        "reason": reason,
+    }
 
 
 def test_an_override_replaces_the_grade_and_shows_who_when_and_why():
@@ -479,13 +633,20 @@ def test_overrides_of_other_tables_leave_grades_alone():
 
 
 def _synthetic(incidents: int = 300, seed: int = 4):
-    from ddj.synth import synthetic_tables
-
-    from ddj.datasets.dataset import Dataset
     from pathlib import Path
 
-    return Dataset(name="synthetic", folder=Path("."), kind="incidents", tables=synthetic_tables(incidents, seed),
-                   caveats=(), descriptor={}, files={})
+    from ddj.datasets.dataset import Dataset
+    from ddj.synth import synthetic_tables
+
+    return Dataset(
+        name="synthetic",
+        folder=Path("."),
+        kind="incidents",
+        tables=synthetic_tables(incidents, seed),
+        caveats=(),
+        descriptor={},
+        files={},
+    )
 
 
 def _assert_same(a: Comparison, b: Comparison) -> None:
@@ -504,7 +665,12 @@ def test_row_order_of_the_input_does_not_matter():
     from ddj.datasets.dataset import Dataset
 
     shuffled = Dataset(
-        name=ds.name, folder=ds.folder, kind=ds.kind, caveats=(), descriptor={}, files={},
+        name=ds.name,
+        folder=ds.folder,
+        kind=ds.kind,
+        caveats=(),
+        descriptor={},
+        files={},
         tables={name: frame.sample(fraction=1.0, shuffle=True, seed=9) for name, frame in ds.tables.items()},
     )
     assert not shuffled.accounts["account_id"].equals(ds.accounts["account_id"])
@@ -545,7 +711,7 @@ def test_for_incident_and_to_dict():
 
 def test_compare_is_on_the_public_surface():
     assert "compare" in ddj.__all__
-    result = ddj.compare(dataset([incident_row("i1")], [account_row("a1", "i1", "official", "M")]))
+    result = ddj.compare.compare(dataset([incident_row("i1")], [account_row("a1", "i1", "official", "M")]))
     assert isinstance(result, Comparison)
 
 
@@ -553,9 +719,8 @@ def test_compare_is_on_the_public_surface():
 
 
 @pytest.fixture(scope="module")
-def curated():
-    ds = ddj.load("syria-ru-aviation", warn=False)
-    return ds, compare(ds)
+def curated(syria, comparison):
+    return syria, comparison
 
 
 def _curated_incident(ds, model: str, event_type: str | None = None) -> str:
@@ -569,7 +734,9 @@ def _curated_incident(ds, model: str, event_type: str | None = None) -> str:
 def test_mi35_technical_failure_contested_on_crew_killed(curated):
     ds, result = curated
     mi35 = _curated_incident(ds, "Mi-35")
-    cause = result.attributes.filter((pl.col("incident_id") == mi35) & (pl.col("attribute") == "cause")).row(0, named=True)
+    cause = result.attributes.filter((pl.col("incident_id") == mi35) & (pl.col("attribute") == "cause")).row(
+        0, named=True
+    )
     assert cause["official_values"] == ["technical_failure"] and cause["status"] in ("official_only", "agree")
     assert _status(result, "hostile_fire", mi35) in ("unofficial_only", "agree")
     assert _status(result, "crew_killed", mi35) == "contradict"
@@ -610,9 +777,9 @@ def test_il20_parties_blame_each_other_contested_on_the_responsible_party(curate
 
 
 def _attribute_row(result: Comparison, incident_id: str, attribute: str) -> dict:
-    return result.attributes.filter(
-        (pl.col("incident_id") == incident_id) & (pl.col("attribute") == attribute)
-    ).row(0, named=True)
+    return result.attributes.filter((pl.col("incident_id") == incident_id) & (pl.col("attribute") == attribute)).row(
+        0, named=True
+    )
 
 
 def test_mi8amtsh_shoot_down_is_not_contested_the_sides_agree_on_the_aircraft(curated):
@@ -643,7 +810,8 @@ def test_su24_contradicts_on_the_country_only(curated):
     assert (row["n_contradicting_origins"], row["n_supporting_origins"]) == (2, 0)
     assert row["computed_grade"] == "contested"
     assert row["computed_grade_reason"].startswith(
-        "Contested: the operator and unofficial accounts contradict each other on crew killed, place.")
+        "Contested: the operator and unofficial accounts contradict each other on crew killed, place."
+    )
 
 
 def test_us_strike_places_in_one_country_are_not_judged(curated):

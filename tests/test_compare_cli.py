@@ -11,8 +11,14 @@ from ddj.cli import build_parser, main
 from tests.fixtures.minimal import write_package
 
 OVERRIDE = {
-    "override_id": "ov-1", "target_table": "grades", "target_id": "inc-2", "field": "grade", "value": "fair",
-    "editor": "Night editor", "decided_on": "2024-05-02", "reason": "A second local outlet confirmed the strikes.",
+    "override_id": "ov-1",
+    "target_table": "grades",
+    "target_id": "inc-2",
+    "field": "grade",
+    "value": "fair",
+    "editor": "Night editor",
+    "decided_on": "2024-05-02",
+    "reason": "A second local outlet confirmed the strikes.",
 }
 
 
@@ -41,7 +47,11 @@ def test_json_output_holds_both_tables_and_the_override(package, capsys):
     assert [r["incident_id"] for r in data["incidents"]] == ["inc-1", "inc-2"]
     assert len(data["attributes"]) == 20 and "accounts" not in data
     overridden = data["incidents"][1]
-    assert (overridden["grade"], overridden["computed_grade"], overridden["override_editor"]) == ("fair", "weak", "Night editor")
+    assert (overridden["grade"], overridden["computed_grade"], overridden["override_editor"]) == (
+        "fair",
+        "weak",
+        "Night editor",
+    )
     assert overridden["override_date"] == "2024-05-02" and overridden["override_reason"] == OVERRIDE["reason"]
     hostile = next(r for r in data["attributes"] if r["incident_id"] == "inc-1" and r["attribute"] == "hostile_fire")
     assert hostile["unofficial_values"] == ["no"] and hostile["unofficial_account_ids"] == ["acc-2"]
@@ -62,7 +72,8 @@ def test_out_writes_one_row_per_incident_and_attribute(package, tmp_path, capsys
     table = pl.read_parquet(target) if suffix == ".parquet" else pl.read_csv(target)
     assert table.height == 20
     assert {"incident_id", "attribute", "status", "grade", "override_reason", "incident_n_unofficial_origins"} <= set(
-        table.columns)
+        table.columns
+    )
     row = table.filter((pl.col("incident_id") == "inc-2") & (pl.col("attribute") == "cause")).row(0, named=True)
     assert (row["grade"], row["override_editor"]) == ("fair", "Night editor")
     if suffix == ".parquet":
@@ -73,10 +84,13 @@ def test_out_writes_one_row_per_incident_and_attribute(package, tmp_path, capsys
         assert str(row["override_date"]) == "2024-05-02"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--out", "comparison.xlsx"], "--out takes a file name ending in .parquet or .csv"),
-    (["--as-of", "yesterday"], "--as-of 'yesterday' is not a date"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--out", "comparison.xlsx"], "--out takes a file name ending in .parquet or .csv"),
+        (["--as-of", "yesterday"], "--as-of 'yesterday' is not a date"),
+    ],
+)
 def test_bad_arguments_are_one_clear_line(package, tmp_path, capsys, args, message):
     assert main(["compare", str(package), *args]) == 2
     err = capsys.readouterr().err

@@ -53,16 +53,25 @@ def _accounts(draw) -> list[dict]:
     n = draw(st.integers(0, 7))
     rows = []
     for i in range(n):
-        rows.append(account_row(
-            f"a{i}", draw(st.sampled_from(INCIDENTS)), draw(st.sampled_from(("official", "unofficial"))),
-            draw(st.sampled_from(ORIGINS)), source_id=f"s{draw(st.integers(0, 3))}",
-            published_date=dt.date(2020, 1, 1) + dt.timedelta(days=draw(st.integers(0, 20))),
-            **draw(_claims()),
-        ))
+        rows.append(
+            account_row(
+                f"a{i}",
+                draw(st.sampled_from(INCIDENTS)),
+                draw(st.sampled_from(("official", "unofficial"))),
+                draw(st.sampled_from(ORIGINS)),
+                source_id=f"s{draw(st.integers(0, 3))}",
+                published_date=dt.date(2020, 1, 1) + dt.timedelta(days=draw(st.integers(0, 20))),
+                **draw(_claims()),
+            )
+        )
     # Some accounts replace an earlier one of the same source about the same incident (a changed story).
     for i, row in enumerate(rows):
-        earlier = [r for r in rows[:i] if (r["incident_id"], r["source_id"], r["side"]) == (row["incident_id"], row["source_id"], row["side"])
-                   and r["published_date"] <= row["published_date"]]
+        earlier = [
+            r
+            for r in rows[:i]
+            if (r["incident_id"], r["source_id"], r["side"]) == (row["incident_id"], row["source_id"], row["side"])
+            and r["published_date"] <= row["published_date"]
+        ]
         if earlier and draw(st.booleans()):
             row["supersedes_account_id"] = draw(st.sampled_from(earlier))["account_id"]
     return rows
@@ -94,7 +103,7 @@ SWAPPED = {
 def test_swapping_the_sides_swaps_official_only_and_unofficial_only(accounts):
     before = compare(_build(accounts)).attributes
     after = compare(_build([{**a, "side": _flip(a["side"])} for a in accounts])).attributes
-    for old, new in zip(before.iter_rows(named=True), after.iter_rows(named=True)):
+    for old, new in zip(before.iter_rows(named=True), after.iter_rows(named=True), strict=True):
         assert (old["incident_id"], old["attribute"]) == (new["incident_id"], new["attribute"])
         assert new["status"] in SWAPPED[old["status"]], (old, new)
         assert (new["official_values"], new["unofficial_values"]) == (old["unofficial_values"], old["official_values"])
@@ -114,8 +123,13 @@ def test_an_agreeing_repeat_of_an_existing_origin_never_raises_corroboration(acc
     if not unofficial:
         return
     original = data.draw(st.sampled_from(unofficial))
-    repeat = {**original, "account_id": "repeat", "source_id": "s-repeater", "supersedes_account_id": None,
-              "origin": data.draw(st.sampled_from((original["origin"], original["origin"].upper() + " ")))}
+    repeat = {
+        **original,
+        "account_id": "repeat",
+        "source_id": "s-repeater",
+        "supersedes_account_id": None,
+        "origin": data.draw(st.sampled_from((original["origin"], original["origin"].upper() + " "))),
+    }
     before = compare(_build(accounts))
     after = compare(_build([*accounts, repeat]))
     columns = ["incident_id", "n_unofficial_origins", "n_supporting_origins", "n_contradicting_origins", "grade"]
@@ -133,7 +147,14 @@ def test_statuses_are_a_function_of_the_accounts_not_their_order(accounts, rando
     first, second = compare(_build(accounts)), compare(_build(shuffled))
     for name in ("incidents", "attributes", "changes", "accounts"):
         assert getattr(first, name).equals(getattr(second, name)), name
-    assert set(first.attributes["status"]) <= {"agree", "contradict", "official_silent", "no_official_record",
-                                              "unofficial_only", "official_only", "unknown"}
+    assert set(first.attributes["status"]) <= {
+        "agree",
+        "contradict",
+        "official_silent",
+        "no_official_record",
+        "unofficial_only",
+        "official_only",
+        "unknown",
+    }
     assert first.attributes.height == len(INCIDENTS) * 10
     assert first.attributes.filter(pl.col("status") == "contradict").height == first.incidents["n_contradict"].sum()

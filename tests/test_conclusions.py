@@ -35,14 +35,18 @@ def _incident(result, incident_id: str = "i1") -> dict:
 
 
 def test_operator_only_is_uncorroborated_in_grade_reason_and_words():
-    ds = dataset([incident_row("i1")], [
-        account_row("a1", "i1", "official", "Ministry", cause="technical_failure", hostile_fire="no"),
-    ])
+    ds = dataset(
+        [incident_row("i1")],
+        [
+            account_row("a1", "i1", "official", "Ministry", cause="technical_failure", hostile_fire="no"),
+        ],
+    )
     result = compare(ds)
     row = _incident(result)
     assert row["grade"] == "uncorroborated"
-    assert row["grade_reason"] == ("Uncorroborated: only the operator's account is recorded, so its version rests "
-                                   "on its own word.")
+    assert row["grade_reason"] == (
+        "Uncorroborated: only the operator's account is recorded, so its version rests on its own word."
+    )
     words = _texts(narrative(ds, result))
     assert "We grade this" in words and "uncorroborated" in words and "confirmed" not in words.lower()
 
@@ -61,9 +65,17 @@ def test_shipped_incidents_only_the_operator_spoke_of_are_never_confirmed():
 
 
 def _one_article() -> list[dict]:
-    return [account_row(f"a{i}", "i1", "unofficial", origin, follow_on_operation="yes",
-                        reported_in="Defence24, 'Russian Retaliation'")
-            for i, origin in enumerate(["Independent media", "Social media channels", "Observers in Syria"], 1)]
+    return [
+        account_row(
+            f"a{i}",
+            "i1",
+            "unofficial",
+            origin,
+            follow_on_operation="yes",
+            reported_in="Defence24, 'Russian Retaliation'",
+        )
+        for i, origin in enumerate(["Independent media", "Social media channels", "Observers in Syria"], 1)
+    ]
 
 
 def test_three_origins_known_through_one_article_are_one_source():
@@ -78,36 +90,76 @@ def test_three_origins_known_through_one_article_are_one_source():
 
 
 def test_a_second_publication_makes_a_second_source():
-    accounts = [*_one_article(), account_row("a4", "i1", "unofficial", "Conflict News", follow_on_operation="yes",
-                                             reported_in="Pravda.Ru, video page")]
+    accounts = [
+        *_one_article(),
+        account_row(
+            "a4", "i1", "unofficial", "Conflict News", follow_on_operation="yes", reported_in="Pravda.Ru, video page"
+        ),
+    ]
     row = _incident(compare(dataset([incident_row("i1")], accounts)))
     assert row["n_unofficial_origins"] == 2 and row["grade"] == "fair"
 
 
 def test_a_chain_is_closed_an_origin_shared_with_a_second_publication_joins_it():
-    accounts = [*_one_article(), account_row("a4", "i1", "unofficial", "Observers in Syria", follow_on_operation="yes",
-                                             reported_in="Another outlet")]
+    accounts = [
+        *_one_article(),
+        account_row(
+            "a4", "i1", "unofficial", "Observers in Syria", follow_on_operation="yes", reported_in="Another outlet"
+        ),
+    ]
     assert _incident(compare(dataset([incident_row("i1")], accounts)))["n_unofficial_origins"] == 1
 
 
-@pytest.mark.parametrize("lookalike", ["Оbservers in Syria", "Observers\u00a0in  Syria", "OBSERVERS IN SYRIA",
-                                       "Observers in Sуria"])
+@pytest.mark.parametrize(
+    "lookalike", ["Оbservers in Syria", "Observers\u00a0in  Syria", "OBSERVERS IN SYRIA", "Observers in Sуria"]
+)
 def test_lookalike_letters_spaces_and_case_do_not_make_a_new_source(lookalike):
-    accounts = [account_row("a1", "i1", "unofficial", "Observers in Syria", follow_on_operation="yes"),
-                account_row("a2", "i1", "unofficial", lookalike, follow_on_operation="yes")]
+    accounts = [
+        account_row("a1", "i1", "unofficial", "Observers in Syria", follow_on_operation="yes"),
+        account_row("a2", "i1", "unofficial", lookalike, follow_on_operation="yes"),
+    ]
     row = _incident(compare(dataset([incident_row("i1")], accounts)))
     assert row["n_unofficial_origins"] == 1 and row["grade"] == "weak"
 
 
 def test_an_outlet_repeating_the_operator_neither_corroborates_nor_supports_it():
-    ds = dataset([incident_row("i1")], [
-        account_row("a1", "i1", "official", "Russian Ministry of Defence", cause="technical_failure", crew_killed_claim="figure",
-                    crew_killed_low=0, crew_killed_best=0, crew_killed_high=0),
-        account_row("a2", "i1", "unofficial", "Russian Ministry of Defence", cause="technical_failure",
-                    crew_killed_claim="figure", crew_killed_low=0, crew_killed_best=0, crew_killed_high=0),
-        account_row("a3", "i1", "unofficial", "SANA", crew_killed_claim="figure", crew_killed_low=1, crew_killed_best=1,
-                    crew_killed_high=1),
-    ])
+    ds = dataset(
+        [incident_row("i1")],
+        [
+            account_row(
+                "a1",
+                "i1",
+                "official",
+                "Russian Ministry of Defence",
+                cause="technical_failure",
+                crew_killed_claim="figure",
+                crew_killed_low=0,
+                crew_killed_best=0,
+                crew_killed_high=0,
+            ),
+            account_row(
+                "a2",
+                "i1",
+                "unofficial",
+                "Russian Ministry of Defence",
+                cause="technical_failure",
+                crew_killed_claim="figure",
+                crew_killed_low=0,
+                crew_killed_best=0,
+                crew_killed_high=0,
+            ),
+            account_row(
+                "a3",
+                "i1",
+                "unofficial",
+                "SANA",
+                crew_killed_claim="figure",
+                crew_killed_low=1,
+                crew_killed_best=1,
+                crew_killed_high=1,
+            ),
+        ],
+    )
     result = compare(ds)
     row = _incident(result)
     assert row["grade"] == "contested"
@@ -118,7 +170,9 @@ def test_an_outlet_repeating_the_operator_neither_corroborates_nor_supports_it()
 # --- trap 3: a monitor and the outlet it cites counted as two ----------------------------------------------------
 
 
-@pytest.mark.parametrize(("importer", "sample"), [(import_acled, "acled_sample.csv"), (import_ucdp, "ucdp_ged_sample.csv")])
+@pytest.mark.parametrize(
+    ("importer", "sample"), [(import_acled, "acled_sample.csv"), (import_ucdp, "ucdp_ged_sample.csv")]
+)
 def test_a_monitor_and_the_outlets_it_cites_are_one_source(tmp_path, importer, sample):
     importer(FIXTURES / sample, tmp_path / "pkg")
     ds = ddj.load(tmp_path / "pkg", warn=False)
@@ -140,14 +194,20 @@ def test_a_filtered_report_says_its_filter_first_and_in_its_title():
     ds = ddj.load("syria-ru-aviation", warn=False)
     result = compare(ds)
     filters = '{"statuses": ["contradict"]}'
-    selected = FilterSpec.from_json(filters).select_incidents(ds, result, sections.select_incidents(ds, country="Syria"))
+    selected = FilterSpec.from_json(filters).select_incidents(
+        ds, result, sections.select_incidents(ds, country="Syria")
+    )
     assert 0 < selected.height < ds.incidents.height
     first = str(sections.window_summary(selected, place="Syria", date_from=None, date_to=None, filters=filters))
     assert first.startswith("<p>Filtered to status: contradict: ") and f"{selected.height} incidents in Syria" in first
     notebook = Path(__file__).resolve().parents[1] / "notebooks" / "theatre-overview.ipynb"
-    spec = ReportSpec(name="contested", group="g", notebook=notebook, parameters={"filters": filters}, base_dir=notebook.parent)
+    spec = ReportSpec(
+        name="contested", group="g", notebook=notebook, parameters={"filters": filters}, base_dir=notebook.parent
+    )
     assert _title(spec) == "Theatre overview: contested, filtered to status: contradict"
-    plain = ReportSpec(name="theatre", group="g", notebook=notebook, parameters={"filters": ""}, base_dir=notebook.parent)
+    plain = ReportSpec(
+        name="theatre", group="g", notebook=notebook, parameters={"filters": ""}, base_dir=notebook.parent
+    )
     assert _title(plain) == "Theatre overview: theatre"
 
 
@@ -171,11 +231,24 @@ def test_a_date_window_reads_as_dates_and_one_incident_is_singular():
 
 
 def _placeholder() -> object:
-    return dataset([incident_row("i1")], [
-        account_row("a1", "i1", "official", "Ministry", published_date=dt.date(2020, 1, 9), cause="technical_failure",
-                    certainty="uncertain", notes="Uncertain: the date is a placeholder; the statement is undated."),
-        account_row("a2", "i1", "unofficial", "Local", published_date=dt.date(2020, 1, 1), cause="technical_failure"),
-    ])
+    return dataset(
+        [incident_row("i1")],
+        [
+            account_row(
+                "a1",
+                "i1",
+                "official",
+                "Ministry",
+                published_date=dt.date(2020, 1, 9),
+                cause="technical_failure",
+                certainty="uncertain",
+                notes="Uncertain: the date is a placeholder; the statement is undated.",
+            ),
+            account_row(
+                "a2", "i1", "unofficial", "Local", published_date=dt.date(2020, 1, 1), cause="technical_failure"
+            ),
+        ],
+    )
 
 
 def test_a_placeholder_date_never_feeds_a_days_later_sentence():
@@ -211,17 +284,18 @@ def test_shipped_uncertain_dates_are_said_to_be_uncertain():
 
 
 @pytest.fixture(scope="module")
-def shipped_story():
-    ds = ddj.load("syria-ru-aviation", warn=False)
-    return ds, narrative(ds, compare(ds))
+def shipped_story(syria, comparison):
+    return syria, narrative(syria, comparison)
 
 
 def test_the_il20_says_the_president_and_his_ministry_disagree(shipped_story):
     _, story = shipped_story
     il20 = " ".join(s.text for p in story.paragraphs if p.incident_id == "med-2018-09-17-il20" for s in p.sentences)
-    assert ("contradict each other on the cause, and the officials disagree among themselves: friendly fire "
-            "(Igor Konashenkov) and an accident (Vladimir Putin); other sources gave friendly fire "
-            "(the Israel Defense Forces)") in il20
+    assert (
+        "contradict each other on the cause, and the officials disagree among themselves: friendly fire "
+        "(Igor Konashenkov) and an accident (Vladimir Putin); other sources gave friendly fire "
+        "(the Israel Defense Forces)"
+    ) in il20
 
 
 def test_names_take_their_article_and_small_numbers_are_words(shipped_story):
@@ -246,6 +320,14 @@ def test_no_internal_code_or_jargon_reaches_a_reader(shipped_story):
     words += render_html(story)
     words = re.sub(r"<[^>]+>|https?://\S+", " ", words)
     assert not re.findall(r"\b[a-z]+_[a-z_]+\b", words)
-    for jargon in ("seed article", "README", "location_precision", "date_precision", "independent origin",
-                   "1 incident(s)", "on nothing compared", "none of 1"):
+    for jargon in (
+        "seed article",
+        "README",
+        "location_precision",
+        "date_precision",
+        "independent origin",
+        "1 incident(s)",
+        "on nothing compared",
+        "none of 1",
+    ):
         assert jargon not in words, jargon

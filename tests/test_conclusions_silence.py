@@ -35,12 +35,21 @@ UNACKNOWLEDGED = "inc-2"
 
 def _unofficial_only(tables: dict) -> None:
     """The minimal package, with inc-2 reported by local media and by a monitor, who agree on who struck."""
-    tables["sources"].append({"source_id": "src-monitor", "name": "Monitor", "kind": "monitor_ngo", "country": "",
-                              "notes": ""})
+    tables["sources"].append(
+        {"source_id": "src-monitor", "name": "Monitor", "kind": "monitor_ngo", "country": "", "notes": ""}
+    )
     local = next(a for a in tables["accounts"] if a["account_id"] == "acc-3")
     local["responsible_party"] = "United States"
-    tables["accounts"].append({**local, "account_id": "acc-4", "source_id": "src-monitor", "origin": "Monitor",
-                               "published_date": "2021-02-27", "statement": "The monitor recorded US strikes."})
+    tables["accounts"].append(
+        {
+            **local,
+            "account_id": "acc-4",
+            "source_id": "src-monitor",
+            "origin": "Monitor",
+            "published_date": "2021-02-27",
+            "statement": "The monitor recorded US strikes.",
+        }
+    )
 
 
 def _declare(folder: Path, search: dict | None) -> Path:
@@ -109,8 +118,10 @@ def test_a_declared_search_makes_it_silence_and_the_narrative_says_so(tmp_path):
     assert row["official_searched"] and row["n_official_silent"] > 0 and row["n_no_official_record"] == 0
     assert "official_silent" in _statuses(comparison, UNACKNOWLEDGED)
     text = narrative(dataset, comparison, incident_ids=UNACKNOWLEDGED).text()
-    assert ("The operator, US Air Force, has not publicly acknowledged the strikes: we hold no official account of "
-            "them, while other sources first reported them on 26 February 2021.") in text
+    assert (
+        "The operator, US Air Force, has not publicly acknowledged the strikes: we hold no official account of "
+        "them, while other sources first reported them on 26 February 2021."
+    ) in text
     assert "the operator has never spoken of it" in row["computed_grade_reason"]
 
 
@@ -118,7 +129,11 @@ def test_the_shipped_syria_dataset_declares_its_search():
     dataset = ddj.load("syria-ru-aviation", warn=False)
     search = dataset.official_search
     assert (search.declared, search.searched, search.on.isoformat(), search.exceptions) == (
-        True, True, "2026-12-05", frozenset())
+        True,
+        True,
+        "2026-12-05",
+        frozenset(),
+    )
     campaign = _incident(compare(dataset), "syr-2016-08-retaliation-strikes")
     assert campaign["official_searched"] and campaign["n_official_silent"] == 3
     assert "the operator has never spoken of it" in campaign["grade_reason"]
@@ -162,8 +177,20 @@ def test_a_ucdp_import_is_not_searched_either(tmp_path):
 
 def test_official_searched_on_import_declares_the_search(tmp_path, capsys):
     out = tmp_path / "searched"
-    assert main(["import", "acled", str(FIXTURES / "acled_sample.csv"), "--out", str(out),
-                 "--official-searched", "2026-12-05"]) == 0
+    assert (
+        main(
+            [
+                "import",
+                "acled",
+                str(FIXTURES / "acled_sample.csv"),
+                "--out",
+                str(out),
+                "--official-searched",
+                "2026-12-05",
+            ]
+        )
+        == 0
+    )
     assert "official statements were searched for on 2026-12-05" in capsys.readouterr().out
     dataset = ddj.load(out, warn=False)
     assert (dataset.official_search.searched, dataset.official_search.on.isoformat()) == (True, "2026-12-05")
@@ -173,8 +200,17 @@ def test_official_searched_on_import_declares_the_search(tmp_path, capsys):
 
 
 def test_official_searched_must_be_a_date(tmp_path, capsys):
-    code = main(["import", "acled", str(FIXTURES / "acled_sample.csv"), "--out", str(tmp_path / "x"),
-                 "--official-searched", "last week"])
+    code = main(
+        [
+            "import",
+            "acled",
+            str(FIXTURES / "acled_sample.csv"),
+            "--out",
+            str(tmp_path / "x"),
+            "--official-searched",
+            "last week",
+        ]
+    )
     assert code != 0
     assert "YYYY-MM-DD" in capsys.readouterr().err
     assert not (tmp_path / "x" / "datapackage.json").exists()
@@ -183,15 +219,18 @@ def test_official_searched_must_be_a_date(tmp_path, capsys):
 # --- the declaration is checked -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("search", "words"), [
-    ("yes", "must be an object"),
-    ({"searched": "yes"}, "needs \"searched\": true or false"),
-    ({"searched": True}, "not when"),
-    ({"searched": True, "on": "5 December 2026"}, "not a date written YYYY-MM-DD"),
-    ({"searched": True, "on": "2026-12-05", "when": "then"}, "'when'"),
-    ({"searched": True, "on": "2026-12-05", "not_searched": "inc-2"}, "not a list of incident ids"),
-    ({"searched": False, "not_searched": ["inc-2"]}, "\"not_searched\" with \"searched\": false"),
-])
+@pytest.mark.parametrize(
+    ("search", "words"),
+    [
+        ("yes", "must be an object"),
+        ({"searched": "yes"}, 'needs "searched": true or false'),
+        ({"searched": True}, "not when"),
+        ({"searched": True, "on": "5 December 2026"}, "not a date written YYYY-MM-DD"),
+        ({"searched": True, "on": "2026-12-05", "when": "then"}, "'when'"),
+        ({"searched": True, "on": "2026-12-05", "not_searched": "inc-2"}, "not a list of incident ids"),
+        ({"searched": False, "not_searched": ["inc-2"]}, '"not_searched" with "searched": false'),
+    ],
+)
 def test_a_bad_declaration_is_an_error_naming_the_file_and_the_fix(tmp_path, search, words):
     folder = _declare(write_package(tmp_path / "bad"), search)
     with pytest.raises(PackageError) as info:
@@ -201,8 +240,9 @@ def test_a_bad_declaration_is_an_error_naming_the_file_and_the_fix(tmp_path, sea
 
 
 def test_an_unknown_incident_in_the_declaration_is_a_problem(tmp_path):
-    folder = _declare(write_package(tmp_path / "ghost"),
-                      {"searched": True, "on": "2026-12-05", "not_searched": ["inc-9"]})
+    folder = _declare(
+        write_package(tmp_path / "ghost"), {"searched": True, "on": "2026-12-05", "not_searched": ["inc-9"]}
+    )
     with pytest.raises(ValidationError, match=r"ghost/datapackage.json.*'inc-9', which is not in the incidents table"):
         ddj.load(folder, warn=False)
 
@@ -218,5 +258,6 @@ def test_validate_says_when_no_search_is_declared(tmp_path, capsys):
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
         ddj.load(undeclared)
-    assert any(issubclass(w.category, DataCaveatWarning) and "official search not declared" in str(w.message)
-               for w in record)
+    assert any(
+        issubclass(w.category, DataCaveatWarning) and "official search not declared" in str(w.message) for w in record
+    )

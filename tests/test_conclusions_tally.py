@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 
 import polars as pl
 import pytest
@@ -50,24 +49,39 @@ def folder(tmp_path_factory):
     official = []
     for i in range((OFFICIAL_END - START).days + 1):
         day = START + dt.timedelta(days=i)
-        official += [{"date": day, "day": 677 + i, "category": category, "value": value, "source_row": i + 1}
-                     for category, value in (("tank", _official_tank(day)), ("field artillery", 50 + i))]
-    (folder / "official_series.csv").write_text(_csv(official, ["date", "day", "category", "value", "source_row"]),
-                                                encoding="utf-8")
+        official += [
+            {"date": day, "day": 677 + i, "category": category, "value": value, "source_row": i + 1}
+            for category, value in (("tank", _official_tank(day)), ("field artillery", 50 + i))
+        ]
+    (folder / "official_series.csv").write_text(
+        _csv(official, ["date", "day", "category", "value", "source_row"]), encoding="utf-8"
+    )
     documented = []
-    for row, (day, tanks, guns) in enumerate([(dt.date(2023, 12, 30), 0, 0), (START, 80, 10),
-                                              (DOCUMENTED_END, 95, 12)], start=2):
+    for row, (day, tanks, guns) in enumerate(
+        [(dt.date(2023, 12, 30), 0, 0), (START, 80, 10), (DOCUMENTED_END, 95, 12)], start=2
+    ):
         for category, total in (("Tanks", tanks), ("Artillery", guns)):
             for status in STATUSES:
-                documented.append({"date": day, "category": category, "status": status,
-                                   "value": total if status == "destroyed" else 0, "source_row": row})
+                documented.append(
+                    {
+                        "date": day,
+                        "category": category,
+                        "status": status,
+                        "value": total if status == "destroyed" else 0,
+                        "source_row": row,
+                    }
+                )
     (folder / "documented_series.csv").write_text(
-        _csv(documented, ["date", "category", "status", "value", "source_row"]), encoding="utf-8")
+        _csv(documented, ["date", "category", "status", "value", "source_row"]), encoding="utf-8"
+    )
     (folder / "official_corrections.csv").write_text(
-        "date,day,category,delta,source_row\n2024-01-05,681,tank,0,1\n", encoding="utf-8")
+        "date,day,category,delta,source_row\n2024-01-05,681,tank,0,1\n", encoding="utf-8"
+    )
     (folder / "crosswalk.csv").write_text(
         "official_category,documented_category,crosswalk_version,valid_from,valid_to,basis,note\n"
-        "tank,Tanks,1,,,ddj,fixture\nfield artillery,Artillery,1,,,ddj,fixture\n", encoding="utf-8")
+        "tank,Tanks,1,,,ddj,fixture\nfield artillery,Artillery,1,,,ddj,fixture\n",
+        encoding="utf-8",
+    )
     (folder / "findings.csv").write_text("file,row,column,value,rule,detail\n", encoding="utf-8")
     return folder
 
@@ -88,31 +102,34 @@ def _text(html: str) -> str:
 
 def test_the_fixture_ends_on_two_different_days(ds):
     cover = ddj.tally.coverage(ds)
-    assert (cover["official_to"], cover["documented_to"], cover["common_to"]) == (OFFICIAL_END, DOCUMENTED_END,
-                                                                                  DOCUMENTED_END)
+    assert (cover["official_to"], cover["documented_to"], cover["common_to"]) == (
+        OFFICIAL_END,
+        DOCUMENTED_END,
+        DOCUMENTED_END,
+    )
     assert TOLERANCE_DAYS == 7
 
 
 def test_the_latest_claim_gets_no_ratio_against_a_count_that_stopped_21_days_earlier(ds):
-    row = ddj.tally(ds, categories=["tank"]).row(0, named=True)
+    row = ddj.tally.tally(ds, categories=["tank"]).row(0, named=True)
     assert (row["official"], row["official_as_of"], row["documented"]) == (400, OFFICIAL_END, 95)
     assert (row["documented_through"], row["days_apart"]) == (DOCUMENTED_END, 21)
     assert row["ratio"] is None and row["difference"] is None  # not 4.21 and 305
 
 
 def test_on_the_common_date_the_ratio_compares_figures_of_that_date(ds):
-    row = ddj.tally(ds, as_of=DOCUMENTED_END, categories=["tank"]).row(0, named=True)
+    row = ddj.tally.tally(ds, as_of=DOCUMENTED_END, categories=["tank"]).row(0, named=True)
     assert (row["official"], row["documented"], row["days_apart"]) == (190, 95, 0)
     assert row["ratio"] == pytest.approx(2.0) and row["difference"] == 95
 
 
 def test_within_the_tolerance_the_dates_are_given_and_beyond_it_nothing_is_computed(ds):
-    within = ddj.tally(ds, as_of="2024-01-17", categories=["tank"]).row(0, named=True)
+    within = ddj.tally.tally(ds, as_of="2024-01-17", categories=["tank"]).row(0, named=True)
     assert within["days_apart"] == 7 and within["ratio"] == pytest.approx(260 / 95)
     assert (within["official_as_of"], within["documented_through"]) == (dt.date(2024, 1, 17), DOCUMENTED_END)
-    beyond = ddj.tally(ds, as_of="2024-01-18", categories=["tank"]).row(0, named=True)
+    beyond = ddj.tally.tally(ds, as_of="2024-01-18", categories=["tank"]).row(0, named=True)
     assert beyond["days_apart"] == 8 and beyond["ratio"] is None and beyond["difference"] is None
-    strict = ddj.tally(ds, as_of="2024-01-11", categories=["tank"], tolerance_days=0).row(0, named=True)
+    strict = ddj.tally.tally(ds, as_of="2024-01-11", categories=["tank"], tolerance_days=0).row(0, named=True)
     assert strict["ratio"] is None
 
 
@@ -121,7 +138,11 @@ def test_json_ratio_is_null_beyond_the_tolerance_and_a_wider_tolerance_must_be_a
     tank = next(r for r in json.loads(capsys.readouterr().out) if r["category"] == "tank")
     assert tank["ratio"] is None and tank["difference"] is None
     assert (tank["official_as_of"], tank["documented_through"], tank["days_apart"], tank["tolerance_days"]) == (
-        "2024-01-31", "2024-01-10", 21, 7)
+        "2024-01-31",
+        "2024-01-10",
+        21,
+        7,
+    )
     assert main(["tally", str(folder), "--json", "--tolerance", "30"]) == 0
     tank = next(r for r in json.loads(capsys.readouterr().out) if r["category"] == "tank")
     assert tank["ratio"] == round(400 / 95, 4) and tank["tolerance_days"] == 30

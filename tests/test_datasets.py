@@ -120,14 +120,16 @@ _TYPED_SCHEMA = {
 
 
 def test_check_and_cast_types_every_column_and_keeps_empty_cells_empty():
-    raw = pl.DataFrame({
-        "s": ["a", "b", ""],
-        "n": ["1", "-2", ""],
-        "x": ["1.5", "1e3", ""],
-        "d": ["2021-02-28", " 2020-02-29 ", ""],
-        "b": ["true", "no", ""],
-        "y": ["2016", "1999", ""],
-    })
+    raw = pl.DataFrame(
+        {
+            "s": ["a", "b", ""],
+            "n": ["1", "-2", ""],
+            "x": ["1.5", "1e3", ""],
+            "d": ["2021-02-28", " 2020-02-29 ", ""],
+            "b": ["true", "no", ""],
+            "y": ["2016", "1999", ""],
+        }
+    )
     typed, problems = check_and_cast(raw, _TYPED_SCHEMA, "t.csv")
     assert problems == []
     assert typed.columns == ["n", "x", "d", "b", "y", "s"]  # schema order
@@ -170,8 +172,16 @@ def test_check_and_cast_reports_a_value_of_the_wrong_type_at_its_row(column, val
 
 
 def test_check_and_cast_does_not_change_its_input():
-    raw = pl.DataFrame({"n": ["1", "x"], "s": ["a", "b"], "d": ["2021-01-01", "no"],
-                        "x": ["1", "2"], "b": ["true", "false"], "y": ["2000", "2001"]})
+    raw = pl.DataFrame(
+        {
+            "n": ["1", "x"],
+            "s": ["a", "b"],
+            "d": ["2021-01-01", "no"],
+            "x": ["1", "2"],
+            "b": ["true", "false"],
+            "y": ["2000", "2001"],
+        }
+    )
     before = raw.clone()
     check_and_cast(raw, _TYPED_SCHEMA, "t.csv")
     assert raw.equals(before)
@@ -187,12 +197,14 @@ def test_check_and_cast_checks_constraints():
             {"name": "tag", "type": "string", "constraints": {"unique": True, "maxLength": 3}},
         ]
     }
-    raw = pl.DataFrame({
-        "id": ["abc", "abc1", " "],
-        "code": ["1", "7", "3"],
-        "word": ["yes", "maybe", "no"],
-        "tag": ["t1", "t1", "long"],
-    })
+    raw = pl.DataFrame(
+        {
+            "id": ["abc", "abc1", " "],
+            "code": ["1", "7", "3"],
+            "word": ["yes", "maybe", "no"],
+            "tag": ["t1", "t1", "long"],
+        }
+    )
     _, problems = check_and_cast(raw, schema, "c.csv")
     found = {(p.row, p.column, p.rule) for p in problems}
     assert found == {
@@ -286,12 +298,30 @@ def test_a_valid_override_of_each_kind_loads(tmp_path):
     def overrides(tables):
         common = {"editor": "Desk", "decided_on": "2021-03-05", "reason": "Checked."}
         tables["overrides"] += [
-            {"override_id": "ovr-1", "target_table": "incidents", "target_id": "inc-1", "field": "title",
-             "value": "A new title", **common},
-            {"override_id": "ovr-2", "target_table": "accounts", "target_id": "acc-2", "field": "cause",
-             "value": "accident", **common},
-            {"override_id": "ovr-3", "target_table": "grades", "target_id": "inc-2", "field": "grade",
-             "value": "fair", **common},
+            {
+                "override_id": "ovr-1",
+                "target_table": "incidents",
+                "target_id": "inc-1",
+                "field": "title",
+                "value": "A new title",
+                **common,
+            },
+            {
+                "override_id": "ovr-2",
+                "target_table": "accounts",
+                "target_id": "acc-2",
+                "field": "cause",
+                "value": "accident",
+                **common,
+            },
+            {
+                "override_id": "ovr-3",
+                "target_table": "grades",
+                "target_id": "inc-2",
+                "field": "grade",
+                "value": "fair",
+                **common,
+            },
         ]
 
     ds = _quiet_load(write_package(tmp_path / "overrides", overrides))
@@ -312,8 +342,9 @@ def test_an_incident_without_an_official_account_is_a_warning_not_an_error(tmp_p
 
 
 def test_a_missing_precision_code_is_a_warning_not_an_error(tmp_path):
-    folder = write_package(tmp_path / "imprecise", lambda t: t["incidents"][0].update(date_precision="",
-                                                                                     location_precision=""))
+    folder = write_package(
+        tmp_path / "imprecise", lambda t: t["incidents"][0].update(date_precision="", location_precision="")
+    )
     with pytest.warns(DataCaveatWarning) as record:
         ds = ddj.load(folder)
     assert ds.incidents["date_precision"].to_list() == [None, 1]
@@ -321,14 +352,21 @@ def test_a_missing_precision_code_is_a_warning_not_an_error(tmp_path):
     assert "imprecise/incidents.csv: missing precision: " in text
     assert "date_precision is missing" in text and "location_precision is missing" in text
     assert {(c.row, c.column) for c in ds.caveats if c.rule == "missing_precision"} == {
-        (2, "date_precision"), (2, "location_precision")
+        (2, "date_precision"),
+        (2, "location_precision"),
     }
 
 
 def test_an_incident_without_accounts_and_without_coordinates_is_a_caveat(tmp_path):
     def lonely(tables):
-        row = dict(BASE_TABLES["incidents"][1], incident_id="inc-3", related_incident_id="", relation="",
-                   latitude="", longitude="")
+        row = dict(
+            BASE_TABLES["incidents"][1],
+            incident_id="inc-3",
+            related_incident_id="",
+            relation="",
+            latitude="",
+            longitude="",
+        )
         tables["incidents"].append(row)
 
     with pytest.warns(DataCaveatWarning) as record:

@@ -10,13 +10,24 @@ import time
 
 import pytest
 
-from tests.test_explorer_server import server_factory, wait_for  # noqa: F401 - the fixture
+from tests import test_explorer_server
+from tests.test_explorer_server import wait_for
+
+#: The running-server fixture of the server tests, shared: pytest finds fixtures among a module's names, and an
+#: assignment (unlike an import) is not shadowed by the test parameters that ask for it.
+server_factory = test_explorer_server.server_factory
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 TIMEOUT_MS = 90_000
 MEASURED: dict[str, object] = {}
 
@@ -48,8 +59,12 @@ def test_closed_and_reloaded_pages_leave_at_most_two_kernels(server_factory):
                 _loaded(page)
                 peak = max(peak, server.kernels())
             # the open page keeps its kernel; every other ends, by beacon at once or by the culler
-            at_end = wait_for(lambda: (lambda n: n if n <= 2 else 0)(server.kernels()) or None, 60,
-                              "at most two kernels after 10 closes and 5 reloads", every=1)
+            at_end = wait_for(
+                lambda: (lambda n: n if n <= 2 else 0)(server.kernels()) or None,
+                60,
+                "at most two kernels after 10 closes and 5 reloads",
+                every=1,
+            )
             started = time.monotonic()
             # and still at most two once the culler has had every chance to act: longer than the idle timeout
             # (30 s) plus one culling interval (5 s), so an idle kernel left behind would show here

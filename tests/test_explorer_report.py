@@ -24,7 +24,7 @@ def test_the_incident_report_command_carries_the_chosen_incident(explorer):
     explorer.choose(mi25)
     try:
         words = shlex.split(explorer.report("incident-report").command)
-        assert words[words.index("incident_id") - 1:words.index("incident_id") + 2] == ["-p", "incident_id", mi25]
+        assert words[words.index("incident_id") - 1 : words.index("incident_id") + 2] == ["-p", "incident_id", mi25]
         # a report on the whole view is not narrowed to the chosen incident
         overview = explorer.report.__self__.spec.replace(countries=["Syria"])
         assert not overview.incident_ids

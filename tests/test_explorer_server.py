@@ -7,6 +7,7 @@ Every server runs in its own session; teardown stops the whole session (Voila an
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
@@ -39,8 +40,15 @@ class Server:
         """The kernels the server runs: ipykernel processes descended from `ddj explore`, read from /proc."""
         return sum(b"ipykernel_launcher" in _cmdline(pid) for pid in descendants(self.process.pid))
 
-    def request(self, path: str = "/", *, method: str = "GET", headers: dict | None = None,
-                token: bool = True, body: str | None = None) -> http.client.HTTPResponse:
+    def request(
+        self,
+        path: str = "/",
+        *,
+        method: str = "GET",
+        headers: dict | None = None,
+        token: bool = True,
+        body: str | None = None,
+    ) -> http.client.HTTPResponse:
         if token and self.token:
             path += ("&" if "?" in path else "?") + f"token={self.token}"
         headers = {"Host": f"{self.host}:{self.port}", **(headers or {})}
@@ -93,8 +101,13 @@ def start(tmp_path: Path, *args: str) -> Server:
     """Start `ddj explore ARGS --no-browser` and wait until it prints the address it serves at."""
     log = tmp_path / f"explore-{time.monotonic_ns()}.log"
     out = open(log, "wb")  # noqa: SIM115 - closed by stop()
-    process = subprocess.Popen([sys.executable, "-m", "ddj", "explore", *args, "--no-browser"], stdout=out,
-                               stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ddj", "explore", *args, "--no-browser"],
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        cwd=ROOT,
+    )
     process.log_file = out  # type: ignore[attr-defined]
 
     def printed() -> str | None:
@@ -130,10 +143,8 @@ def stop(process: subprocess.Popen) -> None:
             continue
     for pid in family:  # a kernel that outlived Voila (it shuts them down on SIGTERM; this is the safety net)
         if any(mark in _cmdline(pid) for mark in (b"ipykernel_launcher", b"ddj.widgets._voila_app")):
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
     process.log_file.close()  # type: ignore[attr-defined]
 
 
@@ -174,11 +185,23 @@ def test_the_gate_refuses_other_hosts_origins_and_cross_site_fetches():
     assert refusal({"Host": "127.0.0.1:8866", "Origin": "http://localhost:9999"}, allowed)
     assert refusal({"Host": "127.0.0.1:8866", "Origin": "null"}, allowed)
     for site in ("cross-site", "same-site"):
-        assert refusal({"Host": "127.0.0.1:8866", "Sec-Fetch-Site": site, "Sec-Fetch-Mode": "no-cors",
-                        "Sec-Fetch-Dest": "image"}, allowed)
+        assert refusal(
+            {"Host": "127.0.0.1:8866", "Sec-Fetch-Site": site, "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "image"},
+            allowed,
+        )
     # a user following a link to the dashboard is a top-level navigation: allowed (the token still guards it)
-    assert refusal({"Host": "127.0.0.1:8866", "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate",
-                    "Sec-Fetch-Dest": "document"}, allowed) is None
+    assert (
+        refusal(
+            {
+                "Host": "127.0.0.1:8866",
+                "Sec-Fetch-Site": "cross-site",
+                "Sec-Fetch-Mode": "navigate",
+                "Sec-Fetch-Dest": "document",
+            },
+            allowed,
+        )
+        is None
+    )
 
 
 # --- a real server ---------------------------------------------------------------------------------------------
@@ -197,11 +220,15 @@ def test_it_binds_127_0_0_1_only_and_prints_the_address_with_a_token(locked):
 
 def test_other_hosts_and_origins_start_nothing(locked):
     before = locked.kernels()
-    for headers in ({"Host": f"evil.example:{locked.port}"}, {"Host": f"127.0.0.1.nip.io:{locked.port}"},
-                    {"Origin": "http://evil.example"}, {"Origin": f"http://localhost:{locked.port + 1}"},
-                    {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "image"},
-                    {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "empty"},
-                    {"Sec-Fetch-Site": "same-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "iframe"}):
+    for headers in (
+        {"Host": f"evil.example:{locked.port}"},
+        {"Host": f"127.0.0.1.nip.io:{locked.port}"},
+        {"Origin": "http://evil.example"},
+        {"Origin": f"http://localhost:{locked.port + 1}"},
+        {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "image"},
+        {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "empty"},
+        {"Sec-Fetch-Site": "same-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "iframe"},
+    ):
         response = locked.request("/", headers=headers)  # token included: the gate alone must refuse
         assert response.status == 403, (headers, response.status)
         assert "ddj-server-refusal" in response.text
@@ -236,12 +263,20 @@ def test_an_invalid_dataset_or_filter_stops_before_anything_starts(tmp_path):
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "datapackage.json").write_text("{not json", encoding="utf-8")
-    for args, expected in ((["no-such-dataset"], "no dataset 'no-such-dataset'"),
-                           ([str(bad)], "datapackage.json"),
-                           (["syria-ru-aviation", "--country", "Atlantis"], "Atlantis"),
-                           (["syria-ru-aviation", "--country", "syria"], "Did you mean 'Syria'")):
-        done = subprocess.run([sys.executable, "-m", "ddj", "explore", *args, "--no-browser", "--port", "0"],
-                              capture_output=True, text=True, timeout=STARTUP_S, cwd=ROOT, check=False)
+    for args, expected in (
+        (["no-such-dataset"], "no dataset 'no-such-dataset'"),
+        ([str(bad)], "datapackage.json"),
+        (["syria-ru-aviation", "--country", "Atlantis"], "Atlantis"),
+        (["syria-ru-aviation", "--country", "syria"], "Did you mean 'Syria'"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "ddj", "explore", *args, "--no-browser", "--port", "0"],
+            capture_output=True,
+            text=True,
+            timeout=STARTUP_S,
+            cwd=ROOT,
+            check=False,
+        )
         assert done.returncode == 2, (args, done.stdout, done.stderr)
         assert expected in done.stderr and "Traceback" not in done.stderr, done.stderr
         assert "serving" not in done.stdout

@@ -1,5 +1,6 @@
 """The FilterSpec: declared once; round trips through JSON, flags, notebook parameters and report entries;
-filtering semantics on the curated dataset, checked against a plain-Python reading of the same rules."""
+filtering semantics on the curated dataset, checked against a plain-Python reading of the same rules.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
+import re
 import shlex
 import tomllib
 from collections import defaultdict
@@ -22,7 +24,15 @@ import ddj
 from ddj.cli import build_parser, main
 from ddj.compare import STATUSES
 from ddj.errors import UsageError
-from ddj.filters import FILTERS, FilterSpec, ReportEntry, add_filter_arguments, incident_facts, vocabulary
+from ddj.filters import (
+    FILTERS,
+    SEARCH_COLUMNS,
+    FilterSpec,
+    ReportEntry,
+    add_filter_arguments,
+    incident_facts,
+    vocabulary,
+)
 from ddj.model import AIRCRAFT_CATEGORIES, GRADES, SIDES, SOURCE_KINDS
 from ddj.report.params import check_values, parse_cli_value, read_parameters
 
@@ -33,7 +43,7 @@ THEATRE = ROOT / "notebooks" / "theatre-overview.ipynb"
 @pytest.fixture(scope="module")
 def syria():
     dataset = ddj.load("syria-ru-aviation", warn=False)
-    return dataset, ddj.compare(dataset)
+    return dataset, ddj.compare.compare(dataset)
 
 
 @pytest.fixture(scope="module")
@@ -56,13 +66,13 @@ def test_every_field_is_declared_once_with_help_label_and_a_unique_flag():
     assert len({item.flag for item in FILTERS}) == len(FILTERS)
     for item in FILTERS:
         assert item.help and item.label and item.flag.startswith("--")
-        assert item.kind in ("date", "values")
+        assert item.kind in ("date", "text", "values")
         assert getattr(FilterSpec(), item.name) == item.default
 
 
 def test_the_flags_come_from_the_declaration():
     parser = _parser()
-    flags = {option for action in parser._actions for option in action.option_strings}
+    flags = {option for action in parser._actions for option in action.option_strings}  # noqa: SLF001 - argparse lists its options nowhere public
     assert {item.flag for item in FILTERS} <= flags
     help_text = parser.format_help()
     for item in FILTERS:
@@ -81,25 +91,32 @@ def test_vocabularies_are_the_models_and_the_comparisons():
 
 
 def test_values_are_canonical_so_equal_selections_are_equal_specs():
-    a = FilterSpec(countries=["Syria", "Russia", "Syria"], statuses=["official_silent", "contradict"],
-                   date_from="2016-01-01")
-    b = FilterSpec(countries=("Russia", "Syria"), statuses=("contradict", "official_silent"),
-                   date_from=dt.date(2016, 1, 1))
+    a = FilterSpec(
+        countries=["Syria", "Russia", "Syria"], statuses=["official_silent", "contradict"], date_from="2016-01-01"
+    )
+    b = FilterSpec(
+        countries=("Russia", "Syria"), statuses=("contradict", "official_silent"), date_from=dt.date(2016, 1, 1)
+    )
     assert a == b and hash(a) == hash(b)
     assert a.statuses == ("contradict", "official_silent")  # vocabulary order
     assert FilterSpec().is_empty and not a.is_empty
-    assert a.replace(countries=()).active() == {"date_from": dt.date(2016, 1, 1),
-                                                "statuses": ("contradict", "official_silent")}
+    assert a.replace(countries=()).active() == {
+        "date_from": dt.date(2016, 1, 1),
+        "statuses": ("contradict", "official_silent"),
+    }
 
 
-@pytest.mark.parametrize(("values", "message"), [
-    ({"statuses": ["contradicts"]}, "Did you mean 'contradict'"),
-    ({"grades": ["good"]}, "is not one of: confirmed, fair, uncorroborated, weak, contested, discounted"),
-    ({"date_from": "2016-13-01"}, "not a date; write it as YYYY-MM-DD"),
-    ({"date_from": "2017-01-01", "date_to": "2016-01-01"}, "backwards"),
-    ({"countries": "Syria"}, "takes a list of values"),
-    ({"countries": [""]}, "non-empty text"),
-])
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"statuses": ["contradicts"]}, "Did you mean 'contradict'"),
+        ({"grades": ["good"]}, "is not one of: confirmed, fair, uncorroborated, weak, contested, discounted"),
+        ({"date_from": "2016-13-01"}, "not a date; write it as YYYY-MM-DD"),
+        ({"date_from": "2017-01-01", "date_to": "2016-01-01"}, "backwards"),
+        ({"countries": "Syria"}, "takes a list of values"),
+        ({"countries": [""]}, "non-empty text"),
+    ],
+)
 def test_bad_values_are_refused_with_what_to_do(values, message):
     with pytest.raises(UsageError, match=message.replace("(", r"\(")):
         FilterSpec(**values)
@@ -131,6 +148,7 @@ def _values(item):
 @st.composite
 def specs(draw):
     values = {item.name: draw(_values(item)) for item in FILTERS if item.kind == "values"}
+    values["search"] = draw(st.none() | _TEXT)
     days = draw(st.lists(st.dates(dt.date(1990, 1, 1), dt.date(2030, 12, 31)), min_size=0, max_size=2))
     days.sort()
     if days and draw(st.booleans()):
@@ -234,7 +252,7 @@ def test_a_notebook_that_cannot_take_a_filter_is_refused_with_the_reason():
 def test_toml_cannot_write_none():
     entry = ReportEntry("r", "notebooks/x.ipynb", {"dataset": "d", "region": None})
     with pytest.raises(UsageError, match="TOML has no null"):
-        entry.toml
+        _ = entry.toml
     assert "-p region none" in entry.command
 
 
@@ -260,9 +278,15 @@ def test_contradictions_are_the_contested_incidents(facts, syria):
     # the Su-24 (crew killed, place), the MiG-29KR (cause, aircraft), the T4 helicopters (aircraft),
     # the Hmeimim shelling (aircraft lost), the Ka-52 (cause), the Il-20 (cause, responsible party)
     # and the Mi-35 (crew killed)
-    assert contested == ["med-2016-11-13-mig29kr", "med-2018-09-17-il20", "syr-2015-11-24-su24",
-                         "syr-2016-05-t4-helicopters", "syr-2017-12-31-hmeimim-mortar", "syr-2018-05-07-ka52",
-                         "syr-2021-02-28-mi35"]
+    assert contested == [
+        "med-2016-11-13-mig29kr",
+        "med-2018-09-17-il20",
+        "syr-2015-11-24-su24",
+        "syr-2016-05-t4-helicopters",
+        "syr-2017-12-31-hmeimim-mortar",
+        "syr-2018-05-07-ka52",
+        "syr-2021-02-28-mi35",
+    ]
 
 
 def test_sides_and_source_kinds_are_read_on_the_same_account(facts, syria):
@@ -275,11 +299,16 @@ def test_sides_and_source_kinds_are_read_on_the_same_account(facts, syria):
     # government sources speak on both sides: Russian officials outside the operator (the foreign ministry
     # on the US strike, a Duma deputy on the drone attack) are unofficial accounts
     assert _ids(FilterSpec(sides=["unofficial"], source_kinds=["official_government"]), facts) == [
-        "syr-2018-01-06-hmeimim-drones", "syr-2021-02-25-us-f15e-abu-kamal"]
+        "syr-2018-01-06-hmeimim-drones",
+        "syr-2021-02-25-us-f15e-abu-kamal",
+    ]
     # ...and neither incident is kept for an official government account, though each has both an official
     # account (from the military) and a government one (unofficial)
     assert _ids(FilterSpec(sides=["official"], source_kinds=["official_government"]), facts) == [
-        "syr-2016-04-12-mi28n", "syr-2016-08-01-mi8amtsh", "med-2018-09-17-il20"]
+        "syr-2016-04-12-mi28n",
+        "syr-2016-08-01-mi8amtsh",
+        "med-2018-09-17-il20",
+    ]
 
 
 def test_dates_select_incidents_whose_window_overlaps(facts):
@@ -291,7 +320,10 @@ def test_dates_select_incidents_whose_window_overlaps(facts):
 
 def test_values_filters(facts):
     assert _ids(FilterSpec(regions=["Idlib"]), facts) == [
-        "syr-2016-08-01-mi8amtsh", "syr-2016-08-retaliation-strikes", "syr-2018-02-03-su25"]
+        "syr-2016-08-01-mi8amtsh",
+        "syr-2016-08-retaliation-strikes",
+        "syr-2018-02-03-su25",
+    ]
     assert _ids(FilterSpec(grades=["fair"]), facts) == ["syr-2016-08-retaliation-strikes"]
     assert _ids(FilterSpec(incident_ids=["syr-2021-02-28-mi35"]), facts) == ["syr-2021-02-28-mi35"]
     assert _ids(FilterSpec(aircraft_models=["Mi-35"], countries=["Russia"]), facts) == []
@@ -307,6 +339,9 @@ def _reference(spec: FilterSpec, dataset, comparison) -> list[str]:
     for row in comparison.attributes.select("incident_id", "status").to_dicts():
         statuses[row["incident_id"]].add(row["status"])
     grades = dict(comparison.incidents.select("incident_id", "grade").iter_rows())
+    pairs = defaultdict(set)
+    for row in comparison.attributes.select("incident_id", "attribute", "status").to_dicts():
+        pairs[row["incident_id"]].add(f"{row['attribute']}:{row['status']}")
     kept = []
     for row in dataset.incidents.sort("date_start", "incident_id").to_dicts():
         i = row["incident_id"]
@@ -314,16 +349,27 @@ def _reference(spec: FilterSpec, dataset, comparison) -> list[str]:
             continue
         if spec.date_to and row["date_start"] > spec.date_to:
             continue
-        columns = {"countries": row["country"], "regions": row["region"], "aircraft_categories":
-                   row["aircraft_category"], "aircraft_models": row["aircraft_model"], "grades": grades[i],
-                   "incident_ids": i}
+        columns = {
+            "countries": row["country"],
+            "regions": row["region"],
+            "aircraft_categories": row["aircraft_category"],
+            "aircraft_models": row["aircraft_model"],
+            "grades": grades[i],
+            "incident_ids": i,
+        }
         if any(getattr(spec, name) and value not in getattr(spec, name) for name, value in columns.items()):
             continue
         if (spec.sides or spec.source_kinds) and not any(
-                (not spec.sides or side in spec.sides) and (not spec.source_kinds or kind in spec.source_kinds)
-                for side, kind in accounts[i]):
+            (not spec.sides or side in spec.sides) and (not spec.source_kinds or kind in spec.source_kinds)
+            for side, kind in accounts[i]
+        ):
             continue
         if spec.statuses and not statuses[i] & set(spec.statuses):
+            continue
+        if spec.attribute_statuses and not pairs[i] & set(spec.attribute_statuses):
+            continue
+        texts = (row["title"], row["place"], row["region"], row["country"], row["aircraft_model"], i)
+        if spec.search and not any(spec.search.lower() in t.lower() for t in texts if t):
             continue
         kept.append(i)
     return kept
@@ -334,14 +380,20 @@ def data_specs(draw, incidents):
     """Specs whose values come from the data (plus, sometimes, a value no incident has)."""
     values = {}
     for item in FILTERS:
-        if item.kind == "date":
+        if item.kind != "values":
             continue
         if item.vocabulary:
             pool = list(vocabulary(item.vocabulary))
         else:
-            pool = sorted({v for v in incidents[item.column].to_list() if v}) + ["not in the data"]
+            pool = [*sorted({v for v in incidents[item.column].to_list() if v}), "not in the data"]
         values[item.name] = draw(st.lists(st.sampled_from(pool), max_size=2)) if draw(st.booleans()) else []
     days = sorted(draw(st.lists(st.dates(dt.date(2015, 6, 1), dt.date(2021, 6, 1)), min_size=2, max_size=2)))
+    values["search"] = draw(
+        st.none()
+        | st.sampled_from(
+            ["mi-8", "SU-24", "hmeimim", "LATAKIA", "syr-2018", "Mediterranean", ".*", "(", "no such words"]
+        )
+    )
     values["date_from"] = days[0] if draw(st.booleans()) else None
     values["date_to"] = days[1] if draw(st.booleans()) else None
     return FilterSpec(**values)
@@ -363,8 +415,11 @@ def test_apply_and_select_incidents_restrict_every_frame(syria):
     ids = set(kept.incidents["incident_id"])
     contradicted = set(comparison.attributes.filter(pl.col("status") == "contradict")["incident_id"])
     since_2017 = set(dataset.incidents.filter(pl.col("date_end") >= dt.date(2017, 1, 1))["incident_id"])
-    assert ids == contradicted & since_2017 == {
-        "syr-2017-12-31-hmeimim-mortar", "med-2018-09-17-il20", "syr-2018-05-07-ka52", "syr-2021-02-28-mi35"}
+    assert (
+        ids
+        == contradicted & since_2017
+        == {"syr-2017-12-31-hmeimim-mortar", "med-2018-09-17-il20", "syr-2018-05-07-ka52", "syr-2021-02-28-mi35"}
+    )
     for frame in (kept.attributes, kept.changes, kept.accounts):
         assert set(frame["incident_id"]) <= ids
     assert kept.attributes.height == len(ids) * 10
@@ -378,7 +433,9 @@ def test_apply_and_select_incidents_restrict_every_frame(syria):
 
 def test_a_value_no_incident_has_is_named_with_the_closest(facts):
     assert FilterSpec(countries=["Syira"]).unknown_values(facts) == {"countries": ["Syira"]}
-    with pytest.raises(UsageError, match="--country 'Syira': no incident has that country. Did you mean 'Syria'"):
+    with pytest.raises(
+        UsageError, match=re.escape("--country 'Syira': no incident has that country. Did you mean 'Syria'")
+    ):
         FilterSpec(countries=["Syira"]).check_values(facts)
     FilterSpec(countries=["Syria"]).check_values(facts)
 
@@ -399,3 +456,67 @@ def test_ddj_compare_refuses_a_bad_filter_in_one_line(capsys):
     assert err.startswith("ddj compare: error: --status 'silence' is not one of") and "Traceback" not in err
     assert main(["compare", "syria-ru-aviation", "--country", "Syira"]) == 2
     assert "Did you mean 'Syria'" in capsys.readouterr().err
+
+
+# --- attribute × status, and search (issue 19) ----------------------------------------------------------
+
+
+def test_an_attribute_status_keeps_only_incidents_with_that_status_on_that_attribute(facts, syria):
+    comparison = syria[1]
+    crew = FilterSpec(attribute_statuses=["crew_killed:contradict"])
+    expected = comparison.attributes.filter(
+        (pl.col("attribute") == "crew_killed") & (pl.col("status") == "contradict")
+    )["incident_id"].to_list()
+    # the Su-24 (the navigator shot in the air) and the Mi-35 (the pilot's death)
+    assert sorted(_ids(crew, facts)) == sorted(expected) == ["syr-2015-11-24-su24", "syr-2021-02-28-mi35"]
+    # fewer than "contradicted somewhere" (7): the filter says what a click on the crew-killed bar shows
+    assert len(_ids(FilterSpec(statuses=["contradict"]), facts)) == 7
+    either = FilterSpec(attribute_statuses=["crew_killed:contradict", "cause:contradict"])
+    causes = set(
+        comparison.attributes.filter((pl.col("attribute") == "cause") & (pl.col("status") == "contradict"))[
+            "incident_id"
+        ]
+    )
+    assert set(_ids(either, facts)) == set(expected) | causes
+    assert crew.needs_comparison
+    with pytest.raises(UsageError, match="needs the comparison"):
+        crew.filter_incidents(incident_facts(syria[0]))
+
+
+def test_an_attribute_status_is_checked_and_carried_by_flags_json_and_reports():
+    with pytest.raises(UsageError, match="Did you mean 'crew_killed:contradict'"):
+        FilterSpec(attribute_statuses=["crew_killed:contradicts"])
+    with pytest.raises(UsageError, match="--attribute-status 'casualties:contradict' is not one of"):
+        FilterSpec(attribute_statuses=["casualties:contradict"])
+    args = _parser().parse_args(["--attribute-status", "crew_killed:contradict", "--search", "Mi-8"])
+    spec = FilterSpec.from_cli(args)
+    assert spec == FilterSpec(attribute_statuses=["crew_killed:contradict"], search="Mi-8")
+    entry = spec.replace(countries=["Syria"]).to_report_entry("theatre-overview", dataset="syria-ru-aviation")
+    assert json.loads(entry.parameters["filters"]) == {
+        "search": "Mi-8",
+        "attribute_statuses": ["crew_killed:contradict"],
+    }
+    assert "attribute and status: crew_killed:contradict" in spec.describe() and "search: “Mi-8”" in spec.describe()
+
+
+def test_search_is_literal_and_ignores_case(facts):
+    assert _ids(FilterSpec(search="MI-8"), facts) == _ids(FilterSpec(search="mi-8"), facts)
+    assert "syr-2016-08-01-mi8amtsh" in _ids(FilterSpec(search="mi-8"), facts)
+
+    def containing(text):  # the rule, read in plain Python
+        return [
+            row[-1]
+            for row in facts.select(*SEARCH_COLUMNS).rows()
+            if any(text.lower() in str(v).lower() for v in row if v is not None)
+        ]
+
+    for text in ("latakia", "Mediterranean", "(", "SYR-2018"):
+        assert _ids(FilterSpec(search=text), facts) == containing(text) != [], text
+    # regular-expression characters are characters: nothing has ".*" in it
+    assert _ids(FilterSpec(search=".*"), facts) == []
+    # spaces are tidied, an empty text is no filter, a long one is refused
+    assert FilterSpec(search="  Mi-8   shot ").search == "Mi-8 shot" and FilterSpec(search="  ").is_empty
+    with pytest.raises(UsageError, match="keep it to 200"):
+        FilterSpec(search="x" * 201)
+    with pytest.raises(UsageError, match="takes one text"):
+        FilterSpec(search=["Mi-8"])

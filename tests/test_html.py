@@ -37,8 +37,9 @@ def test_web_addresses_are_linked_with_odd_characters_encoded():
     url = 'https://example.org/a b?q="<x>"&r=1#frag'
     assert safe_url(url) == "https://example.org/a%20b?q=%22%3Cx%3E%22&r=1#frag"
     link = safe_link(url, "report")
-    assert link == ('<a href="https://example.org/a%20b?q=%22%3Cx%3E%22&amp;r=1#frag" rel="noopener noreferrer">'
-                    "report</a>")
+    assert link == (
+        '<a href="https://example.org/a%20b?q=%22%3Cx%3E%22&amp;r=1#frag" rel="noopener noreferrer">report</a>'
+    )
     assert safe_url("HTTP://Example.org") == "HTTP://Example.org"
 
 
@@ -52,7 +53,8 @@ def test_an_attribute_cannot_be_broken_out_of():
 def test_escape_covers_tags_quotes_and_none():
     assert escape(None) == ""
     assert escape("<script>alert('x')</script> & \"q\"") == (
-        "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;q&quot;")
+        "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;q&quot;"
+    )
     assert escape(5) == "5"
 
 
@@ -100,4 +102,4 @@ def test_safe_filename(text, expected):
 def test_safe_filename_is_bounded():
     name = safe_filename("x" * 500)
     assert len(name) == 80
-    assert all(c.isalnum() or c in "._-" for c in safe_filename("a/b\\c:d*e?f\"g<h>i|j\x00k"))
+    assert all(c.isalnum() or c in "._-" for c in safe_filename('a/b\\c:d*e?f"g<h>i|j\x00k'))

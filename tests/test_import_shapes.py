@@ -1,5 +1,6 @@
 """``ddj import`` on the shapes real ACLED and UCDP exports take (issue 20): each imports faithfully or is refused
-in one message that says what to pass."""
+in one message that says what to pass.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +13,8 @@ import pytest
 
 import ddj
 from ddj.cli import main
-from ddj.errors import ValidationError
-from ddj.importers._common import ImportFormatError
-from ddj.importers._dates import YEAR_FIRST, DateOrderError, read_dates, read_loose_dates
+from ddj.errors import DateOrderError, ImportFormatError, ValidationError
+from ddj.importers._dates import YEAR_FIRST, read_dates, read_loose_dates
 from ddj.importers._names import name_key
 from ddj.importers._sides import OFFICIALS_VERSION, actor_country, official_body
 from ddj.importers.acled import import_acled
@@ -34,20 +34,30 @@ def _sides(result: dict) -> dict[tuple[str, str | None], str]:
 
 # --- dates -----------------------------------------------------------------------------------------------------
 
+
 def test_every_date_form_is_read_and_day_first_is_decided_by_the_file(tmp_path):
     result = import_acled(FIXTURES / "acled_dates_forms.csv", tmp_path / "pkg")
     assert _dates(tmp_path / "pkg") == {
-        "acled-UKR1": "2014-01-22", "acled-UKR2": "2014-01-22", "acled-UKR3": "2022-12-28",
-        "acled-UKR4": "2015-01-01", "acled-UKR5": "2020-05-09", "acled-UKR6": "2019-12-31",
-        "acled-UKR7": "2019-02-01", "acled-UKR8": "2020-08-14"}
+        "acled-UKR1": "2014-01-22",
+        "acled-UKR2": "2014-01-22",
+        "acled-UKR3": "2022-12-28",
+        "acled-UKR4": "2015-01-01",
+        "acled-UKR5": "2020-05-09",
+        "acled-UKR6": "2019-12-31",
+        "acled-UKR7": "2019-02-01",
+        "acled-UKR8": "2020-08-14",
+    }
     assert result["summary"]["dates"]["order"] == "day first"
     assert any("day first" in c for c in result["summary"]["changes"])
 
 
 def test_month_first_with_am_pm(tmp_path):
     import_acled(FIXTURES / "acled_dates_month_first.csv", tmp_path / "pkg")
-    assert _dates(tmp_path / "pkg") == {"acled-UKR1": "2014-01-22", "acled-UKR2": "2014-03-04",
-                                        "acled-UKR3": "2014-12-31"}
+    assert _dates(tmp_path / "pkg") == {
+        "acled-UKR1": "2014-01-22",
+        "acled-UKR2": "2014-03-04",
+        "acled-UKR3": "2014-12-31",
+    }
 
 
 def test_mixed_orders_are_refused_naming_the_rows_and_the_option(tmp_path):
@@ -83,15 +93,31 @@ def test_command_line_refusal_is_one_line_naming_the_option(tmp_path, capsys):
     assert main(["import", "acled", str(FIXTURES / "acled_dates_mixed.csv"), "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err
     assert "--date-format" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
-    assert main(["import", "acled", str(FIXTURES / "acled_dates_mixed.csv"), "--out", str(tmp_path / "y"),
-                 "--date-format", "%m/%d/%Y"]) == 2
+    assert (
+        main(
+            [
+                "import",
+                "acled",
+                str(FIXTURES / "acled_dates_mixed.csv"),
+                "--out",
+                str(tmp_path / "y"),
+                "--date-format",
+                "%m/%d/%Y",
+            ]
+        )
+        == 2
+    )
     assert "row 3" in capsys.readouterr().err
 
 
 def test_two_digit_years_written_first_are_read_year_first_when_the_year_column_says_so(tmp_path):
     result = import_acled(FIXTURES / "acled_dates_year_first.csv", tmp_path / "pkg")
-    assert _dates(tmp_path / "pkg") == {"acled-UKR1": "2024-03-05", "acled-UKR2": "2024-03-15",
-                                        "acled-UKR3": "2024-03-05", "acled-UKR4": "2024-12-31"}
+    assert _dates(tmp_path / "pkg") == {
+        "acled-UKR1": "2024-03-05",
+        "acled-UKR2": "2024-03-15",
+        "acled-UKR3": "2024-03-05",
+        "acled-UKR4": "2024-12-31",
+    }
     assert result["summary"]["dates"]["order"] == "year first (YY-MM-DD)"
     assert any("year first" in c and "decided by row(s) 2" in c for c in result["summary"]["changes"])
 
@@ -132,19 +158,22 @@ def test_command_line_refuses_an_undecidable_year_place_in_one_line(tmp_path, ca
     assert main(["import", "acled", path, "--out", str(tmp_path / "y"), "--date-format", "%y-%m-%d"]) == 0
 
 
-@pytest.mark.parametrize(("value", "year", "expected"), [
-    ("24/03/05", "2024", "2024-03-05"),   # year first: only 2024-03-05 is in the year 2024
-    ("24/03/05", "2005", "2005-03-24"),   # year last, day first (24 cannot be a month)
-    ("24/03/05", None, DateOrderError),   # 2024-03-05 or 24 March 2005: nothing decides
-    ("05/03/24", "2005", "2005-03-24"),   # year first
-    ("05/03/24", "2024", DateOrderError),  # year last, but 5 March or 3 May: nothing decides the day/month order
-    ("05/03/24", None, DateOrderError),
-    ("2024/3/5", None, "2024-03-05"),     # a four-digit year first is always year-month-day
-    ("24-03-05", None, DateOrderError),
-    ("24-03-05", "2024", "2024-03-05"),
-    ("99-12-31", None, "1999-12-31"),     # only year first gives a date (no day 99, no year 1931)
-    ("31-12-19", None, "2019-12-31"),     # only year last gives a date (1931 is before 1946, 2031 in the future)
-])
+@pytest.mark.parametrize(
+    ("value", "year", "expected"),
+    [
+        ("24/03/05", "2024", "2024-03-05"),  # year first: only 2024-03-05 is in the year 2024
+        ("24/03/05", "2005", "2005-03-24"),  # year last, day first (24 cannot be a month)
+        ("24/03/05", None, DateOrderError),  # 2024-03-05 or 24 March 2005: nothing decides
+        ("05/03/24", "2005", "2005-03-24"),  # year first
+        ("05/03/24", "2024", DateOrderError),  # year last, but 5 March or 3 May: nothing decides the day/month order
+        ("05/03/24", None, DateOrderError),
+        ("2024/3/5", None, "2024-03-05"),  # a four-digit year first is always year-month-day
+        ("24-03-05", None, DateOrderError),
+        ("24-03-05", "2024", "2024-03-05"),
+        ("99-12-31", None, "1999-12-31"),  # only year first gives a date (no day 99, no year 1931)
+        ("31-12-19", None, "2019-12-31"),  # only year last gives a date (1931 is before 1946, 2031 in the future)
+    ],
+)
 def test_each_two_digit_and_year_first_form_is_read_only_when_the_file_decides(value, year, expected):
     columns = {"event_date": [value]} | ({"year": [year]} if year else {})
     frame = pl.DataFrame(columns).with_row_index("source_row", offset=2)
@@ -164,6 +193,7 @@ def test_a_source_date_follows_the_files_year_first_order():
 
 # --- encodings -------------------------------------------------------------------------------------------------
 
+
 def test_windows_1252_is_refused_naming_the_option_then_imported_with_it(tmp_path):
     with pytest.raises(ImportFormatError, match=r"line 2: not UTF-8 text.*--encoding cp1252"):
         import_acled(FIXTURES / "acled_cp1252.csv", tmp_path / "pkg")
@@ -178,6 +208,7 @@ def test_windows_1252_is_refused_naming_the_option_then_imported_with_it(tmp_pat
 
 # --- codebook generations --------------------------------------------------------------------------------------
 
+
 def test_pre_2019_codebook_upper_case_index_column_and_na(tmp_path):
     result = import_acled(FIXTURES / "acled_pre2019.csv", tmp_path / "pkg")
     assert _dates(tmp_path / "pkg") == {"acled-KEN1": "2017-12-31", "acled-KEN2": "2018-01-05"}
@@ -189,8 +220,11 @@ def test_pre_2019_codebook_upper_case_index_column_and_na(tmp_path):
     ds = ddj.load(tmp_path / "pkg", warn=False)
     assert "NA" not in (tmp_path / "pkg" / "incidents.csv").read_text(encoding="utf-8").split(",")
     assert _sides(result)[("Kenya Defence Forces", "Kenya")] == "official"
-    assert ds.incidents.filter(pl.col("incident_id") == "acled-KEN2")["operator"].item().startswith("Military Forces "
-                                                                                                      "of Kenya")
+    assert (
+        ds.incidents.filter(pl.col("incident_id") == "acled-KEN2")["operator"]
+        .item()
+        .startswith("Military Forces of Kenya")
+    )
 
 
 def test_2024_codebook_with_text_inter_and_extra_columns(tmp_path):
@@ -214,9 +248,16 @@ def test_monadic_rows_are_merged_and_said(tmp_path):
 
 
 def test_repeated_ids_that_are_not_one_event_are_refused(tmp_path):
-    text = (FIXTURES / "acled_monadic.csv").read_text(encoding="utf-8").replace(
-        "Free Syrian Army,,Syria,Kharkivska,Kharkiv,49.99,36.23,1,SANA; Syrian Observatory for Human Rights,National,5",
-        "Free Syrian Army,,Syria,Kharkivska,Kharkiv,49.99,36.23,1,SANA; Syrian Observatory for Human Rights,National,7")
+    text = (
+        (FIXTURES / "acled_monadic.csv")
+        .read_text(encoding="utf-8")
+        .replace(
+            "Free Syrian Army,,Syria,Kharkivska,Kharkiv,49.99,36.23,1,SANA; Syrian Observatory for Human Rights,"
+            "National,5",
+            "Free Syrian Army,,Syria,Kharkivska,Kharkiv,49.99,36.23,1,SANA; Syrian Observatory for Human Rights,"
+            "National,7",
+        )
+    )
     (tmp_path / "dup.csv").write_text(text, encoding="utf-8")
     with pytest.raises(ValidationError, match=r"rows 2, 3 \(SYR1\) differ in fatalities"):
         import_acled(tmp_path / "dup.csv", tmp_path / "pkg")
@@ -224,11 +265,13 @@ def test_repeated_ids_that_are_not_one_event_are_refused(tmp_path):
 
 # --- UCDP: the monitor's inconsistencies are data ----------------------------------------------------------------
 
+
 def test_ucdp_figures_out_of_order_are_findings_not_a_refusal(tmp_path):
     result = import_ucdp(FIXTURES / "ucdp_findings.csv", tmp_path / "pkg")
     findings = [f for f in result["findings"] if f["rule"] == "count_order"]
     assert [(f["file"], f["row"], f["values"]) for f in findings] == [
-        ("ucdp_findings.csv", 3, {"low": "20", "best": "12", "high": "20"})]
+        ("ucdp_findings.csv", 3, {"low": "20", "best": "12", "high": "20"})
+    ]
     ds = ddj.load(tmp_path / "pkg", warn=False)
     monitor = ds.accounts.filter(pl.col("account_id") == "ucdp-500002-ucdp").row(0, named=True)
     assert monitor["certainty"] == "uncertain" and monitor["others_killed_best"] == 12
@@ -247,7 +290,8 @@ def test_ucdp_officials_named_in_source_original_get_an_official_account(tmp_pat
     official = ds.accounts.filter(pl.col("side") == "official").join(ds.sources, on="source_id")
     assert sorted(official.select("incident_id", "name", "speaker").rows()) == [
         ("ucdp-500001", "Ministry of Defence of Russia", "Russian Defence Ministry spokesman"),
-        ("ucdp-500003", "Ministry of Interior Affairs of Afghanistan", "Afghan interior ministry spokesman")]
+        ("ucdp-500003", "Ministry of Interior Affairs of Afghanistan", "Afghan interior ministry spokesman"),
+    ]
     quoted = official.filter(pl.col("incident_id") == "ucdp-500001").row(0, named=True)
     assert quoted["reported_in"] == "Reuters; AFP"
     # An outlet date either order could read (08/02/2016) is not guessed: the account is re-dated and counted.
@@ -255,6 +299,7 @@ def test_ucdp_officials_named_in_source_original_get_an_official_account(tmp_pat
 
 
 # --- sides by declaration ---------------------------------------------------------------------------------------
+
 
 def test_sides_come_from_the_officials_table_and_the_operator(tmp_path):
     result = import_acled(FIXTURES / "acled_sides.csv", tmp_path / "pkg")
@@ -291,10 +336,14 @@ def test_spellings_of_one_outlet_are_one_source(tmp_path):
 def test_a_corrected_sides_file_is_applied_on_re_run(tmp_path):
     first = import_acled(FIXTURES / "acled_sides.csv", tmp_path / "one")
     table = pl.read_csv(first["sides_file"]).with_columns(
-        pl.when(pl.col("source") == "Free Syrian Army command").then(pl.lit("official"))
-        .otherwise(pl.col("side")).alias("side"))
-    table = pl.concat([table, pl.DataFrame({"source": ["No Such Outlet"], "side": ["official"]})],
-                      how="diagonal_relaxed")
+        pl.when(pl.col("source") == "Free Syrian Army command")
+        .then(pl.lit("official"))
+        .otherwise(pl.col("side"))
+        .alias("side")
+    )
+    table = pl.concat(
+        [table, pl.DataFrame({"source": ["No Such Outlet"], "side": ["official"]})], how="diagonal_relaxed"
+    )
     table.write_csv(tmp_path / "sides.csv")
     second = import_acled(FIXTURES / "acled_sides.csv", tmp_path / "two", sides=tmp_path / "sides.csv")
     assert _sides(second)[("Free Syrian Army command", "Syria")] == "official"
@@ -315,6 +364,7 @@ def test_the_tables_match_exactly():
 
 
 # --- the summary ------------------------------------------------------------------------------------------------
+
 
 def test_the_command_line_prints_sides_and_a_summary(tmp_path, capsys):
     assert main(["import", "ucdp", str(FIXTURES / "ucdp_findings.csv"), "--out", str(tmp_path / "pkg")]) == 0

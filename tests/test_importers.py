@@ -11,8 +11,8 @@ import pytest
 
 import ddj
 from ddj.cli import main
-from ddj.errors import UsageError, ValidationError
-from ddj.importers._common import ImportFormatError, is_official_source
+from ddj.errors import ImportFormatError, UsageError, ValidationError
+from ddj.importers._common import is_official_source
 from ddj.importers.acled import import_acled
 from ddj.importers.ucdp import import_ucdp
 
@@ -68,8 +68,12 @@ def test_acled_has_its_own_account_and_one_per_named_source(acled):
     _, ds = acled
     accounts = ds.accounts.join(ds.sources.select("source_id", "name", "kind"), on="source_id")
     first = accounts.filter(pl.col("incident_id") == "acled-UKR90001")
-    assert sorted(first["name"].to_list()) == ["ACLED", "Ministry of Defence of Russia", "Suspilne Media",
-                                               "Ukrainska Pravda"]
+    assert sorted(first["name"].to_list()) == [
+        "ACLED",
+        "Ministry of Defence of Russia",
+        "Suspilne Media",
+        "Ukrainska Pravda",
+    ]
     monitor = first.filter(pl.col("name") == "ACLED").row(0, named=True)
     assert (monitor["others_killed_claim"], monitor["others_killed_best"]) == ("figure", 2)
     assert monitor["side"] == "unofficial" and monitor["claimed_date"] == "2024-01-15"
@@ -102,7 +106,10 @@ def test_ucdp_round_trip_keeps_precision_codes_and_low_best_high(ucdp):
         assert str(incident["date_start"]) == raw["date_start"][:10]
     monitor = ds.accounts.filter(pl.col("source_id") == "src-ucdp-ged").sort("incident_id")
     assert monitor.select("others_killed_low", "others_killed_best", "others_killed_high").rows() == [
-        (5, 5, 5), (8, 12, 20), (15, 15, 15)]
+        (5, 5, 5),
+        (8, 12, 20),
+        (15, 15, 15),
+    ]
     unclear = monitor.filter(pl.col("incident_id") == "ucdp-900002").row(0, named=True)
     assert unclear["certainty"] == "uncertain" and unclear["claimed_date"] == "unknown"
     assert "deaths_civilians 9" in unclear["notes"]

@@ -41,7 +41,7 @@ def test_html_holds_only_our_own_markup(story):
     _check(allowed_markup(html))
     assert "<script" not in html.lower() and "<img" not in html.lower()
     assert "data:text" not in html  # the data: address is dropped, not shown
-    assert "href=\"javascript" not in html and "href=&quot;javascript" in html  # only as escaped text
+    assert 'href="javascript' not in html and "href=&quot;javascript" in html  # only as escaped text
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
 
 
@@ -58,7 +58,7 @@ def test_markdown_holds_no_markup_even_through_a_permissive_converter(story):
     converted = mistune.create_markdown(escape=False, plugins=["footnotes"])(markdown)
     allowed = ALLOWED_TAGS | {"h3", "p", "sup", "a", "ol", "li", "section", "div", "hr", "ul"}
     _check(allowed_markup(converted), allowed_tags=allowed)
-    assert "href=\"javascript" not in converted
+    assert 'href="javascript' not in converted
 
 
 def test_the_payload_is_shown_as_text(story):

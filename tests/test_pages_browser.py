@@ -1,8 +1,8 @@
 """Shipped report pages in Chromium at a phone's width (390 px), a desktop's (1280 px) and in print media: the page
 never scrolls sideways, nothing is fetched, and every link of the front page resolves to a file.
 
-Builds the theatre page and every incident page of the Syria dataset (as ``reports.toml`` does) into a temporary folder with
-the shipped notebooks, then opens them through ``file://`` with every non-file request blocked and recorded.
+Builds the theatre page and every incident page of the Syria dataset (as ``reports.toml`` does) into a temporary
+folder with the shipped notebooks, then opens them through ``file://`` with every non-file request blocked and recorded.
 """
 
 from __future__ import annotations
@@ -27,18 +27,22 @@ def built(tmp_path_factory):
     config = out / "reports.toml"
     config.write_text(f"""
 [reports.incident]
-notebook = "{ROOT / 'notebooks/incident-report.ipynb'}"
+notebook = "{ROOT / "notebooks/incident-report.ipynb"}"
 parameters = {{ dataset = "syria-ru-aviation" }}
 output = "incident-{{incident_id}}"
 [reports.incident.grid]
 incident_id = {{ each = "incidents" }}
 [reports.theatre-syria]
-notebook = "{ROOT / 'notebooks/theatre-overview.ipynb'}"
+notebook = "{ROOT / "notebooks/theatre-overview.ipynb"}"
 parameters = {{ dataset = "syria-ru-aviation", country = "Syria" }}
 output = "theatre-syria"
 """)
-    subprocess.run([sys.executable, "-m", "ddj", "run", "--config", str(config), "--out", str(out)], check=True,
-                   cwd=ROOT, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "ddj", "run", "--config", str(config), "--out", str(out)],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
     return out
 
 
@@ -53,8 +57,14 @@ def browser():
 
 def _pages(out: Path) -> list[Path]:
     """The front page, the theatre page and two incident pages (a related pair), as a reader meets them."""
-    return [out / "index.html", out / "theatre-syria/theatre-syria.html",
-            *(out / f"incident-{i}/incident-{i}.html" for i in ("syr-2016-08-01-mi8amtsh", "syr-2016-08-retaliation-strikes"))]
+    return [
+        out / "index.html",
+        out / "theatre-syria/theatre-syria.html",
+        *(
+            out / f"incident-{i}/incident-{i}.html"
+            for i in ("syr-2016-08-01-mi8amtsh", "syr-2016-08-retaliation-strikes")
+        ),
+    ]
 
 
 @pytest.mark.parametrize("width", [390, 1280])
@@ -62,8 +72,14 @@ def test_no_page_scrolls_sideways(built, browser, width):
     for path in _pages(built):
         page = browser.new_page(viewport={"width": width, "height": 900})
         fetched: list[str] = []
-        page.route("**/*", lambda route: (fetched.append(route.request.url), route.abort())
-                   if not route.request.url.startswith(("file:", "data:")) else route.continue_())
+        page.route(
+            "**/*",
+            lambda route, fetched=fetched: (
+                (fetched.append(route.request.url), route.abort())
+                if not route.request.url.startswith(("file:", "data:"))
+                else route.continue_()
+            ),
+        )
         page.goto(path.as_uri())
         page.wait_for_timeout(300)
         scroll = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
@@ -95,6 +111,8 @@ def test_front_page_links_resolve_and_filter(built, browser):
     for path in built.glob("*/*.html"):  # links between pages (related incidents, theatre to incidents)
         for t in re.findall(r'href="(\.\./[^"#]+)"', path.read_text()):
             assert (path.parent / t).resolve().is_file(), f"{path.name} links to a missing page {t}"
+        for t in re.findall(r'href="(charts/[^"#]+)"', path.read_text()):  # a chart's downloads
+            assert (path.parent / t).is_file(), f"{path.name} offers a missing download {t}"
     assert index.index("Russian aviation losses in Syria") < index.index("Retaliation")  # overview on top
     assert index.index("Retaliation") < index.index("Mi-8 shot down")  # newest first
     page = browser.new_page(viewport={"width": 390, "height": 900})
@@ -105,3 +123,52 @@ def test_front_page_links_resolve_and_filter(built, browser):
     shown = page.evaluate("Array.from(document.querySelectorAll('ol.ddj-pages li')).filter(e => !e.hidden).length")
     assert shown == 1 and errors == []
     page.close()
+
+
+def test_a_chart_kit_fits_a_phone_and_its_embed_file_fetches_nothing(tmp_path, browser):
+    """A chart's figure with its kit (credit, downloads, the embed code opened) at 390 px, and its embed file as a
+    CMS's iframe shows it: no sideways scroll, nothing fetched, no script error; every download is a file.
+    """
+    import warnings
+
+    import ddj
+    from ddj import charts
+    from ddj.report import figures
+    from ddj.report.htmlexport import content_security_policy
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        located = charts.locator_map(ddj.load("syria-ru-aviation", warn=False), incident_ids="syr-2016-08-01-mi8amtsh")
+    chart = figures.ChartOutput("map", figures.chart_spec(located), figures.chart_svg(located))
+    (tmp_path / "charts").mkdir()
+    for name, data in figures.chart_files(chart).items():
+        (tmp_path / "charts" / name).write_bytes(data)
+    page_html = (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" '
+        f'content="{content_security_policy([])}"><meta name="viewport" content="width=device-width, '
+        f'initial-scale=1.0"><style>figure.ddj-chart svg {{ max-width: 100%; height: auto; }}</style></head>'
+        f"<body><main>{figures.figure_html(chart)}</main></body></html>"
+    )
+    (tmp_path / "page.html").write_text(page_html, encoding="utf-8")
+    for href in re.findall(r'href="([^"]+)"', page_html):
+        assert (tmp_path / href).is_file(), href
+    for path in (tmp_path / "page.html", tmp_path / "charts/map.embed.html"):
+        page = browser.new_page(viewport={"width": 390, "height": 900})
+        fetched: list[str] = []
+        errors: list[str] = []
+        page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
+        page.route(
+            "**/*",
+            lambda route, fetched=fetched: (
+                (fetched.append(route.request.url), route.abort())
+                if not route.request.url.startswith(("file:", "data:"))
+                else route.continue_()
+            ),
+        )
+        page.goto(path.as_uri())
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        scroll = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll[0] <= scroll[1], f"{path.name} scrolls sideways at 390 px: {scroll}"
+        assert fetched == [] and errors == []
+        assert "Natural Earth" in page.inner_text("body")
+        page.close()

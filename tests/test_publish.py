@@ -48,9 +48,7 @@ def _ask(db, meta, *paths):
     return asyncio.run(go())
 
 
-@pytest.fixture(scope="module")
-def syria():
-    return ddj.load("syria-ru-aviation", warn=False)
+# syria: the shipped package, from tests/conftest.py
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +62,12 @@ def test_datasette_lists_every_table_and_view(syria_export, syria):
     tables = {t["name"] for t in info["tables"] if not t["hidden"]}
     assert {r.name for r in INCIDENT_RESOURCES} <= tables
     assert {"comparison_incidents", "comparison_attributes", "comparison_changes", "statuses"} <= tables
-    assert {v["name"] for v in info["views"]} == {"incident_accounts", "contradictions", "official_silence",
-                                                  "accounts_with_sources"}
+    assert {v["name"] for v in info["views"]} == {
+        "incident_accounts",
+        "contradictions",
+        "official_silence",
+        "accounts_with_sources",
+    }
     counts = {t["name"]: t["count"] for t in info["tables"]}
     assert counts["incidents"] == syria.incidents.height and counts["accounts"] == syria.accounts.height
 
@@ -90,21 +92,30 @@ def test_foreign_keys_show_their_labels(syria_export, syria):
 
 def test_full_text_search_over_titles_summaries_and_statements(syria_export, syria):
     db, meta = syria_export
-    incidents, accounts = _ask(db, meta, "/data/incidents.json?_search=Saraqib&_shape=array",
-                               "/data/accounts.json?_search=parachute&_shape=array&_size=max")
+    incidents, accounts = _ask(
+        db,
+        meta,
+        "/data/incidents.json?_search=Saraqib&_shape=array",
+        "/data/accounts.json?_search=parachute&_shape=array&_size=max",
+    )
     words = pl.concat_str("title", "summary", pl.col("uncertainty").fill_null(""), separator=" ")
     expected = syria.incidents.filter(words.str.contains("(?i)saraqib"))["incident_id"].to_list()
     assert sorted(r["incident_id"] for r in incidents) == sorted(expected) and expected
-    assert accounts and all("parachut" in (r["statement"] + (r["notes"] or "") + (r["speaker"] or "")).lower()
-                            for r in accounts)
+    assert accounts and all(
+        "parachut" in (r["statement"] + (r["notes"] or "") + (r["speaker"] or "")).lower() for r in accounts
+    )
 
 
 def test_views_through_the_json_api(syria_export, syria):
     db, meta = syria_export
-    comparison = ddj.compare(syria)
+    comparison = ddj.compare.compare(syria)
     side_by_side, contradictions, silence = _ask(
-        db, meta, "/data/incident_accounts.json?_shape=array&_size=max",
-        "/data/contradictions.json?_shape=array&_size=max", "/data/official_silence.json?_size=max")
+        db,
+        meta,
+        "/data/incident_accounts.json?_shape=array&_size=max",
+        "/data/contradictions.json?_shape=array&_size=max",
+        "/data/official_silence.json?_size=max",
+    )
     assert len(side_by_side) == syria.incidents.height
     mi8 = next(r for r in side_by_side if r["incident_id"] == "syr-2016-08-01-mi8amtsh")
     assert mi8["official_accounts"] and mi8["unofficial_accounts"]
@@ -114,9 +125,11 @@ def test_views_through_the_json_api(syria_export, syria):
     expected = comparison.attributes.filter(pl.col("status") == "contradict")
     assert len(contradictions) == expected.height
     assert {(r["incident_id"], r["attribute"]) for r in contradictions} == set(
-        expected.select("incident_id", pl.col("attribute").cast(pl.String)).rows())
-    silent = comparison.incidents.filter(pl.any_horizontal(pl.col(f"n_{s}") > 0 for s in SILENCE_STATUSES
-                                                           if s in STATUSES))
+        expected.select("incident_id", pl.col("attribute").cast(pl.String)).rows()
+    )
+    silent = comparison.incidents.filter(
+        pl.any_horizontal(pl.col(f"n_{s}") > 0 for s in SILENCE_STATUSES if s in STATUSES)
+    )
     assert sorted(r[0] for r in silence["rows"]) == sorted(silent["incident_id"]) and silent.height
     statuses = {r["value"] for r in silence["facet_results"]["status"]["results"]}
     assert statuses <= set(SILENCE_STATUSES) and "official_silent" in statuses
@@ -161,8 +174,10 @@ def test_the_database_has_keys_indexes_and_search_as_sqlite_utils_reads_them(syr
     accounts = db["accounts"]
     assert accounts.pks == ["account_id"]
     assert {(fk.column, fk.other_table, fk.other_column) for fk in accounts.foreign_keys} == {
-        ("incident_id", "incidents", "incident_id"), ("source_id", "sources", "source_id"),
-        ("supersedes_account_id", "accounts", "account_id")}
+        ("incident_id", "incidents", "incident_id"),
+        ("source_id", "sources", "source_id"),
+        ("supersedes_account_id", "accounts", "account_id"),
+    }
     assert {tuple(i.columns) for i in accounts.indexes} >= {("incident_id",), ("source_id",)}
     assert db["comparison_attributes"].pks == ["incident_id", "attribute"]
     assert accounts.detect_fts() == "accounts_fts" and db["incidents"].detect_fts() == "incidents_fts"

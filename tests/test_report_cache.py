@@ -105,33 +105,48 @@ def runs(tmp_path_factory):
 
 
 def test_the_first_run_runs_everything(runs):
-    assert runs["steps"]["first"]["statuses"] == {"echo-inc-1": "ok", "echo-inc-2": "ok", "solo": "ok",
-                                                  "broken": "failed"}
+    assert runs["steps"]["first"]["statuses"] == {
+        "echo-inc-1": "ok",
+        "echo-inc-2": "ok",
+        "solo": "ok",
+        "broken": "failed",
+    }
 
 
 def test_an_unchanged_report_is_skipped_and_its_folder_left_alone(runs):
     step = runs["steps"]["unchanged"]
-    assert step["statuses"] == {"echo-inc-1": "skipped", "echo-inc-2": "skipped", "solo": "skipped",
-                                "broken": "failed"}  # a failed report always runs again
+    assert step["statuses"] == {
+        "echo-inc-1": "skipped",
+        "echo-inc-2": "skipped",
+        "solo": "skipped",
+        "broken": "failed",
+    }  # a failed report always runs again
     after = runs["steps"]["force"]["manifests_before"]
     for name in ("echo-inc-1", "echo-inc-2", "solo"):
         assert after[name] == step["manifests_before"][name], name
 
 
 def test_force_runs_unchanged_reports(runs):
-    assert runs["steps"]["force"]["statuses"] == {"echo-inc-1": "ok", "echo-inc-2": "ok", "solo": "ok",
-                                                  "broken": "failed"}
+    assert runs["steps"]["force"]["statuses"] == {
+        "echo-inc-1": "ok",
+        "echo-inc-2": "ok",
+        "solo": "ok",
+        "broken": "failed",
+    }
 
 
-@pytest.mark.parametrize(("label", "ran"), [
-    ("parameter", {"solo"}),                    # n = 3 became n = 4
-    ("notebook", {"echo-inc-1", "echo-inc-2", "solo"}),  # a markdown cell edited
-    ("dataset", {"echo-inc-1", "echo-inc-2"}),  # a file of the package changed; solo reads the shipped dataset
-    ("version", {"echo-inc-1", "echo-inc-2", "solo"}),   # another ddj version
-    ("version back", {"echo-inc-1", "echo-inc-2", "solo"}),
-    ("code", {"echo-inc-1", "echo-inc-2", "solo"}),      # a module of ddj edited, its version unchanged
-    ("compiled", set()),                       # only __pycache__ written
-])
+@pytest.mark.parametrize(
+    ("label", "ran"),
+    [
+        ("parameter", {"solo"}),  # n = 3 became n = 4
+        ("notebook", {"echo-inc-1", "echo-inc-2", "solo"}),  # a markdown cell edited
+        ("dataset", {"echo-inc-1", "echo-inc-2"}),  # a file of the package changed; solo reads the shipped dataset
+        ("version", {"echo-inc-1", "echo-inc-2", "solo"}),  # another ddj version
+        ("version back", {"echo-inc-1", "echo-inc-2", "solo"}),
+        ("code", {"echo-inc-1", "echo-inc-2", "solo"}),  # a module of ddj edited, its version unchanged
+        ("compiled", set()),  # only __pycache__ written
+    ],
+)
 def test_a_changed_input_runs_the_reports_that_depend_on_it(runs, label, ran):
     statuses = runs["steps"][label]["statuses"]
     assert {n for n, s in statuses.items() if s == "ok"} == ran
@@ -154,7 +169,9 @@ def test_a_no_op_run_imports_nothing_heavy(runs):
         " '--only', 'echo', '--only', 'solo'])\n"
         f"print('HEAVY', [m for m in {HEAVY!r} if m in sys.modules], code)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert "HEAVY [] 0" in done.stdout
     assert "reports: 3 skipped" in done.stdout
@@ -181,8 +198,9 @@ def test_grid_values_are_remembered_by_the_dataset_files(tmp_path):
 
 def test_a_report_without_a_usable_notebook_or_dataset_has_no_key_and_runs(tmp_path):
     missing = ReportSpec(name="x", group="x", notebook=tmp_path / "none.ipynb", parameters={}, base_dir=tmp_path)
-    no_data = ReportSpec(name="y", group="y", notebook=FIXTURES / "echo.ipynb", parameters={"dataset": "nowhere"},
-                         base_dir=tmp_path)
+    no_data = ReportSpec(
+        name="y", group="y", notebook=FIXTURES / "echo.ipynb", parameters={"dataset": "nowhere"}, base_dir=tmp_path
+    )
     assert content_key(missing, Cache(None)) is None and content_key(no_data, Cache(None)) is None
 
 
@@ -193,8 +211,12 @@ def test_the_shipped_data_folder_is_found_without_polars(monkeypatch, tmp_path):
     assert data_dir() == tmp_path and not is_shipped("syria-ru-aviation")
     monkeypatch.delenv("DDJ_DATA_DIR")
     assert is_shipped("syria-ru-aviation") and data_dir() == ROOT / "data"
-    script = ("import sys, ddj.report.cache, ddj.report.config, ddj.report.params; "
-              "print(ddj.report.cache.is_shipped('syria-ru-aviation'), "
-              f"[m for m in {HEAVY!r} if m in sys.modules])")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    script = (
+        "import sys, ddj.report.cache, ddj.report.config, ddj.report.params; "
+        "print(ddj.report.cache.is_shipped('syria-ru-aviation'), "
+        f"[m for m in {HEAVY!r} if m in sys.modules])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT, check=False
+    )
     assert done.stdout.split() == ["True", "[]"], done.stderr

@@ -1,5 +1,6 @@
 """Reports on a Dask cluster: `ddj run --executor dask --scheduler ADDRESS` on a LocalCluster (127.0.0.1 only)
-writes the same pages, notebooks and manifests as a local run (times aside)."""
+writes the same pages, notebooks and manifests as a local run (times aside).
+"""
 
 from __future__ import annotations
 
@@ -19,15 +20,15 @@ ROOT = Path(__file__).parents[1]
 FIXTURES = ROOT / "tests" / "notebooks"
 CONFIG = f"""
 [reports.tiny]
-notebook = "{FIXTURES / 'tiny.ipynb'}"
+notebook = "{FIXTURES / "tiny.ipynb"}"
 parameters = {{ points = 6 }}
 
 [reports.echo]
-notebook = "{FIXTURES / 'echo.ipynb'}"
+notebook = "{FIXTURES / "echo.ipynb"}"
 parameters = {{ n = 5 }}
 
 [reports.broken]
-notebook = "{FIXTURES / 'raises.ipynb'}"
+notebook = "{FIXTURES / "raises.ipynb"}"
 """
 # What differs between any two runs of a report, wherever they run.
 TIMES = ("started", "finished", "duration_seconds")
@@ -41,10 +42,27 @@ def runs(tmp_path_factory):
     config = base / "reports.toml"
     config.write_text(CONFIG, encoding="utf-8")
     codes = {"local": main(["run", "--config", str(config), "--out", str(base / "local"), "--jobs", "1"])}
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster:
-        codes["dask"] = main(["run", "--config", str(config), "--out", str(base / "dask"), "--executor", "dask",
-                              "--scheduler", cluster.scheduler_address])
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    ) as cluster:
+        codes["dask"] = main(
+            [
+                "run",
+                "--config",
+                str(config),
+                "--out",
+                str(base / "dask"),
+                "--executor",
+                "dask",
+                "--scheduler",
+                cluster.scheduler_address,
+            ]
+        )
     return {"base": base, "codes": codes}
 
 
@@ -92,5 +110,5 @@ def test_without_dask_installed_the_error_says_how_to_install_it(monkeypatch):
 
 
 def test_an_unreachable_scheduler_is_one_clear_error():
-    with pytest.raises(UsageError, match="no Dask scheduler answered at tcp://127.0.0.1:9"):
+    with pytest.raises(UsageError, match=r"no Dask scheduler answered at tcp://127\.0\.0\.1:9"):
         DaskExecutor("tcp://127.0.0.1:9", timeout=1).start()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import altair as alt
 import IPython.display
 import pytest
@@ -19,8 +22,12 @@ def shown(monkeypatch):
 
 
 def _chart() -> alt.Chart:
-    return alt.Chart(alt.InlineData(values=[{"n": 1}, {"n": 3}])).mark_bar().encode(x="n:Q").properties(
-        description="Two bars <of> counts. The second is longer.")
+    return (
+        alt.Chart(alt.InlineData(values=[{"n": 1}, {"n": 3}]))
+        .mark_bar()
+        .encode(x="n:Q")
+        .properties(description="Two bars <of> counts. The second is longer.")
+    )
 
 
 def test_show_displays_the_house_theme_spec_and_an_svg_with_alt_text(shown):
@@ -46,8 +53,12 @@ def test_show_accepts_a_locator_map_and_a_plain_spec(shown):
         located = charts.locator_map(ddj.load("syria-ru-aviation", warn=False), incident_ids="syr-2021-02-28-mi35")
     show(located, "map")
     assert 'aria-label="Locator map of' in shown[0][0]["image/svg+xml"]
-    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v6.4.1.json", "mark": "point",
-            "data": {"values": [{"x": 1}]}, "encoding": {"x": {"field": "x", "type": "quantitative"}}}
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.4.1.json",
+        "mark": "point",
+        "data": {"values": [{"x": 1}]},
+        "encoding": {"x": {"field": "x", "type": "quantitative"}},
+    }
     show(spec)
     assert shown[1][0]["application/vnd.vegalite.v6+json"] is spec
     assert shown[1][0]["image/svg+xml"].startswith("<svg") and shown[1][1] == {CHART_METADATA_KEY: {"name": None}}
@@ -63,3 +74,91 @@ def test_the_png_rasterised_from_the_svg_has_the_pixels_of_the_png_rendered_from
     from_svg = figures.svg_to_png(figures.chart_svg(chart))
     assert from_svg == figures.spec_to_png(figures.chart_spec(chart))
     assert from_svg.startswith(b"\x89PNG")
+
+
+# --- the CMS kit: each chart's downloads, embed file and credit --------------------------------------------
+
+
+def _output(name: str = "bars", title: Any = "Two bars", subtitle: Any = None) -> figures.ChartOutput:
+    chart = _chart().properties(
+        title=alt.TitleParams(title, subtitle=subtitle or ["Method: counted.", "Source: ddj dataset test v1."])
+    )
+    return figures.ChartOutput(name, figures.chart_spec(chart), figures.chart_svg(chart))
+
+
+def test_each_chart_gets_its_four_downloads_and_its_embed_file():
+    chart = _output()
+    files = figures.chart_files(chart)
+    assert set(files) == {"bars.svg", "bars.png", "bars-640.png", "bars-1280.png", "bars.csv", "bars.embed.html"}
+    assert figures.png_width(files["bars-640.png"]) == 640 and figures.png_width(files["bars-1280.png"]) == 1280
+    assert files["bars.csv"].decode() == "n\n1\n3\n"
+    figure = figures.figure_html(chart)
+    links = re.findall(r'<a href="([^"]+)" download>([^<]+)</a>', figure)
+    assert links == [
+        ("charts/bars-640.png", "PNG 640 px"),
+        ("charts/bars-1280.png", "PNG 1280 px"),
+        ("charts/bars.svg", "SVG"),
+        ("charts/bars.csv", "data (CSV)"),
+    ]
+    assert all(href.removeprefix("charts/") in files for href, _ in links)
+    snippet = re.search(r"<details class=\"ddj-embed\">.*?<textarea[^>]*>(.*?)</textarea>", figure, re.DOTALL).group(1)
+    assert snippet.startswith("&lt;iframe src=&quot;charts/bars.embed.html&quot;")  # shown as text, to copy
+    assert '<p class="ddj-credit" style="margin:.2rem 0">Source: ddj dataset test v1.</p>' in figure
+    assert '<script type="application/json" class="ddj-chart-spec">' in figure and "<svg" in figure
+
+
+def test_the_embed_file_is_offline_and_runs_no_script():
+    from ddj.report.htmlexport import remote_references
+
+    embed = figures.chart_files(_output())["bars.embed.html"].decode()
+    assert embed.startswith("<!DOCTYPE html>") and "default-src 'none'; script-src 'none'" in embed
+    assert "<script" not in embed and remote_references(embed) == []
+    assert not re.search(r"<(script|link|img|iframe|style)[^>]*(src|href)=\"?(https?:)?//", embed)
+    assert "<svg" in embed and "<p>Source: ddj dataset test v1.</p>" in embed
+
+
+def test_a_hostile_title_and_name_cannot_break_out_of_the_figure_or_the_file_system():
+    chart = _output(
+        name="../../etc/<x>",
+        title="</textarea><script>alert(1)</script>",
+        subtitle=['Source: "><img src=x onerror=alert(2)>'],
+    )
+    figure = figures.figure_html(chart)
+    embed = figures.embed_html(chart)
+    for html in (figure, embed):
+        assert "<script>alert" not in html and "<img src=x" not in html
+    assert figure.count("</textarea>") == 1
+    names = set(figures.chart_files(chart))
+    assert names == set(figures.kit_files(chart.name).values()) and "etc-x-.embed.html" in names
+    assert all("/" not in name and not name.startswith(".") and "<" not in name for name in names)
+
+
+def test_the_chart_data_csv_keeps_every_table_and_quotes_formulas():
+    spec = {
+        "datasets": {
+            "a": [{"x": "=HYPERLINK(1)", "n": 1}],
+            "b": [{"y": "plain", "v": [1, 2]}],
+            "basemap": [{"type": "Feature", "geometry": {}}],
+        }
+    }
+    assert figures.chart_data_csv(spec).decode() == 'part,x,n,y,v\n1,\'=HYPERLINK(1),1,,\n2,,,plain,"[1, 2]"\n'
+
+
+def test_credits_name_the_basemap_and_the_tally_sources():
+    import warnings
+
+    import ddj
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = ddj.load("syria-ru-aviation", warn=False)
+        located = charts.locator_map(ds, incident_ids="syr-2021-02-28-mi35")
+    credits = figures.chart_credits(figures.chart_spec(located))
+    assert credits[0].startswith("Source: ddj dataset syria-ru-aviation") and "Natural Earth" in credits[-1]
+    tally = ddj.load("ukraine-equipment-losses", warn=False)
+    series = ddj.tally.tally_series(tally, ["tank"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the chart keeps one point a week, and says so
+        gap = charts.tally_gap(series, sources=tally, categories=["tank"])
+    credits = figures.chart_credits(figures.chart_spec(gap))
+    assert len(credits) == 1 and "General Staff" in credits[0] and "Oryx" in credits[0] and "CC BY 4.0" in credits[0]

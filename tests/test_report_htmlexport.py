@@ -24,7 +24,9 @@ SPEC = {
 
 
 def _output(data, metadata=None, kind="display_data"):
-    return nbformat.v4.new_output(kind, data=data, metadata=metadata or {}, **({"execution_count": 1} if kind == "execute_result" else {}))
+    return nbformat.v4.new_output(
+        kind, data=data, metadata=metadata or {}, **({"execution_count": 1} if kind == "execute_result" else {})
+    )
 
 
 @pytest.fixture
@@ -35,18 +37,30 @@ def notebook():
     injected.metadata["tags"] = ["injected-parameters"]
     charts = nbformat.v4.new_code_cell("show(...)")
     charts.outputs = [
-        _output({"application/vnd.vegalite.v6+json": SPEC, "text/plain": "<chart>"}, {CHART_METADATA_KEY: {"name": "../a b"}}),
-        _output({"application/vnd.vegalite.v6+json": SPEC, "text/plain": "<chart>"}, {CHART_METADATA_KEY: {"name": "../a b"}}),
+        _output(
+            {"application/vnd.vegalite.v6+json": SPEC, "text/plain": "<chart>"},
+            {CHART_METADATA_KEY: {"name": "../a b"}},
+        ),
+        _output(
+            {"application/vnd.vegalite.v6+json": SPEC, "text/plain": "<chart>"},
+            {CHART_METADATA_KEY: {"name": "../a b"}},
+        ),
         _output({"application/vnd.vegalite.v6+json": SPEC}),
     ]
     widget = nbformat.v4.new_code_cell("slider")
-    widget.outputs = [_output({"application/vnd.jupyter.widget-view+json": {"model_id": "m1"}, "text/plain": "IntSlider()"})]
+    widget.outputs = [
+        _output({"application/vnd.jupyter.widget-view+json": {"model_id": "m1"}, "text/plain": "IntSlider()"})
+    ]
     script = nbformat.v4.new_code_cell("js")
-    script.outputs = [_output({"application/javascript": "alert(1)"}),
-                      _output({"text/html": '<p>cdn</p><script src="https://cdn.jsdelivr.net/npm/vega@5"></script>'})]
+    script.outputs = [
+        _output({"application/javascript": "alert(1)"}),
+        _output({"text/html": '<p>cdn</p><script src="https://cdn.jsdelivr.net/npm/vega@5"></script>'}),
+    ]
     noisy = nbformat.v4.new_code_cell("print")
-    noisy.outputs = [nbformat.v4.new_output("stream", name="stderr", text="/home/me/secret/path warning"),
-                     nbformat.v4.new_output("stream", name="stdout", text="kept")]
+    noisy.outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text="/home/me/secret/path warning"),
+        nbformat.v4.new_output("stream", name="stdout", text="kept"),
+    ]
     silent = nbformat.v4.new_code_cell("import os")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# Title"), params, injected, charts, widget, script, noisy, silent]
@@ -89,7 +103,8 @@ _VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "l
 
 def self_closed_elements(html: str) -> list[str]:
     """HTML elements other than void ones written as ``<tag ... />`` outside SVG and MathML. A browser reads
-    ``<a ... />`` as an ``<a>`` left open: everything after it becomes part of the link (and is hidden with it)."""
+    ``<a ... />`` as an ``<a>`` left open: everything after it becomes part of the link (and is hidden with it).
+    """
     from html.parser import HTMLParser
 
     found: list[str] = []
@@ -135,9 +150,11 @@ def test_the_policy_allows_only_the_pages_own_scripts():
 
 
 def test_remote_elements_are_stripped_but_links_stay():
-    html = ('<a href="https://example.org">a source</a><link rel="stylesheet" href="https://fonts.example/x.css">'
-            '<img src="http://example.org/i.png"><style>@import url("https://fonts.example/f.css");</style>'
-            '<iframe src="https://example.org"></iframe>')
+    html = (
+        '<a href="https://example.org">a source</a><link rel="stylesheet" href="https://fonts.example/x.css">'
+        '<img src="http://example.org/i.png"><style>@import url("https://fonts.example/f.css");</style>'
+        '<iframe src="https://example.org"></iframe>'
+    )
     cleaned = strip_remote_references(html)
     assert cleaned == '<a href="https://example.org">a source</a><style></style>'
     assert remote_references(cleaned) == []
@@ -150,7 +167,8 @@ def test_the_methods_box_escapes_and_omits_times():
         "datasets": [{"name": "d", "version": "1", "files": {"a.csv": "cd"}}],
         "packages": {"ddj": "0.1.0"},
         "git": {"commit": "0123456789abcdef", "dirty": True},
-        "started": "2026-01-01T00:00:00", "finished": "2026-01-01T00:00:01",
+        "started": "2026-01-01T00:00:00",
+        "finished": "2026-01-01T00:00:01",
         "outputs": {"notebook": "r.ipynb"},
     }
     box = methods_box(manifest)

@@ -39,7 +39,8 @@ def test_every_parameter_is_typed_commented_and_there_is_a_dataset(path):
     for parameter in spec:
         assert parameter.comment, f"{path.name}: parameter {parameter.name} has no comment"
         assert ":" in tagged[0].source.splitlines()[parameter.line - 1].split("=")[0], (
-            f"{path.name}: parameter {parameter.name} has no type annotation")
+            f"{path.name}: parameter {parameter.name} has no type annotation"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

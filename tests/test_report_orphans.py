@@ -97,8 +97,23 @@ class Run:
         self.token = uuid.uuid4().hex
         env = {**os.environ, TOKEN: self.token, "TMPDIR": str(base / "tmp")}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "ddj", "run", "--config", str(base / "reports.toml"), "--out", str(base / "out"),
-             *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=base)
+            [
+                sys.executable,
+                "-m",
+                "ddj",
+                "run",
+                "--config",
+                str(base / "reports.toml"),
+                "--out",
+                str(base / "out"),
+                *args,
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=base,
+        )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -128,9 +143,14 @@ def base():
     # runs leave in their temporary directory is seen here alone.
     folder = Path(tempfile.mkdtemp(prefix="ddj-orphans-"))
     (folder / "tmp").mkdir()
-    (folder / "reports.toml").write_text("".join(
-        f'[reports.slow{n}]\nnotebook = "{FIXTURES / "slow.ipynb"}"\nparameters = {{ seconds = 0.4, label = "r{n}" }}\n\n'
-        for n in range(REPORTS)), encoding="utf-8")
+    (folder / "reports.toml").write_text(
+        "".join(
+            f'[reports.slow{n}]\nnotebook = "{FIXTURES / "slow.ipynb"}"\n'
+            f'parameters = {{ seconds = 0.4, label = "r{n}" }}\n\n'
+            for n in range(REPORTS)
+        ),
+        encoding="utf-8",
+    )
     yield folder
     import shutil
 
@@ -154,18 +174,30 @@ def trials(base):
             "kernels": lambda run=run: any("ipykernel" in cmd for _, cmd in run.children()),
             "reports": lambda run=run, count=count: run.finished_reports() >= count,
         }
-        poll(lambda run=run, stage=stage: conditions[stage]() or run.process.poll() is not None, what=stage)
+        poll(
+            lambda run=run, stage=stage, conditions=conditions: conditions[stage]() or run.process.poll() is not None,
+            what=stage,
+        )
         assert run.process.poll() is None, f"the run ended before the kill point {stage}: {run.text()}"
         before = run.children()
         locked_while_running = not lock_is_free(base / "out")
         run.process.send_signal(how)
         code = run.wait()
         poll(lambda run=run: not processes_of(run.token), timeout=60, what="the run's processes to end")
-        seen.append({"seed": seed, "stage": stage, "signal": signal.Signals(how).name, "code": code,
-                     "children_before": len(before), "kernels_before": sum("ipykernel" in c for _, c in before),
-                     "left": processes_of(run.token), "locked_while_running": locked_while_running,
-                     "lock_free_after": poll(lambda: lock_is_free(base / "out"), timeout=60, what="the lock"),
-                     "text": run.text()})
+        seen.append(
+            {
+                "seed": seed,
+                "stage": stage,
+                "signal": signal.Signals(how).name,
+                "code": code,
+                "children_before": len(before),
+                "kernels_before": sum("ipykernel" in c for _, c in before),
+                "left": processes_of(run.token),
+                "locked_while_running": locked_while_running,
+                "lock_free_after": poll(lambda: lock_is_free(base / "out"), timeout=60, what="the lock"),
+                "text": run.text(),
+            }
+        )
     return seen
 
 
@@ -204,16 +236,21 @@ def test_the_next_run_removes_what_killed_runs_left_and_completes(trials, base):
 def test_the_lock_lasts_until_the_last_child_that_inherited_it_is_gone(tmp_path):
     with lifecycle.run_lock(tmp_path):
         assert lifecycle.kernel_launch_options()["pass_fds"] == lifecycle.inherited_fds()
-        child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE,
-                                 **lifecycle.kernel_launch_options())
-        with pytest.raises(lifecycle.RunLockedError, match="holds"):  # a second run of the same folder waits, then refuses
-            with lifecycle.run_lock(tmp_path, wait=0.2):
-                pass
+        child = subprocess.Popen(
+            [sys.executable, "-c", "import sys; sys.stdin.read()"],
+            stdin=subprocess.PIPE,
+            **lifecycle.kernel_launch_options(),
+        )
+        # A second run of the same folder waits, then refuses.
+        with pytest.raises(lifecycle.RunLockedError, match="holds"), lifecycle.run_lock(tmp_path, wait=0.2):
+            pass
     assert lifecycle.inherited_fds() == ()
     assert not lock_is_free(tmp_path)  # this run is over, but its child still holds the lock
-    with pytest.raises(lifecycle.RunLockedError, match="ended, but its workers or kernels still run"):
-        with lifecycle.run_lock(tmp_path, wait=0.2):
-            pass
+    with (
+        pytest.raises(lifecycle.RunLockedError, match="ended, but its workers or kernels still run"),
+        lifecycle.run_lock(tmp_path, wait=0.2),
+    ):
+        pass
     child.stdin.close()
     child.wait(timeout=60)
     with lifecycle.run_lock(tmp_path, wait=60):  # the child is gone: the lock is free
@@ -230,8 +267,9 @@ def test_a_child_dies_with_its_parent_even_on_kill_9(tmp_path):
         "print(child.pid, flush=True)\n"
         "sys.stdin.read()\n"
     )
-    parent = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                              cwd=ROOT)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
     child = int(parent.stdout.readline())
     assert lifecycle.pid_alive(child)
     parent.kill()
@@ -240,8 +278,9 @@ def test_a_child_dies_with_its_parent_even_on_kill_9(tmp_path):
 
 
 def test_leftovers_of_dead_processes_are_removed_and_live_ones_kept(tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
-                          check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     pid = int(dead.stdout)
     poll(lambda: not lifecycle.pid_alive(pid), what="the process to end")
     out, temp = tmp_path / "out", tmp_path / "tmp"
@@ -251,8 +290,9 @@ def test_leftovers_of_dead_processes_are_removed_and_live_ones_kept(tmp_path):
     (temp / f"ddj-kernels-{os.getpid()}-live").mkdir()
     (temp / "ddj-kernels-oldstyle").mkdir()  # no process id: kept
     removed = lifecycle.remove_leftovers(out, temp)
-    assert sorted(p.name for p in removed) == sorted([".incident-1.abcd.staging", f"ddj-kernels-{pid}-abcd",
-                                                      f"ddj-kernel-{pid}-0123456789abcdef-1"])
+    assert sorted(p.name for p in removed) == sorted(
+        [".incident-1.abcd.staging", f"ddj-kernels-{pid}-abcd", f"ddj-kernel-{pid}-0123456789abcdef-1"]
+    )
     assert sorted(p.name for p in temp.iterdir()) == sorted([f"ddj-kernels-{os.getpid()}-live", "ddj-kernels-oldstyle"])
 
 
@@ -279,8 +319,13 @@ def test_a_lost_workers_jobs_are_tried_once_more_on_a_new_worker(tmp_path):
         results = list(executor.map(_die_once, [(n, marker) for n in range(1, 7)], on_error=lambda job, err: "lost"))
     assert sorted(results) == [1, 4, 9, 16, 25, 36] and executor.lost_workers == 1
     with WarmExecutor(2, max_runs=5) as executor:
-        results = list(executor.map(_die_always, [(n, marker) for n in range(1, 7)],
-                                    on_error=lambda job, err: ("lost", job[0], type(err).__name__)))
+        results = list(
+            executor.map(
+                _die_always,
+                [(n, marker) for n in range(1, 7)],
+                on_error=lambda job, err: ("lost", job[0], type(err).__name__),
+            )
+        )
     assert ("lost", 3, "BrokenProcessPool") in results and executor.lost_workers == 2  # tried twice, then lost
     # every job is accounted for once: run, or lost (a job that ran beside job 3 both times is lost with it)
     assert len(results) == 6 and {r if isinstance(r, int) else r[1] ** 2 for r in results} == {1, 4, 9, 16, 25, 36}
@@ -291,7 +336,9 @@ def test_a_report_whose_worker_is_killed_runs_again_and_the_other_report_too(tmp
     config.write_text(
         f'[reports.killer]\nnotebook = "{FIXTURES / "kills-worker.ipynb"}"\n'
         f'parameters = {{ marker = "{tmp_path / "killed"}" }}\n\n'
-        f'[reports.slow]\nnotebook = "{FIXTURES / "slow.ipynb"}"\nparameters = {{ seconds = 0.5 }}\n', encoding="utf-8")
+        f'[reports.slow]\nnotebook = "{FIXTURES / "slow.ipynb"}"\nparameters = {{ seconds = 0.5 }}\n',
+        encoding="utf-8",
+    )
     with WarmExecutor(2) as executor:
         summary = run_reports(load_config(config).reports, tmp_path / "out", executor=executor)
     assert (tmp_path / "killed").exists()  # the first try killed its worker

@@ -42,8 +42,10 @@ EXPECTED = {
 def ran(tmp_path_factory):
     base = tmp_path_factory.mktemp("papermill")
     config = base / "reports.toml"
-    config.write_text("".join(f'[reports.{name}]\nnotebook = "{FIXTURES / (name + ".ipynb")}"\n\n' for name in EXPECTED),
-                      encoding="utf-8")
+    config.write_text(
+        "".join(f'[reports.{name}]\nnotebook = "{FIXTURES / (name + ".ipynb")}"\n\n' for name in EXPECTED),
+        encoding="utf-8",
+    )
     with WarmExecutor(2) as executor:
         summary = run_reports(load_config(config).reports, base / "out", executor=executor)
     return {"base": base, "results": {r.name: r for r in summary.results}}
@@ -88,8 +90,11 @@ def test_ddj_lists_the_parameters_papermills_inspector_finds_with_its_types(name
 def test_lines_ddj_cannot_read_are_skipped_with_a_warning(capsys):
     spec = read_parameters(FIXTURES / "pm-complex-parameters.ipynb")
     assert [(p.name, p.display_type, p.type_text) for p in spec] == [
-        ("msg", "Unknown type", "any"), ("a", "float", "float"), ("b", "List[str]", "list[str]"),
-        ("c", "NoneType", "any")]
+        ("msg", "Unknown type", "any"),
+        ("a", "float", "float"),
+        ("b", "List[str]", "list[str]"),
+        ("c", "NoneType", "any"),
+    ]
     assert spec["b"].default == ["Hello", "World"] and spec["b"].comment == "Nice list"
     assert len(spec.warnings) == 2
     assert "line 12" in spec.warnings[0] and "computed" in spec.warnings[0]
@@ -106,7 +111,7 @@ def test_a_notebook_without_a_parameters_cell_takes_no_parameters(capsys):
     assert main(["params", str(FIXTURES / "no-parameters.ipynb")]) == 0
     assert "no cell is tagged 'parameters', so it takes no parameters" in capsys.readouterr().out
     assert adhoc_spec(FIXTURES / "no-parameters.ipynb", []).parameters == {}
-    with pytest.raises(ParameterError, match="parameter 'msg': no-parameters.ipynb has no cell tagged 'parameters'"):
+    with pytest.raises(ParameterError, match=r"parameter 'msg': no-parameters\.ipynb has no cell tagged 'parameters'"):
         adhoc_spec(FIXTURES / "no-parameters.ipynb", [("msg", "hello")])
 
 
@@ -126,14 +131,17 @@ def test_minus_p_reads_untyped_values_as_papermill_does_and_minus_r_passes_text(
 
 def test_the_cli_runs_an_untyped_notebook_with_p_and_r(tmp_path, capsys):
     notebook = str(FIXTURES / "pm-untyped-parameters.ipynb")
-    code = main(["run", notebook, "-p", "msg", "5", "-r", "c", "7", "--out", str(tmp_path), "--jobs", "1",
-                 "--name", "untyped"])
+    code = main(
+        ["run", notebook, "-p", "msg", "5", "-r", "c", "7", "--out", str(tmp_path), "--jobs", "1", "--name", "untyped"]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.out
     assert "warning:" in captured.err and "'d'" in captured.err
     nb = json.loads((tmp_path / "untyped" / "untyped.ipynb").read_text(encoding="utf-8"))
-    printed = "".join(o.get("text", "") if isinstance(o.get("text"), str) else "".join(o.get("text", []))
-                      for o in nb["cells"][-1]["outputs"])
+    printed = "".join(
+        o.get("text", "") if isinstance(o.get("text"), str) else "".join(o.get("text", []))
+        for o in nb["cells"][-1]["outputs"]
+    )
     assert printed.strip() == "5 2.25 ['Hello', 'World'] '7' False {'k': 1} []"
     assert main(["run", str(FIXTURES / "no-parameters.ipynb"), "-p", "msg", "x", "--out", str(tmp_path)]) == 2
     assert "parameter 'msg'" in capsys.readouterr().err

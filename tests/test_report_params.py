@@ -12,7 +12,7 @@ from ddj.report.params import check_values, parse_cli_value, parse_parameters, r
 from tests.fixtures.minimal import write_package
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
-CELL = '''\
+CELL = """\
 dataset: str = "syria-ru-aviation"  # the dataset [dataset: incidents]
 incident_id: str = "syr-2016-08-01-mi8amtsh"  # the incident [from: incidents.incident_id]
 top: int = 10  # rows to show [range: 1..50]
@@ -21,7 +21,7 @@ colour: str = "red"  # the highlight [choices: red, blue]
 since: str | None = None  # first day [date]
 names = ["a", "b"]  # who, typed by the default
 verbose: bool = False  # say more
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,9 @@ def test_strict_types_but_ints_for_floats_and_dates_from_toml(spec):
     assert values["since"] == "2016-08-01"
     with pytest.raises(ParameterError, match="'top': True is not a whole number"):
         check_values(spec, {"top": True})
-    with pytest.raises(ParameterError, match="'names': has an item 3 that is not text|'names': \\['a', 3\\] has an item 3"):
+    with pytest.raises(
+        ParameterError, match=r"'names': has an item 3 that is not text|'names': \['a', 3\] has an item 3"
+    ):
         check_values(spec, {"names": ["a", 3]})
     with pytest.raises(ParameterError, match="does not allow None"):
         check_values(spec, {"top": None})
@@ -112,11 +114,14 @@ def test_cli_strings_are_read_by_the_declared_type(spec):
         parse_cli_value(spec["verbose"], "maybe")
 
 
-@pytest.mark.parametrize(("source", "message"), [
-    ("x: str = 'a'  # n [range: 1..2]", "range: LOW..HIGH"),
-    ("x: int = 1  # n [from: incidents]", "from: TABLE.COLUMN"),
-    ("x: str = 'a'  # n [choices: a, b]\nx: int = 2  # again", None),
-])
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("x: str = 'a'  # n [range: 1..2]", "range: LOW..HIGH"),
+        ("x: int = 1  # n [from: incidents]", "from: TABLE.COLUMN"),
+        ("x: str = 'a'  # n [choices: a, b]\nx: int = 2  # again", None),
+    ],
+)
 def test_malformed_constraints_are_refused_clearly(source, message):
     if message is None:  # a name assigned twice: the last one counts, as in Python
         assert parse_parameters(source)["x"].type == "int"
@@ -125,30 +130,36 @@ def test_malformed_constraints_are_refused_clearly(source, message):
         parse_parameters(source)
 
 
-@pytest.mark.parametrize(("source", "names", "warning"), [
-    ("import os\nx = 1", ["x"], "assigns no literal value"),
-    ("x = compute()\ny = 2", ["y"], "is computed, not a literal"),
-    ("x = 1\n= 2", ["x"], "is not valid Python"),
-    ("x: int = 'a'  # wrong", ["x"], "is not of its type int"),
-    ("x: int = 1  # n [between: 1..2]", ["x"], "unknown constraint 'between'"),
-])
+@pytest.mark.parametrize(
+    ("source", "names", "warning"),
+    [
+        ("import os\nx = 1", ["x"], "assigns no literal value"),
+        ("x = compute()\ny = 2", ["y"], "is computed, not a literal"),
+        ("x = 1\n= 2", ["x"], "is not valid Python"),
+        ("x: int = 'a'  # wrong", ["x"], "is not of its type int"),
+        ("x: int = 1  # n [between: 1..2]", ["x"], "unknown constraint 'between'"),
+    ],
+)
 def test_what_ddj_cannot_read_is_skipped_with_a_warning_as_papermill_does(source, names, warning):
     spec = parse_parameters(source)
     assert spec.names == names
     assert any(warning in note for note in spec.warnings), spec.warnings
 
 
-@pytest.mark.parametrize(("source", "type_text", "shown"), [
-    ("x: dict = {}", "any", "dict"),
-    ("x = None  # nothing", "any", "Unknown type"),
-    ("x = {'a': 1}", "any", "Unknown type"),
-    ("x = []", "any", "Unknown type"),
-    ("x: List[int] = [1]", "list[int]", "List[int]"),
-    ("x: Optional[str] = None", "str | None", "Optional[str]"),
-    ("x: 'int' = 1", "int", "int"),
-    ("x = [1, 2]  # type: List[int] numbers", "list[int]", "List[int]"),
-    ("x: int = 'a'", "any", "int"),
-])
+@pytest.mark.parametrize(
+    ("source", "type_text", "shown"),
+    [
+        ("x: dict = {}", "any", "dict"),
+        ("x = None  # nothing", "any", "Unknown type"),
+        ("x = {'a': 1}", "any", "Unknown type"),
+        ("x = []", "any", "Unknown type"),
+        ("x: List[int] = [1]", "list[int]", "List[int]"),
+        ("x: Optional[str] = None", "str | None", "Optional[str]"),
+        ("x: 'int' = 1", "int", "int"),
+        ("x = [1, 2]  # type: List[int] numbers", "list[int]", "List[int]"),
+        ("x: int = 'a'", "any", "int"),
+    ],
+)
 def test_untyped_and_unchecked_parameters_are_read_as_papermill_shows_them(source, type_text, shown):
     parameter = parse_parameters(source)["x"]
     assert (parameter.type_text, parameter.display_type) == (type_text, shown)

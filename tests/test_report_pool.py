@@ -35,8 +35,11 @@ def _spec(name: str, notebook: str, **parameters) -> ReportSpec:
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.suffix in (".html", ".svg", ".png")}
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.suffix in (".html", ".svg", ".png")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -150,12 +153,16 @@ def test_worker_processes_with_warm_kernels_give_the_same_pages(runs, tmp_path):
     config = tmp_path / "reports.toml"
     config.write_text(
         f'[reports.tiny]\nnotebook = "{FIXTURES / "tiny.ipynb"}"\nparameters = {{ points = 5 }}\n\n'
-        f'[reports.probe]\nnotebook = "{FIXTURES / "probe-state.ipynb"}"\n', encoding="utf-8")
+        f'[reports.probe]\nnotebook = "{FIXTURES / "probe-state.ipynb"}"\n',
+        encoding="utf-8",
+    )
     with WarmExecutor(2) as executor:
         summary = run_reports(load_config(config).reports, tmp_path / "out", executor=executor)
     assert [(r.name, r.status) for r in summary.results] == [("tiny", "ok"), ("probe", "ok")]
     assert _files(tmp_path / "out" / "tiny") == _files(runs["fresh"] / "tiny")
-    assert _normalized(tmp_path / "out" / "probe" / "probe.ipynb") == _normalized(runs["fresh"] / "probe" / "probe.ipynb")
+    assert _normalized(tmp_path / "out" / "probe" / "probe.ipynb") == _normalized(
+        runs["fresh"] / "probe" / "probe.ipynb"
+    )
 
 
 def _square_or_die(n: int) -> int:
@@ -172,7 +179,7 @@ def test_a_lost_worker_process_fails_its_job_and_the_other_jobs_still_run():
     assert 3 in lost and set(lost.values()) == {"BrokenProcessPool"}
     assert executor.lost_workers == 2  # job 3 is tried once more on a new worker (tests/test_report_orphans.py)
     # every job is accounted for once: lost with the crashed pool (twice), or run
-    assert len(results) == 6 and set(lost) | {int(d ** 0.5) for d in done} == {1, 2, 3, 4, 5, 6}
+    assert len(results) == 6 and set(lost) | {int(d**0.5) for d in done} == {1, 2, 3, 4, 5, 6}
 
 
 def test_a_warm_kernel_that_dies_twice_fails_the_report_naming_the_cell(runs):

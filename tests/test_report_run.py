@@ -31,46 +31,46 @@ HOSTILE_TITLE = '</script><script>window.__pwned="title"</script><img src=x oner
 
 FIRST = f"""
 [reports.tiny]
-notebook = "{FIXTURES / 'tiny.ipynb'}"
+notebook = "{FIXTURES / "tiny.ipynb"}"
 parameters = {{ title = {json.dumps(HOSTILE_TITLE)}, points = 4 }}
 
 [reports.hostile-tiny]
-notebook = "{FIXTURES / 'tiny.ipynb'}"
+notebook = "{FIXTURES / "tiny.ipynb"}"
 parameters = {{ dataset = "hostile", title = "labels from hostile data" }}
 
 [reports.incident]
-notebook = "{NOTEBOOKS / 'incident-report.ipynb'}"
+notebook = "{NOTEBOOKS / "incident-report.ipynb"}"
 parameters = {{ dataset = "hostile" }}
 output = "incident-{{incident_id}}"
 [reports.incident.grid]
 incident_id = {{ each = "incidents" }}
 
 [reports.theatre]
-notebook = "{NOTEBOOKS / 'theatre-overview.ipynb'}"
+notebook = "{NOTEBOOKS / "theatre-overview.ipynb"}"
 parameters = {{ dataset = "hostile", country = "Syria", date_from = 2021-01-01 }}
 
 [reports.tally]
-notebook = "{NOTEBOOKS / 'tally-comparison.ipynb'}"
+notebook = "{NOTEBOOKS / "tally-comparison.ipynb"}"
 parameters = {{ dataset = "ukraine-equipment-losses", categories = ["tank"] }}
 
 [reports.retry]
-notebook = "{FIXTURES / 'kills.ipynb'}"
+notebook = "{FIXTURES / "kills.ipynb"}"
 parameters = {{ marker = "MARKER" }}
 """
 
 SECOND = f"""
 [reports.tiny]
-notebook = "{FIXTURES / 'tiny.ipynb'}"
+notebook = "{FIXTURES / "tiny.ipynb"}"
 parameters = {{ title = {json.dumps(HOSTILE_TITLE)}, points = 4 }}
 
 [reports.hostile-tiny]
-notebook = "{FIXTURES / 'raises.ipynb'}"
+notebook = "{FIXTURES / "raises.ipynb"}"
 
 [reports.theatre]
-notebook = "{FIXTURES / 'kills.ipynb'}"
+notebook = "{FIXTURES / "kills.ipynb"}"
 
 [reports.tally]
-notebook = "{NOTEBOOKS / 'tally-comparison.ipynb'}"
+notebook = "{NOTEBOOKS / "tally-comparison.ipynb"}"
 parameters = {{ dataset = "ukraine-equipment-losses", categories = "tank" }}
 """
 
@@ -95,8 +95,15 @@ def runs(tmp_path_factory):
     log2 = io.StringIO()
     # force: tiny's inputs are unchanged, and it must still run again to show the page is byte-identical
     second = run_reports(load_config(base / "second.toml").reports, out, progress=PlainProgress(log2), force=True)
-    return {"base": base, "out": out, "first": first, "second": second, "before": before,
-            "log1": log1.getvalue(), "log2": log2.getvalue()}
+    return {
+        "base": base,
+        "out": out,
+        "first": first,
+        "second": second,
+        "before": before,
+        "log1": log1.getvalue(),
+        "log2": log2.getvalue(),
+    }
 
 
 def _manifest(out: Path, name: str) -> dict:
@@ -117,7 +124,8 @@ def test_each_report_folder_holds_notebook_page_charts_and_manifest(runs):
     for name in FIRST_NAMES:
         assert {"manifest.json", f"{name}.html", f"{name}.ipynb"} <= set(runs["before"][name])
     charts = sorted(p.name for p in (out / "tiny" / "charts").iterdir())
-    assert charts == ["incidents.png", "incidents.svg", "points.png", "points.svg"]
+    kit = ("-1280.png", "-640.png", ".csv", ".embed.html", ".png", ".svg")
+    assert charts == sorted(f"{name}{suffix}" for name in ("incidents", "points") for suffix in kit)
     assert (out / "tiny" / "charts" / "points.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (out / "tiny" / "charts" / "points.svg").read_text(encoding="utf-8").startswith("<svg")
     assert not list(out.glob(".*staging*")), "staging folders must be cleaned up"
@@ -129,11 +137,20 @@ def test_the_manifest_records_inputs_versions_times_and_hashes(runs):
     manifest = json.loads(runs["before"]["hostile-tiny"]["manifest.json"])  # as the first run wrote it
     assert manifest["status"] == "ok" and manifest["error"] is None and manifest["attempts"] == 1
     assert manifest["notebook"]["sha256"] == file_sha256(FIXTURES / "tiny.ipynb")
-    assert manifest["parameters"] == {"dataset": str((base / "hostile").resolve()),
-                                      "title": "labels from hostile data", "points": 3}
+    assert manifest["parameters"] == {
+        "dataset": str((base / "hostile").resolve()),
+        "title": "labels from hostile data",
+        "points": 3,
+    }
     (dataset,) = manifest["datasets"]
     assert dataset["name"] == "hostile" and dataset["parameter"] == "dataset"
-    assert set(dataset["files"]) == {"datapackage.json", "incidents.csv", "sources.csv", "accounts.csv", "overrides.csv"}
+    assert set(dataset["files"]) == {
+        "datapackage.json",
+        "incidents.csv",
+        "sources.csv",
+        "accounts.csv",
+        "overrides.csv",
+    }
     for relpath, digest in dataset["files"].items():
         assert digest == file_sha256(base / "hostile" / relpath)
     outputs = manifest["outputs"]
@@ -143,7 +160,8 @@ def test_the_manifest_records_inputs_versions_times_and_hashes(runs):
         assert chart["svg_sha256"] == file_sha256(out / "hostile-tiny" / chart["svg"])
         assert chart["png_sha256"] == file_sha256(out / "hostile-tiny" / chart["png"])
     assert {"python", "ddj", "papermill", "nbconvert", "polars", "altair", "vl-convert-python", "vega-lite"} <= set(
-        manifest["packages"])
+        manifest["packages"]
+    )
     assert re.fullmatch(r"[0-9a-f]{40}", manifest["git"]["commit"])
     assert re.fullmatch(r"[0-9a-f]{64}", manifest["input_fingerprint"])
     assert manifest["started"] < manifest["finished"] and manifest["duration_seconds"] > 0
@@ -154,7 +172,7 @@ def test_the_manifest_records_inputs_versions_times_and_hashes(runs):
 def test_the_kernel_got_the_checked_parameters(runs):
     nb = nbformat.read(runs["out"] / "tiny" / "tiny.ipynb", as_version=4)
     injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
-    assert "points = 4" in injected.source and "dataset = \"syria-ru-aviation\"" in injected.source
+    assert "points = 4" in injected.source and 'dataset = "syria-ru-aviation"' in injected.source
 
 
 def test_the_page_is_offline_and_carries_the_methods_box(runs):
@@ -177,7 +195,11 @@ def test_the_same_inputs_give_byte_identical_output(runs):
 def test_failures_are_isolated_and_reported(runs):
     second = runs["second"]
     assert {r.name: r.status for r in second.results} == {
-        "tiny": "ok", "hostile-tiny": "failed", "theatre": "failed", "tally": "invalid"}
+        "tiny": "ok",
+        "hostile-tiny": "failed",
+        "theatre": "failed",
+        "tally": "invalid",
+    }
     assert second.exit_code == 1
     summary = io.StringIO()
     print_summary(second.results, summary, fancy=False)
@@ -223,7 +245,10 @@ def test_an_ill_typed_parameter_is_refused_before_any_kernel(runs):
     manifest = _manifest(runs["out"], "tally")
     assert manifest["status"] == "invalid" and manifest["attempts"] == 0
     assert manifest["error"]["parameter"] == "categories"
-    assert manifest["error"]["message"] == "report 'tally': parameter 'categories': 'tank' is not a list (the parameter is list[str])"
+    assert (
+        manifest["error"]["message"]
+        == "report 'tally': parameter 'categories': 'tank' is not a list (the parameter is list[str])"
+    )
     assert not (runs["out"] / "tally" / "tally.failed.ipynb").exists()
 
 
@@ -235,6 +260,7 @@ def test_the_index_lists_every_report_with_status_and_last_success(runs):
     assert "never" not in index
     # The only script is the front page's search filter, allowed by its hash in the page's CSP.
     from ddj.report.index import _FILTER_SCRIPT
+
     assert index.count("<script") == 1 and f"<script>{_FILTER_SCRIPT}</script>" in index
     assert remote_references(index) == []
 
@@ -270,8 +296,14 @@ def test_a_terminal_gets_a_progress_bar():
 
 # --- in a browser ----------------------------------------------------------------------------------
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -303,35 +335,56 @@ def _open(browser, path: Path, *, javascript: bool = True) -> dict:
 
     page.route("**/*", route)
     # Errors, and Vega's own warnings ("WARN ..."): a spec Vega-Lite has to correct is a chart bug.
-    page.on("console", lambda m: problems.append(m.text)
-            if m.type == "error" or (m.type == "warning" and m.text.startswith("WARN")) else None)
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(m.text)
+            if m.type == "error" or (m.type == "warning" and m.text.startswith("WARN"))
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
     page.goto(path.as_uri())
     page.wait_for_load_state("load")
     if javascript:
-        page.wait_for_function("() => [...document.querySelectorAll('figure.ddj-chart')]"
-                               ".every(f => f.dataset.rendered === 'live')", timeout=15000)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('figure.ddj-chart')].every(f => f.dataset.rendered === 'live')",
+            timeout=15000,
+        )
     figures = page.eval_on_selector_all(
-        "figure.ddj-chart", "fs => fs.map(f => [f.dataset.chart, f.dataset.rendered || '', f.querySelectorAll('svg').length])")
+        "figure.ddj-chart",
+        "fs => fs.map(f => [f.dataset.chart, f.dataset.rendered || '', f.querySelectorAll('svg').length])",
+    )
     pwned = page.evaluate("() => window.__pwned === undefined ? null : String(window.__pwned)") if javascript else None
     # What a reader must see: an element that takes no room on the page (inside something hidden, such as
     # a link left open) is listed with the start of its text.
     hidden = page.eval_on_selector_all(
         ", ".join(f"main {s}" for s in _SHOWN),
         "es => es.filter(e => e.getBoundingClientRect().height === 0)"
-        ".map(e => e.tagName.toLowerCase() + ': ' + e.textContent.trim().slice(0, 60))")
+        ".map(e => e.tagName.toLowerCase() + ': ' + e.textContent.trim().slice(0, 60))",
+    )
     shown = page.eval_on_selector_all(", ".join(f"main {s}" for s in _SHOWN), "es => es.length")
     context.close()
-    return {"requests": requests, "problems": problems, "figures": figures, "pwned": pwned, "hidden": hidden,
-            "shown": shown}
-
+    return {
+        "requests": requests,
+        "problems": problems,
+        "figures": figures,
+        "pwned": pwned,
+        "hidden": hidden,
+        "shown": shown,
+    }
 
 
 @pytest.mark.browser
 def test_every_page_renders_offline_with_no_request_and_no_error(runs, browser):
-    pages = sorted(runs["out"].rglob("*.html"))
+    pages = sorted(p for p in runs["out"].rglob("*.html") if p.parent.name != "charts")
     assert len(pages) == len(FIRST_NAMES) + 1  # one page per report, and the index
+    embeds = sorted(runs["out"].rglob("charts/*.embed.html"))  # each chart's embed file, hostile text and all
+    assert embeds
+    for path in embeds:
+        seen = _open(browser, path)
+        assert seen["requests"] == [] and seen["pwned"] is None, f"{path}: {seen['requests']} {seen['pwned']}"
     for path in pages:
         seen = _open(browser, path)
         assert seen["requests"] == [], f"{path.name} asked the network for {seen['requests']}"

@@ -1,5 +1,6 @@
 """Schedules: `ddj run --due` runs exactly the reports whose cron schedule fell due since their last success,
-on an injected clock (DDJ_NOW). A failed run stays due; a report without a schedule is never due."""
+on an injected clock (DDJ_NOW). A failed run stays due; a report without a schedule is never due.
+"""
 
 from __future__ import annotations
 
@@ -26,19 +27,22 @@ def _at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
-@pytest.mark.parametrize(("expression", "last", "now", "expected"), [
-    ("0 4 * * *", None, "2026-03-02T00:00+00:00", True),                        # never succeeded
-    ("0 4 * * *", "2026-03-02T04:00+00:00", "2026-03-02T23:59+00:00", False),
-    ("0 4 * * *", "2026-03-02T04:00+00:00", "2026-03-03T04:00+00:00", True),    # due at the minute
-    ("0 4 * * *", "2026-03-01T03:00+00:00", "2026-03-03T09:00+00:00", True),    # missed runs: due once
-    ("*/15 * * * *", "2026-03-02T04:01+00:00", "2026-03-02T04:14+00:00", False),
-    ("*/15 * * * *", "2026-03-02T04:01+00:00", "2026-03-02T04:15+00:00", True),
-    ("30 4 * * 1", "2026-03-02T04:30+00:00", "2026-03-08T23:00+00:00", False),  # Mondays only
-    ("30 4 * * 1", "2026-03-02T04:30+00:00", "2026-03-09T04:30+00:00", True),
-    # read in the clock's time zone: 04:00 at +02:00 is 02:00 UTC
-    ("0 4 * * *", "2026-03-02T03:00+00:00", "2026-03-03T02:00+02:00", False),
-    ("0 4 * * *", "2026-03-02T03:00+00:00", "2026-03-03T04:00+02:00", True),
-])
+@pytest.mark.parametrize(
+    ("expression", "last", "now", "expected"),
+    [
+        ("0 4 * * *", None, "2026-03-02T00:00+00:00", True),  # never succeeded
+        ("0 4 * * *", "2026-03-02T04:00+00:00", "2026-03-02T23:59+00:00", False),
+        ("0 4 * * *", "2026-03-02T04:00+00:00", "2026-03-03T04:00+00:00", True),  # due at the minute
+        ("0 4 * * *", "2026-03-01T03:00+00:00", "2026-03-03T09:00+00:00", True),  # missed runs: due once
+        ("*/15 * * * *", "2026-03-02T04:01+00:00", "2026-03-02T04:14+00:00", False),
+        ("*/15 * * * *", "2026-03-02T04:01+00:00", "2026-03-02T04:15+00:00", True),
+        ("30 4 * * 1", "2026-03-02T04:30+00:00", "2026-03-08T23:00+00:00", False),  # Mondays only
+        ("30 4 * * 1", "2026-03-02T04:30+00:00", "2026-03-09T04:30+00:00", True),
+        # read in the clock's time zone: 04:00 at +02:00 is 02:00 UTC
+        ("0 4 * * *", "2026-03-02T03:00+00:00", "2026-03-03T02:00+02:00", False),
+        ("0 4 * * *", "2026-03-02T03:00+00:00", "2026-03-03T04:00+02:00", True),
+    ],
+)
 def test_is_due(expression, last, now, expected):
     assert is_due(expression, _at(last) if last else None, _at(now)) is expected
 
@@ -49,11 +53,17 @@ def test_next_run_is_in_the_clocks_time_zone():
 
 
 def test_due_keeps_scheduled_reports_whose_schedule_fired_since_their_last_success(tmp_path):
-    specs = [SimpleNamespace(name="daily", schedule="0 4 * * *"), SimpleNamespace(name="hourly", schedule="0 * * * *"),
-             SimpleNamespace(name="never-ran", schedule="0 4 * * 1"), SimpleNamespace(name="manual", schedule=None)]
+    specs = [
+        SimpleNamespace(name="daily", schedule="0 4 * * *"),
+        SimpleNamespace(name="hourly", schedule="0 * * * *"),
+        SimpleNamespace(name="never-ran", schedule="0 4 * * 1"),
+        SimpleNamespace(name="manual", schedule=None),
+    ]
     state = State(tmp_path / "state.json")
-    state.record([SimpleNamespace(name="daily", status="ok"), SimpleNamespace(name="hourly", status="skipped")],
-                 _at("2026-03-02T04:00+00:00"))
+    state.record(
+        [SimpleNamespace(name="daily", status="ok"), SimpleNamespace(name="hourly", status="skipped")],
+        _at("2026-03-02T04:00+00:00"),
+    )
     assert [s.name for s in due(specs, state, _at("2026-03-02T04:59+00:00"))] == ["never-ran"]
     assert [s.name for s in due(specs, state, _at("2026-03-02T05:00+00:00"))] == ["hourly", "never-ran"]
     assert [s.name for s in due(specs, state, _at("2026-03-03T04:00+00:00"))] == ["daily", "hourly", "never-ran"]
@@ -66,7 +76,9 @@ def test_the_state_keeps_the_last_success_through_failures_and_is_saved(tmp_path
     state.save()
     loaded = State.for_output(tmp_path)
     assert loaded.last_success("r") == _at("2026-03-02T02:00+00:00")
-    assert loaded.reports["r"]["last_status"] == "failed" and loaded.reports["r"]["last_run"].startswith("2026-03-03T02")
+    assert loaded.reports["r"]["last_status"] == "failed" and loaded.reports["r"]["last_run"].startswith(
+        "2026-03-03T02"
+    )
     assert not list((tmp_path / ".ddj").glob("*.tmp"))
 
 
@@ -82,26 +94,26 @@ def test_the_clock_reads_ddj_now():
 
 CONFIG = f"""
 [reports.daily]
-notebook = "{FIXTURES / 'echo.ipynb'}"
+notebook = "{FIXTURES / "echo.ipynb"}"
 parameters = {{ n = 1 }}
 schedule = "0 4 * * *"
 
 [reports.hourly]
-notebook = "{FIXTURES / 'echo.ipynb'}"
+notebook = "{FIXTURES / "echo.ipynb"}"
 parameters = {{ n = 2 }}
 schedule = "0 * * * *"
 
 [reports.weekly]
-notebook = "{FIXTURES / 'echo.ipynb'}"
+notebook = "{FIXTURES / "echo.ipynb"}"
 parameters = {{ n = 3 }}
 schedule = "30 4 * * 1"
 
 [reports.manual]
-notebook = "{FIXTURES / 'echo.ipynb'}"
+notebook = "{FIXTURES / "echo.ipynb"}"
 parameters = {{ n = 4 }}
 
 [reports.failing]
-notebook = "{FIXTURES / 'raises.ipynb'}"
+notebook = "{FIXTURES / "raises.ipynb"}"
 schedule = "0 4 * * *"
 """
 
@@ -127,11 +139,26 @@ def timeline(tmp_path_factory):
             patch.setenv("DDJ_NOW", now)
             out = io.StringIO()
             with contextlib.redirect_stdout(out):
-                code = main(["run", "--due", "--jobs", "1", "--config", str(base / "reports.toml"),
-                             "--out", str(base / "reports")])
+                code = main(
+                    [
+                        "run",
+                        "--due",
+                        "--jobs",
+                        "1",
+                        "--config",
+                        str(base / "reports.toml"),
+                        "--out",
+                        str(base / "reports"),
+                    ]
+                )
             text = out.getvalue()
-            seen.append({"code": code, "text": text,
-                         "ran": dict(re.findall(r"^\[\d+/\d+\] ([\w-]+): (\w+)", text, re.MULTILINE))})
+            seen.append(
+                {
+                    "code": code,
+                    "text": text,
+                    "ran": dict(re.findall(r"^\[\d+/\d+\] ([\w-]+): (\w+)", text, re.MULTILINE)),
+                }
+            )
     return {"base": base, "seen": seen}
 
 

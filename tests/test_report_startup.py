@@ -9,14 +9,20 @@ from ddj.report import figures
 
 
 def _modules_after(code: str) -> set[str]:
-    done = subprocess.run([sys.executable, "-c", code + "\nimport sys; print(' '.join(sys.modules))"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys; print(' '.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return set(done.stdout.split())
 
 
 def test_report_processes_skip_the_iri_grammar_jsonschema_would_build():
     plain = _modules_after("import nbformat")
-    skipped = _modules_after("from ddj.report._startup import skip_unused_imports\nskip_unused_imports()\nimport nbformat")
+    skipped = _modules_after(
+        "from ddj.report._startup import skip_unused_imports\nskip_unused_imports()\nimport nbformat"
+    )
     assert "rfc3987_syntax.syntax_helpers" in plain  # installed with JupyterLab: the cost is real
     assert "jsonschema" in skipped and "rfc3987_syntax.syntax_helpers" not in skipped
 
@@ -24,7 +30,8 @@ def test_report_processes_skip_the_iri_grammar_jsonschema_would_build():
 def test_skipping_is_too_late_once_jsonschema_is_imported_and_changes_nothing():
     modules = _modules_after(
         "import jsonschema\nfrom ddj.report._startup import skip_unused_imports\nskip_unused_imports()\n"
-        "import rfc3987_syntax")
+        "import rfc3987_syntax"
+    )
     assert "rfc3987_syntax.syntax_helpers" in modules
 
 

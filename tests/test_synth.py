@@ -39,7 +39,8 @@ def test_structure_of_real_reporting():
     tables = synthetic_tables(3000, seed=3)
     accounts, incidents = tables["accounts"], tables["incidents"]
     sides = accounts.group_by("incident_id").agg(
-        (pl.col("side") == "official").sum().alias("o"), (pl.col("side") == "unofficial").sum().alias("u"),
+        (pl.col("side") == "official").sum().alias("o"),
+        (pl.col("side") == "unofficial").sum().alias("u"),
         pl.col("origin").filter(pl.col("side") == "unofficial").n_unique().alias("origins"),
         (pl.col("side") == "unofficial").sum().alias("reports"),
     )

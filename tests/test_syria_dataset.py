@@ -17,15 +17,18 @@ SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return ddj.load("syria-ru-aviation", warn=False)
+def ds(syria):
+    """The shipped package (the session's copy, tests/conftest.py)."""
+    return syria
 
 
 @pytest.fixture(scope="module")
 def claims(ds):
     """Accounts joined with their incident and source, one frame to search by substance."""
     return ds.accounts.join(
-        ds.incidents.select("incident_id", "aircraft_model", "region", "event_type", "date_start", "related_incident_id"),
+        ds.incidents.select(
+            "incident_id", "aircraft_model", "region", "event_type", "date_start", "related_incident_id"
+        ),
         on="incident_id",
     ).join(ds.sources.select("source_id", pl.col("name").alias("source_name"), "kind"), on="source_id")
 
@@ -69,9 +72,14 @@ def test_mi35_ministry_says_no_fire_and_crew_safe_syrian_reports_say_a_crew_memb
     assert re.search(r"(?i)patrol.*(not|never).*(finish|complet)", sytnik["statement"][0])
     # "Not under fire, pilots safe" were the ministry's own words (memo problem 10) ...
     ministry = official.filter(pl.col("source_id") == "ru-mod").row(0, named=True)
-    assert ministry["hostile_fire"] == "no" and (ministry["crew_killed_claim"], ministry["crew_killed_best"]) == ("figure", 0)
+    assert ministry["hostile_fire"] == "no" and (ministry["crew_killed_claim"], ministry["crew_killed_best"]) == (
+        "figure",
+        0,
+    )
     # ... while Syrian reports said a crew member was killed and others hurt.
-    syrian = incident.filter(pl.col("side") == "unofficial", pl.col("source_id").is_in(["sana", "syrian-military-source-efe"]))
+    syrian = incident.filter(
+        pl.col("side") == "unofficial", pl.col("source_id").is_in(["sana", "syrian-military-source-efe"])
+    )
     assert syrian.height == 2 and set(syrian["crew_killed_best"]) == {1}
     efe = syrian.filter(pl.col("source_id") == "syrian-military-source-efe").row(0, named=True)
     assert (efe["injured_claim"], efe["injured_best"]) == ("figure", 3)
@@ -89,7 +97,9 @@ def test_mi35_is_placed_near_tal_tamr_and_contested_on_crew_killed(ds):
     assert "Tal Tamr" in mi35["place"] and mi35["location_precision"] == 2
     assert abs(mi35["latitude"] - 36.66) < 0.1 and abs(mi35["longitude"] - 40.37) < 0.1
     result = compare(ds)
-    status = result.attributes.filter(pl.col("incident_id") == mi35["incident_id"], pl.col("attribute") == "crew_killed")
+    status = result.attributes.filter(
+        pl.col("incident_id") == mi35["incident_id"], pl.col("attribute") == "crew_killed"
+    )
     assert status["status"].to_list() == ["contradict"]
     assert result.incidents.filter(pl.col("incident_id") == mi35["incident_id"])["grade"].to_list() == ["contested"]
 
@@ -134,14 +144,20 @@ def test_us_strikes_and_the_foreign_ministry_remarks(ds, claims):
 
 def test_su24_precedent_recalled(claims):
     su24 = claims.filter(pl.col("aircraft_model").str.starts_with("Su-24"))
-    precedent = su24.filter(pl.col("statement").str.contains("(?i)desecrat|defile"), pl.col("follow_on_operation") == "yes")
+    precedent = su24.filter(
+        pl.col("statement").str.contains("(?i)desecrat|defile"), pl.col("follow_on_operation") == "yes"
+    )
     assert precedent.height == 1 and precedent["side"][0] == "unofficial"
 
 
 def test_il20_parties_blame_each_other(claims):
     il20 = claims.filter(pl.col("aircraft_model").str.starts_with("Il-20"))
     current = il20.filter(~pl.col("account_id").is_in(il20["supersedes_account_id"].drop_nulls().implode()))
-    blamed = dict(current.filter(pl.col("source_id").is_in(["ru-mod", "idf"])).select("source_id", "responsible_party").iter_rows())
+    blamed = dict(
+        current.filter(pl.col("source_id").is_in(["ru-mod", "idf"]))
+        .select("source_id", "responsible_party")
+        .iter_rows()
+    )
     assert "Israel" in blamed["ru-mod"] and "Syria" in blamed["idf"]
 
 
@@ -186,7 +202,9 @@ def test_mig29kr_official_fault_against_fuel_and_cable_reports(ds, claims):
     assert others["statement"].str.contains("(?i)wire|cable").any()
     from ddj.compare import compare
 
-    row = compare(ds).attributes.filter(pl.col("incident_id") == official["incident_id"], pl.col("attribute") == "cause")
+    row = compare(ds).attributes.filter(
+        pl.col("incident_id") == official["incident_id"], pl.col("attribute") == "cause"
+    )
     assert row["status"].to_list() == ["contradict"]
 
 
@@ -205,7 +223,10 @@ def _chain(ds, incident_id: str) -> list[tuple[str, str]]:
 def test_changed_official_counts_are_supersessions(ds, model, before, after):
     incident = _incident(ds, model)
     [(earlier, later)] = _chain(ds, incident)
-    rows = {r["account_id"]: r for r in ds.accounts.filter(pl.col("account_id").is_in([earlier, later])).iter_rows(named=True)}
+    rows = {
+        r["account_id"]: r
+        for r in ds.accounts.filter(pl.col("account_id").is_in([earlier, later])).iter_rows(named=True)
+    }
     assert rows[earlier]["source_id"] == rows[later]["source_id"] == "ru-mod"
     assert rows[earlier]["published_date"] <= rows[later]["published_date"]
     counts = ("crew_killed_best", "others_killed_best")
@@ -219,15 +240,24 @@ def test_changed_official_counts_are_supersessions(ds, model, before, after):
 
 def test_su24_ground_fire_then_a_turkish_f16(ds):
     [(earlier, later)] = _chain(ds, _incident(ds, "Su-24M"))
-    rows = {r["account_id"]: r for r in ds.accounts.filter(pl.col("account_id").is_in([earlier, later])).iter_rows(named=True)}
-    assert re.search(r"(?i)ground", rows[earlier]["statement"]) and rows[earlier]["responsible_party"] != "Turkish Air Force"
+    rows = {
+        r["account_id"]: r
+        for r in ds.accounts.filter(pl.col("account_id").is_in([earlier, later])).iter_rows(named=True)
+    }
+    assert (
+        re.search(r"(?i)ground", rows[earlier]["statement"])
+        and rows[earlier]["responsible_party"] != "Turkish Air Force"
+    )
     assert rows[later]["responsible_party"] == "Turkish Air Force"
     assert "F-16" in rows[later]["statement"] + (rows[later]["notes"] or "")
 
 
 def test_il20_fourteen_and_a_french_frigate_then_fifteen_and_a_syrian_s200(ds):
     [(earlier, later)] = _chain(ds, _incident(ds, "Il-20"))
-    rows = {r["account_id"]: r for r in ds.accounts.filter(pl.col("account_id").is_in([earlier, later])).iter_rows(named=True)}
+    rows = {
+        r["account_id"]: r
+        for r in ds.accounts.filter(pl.col("account_id").is_in([earlier, later])).iter_rows(named=True)
+    }
     assert "14" in rows[earlier]["statement"] and re.search(r"(?i)frigate|Auvergne", rows[earlier]["statement"])
     assert rows[later]["crew_killed_best"] == 15 and "S-200" in rows[later]["statement"]
 
@@ -260,10 +290,16 @@ def test_variants_no_page_confirms_are_not_the_incident_type(ds):
     assert not models & {"Mi-8AMTSh", "Su-25SM", "Il-20M"}
 
 
-@pytest.mark.parametrize("incident_id", [
-    "syr-2016-05-t4-helicopters", "syr-2017-10-10-su24", "syr-2017-12-31-mi24-hama", "med-2018-05-03-su30sm",
-    "syr-2018-05-07-ka52",
-])
+@pytest.mark.parametrize(
+    "incident_id",
+    [
+        "syr-2016-05-t4-helicopters",
+        "syr-2017-10-10-su24",
+        "syr-2017-12-31-mi24-hama",
+        "med-2018-05-03-su30sm",
+        "syr-2018-05-07-ka52",
+    ],
+)
 def test_the_five_added_losses_each_have_an_official_account(ds, incident_id):
     accounts = ds.accounts.filter(pl.col("incident_id") == incident_id)
     assert accounts.filter(pl.col("side") == "official", pl.col("source_id") == "ru-mod").height >= 1
@@ -296,9 +332,7 @@ def _windows(text: str, size: int = 8) -> set[str]:
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed articles live in ../shared beside the checkout")
 def test_no_sentence_of_the_seed_articles_is_copied(ds):
     seed = set().union(*(_windows(p.read_text(encoding="utf-8")) for p in SEEDS.glob("0*.txt")))
-    ours = " ".join(
-        [*ds.incidents["summary"], *ds.accounts["statement"], *ds.accounts["notes"].drop_nulls()]
-    )
+    ours = " ".join([*ds.incidents["summary"], *ds.accounts["statement"], *ds.accounts["notes"].drop_nulls()])
     copied = _windows(ours) & seed
     allowed = {w for w in copied if "reconciliation of the opposing parties" in w}
     assert copied - allowed == set()

@@ -57,13 +57,16 @@ def test_tally_table_says_where_the_documented_side_stops_and_names_the_sources(
     assert "General Staff" in out and "Oryx" in out and "MIT licence" in out and "CC BY 4.0" in out
 
 
-@pytest.mark.parametrize(("argv", "words"), [
-    (["tally", NAME, "--as-of", "March"], "is not a date"),
-    (["tally", NAME, "--category", "tanks"], "no official category 'tanks'"),
-    (["tally", "no-such-dataset"], "no dataset 'no-such-dataset'"),
-    (["tally", NAME, "--tolerance", "-3"], "whole number of days"),
-    (["build", "syria-ru-aviation"], "no build for 'syria-ru-aviation'"),
-])
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["tally", NAME, "--as-of", "March"], "is not a date"),
+        (["tally", NAME, "--category", "tanks"], "no official category 'tanks'"),
+        (["tally", "no-such-dataset"], "no dataset 'no-such-dataset'"),
+        (["tally", NAME, "--tolerance", "-3"], "whole number of days"),
+        (["build", "syria-ru-aviation"], "no build for 'syria-ru-aviation'"),
+    ],
+)
 def test_errors_are_one_line_without_a_traceback(capsys, argv, words):
     assert main(argv) == 2
     err = capsys.readouterr().err

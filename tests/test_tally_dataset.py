@@ -1,4 +1,4 @@
-"""The ukraine-equipment-losses package: standard, valid, rebuilt byte for byte, raw files intact, crosswalk declared."""
+"""The ukraine-equipment-losses package: standard, valid, rebuilt byte for byte, raw files intact, crosswalk known."""
 
 from __future__ import annotations
 
@@ -22,17 +22,24 @@ RAW = FOLDER / "raw"
 
 #: The upstream crosswalk's official names (equipment_ua) and the General Staff JSON keys they stand for.
 UPSTREAM_KEYS = {
-    "Aircrafts": "aircraft", "Helicopters": "helicopter", "Tanks": "tank", "Armoured Personnel Carriers": "APC",
-    "Artillery Systems": "field artillery", "Multiple Rocket Launchers": "MRL",
-    "Anti-aircraft Warfare Systems": "anti-aircraft warfare", "Special Equipment": "special equipment",
-    "Unmanned Aerial Vehicles": "drone", "Vehicle and Fuel Tank": "vehicles and fuel tanks",
+    "Aircrafts": "aircraft",
+    "Helicopters": "helicopter",
+    "Tanks": "tank",
+    "Armoured Personnel Carriers": "APC",
+    "Artillery Systems": "field artillery",
+    "Multiple Rocket Launchers": "MRL",
+    "Anti-aircraft Warfare Systems": "anti-aircraft warfare",
+    "Special Equipment": "special equipment",
+    "Unmanned Aerial Vehicles": "drone",
+    "Vehicle and Fuel Tank": "vehicles and fuel tanks",
     "Warships, Boats": "naval ship",
 }
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return ddj.load(NAME, warn=False)
+def ds(tally):
+    """The shipped tally dataset (the session's copy, tests/conftest.py)."""
+    return tally
 
 
 def test_frictionless_finds_the_package_valid():
@@ -59,8 +66,14 @@ def test_a_rebuild_in_another_folder_writes_the_same_bytes(tmp_path):
         (copy / name).unlink()
     result = tally_build.build(copy)
     assert {"findings.csv", "official_series.csv", "datapackage.json"} <= set(result.changed)
-    for name in ("findings.csv", "official_series.csv", "documented_series.csv", "documented_events.csv",
-                 "official_corrections.csv", "README.md"):
+    for name in (
+        "findings.csv",
+        "official_series.csv",
+        "documented_series.csv",
+        "documented_events.csv",
+        "official_corrections.csv",
+        "README.md",
+    ):
         assert (copy / name).read_bytes() == (FOLDER / name).read_bytes(), name
     # datapackage.json differs only if the raw files did; it holds no paths or times of the build.
     assert (copy / "datapackage.json").read_bytes() == (FOLDER / "datapackage.json").read_bytes()
@@ -84,9 +97,15 @@ def test_raw_files_are_kept_with_licences_and_their_hashes_recorded():
 
 def test_datasheet_has_provenance_licences_field_sources_and_the_generated_findings(ds):
     text = (FOLDER / "README.md").read_text(encoding="utf-8")
-    for needle in ("37655f8bbdd6806d2f94416253116b02a750c97b", "815abce67c8f1d3cadd3e5fb96e7e988a4940949",
-                   "MIT licence", "CC BY 4.0", "scarnecchia/oryx_data, data from Oryx", "| Source |",
-                   "ddj build ukraine-equipment-losses"):
+    for needle in (
+        "37655f8bbdd6806d2f94416253116b02a750c97b",
+        "815abce67c8f1d3cadd3e5fb96e7e988a4940949",
+        "MIT licence",
+        "CC BY 4.0",
+        "scarnecchia/oryx_data, data from Oryx",
+        "| Source |",
+        "ddj build ukraine-equipment-losses",
+    ):
         assert needle in text, needle
     block = text.split("<!-- findings:start -->", 1)[1].split("<!-- findings:end -->", 1)[0]
     assert f"The build found {ds.table('findings').height} things" in block
@@ -143,5 +162,5 @@ def test_a_crosswalk_naming_a_category_that_does_not_exist_is_a_problem(tmp_path
     found = {(p.row, p.column, p.value, p.rule) for p in result.problems}
     assert (4, "official_category", "tanks", "crosswalk_unknown") in found
     assert (4, "documented_category", "Tank", "crosswalk_unknown") in found
-    with pytest.raises(ddj.ValidationError, match="crosswalk.csv, row 4, column 'official_category'"):
+    with pytest.raises(ddj.ValidationError, match=r"crosswalk\.csv, row 4, column 'official_category'"):
         ddj.load(copy)

@@ -18,8 +18,9 @@ NAME = "ukraine-equipment-losses"
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return ddj.load(NAME, warn=False)
+def ds(tally):
+    """The shipped tally dataset (the session's copy, tests/conftest.py)."""
+    return tally
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +39,9 @@ def _cumulative_by_hand(rows: list[tuple[dt.date, str, str]]) -> pl.DataFrame:
         for day in sorted(days):
             total += days[day]
             out.append((day, category, status, total))
-    return pl.DataFrame(out, schema={"date": pl.Date, "category": pl.String, "status": pl.String, "value": pl.Int64},
-                        orient="row").sort("date", "category", "status")
+    return pl.DataFrame(
+        out, schema={"date": pl.Date, "category": pl.String, "status": pl.String, "value": pl.Int64}, orient="row"
+    ).sort("date", "category", "status")
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +55,10 @@ def test_running_count_of_the_real_events_equals_a_cumulative_series_built_by_ha
         counted = running_count(events)
     assert counted.equals(by_hand)
     tanks = counted.filter((pl.col("category") == "Tanks") & (pl.col("status") == "destroyed"))
-    assert tanks["value"].max() == events.filter((pl.col("category") == "Tanks")
-                                                 & (pl.col("status") == "destroyed")).height
+    assert (
+        tanks["value"].max()
+        == events.filter((pl.col("category") == "Tanks") & (pl.col("status") == "destroyed")).height
+    )
 
 
 def test_the_comparison_gives_the_same_documented_counts_on_both_paths(ds, events, by_hand):
@@ -65,24 +69,30 @@ def test_the_comparison_gives_the_same_documented_counts_on_both_paths(ds, event
     assert from_events.equals(from_series)
     # And ddj.tally on the event path agrees with a count of the items themselves.
     with pytest.warns(DataCaveatWarning):
-        row = ddj.tally(ds, as_of="2023-06-30", categories=["tank"], documented="events").row(0, named=True)
+        row = ddj.tally.tally(ds, as_of="2023-06-30", categories=["tank"], documented="events").row(0, named=True)
     items = events.filter((pl.col("category") == "Tanks") & (pl.col("date") <= pl.date(2023, 6, 30))).height
     assert row["documented"] == items
-    assert row["documented_as_of"] == events.filter(
-        (pl.col("category") == "Tanks") & (pl.col("date") <= pl.date(2023, 6, 30)))["date"].max()
+    assert (
+        row["documented_as_of"]
+        == events.filter((pl.col("category") == "Tanks") & (pl.col("date") <= pl.date(2023, 6, 30)))["date"].max()
+    )
 
 
 def test_a_new_source_of_that_shape_needs_a_mapping_not_code():
-    other = pl.DataFrame({
-        "seen_on": [dt.date(2024, 1, 2), dt.date(2024, 1, 2), dt.date(2024, 1, 9), dt.date(2024, 1, 9)],
-        "kind": ["Tanks", "Tanks", "Tanks", "Radars"],
-        "fate": ["destroyed", "captured", "destroyed", "damaged"],
-        "items": [2, 1, 3, 1],
-    })
+    other = pl.DataFrame(
+        {
+            "seen_on": [dt.date(2024, 1, 2), dt.date(2024, 1, 2), dt.date(2024, 1, 9), dt.date(2024, 1, 9)],
+            "kind": ["Tanks", "Tanks", "Tanks", "Radars"],
+            "fate": ["destroyed", "captured", "destroyed", "damaged"],
+            "items": [2, 1, 3, 1],
+        }
+    )
     counted = running_count(other, EventMapping(date="seen_on", category="kind", status="fate", count="items"))
     assert counted.rows() == [
-        (dt.date(2024, 1, 2), "Tanks", "captured", 1), (dt.date(2024, 1, 2), "Tanks", "destroyed", 2),
-        (dt.date(2024, 1, 9), "Radars", "damaged", 1), (dt.date(2024, 1, 9), "Tanks", "destroyed", 5),
+        (dt.date(2024, 1, 2), "Tanks", "captured", 1),
+        (dt.date(2024, 1, 2), "Tanks", "destroyed", 2),
+        (dt.date(2024, 1, 9), "Radars", "damaged", 1),
+        (dt.date(2024, 1, 9), "Tanks", "destroyed", 5),
     ]
     no_status = running_count(other.drop("fate"), EventMapping(date="seen_on", category="kind", status=None))
     assert no_status.filter(pl.col("category") == "Tanks")["value"].to_list() == [2, 3]

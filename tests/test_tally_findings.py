@@ -12,7 +12,7 @@ import pytest
 import ddj
 from ddj.datasets import data_dir
 from ddj.datasets.tally_kind import FINDING_RULES
-from ddj.tally import findings as F
+from ddj.tally import findings as checks
 
 NAME = "ukraine-equipment-losses"
 RAW = data_dir() / NAME / "raw"
@@ -40,7 +40,7 @@ def corrections() -> list[dict]:
 def daily() -> dict[int, dict]:
     """daily_count.csv by spreadsheet row (header = row 1), read with the csv module."""
     with open(RAW / DAILY, newline="", encoding="utf-8") as handle:
-        return {row: record for row, record in enumerate(csv.DictReader(handle), start=2)}
+        return dict(enumerate(csv.DictReader(handle), start=2))
 
 
 def _one(found: pl.DataFrame, file: str, rule: str, row: int, value: str | None = None) -> dict:
@@ -142,24 +142,33 @@ def test_war_day_numbers_that_do_not_match_their_date(found, corrections):
 
 def test_event_systems_the_model_list_does_not_place(found):
     hits = found.filter(pl.col("rule") == "system_not_in_model_list")
-    assert hits.height > 100 and set(hits["file"]) == {f"oryx-losses/event_{s}.csv" for s in
-                                                        ("destroyed", "damaged", "abandoned", "captured")}
+    assert hits.height > 100 and set(hits["file"]) == {
+        f"oryx-losses/event_{s}.csv" for s in ("destroyed", "damaged", "abandoned", "captured")
+    }
     events = ddj.load(NAME, warn=False).table("documented_events")
     first = hits.row(0, named=True)
-    event = events.filter((pl.col("source_file") == first["file"].split("/")[1]) & (pl.col("source_row") == first["row"]))
+    event = events.filter(
+        (pl.col("source_file") == first["file"].split("/")[1]) & (pl.col("source_row") == first["row"])
+    )
     assert event["category"].to_list() == [None] and event["system"].to_list() == [first["value"]]
 
 
 def test_totals_that_are_not_the_sum_of_their_parts():
     frame = pl.DataFrame({"a": [1, 2], "b": [3, 4], "t": [4, 7], "source_row": [2, 3]})
-    out = F.total_mismatches(frame, "x.csv", parts=["a", "b"], total="t", label=pl.lit("row"))
+    out = checks.total_mismatches(frame, "x.csv", parts=["a", "b"], total="t", label=pl.lit("row"))
     assert out["row"].to_list() == [3] and out["rule"].to_list() == ["total_mismatch"]
 
 
 def test_rules_report_nothing_on_clean_data():
-    s = pl.DataFrame({"category": ["tank"] * 4, "date": [dt.date(2024, 1, d) for d in (1, 2, 3, 4)],
-                      "value": [10, 11, 11, 15], "source_row": [1, 2, 3, 4]})
-    assert F.decreases(s, "e.json", group=["category"]).height == 0
-    assert F.spikes(s, "e.json", group=["category"]).height == 0
-    assert F.lifecycle(s, "e.json", group=["category"]).height == 0
-    assert F.duplicate_rows(s, "e.json", columns=["date"]).height == 0
+    s = pl.DataFrame(
+        {
+            "category": ["tank"] * 4,
+            "date": [dt.date(2024, 1, d) for d in (1, 2, 3, 4)],
+            "value": [10, 11, 11, 15],
+            "source_row": [1, 2, 3, 4],
+        }
+    )
+    assert checks.decreases(s, "e.json", group=["category"]).height == 0
+    assert checks.spikes(s, "e.json", group=["category"]).height == 0
+    assert checks.lifecycle(s, "e.json", group=["category"]).height == 0
+    assert checks.duplicate_rows(s, "e.json", columns=["date"]).height == 0

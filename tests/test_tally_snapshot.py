@@ -13,8 +13,8 @@ import pytest
 
 import ddj
 from ddj.cli import main
+from ddj.errors import CrosswalkGapError, HistoryTruncatedError
 from ddj.tally import build as tally_build
-from ddj.tally.snapshot import CrosswalkGapError, HistoryTruncatedError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "importers" / "tally_snapshot"
 DAILY = Path("raw/oryx-losses/daily_count.csv")
@@ -94,7 +94,8 @@ def test_a_new_official_key_is_refused_too(tmp_path):
     with pytest.raises(CrosswalkGapError) as caught:
         tally_build.build(folder)
     assert "ua-genstaff-official/russia_losses_equipment.json, row 1, (key): official category 'drone'" in str(
-        caught.value)
+        caught.value
+    )
     assert "drone,DOCUMENTED CATEGORY,1,,,ddj," in str(caught.value)
 
 
@@ -104,8 +105,10 @@ def test_a_crosswalk_category_gone_from_every_table_is_refused_and_its_row_named
         handle.write("APC,Armoured Personnel Carriers,1,,,upstream,as upstream\n")
     with pytest.raises(CrosswalkGapError) as caught:
         tally_build.build(folder, check=True)
-    assert "crosswalk.csv, row 4, documented_category: 'Armoured Personnel Carriers' is no longer a documented " \
-           "category" in str(caught.value)
+    assert (
+        "crosswalk.csv, row 4, documented_category: 'Armoured Personnel Carriers' is no longer a documented "
+        "category" in str(caught.value)
+    )
     assert "remove row 4" in str(caught.value)
 
 
@@ -122,7 +125,8 @@ def test_a_truncated_history_is_refused_and_the_previous_files_stay(built):
     assert losses["category"].to_list() == ["Tanks"]
     after = _contents(built)
     assert {k: v for k, v in after.items() if k != DAILY.as_posix()} == {
-        k: v for k, v in before.items() if k != DAILY.as_posix()}
+        k: v for k, v in before.items() if k != DAILY.as_posix()
+    }
 
 
 def test_an_older_snapshot_is_refused_naming_each_category_that_ends_earlier(built):

@@ -1,10 +1,14 @@
 """The Explorer without a browser: views of the prepared frames, widget values in and filtered frames and
-counts out, chart selections back into filters, the HTML pieces, and serving it with `ddj explore`."""
+counts out, chart selections back into filters, the HTML pieces, and serving it with `ddj explore`.
+"""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import io
 import json
+import re
 import shlex
 from pathlib import Path
 
@@ -33,7 +37,7 @@ K = len(COMPARED_ATTRIBUTES)
 @pytest.fixture(scope="module")
 def syria():
     dataset = ddj.load("syria-ru-aviation", warn=False)
-    return dataset, ddj.compare(dataset)
+    return dataset, ddj.compare.compare(dataset)
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +48,15 @@ def data(syria):
 @pytest.fixture(scope="module")
 def synthetic():
     tables = synthetic_tables(3000, seed=3)
-    dataset = Dataset(name="synthetic", folder=Path("."), kind="incidents", tables=tables, caveats=(),
-                      descriptor={"version": "0"}, files={})
+    dataset = Dataset(
+        name="synthetic",
+        folder=Path("."),
+        kind="incidents",
+        tables=tables,
+        caveats=(),
+        descriptor={"version": "0"},
+        files={},
+    )
     return ExplorerData(dataset)
 
 
@@ -69,13 +80,17 @@ def fresh(explorer):
 
 def test_a_view_agrees_with_the_filter_on_the_facts(data, syria):
     facts = incident_facts(*syria)
-    for spec in (FilterSpec(), FilterSpec(statuses=["contradict"]),
-                 FilterSpec(countries=["Syria"], date_from="2018-01-01"),
-                 FilterSpec(sides=["unofficial"], source_kinds=["local_media"]), FilterSpec(grades=["weak"])):
+    for spec in (
+        FilterSpec(),
+        FilterSpec(statuses=["contradict"]),
+        FilterSpec(countries=["Syria"], date_from="2018-01-01"),
+        FilterSpec(sides=["unofficial"], source_kinds=["local_media"]),
+        FilterSpec(grades=["weak"]),
+    ):
         view = data.view(spec)
         expected = spec.filter_incidents(facts)
         assert view.counts.incidents == expected.height
-        assert view.table["incident_id"].to_list() == expected["incident_id"].to_list()[:state.TABLE_ROWS]
+        assert view.table["incident_id"].to_list() == expected["incident_id"].to_list()[: state.TABLE_ROWS]
         assert view.counts.accounts == expected["n_accounts"].sum()
         assert view.counts.contradicted == expected.filter(pl.col("n_contradict") > 0).height
         assert view.counts.never_acknowledged == expected.filter(~pl.col("acknowledged")).height
@@ -118,9 +133,12 @@ def test_many_incidents_become_shares_and_grid_cells(synthetic, monkeypatch):
     per_attribute = view.matrix.group_by("attribute").agg(pl.col("incidents").sum(), pl.col("share").sum())
     assert per_attribute["incidents"].to_list() == [3000] * K
     assert all(abs(s - 1) < 1e-9 for s in per_attribute["share"])
-    expected = (synthetic.comparison.attributes.group_by("label", "status").len()
-                .with_columns(pl.col("label", "status").cast(pl.String))  # the comparison's are Enums
-                .rename({"label": "attribute", "len": "incidents"}))
+    expected = (
+        synthetic.comparison.attributes.group_by("label", "status")
+        .len()
+        .with_columns(pl.col("label", "status").cast(pl.String))  # the comparison's are Enums
+        .rename({"label": "attribute", "len": "incidents"})
+    )
     got = view.matrix.select("attribute", "status", "incidents").join(expected, on=["attribute", "status"])
     assert got.height == view.matrix.height and (got["incidents"] == got["incidents_right"]).all()
     monkeypatch.setattr(state, "MAP_MAX_POINTS", 10)
@@ -162,13 +180,13 @@ def test_the_charts_embed_the_views_frames_and_say_how_many(data):
         assert '"url":' not in json.dumps(spec)  # every row is embedded, nothing is fetched
 
 
-
 @pytest.mark.parametrize("filters", [{}, {"statuses": ["official_silent"]}, {"statuses": ["contradict"]}])
 def test_the_timelines_count_axis_labels_each_whole_number_once(data, filters):
     from ddj.charts import to_svg
 
     (labels,) = count_axis_labels(to_svg(build_charts(data.view(FilterSpec(**filters)), data)["timeline"]))
     assert len(labels) == len(set(labels)) and labels[0] == "0", labels
+
 
 def test_the_shares_matrix_lets_a_reader_pick_a_status(synthetic):
     spec = build_charts(synthetic.view(FilterSpec()), synthetic)["matrix"].to_dict()
@@ -178,7 +196,7 @@ def test_the_shares_matrix_lets_a_reader_pick_a_status(synthetic):
 def test_the_chart_widget_is_offline():
     from ddj.widgets.explorer import chart_widget_class
 
-    bundle = chart_widget_class()._esm
+    bundle = chart_widget_class()._esm  # noqa: SLF001 - anywidget keeps a widget's front-end module in _esm
     assert "esm.sh" not in bundle and "cdn.jsdelivr" not in bundle and "unpkg.com" not in bundle
     assert "vegaEmbed" in bundle or "vega-embed" in bundle
 
@@ -188,9 +206,13 @@ def test_the_chart_widget_is_offline():
 
 def test_selection_values_become_filter_values():
     assert selection.dates_from_interval({"period": [1470009600000, 1472601600000]}) == (
-        dt.date(2016, 8, 1), dt.date(2016, 8, 30))
+        dt.date(2016, 8, 1),
+        dt.date(2016, 8, 30),
+    )
     assert selection.dates_from_interval({"period": ["2016-08-31T00:00:00.000Z", "2016-08-01T12:00:00.000Z"]}) == (
-        dt.date(2016, 8, 1), dt.date(2016, 8, 30))
+        dt.date(2016, 8, 1),
+        dt.date(2016, 8, 30),
+    )
     assert selection.dates_from_interval({}) is None
     assert selection.dates_from_interval({"period": [1]}) is None
     assert selection.values_from_points([{"status": "agree"}, {"status": "agree"}, {"x": 1}], "status") == ("agree",)
@@ -199,12 +221,13 @@ def test_selection_values_become_filter_values():
 
 def _select(widget, name, value):
     """What the browser sends when a reader brushes or clicks: the chart's raw selection state."""
-    widget._vl_selections = {**widget._vl_selections, name: {"value": value, "store": []}}
+    # JupyterChart receives the browser's selection state in the private traitlet _vl_selections.
+    widget._vl_selections = {**widget._vl_selections, name: {"value": value, "store": []}}  # noqa: SLF001
 
 
 def test_brushing_the_timeline_sets_the_dates(fresh):
-    start = dt.datetime(2016, 7, 1, tzinfo=dt.timezone.utc).timestamp() * 1000
-    end = dt.datetime(2017, 1, 1, tzinfo=dt.timezone.utc).timestamp() * 1000
+    start = dt.datetime(2016, 7, 1, tzinfo=dt.UTC).timestamp() * 1000
+    end = dt.datetime(2017, 1, 1, tzinfo=dt.UTC).timestamp() * 1000
     _select(fresh.charts["timeline"], TIMELINE_BRUSH, {"period": [start, end]})
     assert (fresh.spec.date_from, fresh.spec.date_to) == (dt.date(2016, 7, 1), dt.date(2016, 12, 31))
     assert fresh.controls["date_from"].value == dt.date(2016, 7, 1)
@@ -231,11 +254,23 @@ def test_picking_a_status_in_the_shares_matrix_filters_by_it(synthetic):
     from ddj.widgets import Explorer
 
     explorer = Explorer(synthetic.dataset, comparison=synthetic.comparison, debounce=0)
-    # The synthetic package declares no search for official statements: its unacknowledged incidents are
-    # "no official account recorded", not official silence.
-    _select(explorer.charts["matrix"], STATUS_PICK, {"vlPoint": {"or": [{"status": "no_official_record"}]}})
-    assert explorer.spec.statuses == ("no_official_record",)
-    assert explorer.view.counts.incidents == explorer.view.counts.never_acknowledged > 0
+    # A click on the "contradict" part of the crew-killed bar keeps the incidents contradicted on the crew
+    # killed, not every incident contradicted somewhere (issue 19: "filters that lie").
+    _select(
+        explorer.charts["matrix"],
+        STATUS_PICK,
+        {"vlPoint": {"or": [{"attribute": "crew killed", "status": "contradict"}]}},
+    )
+    assert explorer.spec.attribute_statuses == ("crew_killed:contradict",) and not explorer.spec.statuses
+    attributes = synthetic.comparison.attributes.with_columns(pl.col("attribute", "status").cast(pl.String))
+    on_crew = attributes.filter((pl.col("attribute") == "crew_killed") & (pl.col("status") == "contradict"))
+    anywhere = attributes.filter(pl.col("status") == "contradict")["incident_id"].n_unique()
+    assert explorer.view.counts.incidents == on_crew.height < anywhere
+    # the bar's share is what the filter keeps
+    bar = explorer.data.view(FilterSpec()).matrix.filter(
+        (pl.col("attribute") == "crew killed") & (pl.col("status") == "contradict")
+    )
+    assert bar["incidents"].to_list() == [on_crew.height]
 
 
 # --- widget values in, frames and counts out ------------------------------------------------------------
@@ -248,7 +283,10 @@ def test_there_is_one_control_per_filter_with_the_declared_help(fresh):
     options = [value for _, value in fresh.controls["statuses"].options]
     assert options == list(STATUSES)
     assert [value for _, value in fresh.controls["countries"].options] == [
-        "Mediterranean Sea (waters off Syria)", "Russia", "Syria"]
+        "Mediterranean Sea (waters off Syria)",
+        "Russia",
+        "Syria",
+    ]
 
 
 def test_setting_widget_values_filters_the_frames_and_the_counts(fresh):
@@ -263,8 +301,14 @@ def test_setting_widget_values_filters_the_frames_and_the_counts(fresh):
     fresh.controls["countries"].value = ("Syria",)
     fresh.controls["date_from"].value = dt.date(2018, 1, 1)
     assert fresh.view.counts.incidents == 6
-    assert fresh.view.table["date"].to_list() == ["2018-01-05", "2018-02-03", "2018-03-06", "2018-05-07",
-                                                  "2021-02-25", "2021-02-28"]
+    assert fresh.view.table["date"].to_list() == [
+        "2018-01-05",
+        "2018-02-03",
+        "2018-03-06",
+        "2018-05-07",
+        "2021-02-25",
+        "2021-02-28",
+    ]
     fresh.controls["sides"].value = ("unofficial",)
     fresh.controls["source_kinds"].value = ("monitor_ngo",)  # the Observatory, on the drones and the Mi-35
     assert fresh.view.table["incident_id"].to_list() == ["syr-2018-01-06-hmeimim-drones", "syr-2021-02-28-mi35"]
@@ -282,8 +326,14 @@ def test_presets_and_set_filters_update_the_widgets(fresh):
     # the Su-24M, the T4 helicopters, the MiG-29KR, the Hmeimim shelling, the Ka-52, the Il-20 and the Mi-35
     assert fresh.view.counts.incidents == 7
     assert fresh.view.table["incident_id"].to_list() == [
-        "syr-2015-11-24-su24", "syr-2016-05-t4-helicopters", "med-2016-11-13-mig29kr", "syr-2017-12-31-hmeimim-mortar",
-        "syr-2018-05-07-ka52", "med-2018-09-17-il20", "syr-2021-02-28-mi35"]
+        "syr-2015-11-24-su24",
+        "syr-2016-05-t4-helicopters",
+        "med-2016-11-13-mig29kr",
+        "syr-2017-12-31-hmeimim-mortar",
+        "syr-2018-05-07-ka52",
+        "med-2018-09-17-il20",
+        "syr-2021-02-28-mi35",
+    ]
     fresh.set_filters(FilterSpec(grades=["fair"], date_to="2020-01-01"))
     assert fresh.controls["grades"].value == ("fair",) and fresh.controls["statuses"].value == ()
     assert fresh.controls["date_to"].value == dt.date(2020, 1, 1)
@@ -375,7 +425,7 @@ def test_the_served_notebook_has_the_dataset_and_view_injected(tmp_path):
     at = tags.index(["parameters"])
     assert tags[at + 1] == ["injected-parameters"]
     namespace: dict = {}
-    exec(nb.cells[at].source + "\n" + nb.cells[at + 1].source, namespace)  # noqa: S102 - our own cells
+    exec(nb.cells[at].source + "\n" + nb.cells[at + 1].source, namespace)
     assert namespace["dataset"] == "syria-ru-aviation"
     assert FilterSpec.from_json(namespace["filters"]) == spec
 
@@ -415,19 +465,32 @@ def test_a_folder_is_passed_as_an_absolute_path(tmp_path, monkeypatch):
 # --- words, never raw codes (issue 19, item 5) ------------------------------------------------------------
 
 
-_RAW = ("official_silent", "no_official_record", "unofficial_only", "official_only", "hostile_fire",
-        "friendly_fire", "technical_failure", "monitor_ngo", "monitor ngo", "state_media", "official_military")
+_RAW = (
+    "official_silent",
+    "no_official_record",
+    "unofficial_only",
+    "official_only",
+    "hostile_fire",
+    "friendly_fire",
+    "technical_failure",
+    "monitor_ngo",
+    "monitor ngo",
+    "state_media",
+    "official_military",
+)
 
 
 def test_filter_options_show_the_models_words_not_codes(fresh):
     from ddj.charts.theme import SIDE_LABELS, STATUS_LABELS
     from ddj.widgets.views import SOURCE_KIND_LABELS
 
-    assert [label for label, _ in fresh.controls["statuses"].options] == [STATUS_LABELS[s] for s in STATUSES]
-    assert [label for label, _ in fresh.controls["sides"].options] == [SIDE_LABELS[s] for s in ("official",
-                                                                                                 "unofficial")]
+    def words(control):  # an option reads "label (count)"
+        return [re.sub(r" \([\d,]+\)$", "", label) for label, _ in fresh.controls[control].options]
+
+    assert words("statuses") == [STATUS_LABELS[s] for s in STATUSES]
+    assert words("sides") == [SIDE_LABELS[s] for s in ("official", "unofficial")]
     kinds = fresh.controls["source_kinds"].options
-    assert kinds and all(label == SOURCE_KIND_LABELS[value] for label, value in kinds)
+    assert kinds and words("source_kinds") == [SOURCE_KIND_LABELS[value] for _, value in kinds]
     assert "monitor or NGO" in SOURCE_KIND_LABELS.values()
     for control in fresh.controls.values():
         for label, _ in getattr(control, "options", ()):
@@ -462,8 +525,14 @@ def test_matrix_cells_and_accounts_say_causes_in_words(data):
 def test_a_view_round_trips_through_a_query_string():
     from ddj.widgets.explorer import spec_from_query, spec_to_query
 
-    spec = FilterSpec(countries=["Syria", "Turkey & co"], statuses=["official_silent", "contradict"],
-                      date_from="2016-01-01", incident_ids=["syr-2015-11-24-su24"])
+    spec = FilterSpec(
+        countries=["Syria", "Turkey & co"],
+        statuses=["official_silent", "contradict"],
+        date_from="2016-01-01",
+        incident_ids=["syr-2015-11-24-su24"],
+        search="Mi-8 & co=1?",
+        attribute_statuses=["crew_killed:contradict", "cause:official_silent"],
+    )
     query = spec_to_query(spec)
     assert spec_from_query(query) == spec and spec_from_query("?" + query) == spec
     assert spec_from_query("token=abc&" + query) == spec  # Voila's token is not a filter
@@ -488,6 +557,230 @@ def test_the_explorer_opens_the_view_its_link_names(explorer, monkeypatch):
     assert shared.view.table["incident_id"].to_list() == ["syr-2016-08-retaliation-strikes"]
     assert shared.controls["statuses"].value == ("official_silent",)
     # a bad link says so in the page and opens the view asked for otherwise
-    bad = Explorer(explorer.dataset, comparison=explorer.data.comparison, debounce=0, query="countries=Atlantis",
-                   filters={"countries": ["Syria"]})
+    bad = Explorer(
+        explorer.dataset,
+        comparison=explorer.data.comparison,
+        debounce=0,
+        query="countries=Atlantis",
+        filters={"countries": ["Syria"]},
+    )
     assert bad.spec == FilterSpec(countries=["Syria"]) and "Atlantis" in bad.message.value
+
+
+# --- attribute × status, facets and search (issue 19, item 4) ----------------------------------------------
+
+
+def test_the_attribute_status_widget_filters_and_says_so_in_words_and_in_the_link(fresh):
+    control = fresh.controls["attribute_statuses"]
+    assert "crew_killed:contradict" in [value for _, value in control.options]
+    assert not any(value.endswith(":no_official_record") for _, value in control.options)  # none in this data
+    control.value = ("crew_killed:contradict",)
+    assert fresh.spec == FilterSpec(attribute_statuses=["crew_killed:contradict"])
+    assert fresh.view.table["incident_id"].to_list() == ["syr-2015-11-24-su24", "syr-2021-02-28-mi35"]
+    assert 'data-incidents="2"' in fresh.counts.value
+    assert "attribute and status: crew killed — official and other accounts contradict" in fresh.counts.value
+    assert not any(code in fresh.counts.value for code in _RAW)
+    assert 'href="?attribute_statuses=crew_killed%3Acontradict"' in fresh.link.value
+    from ddj.widgets.explorer import spec_from_query
+
+    assert spec_from_query("attribute_statuses=crew_killed%3Acontradict") == fresh.spec
+
+
+def _facet_truth(data, spec, name, value):
+    """What choosing ``value`` alone in filter ``name`` keeps, with every other filter of ``spec`` as it is."""
+    return data.view(spec.replace(**{name: (value,)})).counts.incidents
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        FilterSpec(),
+        FilterSpec(countries=["Syria"], statuses=["contradict"]),
+        FilterSpec(sides=["official"], source_kinds=["official_government"]),
+        FilterSpec(search="mi", date_from="2016-01-01"),
+    ],
+)
+def test_every_facet_count_is_what_choosing_that_value_gives(data, spec):
+    facets = data.facets(spec)
+    assert "incident_ids" not in facets and "search" not in facets
+    for name, counts in facets.items():
+        assert counts, name
+        for value, n in counts.items():
+            assert n == _facet_truth(data, spec, name, value), (name, value)
+
+
+def test_the_options_show_their_counts_under_the_other_filters(fresh):
+    fresh.controls["countries"].value = ("Syria",)
+    grades = {value: label for label, value in fresh.controls["grades"].options}
+    assert grades["contested"] == "contested (5)" and grades["discounted"] == "discounted (0)"
+    # a filter's own choice leaves its counts as they were: Russia still says what choosing it gives
+    countries = {value: label for label, value in fresh.controls["countries"].options}
+    assert countries["Russia"] == "Russia (1)" and countries["Syria"] == "Syria (15)"
+    assert fresh.controls["countries"].value == ("Syria",)  # relabelling keeps the choice
+    fresh.controls["grades"].value = ("contested",)
+    countries = {value: label for label, value in fresh.controls["countries"].options}
+    assert countries["Syria"] == "Syria (5)" and fresh.view.counts.incidents == 5
+
+
+def test_search_finds_titles_places_and_aircraft_in_any_case_and_literally(fresh):
+    fresh.controls["search"].value = "MI-8"
+    assert fresh.spec.search == "MI-8"
+    assert fresh.rows["incident_id"].to_list() == ["syr-2016-08-01-mi8amtsh", "syr-2016-08-retaliation-strikes"]
+    assert "search: “MI-8”" in fresh.counts.value and "search=MI-8" in fresh.link.value
+    fresh.controls["search"].value = "latakia"  # the five in the region, and two more that name it
+    kept = set(fresh.data.view(fresh.spec, table_rows=100).table["incident_id"])
+    assert set(fresh.data.view(FilterSpec(regions=["Latakia"])).table["incident_id"]) < kept
+    assert fresh.view.counts.incidents == len(kept) == 7
+    fresh.controls["search"].value = ".*"  # not a pattern
+    assert fresh.view.counts.incidents == 0 and "No incident matches" in fresh.table.value
+    fresh.controls["search"].value = "<script>"
+    assert "&lt;script&gt;" in fresh.counts.value and "<script>" not in fresh.counts.value
+    fresh.clear_filters()
+    assert fresh.controls["search"].value == "" and fresh.spec.is_empty
+
+
+# --- rows a reporter can use: sorted, paged, clickable ----------------------------------------------------------
+
+
+def test_the_list_sorts_by_date_grade_and_status(fresh):
+    from ddj.model import GRADES
+
+    dates = fresh.rows["date"].to_list()
+    assert dates == sorted(dates) and len(dates) == 20
+    fresh.order_picker.value = "-date"
+    assert fresh.rows["date"].to_list() == sorted(dates, reverse=True)
+    fresh.table.order = "grade"  # a click on the grade heading, as the browser sends it
+    assert fresh.order_picker.value == "grade"
+    ranks = [GRADES.index(g) for g in fresh.rows["grade"]]
+    assert ranks == sorted(ranks) and 'data-order="grade"' in fresh.table.value
+    fresh.sort_rows("-grade")
+    assert [GRADES.index(g) for g in fresh.rows["grade"]] == sorted(ranks, reverse=True)
+    fresh.sort_rows("status")
+    flags = fresh.rows["stands_out"].to_list()
+    assert flags[:7] == ["contradictions"] * 7 and flags[7] == "no official account recorded"
+    assert set(flags[8:]) == {""}
+    with pytest.raises(UsageError, match="no row order"):
+        fresh.sort_rows("colour")
+    fresh.sort_rows("date")
+
+
+def test_the_list_pages_through_every_row(fresh):
+    fresh.page_size = 6
+    try:
+        fresh.refresh()
+        seen = []
+        assert fresh.previous_button.disabled
+        while True:
+            seen += fresh.rows["incident_id"].to_list()
+            if fresh.next_button.disabled:
+                break
+            fresh.next_button.click()
+        assert seen == fresh.data.view(FilterSpec(), table_rows=100).table["incident_id"].to_list()
+        assert fresh.page == 3 and 'data-pages="4"' in fresh.page_label.value
+        assert "rows 19–20 of 20" in fresh.table.value
+        fresh.previous_button.click()
+        assert fresh.page == 2
+        fresh.set_filters(statuses=["contradict"])  # a new view starts at its first page
+        assert fresh.page == 0 and fresh.rows.height == 6 and not fresh.next_button.disabled
+    finally:
+        fresh.page_size = state.TABLE_ROWS
+        fresh.refresh()
+
+
+def test_a_row_click_opens_the_incident_and_marks_it(fresh):
+    assert 'data-sort="date"' in fresh.table.value and 'data-incident="syr-2021-02-28-mi35"' in fresh.table.value
+    fresh.table.clicked = "syr-2021-02-28-mi35"  # what the browser sends on a click
+    assert fresh.chosen == "syr-2021-02-28-mi35" and fresh.table.clicked == ""
+    assert 'data-incident="syr-2021-02-28-mi35"' in fresh.detail.value
+    assert fresh.table.chosen == "syr-2021-02-28-mi35"  # the page scrolls to the accounts and marks the row
+    fresh.incident_picker.value = "syr-2015-11-24-su24"
+    assert fresh.table.chosen == "syr-2015-11-24-su24"
+    fresh.refresh()
+    assert '<tr data-incident="syr-2015-11-24-su24" class="ddj-x-chosen"' in fresh.table.value
+
+
+def test_the_table_script_is_inline_and_builds_no_html_from_data():
+    from ddj.widgets.table import IncidentTable
+
+    script = IncidentTable._esm  # noqa: SLF001 - anywidget keeps a widget's front-end module in _esm
+    assert "import " not in script and "http" not in script  # nothing fetched
+    assert script.count("innerHTML") == 1 and 'model.get("value")' in script  # only the escaped table
+
+
+# --- download the view ------------------------------------------------------------------------------------------
+
+
+def _download(html: str, suffix: str) -> str:
+    match = re.search(
+        rf'class="ddj-x-download-{suffix}" download="([^"]+)" href="data:[^;]+;charset=utf-8;base64,'
+        r'([A-Za-z0-9+/=]+)"',
+        html,
+    )
+    assert match, html[:300]
+    assert match.group(1).endswith(f".{suffix}")
+    return base64.b64decode(match.group(2)).decode("utf-8")
+
+
+def test_the_view_downloads_as_csv_and_json(fresh):
+    fresh.set_filters(attribute_statuses=["crew_killed:contradict"])
+    html = fresh.download_links.value
+    csv_rows = pl.read_csv(io.StringIO(_download(html, "csv")))
+    records = json.loads(_download(html, "json"))
+    ids = ["syr-2015-11-24-su24", "syr-2021-02-28-mi35"]
+    assert csv_rows["incident_id"].to_list() == [r["incident_id"] for r in records] == ids
+    assert csv_rows["status_crew_killed"].to_list() == ["contradict", "contradict"]
+    assert records[0]["date_start"] == "2015-11-24" and records[0]["grade"] == "contested"
+    assert not any(c.startswith("_") for c in csv_rows.columns)
+    assert 'download="syria-ru-aviation-attribute-and-status-crew_killed-contradict.csv"' in html
+
+
+_FORMULAS = (
+    '=HYPERLINK("http://evil.example","x")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "-2+3+cmd|' /C calc'!A0",
+    "\t=1+1",
+)
+
+
+def _formula_package(folder: Path) -> Path:
+    from tests.fixtures.minimal import write_package
+
+    def mutate(tables: dict) -> None:
+        for number, row in enumerate(tables["incidents"]):
+            row["title"] = _FORMULAS[number % len(_FORMULAS)] + " <script>window.__pwned=1</script>"
+            row["place"] = _FORMULAS[(number + 1) % len(_FORMULAS)]
+            row["region"] = _FORMULAS[(number + 3) % len(_FORMULAS)]
+
+    return write_package(folder, mutate)
+
+
+def test_a_downloaded_csv_runs_no_formula_and_the_page_shows_no_markup(tmp_path):
+    from ddj.html import FORMULA_STARTS
+    from ddj.widgets import Explorer
+
+    explorer = Explorer(str(_formula_package(tmp_path / "formulas")), debounce=0)
+    html = explorer.download_links.value
+    assert "<script" not in html
+    text = _download(html, "csv")
+    cells = [cell for row in pl.read_csv(io.StringIO(text), infer_schema=False).rows() for cell in row if cell]
+    numbers = re.compile(r"^-?\d+(\.\d+)?$")
+    assert cells and not [c for c in cells if c.startswith(FORMULA_STARTS) and not numbers.match(c)]
+    for formula in ("=HYPERLINK", "+cmd", "@SUM", "-2+3"):
+        assert any(c.startswith("'" + formula) for c in cells), formula
+    assert "<script>window.__pwned=1</script>" in text  # the CSV holds the text as it is; only the page escapes
+
+
+def test_a_large_view_is_downloaded_on_request_or_written_by_a_command(fresh, monkeypatch):
+    from ddj.widgets import download, explorer
+
+    monkeypatch.setattr(explorer, "DOWNLOAD_AUTO_ROWS", 5)
+    fresh.refresh()
+    assert fresh.download_links.value == "" and fresh.download_button.layout.display is None
+    assert "(20 incidents)" in fresh.download_button.description
+    fresh.download_button.click()
+    assert len(pl.read_csv(io.StringIO(_download(fresh.download_links.value, "csv")))) == 20
+    monkeypatch.setattr(download, "DOWNLOAD_MAX_ROWS", 10)
+    fresh.download()
+    assert "more than 10" in fresh.download_links.value
+    assert "ddj compare syria-ru-aviation --out view.csv" in fresh.download_links.value

@@ -18,8 +18,14 @@ from ddj.widgets.state import ExplorerData
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 LOCAL = {"127.0.0.1", "localhost"}
 TIMEOUT_MS = 60_000
 
@@ -65,7 +71,9 @@ def _wait_for_view(page, view) -> None:
             const symbols = document.querySelectorAll('.ddj-chart-map svg .mark-symbol.role-mark path').length;
             return texts.includes(title) && rects === cells && symbols === points;
         }""",
-        arg=[title, view.matrix.height, view.map.height], timeout=TIMEOUT_MS)
+        arg=[title, view.matrix.height, view.map.height],
+        timeout=TIMEOUT_MS,
+    )
 
 
 def test_a_filter_change_updates_count_table_and_charts_and_nothing_leaves_localhost(dashboard, data):
@@ -94,29 +102,56 @@ def test_a_filter_change_updates_count_table_and_charts_and_nothing_leaves_local
             sockets: list[str] = []
             page.on("websocket", lambda ws: sockets.append(ws.url))
             vega_warnings: list[str] = []  # Vega logs "WARN ..." when it had to correct a chart's spec
-            page.on("console", lambda m: vega_warnings.append(m.text)
-                    if m.type == "warning" and m.text.startswith("WARN") else None)
+            page.on(
+                "console",
+                lambda m: vega_warnings.append(m.text) if m.type == "warning" and m.text.startswith("WARN") else None,
+            )
             page.route("**/*", route)
             page.goto(dashboard, timeout=TIMEOUT_MS)
             _wait_for_view(page, everything)
             assert page.locator(".ddj-x-table tbody tr").count() == everything.table.height
 
             # the status filter's own widget: "official silent"
-            label = _label("statuses", "official_silent")
+            label = _label("statuses", "official_silent", data.facets(FilterSpec()))
             page.locator(".ddj-filter-statuses select").select_option(label=label)
             _wait_for_view(page, silence)
             assert f"1 of {everything.counts.total} incidents" in page.inner_text(".ddj-x-counts")
             rows = page.locator(".ddj-x-table tbody tr")
-            assert [rows.nth(i).get_attribute("data-incident") for i in range(rows.count())] == \
-                silence.table["incident_id"].to_list()
+            assert [rows.nth(i).get_attribute("data-incident") for i in range(rows.count())] == silence.table[
+                "incident_id"
+            ].to_list()
             assert _marks(page, "matrix", "rect") == 10  # one incident, ten compared attributes
             assert f"What each side says: 1 of {everything.counts.total} incidents" in _texts(page, "matrix")
+
+            # a click on the row opens the incident's accounts and scrolls to them; the row is marked
+            (only,) = silence.table["incident_id"].to_list()
+            page.locator(f".ddj-x-table tr[data-incident='{only}']").click()
+            page.wait_for_selector(f".ddj-x-detail .ddj-x-title[data-incident='{only}']", timeout=TIMEOUT_MS)
+            page.wait_for_selector(f".ddj-x-table tr.ddj-x-chosen[data-incident='{only}']", timeout=TIMEOUT_MS)
+            page.wait_for_function(
+                "() => { const top = document.querySelector('.ddj-x-detail').getBoundingClientRect().top;"
+                " return top >= -5 && top < window.innerHeight / 2; }",
+                timeout=TIMEOUT_MS,
+            )
+            # the view's download links carry the file in the page
+            href = page.get_attribute(".ddj-x-download-csv", "href")
+            assert href and href.startswith("data:text/csv;charset=utf-8;base64,")
 
             # clearing the filters brings every chart back
             page.locator(".ddj-preset-clear").click()
             _wait_for_view(page, everything)
 
+            # a click on the grade heading sorts the list by grade
+            page.locator(".ddj-x-table th[data-sort='grade']").click()
+            page.wait_for_selector(".ddj-x-table[data-order='grade']", timeout=TIMEOUT_MS)
+            by_grade, _ = data.rows(FilterSpec(), order="grade")
+            rows = page.locator(".ddj-x-table tbody tr")
+            assert [rows.nth(i).get_attribute("data-incident") for i in range(rows.count())] == by_grade[
+                "incident_id"
+            ].to_list()
+
             # a brush across the middle of the timeline comes back as dates, and the view follows them
+            page.locator(".ddj-chart-timeline").scroll_into_view_if_needed()  # the row click scrolled away
             frame = page.locator(".ddj-chart-timeline svg path.background").first.bounding_box()
             assert frame is not None
             y = frame["y"] + frame["height"] / 2
@@ -125,7 +160,8 @@ def test_a_filter_change_updates_count_table_and_charts_and_nothing_leaves_local
             page.mouse.move(frame["x"] + frame["width"] * 0.45, y, steps=8)
             page.mouse.up()
             page.wait_for_function(
-                "() => document.querySelector('.ddj-filter-date-from input').value !== ''", timeout=TIMEOUT_MS)
+                "() => document.querySelector('.ddj-filter-date-from input').value !== ''", timeout=TIMEOUT_MS
+            )
             first = page.input_value(".ddj-filter-date-from input")
             last = page.input_value(".ddj-filter-date-to input")
             brushed = data.view(FilterSpec(date_from=first, date_to=last))
@@ -139,7 +175,8 @@ def test_a_filter_change_updates_count_table_and_charts_and_nothing_leaves_local
     assert vega_warnings == [], f"Vega corrected the explorer's charts: {vega_warnings[:5]}"
 
 
-def _label(name: str, value: str) -> str:
+def _label(name: str, value: str, facets: dict) -> str:
+    """The option's words as the widget shows them, with its facet count: "... (1)"."""
     from ddj.widgets.explorer import _label as label
 
-    return label(FILTER_BY_NAME[name], value)
+    return f"{label(FILTER_BY_NAME[name], value)} ({facets[name].get(value, 0):,})"

@@ -22,8 +22,20 @@ _LINE = 120
 #: The longest chart title in characters: about 900 pixels of the house theme's 16-pixel bold title.
 _TITLE_CHARS = 100
 _TITLE_WRAP = 60
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def source_line(sources: Any) -> str:
@@ -38,7 +50,7 @@ def source_line(sources: Any) -> str:
 
     The line names every dataset the chart's numbers come from.
     """
-    items = [sources] if isinstance(sources, str) or not isinstance(sources, Iterable) else list(sources)
+    items: list[Any] = [sources] if isinstance(sources, str) or not isinstance(sources, Iterable) else list(sources)
     names = []
     for item in items:
         if item is None:
@@ -192,9 +204,13 @@ def incident_label(frame: pl.DataFrame, *, limit: int = 60) -> pl.Expr:
 def utc_x(field: str, title: str | None, **kwargs: Any) -> alt.X:
     """A temporal x channel read and shown in UTC, so a chart renders the same in every time zone."""
     axis = {"format": "%b %Y", "labelAngle": 0, **kwargs.pop("axis", {})}
-    return alt.X(f"{field}:T", title=title, scale=alt.Scale(type="utc", **kwargs.pop("scale", {})),
-                 axis=alt.Axis(**axis), **kwargs)
-
+    return alt.X(
+        f"{field}:T",
+        title=title,
+        scale=alt.Scale(type="utc", **kwargs.pop("scale", {})),
+        axis=alt.Axis(**axis),
+        **kwargs,
+    )
 
 
 def day_ticks(days: int) -> dict[str, Any]:

@@ -63,7 +63,7 @@ def _with_alt_text(svg: str, alt_text: str | None) -> str:
     head = match.group(0)
     attributes = f' role="img" aria-label="{escape(alt_text)}"'
     tag = head[:-1] + attributes + ">"
-    return f"{tag}<title>{escape(alt_text.split('. ')[0])}</title><desc>{escape(alt_text)}</desc>{svg[match.end():]}"
+    return f"{tag}<title>{escape(alt_text.split('. ')[0])}</title><desc>{escape(alt_text)}</desc>{svg[match.end() :]}"
 
 
 def to_svg(chart: Any) -> str:
@@ -143,8 +143,9 @@ def save_chart(chart: Any, path: str | os.PathLike, **png_options: Any) -> Path:
     raise UsageError(msg)
 
 
-def export_chart(chart: Any, folder: str | os.PathLike, name: str, *, formats: tuple[str, ...] = FORMATS,
-                 **png_options: Any) -> list[Path]:
+def export_chart(
+    chart: Any, folder: str | os.PathLike, name: str, *, formats: tuple[str, ...] = FORMATS, **png_options: Any
+) -> list[Path]:
     """Write the chart into ``folder`` once per format, as ``<name>.svg`` and ``<name>.png``.
 
     ``name`` may come from data (an incident title); it is made safe for a file name first.
@@ -164,5 +165,6 @@ def export_chart(chart: Any, folder: str | os.PathLike, name: str, *, formats: t
         msg = f"unknown export format(s) {', '.join(unknown)}; use {' or '.join(FORMATS)}"
         raise UsageError(msg)
     stem = safe_filename(name, default="chart")
-    return [save_chart(chart, Path(folder) / f"{stem}.{fmt}", **(png_options if fmt == "png" else {}))
-            for fmt in formats]
+    return [
+        save_chart(chart, Path(folder) / f"{stem}.{fmt}", **(png_options if fmt == "png" else {})) for fmt in formats
+    ]

@@ -8,6 +8,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from ddj._scalars import date_value, int_value
 from ddj.charts._common import comparison_for, count_axis, finish, long_date, plural, select_incidents, utc_x
 from ddj.charts.reduce import inline, period_for, period_label
 from ddj.charts.theme import grade_scale
@@ -41,52 +42,82 @@ def grades_over_time(
     """
     comparison = comparison_for(dataset, comparison)
     incidents = select_incidents(dataset.incidents, incident_ids)
-    wanted = ["incident_id", "grade"] + (["grade_overridden"] if "grade_overridden" in comparison.incidents.columns
-                                         else [])
+    wanted = ["incident_id", "grade"] + (
+        ["grade_overridden"] if "grade_overridden" in comparison.incidents.columns else []
+    )
     graded = incidents.select("incident_id", "date_start").join(
-        comparison.incidents.select(wanted), on="incident_id", how="left")
+        comparison.incidents.select(wanted), on="incident_id", how="left"
+    )
     if "grade_overridden" not in graded.columns:
         graded = graded.with_columns(pl.lit(False).alias("grade_overridden"))
     graded = graded.with_columns(pl.col("grade").fill_null("not graded"))
-    start, end = graded["date_start"].min(), graded["date_start"].max()
+    start, end = date_value(graded["date_start"].min()), date_value(graded["date_start"].max())
     period, every = period_for(start, end, max_bins=max_bins)
     order = [*GRADES, "not graded"]
     counts = (
         graded.group_by(pl.col("date_start").dt.truncate(every).alias("period"), "grade")
         .agg(pl.len().alias("incidents"), pl.col("grade_overridden").fill_null(False).sum().alias("overridden"))
-        .with_columns(pl.col("grade").replace_strict({g: i for i, g in enumerate(order)}, default=len(order))
-                      .alias("rank"), period_label("period", period).alias("when"))
+        .with_columns(
+            pl.col("grade").replace_strict({g: i for i, g in enumerate(order)}, default=len(order)).alias("rank"),
+            period_label("period", period).alias("when"),
+        )
         .sort("period", "rank")
     )
     scale = grade_scale()
     scale.domain = order
     scale.range = [*scale.range, "#FFFFFF"]
-    chart = alt.Chart(inline(counts, what="grade counts")).mark_bar(stroke="#555555", strokeWidth=0.5).encode(
-        x=utc_x("period", f"{period} of the incident's first day"),
-        y=alt.Y("incidents:Q", title="incidents", stack="zero",
-              axis=count_axis(counts.group_by("period").agg(pl.col("incidents").sum())["incidents"].max())),
-        color=alt.Color("grade:N", scale=scale, title="grade", sort=order,
-                        legend=alt.Legend(orient="bottom", direction="horizontal")),
-        order=alt.Order("rank:Q"),
-        tooltip=[alt.Tooltip("when:N", title=period), "grade:N", alt.Tooltip("incidents:Q", format=","),
-                 alt.Tooltip("overridden:Q", title="set by an editor")],
-    ).properties(width=560, height=240)
+    chart = (
+        alt.Chart(inline(counts, what="grade counts"))
+        .mark_bar(stroke="#555555", strokeWidth=0.5)
+        .encode(
+            x=utc_x("period", f"{period} of the incident's first day"),
+            y=alt.Y(
+                "incidents:Q",
+                title="incidents",
+                stack="zero",
+                axis=count_axis(int_value(counts.group_by("period").agg(pl.col("incidents").sum())["incidents"].max())),
+            ),
+            color=alt.Color(
+                "grade:N",
+                scale=scale,
+                title="grade",
+                sort=order,
+                legend=alt.Legend(orient="bottom", direction="horizontal"),
+            ),
+            order=alt.Order("rank:Q"),
+            tooltip=[
+                alt.Tooltip("when:N", title=period),
+                "grade:N",
+                alt.Tooltip("incidents:Q", format=","),
+                alt.Tooltip("overridden:Q", title="set by an editor"),
+            ],
+        )
+        .properties(width=560, height=240)
+    )
     totals = graded.group_by("grade").len()
-    words = "; ".join(f"{row['len']:,} {row['grade']}" for row in totals.sort(
-        pl.col("grade").replace_strict({g: i for i, g in enumerate(order)}, default=len(order))).iter_rows(named=True))
+    words = "; ".join(
+        f"{row['len']:,} {row['grade']}"
+        for row in totals.sort(
+            pl.col("grade").replace_strict({g: i for i, g in enumerate(order)}, default=len(order))
+        ).iter_rows(named=True)
+    )
     overridden = int(graded["grade_overridden"].fill_null(False).sum())
     return finish(
         chart,
         title="How well each incident is established, over time",
         sources=dataset,
-        method=("each incident's grade from ddj's rule set (ddj.compare.grades): confirmed (an account "
-                "independent of the operator agrees with its version and nothing contradicts it), fair (two or more "
-                "independent sources agree; the operator said nothing), uncorroborated (official account only, not "
-                "independently corroborated), weak (a single independent source, or sources that disagree), "
-                "contested (the sides contradict each other), discounted (on the disputed point, more than twice as "
-                "many independent sources, and at least two, support the operator as contradict it); accounts known "
-                "through one publication or sharing an origin count as one source; an editor can override a grade "
-                "only by a logged decision."),
-        alt_text=(f"Grades of {plural(graded.height, 'incident')} by {period} of their first day, {long_date(start)} "
-                  f"to {long_date(end)}: {words}; {overridden:,} set by an editor."),
+        method=(
+            "each incident's grade from ddj's rule set (ddj.compare.grades): confirmed (an account "
+            "independent of the operator agrees with its version and nothing contradicts it), fair (two or more "
+            "independent sources agree; the operator said nothing), uncorroborated (official account only, not "
+            "independently corroborated), weak (a single independent source, or sources that disagree), "
+            "contested (the sides contradict each other), discounted (on the disputed point, more than twice as "
+            "many independent sources, and at least two, support the operator as contradict it); accounts known "
+            "through one publication or sharing an origin count as one source; an editor can override a grade "
+            "only by a logged decision."
+        ),
+        alt_text=(
+            f"Grades of {plural(graded.height, 'incident')} by {period} of their first day, {long_date(start)} "
+            f"to {long_date(end)}: {words}; {overridden:,} set by an editor."
+        ),
     )

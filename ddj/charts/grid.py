@@ -21,7 +21,8 @@ _ROW = 100_000  # a key packs its row and column as row * _ROW + column (a 0.1-d
 
 def cell_key(size: float) -> pl.Expr:
     """The key of the ``size``-degree cell each ``latitude``/``longitude`` falls in: its row (counted from
-    the south pole) and column (from 180° west), packed in one integer."""
+    the south pole) and column (from 180° west), packed in one integer.
+    """
     row = ((pl.col("latitude") + 90) / size).floor().cast(pl.Int64)
     column = ((pl.col("longitude") + 180) / size).floor().cast(pl.Int64)
     return (row * _ROW + column).cast(pl.Int64)

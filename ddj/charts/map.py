@@ -25,7 +25,7 @@ from ddj.charts.theme import OKABE_ITO
 from ddj.model import LOCATION_PRECISION
 from ddj.warnings import ImpreciseLocationWarning
 
-__all__ = ["LocatorMap", "PLACEABLE_PRECISION", "locator_map"]
+__all__ = ["PLACEABLE_PRECISION", "LocatorMap", "locator_map"]
 
 #: Location-precision codes placed on the map; 5 (a vague area) and 6 (country only) are listed instead.
 PLACEABLE_PRECISION = (1, 2, 3, 4, 7)
@@ -66,10 +66,14 @@ class LocatorMap:
 def _style(precision: pl.Expr) -> pl.Expr:
     names = list(_STYLES)
     return (
-        pl.when(precision == 1).then(pl.lit(names[0]))
-        .when(precision == 2).then(pl.lit(names[1]))
-        .when(precision.is_in([3, 4])).then(pl.lit(names[2]))
-        .when(precision == 7).then(pl.lit(names[3]))
+        pl.when(precision == 1)
+        .then(pl.lit(names[0]))
+        .when(precision == 2)
+        .then(pl.lit(names[1]))
+        .when(precision.is_in([3, 4]))
+        .then(pl.lit(names[2]))
+        .when(precision == 7)
+        .then(pl.lit(names[3]))
         .otherwise(pl.lit(names[4]))
     )
 
@@ -113,10 +117,17 @@ def locator_map(
     placeable = has_point & (precision.is_null() | precision.is_in(list(PLACEABLE_PRECISION)))
     placed = incidents.filter(placeable).with_columns(_style(precision).alias("precision"))
     unplaced = incidents.filter(~placeable).select(
-        "incident_id", "title", "location_precision",
-        pl.when(~has_point).then(pl.lit("no coordinates"))
-        .otherwise(pl.format("too vague to place ({})", precision.replace_strict(
-            {k: v for k, v in LOCATION_PRECISION.items()}, default="an unknown area", return_dtype=pl.String)))
+        "incident_id",
+        "title",
+        "location_precision",
+        pl.when(~has_point)
+        .then(pl.lit("no coordinates"))
+        .otherwise(
+            pl.format(
+                "too vague to place ({})",
+                precision.replace_strict(dict(LOCATION_PRECISION), default="an unknown area", return_dtype=pl.String),
+            )
+        )
         .alias("reason"),
     )
     if unplaced.height:
@@ -125,18 +136,26 @@ def locator_map(
         warnings.warn(
             f"{plural(unplaced.height, 'incident')} could not be placed on the map (no coordinates, or a place known "
             f"only as a vague area or a country) and are listed beside it: {shown}{more}",
-            ImpreciseLocationWarning, stacklevel=2,
+            ImpreciseLocationWarning,
+            stacklevel=2,
         )
-    extent = extent_around(placed["longitude"].to_list(), placed["latitude"].to_list()) if placed.height else (
-        extent_around([], []))
+    extent = (
+        extent_around(placed["longitude"].to_list(), placed["latitude"].to_list())
+        if placed.height
+        else (extent_around([], []))
+    )
     chart = _map(dataset, placed, unplaced, extent, max_points)
     return LocatorMap(chart=chart, unplaced=unplaced, placed=placed.height)
 
 
 def _points(placed: pl.DataFrame, max_points: int) -> tuple[pl.DataFrame, str]:
     rows = placed.select(
-        "title", "precision", pl.col("date_start").dt.strftime("%-d %B %Y").alias("date"),
-        pl.col("place").fill_null(""), pl.col("latitude").round(3), pl.col("longitude").round(3),
+        "title",
+        "precision",
+        pl.col("date_start").dt.strftime("%-d %B %Y").alias("date"),
+        pl.col("place").fill_null(""),
+        pl.col("latitude").round(3),
+        pl.col("longitude").round(3),
         pl.lit(1).alias("incidents"),
     )
     if rows.height <= max_points:
@@ -148,8 +167,10 @@ def _points(placed: pl.DataFrame, max_points: int) -> tuple[pl.DataFrame, str]:
         .with_columns(cell_centre(pl.col("_cell"), cell))
         .sort("latitude", "longitude", "precision")
     )
-    warn_reduced(f"the map counts {placed.height:,} placed incidents in cells of {cell:g} degrees (more than "
-                 f"max_points={max_points:,}); choose fewer incidents to see each one")
+    warn_reduced(
+        f"the map counts {placed.height:,} placed incidents in cells of {cell:g} degrees (more than "
+        f"max_points={max_points:,}); choose fewer incidents to see each one"
+    )
     return grid.select("latitude", "longitude", "precision", "incidents"), f"{cell:g}"
 
 
@@ -175,28 +196,46 @@ def _map(dataset: Any, placed: pl.DataFrame, unplaced: pl.DataFrame, extent: tup
     land = alt.Chart(outlines).mark_geoshape(fill="#F2F2F2", stroke="#A0A0A0", strokeWidth=0.6)
     points, cell = _points(placed, max_points)
     styles = list(_STYLES)
-    legend = alt.Legend(title="how precisely the place is known", orient="bottom", direction="vertical",
-                        symbolStrokeWidth=1.5)
+    legend = alt.Legend(
+        title="how precisely the place is known", orient="bottom", direction="vertical", symbolStrokeWidth=1.5
+    )
+
     def scale(part: int, **extra: Any) -> alt.Scale:
         return alt.Scale(domain=styles, range=[s[part] for s in _STYLES.values()], **extra)
 
-    size = (alt.Size("incidents:Q", title="incidents in cell", scale=alt.Scale(range=[30, 900]))
-            if cell else alt.Size("precision:O", scale=scale(2, type="ordinal"), legend=legend))
-    marks = alt.Chart(inline(points, max_rows=max(max_points, MAX_EMBEDDED_ROWS), what="map points")).mark_point(
-        strokeWidth=1.5).encode(
-        longitude="longitude:Q",
-        latitude="latitude:Q",
-        shape=alt.Shape("precision:N", scale=alt.Scale(domain=styles, range=[s[0] for s in _STYLES.values()]),
-                        legend=legend),
-        stroke=alt.Stroke("precision:N", scale=alt.Scale(domain=styles, range=[s[4] for s in _STYLES.values()]),
-                          legend=legend),
-        fill=alt.Fill("precision:N", scale=alt.Scale(domain=styles, range=[s[4] if s[1] else "transparent"
-                                                                           for s in _STYLES.values()]), legend=legend),
-        opacity=alt.Opacity("precision:O", scale=scale(3, type="ordinal"), legend=legend),
-        size=size,
-        tooltip=([alt.Tooltip("incidents:Q", title="incidents in this cell", format=","),
-                  alt.Tooltip("precision:N", title="place known as")] if cell else
-                 ["title:N", "date:N", "place:N", alt.Tooltip("precision:N", title="place known as")]),
+    size = (
+        alt.Size("incidents:Q", title="incidents in cell", scale=alt.Scale(range=[30, 900]))
+        if cell
+        else alt.Size("precision:O", scale=scale(2, type="ordinal"), legend=legend)
+    )
+    marks = (
+        alt.Chart(inline(points, max_rows=max(max_points, MAX_EMBEDDED_ROWS), what="map points"))
+        .mark_point(strokeWidth=1.5)
+        .encode(
+            longitude="longitude:Q",
+            latitude="latitude:Q",
+            shape=alt.Shape(
+                "precision:N", scale=alt.Scale(domain=styles, range=[s[0] for s in _STYLES.values()]), legend=legend
+            ),
+            stroke=alt.Stroke(
+                "precision:N", scale=alt.Scale(domain=styles, range=[s[4] for s in _STYLES.values()]), legend=legend
+            ),
+            fill=alt.Fill(
+                "precision:N",
+                scale=alt.Scale(domain=styles, range=[s[4] if s[1] else "transparent" for s in _STYLES.values()]),
+                legend=legend,
+            ),
+            opacity=alt.Opacity("precision:O", scale=scale(3, type="ordinal"), legend=legend),
+            size=size,
+            tooltip=(
+                [
+                    alt.Tooltip("incidents:Q", title="incidents in this cell", format=","),
+                    alt.Tooltip("precision:N", title="place known as"),
+                ]
+                if cell
+                else ["title:N", "date:N", "place:N", alt.Tooltip("precision:N", title="place known as")]
+            ),
+        )
     )
     width, height = frame_size(extent, longest=560)
     geo = alt.layer(land, marks).project(type="mercator").properties(width=width, height=height)
@@ -206,11 +245,14 @@ def _map(dataset: Any, placed: pl.DataFrame, unplaced: pl.DataFrame, extent: tup
     alt_text += f" ({placed_words})" if placed_words else ""
     if unplaced.height:
         alt_text += f"; {unplaced.height:,} not placed and listed beside the map: " + "; ".join(
-            f"{row['title']} ({row['reason']})" for row in unplaced.head(5).iter_rows(named=True))
+            f"{row['title']} ({row['reason']})" for row in unplaced.head(5).iter_rows(named=True)
+        )
         alt_text += f"; and {unplaced.height - 5:,} more" if unplaced.height > 5 else ""
     alt_text += "."
-    method = ("each mark is an incident at the coordinates the curator gave, styled by how precisely the place is "
-              "known (UCDP's location precision); large faint discs stand for a district or province. ")
+    method = (
+        "each mark is an incident at the coordinates the curator gave, styled by how precisely the place is "
+        "known (UCDP's location precision); large faint discs stand for a district or province. "
+    )
     if cell:
         method += f"Incidents are counted in cells of {cell} degrees. "
     method += "Country outlines: Natural Earth via world-atlas, embedded, never fetched."
@@ -222,8 +264,7 @@ def _map(dataset: Any, placed: pl.DataFrame, unplaced: pl.DataFrame, extent: tup
     if placed.height + unplaced.height == 1:
         only = (placed if placed.height else unplaced)["title"][0]
         title = f"Where it happened, and how well we know: {only}"
-    return finish(chart, title=title, sources=dataset,
-                  method=method, alt_text=alt_text)
+    return finish(chart, title=title, sources=dataset, method=method, alt_text=alt_text)
 
 
 def _unplaced_list(unplaced: pl.DataFrame) -> alt.Chart:
@@ -233,13 +274,23 @@ def _unplaced_list(unplaced: pl.DataFrame) -> alt.Chart:
             lines.append({"line": part if i == 0 else f"  {part}", "kind": "title"})
         lines.append({"line": f"  {row['reason']}", "kind": "reason"})
     if unplaced.height > _LIST_LIMIT:
-        lines.append({"line": f"… and {unplaced.height - _LIST_LIMIT:,} more (see LocatorMap.unplaced)",
-                      "kind": "reason"})
+        lines.append(
+            {"line": f"… and {unplaced.height - _LIST_LIMIT:,} more (see LocatorMap.unplaced)", "kind": "reason"}
+        )
     frame = pl.DataFrame(lines, schema={"line": pl.String, "kind": pl.String}).with_row_index("row")
-    return alt.Chart(inline(frame, what="unplaced incidents")).mark_text(
-        align="left", baseline="top", fontSize=11, limit=320).encode(
-        y=alt.Y("row:O", axis=None), text="line:N",
-        color=alt.Color("kind:N", scale=alt.Scale(domain=["title", "reason"], range=["#222222", "#666666"]),
-                        legend=None),
-    ).properties(width=320, height=alt.Step(16),
-                 title=alt.Title(f"Not on the map ({unplaced.height:,})", fontSize=12, anchor="start"))
+    return (
+        alt.Chart(inline(frame, what="unplaced incidents"))
+        .mark_text(align="left", baseline="top", fontSize=11, limit=320)
+        .encode(
+            y=alt.Y("row:O", axis=None),
+            text="line:N",
+            color=alt.Color(
+                "kind:N", scale=alt.Scale(domain=["title", "reason"], range=["#222222", "#666666"]), legend=None
+            ),
+        )
+        .properties(
+            width=320,
+            height=alt.Step(16),
+            title=alt.Title(f"Not on the map ({unplaced.height:,})", fontSize=12, anchor="start"),
+        )
+    )

@@ -15,11 +15,13 @@ from ddj.model import COMPARED_ATTRIBUTES
 
 __all__ = ["discrepancy_matrix"]
 
-_METHOD = ("each cell compares what the operator's officials and everyone else claimed about one attribute of one "
-           "incident, using the accounts each source has not replaced. 'Contradict' means no official value matches "
-           "another source's; 'officials silent on this point' means officials spoke of the incident but not of this; "
-           "'no official account, though searched for' is the operator's silence where the curators looked for its "
-           "statements, and 'no official account recorded' means nobody declared such a search.")
+_METHOD = (
+    "each cell compares what the operator's officials and everyone else claimed about one attribute of one "
+    "incident, using the accounts each source has not replaced. 'Contradict' means no official value matches "
+    "another source's; 'officials silent on this point' means officials spoke of the incident but not of this; "
+    "'no official account, though searched for' is the operator's silence where the curators looked for its "
+    "statements, and 'no official account recorded' means nobody declared such a search."
+)
 
 
 def _labels() -> list[str]:
@@ -57,9 +59,11 @@ def discrepancy_matrix(
     incidents = select_incidents(dataset.incidents, incident_ids)
     attributes = comparison.attributes.join(incidents.select("incident_id"), on="incident_id", how="semi")
     labels = pl.DataFrame({"attribute": [a.name for a in COMPARED_ATTRIBUTES], "label_": _labels()}).with_columns(
-        pl.col("attribute").cast(attributes.schema["attribute"]))  # the comparison's dtype (an Enum)
+        pl.col("attribute").cast(attributes.schema["attribute"])
+    )  # the comparison's dtype (an Enum)
     attributes = attributes.join(labels, on="attribute", how="inner").with_columns(
-        pl.col("status").replace_strict(STATUS_LABELS, default="no account gives a value").alias("status_words"))
+        pl.col("status").replace_strict(STATUS_LABELS, default="no account gives a value").alias("status_words")
+    )
     if incidents.height > max_incidents:
         return _aggregated(dataset, incidents, attributes, max_incidents)
     rows = incidents.with_row_index("order").select("incident_id", "order", incident_label(incidents).alias("incident"))
@@ -69,18 +73,40 @@ def discrepancy_matrix(
             pl.col("official_values").cast(pl.List(pl.String)).list.join("; ").alias("official"),
             pl.col("unofficial_values").cast(pl.List(pl.String)).list.join("; ").alias("others"),
         )
-        .select("incident", "order", pl.col("label_").alias("attribute"), pl.col("status_words").alias("status"),
-                "official", "others")
+        .select(
+            "incident",
+            "order",
+            pl.col("label_").alias("attribute"),
+            pl.col("status_words").alias("status"),
+            "official",
+            "others",
+        )
         .sort("order", "attribute")
     )
-    chart = alt.Chart(inline(cells, what="cells")).mark_rect().encode(
-        x=alt.X("attribute:N", title=None, sort=_labels(), axis=alt.Axis(orient="top", labelAngle=-35, labelLimit=200)),
-        y=alt.Y("incident:N", title=None, sort=rows["incident"].to_list(), axis=alt.Axis(labelLimit=320)),
-        color=alt.Color("status:N", scale=status_scale(), title="status",
-                        legend=alt.Legend(orient="bottom", direction="vertical", columns=2)),
-        tooltip=["incident:N", "attribute:N", "status:N", alt.Tooltip("official:N", title="officials said"),
-                 alt.Tooltip("others:N", title="others said")],
-    ).properties(width=alt.Step(46), height=alt.Step(22))
+    chart = (
+        alt.Chart(inline(cells, what="cells"))
+        .mark_rect()
+        .encode(
+            x=alt.X(
+                "attribute:N", title=None, sort=_labels(), axis=alt.Axis(orient="top", labelAngle=-35, labelLimit=200)
+            ),
+            y=alt.Y("incident:N", title=None, sort=rows["incident"].to_list(), axis=alt.Axis(labelLimit=320)),
+            color=alt.Color(
+                "status:N",
+                scale=status_scale(),
+                title="status",
+                legend=alt.Legend(orient="bottom", direction="vertical", columns=2),
+            ),
+            tooltip=[
+                "incident:N",
+                "attribute:N",
+                "status:N",
+                alt.Tooltip("official:N", title="officials said"),
+                alt.Tooltip("others:N", title="others said"),
+            ],
+        )
+        .properties(width=alt.Step(46), height=alt.Step(22))
+    )
     counts = cells.group_by("status").len()
     ordered = counts.sort("len", "status", descending=[True, False])
     summary = "; ".join(f"{row['len']} {row['status']}" for row in ordered.iter_rows(named=True))
@@ -89,17 +115,22 @@ def discrepancy_matrix(
         title="Where officials and other sources agree, contradict, or stay silent",
         sources=dataset,
         method=_METHOD,
-        alt_text=(f"Matrix of {plural(incidents.height, 'incident')} by {len(COMPARED_ATTRIBUTES)} compared "
-                  f"attributes ({', '.join(_labels())}); cells by status: {summary}."),
+        alt_text=(
+            f"Matrix of {plural(incidents.height, 'incident')} by {len(COMPARED_ATTRIBUTES)} compared "
+            f"attributes ({', '.join(_labels())}); cells by status: {summary}."
+        ),
     )
 
 
 def _aggregated(dataset: Any, incidents: pl.DataFrame, attributes: pl.DataFrame, max_incidents: int) -> alt.Chart:
-    warn_reduced(f"the discrepancy matrix shows, for {incidents.height:,} incidents (more than "
-                 f"max_incidents={max_incidents}), the share of incidents in each status per attribute; choose fewer "
-                 "incidents to see one row each")
+    warn_reduced(
+        f"the discrepancy matrix shows, for {incidents.height:,} incidents (more than "
+        f"max_incidents={max_incidents}), the share of incidents in each status per attribute; choose fewer "
+        "incidents to see one row each"
+    )
     shares = (
-        attributes.group_by("label_", "status_words").agg(pl.len().alias("incidents"))
+        attributes.group_by("label_", "status_words")
+        .agg(pl.len().alias("incidents"))
         .with_columns((pl.col("incidents") / pl.col("incidents").sum().over("label_")).alias("share"))
         .rename({"label_": "attribute", "status_words": "status"})
     )
@@ -107,23 +138,43 @@ def _aggregated(dataset: Any, incidents: pl.DataFrame, attributes: pl.DataFrame,
     shares = shares.with_columns(
         pl.col("status").replace_strict({w: i for i, w in enumerate(order)}, default=len(order)).alias("rank")
     ).sort("attribute", "rank")
-    chart = alt.Chart(inline(shares, what="shares")).mark_bar().encode(
-        y=alt.Y("attribute:N", title=None, sort=_labels()),
-        x=alt.X("incidents:Q", stack="normalize", title="share of incidents", axis=alt.Axis(format="%")),
-        color=alt.Color("status:N", scale=status_scale(), title="status", sort=order,
-                        legend=alt.Legend(orient="bottom", direction="vertical", columns=2)),
-        order=alt.Order("rank:Q"),
-        tooltip=["attribute:N", "status:N", alt.Tooltip("incidents:Q", format=","),
-                 alt.Tooltip("share:Q", format=".1%")],
-    ).properties(width=560, height=alt.Step(24))
+    chart = (
+        alt.Chart(inline(shares, what="shares"))
+        .mark_bar()
+        .encode(
+            y=alt.Y("attribute:N", title=None, sort=_labels()),
+            x=alt.X("incidents:Q", stack="normalize", title="share of incidents", axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "status:N",
+                scale=status_scale(),
+                title="status",
+                sort=order,
+                legend=alt.Legend(orient="bottom", direction="vertical", columns=2),
+            ),
+            order=alt.Order("rank:Q"),
+            tooltip=[
+                "attribute:N",
+                "status:N",
+                alt.Tooltip("incidents:Q", format=","),
+                alt.Tooltip("share:Q", format=".1%"),
+            ],
+        )
+        .properties(width=560, height=alt.Step(24))
+    )
     contradicted = shares.filter(pl.col("status") == STATUS_LABELS["contradict"]).sort("share", descending=True)
-    most = (f" The most contradicted attribute is {contradicted['attribute'][0]} "
-            f"({contradicted['share'][0]:.0%} of incidents)." if contradicted.height else "")
+    most = (
+        f" The most contradicted attribute is {contradicted['attribute'][0]} "
+        f"({contradicted['share'][0]:.0%} of incidents)."
+        if contradicted.height
+        else ""
+    )
     return finish(
         chart,
         title="Where officials and other sources agree, contradict, or stay silent",
         sources=dataset,
         method=_METHOD + f" With {incidents.height:,} incidents each bar shows the share of incidents in each status.",
-        alt_text=(f"Matrix of {incidents.height:,} incidents by {len(COMPARED_ATTRIBUTES)} compared attributes, "
-                  f"summarised as one bar per attribute with the share of incidents in each status.{most}"),
+        alt_text=(
+            f"Matrix of {incidents.height:,} incidents by {len(COMPARED_ATTRIBUTES)} compared attributes, "
+            f"summarised as one bar per attribute with the share of incidents in each status.{most}"
+        ),
     )

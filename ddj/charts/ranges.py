@@ -17,9 +17,11 @@ __all__ = ["casualty_ranges", "side_ranges"]
 
 _COUNTS = tuple(a for a in COMPARED_ATTRIBUTES if a.kind == "count")
 _LABEL_ORDER = {a.label: i for i, a in enumerate(_COUNTS)}
-_METHOD = ("each line runs from the lowest to the highest figure the side's accounts give (accounts their source "
-           "replaced are left out); the dot is the median of their best figures. 'No figure' means no account on "
-           "that side gives a number; 'not known' that its accounts say the number is unknown.")
+_METHOD = (
+    "each line runs from the lowest to the highest figure the side's accounts give (accounts their source "
+    "replaced are left out); the dot is the median of their best figures. 'No figure' means no account on "
+    "that side gives a number; 'not known' that its accounts say the number is unknown."
+)
 
 
 def side_ranges(accounts: pl.DataFrame) -> pl.DataFrame:
@@ -54,21 +56,37 @@ def side_ranges(accounts: pl.DataFrame) -> pl.DataFrame:
             (claim == "unknown").any().alias(f"{name}|unknown"),
         ]
     wide = accounts.lazy().group_by("incident_id", "side").agg(aggregations).sort("incident_id", "side").collect()
-    grouped = pl.concat([
-        wide.select("incident_id", pl.lit(a.name).alias("attribute"), pl.lit(a.label).alias("label"),
-                    pl.col("side").cast(pl.String),  # a loaded dataset's side is an Enum
-                    *(pl.col(f"{a.name}|{part}").alias(part if part != "unknown" else "_unknown")
-                      for part in ("low", "best", "high", "accounts", "unknown")))
-        for a in _COUNTS
-    ])
-    grouped = grouped.with_columns(
-        pl.coalesce("low", "high", pl.col("best").round().cast(pl.Int64)).alias("low"),
-        pl.coalesce("high", "low", pl.col("best").round().cast(pl.Int64)).alias("high"),
-    ).with_columns(
-        pl.coalesce(pl.col("best"), ((pl.col("low") + pl.col("high")) / 2)).alias("best"),
-        pl.when(pl.col("accounts") > 0).then(pl.lit("figure")).when(pl.col("_unknown")).then(pl.lit("unknown"))
-        .otherwise(pl.lit("no figure")).alias("said"),
-    ).drop("_unknown")
+    grouped = pl.concat(
+        [
+            wide.select(
+                "incident_id",
+                pl.lit(a.name).alias("attribute"),
+                pl.lit(a.label).alias("label"),
+                pl.col("side").cast(pl.String),  # a loaded dataset's side is an Enum
+                *(
+                    pl.col(f"{a.name}|{part}").alias(part if part != "unknown" else "_unknown")
+                    for part in ("low", "best", "high", "accounts", "unknown")
+                ),
+            )
+            for a in _COUNTS
+        ]
+    )
+    grouped = (
+        grouped.with_columns(
+            pl.coalesce("low", "high", pl.col("best").round().cast(pl.Int64)).alias("low"),
+            pl.coalesce("high", "low", pl.col("best").round().cast(pl.Int64)).alias("high"),
+        )
+        .with_columns(
+            pl.coalesce(pl.col("best"), ((pl.col("low") + pl.col("high")) / 2)).alias("best"),
+            pl.when(pl.col("accounts") > 0)
+            .then(pl.lit("figure"))
+            .when(pl.col("_unknown"))
+            .then(pl.lit("unknown"))
+            .otherwise(pl.lit("no figure"))
+            .alias("said"),
+        )
+        .drop("_unknown")
+    )
     return grouped
 
 
@@ -96,14 +114,15 @@ def casualty_ranges(
     Both sides give three crew killed; a single figure is written once, not as a range.
     """
     incidents = select_incidents(dataset.incidents, incident_ids)
-    accounts = current_accounts(dataset.accounts.join(incidents.select("incident_id"), on="incident_id", how="semi"),
-                                comparison)
+    accounts = current_accounts(
+        dataset.accounts.join(incidents.select("incident_id"), on="incident_id", how="semi"), comparison
+    )
     ranges = side_ranges(accounts)
     if incidents.height > max_incidents:
         return _totals(dataset, incidents, ranges, max_incidents)
     full = (
-        incidents.select("incident_id").join(
-            pl.DataFrame({"attribute": [a.name for a in _COUNTS], "label": [a.label for a in _COUNTS]}), how="cross")
+        incidents.select("incident_id")
+        .join(pl.DataFrame({"attribute": [a.name for a in _COUNTS], "label": [a.label for a in _COUNTS]}), how="cross")
         .join(pl.DataFrame({"side": list(SIDE_LABELS)}), how="cross")
         .join(ranges.drop("label"), on=["incident_id", "attribute", "side"], how="left")
         .with_columns(pl.col("said").fill_null("no figure"), pl.col("accounts").fill_null(0))
@@ -119,20 +138,41 @@ def casualty_ranges(
         .with_columns(pl.col("label").replace_strict(_LABEL_ORDER).alias("_row"))
         .sort("order", "_row", "lane")
         .with_columns(pl.max_horizontal(pl.col("high").max().over("incident"), pl.lit(1)).alias("axis_max"))
-        .select("incident", "order", "label", "lane", "low", "best", "high", "accounts", "said", "note", "figure",
-                "axis_max")
+        .select(
+            "incident",
+            "order",
+            "label",
+            "lane",
+            "low",
+            "best",
+            "high",
+            "accounts",
+            "said",
+            "note",
+            "figure",
+            "axis_max",
+        )
     )
     layer = _layer(data, [a.label for a in _COUNTS], embed=incidents.height == 1)
     if incidents.height == 1:
         chart: Any = layer.properties(width=520)
         title = f"Killed and injured, by side: {incidents['title'][0]}"
     else:
-        chart = layer.properties(width=480).facet(
-            row=alt.Row("incident:N", title=None, sort=rows["incident"].to_list(),
-                        header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top",
-                                          labelFontWeight="bold")),
-            data=inline(data, what="ranges"),
-        ).resolve_scale(x="independent")
+        chart = (
+            layer.properties(width=480)
+            .facet(
+                row=alt.Row(
+                    "incident:N",
+                    title=None,
+                    sort=rows["incident"].to_list(),
+                    header=alt.Header(
+                        labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top", labelFontWeight="bold"
+                    ),
+                ),
+                data=inline(data, what="ranges"),
+            )
+            .resolve_scale(x="independent")
+        )
         title = f"Killed and injured, by side: {incidents.height} incidents"
     return finish(chart, title=title, sources=dataset, method=_METHOD, alt_text=_alt_text(data))
 
@@ -141,9 +181,12 @@ def _range_words() -> pl.Expr:
     low, best, high = pl.col("low"), pl.col("best"), pl.col("high")
     best_text = best.round(1).cast(pl.String).str.replace(r"\.0$", "")
     return (
-        pl.when(pl.col("said") == "unknown").then(pl.lit("not known"))
-        .when(pl.col("said") != "figure").then(pl.lit("no figure"))
-        .when(low == high).then(low.cast(pl.String))
+        pl.when(pl.col("said") == "unknown")
+        .then(pl.lit("not known"))
+        .when(pl.col("said") != "figure")
+        .then(pl.lit("no figure"))
+        .when(low == high)
+        .then(low.cast(pl.String))
         .otherwise(pl.format("{}–{} (best {})", low, high, best_text))
     )
 
@@ -151,32 +194,55 @@ def _range_words() -> pl.Expr:
 def _layer(data: pl.DataFrame, labels: list[str], *, embed: bool) -> alt.LayerChart:
     y = alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=200))
     offset = alt.YOffset("lane:N", scale=alt.Scale(domain=list(SIDE_LABELS.values())))
-    color = alt.Color("lane:N", scale=side_scale(), title=None,
-                      legend=alt.Legend(orient="bottom", direction="horizontal"))
+    color = alt.Color(
+        "lane:N", scale=side_scale(), title=None, legend=alt.Legend(orient="bottom", direction="horizontal")
+    )
     has_figure = alt.FieldEqualPredicate(field="said", equal="figure")
     no_figure = alt.FieldOneOfPredicate(field="said", oneOf=["no figure", "unknown"])
-    tooltip = [alt.Tooltip("label:N", title="what"), alt.Tooltip("lane:N", title="side"),
-               alt.Tooltip("figure:N", title="figure"), alt.Tooltip("accounts:Q", title="accounts with a figure")]
+    tooltip = [
+        alt.Tooltip("label:N", title="what"),
+        alt.Tooltip("lane:N", title="side"),
+        alt.Tooltip("figure:N", title="figure"),
+        alt.Tooltip("accounts:Q", title="accounts with a figure"),
+    ]
     base = alt.Chart().encode(y=y, yOffset=offset)
     largest = data.filter(pl.col("said") == "figure").select(pl.max_horizontal("low", "best", "high").max()).item()
-    span = base.mark_rule(strokeWidth=4, opacity=0.8).encode(
-        x=alt.X("low:Q", title="people", scale=alt.Scale(zero=True, nice=True),
-                axis=count_axis(largest)), x2="high:Q", color=color, tooltip=tooltip,
-    ).transform_filter(has_figure)
-    ends = base.mark_tick(thickness=2, size=12, opacity=0.9).encode(
-        x="low:Q", color=color).transform_filter(has_figure)
-    ends_high = base.mark_tick(thickness=2, size=12, opacity=0.9).encode(
-        x="high:Q", color=color).transform_filter(has_figure)
-    dot = base.mark_point(filled=True, size=80, stroke="white", strokeWidth=1, opacity=1).encode(
-        x="best:Q", color=color, tooltip=tooltip,
-    ).transform_filter(has_figure)
-    label = base.mark_text(align="left", dx=8, fontSize=10).encode(
-        x="high:Q", text="figure:N").transform_filter(has_figure)
-    empty = base.mark_text(align="left", fontSize=10, color="#666666", fontStyle="italic").encode(
-        x=alt.datum(0), text="note:N").transform_filter(no_figure)
+    span = (
+        base.mark_rule(strokeWidth=4, opacity=0.8)
+        .encode(
+            x=alt.X("low:Q", title="people", scale=alt.Scale(zero=True, nice=True), axis=count_axis(largest)),
+            x2="high:Q",
+            color=color,
+            tooltip=tooltip,
+        )
+        .transform_filter(has_figure)
+    )
+    ends = base.mark_tick(thickness=2, size=12, opacity=0.9).encode(x="low:Q", color=color).transform_filter(has_figure)
+    ends_high = (
+        base.mark_tick(thickness=2, size=12, opacity=0.9).encode(x="high:Q", color=color).transform_filter(has_figure)
+    )
+    dot = (
+        base.mark_point(filled=True, size=80, stroke="white", strokeWidth=1, opacity=1)
+        .encode(
+            x="best:Q",
+            color=color,
+            tooltip=tooltip,
+        )
+        .transform_filter(has_figure)
+    )
+    label = (
+        base.mark_text(align="left", dx=8, fontSize=10).encode(x="high:Q", text="figure:N").transform_filter(has_figure)
+    )
+    empty = (
+        base.mark_text(align="left", fontSize=10, color="#666666", fontStyle="italic")
+        .encode(x=alt.datum(0), text="note:N")
+        .transform_filter(no_figure)
+    )
     extent = base.mark_point(opacity=0).encode(x="axis_max:Q")
     layer = alt.layer(extent, span, ends, ends_high, dot, label, empty).properties(
-        height=alt.Step(34, **{"for": "position"}))
+        height=alt.Step(34, **{"for": "position"})
+    )
+    assert isinstance(layer, alt.LayerChart)  # properties() of a layer is a layer
     if embed:
         layer.data = inline(data, what="ranges")
     return layer
@@ -194,12 +260,14 @@ def _alt_text(data: pl.DataFrame) -> str:
 
 
 def _totals(dataset: Any, incidents: pl.DataFrame, ranges: pl.DataFrame, max_incidents: int) -> alt.LayerChart:
-    warn_reduced(f"the casualty chart sums ranges over {incidents.height:,} incidents (more than "
-                 f"max_incidents={max_incidents}); choose fewer incidents to see each one")
+    warn_reduced(
+        f"the casualty chart sums ranges over {incidents.height:,} incidents (more than "
+        f"max_incidents={max_incidents}); choose fewer incidents to see each one"
+    )
     figures = ranges.filter(pl.col("said") == "figure")
     totals = (
-        figures.group_by("attribute", "label", "side").agg(
-            pl.col("low").sum(), pl.col("best").sum(), pl.col("high").sum(), pl.len().alias("accounts"))
+        figures.group_by("attribute", "label", "side")
+        .agg(pl.col("low").sum(), pl.col("best").sum(), pl.col("high").sum(), pl.len().alias("accounts"))
         .with_columns(pl.lit("figure").alias("said"))
     )
     everything = (
@@ -207,19 +275,26 @@ def _totals(dataset: Any, incidents: pl.DataFrame, ranges: pl.DataFrame, max_inc
         .join(pl.DataFrame({"side": list(SIDE_LABELS)}), how="cross")
         .join(totals.drop("label"), on=["attribute", "side"], how="left")
         .with_columns(pl.col("said").fill_null("no figure"), pl.col("accounts").fill_null(0))
-        .with_columns(pl.col("side").replace_strict(SIDE_LABELS).alias("lane"),
-                      pl.lit("no figure").alias("note"), pl.lit("all incidents").alias("incident"),
-                      _range_words().alias("figure"))
+        .with_columns(
+            pl.col("side").replace_strict(SIDE_LABELS).alias("lane"),
+            pl.lit("no figure").alias("note"),
+            pl.lit("all incidents").alias("incident"),
+            _range_words().alias("figure"),
+        )
     )
-    data = everything.sort(pl.col("label").replace_strict(_LABEL_ORDER), "lane").with_columns(
-        pl.max_horizontal(pl.col("high").max(), pl.lit(1)).alias("axis_max")).select(
-        "incident", "label", "lane", "low", "best", "high", "accounts", "said", "note", "figure", "axis_max")
+    data = (
+        everything.sort(pl.col("label").replace_strict(_LABEL_ORDER), "lane")
+        .with_columns(pl.max_horizontal(pl.col("high").max(), pl.lit(1)).alias("axis_max"))
+        .select("incident", "label", "lane", "low", "best", "high", "accounts", "said", "note", "figure", "axis_max")
+    )
     chart = _layer(data, [a.label for a in _COUNTS], embed=True).properties(width=520)
     return finish(
         chart,
         title=f"Killed and injured, by side: totals over {incidents.height:,} incidents",
         sources=dataset,
-        method=("each side's ranges are summed over the incidents it gives a figure for (the counts of incidents "
-                "differ between sides; see the tooltip); " + _METHOD),
+        method=(
+            "each side's ranges are summed over the incidents it gives a figure for (the counts of incidents "
+            "differ between sides; see the tooltip); " + _METHOD
+        ),
         alt_text=_alt_text(everything),
     )

@@ -21,15 +21,26 @@ import polars as pl
 from ddj.warnings import DataReducedWarning
 
 __all__ = [
-    "MAX_EMBEDDED_ROWS", "cap_rows", "embedded_data_bytes", "inline", "period_for", "period_label", "warn_reduced",
+    "MAX_EMBEDDED_ROWS",
+    "cap_rows",
+    "embedded_data_bytes",
+    "inline",
+    "period_for",
+    "period_label",
+    "warn_reduced",
 ]
 
 #: The most rows a ddj chart embeds in one dataset. Altair's own limit is 5,000.
 MAX_EMBEDDED_ROWS = 5000
 
 # (name, polars truncation, approximate days) from finest to coarsest
-_PERIODS = (("day", "1d", 1), ("week", "1w", 7), ("month", "1mo", 30.44), ("quarter", "1q", 91.3),
-            ("year", "1y", 365.25))
+_PERIODS = (
+    ("day", "1d", 1),
+    ("week", "1w", 7),
+    ("month", "1mo", 30.44),
+    ("quarter", "1q", 91.3),
+    ("year", "1y", 365.25),
+)
 
 
 def _plain(value: Any) -> Any:
@@ -65,8 +76,10 @@ def cap_rows(frame: pl.DataFrame, *, max_rows: int = MAX_EMBEDDED_ROWS, what: st
     """Return at most ``max_rows`` rows of ``frame``, warning when rows had to be left out."""
     if frame.height <= max_rows:
         return frame
-    warn_reduced(f"the chart could not reduce its {what} below {max_rows:,} rows and shows the first "
-                 f"{max_rows:,} of {frame.height:,}; filter the data or choose fewer incidents")
+    warn_reduced(
+        f"the chart could not reduce its {what} below {max_rows:,} rows and shows the first "
+        f"{max_rows:,} of {frame.height:,}; filter the data or choose fewer incidents"
+    )
     return frame.head(max_rows)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from ddj._scalars import date_value
 from ddj.charts._common import finish, long_date, short_title, utc_x
 from ddj.charts.reduce import inline, period_for, warn_reduced
 from ddj.charts.theme import OKABE_ITO
@@ -23,8 +24,9 @@ __all__ = ["tally_gap"]
 
 _SERIES = {"official": "official claim", "documented": "documented count"}
 # the ratio panel's category colours avoid blue and orange, which mean "official" and "documented" above
-_RATIO_COLOURS = [OKABE_ITO[k] for k in ("bluish_green", "vermillion", "reddish_purple", "sky_blue", "black", "yellow",
-                                         "grey")]
+_RATIO_COLOURS = [
+    OKABE_ITO[k] for k in ("bluish_green", "vermillion", "reddish_purple", "sky_blue", "black", "yellow", "grey")
+]
 _NEEDED = ("date", "category", "official", "documented", "ratio", "revision")
 #: Subtitle lines are wrapped at this many characters, as :func:`ddj.charts._common.finish` wraps them.
 _LINE = 120
@@ -37,8 +39,11 @@ def _revised(frame: pl.DataFrame) -> pl.Expr:
     if dtype == pl.Boolean:
         return column.fill_null(False)
     if dtype == pl.String:
-        return column.is_not_null() & (column.str.strip_chars() != "") & ~column.str.to_lowercase().is_in(
-            ["false", "0", "no"])
+        return (
+            column.is_not_null()
+            & (column.str.strip_chars() != "")
+            & ~column.str.to_lowercase().is_in(["false", "0", "no"])
+        )
     if dtype.is_numeric():
         return column.is_not_null() & (column != 0)
     return column.is_not_null()
@@ -56,8 +61,10 @@ def _labels(sources: Any) -> tuple[dict[str, str], str | None, str | None]:
 
     sides = attribution(sources)
     official, documented = sides["official"], sides["documented"]
-    labels = {"official": f"{official.name} claim" if official.named else _SERIES["official"],
-              "documented": f"documented by {documented.name}" if documented.named else _SERIES["documented"]}
+    labels = {
+        "official": f"{official.name} claim" if official.named else _SERIES["official"],
+        "documented": f"documented by {documented.name}" if documented.named else _SERIES["documented"],
+    }
     return labels, official.phrase if official.named else None, documented.phrase if documented.named else None
 
 
@@ -104,8 +111,10 @@ def tally_gap(
     """
     missing = [c for c in _NEEDED if c not in series.columns]
     if missing:
-        msg = (f"the tally series lacks column(s) {', '.join(missing)}; pass the frame ddj.tally.tally_series "
-               "returns (date, category, official, documented, ratio, difference, revision)")
+        msg = (
+            f"the tally series lacks column(s) {', '.join(missing)}; pass the frame ddj.tally.tally_series "
+            "returns (date, category, official, documented, ratio, difference, revision)"
+        )
         raise UsageError(msg)
     frame = series
     if categories is not None:
@@ -115,10 +124,12 @@ def tally_gap(
     ended = None
     if "documented_through" in frame.columns and frame["documented_through"].drop_nulls().len():
         # the documented line stops where the documented side stops; later claims are drawn alone
-        ended = frame["documented_through"].drop_nulls().max()
+        ended = date_value(frame["documented_through"].drop_nulls().max())
         covered = pl.col("date") <= ended
-        frame = frame.with_columns(pl.when(covered).then(pl.col("documented")).alias("documented"),
-                                   pl.when(covered).then(pl.col("ratio")).alias("ratio"))
+        frame = frame.with_columns(
+            pl.when(covered).then(pl.col("documented")).alias("documented"),
+            pl.when(covered).then(pl.col("ratio")).alias("ratio"),
+        )
     if frame.height == 0:
         msg = "the tally series has no rows to chart (check the categories asked for)"
         raise UsageError(msg)
@@ -137,96 +148,164 @@ def tally_gap(
     if frame.height > max_points:
         n_categories = max(frame["category"].n_unique(), 1)
         bins = max(max_points // n_categories, 2)
-        period, every = period_for(frame["date"].min(), frame["date"].max(), max_bins=bins)
+        period, every = period_for(date_value(frame["date"].min()), date_value(frame["date"].max()), max_bins=bins)
         # a period that straddles the documented side's last day is cut there, so that its last documented
         # point keeps its own date and is not carried into days the documented side does not cover
         after = (pl.col("date") > ended) if ended is not None else pl.lit(False)
         frame = (
             frame.with_columns(pl.col("date").dt.truncate(every).alias("period"), after.alias("_after"))
             .group_by("category", "period", "_after")
-            .agg(pl.col("date").last(), pl.col("official").last(), pl.col("documented").last(),
-                 pl.col("ratio").last(), pl.col("revised").any(),
-                 pl.col("revision").filter(pl.col("revised")).first())
+            .agg(
+                pl.col("date").last(),
+                pl.col("official").last(),
+                pl.col("documented").last(),
+                pl.col("ratio").last(),
+                pl.col("revised").any(),
+                pl.col("revision").filter(pl.col("revised")).first(),
+            )
             .drop("period", "_after")
             .sort("category", "date")
         )
-        warn_reduced(f"the tally chart keeps the last value per {period} of each category ({frame.height:,} points "
-                     f"from {series.height:,} rows, more than max_points={max_points:,})")
+        warn_reduced(
+            f"the tally chart keeps the last value per {period} of each category ({frame.height:,} points "
+            f"from {series.height:,} rows, more than max_points={max_points:,})"
+        )
     frame = frame.with_columns(
         pl.col("ratio").cast(pl.Float64).round(3),
         pl.col("date").dt.strftime("%-d %B %Y").alias("day"),
     )
     labels, official_name, documented_name = _labels(sources)
-    long = pl.concat([
-        frame.select("category", "date", "day", pl.lit(label).alias("series"), pl.col(column).cast(pl.Float64)
-                     .alias("count")).filter(pl.col("count").is_not_null())
-        for column, label in labels.items()
-    ]).sort("category", "series", "date")
-    revisions = frame.filter(pl.col("revised")).select("category", "date", "day", pl.col("official")
-                                                        .cast(pl.Float64).alias("count"), _revision_words(frame))
+    long = pl.concat(
+        [
+            frame.select(
+                "category", "date", "day", pl.lit(label).alias("series"), pl.col(column).cast(pl.Float64).alias("count")
+            ).filter(pl.col("count").is_not_null())
+            for column, label in labels.items()
+        ]
+    ).sort("category", "series", "date")
+    revisions = frame.filter(pl.col("revised")).select(
+        "category", "date", "day", pl.col("official").cast(pl.Float64).alias("count"), _revision_words(frame)
+    )
     category_order = frame["category"].unique(maintain_order=True).to_list()
     x = utc_x("date", None)
     colours = alt.Scale(domain=list(labels.values()), range=[OKABE_ITO["blue"], OKABE_ITO["orange"]])
-    lines = alt.Chart().mark_line(strokeWidth=2, interpolate="step-after").encode(
-        x=x, y=alt.Y("count:Q", title="count"),
-        # One legend for both channels (the same field and domain): each series' colour with its dash, so the
-        # key reads without colour too (a legend disabled on one of the two made Vega-Lite warn of a conflict).
-        color=alt.Color("series:N", scale=colours, title=None, legend=alt.Legend(orient="top")),
-        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=list(labels.values()), range=[[1, 0], [5, 3]]),
-                                  title=None, legend=alt.Legend(orient="top")),
-        tooltip=["category:N", "day:N", "series:N", alt.Tooltip("count:Q", format=",")],
-    ).transform_filter(alt.FieldOneOfPredicate(field="kind", oneOf=["line"]))
-    marks = alt.Chart().mark_point(shape="diamond", filled=True, size=70, color=OKABE_ITO["black"]).encode(
-        x=x, y="count:Q", tooltip=["category:N", alt.Tooltip("day:N", title="official revision"),
-                                   alt.Tooltip("change:N", title="correction"),
-                                   alt.Tooltip("count:Q", title=labels["official"], format=",")],
-    ).transform_filter(alt.FieldOneOfPredicate(field="kind", oneOf=["revision"]))
-    upper_data = pl.concat([long.with_columns(pl.lit("line").alias("kind")),
-                            revisions.with_columns(pl.lit(labels["official"]).alias("series"),
-                                                   pl.lit("revision").alias("kind")).select(
-                                "category", "date", "day", "series", "count", "kind", "change")],
-                           how="diagonal")
-    upper = alt.layer(lines, marks).properties(width=560, height=160).facet(
-        row=alt.Row("category:N", title=None, sort=category_order,
-                    header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top",
-                                      labelFontWeight="bold")),
-        data=inline(upper_data, max_rows=max(max_points * 3, 5000), what="tally points"),
-    ).resolve_scale(y="independent")
+    lines = (
+        alt.Chart()
+        .mark_line(strokeWidth=2, interpolate="step-after")
+        .encode(
+            x=x,
+            y=alt.Y("count:Q", title="count"),
+            # One legend for both channels (the same field and domain): each series' colour with its dash, so the
+            # key reads without colour too (a legend disabled on one of the two made Vega-Lite warn of a conflict).
+            color=alt.Color("series:N", scale=colours, title=None, legend=alt.Legend(orient="top")),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                scale=alt.Scale(domain=list(labels.values()), range=[[1, 0], [5, 3]]),
+                title=None,
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=["category:N", "day:N", "series:N", alt.Tooltip("count:Q", format=",")],
+        )
+        .transform_filter(alt.FieldOneOfPredicate(field="kind", oneOf=["line"]))
+    )
+    marks = (
+        alt.Chart()
+        .mark_point(shape="diamond", filled=True, size=70, color=OKABE_ITO["black"])
+        .encode(
+            x=x,
+            y="count:Q",
+            tooltip=[
+                "category:N",
+                alt.Tooltip("day:N", title="official revision"),
+                alt.Tooltip("change:N", title="correction"),
+                alt.Tooltip("count:Q", title=labels["official"], format=","),
+            ],
+        )
+        .transform_filter(alt.FieldOneOfPredicate(field="kind", oneOf=["revision"]))
+    )
+    upper_data = pl.concat(
+        [
+            long.with_columns(pl.lit("line").alias("kind")),
+            revisions.with_columns(pl.lit(labels["official"]).alias("series"), pl.lit("revision").alias("kind")).select(
+                "category", "date", "day", "series", "count", "kind", "change"
+            ),
+        ],
+        how="diagonal",
+    )
+    upper = (
+        alt.layer(lines, marks)
+        .properties(width=560, height=160)
+        .facet(
+            row=alt.Row(
+                "category:N",
+                title=None,
+                sort=category_order,
+                header=alt.Header(
+                    labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top", labelFontWeight="bold"
+                ),
+            ),
+            data=inline(upper_data, max_rows=max(max_points * 3, 5000), what="tally points"),
+        )
+        .resolve_scale(y="independent")
+    )
     ratio_data = frame.select("category", "date", "day", "ratio").filter(pl.col("ratio").is_not_null())
     # the ratio panel spans the same days as the counts above, so that the days without a ratio show as such
-    first, last = frame["date"].min(), frame["date"].max()
-    ratio_x = utc_x("date", None, scale={"domain": [
-        {"year": d.year, "month": d.month, "date": d.day, "utc": True} for d in (first, last)]})
+    first, last = date_value(frame["date"].min()), date_value(frame["date"].max())
+    assert first is not None and last is not None, "a tally chart has at least one dated row"
+    ratio_x = utc_x(
+        "date",
+        None,
+        scale={"domain": [{"year": d.year, "month": d.month, "date": d.day, "utc": True} for d in (first, last)]},
+    )
     ratio = alt.layer(
-        alt.Chart(inline(ratio_data, max_rows=max(max_points, 5000), what="ratios")).mark_line(
-            strokeWidth=2, interpolate="step-after").encode(
-            x=ratio_x, y=alt.Y("ratio:Q", title="official ÷ documented"),
-            color=alt.Color("category:N", title="ratio for", sort=category_order,
-                            scale=alt.Scale(domain=category_order, range=_RATIO_COLOURS),
-                            legend=alt.Legend(orient="bottom", direction="horizontal")),
+        alt.Chart(inline(ratio_data, max_rows=max(max_points, 5000), what="ratios"))
+        .mark_line(strokeWidth=2, interpolate="step-after")
+        .encode(
+            x=ratio_x,
+            y=alt.Y("ratio:Q", title="official ÷ documented"),
+            color=alt.Color(
+                "category:N",
+                title="ratio for",
+                sort=category_order,
+                scale=alt.Scale(domain=category_order, range=_RATIO_COLOURS),
+                legend=alt.Legend(orient="bottom", direction="horizontal"),
+            ),
             tooltip=["category:N", "day:N", alt.Tooltip("ratio:Q", format=".2f")],
         ),
-        alt.Chart(inline(pl.DataFrame({"one": [1]}), what="reference")).mark_rule(
-            color=OKABE_ITO["grey"], strokeDash=[2, 2]).encode(y="one:Q"),
+        alt.Chart(inline(pl.DataFrame({"one": [1]}), what="reference"))
+        .mark_rule(color=OKABE_ITO["grey"], strokeDash=[2, 2])
+        .encode(y="one:Q"),
     ).properties(width=560, height=140)
     if official_name and documented_name:
-        method = (f"{labels['official']}: the cumulative figure {official_name} published on each day; "
-                  f"{labels['documented']}: the total {documented_name} documented with photo or video evidence as "
-                  "of that day (as-of lookup through the category crosswalk), a minimum.")
+        method = (
+            f"{labels['official']}: the cumulative figure {official_name} published on each day; "
+            f"{labels['documented']}: the total {documented_name} documented with photo or video evidence as "
+            "of that day (as-of lookup through the category crosswalk), a minimum."
+        )
     else:
-        method = ("the official claim is the official cumulative figure on each day; the documented count is the "
-                  "independently documented total as of that day (as-of lookup through the category crosswalk).")
-    method += (" Diamonds mark days the official series was revised. Ratio = official ÷ documented, on days both "
-               "figures are current.")
-    if ended is not None and frame["date"].max() > ended:
+        method = (
+            "the official claim is the official cumulative figure on each day; the documented count is the "
+            "independently documented total as of that day (as-of lookup through the category crosswalk)."
+        )
+    method += (
+        " Diamonds mark days the official series was revised. Ratio = official ÷ documented, on days both "
+        "figures are current."
+    )
+    last_day = date_value(frame["date"].max())
+    if ended is not None and last_day is not None and last_day > ended:
         whose = f"{documented_name}'s count" if documented_name else "The documented count"
         method += f" {whose} stops on {long_date(ended)}; later claims are drawn alone and get no ratio."
     if period != "day":
         method += f" Points are the last value of each {period}."
     chart = alt.vconcat(upper, ratio, spacing=18).resolve_scale(color="independent", strokeDash="independent")
     title = "Official claims against documented losses"
-    alt_text = _alt_text(frame, full, period, f"the {labels['official']}" if official_name else "the official claim",
-                         labels["documented"] if documented_name else "documented")
+    alt_text = _alt_text(
+        frame,
+        full,
+        period,
+        f"the {labels['official']}" if official_name else "the official claim",
+        labels["documented"] if documented_name else "documented",
+    )
     if not _is_tally(sources):
         return finish(chart, title=title, sources=sources, method=method, alt_text=alt_text)
     from ddj.tally.sources import source_line
@@ -241,8 +320,13 @@ def _revision_words(frame: pl.DataFrame) -> pl.Expr:
     dtype = frame.schema["revision"]
     if dtype.is_numeric():
         value = pl.col("revision")
-        return pl.when(value > 0).then(pl.format("+{}", value)).otherwise(value.cast(pl.String)).fill_null("").alias(
-            "change")
+        return (
+            pl.when(value > 0)
+            .then(pl.format("+{}", value))
+            .otherwise(value.cast(pl.String))
+            .fill_null("")
+            .alias("change")
+        )
     if dtype == pl.String:
         return pl.col("revision").fill_null("").alias("change")
     return pl.lit("").alias("change")
@@ -256,8 +340,13 @@ def _number(value: Any) -> str:
     return f"{value:,}"
 
 
-def _alt_text(frame: pl.DataFrame, full: pl.DataFrame, period: str, official: str = "the official claim",
-              documented: str = "documented") -> str:
+def _alt_text(
+    frame: pl.DataFrame,
+    full: pl.DataFrame,
+    period: str,
+    official: str = "the official claim",
+    documented: str = "documented",
+) -> str:
     parts = []
     for (category,), group in frame.group_by("category", maintain_order=True):
         ordered = full.filter(pl.col("category") == category).sort("date")
@@ -266,17 +355,26 @@ def _alt_text(frame: pl.DataFrame, full: pl.DataFrame, period: str, official: st
         noun = "official revision" if revisions == 1 else "official revisions"
         if compared.height:
             last = compared.row(-1, named=True)
-            text = (f"{category}: on {long_date(last['date'])}, the last day with both figures, {official} was "
-                    f"{_number(last['official'])} against {_number(last['documented'])} {documented} "
-                    f"(ratio {last['ratio']:.1f})")
+            text = (
+                f"{category}: on {long_date(last['date'])}, the last day with both figures, {official} was "
+                f"{_number(last['official'])} against {_number(last['documented'])} {documented} "
+                f"(ratio {last['ratio']:.1f})"
+            )
         else:
             last = None
             text = f"{category}: no day with both figures"
         final = ordered.row(-1, named=True)
         if last is None or final["date"] > last["date"]:
-            text += (f"; the official series runs on to {long_date(final['date'])} ({_number(final['official'])}), "
-                     "with no documented count to compare")
-        parts.append(text + f"; {revisions} {noun}"
-                     + (f" (periods with a revision, by {period})" if period != "day" and revisions else ""))
-    return (f"Official claims against documented counts, {long_date(frame['date'].min())} to "
-            f"{long_date(frame['date'].max())}. " + ". ".join(parts) + ".")
+            text += (
+                f"; the official series runs on to {long_date(final['date'])} ({_number(final['official'])}), "
+                "with no documented count to compare"
+            )
+        parts.append(
+            text
+            + f"; {revisions} {noun}"
+            + (f" (periods with a revision, by {period})" if period != "day" and revisions else "")
+        )
+    return (
+        f"Official claims against documented counts, {long_date(date_value(frame['date'].min()))} to "
+        f"{long_date(date_value(frame['date'].max()))}. " + ". ".join(parts) + "."
+    )

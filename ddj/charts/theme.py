@@ -70,8 +70,14 @@ SIDE_COLOURS: dict[str, str] = {"official": OKABE_ITO["blue"], "unofficial": OKA
 GRADE_COLOURS: dict[str, str] = dict(
     zip(
         GRADES,
-        (OKABE_ITO["blue"], OKABE_ITO["sky_blue"], OKABE_ITO["bluish_green"], OKABE_ITO["yellow"], OKABE_ITO["vermillion"],
-         OKABE_ITO["grey"]),
+        (
+            OKABE_ITO["blue"],
+            OKABE_ITO["sky_blue"],
+            OKABE_ITO["bluish_green"],
+            OKABE_ITO["yellow"],
+            OKABE_ITO["vermillion"],
+            OKABE_ITO["grey"],
+        ),
         strict=True,
     )
 )
@@ -106,8 +112,20 @@ def house_theme() -> alt.theme.ThemeConfig:
 
     Categories take blue first, then orange: the official and the other side.
     """
-    category = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple",
-                                       "sky_blue", "yellow", "black", "grey")]
+    category = [
+        OKABE_ITO[k]
+        for k in (
+            "blue",
+            "orange",
+            "bluish_green",
+            "vermillion",
+            "reddish_purple",
+            "sky_blue",
+            "yellow",
+            "black",
+            "grey",
+        )
+    ]
     return {
         "background": "white",
         "padding": 8,
@@ -145,7 +163,7 @@ def house_theme() -> alt.theme.ThemeConfig:
                 "symbolStrokeWidth": 1,
             },
             "header": {"labelFontSize": 11, "titleFontSize": 11, "labelLimit": 400, "labelAnchor": "start"},
-            "range": {"category": category, "ordinal": {"scheme": "blues"}},
+            "range": {"category": category, "ordinal": {"scheme": "blues"}},  # type: ignore[typeddict-item]  # a scheme is valid Vega-Lite
             "point": {"size": 60, "filled": True},
             "circle": {"size": 60},
             "rule": {"strokeWidth": 2},

@@ -9,6 +9,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from ddj._scalars import date_value, float_value
 from ddj.charts._common import (
     comparison_for,
     current_accounts,
@@ -84,10 +85,12 @@ def _acknowledgement(incidents: pl.DataFrame, comparison: Any) -> pl.DataFrame:
     return incidents.select("incident_id", "title", "date_start", "date_end").join(table, on="incident_id", how="left")
 
 
-def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame, current: pl.DataFrame,
-                  acknowledgement: pl.DataFrame) -> alt.LayerChart:
+def _per_incident(
+    dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame, current: pl.DataFrame, acknowledgement: pl.DataFrame
+) -> alt.LayerChart:
     order = incidents.with_row_index("order").select(
-        "incident_id", "order", incident_label(incidents).alias("incident"))
+        "incident_id", "order", incident_label(incidents).alias("incident")
+    )
     sources = dataset.sources.select("source_id", pl.col("name").alias("source"))
     marks = (
         accounts.join(order, on="incident_id", how="left")
@@ -96,22 +99,41 @@ def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame,
             pl.col("side").replace_strict(SIDE_LABELS, default="other accounts").alias("lane"),
             pl.col("account_id").is_in(current["account_id"].implode()).alias("_current"),
         )
-        .with_columns(pl.col("_current").replace_strict(_STATE_LABELS, return_dtype=pl.String).alias("state"),
-                      pl.col("certainty").cast(pl.String).replace_strict(_CERTAINTY_LABELS, default=_CERTAINTY_LABELS["reported"])
-                      .alias("certainty"))
-        .select("incident", "order", "lane", "state", "certainty", "account_id", "source",
-                pl.col("speaker").fill_null(""), pl.col("published_date").alias("date"),
-                pl.col("published_date").dt.strftime("%-d %B %Y").alias("published"))
+        .with_columns(
+            pl.col("_current").replace_strict(_STATE_LABELS, return_dtype=pl.String).alias("state"),
+            pl.col("certainty")
+            .cast(pl.String)
+            .replace_strict(_CERTAINTY_LABELS, default=_CERTAINTY_LABELS["reported"])
+            .alias("certainty"),
+        )
+        .select(
+            "incident",
+            "order",
+            "lane",
+            "state",
+            "certainty",
+            "account_id",
+            "source",
+            pl.col("speaker").fill_null(""),
+            pl.col("published_date").alias("date"),
+            pl.col("published_date").dt.strftime("%-d %B %Y").alias("published"),
+        )
         .sort("order", "date", "account_id")
     )
     events = (
         acknowledgement.join(order, on="incident_id", how="left")
-        .select("incident", "order", pl.col("date_start"), pl.col("date_end"),
-                pl.col("date_start").dt.strftime("%-d %B %Y").alias("incident_date"))
+        .select(
+            "incident",
+            "order",
+            pl.col("date_start"),
+            pl.col("date_end"),
+            pl.col("date_start").dt.strftime("%-d %B %Y").alias("incident_date"),
+        )
         .sort("order")
     )
     dates = pl.concat([marks["date"], events["date_start"], events["date_end"]]).drop_nulls()
-    lo, hi = dates.min(), dates.max()
+    lo, hi = date_value(dates.min()), date_value(dates.max())
+    assert lo is not None and hi is not None, "a timeline has at least one dated mark"
     span = (hi - lo).days
     pad = dt.timedelta(days=max(2, span // 12))
     axis: dict[str, Any] = {"format": "%-d %b %Y" if span < 120 else "%b %Y"}
@@ -122,33 +144,58 @@ def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame,
     last = hi + pad  # silence runs on to the right edge of the chart
     # A gap to a first official day that rests only on accounts marked uncertain says so: it may be a placeholder.
     by_day = accounts.group_by("incident_id", pl.col("side") == "official", "published_date").agg(
-        (pl.col("certainty") == "uncertain").all().alias("_unsure"))
-    official_day = by_day.filter(pl.col("side")).select("incident_id", pl.col("published_date").alias("first_official_date"),
-                                                         pl.col("_unsure").alias("_o"))
-    flagged = (acknowledgement.join(official_day, on=["incident_id", "first_official_date"], how="left")
-               .with_columns((pl.col("acknowledged").fill_null(False) & pl.col("_o").fill_null(False)).alias("_unsure"))
-               .drop("_o"))
+        (pl.col("certainty") == "uncertain").all().alias("_unsure")
+    )
+    official_day = by_day.filter(pl.col("side")).select(
+        "incident_id", pl.col("published_date").alias("first_official_date"), pl.col("_unsure").alias("_o")
+    )
+    flagged = (
+        acknowledgement.join(official_day, on=["incident_id", "first_official_date"], how="left")
+        .with_columns((pl.col("acknowledged").fill_null(False) & pl.col("_o").fill_null(False)).alias("_unsure"))
+        .drop("_o")
+    )
     gaps = (
         flagged.join(order, on="incident_id", how="left")
         .with_columns(pl.col("acknowledged").fill_null(False))
         .with_columns(
-            pl.when(pl.col("acknowledged")).then(pl.col("date_start"))
-            .otherwise(pl.col("first_unofficial_date")).alias("gap_start"),
-            pl.when(pl.col("acknowledged")).then(pl.col("first_official_date"))
-            .otherwise(pl.lit(last)).alias("gap_end"),
-            pl.when(pl.col("acknowledged")).then(pl.lit(SIDE_LABELS["official"]))
-            .otherwise(pl.lit(SIDE_LABELS["unofficial"])).alias("lane"),
-            pl.when(~pl.col("acknowledged")).then(pl.lit("no official account"))
-            .when(pl.col("days_to_official") <= 0).then(pl.lit("official account the same day"))
-            .when(pl.col("days_to_official") == 1).then(pl.lit("official account 1 day later"))
+            pl.when(pl.col("acknowledged"))
+            .then(pl.col("date_start"))
+            .otherwise(pl.col("first_unofficial_date"))
+            .alias("gap_start"),
+            pl.when(pl.col("acknowledged"))
+            .then(pl.col("first_official_date"))
+            .otherwise(pl.lit(last))
+            .alias("gap_end"),
+            pl.when(pl.col("acknowledged"))
+            .then(pl.lit(SIDE_LABELS["official"]))
+            .otherwise(pl.lit(SIDE_LABELS["unofficial"]))
+            .alias("lane"),
+            pl.when(~pl.col("acknowledged"))
+            .then(pl.lit("no official account"))
+            .when(pl.col("days_to_official") <= 0)
+            .then(pl.lit("official account the same day"))
+            .when(pl.col("days_to_official") == 1)
+            .then(pl.lit("official account 1 day later"))
             .otherwise(pl.format("official account {} days later", pl.col("days_to_official")))
             .alias("gap"),
         )
-        .with_columns(pl.when(pl.col("_unsure")).then(pl.format("{} (an account marked uncertain)", pl.col("gap")))
-                      .otherwise(pl.col("gap")).alias("gap"))
+        .with_columns(
+            pl.when(pl.col("_unsure"))
+            .then(pl.format("{} (an account marked uncertain)", pl.col("gap")))
+            .otherwise(pl.col("gap"))
+            .alias("gap")
+        )
         .filter(pl.col("gap_start").is_not_null() & pl.col("gap_end").is_not_null())
-        .select("incident", "order", "lane", "gap_start", "gap_end", "gap", "acknowledged",
-                pl.when(pl.col("acknowledged")).then(pl.col("gap_end")).otherwise(pl.col("gap_start")).alias("label_at"))
+        .select(
+            "incident",
+            "order",
+            "lane",
+            "gap_start",
+            "gap_end",
+            "gap",
+            "acknowledged",
+            pl.when(pl.col("acknowledged")).then(pl.col("gap_end")).otherwise(pl.col("gap_start")).alias("label_at"),
+        )
         .sort("order")
     )
     n_rows = incidents.height
@@ -158,67 +205,122 @@ def _per_incident(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame,
         # untyped, and warns that the two readings conflict. The ranged layers share the scale all the same.
         return utc_x(field, title, axis=axis, scale={} if ranged else domain)
 
-    y = alt.Y("incident:N", title=None, sort=order["incident"].to_list(),
-              axis=alt.Axis(labelLimit=320) if n_rows > 1 else alt.Axis(labels=False, ticks=False, domain=False))
+    y = alt.Y(
+        "incident:N",
+        title=None,
+        sort=order["incident"].to_list(),
+        axis=alt.Axis(labelLimit=320) if n_rows > 1 else alt.Axis(labels=False, ticks=False, domain=False),
+    )
     offset = alt.YOffset("lane:N", scale=alt.Scale(domain=list(SIDE_LABELS.values())))
-    points = alt.Chart(inline(marks, what="accounts")).mark_point(size=90, filled=True, opacity=0.9).encode(
-        x=x("date", "published"),
-        y=y,
-        yOffset=offset,
-        color=alt.Color("lane:N", scale=side_scale(), title="lane"),
-        shape=alt.Shape("state:N", title=None, scale=alt.Scale(domain=list(_STATE_LABELS.values()),
-                                                               range=["circle", "triangle-up"])),
-        tooltip=[alt.Tooltip("source:N"), alt.Tooltip("speaker:N"), alt.Tooltip("published:N"),
-                 alt.Tooltip("lane:N"), alt.Tooltip("state:N"), alt.Tooltip("certainty:N")],
+    points = (
+        alt.Chart(inline(marks, what="accounts"))
+        .mark_point(size=90, filled=True, opacity=0.9)
+        .encode(
+            x=x("date", "published"),
+            y=y,
+            yOffset=offset,
+            color=alt.Color("lane:N", scale=side_scale(), title="lane"),
+            shape=alt.Shape(
+                "state:N",
+                title=None,
+                scale=alt.Scale(domain=list(_STATE_LABELS.values()), range=["circle", "triangle-up"]),
+            ),
+            tooltip=[
+                alt.Tooltip("source:N"),
+                alt.Tooltip("speaker:N"),
+                alt.Tooltip("published:N"),
+                alt.Tooltip("lane:N"),
+                alt.Tooltip("state:N"),
+                alt.Tooltip("certainty:N"),
+            ],
+        )
     )
     # A ring around each account we mark uncertain: its date or a detail may be wrong.
-    rings = alt.Chart(inline(marks.filter(pl.col("certainty") == _CERTAINTY_LABELS["uncertain"]).select(
-        "incident", "lane", "date", "source", "published", "certainty"), what="uncertain accounts")).mark_point(
-        shape="circle", filled=False, size=260, strokeWidth=1.2, color=OKABE_ITO["black"]).encode(
-        x=x("date"), y=y, yOffset=offset,
-        tooltip=[alt.Tooltip("source:N"), alt.Tooltip("published:N"), alt.Tooltip("certainty:N")])
+    rings = (
+        alt.Chart(
+            inline(
+                marks.filter(pl.col("certainty") == _CERTAINTY_LABELS["uncertain"]).select(
+                    "incident", "lane", "date", "source", "published", "certainty"
+                ),
+                what="uncertain accounts",
+            )
+        )
+        .mark_point(shape="circle", filled=False, size=260, strokeWidth=1.2, color=OKABE_ITO["black"])
+        .encode(
+            x=x("date"),
+            y=y,
+            yOffset=offset,
+            tooltip=[alt.Tooltip("source:N"), alt.Tooltip("published:N"), alt.Tooltip("certainty:N")],
+        )
+    )
     window = alt.Chart(inline(events.filter(pl.col("date_end") > pl.col("date_start")), what="incident windows"))
     window = window.mark_rule(color=OKABE_ITO["grey"], strokeWidth=6, opacity=0.5).encode(
-        x=x("date_start", ranged=True), x2="date_end:T", y=y)
-    tick = alt.Chart(inline(events, what="incident dates")).mark_tick(
-        color=OKABE_ITO["black"], thickness=2, opacity=0.9).encode(
-        x=x("date_start"), y=y, tooltip=["incident:N", alt.Tooltip("incident_date:N", title="incident date")])
+        x=x("date_start", ranged=True), x2="date_end:T", y=y
+    )
+    tick = (
+        alt.Chart(inline(events, what="incident dates"))
+        .mark_tick(color=OKABE_ITO["black"], thickness=2, opacity=0.9)
+        .encode(x=x("date_start"), y=y, tooltip=["incident:N", alt.Tooltip("incident_date:N", title="incident date")])
+    )
     gap_data = inline(gaps, what="acknowledgement gaps")
-    gap = alt.Chart(gap_data).mark_rule(strokeDash=[4, 3], strokeWidth=1.5, color=OKABE_ITO["black"]).encode(
-        x=x("gap_start", ranged=True), x2="gap_end:T", y=y, yOffset=offset)
-    label = alt.Chart(gap_data).mark_text(align="left", dx=9, fontSize=10, color=OKABE_ITO["black"]).encode(
-        x=x("label_at"), y=y, yOffset=offset, text="gap:N",
-    ).transform_filter(alt.FieldEqualPredicate(field="acknowledged", equal=True))
-    silence = alt.Chart(gap_data).mark_text(align="left", dx=9, dy=-9, fontSize=10,
-                                            color=OKABE_ITO["reddish_purple"]).encode(
-        x=x("label_at"), y=y, yOffset=offset, text="gap:N",
-    ).transform_filter(alt.FieldEqualPredicate(field="acknowledged", equal=False))
+    gap = (
+        alt.Chart(gap_data)
+        .mark_rule(strokeDash=[4, 3], strokeWidth=1.5, color=OKABE_ITO["black"])
+        .encode(x=x("gap_start", ranged=True), x2="gap_end:T", y=y, yOffset=offset)
+    )
+    label = (
+        alt.Chart(gap_data)
+        .mark_text(align="left", dx=9, fontSize=10, color=OKABE_ITO["black"])
+        .encode(
+            x=x("label_at"),
+            y=y,
+            yOffset=offset,
+            text="gap:N",
+        )
+        .transform_filter(alt.FieldEqualPredicate(field="acknowledged", equal=True))
+    )
+    silence = (
+        alt.Chart(gap_data)
+        .mark_text(align="left", dx=9, dy=-9, fontSize=10, color=OKABE_ITO["reddish_purple"])
+        .encode(
+            x=x("label_at"),
+            y=y,
+            yOffset=offset,
+            text="gap:N",
+        )
+        .transform_filter(alt.FieldEqualPredicate(field="acknowledged", equal=False))
+    )
     layers = [window, tick, gap, points, rings, label, silence]
     if n_rows == 1:  # one incident: its row has no label, so each lane is named at the left
-        lane_names = pl.DataFrame({"incident": [order["incident"][0]] * len(SIDE_LABELS),
-                                   "lane": list(SIDE_LABELS.values())})
-        layers.append(alt.Chart(inline(lane_names, what="lane names")).mark_text(
-            align="right", dx=-6, fontSize=11, color=OKABE_ITO["black"]).encode(
-            x=alt.value(0), y=y, yOffset=offset, text="lane:N"))
-    chart = alt.layer(*layers).properties(
-        width=560, height=alt.Step(44, **{"for": "position"}) if n_rows > 1 else 90)
+        lane_names = pl.DataFrame(
+            {"incident": [order["incident"][0]] * len(SIDE_LABELS), "lane": list(SIDE_LABELS.values())}
+        )
+        layers.append(
+            alt.Chart(inline(lane_names, what="lane names"))
+            .mark_text(align="right", dx=-6, fontSize=11, color=OKABE_ITO["black"])
+            .encode(x=alt.value(0), y=y, yOffset=offset, text="lane:N")
+        )
+    chart = alt.layer(*layers).properties(width=560, height=alt.Step(44, **{"for": "position"}) if n_rows > 1 else 90)
     return finish(
         chart,
         title=_title(incidents),
         sources=dataset,
-        method=("each mark is one account at the day it was published, blue for the operator's officials, orange "
-                "for everyone else; triangles are accounts their source later replaced, a ring marks an account we "
-                "mark uncertain (its date or a detail may be wrong). The black tick is the "
-                "incident date (a grey bar its window when uncertain). The dashed line is the acknowledgement gap: "
-                "from the incident to the first official account, or, where officials said nothing, from the first "
-                "other report to the edge of the chart."),
+        method=(
+            "each mark is one account at the day it was published, blue for the operator's officials, orange "
+            "for everyone else; triangles are accounts their source later replaced, a ring marks an account we "
+            "mark uncertain (its date or a detail may be wrong). The black tick is the "
+            "incident date (a grey bar its window when uncertain). The dashed line is the acknowledgement gap: "
+            "from the incident to the first official account, or, where officials said nothing, from the first "
+            "other report to the edge of the chart."
+        ),
         alt_text=_alt_text(incidents, marks, gaps, acknowledgement),
     )
 
 
 def _utc_ms(day: dt.date) -> int:
     """Midnight UTC of ``day`` in milliseconds since 1970, for a time scale's domain (plain numbers read the same
-    in every layer and time zone)."""
+    in every layer and time zone).
+    """
     return (day - dt.date(1970, 1, 1)).days * 86_400_000
 
 
@@ -235,12 +337,13 @@ def _alt_text(incidents: pl.DataFrame, marks: pl.DataFrame, gaps: pl.DataFrame, 
         row = ack.row(0, named=True)
         parts = [f"Timeline of the accounts of “{row['title']}”: the incident on {long_date(row['date_start'])}"]
         if official.height:
-            parts.append(f"{plural(official.height, 'official account')}, the first on "
-                         f"{long_date(official['date'].min())}")
+            first_official = date_value(official["date"].min())
+            parts.append(f"{plural(official.height, 'official account')}, the first on {long_date(first_official)}")
         else:
             parts.append("no official account")
         if other.height:
-            parts.append(f"{plural(other.height, 'other account')}, the first on {long_date(other['date'].min())}")
+            first_other = date_value(other["date"].min())
+            parts.append(f"{plural(other.height, 'other account')}, the first on {long_date(first_other)}")
         else:
             parts.append("no other account")
         parts.append(gaps["gap"][0] if gaps.height else "no acknowledgement gap can be drawn")
@@ -250,34 +353,59 @@ def _alt_text(incidents: pl.DataFrame, marks: pl.DataFrame, gaps: pl.DataFrame, 
         return "; ".join(parts) + "."
     acknowledged = ack.filter(pl.col("acknowledged").fill_null(False))
     silent = ack.height - acknowledged.height
-    median = acknowledged["days_to_official"].median()
-    first, last = incidents["date_start"].min(), incidents["date_start"].max()
+    median = float_value(acknowledged["days_to_official"].median())
+    first, last = date_value(incidents["date_start"].min()), date_value(incidents["date_start"].max())
     span = f"on {long_date(first)}" if first == last else f"from {long_date(first)} to {long_date(last)}"
-    text = (f"Timeline of {incidents.height} incidents {span}, with {plural(official.height, 'official account')} "
-            f"and {plural(other.height, 'other account')}. {plural(acknowledged.height, 'incident')} "
-            f"{'has' if acknowledged.height == 1 else 'have'} an official account")
+    text = (
+        f"Timeline of {incidents.height} incidents {span}, with {plural(official.height, 'official account')} "
+        f"and {plural(other.height, 'other account')}. {plural(acknowledged.height, 'incident')} "
+        f"{'has' if acknowledged.height == 1 else 'have'} an official account"
+    )
     if median is not None:
         text += f", after a median of {median:g} days"
     return text + f"; {silent} {'has' if silent == 1 else 'have'} none."
 
 
-def _aggregated(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame, ack: pl.DataFrame,
-                max_incidents: int) -> alt.VConcatChart:
-    warn_reduced(f"the timeline shows counts per period for {incidents.height:,} incidents (more than "
-                 f"max_incidents={max_incidents}); choose fewer incidents to see each account")
-    start = min(incidents["date_start"].min(), accounts["published_date"].min() or incidents["date_start"].min())
-    end = max(incidents["date_end"].max(), accounts["published_date"].max() or incidents["date_end"].max())
+def _aggregated(
+    dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame, ack: pl.DataFrame, max_incidents: int
+) -> alt.VConcatChart:
+    warn_reduced(
+        f"the timeline shows counts per period for {incidents.height:,} incidents (more than "
+        f"max_incidents={max_incidents}); choose fewer incidents to see each account"
+    )
+    starts = (date_value(incidents["date_start"].min()), date_value(accounts["published_date"].min()))
+    ends = (date_value(incidents["date_end"].max()), date_value(accounts["published_date"].max()))
+    start = min(d for d in starts if d is not None)
+    end = max(d for d in ends if d is not None)
     period, every = period_for(start, end, max_bins=150)
-    lanes = ["incidents (by first day)", SIDE_LABELS["official"], SIDE_LABELS["unofficial"],
-             "incidents with no official account"]
-    counted = pl.concat([
-        incidents.select(pl.col("date_start").dt.truncate(every).alias("period"), pl.lit(lanes[0]).alias("lane")),
-        accounts.select(pl.col("published_date").dt.truncate(every).alias("period"),
-                        pl.when(pl.col("side") == "official").then(pl.lit(lanes[1])).otherwise(pl.lit(lanes[2]))
-                        .alias("lane")),
-        ack.filter(~pl.col("acknowledged").fill_null(False)).select(
-            pl.col("date_start").dt.truncate(every).alias("period"), pl.lit(lanes[3]).alias("lane")),
-    ]).group_by("period", "lane").agg(pl.len().alias("count")).sort("period", "lane")
+    lanes = [
+        "incidents (by first day)",
+        SIDE_LABELS["official"],
+        SIDE_LABELS["unofficial"],
+        "incidents with no official account",
+    ]
+    counted = (
+        pl.concat(
+            [
+                incidents.select(
+                    pl.col("date_start").dt.truncate(every).alias("period"), pl.lit(lanes[0]).alias("lane")
+                ),
+                accounts.select(
+                    pl.col("published_date").dt.truncate(every).alias("period"),
+                    pl.when(pl.col("side") == "official")
+                    .then(pl.lit(lanes[1]))
+                    .otherwise(pl.lit(lanes[2]))
+                    .alias("lane"),
+                ),
+                ack.filter(~pl.col("acknowledged").fill_null(False)).select(
+                    pl.col("date_start").dt.truncate(every).alias("period"), pl.lit(lanes[3]).alias("lane")
+                ),
+            ]
+        )
+        .group_by("period", "lane")
+        .agg(pl.len().alias("count"))
+        .sort("period", "lane")
+    )
     counted = counted.with_columns(period_label("period", period).alias("when"))
     gap = (
         ack.filter(pl.col("acknowledged").fill_null(False))
@@ -287,35 +415,53 @@ def _aggregated(dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame, a
         .with_columns(period_label("period", period).alias("when"))
     )
     colours = [OKABE_ITO["black"], SIDE_COLOURS["official"], SIDE_COLOURS["unofficial"], OKABE_ITO["reddish_purple"]]
-    bubbles = alt.Chart(inline(counted, what="counts per period")).mark_circle(opacity=0.75).encode(
-        x=utc_x("period", f"{period} of publication or of the incident"),
-        y=alt.Y("lane:N", title=None, sort=lanes, axis=alt.Axis(labelLimit=320)),
-        size=alt.Size("count:Q", title="count", scale=alt.Scale(range=[8, 400])),
-        color=alt.Color("lane:N", scale=alt.Scale(domain=lanes, range=colours), legend=None),
-        tooltip=[alt.Tooltip("when:N", title=period), "lane:N",
-                 alt.Tooltip("count:Q", format=",")],
-    ).properties(width=560, height=alt.Step(34))
-    median = alt.Chart(inline(gap, what="median gaps")).mark_line(
-        point=True, color=OKABE_ITO["black"], strokeDash=[4, 3]).encode(
-        x=utc_x("period", f"{period} of the incident"),
-        y=alt.Y("median_days:Q", title="median days to first official account"),
-        tooltip=[alt.Tooltip("when:N", title=period),
-                 alt.Tooltip("median_days:Q", title="median days"), alt.Tooltip("incidents:Q", format=",")],
-    ).properties(width=560, height=140)
+    bubbles = (
+        alt.Chart(inline(counted, what="counts per period"))
+        .mark_circle(opacity=0.75)
+        .encode(
+            x=utc_x("period", f"{period} of publication or of the incident"),
+            y=alt.Y("lane:N", title=None, sort=lanes, axis=alt.Axis(labelLimit=320)),
+            size=alt.Size("count:Q", title="count", scale=alt.Scale(range=[8, 400])),
+            color=alt.Color("lane:N", scale=alt.Scale(domain=lanes, range=colours), legend=None),
+            tooltip=[alt.Tooltip("when:N", title=period), "lane:N", alt.Tooltip("count:Q", format=",")],
+        )
+        .properties(width=560, height=alt.Step(34))
+    )
+    median = (
+        alt.Chart(inline(gap, what="median gaps"))
+        .mark_line(point=True, color=OKABE_ITO["black"], strokeDash=[4, 3])
+        .encode(
+            x=utc_x("period", f"{period} of the incident"),
+            y=alt.Y("median_days:Q", title="median days to first official account"),
+            tooltip=[
+                alt.Tooltip("when:N", title=period),
+                alt.Tooltip("median_days:Q", title="median days"),
+                alt.Tooltip("incidents:Q", format=","),
+            ],
+        )
+        .properties(width=560, height=140)
+    )
     silent = ack.filter(~pl.col("acknowledged").fill_null(False)).height
     acknowledged = ack.height - silent
-    median_all = ack.filter(pl.col("acknowledged").fill_null(False))["days_to_official"].median()
-    alt_text = (f"Counts per {period} of {incidents.height:,} incidents, {accounts.height:,} accounts, and the "
-                f"incidents no official account speaks of ({silent:,}); below, the median days from an incident to "
-                f"its first official account per {period}"
-                + (f" (over all {acknowledged:,} acknowledged incidents: {median_all:g} days)." if median_all
-                   is not None else "."))
+    median_all = float_value(ack.filter(pl.col("acknowledged").fill_null(False))["days_to_official"].median())
+    alt_text = (
+        f"Counts per {period} of {incidents.height:,} incidents, {accounts.height:,} accounts, and the "
+        f"incidents no official account speaks of ({silent:,}); below, the median days from an incident to "
+        f"its first official account per {period}"
+        + (
+            f" (over all {acknowledged:,} acknowledged incidents: {median_all:g} days)."
+            if median_all is not None
+            else "."
+        )
+    )
     return finish(
         alt.vconcat(bubbles, median, spacing=16),
         title=f"Who spoke, and when: {incidents.height:,} incidents",
         sources=dataset,
-        method=(f"too many incidents to draw each account, so circles count incidents and accounts per {period} "
-                "(by first day and by publication). The lower panel is the acknowledgement gap: the median days "
-                "from an incident to its first official account, for incidents that have one."),
+        method=(
+            f"too many incidents to draw each account, so circles count incidents and accounts per {period} "
+            "(by first day and by publication). The lower panel is the acknowledgement gap: the median days "
+            "from an incident to its first official account, for incidents that have one."
+        ),
         alt_text=alt_text,
     )

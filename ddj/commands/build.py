@@ -6,24 +6,30 @@ import argparse
 from pathlib import Path
 
 NAME = "build"
-HELP = ("Rebuild a dataset's processed files from its raw files; print every finding about the raw data. Raw files "
-        "with a category the crosswalk does not cover, or with less history than the files they replace, are "
-        "refused before anything is written.")
+HELP = (
+    "Rebuild a dataset's processed files from its raw files; print every finding about the raw data. Raw files "
+    "with a category the crosswalk does not cover, or with less history than the files they replace, are "
+    "refused before anything is written."
+)
 
 #: Datasets with a build, and the function that builds each.
 BUILDS = {"ukraine-equipment-losses": "ddj.tally.build:build"}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the options and arguments of ``ddj build`` to ``parser``."""
     parser.add_argument("dataset", metavar="DATASET", help=f"the dataset to build: {', '.join(BUILDS)}")
-    parser.add_argument("--folder", metavar="DIR", type=Path,
-                        help="build a copy of the dataset in DIR instead of the shipped folder")
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 if the files differ from a fresh build")
+    parser.add_argument(
+        "--folder", metavar="DIR", type=Path, help="build a copy of the dataset in DIR instead of the shipped folder"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if the files differ from a fresh build"
+    )
     parser.add_argument("--all-findings", action="store_true", help="print every finding, not three per rule")
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``ddj build`` with the parsed ``args`` and return its exit status (0 when it succeeded)."""
     import importlib
 
     from ddj.errors import UsageError

@@ -8,36 +8,54 @@ from pathlib import Path
 from ddj.filters import add_filter_arguments
 
 NAME = "compare"
-HELP = ("Compare official and unofficial accounts of every incident: statuses per attribute, acknowledgement, "
-        "independent origins and grades.")
+HELP = (
+    "Compare official and unofficial accounts of every incident: statuses per attribute, acknowledgement, "
+    "independent origins and grades."
+)
 OUT_FORMATS = (".parquet", ".csv")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the options and arguments of ``ddj compare`` to ``parser``."""
     parser.add_argument("dataset", metavar="DATASET", help="an incident dataset's name (syria-ru-aviation) or folder")
-    parser.add_argument("--as-of", metavar="DATE",
-                        help="leave out accounts published and overrides decided after this day (YYYY-MM-DD)")
+    parser.add_argument(
+        "--as-of", metavar="DATE", help="leave out accounts published and overrides decided after this day (YYYY-MM-DD)"
+    )
     output = parser.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true",
-                        help="print the per-incident summary, the per-attribute table and the official changes as JSON")
-    output.add_argument("--out", metavar="FILE",
-                        help="write one row per incident and attribute, with the incident's summary columns "
-                             "(incident_n_unofficial_origins for the whole incident), to FILE.parquet or FILE.csv "
-                             "(in CSV, lists are joined with '; ', and a text cell beginning with =, +, -, @, tab or "
-                             "carriage return gets a leading apostrophe so a spreadsheet shows it as text instead of "
-                             "running it as a formula). The folder must exist.")
+    output.add_argument(
+        "--json",
+        action="store_true",
+        help="print the per-incident summary, the per-attribute table and the official changes as JSON",
+    )
+    output.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write one row per incident and attribute, with the incident's summary columns "
+        "(incident_n_unofficial_origins for the whole incident), to FILE.parquet or FILE.csv "
+        "(in CSV, lists are joined with '; ', and a text cell beginning with =, +, -, @, tab or "
+        "carriage return gets a leading apostrophe so a spreadsheet shows it as text instead of "
+        "running it as a formula). The folder must exist.",
+    )
+    parser.add_argument(
+        "--revalidate",
+        action="store_true",
+        help="check every row of the dataset again even if these very files passed before",
+    )
     add_filter_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``ddj compare`` with the parsed ``args`` and return its exit status (0 when it succeeded)."""
     import json
 
     from ddj.errors import UsageError
 
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() not in OUT_FORMATS:
-        msg = (f"cannot write {str(out)!r}: --out takes a file name ending in .parquet or .csv "
-               "(the ending chooses the format)")
+        msg = (
+            f"cannot write {str(out)!r}: --out takes a file name ending in .parquet or .csv "
+            "(the ending chooses the format)"
+        )
         raise UsageError(msg)
     if out is not None:
         from ddj._io import check_output_file
@@ -48,19 +66,27 @@ def run(args: argparse.Namespace) -> int:
     from ddj.compare import compare
     from ddj.datasets import load
     from ddj.filters import FilterSpec
-
     from ddj.html import terminal_safe
 
     spec = FilterSpec.from_cli(args)
-    dataset = load(args.dataset, warn=False)
+    dataset = load(args.dataset, warn=False, revalidate=args.revalidate)
     comparison = spec.apply(dataset, compare(dataset, as_of=as_of), check=True)
     if args.json:
-        print(terminal_safe(json.dumps({"dataset": dataset.name, **comparison.to_dict(accounts=False)}, indent=2,
-                                       ensure_ascii=False)))
+        print(
+            terminal_safe(
+                json.dumps(
+                    {"dataset": dataset.name, **comparison.to_dict(accounts=False)}, indent=2, ensure_ascii=False
+                )
+            )
+        )
     elif out is not None:
-        _write(comparison, out)
-        print(f"wrote {terminal_safe(out, newlines=False)}: {comparison.attributes.height} rows "
-              f"({comparison.incidents.height} incidents × {comparison.attributes.height // max(1, comparison.incidents.height)} attributes)")
+        incidents, attributes = comparison.incidents, comparison.attributes
+        del comparison, dataset  # the accounts are not written: their memory is free for the writing
+        _write(incidents, attributes, out)
+        print(
+            f"wrote {terminal_safe(out, newlines=False)}: {attributes.height} rows "
+            f"({incidents.height} incidents × {attributes.height // max(1, incidents.height)} attributes)"
+        )
     else:
         print(terminal_safe(_text(comparison)))  # claim values are data: no escape sequence reaches the terminal
     return 0
@@ -78,28 +104,75 @@ def _day(text: str):
         raise UsageError(msg) from None
 
 
-def _write(comparison, out: Path) -> None:
-    import io
+def _write(incidents, attributes, out: Path) -> None:
+    """Write the per-attribute table (``attributes`` of a comparison) with its incident's columns (``incidents``)
+    to ``out`` (.parquet or .csv), atomically.
 
+    One lazy query, run by polars' streaming engine straight into the file: the join with the incident
+    columns (which repeats each incident's texts on its ten attribute rows), the casts and the encoding
+    happen batch by batch, so the ten-million-row table of a million incidents is never held whole, nor
+    copied into a buffer. Parquet is zstd-compressed with column statistics and row groups of
+    :data:`ROW_GROUP_ROWS`; lists of values are lists of text (their Enum types are ddj's, not the reader's).
+    The file is written next to ``out`` under a temporary name and renamed when complete.
+    """
     import polars as pl
 
-    from ddj._io import write_output_file
-
-    incidents = comparison.incidents
-    clash = [c for c in incidents.columns if c != "incident_id" and c in comparison.attributes.columns]
+    clash = [c for c in incidents.columns if c != "incident_id" and c in attributes.columns]
     incidents = incidents.rename({c: f"incident_{c}" for c in clash})  # n_unofficial_origins of the whole incident
-    table = comparison.attributes.join(incidents, on="incident_id", how="left", maintain_order="left")
-    buffer = io.BytesIO()
-    lists = [name for name, dtype in table.schema.items() if isinstance(dtype, pl.List)]
+    table = attributes.lazy().join(incidents.lazy(), on="incident_id", how="left", maintain_order="left")
+    schema = table.collect_schema()
+    lists = [name for name, dtype in schema.items() if isinstance(dtype, pl.List)]
     table = table.with_columns(pl.col(name).cast(pl.List(pl.String)) for name in lists)  # the values are Enums
     if out.suffix.lower() == ".parquet":
-        table.write_parquet(buffer)
+        _sink(
+            out,
+            lambda path: table.sink_parquet(path, compression="zstd", statistics=True, row_group_size=ROW_GROUP_ROWS),
+        )
     else:
         table = table.with_columns(pl.col(name).list.join("; ") for name in lists)
-        table.with_columns(_csv_safe(name) for name, dtype in table.schema.items()
-                           if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum)
-                           ).write_csv(buffer, date_format="%Y-%m-%d")
-    write_output_file(out, buffer.getvalue())
+        text = [
+            name
+            for name, dtype in table.collect_schema().items()
+            if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum)
+        ]
+        table = table.with_columns(_csv_safe(name) for name in text)
+        _sink(out, lambda path: table.sink_csv(path, date_format="%Y-%m-%d"))
+
+
+#: Rows per Parquet row group: large enough for fast scans and good compression, small enough that a reader
+#: filtering on an incident (with the statistics) skips most of the file.
+ROW_GROUP_ROWS = 1 << 17
+
+
+def _sink(out: Path, write) -> None:
+    """Run ``write(path)`` on a temporary file next to ``out``, then rename it to ``out`` (atomic on one file system).
+
+    An operating-system refusal becomes a :class:`~ddj.errors.UsageError` naming the file.
+    """
+    import os
+
+    from ddj._io import _temporary, check_output_file
+    from ddj.errors import UsageError
+
+    out = check_output_file(out)
+    tmp = None
+    try:
+        fd, tmp = _temporary(out)
+        os.close(fd)
+        write(tmp)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, out)
+    except OSError as err:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        reason = err.strerror or type(err).__name__
+        msg = f"--out {str(out)!r}: cannot write the file ({reason}). Choose another file in a folder you can write to"
+        raise UsageError(msg) from err
+    except BaseException:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _csv_safe(name: str):
@@ -123,31 +196,56 @@ def _text(comparison) -> str:
 
     incidents = comparison.incidents
     # Silence is a finding only where the curators declared a search for official statements.
-    yes_no = (pl.when(pl.col("acknowledged")).then(pl.lit("yes"))
-              .when(pl.col("official_searched")).then(pl.lit("no, never (official statements were searched for)"))
-              .otherwise(pl.lit("no official account recorded (no search for official statements declared)")))
-    days = pl.concat_str([
-        pl.lit("; first official account "), pl.col("first_official_date").dt.strftime("%Y-%m-%d"),
-        pl.lit(" ("), pl.col("days_to_official").cast(pl.String),
-        pl.when(pl.col("days_to_official").abs() == 1).then(pl.lit(" day")).otherwise(pl.lit(" days")),
-        pl.lit(" after the event"),
-        pl.when(pl.col("days_unofficial_to_official").is_not_null()).then(pl.concat_str([
-            pl.lit(", "), pl.col("days_unofficial_to_official").cast(pl.String),
-            pl.lit(" after the first unofficial one")])).otherwise(pl.lit("")),
-        pl.lit(")"),
-    ])
+    yes_no = (
+        pl.when(pl.col("acknowledged"))
+        .then(pl.lit("yes"))
+        .when(pl.col("official_searched"))
+        .then(pl.lit("no, never (official statements were searched for)"))
+        .otherwise(pl.lit("no official account recorded (no search for official statements declared)"))
+    )
+    days = pl.concat_str(
+        [
+            pl.lit("; first official account "),
+            pl.col("first_official_date").dt.strftime("%Y-%m-%d"),
+            pl.lit(" ("),
+            pl.col("days_to_official").cast(pl.String),
+            pl.when(pl.col("days_to_official").abs() == 1).then(pl.lit(" day")).otherwise(pl.lit(" days")),
+            pl.lit(" after the event"),
+            pl.when(pl.col("days_unofficial_to_official").is_not_null())
+            .then(
+                pl.concat_str(
+                    [
+                        pl.lit(", "),
+                        pl.col("days_unofficial_to_official").cast(pl.String),
+                        pl.lit(" after the first unofficial one"),
+                    ]
+                )
+            )
+            .otherwise(pl.lit("")),
+            pl.lit(")"),
+        ]
+    )
     heads = incidents.select(
         "incident_id",
         pl.lit(0).alias("_order"),
-        pl.concat_str([
-            pl.lit("\n"), pl.col("incident_id"), pl.lit("  grade: "), pl.col("grade"),
-            pl.when(pl.col("grade_overridden")).then(pl.lit(" (set by an editor)")).otherwise(pl.lit("")),
-            pl.lit("\n  "), pl.col("grade_reason"),
-            pl.lit("\n  acknowledged by the operator: "), yes_no, days.fill_null(pl.lit("")),
-            pl.lit("; official account changed: "),
-            pl.when(pl.col("official_changed")).then(pl.lit("yes")).otherwise(pl.lit("no")),
-            pl.lit("; independent unofficial sources: "), pl.col("n_unofficial_origins").cast(pl.String),
-        ]).alias("_text"),
+        pl.concat_str(
+            [
+                pl.lit("\n"),
+                pl.col("incident_id"),
+                pl.lit("  grade: "),
+                pl.col("grade"),
+                pl.when(pl.col("grade_overridden")).then(pl.lit(" (set by an editor)")).otherwise(pl.lit("")),
+                pl.lit("\n  "),
+                pl.col("grade_reason"),
+                pl.lit("\n  acknowledged by the operator: "),
+                yes_no,
+                days.fill_null(pl.lit("")),
+                pl.lit("; official account changed: "),
+                pl.when(pl.col("official_changed")).then(pl.lit("yes")).otherwise(pl.lit("no")),
+                pl.lit("; independent unofficial sources: "),
+                pl.col("n_unofficial_origins").cast(pl.String),
+            ]
+        ).alias("_text"),
     )
 
     def shown(column: str) -> pl.Expr:
@@ -155,14 +253,24 @@ def _text(comparison) -> str:
         return pl.when(pl.col(column).list.len() > 0).then(joined).otherwise(pl.lit("—"))
 
     order = pl.int_range(1, pl.len() + 1).over("incident_id")
-    rows = comparison.attributes.with_columns(order.alias("_order")).filter(pl.col("status") != "unknown").select(
-        "incident_id",
-        "_order",
-        pl.concat_str([
-            pl.lit("  "), pl.col("label").cast(pl.String).str.pad_end(34),
-            pl.col("status").cast(pl.String).str.pad_end(19),
-            pl.lit("official: "), shown("official_values"), pl.lit(" | unofficial: "), shown("unofficial_values"),
-        ]).alias("_text"),
+    rows = (
+        comparison.attributes.with_columns(order.alias("_order"))
+        .filter(pl.col("status") != "unknown")
+        .select(
+            "incident_id",
+            "_order",
+            pl.concat_str(
+                [
+                    pl.lit("  "),
+                    pl.col("label").cast(pl.String).str.pad_end(34),
+                    pl.col("status").cast(pl.String).str.pad_end(19),
+                    pl.lit("official: "),
+                    shown("official_values"),
+                    pl.lit(" | unofficial: "),
+                    shown("unofficial_values"),
+                ]
+            ).alias("_text"),
+        )
     )
     lines = pl.concat([heads, rows.with_columns(pl.col("_order").cast(pl.Int32))], how="vertical_relaxed")
     text = lines.sort("incident_id", "_order").get_column("_text").str.join("\n").item()

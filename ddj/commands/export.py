@@ -6,23 +6,31 @@ import argparse
 from pathlib import Path
 
 NAME = "export"
-HELP = ("Export a dataset with its comparison as a Datasette-ready SQLite file (keys, full-text search, views) "
-        "and its metadata.json, or as CSV or JSON files.")
+HELP = (
+    "Export a dataset with its comparison as a Datasette-ready SQLite file (keys, full-text search, views) "
+    "and its metadata.json, or as CSV or JSON files."
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the options and arguments of ``ddj export`` to ``parser``."""
     parser.add_argument("dataset", metavar="DATASET", help="a dataset's name (syria-ru-aviation) or folder")
-    parser.add_argument("--sqlite", metavar="FILE.db",
-                        help="write the tables, keys, full-text indexes and views to this SQLite file")
-    parser.add_argument("--metadata", metavar="FILE.json",
-                        help="with --sqlite: write Datasette's metadata.json for it (titles, licences, column "
-                             "descriptions, facets, labels); serve with `datasette FILE.db -m FILE.json`")
+    parser.add_argument(
+        "--sqlite", metavar="FILE.db", help="write the tables, keys, full-text indexes and views to this SQLite file"
+    )
+    parser.add_argument(
+        "--metadata",
+        metavar="FILE.json",
+        help="with --sqlite: write Datasette's metadata.json for it (titles, licences, column "
+        "descriptions, facets, labels); serve with `datasette FILE.db -m FILE.json`",
+    )
     parser.add_argument("--csv", metavar="DIR", help="write every table and view as DIR/<name>.csv")
     parser.add_argument("--json", metavar="DIR", help="write every table and view as DIR/<name>.json")
     parser.add_argument("--force", action="store_true", help="replace files that are already there")
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``ddj export`` with the parsed ``args`` and return its exit status (0 when it succeeded)."""
     import time
 
     from ddj.errors import UsageError, ValidationError
@@ -51,8 +59,10 @@ def run(args: argparse.Namespace) -> int:
         dataset = load(args.dataset, warn=False)
     except ValidationError as err:
         first = str(err.problems[0]).replace("\n", " ") if err.problems else ""
-        msg = (f"{args.dataset} is not a valid dataset ({len(err.problems)} problem(s); the first: {first}); "
-               f"run `ddj validate {args.dataset}` to see them all")
+        msg = (
+            f"{args.dataset} is not a valid dataset ({len(err.problems)} problem(s); the first: {first}); "
+            f"run `ddj validate {args.dataset}` to see them all"
+        )
         raise UsageError(msg) from None
     publication = collect(dataset)
     rows = sum(t.frame.height for t in publication.tables)

@@ -8,13 +8,16 @@ from pathlib import Path
 NAME = "import"
 HELP = "Turn an ACLED export or a UCDP GED CSV into a ddj incident dataset that validates."
 
-FORMATS = {"acled": ("ddj.importers.acled", "import_acled", "an ACLED export (CSV)"),
-           "ucdp": ("ddj.importers.ucdp", "import_ucdp", "a UCDP GED file (CSV)")}
+FORMATS = {
+    "acled": ("ddj.importers.acled", "import_acled", "an ACLED export (CSV)"),
+    "ucdp": ("ddj.importers.ucdp", "import_ucdp", "a UCDP GED file (CSV)"),
+}
 #: At most this many rows of sides.csv are printed (the file has them all).
 SIDES_SHOWN = 40
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the options and arguments of ``ddj import`` to ``parser``."""
     formats = parser.add_subparsers(dest="format", metavar="FORMAT", required=True)
     for name, (_, _, what) in FORMATS.items():
         sub = formats.add_parser(name, help=f"import {what}", description=f"Import {what} as an incident package.")
@@ -22,43 +25,70 @@ def configure(parser: argparse.ArgumentParser) -> None:
         sub.add_argument("--out", metavar="DIR", type=Path, required=True, help="a new or empty folder for the package")
         sub.add_argument("--name", help="the package's name (default: the folder's name)")
         sub.add_argument("--force", action="store_true", help="overwrite the package files in a non-empty folder")
-        sub.add_argument("--official-searched", metavar="DATE", dest="official_searched",
-                         help="the day (YYYY-MM-DD) official statements were searched for on every event; without "
-                              "it the package declares no search, and an event without an official source reads "
-                              "'no official account recorded', not the operator's silence")
-        sub.add_argument("--encoding", metavar="NAME",
-                         help="the file's encoding when it is not UTF-8 (cp1252 for a CSV saved by Excel)")
-        sub.add_argument("--date-format", metavar="FORMAT", dest="date_format",
-                         help="how to read all-number dates when the file cannot decide: '%%d/%%m/%%Y' (day first) "
-                              "or '%%m/%%d/%%Y' (month first); with two-digit years '%%y-%%m-%%d' (year first), "
-                              "'%%d-%%m-%%y' or '%%m-%%d-%%y', with the file's separator")
-        sub.add_argument("--sides", metavar="FILE", type=Path,
-                         help="a corrected sides.csv (from an earlier import): its sides replace the officials table's")
+        sub.add_argument(
+            "--official-searched",
+            metavar="DATE",
+            dest="official_searched",
+            help="the day (YYYY-MM-DD) official statements were searched for on every event; without "
+            "it the package declares no search, and an event without an official source reads "
+            "'no official account recorded', not the operator's silence",
+        )
+        sub.add_argument(
+            "--encoding",
+            metavar="NAME",
+            help="the file's encoding when it is not UTF-8 (cp1252 for a CSV saved by Excel)",
+        )
+        sub.add_argument(
+            "--date-format",
+            metavar="FORMAT",
+            dest="date_format",
+            help="how to read all-number dates when the file cannot decide: '%%d/%%m/%%Y' (day first) "
+            "or '%%m/%%d/%%Y' (month first); with two-digit years '%%y-%%m-%%d' (year first), "
+            "'%%d-%%m-%%y' or '%%m-%%d-%%y', with the file's separator",
+        )
+        sub.add_argument(
+            "--sides",
+            metavar="FILE",
+            type=Path,
+            help="a corrected sides.csv (from an earlier import): its sides replace the officials table's",
+        )
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``ddj import`` with the parsed ``args`` and return its exit status (0 when it succeeded)."""
     import importlib
 
     from ddj.importers._finish import summary_lines
 
     module, function, _ = FORMATS[args.format]
     result = getattr(importlib.import_module(module), function)(
-        args.file, args.out, name=args.name, force=args.force, official_searched=args.official_searched,
-        encoding=args.encoding, date_format=args.date_format, sides=args.sides)
+        args.file,
+        args.out,
+        name=args.name,
+        force=args.force,
+        official_searched=args.official_searched,
+        encoding=args.encoding,
+        date_format=args.date_format,
+        sides=args.sides,
+    )
     counts = ", ".join(f"{n} {table}" for table, n in result["counts"].items())
     print(f"wrote {result['folder']} ({counts}); it validates with `ddj validate {result['folder']}`")
     if args.official_searched:
         print(f"declared: official statements were searched for on {args.official_searched}")
     else:
-        print("declared: no search for official statements (events without an official source read 'no official "
-              "account recorded'); add --official-searched DATE if someone searched")
+        print(
+            "declared: no search for official statements (events without an official source read 'no official "
+            "account recorded'); add --official-searched DATE if someone searched"
+        )
     if result["not_mapped"]:
         print(f"not mapped ({len(result['not_mapped'])} column(s)):")
         for item in result["not_mapped"]:
             print(f"  - {item['column']}: {item['reason']}")
     sides = result["sides"]
-    print(f"sides ({sides.height} source(s) by operator country; review {result['sides_file']}, correct the side "
-          "column and import again with --sides FILE):")
+    print(
+        f"sides ({sides.height} source(s) by operator country; review {result['sides_file']}, correct the side "
+        "column and import again with --sides FILE):"
+    )
     for record in sides.head(SIDES_SHOWN).iter_rows(named=True):
         country = record["operator_country"] or "no known state"
         print(f"  - {record['source']} [{country}]: {record['side']} ({record['why']})")

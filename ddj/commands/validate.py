@@ -10,15 +10,28 @@ HELP = "Check datasets against their schema and rules; print every problem and e
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("datasets", nargs="*", metavar="DATASET",
-                        help="shipped dataset names or package folders (default with --all: every shipped dataset)")
+    """Add the options and arguments of ``ddj validate`` to ``parser``."""
+    parser.add_argument(
+        "datasets",
+        nargs="*",
+        metavar="DATASET",
+        help="shipped dataset names or package folders (default with --all: every shipped dataset)",
+    )
     parser.add_argument("--all", action="store_true", help="check every shipped dataset")
     parser.add_argument("--json", action="store_true", help="print the findings as JSON")
     parser.add_argument("--quiet", action="store_true", help="print problems only, no caveats or summary")
+    parser.add_argument(
+        "--revalidate",
+        action="store_true",
+        help="check every row again even if these very files passed before (ddj records a "
+        "successful validation against the files' content hashes and skips it while they "
+        "are unchanged)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from ddj.datasets import inspect, shipped_datasets
+    """Run ``ddj validate`` with the parsed ``args`` and return its exit status (1 when a dataset is invalid)."""
+    from ddj.datasets import shipped_datasets, validate_once
     from ddj.errors import DDJError, UsageError
     from ddj.html import terminal_safe
 
@@ -31,21 +44,26 @@ def run(args: argparse.Namespace) -> int:
     reports = []
     for name in names:
         try:
-            result = inspect(name, keep_text=False)  # free text is checked, not kept: memory for large files
+            # Free text is checked, not kept (memory for large files); a package whose files passed before and
+            # are unchanged is not read at all.
+            result = validate_once(name, keep_text=False, revalidate=args.revalidate, read_tables=False)
         except DDJError as err:
             failed += 1
             reports.append({"dataset": str(name), "ok": False, "problems": [str(err)], "caveats": [], "counts": {}})
             continue
         failed += not result.ok
-        reports.append({
-            "dataset": result.name,
-            "folder": str(result.folder),
-            "kind": result.kind,
-            "ok": result.ok,
-            "counts": {table: frame.height for table, frame in result.tables.items()},
-            "problems": result.messages(),
-            "caveats": [str(c) for c in result.caveats],
-        })
+        reports.append(
+            {
+                "dataset": result.name,
+                "folder": str(result.folder),
+                "kind": result.kind,
+                "ok": result.ok,
+                "counts": result.counts,
+                "from_record": result.from_record,
+                "problems": result.messages(),
+                "caveats": [str(c) for c in result.caveats],
+            }
+        )
     if args.json:
         print(terminal_safe(json.dumps(reports, indent=2, ensure_ascii=False)))
     else:
@@ -57,13 +75,19 @@ def run(args: argparse.Namespace) -> int:
 def _print_report(report: dict, *, quiet: bool) -> None:
     """Print one dataset's findings. Every string from the data (the package's name, values quoted in
     messages) goes through :func:`ddj.html.terminal_safe`: an escape sequence in a name cannot rewrite
-    "INVALID" into "valid", and a name cannot start a line of its own."""
+    "INVALID" into "valid", and a name cannot start a line of its own.
+    """
     from ddj.html import terminal_safe
 
     status = "valid" if report["ok"] else f"INVALID: {len(report['problems'])} problem(s)"
     counts = ", ".join(f"{n} {table}" for table, n in report["counts"].items())
     name = terminal_safe(report["dataset"], newlines=False)
-    print(f"{name}: {status}" + (f" ({terminal_safe(counts, newlines=False)})" if counts and not quiet else ""))
+    recorded = "; these files passed before and are unchanged (--revalidate checks every row again)"
+    print(
+        f"{name}: {status}"
+        + (f" ({terminal_safe(counts, newlines=False)})" if counts and not quiet else "")
+        + (recorded if report.get("from_record") and not quiet else "")
+    )
     for line in report["problems"]:
         print(f"  error: {terminal_safe(line)}")
     if not quiet:

@@ -12,6 +12,8 @@ import polars as pl
 import pyarrow as pa
 from polars import CompatLevel
 
+from ddj._scalars import int_value
+
 _CODES = 1 << 32  # a position and a code packed in one integer: position * _CODES + code
 
 
@@ -61,7 +63,9 @@ def lists(starts: pl.Series, values: pl.Series, name: str | None = None) -> pl.S
     The two values of position 0, none for position 1, one for position 2.
     """
     # Arrow's string_view is polars' own layout: the values cross to Arrow and back without a copy.
-    array = pa.LargeListArray.from_arrays(starts.to_arrow(), values.rechunk().to_arrow(compat_level=CompatLevel.newest()))
+    array = pa.LargeListArray.from_arrays(
+        starts.to_arrow(), values.rechunk().to_arrow(compat_level=CompatLevel.newest())
+    )
     return pl.Series(name or values.name, array)
 
 
@@ -81,18 +85,24 @@ def distinct_pairs(positions: pl.Series, values: pl.Series) -> pl.DataFrame:
     Position 0 has two distinct values, position 1 none and position 2 one.
     """
     values = values.cast(pl.Int64)
-    low, high = values.min(), values.max()
-    if low is None:
+    low, high = int_value(values.min()), int_value(values.max())
+    if low is None or high is None:
         return pl.DataFrame({"_inc": positions.cast(pl.UInt32), "_vkey": values})
     vocabulary = None if high - low < _CODES else values.unique().sort()
-    code = (values - low).cast(pl.UInt64) if vocabulary is None else vocabulary.search_sorted(values, side="left").cast(pl.UInt64)
+    code = (
+        (values - low).cast(pl.UInt64)
+        if vocabulary is None
+        else vocabulary.search_sorted(values, side="left").cast(pl.UInt64)
+    )
     key = (positions.cast(pl.UInt64) * _CODES + code).sort()
     kept = key.filter((key != key.shift(1)).fill_null(True))
     code = (kept % _CODES).cast(pl.Int64)
-    return pl.DataFrame({
-        "_inc": (kept // _CODES).cast(pl.UInt32),
-        "_vkey": code + low if vocabulary is None else vocabulary.gather(code),
-    }).with_columns(pl.col("_inc").set_sorted())
+    return pl.DataFrame(
+        {
+            "_inc": (kept // _CODES).cast(pl.UInt32),
+            "_vkey": code + low if vocabulary is None else vocabulary.gather(code),
+        }
+    ).with_columns(pl.col("_inc").set_sorted())
 
 
 def positions_of(keys: pl.Series, sorted_ids: pl.Series) -> pl.Series:
@@ -109,13 +119,21 @@ def positions_of(keys: pl.Series, sorted_ids: pl.Series) -> pl.Series:
     values = runs.get_column("value")
     found = sorted_ids.search_sorted(values, side="left").cast(pl.Int64)
     hit = found < sorted_ids.len()
-    hit = hit & (sorted_ids.gather(found.clip(upper_bound=max(sorted_ids.len() - 1, 0))) == values) if sorted_ids.len() else hit
+    hit = (
+        hit & (sorted_ids.gather(found.clip(upper_bound=max(sorted_ids.len() - 1, 0))) == values)
+        if sorted_ids.len()
+        else hit
+    )
     return pl.select(pl.when(hit).then(found)).to_series().cast(pl.UInt32).gather(keys.rle_id())
 
 
 def flags(positions: pl.Series, n: int) -> pl.Series:
     """A Boolean per position: True where ``positions`` (in any order) names it."""
-    marked = pl.Series(values=[False], dtype=pl.Boolean).extend_constant(False, n - 1) if n else pl.Series([], dtype=pl.Boolean)
+    marked = (
+        pl.Series(values=[False], dtype=pl.Boolean).extend_constant(False, n - 1)
+        if n
+        else pl.Series([], dtype=pl.Boolean)
+    )
     if positions.len() == 0 or n == 0:
         return marked
     return marked.scatter(positions.unique().cast(pl.Int64), True)

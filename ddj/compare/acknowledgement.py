@@ -42,18 +42,24 @@ def acknowledgement(accounts: pl.DataFrame, index: pl.DataFrame) -> pl.DataFrame
         name: lists(at, pl.select(pl.when(pl.lit(mask)).then(pl.lit(published))).to_series()).list.min()
         for name, mask in (("first_official_date", official), ("first_unofficial_date", ~official))
     }
-    frame = pl.DataFrame({
-        "_inc": index.get_column("_inc"),
-        "date_start": index.get_column("date_start"),
-        "n_accounts": counts(at, current),
-        "n_official": counts(at, current & official),
-        "n_unofficial": counts(at, current & ~official),
-        "n_superseded": counts(at, ~current),
-        **first,
-    })
+    frame = pl.DataFrame(
+        {
+            "_inc": index.get_column("_inc"),
+            "date_start": index.get_column("date_start"),
+            "n_accounts": counts(at, current),
+            "n_official": counts(at, current & official),
+            "n_unofficial": counts(at, current & ~official),
+            "n_superseded": counts(at, ~current),
+            **first,
+        }
+    )
     first_official = pl.col("first_official_date")
     return frame.select(
-        "_inc", "n_accounts", "n_official", "n_unofficial", "n_superseded",
+        "_inc",
+        "n_accounts",
+        "n_official",
+        "n_unofficial",
+        "n_superseded",
         first_official.is_not_null().alias("acknowledged"),
         first_official,
         "first_unofficial_date",

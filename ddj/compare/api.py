@@ -34,17 +34,42 @@ from ddj.model import COMPARED_ATTRIBUTES
 _THREADS = 2  # independent steps and attributes run side by side; more threads would only add memory
 
 INCIDENT_COLUMNS = (
-    "incident_id", "n_accounts", "n_official", "n_unofficial", "n_superseded", "n_unofficial_origins",
-    "n_supporting_origins", "n_contradicting_origins", "acknowledged", "official_searched", "first_official_date",
-    "first_unofficial_date", "days_to_official", "days_unofficial_to_official", "official_changed",
-    *(f"n_{status}" for status in STATUSES), "contradicted_attributes",
-    "computed_grade", "computed_grade_reason", "grade", "grade_reason", "grade_overridden", "override_id",
-    "override_editor", "override_date", "override_reason",
+    "incident_id",
+    "n_accounts",
+    "n_official",
+    "n_unofficial",
+    "n_superseded",
+    "n_unofficial_origins",
+    "n_supporting_origins",
+    "n_contradicting_origins",
+    "acknowledged",
+    "official_searched",
+    "first_official_date",
+    "first_unofficial_date",
+    "days_to_official",
+    "days_unofficial_to_official",
+    "official_changed",
+    *(f"n_{status}" for status in STATUSES),
+    "contradicted_attributes",
+    "computed_grade",
+    "computed_grade_reason",
+    "grade",
+    "grade_reason",
+    "grade_overridden",
+    "override_id",
+    "override_editor",
+    "override_date",
+    "override_reason",
 )
 """Columns of :attr:`Comparison.incidents`, in order."""
 
 ATTRIBUTE_COLUMNS = (
-    "incident_id", "attribute", "label", *LIST_COLUMNS, "n_unofficial_origins", "status",
+    "incident_id",
+    "attribute",
+    "label",
+    *LIST_COLUMNS,
+    "n_unofficial_origins",
+    "status",
 )
 """Columns of :attr:`Comparison.attributes`, in order."""
 
@@ -103,10 +128,12 @@ class Comparison:
         keep = pl.col("incident_id") == incident_id
         incidents = self.incidents.filter(keep)
         if incidents.height == 0:
-            msg = f"no incident {incident_id!r} in this comparison; its ids look like {self.incidents['incident_id'].head(3).to_list()}"
+            examples = self.incidents["incident_id"].head(3).to_list()
+            msg = f"no incident {incident_id!r} in this comparison; its ids look like {examples}"
             raise UsageError(msg)
-        return Comparison(incidents, self.attributes.filter(keep), self.changes.filter(keep),
-                          self.accounts.filter(keep), self.as_of)
+        return Comparison(
+            incidents, self.attributes.filter(keep), self.changes.filter(keep), self.accounts.filter(keep), self.as_of
+        )
 
     def to_dict(self, *, accounts: bool = True) -> dict[str, Any]:
         """The comparison as plain JSON-ready data: lists of row dicts, dates as ``YYYY-MM-DD``."""
@@ -148,7 +175,8 @@ def compare(dataset: Any, *, as_of: dt.date | None = None) -> Comparison:
     agree with one another make the grade fair.
     """
     if getattr(dataset, "kind", "incidents") != "incidents":
-        msg = f"compare needs an incident dataset; {getattr(dataset, 'name', 'this dataset')!r} is of kind {dataset.kind!r}"
+        name = getattr(dataset, "name", "this dataset")
+        msg = f"compare needs an incident dataset; {name!r} is of kind {dataset.kind!r}"
         raise UsageError(msg)
     accounts = dataset.accounts
     overrides = dataset.overrides
@@ -177,27 +205,52 @@ def compare(dataset: Any, *, as_of: dt.date | None = None) -> Comparison:
             pl.int_range(0, pl.len(), dtype=pl.UInt32).alias("_row"),
             (pl.col("side") == "official").alias("_off"),
             *code_columns(encs),
-        ).with_columns(positions.alias("_inc").set_sorted(), history.get_column("is_current"), chains.alias("_org"),
-                       operator_chains(chains, official))
+        ).with_columns(
+            positions.alias("_inc").set_sorted(),
+            history.get_column("is_current"),
+            chains.alias("_org"),
+            operator_chains(chains, official),
+        )
         # Only the columns the history of changes reads, for the accounts in a supersession.
-        wanted = ["incident_id", "account_id", "source_id", "side", "published_date", "supersedes_account_id",
-                  *dict.fromkeys(c for a in COMPARED_ATTRIBUTES for c in a.columns)]
+        wanted = [
+            "incident_id",
+            "account_id",
+            "source_id",
+            "side",
+            "published_date",
+            "supersedes_account_id",
+            *dict.fromkeys(c for a in COMPARED_ATTRIBUTES for c in a.columns),
+        ]
         changed = accounts.select(wanted).filter(
-            pl.col("supersedes_account_id").is_not_null() | ~history.get_column("is_current"))
+            pl.col("supersedes_account_id").is_not_null() | ~history.get_column("is_current")
+        )
         changes_job = pool.submit(official_changes, changed, encs)
         origins_job = pool.submit(independent_origins, current, n)
         searched = _searched(dataset, index.get_column("incident_id"))
         ack = acknowledgement(current.select("_inc", "_off", "is_current", "published_date"), index).with_columns(
-            searched)
+            searched
+        )
         acknowledged = ack.get_column("acknowledged")
-        results = list(pool.map(lambda enc: attribute_result(current, enc, n, acknowledged, searched), encs))
+        results = list(
+            pool.map(lambda enc, current=current: attribute_result(current, enc, n, acknowledged, searched), encs)
+        )
         statuses = [r.columns["status"] for r in results]
         per_attribute = ([r.official_claims for r in results], [r.unofficial_disagree for r in results])
         del current  # every step that reads it is done
         changes, origins_n = changes_job.result(), origins_job.result()
         # The incident table is built in the pool while this thread builds the per-attribute table, the largest output.
-        incidents_job = pool.submit(_weighed_incidents, [r.origin_claims for r in results], index, ack, statuses,
-                                    per_attribute, origins_n, changes, overrides, operator)
+        incidents_job = pool.submit(
+            _weighed_incidents,
+            [r.origin_claims for r in results],
+            index,
+            ack,
+            statuses,
+            per_attribute,
+            origins_n,
+            changes,
+            overrides,
+            operator,
+        )
         del statuses, per_attribute
         # One chunk: gathering from a column in many chunks (one per row group read) is ten times slower.
         attributes = _attribute_table(index, results, accounts.get_column("account_id").rechunk())
@@ -206,10 +259,17 @@ def compare(dataset: Any, *, as_of: dt.date | None = None) -> Comparison:
     return Comparison(incidents, attributes, changes, history_frame, as_of)
 
 
-def _weighed_incidents(origin_claims: list[pl.DataFrame], index: pl.DataFrame, ack: pl.DataFrame,
-                       statuses: list[pl.Series], per_attribute: tuple[list[pl.Series], list[pl.Series]],
-                       origins_n: pl.Series, changes: pl.DataFrame, overrides: pl.DataFrame,
-                       operator: pl.Series) -> pl.DataFrame:
+def _weighed_incidents(
+    origin_claims: list[pl.DataFrame],
+    index: pl.DataFrame,
+    ack: pl.DataFrame,
+    statuses: list[pl.Series],
+    per_attribute: tuple[list[pl.Series], list[pl.Series]],
+    origins_n: pl.Series,
+    changes: pl.DataFrame,
+    overrides: pl.DataFrame,
+    operator: pl.Series,
+) -> pl.DataFrame:
     """The incident table with the origins weighed, the grades and the overrides."""
     weights = origin_weight(origin_claims, index.height, operator)
     incidents = _incident_table(index, ack, statuses, *per_attribute, origins_n, weights, changes)
@@ -218,7 +278,8 @@ def _weighed_incidents(origin_claims: list[pl.DataFrame], index: pl.DataFrame, a
 
 def _searched(dataset: Any, incident_ids: pl.Series) -> pl.Series:
     """By incident, whether the curators declared a search for official statements on it (the dataset's
-    ``official_search``; not declared: on none)."""
+    ``official_search``; not declared: on none).
+    """
     search = getattr(dataset, "official_search", None)
     if not isinstance(search, OfficialSearch):
         search = read_official_search(getattr(dataset, "descriptor", None))
@@ -235,22 +296,31 @@ def _sorted(frame: pl.DataFrame, keys: tuple[str, str]) -> pl.DataFrame:
     return frame.sort(*keys)
 
 
-def _incident_table(index: pl.DataFrame, ack: pl.DataFrame, statuses: list[pl.Series], official_claims: list[pl.Series],
-                    unofficial_disagree: list[pl.Series], origins_n: pl.Series, weights: tuple[pl.Series, pl.Series],
-                    changes: pl.DataFrame) -> pl.DataFrame:
+def _incident_table(
+    index: pl.DataFrame,
+    ack: pl.DataFrame,
+    statuses: list[pl.Series],
+    official_claims: list[pl.Series],
+    unofficial_disagree: list[pl.Series],
+    origins_n: pl.Series,
+    weights: tuple[pl.Series, pl.Series],
+    changes: pl.DataFrame,
+) -> pl.DataFrame:
     supporting, contradicting = weights
     changed = index.join(changes.select("incident_id").unique(), on="incident_id", how="semi").get_column("_inc")
-    frame = pl.DataFrame({
-        "incident_id": index.get_column("incident_id"),
-        **ack.drop("_inc").to_dict(),
-        "official_changed": flags(changed, index.height),
-        **{f"_s{i}": s for i, s in enumerate(statuses)},
-        **{f"_d{i}": d for i, d in enumerate(unofficial_disagree)},
-        **{f"_o{i}": o for i, o in enumerate(official_claims)},
-        "n_unofficial_origins": origins_n,
-        "n_supporting_origins": supporting,
-        "n_contradicting_origins": contradicting,
-    })
+    frame = pl.DataFrame(
+        {
+            "incident_id": index.get_column("incident_id"),
+            **ack.drop("_inc").to_dict(),
+            "official_changed": flags(changed, index.height),
+            **{f"_s{i}": s for i, s in enumerate(statuses)},
+            **{f"_d{i}": d for i, d in enumerate(unofficial_disagree)},
+            **{f"_o{i}": o for i, o in enumerate(official_claims)},
+            "n_unofficial_origins": origins_n,
+            "n_supporting_origins": supporting,
+            "n_contradicting_origins": contradicting,
+        }
+    )
     labels = [a.label for a in COMPARED_ATTRIBUTES]
     k = len(statuses)
     status_cols = [pl.col(f"_s{i}") for i in range(k)]
@@ -260,14 +330,19 @@ def _incident_table(index: pl.DataFrame, ack: pl.DataFrame, statuses: list[pl.Se
         bits = pl.sum_horizontal([m.cast(pl.UInt32) * (1 << i) for i, m in enumerate(mask)])
         sets = list(range(1 << len(labels))) if len(labels) <= 12 else None
         if sets is None:
-            return pl.concat_str([pl.when(m).then(pl.lit(label)) for m, label in zip(mask, labels)],
-                                 separator=", ", ignore_nulls=True)
+            return pl.concat_str(
+                [pl.when(m).then(pl.lit(label)) for m, label in zip(mask, labels, strict=True)],
+                separator=", ",
+                ignore_nulls=True,
+            )
         return pl.lit(_label_sets(tuple(labels))).gather(bits)
 
     contradict = STATUS_CODES["contradict"]
     frame = frame.with_columns(
-        *[pl.sum_horizontal([(s == STATUS_CODES[status]).cast(pl.UInt32) for s in status_cols]).alias(f"n_{status}")
-          for status in STATUSES],
+        *[
+            pl.sum_horizontal([(s == STATUS_CODES[status]).cast(pl.UInt32) for s in status_cols]).alias(f"n_{status}")
+            for status in STATUSES
+        ],
         labels_where([s == contradict for s in status_cols]).alias("contradicted_attributes"),
         labels_where([pl.col(f"_d{i}") for i in range(k)]).alias("_disagreed"),
         pl.any_horizontal([pl.col(f"_d{i}") for i in range(k)]).alias("_unofficial_disagree"),
@@ -285,7 +360,8 @@ def _label_sets(labels: tuple[str, ...]) -> pl.Series:
 
 def _attribute_table(index: pl.DataFrame, results: list[AttributeResult], account_ids: pl.Series) -> pl.DataFrame:
     """Interleave the per-attribute columns into incident-major order, one column at a time (to keep memory low),
-    and turn the codes into text: row numbers into account ids, value codes into rendered values."""
+    and turn the codes into text: row numbers into account ids, value codes into rendered values.
+    """
     n, k = index.height, len(results)
     position = pl.int_range(0, n * k, dtype=pl.UInt32, eager=True)
     which, incident = position % k, position // k
@@ -312,7 +388,7 @@ def _attribute_table(index: pl.DataFrame, results: list[AttributeResult], accoun
     def interleave(name: str) -> pl.Series:
         pieces = [r.columns.pop(name) for r in results]
         if name.endswith("_values"):  # codes index each attribute's dictionary: into the Enum's physical codes
-            pieces = [relabel(piece, lookup) for piece, lookup in zip(pieces, lookups)]
+            pieces = [relabel(piece, lookup) for piece, lookup in zip(pieces, lookups, strict=True)]
         stacked = pl.concat(pieces, rechunk=True)
         del pieces
         stacked = stacked.gather(order)  # gathers from one chunk are fast

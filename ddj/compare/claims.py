@@ -90,8 +90,10 @@ def words_fit(a: pl.Expr, b: pl.Expr) -> pl.Expr:
 
     Examples
     --------
-    >>> pairs = pl.DataFrame({"a": ["mi 8", "su 24", "syrian air defence", "israel", "mi 8"],
-    ...                       "b": ["mi 8amtsh", "su 24m", "syrian air defence forces", "syrian air defence", "mi 28n"]})
+    >>> pairs = pl.DataFrame({
+    ...     "a": ["mi 8", "su 24", "syrian air defence", "israel", "mi 8"],
+    ...     "b": ["mi 8amtsh", "su 24m", "syrian air defence forces", "syrian air defence", "mi 28n"],
+    ... })
     >>> pairs.select(words_fit(pl.col("a"), pl.col("b"))).to_series().to_list()
     [True, True, True, False, False]
 
@@ -130,8 +132,9 @@ class Codebook:
     norms: pl.Series
 
     @classmethod
-    def build(cls, frame: pl.DataFrame, column: str, *,
-              normalise: Callable[[pl.Expr], pl.Expr] | None = normalise_text) -> Codebook:
+    def build(
+        cls, frame: pl.DataFrame, column: str, *, normalise: Callable[[pl.Expr], pl.Expr] | None = normalise_text
+    ) -> Codebook:
         """The codebook of ``frame[column]``, texts normalised by ``normalise`` (:func:`normalise_text`, case
         and spaces, unless told otherwise); ``normalise=None`` compares the texts exactly (vocabulary words).
 
@@ -166,9 +169,11 @@ class Codebook:
         return pl.lit(self.position).gather(pl.col(column or self.column).cast(self.dtype).to_physical())
 
     def claim(self, index: pl.Expr) -> pl.Expr:
+        """Whether the value at each ``index`` is a claim (not for ``not_stated`` and the like, nor an empty cell)."""
         return pl.lit(self.claims).gather(index).fill_null(False)
 
     def key(self, index: pl.Expr) -> pl.Expr:
+        """The comparison key of the value at each ``index``: equal for spellings that normalise alike."""
         return pl.lit(self.keys).gather(index)
 
 
@@ -289,8 +294,10 @@ def _count(accounts: pl.DataFrame, attribute: Attribute) -> Encoder:
 
     def render(vkey: pl.Expr) -> pl.Expr:
         first, last = vkey // _PAIR, vkey % _PAIR
-        return pl.when(first == last).then(first.cast(pl.String)).otherwise(
-            pl.concat_str([first.cast(pl.String), pl.lit("–"), last.cast(pl.String)])
+        return (
+            pl.when(first == last)
+            .then(first.cast(pl.String))
+            .otherwise(pl.concat_str([first.cast(pl.String), pl.lit("–"), last.cast(pl.String)]))
         )
 
     vkey = lo.cast(pl.Int64) * _PAIR + hi.cast(pl.Int64)

@@ -33,10 +33,42 @@ _OFF = pl.col("_off")
 
 #: Letters of other scripts that look like Latin ones (lower case, after NFKC), read as the Latin letter.
 CONFUSABLES = {
-    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
-    "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ӏ": "l", "һ": "h",
-    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u",
-    "χ": "x", "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "",
+    "а": "a",
+    "в": "b",
+    "е": "e",
+    "ё": "e",
+    "к": "k",
+    "м": "m",
+    "н": "h",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "т": "t",
+    "у": "y",
+    "х": "x",
+    "і": "i",
+    "ї": "i",
+    "ј": "j",
+    "ѕ": "s",
+    "ԁ": "d",
+    "ӏ": "l",
+    "һ": "h",
+    "α": "a",
+    "β": "b",
+    "ε": "e",
+    "ι": "i",
+    "κ": "k",
+    "ν": "v",
+    "ο": "o",
+    "ρ": "p",
+    "τ": "t",
+    "υ": "u",
+    "χ": "x",
+    "\u200b": "",
+    "\u200c": "",
+    "\u200d": "",
+    "\u2060": "",
+    "\ufeff": "",
 }
 
 
@@ -94,8 +126,9 @@ def chain_labels(frame: pl.DataFrame) -> pl.Series:
     if unofficial.height == 0:
         return labels
     by_origin = pl.col("_label").min().over("_inc", "_o")
-    by_publication = pl.when(pl.col("_r").is_null()).then(pl.col("_label")).otherwise(
-        pl.col("_label").min().over("_inc", "_r"))
+    by_publication = (
+        pl.when(pl.col("_r").is_null()).then(pl.col("_label")).otherwise(pl.col("_label").min().over("_inc", "_r"))
+    )
     unofficial = unofficial.with_columns(by_origin)
     if unofficial.get_column("_r").null_count() < unofficial.height:
         while True:
@@ -106,7 +139,8 @@ def chain_labels(frame: pl.DataFrame) -> pl.Series:
                 break
     official = keys.filter(pl.col("_off")).group_by("_inc", "_o").agg(pl.col("_label").min().alias("_operator"))
     unofficial = unofficial.join(official, on=["_inc", "_o"], how="left", maintain_order="left").with_columns(
-        pl.col("_operator").min().over("_label").alias("_operator"))
+        pl.col("_operator").min().over("_label").alias("_operator")
+    )
     at = keys.select(rows.filter(~pl.col("_off"))).to_series().cast(pl.Int64)
     return labels.scatter(at, unofficial.select(pl.coalesce("_operator", "_label")).to_series())
 
@@ -140,14 +174,17 @@ def independent_origins(current: pl.DataFrame, n: int) -> pl.Series:
     Two outlets repeating one original are one chain; the official account, and an outlet repeating it, do not count.
     """
     rows = current.select("_inc", "_org", (~_OFF & ~pl.col("_echo") & pl.col("is_current")).alias("_keep")).filter(
-        pl.col("_keep"))
+        pl.col("_keep")
+    )
     org = rows.get_column("_org")
     # One sort of a packed integer; an origin left blank (null) is an origin of its own, as a value of a sort.
     distinct = distinct_sorted(rows.drop("_keep")) if org.null_count() else distinct_pairs(rows.get_column("_inc"), org)
     return counts(offsets(distinct.get_column("_inc"), n)).alias("n_unofficial_origins")
 
 
-def origin_weight(origin_claims: list[pl.DataFrame], n: int, operator: pl.Series | None = None) -> tuple[pl.Series, pl.Series]:
+def origin_weight(
+    origin_claims: list[pl.DataFrame], n: int, operator: pl.Series | None = None
+) -> tuple[pl.Series, pl.Series]:
     """Independent unofficial origins that support and that contradict the operator, by incident position.
 
     ``origin_claims`` holds, per attribute, the unofficial claims where the sides contradict each other

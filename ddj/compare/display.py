@@ -55,9 +55,11 @@ def claim_text(attribute: Attribute, *, with_best: bool = False) -> pl.Expr:
         parts = [pl.when(c.is_in(list(NO_CLAIM))).then(None).otherwise(c) for c in (place, country)]
         joined = pl.concat_str(parts, separator=", ", ignore_nulls=True)
         either_unknown = (place == UNKNOWN) | (country == UNKNOWN)
-        return (pl.when(joined.is_null() | (joined == ""))
-                .then(pl.when(either_unknown).then(pl.lit(UNKNOWN)).otherwise(pl.lit(NOT_STATED)))
-                .otherwise(joined))
+        return (
+            pl.when(joined.is_null() | (joined == ""))
+            .then(pl.when(either_unknown).then(pl.lit(UNKNOWN)).otherwise(pl.lit(NOT_STATED)))
+            .otherwise(joined)
+        )
     return pl.col(attribute.columns[0]).cast(pl.String)
 
 
@@ -80,7 +82,8 @@ def claim_cell(value: Any, *, silent: str) -> str:
 
 def account_links(row: dict[str, Any]) -> str:
     """Where an account was read, as HTML: links to the report and its archived copy, and where it was
-    reported; ``no link recorded`` when there is none of them."""
+    reported; ``no link recorded`` when there is none of them.
+    """
     parts = []
     if row.get("url"):
         parts.append(safe_link(row["url"], "report"))

@@ -74,8 +74,17 @@ DISCOUNT_RATIO = 2
 
 #: The columns the grade and its reason are computed from.
 GRADE_INPUTS = (
-    "n_accounts", "n_contradict", "n_supporting_origins", "n_contradicting_origins", "n_unofficial_origins",
-    "acknowledged", "official_searched", "_official_claims", "_unofficial_disagree", "_contradicted", "_disagreed",
+    "n_accounts",
+    "n_contradict",
+    "n_supporting_origins",
+    "n_contradicting_origins",
+    "n_unofficial_origins",
+    "acknowledged",
+    "official_searched",
+    "_official_claims",
+    "_unofficial_disagree",
+    "_contradicted",
+    "_disagreed",
     "n_agree",
 )
 
@@ -121,67 +130,137 @@ def grade_exprs() -> tuple[pl.Expr, pl.Expr]:
     operator_silence = (
         pl.when(pl.col("acknowledged"))
         .then(pl.lit("the operator spoke of the incident but gave no version of it"))
-        .when(pl.col("official_searched")).then(pl.lit("the operator has never spoken of it"))
+        .when(pl.col("official_searched"))
+        .then(pl.lit("the operator has never spoken of it"))
         .otherwise(pl.lit("no official account is recorded"))
     )
-    weighed = pl.concat_str([
-        _count(contradicting, " independent source contradicts", " independent sources contradict"),
-        pl.lit(" the operator, "),
-        _count(supporting, " supports", " support"),
-        pl.lit(" it on what is in dispute"),
-    ])
+    weighed = pl.concat_str(
+        [
+            _count(contradicting, " independent source contradicts", " independent sources contradict"),
+            pl.lit(" the operator, "),
+            _count(supporting, " supports", " support"),
+            pl.lit(" it on what is in dispute"),
+        ]
+    )
     discounted = contradictions & (supporting >= DISCOUNT_MIN_SUPPORT) & (supporting > DISCOUNT_RATIO * contradicting)
     times = {2: "twice", 3: "three times"}.get(DISCOUNT_RATIO, f"{DISCOUNT_RATIO} times")
-    short_of = pl.when(supporting > 0).then(pl.lit(
-        f", short of the margin that would discount the contradiction (at least {DISCOUNT_MIN_SUPPORT} independent sources "
-        f"supporting the operator, and more than {times} as many as contradict it)"
-    )).otherwise(pl.lit(""))
+    short_of = (
+        pl.when(supporting > 0)
+        .then(
+            pl.lit(
+                ", short of the margin that would discount the contradiction "
+                f"(at least {DISCOUNT_MIN_SUPPORT} independent sources "
+                f"supporting the operator, and more than {times} as many as contradict it)"
+            )
+        )
+        .otherwise(pl.lit(""))
+    )
     grade = (
-        pl.when(accounts == 0).then(pl.lit("weak"))
-        .when(discounted).then(pl.lit("discounted"))
-        .when(contradictions).then(pl.lit("contested"))
-        .when(official & backed).then(pl.lit("confirmed"))
-        .when(official).then(pl.lit("uncorroborated"))
-        .when((origins >= 2) & ~disagree).then(pl.lit("fair"))
+        pl.when(accounts == 0)
+        .then(pl.lit("weak"))
+        .when(discounted)
+        .then(pl.lit("discounted"))
+        .when(contradictions)
+        .then(pl.lit("contested"))
+        .when(official & backed)
+        .then(pl.lit("confirmed"))
+        .when(official)
+        .then(pl.lit("uncorroborated"))
+        .when((origins >= 2) & ~disagree)
+        .then(pl.lit("fair"))
         .otherwise(pl.lit("weak"))
         .alias("computed_grade")
     )
     reason = (
-        pl.when(accounts == 0).then(pl.lit("Weak: no account of this incident is recorded."))
-        .when(discounted).then(pl.concat_str([
-            pl.lit("Discounted: unofficial accounts contradict the operator on "), pl.col("_contradicted"),
-            pl.lit(". The weight of independent evidence is with the operator: "), weighed, pl.lit("."),
-        ]))
-        .when(contradictions).then(pl.concat_str([
-            pl.lit("Contested: the operator and unofficial accounts contradict each other on "),
-            pl.col("_contradicted"), pl.lit(". Neither side concedes: "), weighed, short_of, pl.lit("."),
-        ]))
-        .when(official & backed).then(pl.concat_str([
-            pl.lit("Confirmed: an account independent of the operator agrees with its version on "),
-            _count(pl.col("n_agree"), " point", " points"),
-            pl.lit(" both speak to, and no account contradicts it ("),
-            _count(origins, " independent source", " independent sources"), pl.lit(" in all)."),
-        ]))
-        .when(official & (origins > 0)).then(pl.concat_str([
-            pl.lit("Uncorroborated: the operator gave its version; "),
-            _count(origins, " independent source speaks", " independent sources speak"),
-            pl.lit(" of the incident but not to the points the operator makes, so nothing independent backs it."),
-        ]))
-        .when(official).then(pl.lit(
-            "Uncorroborated: only the operator's account is recorded, so its version rests on its own word."))
-        .when((origins >= 2) & ~disagree).then(pl.concat_str([
-            pl.lit("Fair: "), origins.cast(pl.String),
-            pl.lit(" independent sources report it and agree with one another; "), operator_silence,
-            pl.lit("."),
-        ]))
-        .when(origins >= 2).then(pl.concat_str([
-            pl.lit("Weak: "), origins.cast(pl.String),
-            pl.lit(" independent sources report it but disagree with one another on "), pl.col("_disagreed"),
-            pl.lit("; "), operator_silence, pl.lit("."),
-        ]))
-        .when(origins == 1).then(pl.concat_str([
-            pl.lit("Weak: it rests on a single independent source; "), operator_silence, pl.lit("."),
-        ]))
+        pl.when(accounts == 0)
+        .then(pl.lit("Weak: no account of this incident is recorded."))
+        .when(discounted)
+        .then(
+            pl.concat_str(
+                [
+                    pl.lit("Discounted: unofficial accounts contradict the operator on "),
+                    pl.col("_contradicted"),
+                    pl.lit(". The weight of independent evidence is with the operator: "),
+                    weighed,
+                    pl.lit("."),
+                ]
+            )
+        )
+        .when(contradictions)
+        .then(
+            pl.concat_str(
+                [
+                    pl.lit("Contested: the operator and unofficial accounts contradict each other on "),
+                    pl.col("_contradicted"),
+                    pl.lit(". Neither side concedes: "),
+                    weighed,
+                    short_of,
+                    pl.lit("."),
+                ]
+            )
+        )
+        .when(official & backed)
+        .then(
+            pl.concat_str(
+                [
+                    pl.lit("Confirmed: an account independent of the operator agrees with its version on "),
+                    _count(pl.col("n_agree"), " point", " points"),
+                    pl.lit(" both speak to, and no account contradicts it ("),
+                    _count(origins, " independent source", " independent sources"),
+                    pl.lit(" in all)."),
+                ]
+            )
+        )
+        .when(official & (origins > 0))
+        .then(
+            pl.concat_str(
+                [
+                    pl.lit("Uncorroborated: the operator gave its version; "),
+                    _count(origins, " independent source speaks", " independent sources speak"),
+                    pl.lit(
+                        " of the incident but not to the points the operator makes, so nothing independent backs it."
+                    ),
+                ]
+            )
+        )
+        .when(official)
+        .then(pl.lit("Uncorroborated: only the operator's account is recorded, so its version rests on its own word."))
+        .when((origins >= 2) & ~disagree)
+        .then(
+            pl.concat_str(
+                [
+                    pl.lit("Fair: "),
+                    origins.cast(pl.String),
+                    pl.lit(" independent sources report it and agree with one another; "),
+                    operator_silence,
+                    pl.lit("."),
+                ]
+            )
+        )
+        .when(origins >= 2)
+        .then(
+            pl.concat_str(
+                [
+                    pl.lit("Weak: "),
+                    origins.cast(pl.String),
+                    pl.lit(" independent sources report it but disagree with one another on "),
+                    pl.col("_disagreed"),
+                    pl.lit("; "),
+                    operator_silence,
+                    pl.lit("."),
+                ]
+            )
+        )
+        .when(origins == 1)
+        .then(
+            pl.concat_str(
+                [
+                    pl.lit("Weak: it rests on a single independent source; "),
+                    operator_silence,
+                    pl.lit("."),
+                ]
+            )
+        )
         .otherwise(pl.lit("Weak: no account claims a value on any compared attribute."))
         .alias("computed_grade_reason")
     )
@@ -199,8 +278,9 @@ def with_grades(frame: pl.DataFrame) -> pl.DataFrame:
     inputs = list(GRADE_INPUTS)
     keys = frame.select(inputs)
     graded = keys.unique().with_row_index("_combo").with_columns(*grade_exprs())
-    combo = keys.join(graded.select(*inputs, "_combo"), on=inputs, how="left", maintain_order="left",
-                      nulls_equal=True).get_column("_combo")
+    combo = keys.join(
+        graded.select(*inputs, "_combo"), on=inputs, how="left", maintain_order="left", nulls_equal=True
+    ).get_column("_combo")
     del keys
     return frame.with_columns(
         graded.get_column("computed_grade").gather(combo), graded.get_column("computed_grade_reason").gather(combo)

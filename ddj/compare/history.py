@@ -13,8 +13,15 @@ import polars as pl
 from ddj.compare.claims import ATTRIBUTE_DTYPE, Encoder, code_columns
 
 CHANGE_COLUMNS = (
-    "incident_id", "source_id", "from_account_id", "to_account_id", "from_date", "to_date",
-    "attribute", "from_value", "to_value",
+    "incident_id",
+    "source_id",
+    "from_account_id",
+    "to_account_id",
+    "from_date",
+    "to_date",
+    "attribute",
+    "from_value",
+    "to_value",
 )
 
 
@@ -55,9 +62,7 @@ def official_changes(accounts: pl.DataFrame, encoders: list[Encoder]) -> pl.Data
     makes no claim shows its own word (``not_stated``, ``unknown``). Two versions that say the same
     thing after normalisation (other capitals or spacing) are not a change.
     """
-    links = accounts.filter(
-        pl.col("supersedes_account_id").is_not_null() & (pl.col("side") == "official")
-    ).select(
+    links = accounts.filter(pl.col("supersedes_account_id").is_not_null() & (pl.col("side") == "official")).select(
         "incident_id",
         "source_id",
         pl.col("supersedes_account_id").alias("from_account_id"),
@@ -88,31 +93,39 @@ def official_changes(accounts: pl.DataFrame, encoders: list[Encoder]) -> pl.Data
     parts = []
     for i, enc in enumerate(encoders):
         claim_a, claim_b = pl.col(f"from_c{i}"), pl.col(f"to_c{i}")
-        differs = (claim_a != claim_b) | (claim_a & (pl.col(f"from_k{i}") != pl.col(f"to_k{i}"))) | (
-            ~claim_a & (pl.col(f"from_w{i}") != pl.col(f"to_w{i}"))
+        differs = (
+            (claim_a != claim_b)
+            | (claim_a & (pl.col(f"from_k{i}") != pl.col(f"to_k{i}")))
+            | (~claim_a & (pl.col(f"from_w{i}") != pl.col(f"to_w{i}")))
         )
         parts.append(
             joined.filter(differs.fill_null(True)).select(
-                "incident_id", "source_id", "from_account_id", "to_account_id",
-                pl.col("from_published_date").alias("from_date"), "to_date",
+                "incident_id",
+                "source_id",
+                "from_account_id",
+                "to_account_id",
+                pl.col("from_published_date").alias("from_date"),
+                "to_date",
                 pl.lit(enc.attribute.name, dtype=ATTRIBUTE_DTYPE).alias("attribute"),
                 pl.lit(i, dtype=pl.UInt8).alias("_order"),
                 pl.col(f"from_v{i}").alias("from_value"),
                 pl.col(f"to_v{i}").alias("to_value"),
             )
         )
-    return (
-        pl.concat(parts)
-        .sort("incident_id", "to_date", "to_account_id", "_order")
-        .drop("_order")
-    )
+    return pl.concat(parts).sort("incident_id", "to_date", "to_account_id", "_order").drop("_order")
 
 
 def _empty_changes() -> pl.DataFrame:
     return pl.DataFrame(
         schema={
-            "incident_id": pl.String, "source_id": pl.String, "from_account_id": pl.String,
-            "to_account_id": pl.String, "from_date": pl.Date, "to_date": pl.Date, "attribute": ATTRIBUTE_DTYPE,
-            "from_value": pl.String, "to_value": pl.String,
+            "incident_id": pl.String,
+            "source_id": pl.String,
+            "from_account_id": pl.String,
+            "to_account_id": pl.String,
+            "from_date": pl.Date,
+            "to_date": pl.Date,
+            "attribute": ATTRIBUTE_DTYPE,
+            "from_value": pl.String,
+            "to_value": pl.String,
         }
     )

@@ -60,12 +60,26 @@ def apply_grade_overrides(incidents: pl.DataFrame, overrides: pl.DataFrame) -> p
         incidents.select("incident_id", "computed_grade", "computed_grade_reason")
         .with_row_index("_pos")
         .join(chosen, on="incident_id", how="inner")
-        .with_columns(pl.concat_str([
-            pl.lit("Set to "), pl.col("_override_grade"), pl.lit(" by "), pl.col("override_editor"), pl.lit(" on "),
-            pl.col("override_date").dt.strftime("%Y-%m-%d"), pl.lit(" (override "), pl.col("override_id"),
-            pl.lit("): "), pl.col("override_reason"), pl.lit(" The rules gave "), pl.col("computed_grade"),
-            pl.lit(". "), pl.col("computed_grade_reason"),
-        ]).alias("_reason"))
+        .with_columns(
+            pl.concat_str(
+                [
+                    pl.lit("Set to "),
+                    pl.col("_override_grade"),
+                    pl.lit(" by "),
+                    pl.col("override_editor"),
+                    pl.lit(" on "),
+                    pl.col("override_date").dt.strftime("%Y-%m-%d"),
+                    pl.lit(" (override "),
+                    pl.col("override_id"),
+                    pl.lit("): "),
+                    pl.col("override_reason"),
+                    pl.lit(" The rules gave "),
+                    pl.col("computed_grade"),
+                    pl.lit(". "),
+                    pl.col("computed_grade_reason"),
+                ]
+            ).alias("_reason")
+        )
     )
     where = hits.get_column("_pos")
     # For each incident, its row of ``hits`` (null when no override is in force).

@@ -43,7 +43,8 @@ def contradicted_positions(official: pl.DataFrame, unofficial: pl.DataFrame, com
 
 def disagreeing_positions(unofficial: pl.DataFrame, compatible: Compatible) -> pl.Series:
     """Incident positions where two unofficial claims do not fit each other (``unofficial`` holds the
-    distinct (``_inc``, ``_vkey``) pairs, sorted)."""
+    distinct (``_inc``, ``_vkey``) pairs, sorted).
+    """
     several = unofficial.filter(pl.col("_inc").is_duplicated())
     pairs = several.join(several, on="_inc", how="inner", suffix="_b").filter(pl.col("_vkey") < pl.col("_vkey_b"))
     return misfits(pairs, "_vkey", "_vkey_b", compatible).get_column("_inc").unique()
@@ -51,13 +52,15 @@ def disagreeing_positions(unofficial: pl.DataFrame, compatible: Compatible) -> p
 
 def origin_misfits(official: pl.DataFrame, unofficial: pl.DataFrame, compatible: Compatible) -> pl.DataFrame:
     """For each (incident, unofficial origin) whose claims meet an official one: ``_contra``, whether
-    one of them does not fit an official claim. ``unofficial`` holds ``_inc``, ``_org`` and ``_vkey``."""
+    one of them does not fit an official claim. ``unofficial`` holds ``_inc``, ``_org`` and ``_vkey``.
+    """
     pairs = distinct_sorted(official.select("_inc", "_vkey")).join(
         distinct_sorted(unofficial.select("_inc", "_org", "_vkey")), on="_inc", how="inner", suffix="_u"
     )
     bad = misfits(pairs, "_vkey", "_vkey_u", compatible).select("_inc", "_org").unique()
     return (
-        pairs.select("_inc", "_org").unique()
+        pairs.select("_inc", "_org")
+        .unique()
         .join(bad.with_columns(pl.lit(True).alias("_contra")), on=["_inc", "_org"], how="left")
         .with_columns(pl.col("_contra").fill_null(False))
     )

@@ -38,8 +38,15 @@ from ddj.compare._positions import counts, distinct_pairs, flags, lists, offsets
 from ddj.compare.claims import Encoder
 from ddj.compare.pairs import contradicted_positions, disagreeing_positions, origin_misfits
 
-STATUSES = ("agree", "contradict", "official_silent", "no_official_record", "unofficial_only", "official_only",
-            "unknown")
+STATUSES = (
+    "agree",
+    "contradict",
+    "official_silent",
+    "no_official_record",
+    "unofficial_only",
+    "official_only",
+    "unknown",
+)
 """Every status an (incident, attribute) pair can have, in display order."""
 
 STATUS_CODES = {status: code for code, status in enumerate(STATUSES)}
@@ -75,8 +82,13 @@ class AttributeResult:
     origin_claims: pl.DataFrame
 
 
-def status_expr(official: pl.Expr, unofficial: pl.Expr, contradiction: pl.Expr, acknowledged: pl.Expr,
-                searched: pl.Expr | None = None) -> pl.Expr:
+def status_expr(
+    official: pl.Expr,
+    unofficial: pl.Expr,
+    contradiction: pl.Expr,
+    acknowledged: pl.Expr,
+    searched: pl.Expr | None = None,
+) -> pl.Expr:
     """The status code (see :data:`STATUS_CODES`) from whether each side claims, whether they contradict,
     whether the operator spoke at all, and whether anyone searched for its statements (None: nobody did).
 
@@ -101,9 +113,13 @@ def status_expr(official: pl.Expr, unofficial: pl.Expr, contradiction: pl.Expr, 
         pl.when(official & unofficial)
         .then(pl.when(contradiction).then(code("contradict")).otherwise(code("agree")))
         .when(unofficial)
-        .then(pl.when(acknowledged).then(code("unofficial_only"))
-              .when(pl.lit(False) if searched is None else searched).then(code("official_silent"))
-              .otherwise(code("no_official_record")))
+        .then(
+            pl.when(acknowledged)
+            .then(code("unofficial_only"))
+            .when(pl.lit(False) if searched is None else searched)
+            .then(code("official_silent"))
+            .otherwise(code("no_official_record"))
+        )
         .when(official)
         .then(code("official_only"))
         .otherwise(code("unknown"))
@@ -118,17 +134,22 @@ def claim_rows(frame: pl.DataFrame, encoder: Encoder, *extra: str, official: boo
     ``frame`` holds ``_inc``, ``_off``, ``is_current`` and the encoder's code columns. The query is
     lazy, so only the columns it reads are filtered and the values are computed for kept rows only.
     """
-    bounds = [encoder.lo.alias("_lo"), encoder.hi.alias("_hi")] if encoder.lo is not None else []
+    bounds = (
+        [encoder.lo.alias("_lo"), encoder.hi.alias("_hi")] if encoder.lo is not None and encoder.hi is not None else []
+    )
     keep = encoder.claim & pl.col("is_current")
     if official is not None:
         keep = keep & (_OFF if official else ~_OFF)
-    return frame.lazy().filter(keep).select(
-        pl.col("_inc").set_sorted(), "_off", *extra, *bounds, encoder.vkey.alias("_vkey")
+    return (
+        frame.lazy()
+        .filter(keep)
+        .select(pl.col("_inc").set_sorted(), "_off", *extra, *bounds, encoder.vkey.alias("_vkey"))
     )
 
 
-def attribute_result(current: pl.DataFrame, encoder: Encoder, n: int, acknowledged: pl.Series,
-                     searched: pl.Series | None = None) -> AttributeResult:
+def attribute_result(
+    current: pl.DataFrame, encoder: Encoder, n: int, acknowledged: pl.Series, searched: pl.Series | None = None
+) -> AttributeResult:
     """Compare one attribute over every incident.
 
     ``current`` holds the accounts with ``_inc`` (the incident's position, 0..n-1), ``_off``
@@ -147,7 +168,7 @@ def attribute_result(current: pl.DataFrame, encoder: Encoder, n: int, acknowledg
     columns: dict[str, pl.Series] = {}
     distinct = [distinct_pairs(side.get_column("_inc"), side.get_column("_vkey")) for side in (official, unofficial)]
     vocabulary = pl.concat([d.get_column("_vkey") for d in distinct]).unique().sort()
-    for values, name in zip(distinct, ("official_values", "unofficial_values")):
+    for values, name in zip(distinct, ("official_values", "unofficial_values"), strict=True):
         codes = vocabulary.search_sorted(values.get_column("_vkey"), side="left").cast(pl.UInt32)
         columns[name] = lists(offsets(values.get_column("_inc"), n), codes, name)
     columns["official_account_ids"] = lists(o_at, official.get_column("_row"), "official_account_ids")
@@ -155,12 +176,14 @@ def attribute_result(current: pl.DataFrame, encoder: Encoder, n: int, acknowledg
     columns["n_unofficial_origins"] = (
         lists(u_at, unofficial.get_column("_org")).list.n_unique().cast(pl.UInt32).alias("n_unofficial_origins")
     )
-    frame = pl.DataFrame({
-        "_o": counts(o_at) > 0,
-        "_u": counts(u_at) > 0,
-        "_ack": acknowledged,
-        "_searched": searched if searched is not None else pl.repeat(False, n, eager=True),
-    })
+    frame = pl.DataFrame(
+        {
+            "_o": counts(o_at) > 0,
+            "_u": counts(u_at) > 0,
+            "_ack": acknowledged,
+            "_searched": searched if searched is not None else pl.repeat(False, n, eager=True),
+        }
+    )
     if encoder.lo is not None:
         frame = frame.with_columns(
             lists(o_at, official.get_column("_hi")).list.min().alias("_o_min_hi"),
@@ -169,34 +192,45 @@ def attribute_result(current: pl.DataFrame, encoder: Encoder, n: int, acknowledg
             lists(u_at, unofficial.get_column("_lo")).list.max().alias("_u_max_lo"),
         ).with_columns(
             ((pl.col("_o_min_hi") < pl.col("_u_max_lo")) | (pl.col("_u_min_hi") < pl.col("_o_max_lo")))
-            .fill_null(False).alias("_contra"),
+            .fill_null(False)
+            .alias("_contra"),
             (pl.col("_u_min_hi") < pl.col("_u_max_lo")).fill_null(False).alias("_udisagree"),
         )
     else:
         assert encoder.compatible is not None
-        contra = flags(contradicted_positions(*distinct, encoder.compatible), n)
+        contra = flags(contradicted_positions(distinct[0], distinct[1], encoder.compatible), n)
         quiet = flags(official.get_column("_inc"), n).not_()
         # Only where the operator makes no claim on this attribute (see AttributeResult).
         asked = distinct[1].filter(pl.lit(quiet).gather(pl.col("_inc")))
         disagree = flags(disagreeing_positions(asked, encoder.compatible), n)
         frame = frame.with_columns(contra.alias("_contra"), disagree.alias("_udisagree"))
     decided = frame.select(
-        status_expr(pl.col("_o"), pl.col("_u"), pl.col("_contra"), pl.col("_ack"), pl.col("_searched")), "_o",
-        "_udisagree"
+        status_expr(pl.col("_o"), pl.col("_u"), pl.col("_contra"), pl.col("_ack"), pl.col("_searched")),
+        "_o",
+        "_udisagree",
     )
     columns["status"] = decided.get_column("status")
     disputed = pl.lit(decided.get_column("status") == STATUS_CODES["contradict"]).gather(pl.col("_inc"))
     if encoder.lo is not None:
         # A claim without a range (a place that names no country) fits any: null is no contradiction, nor support.
         misfit = (pl.col("_lo") > pl.lit(frame.get_column("_o_min_hi")).gather(pl.col("_inc"))) | (
-            pl.col("_hi") < pl.lit(frame.get_column("_o_max_lo")).gather(pl.col("_inc")))
-        origin_claims = unofficial.lazy().filter(disputed).select(
-            "_inc", "_org", misfit.fill_null(False).alias("_contra"), (~misfit).fill_null(False).alias("_backs")
-        ).collect()
+            pl.col("_hi") < pl.lit(frame.get_column("_o_max_lo")).gather(pl.col("_inc"))
+        )
+        origin_claims = (
+            unofficial.lazy()
+            .filter(disputed)
+            .select(
+                "_inc", "_org", misfit.fill_null(False).alias("_contra"), (~misfit).fill_null(False).alias("_backs")
+            )
+            .collect()
+        )
     else:
-        misfits = origin_misfits(official.lazy().filter(disputed).select("_inc", "_vkey").collect(),
-                                 unofficial.lazy().filter(disputed).select("_inc", "_org", "_vkey").collect(),
-                                 encoder.compatible)
+        assert encoder.compatible is not None
+        misfits = origin_misfits(
+            official.lazy().filter(disputed).select("_inc", "_vkey").collect(),
+            unofficial.lazy().filter(disputed).select("_inc", "_org", "_vkey").collect(),
+            encoder.compatible,
+        )
         origin_claims = misfits.select("_inc", "_org", "_contra", (~pl.col("_contra")).alias("_backs"))
     return AttributeResult(
         columns=columns,

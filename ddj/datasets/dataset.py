@@ -55,24 +55,53 @@ class Dataset:
 
     @property
     def incidents(self) -> pl.DataFrame:
+        """The ``incidents`` table: one row per incident.
+
+        Raises
+        ------
+        UsageError
+            The dataset has no such table (it is not of kind ``incidents``).
+        """
         return self.table("incidents")
 
     @property
     def sources(self) -> pl.DataFrame:
+        """The ``sources`` table: one row per source that published an account.
+
+        Raises
+        ------
+        UsageError
+            The dataset has no such table (it is not of kind ``incidents``).
+        """
         return self.table("sources")
 
     @property
     def accounts(self) -> pl.DataFrame:
+        """The ``accounts`` table: one row per account of an incident, official or unofficial.
+
+        Raises
+        ------
+        UsageError
+            The dataset has no such table (it is not of kind ``incidents``).
+        """
         return self.table("accounts")
 
     @property
     def overrides(self) -> pl.DataFrame:
+        """The ``overrides`` table: editors' decisions as data (what was changed, by whom, when, why).
+
+        Raises
+        ------
+        UsageError
+            The dataset has no such table (it is not of kind ``incidents``).
+        """
         return self.table("overrides")
 
     @cached_property
     def official_search(self) -> OfficialSearch:
         """Whether the curators searched for official statements, and when (the descriptor's
-        ``ddj.official_search``; not declared reads as not searched). See :mod:`ddj.datasets.official_search`."""
+        ``ddj.official_search``; not declared reads as not searched). See :mod:`ddj.datasets.official_search`.
+        """
         return read_official_search(self.descriptor, str(self.folder / "datapackage.json"))
 
     @cached_property

@@ -112,8 +112,9 @@ def refresh(folder: Path) -> list[str]:
     folder = Path(folder)
     stale = out_of_step(folder)
     if "datapackage.json" in stale:
-        atomic_write_text(folder / "datapackage.json",
-                          json.dumps(expected_descriptor(folder), indent=2, ensure_ascii=False) + "\n")
+        atomic_write_text(
+            folder / "datapackage.json", json.dumps(expected_descriptor(folder), indent=2, ensure_ascii=False) + "\n"
+        )
     if "README.md" in stale:
         atomic_write_text(folder / "README.md", expected_datasheet(folder))
     return stale

@@ -17,9 +17,21 @@ from ddj.datasets.official_search import official_search_caveat, official_search
 from ddj.datasets.package import PackageSpec, ResourceSpec, read_package
 from ddj.datasets.readers import read_resource
 from ddj.datasets.registry import resolve
-from ddj.datasets.tableschema import check_and_cast, foreign_key_problems, split_caveats
+from ddj.datasets.tableschema import _cast_expr, _vocabulary_field, check_and_cast, foreign_key_problems, split_caveats
+from ddj.datasets.validation_record import (
+    ValidationRecord,
+    files_unchanged,
+    forget,
+    package_states,
+    read_record,
+    record_key,
+    write_record,
+)
 from ddj.errors import PackageError, Problem, ResourceFileError, validation_error
 from ddj.warnings import DataCaveatWarning
+
+#: Set to 1 to validate every package in full on every load, whatever the records say.
+REVALIDATE_ENV = "DDJ_REVALIDATE"
 
 
 @dataclass
@@ -34,9 +46,15 @@ class Inspection:
     caveats: list[Problem] = field(default_factory=list)
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     package: PackageSpec | None = None
+    #: True when the package was not validated again because a record says this content passed
+    #: (see :mod:`ddj.datasets.validation_record`); ``caveats`` are then the recorded ones.
+    from_record: bool = False
+    #: Rows per table (also known without the tables, from a record).
+    counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
+        """True when no file was unreadable and no rule was broken (caveats do not count)."""
         return not self.problems and not self.file_errors
 
     def messages(self) -> list[str]:
@@ -50,7 +68,7 @@ def _kind_of(package: PackageSpec) -> DatasetKind:
     except KeyError:
         msg = (
             f"{package.folder / 'datapackage.json'}: unknown ddj kind {package.kind!r}; "
-            f"ddj knows: {', '.join(KINDS)}. Set \"ddj\": {{\"kind\": ...}} to one of them."
+            f'ddj knows: {", ".join(KINDS)}. Set "ddj": {{"kind": ...}} to one of them.'
         )
         raise PackageError(msg) from None
 
@@ -78,7 +96,9 @@ def _check_declared_schema(package: PackageSpec, kind: DatasetKind) -> None:
             if extra:
                 parts.append(f"has field(s) the model does not know: {', '.join(extra)}")
             if retyped:
-                parts.append("declares other types for " + ", ".join(f"{f} ({declared[f]}, not {wanted[f]})" for f in retyped))
+                parts.append(
+                    "declares other types for " + ", ".join(f"{f} ({declared[f]}, not {wanted[f]})" for f in retyped)
+                )
             msg = (
                 f"{package.folder / 'datapackage.json'}: the schema of resource {name!r} "
                 f"{'; '.join(parts)}. Regenerate it with `ddj schema` or fix it by hand."
@@ -127,9 +147,13 @@ def inspect(name_or_path: str | os.PathLike, *, keep_text: bool = True) -> Inspe
         try:
             typed, problems = check_and_cast(raw, schema, spec.display, enums=kind.enum_dtypes, keep=keep)
         except pl.exceptions.PolarsError as err:  # the structure check passed, so this is rare: say what polars said
-            result.file_errors.append(ResourceFileError(
-                f"{spec.display}: cannot be read as a table ({str(err).splitlines()[0]}). Check the quotes, "
-                "separators and line ends, or re-export the file.", file=spec.display))
+            result.file_errors.append(
+                ResourceFileError(
+                    f"{spec.display}: cannot be read as a table ({str(err).splitlines()[0]}). Check the quotes, "
+                    "separators and line ends, or re-export the file.",
+                    file=spec.display,
+                )
+            )
             readable = False
             continue
         problems, cell_caveats = split_caveats(problems)
@@ -137,9 +161,16 @@ def inspect(name_or_path: str | os.PathLike, *, keep_text: bool = True) -> Inspe
         text_caveats += cell_caveats
         if typed.height == 0 and name not in kind.may_be_empty:
             result.problems.append(
-                Problem(spec.display, None, None, None, "empty_table",
-                        "has a header but no rows; this resource needs at least one row",
-                        "add the rows, or check that the right file is named in datapackage.json", "EmptyTableError")
+                Problem(
+                    spec.display,
+                    None,
+                    None,
+                    None,
+                    "empty_table",
+                    "has a header but no rows; this resource needs at least one row",
+                    "add the rows, or check that the right file is named in datapackage.json",
+                    "EmptyTableError",
+                )
             )
         result.tables[name] = typed
     if not readable:
@@ -158,7 +189,106 @@ def inspect(name_or_path: str | os.PathLike, *, keep_text: bool = True) -> Inspe
         result.caveats = text_caveats + kind.caveats(result.tables, files)
         if search is not None:
             result.caveats += official_search_caveat(search, descriptor_file)
+    result.counts = {name: frame.height for name, frame in result.tables.items()}
     return result
+
+
+def validate_once(
+    name_or_path: str | os.PathLike, *, keep_text: bool = True, revalidate: bool = False, read_tables: bool = True
+) -> Inspection:
+    """:func:`inspect` a package, unless a record says this very content passed the current rules.
+
+    The package's files are hashed (see :mod:`ddj.datasets.validation_record`); when a record of a
+    successful validation matches the hashes, the rules version and ddj's version, the tables are read
+    and typed without the row-level rules and the recorded caveats are returned (``from_record`` is
+    true). Otherwise, or with ``revalidate``, the package is inspected in full and, if it passes, a new
+    record is written. With ``read_tables`` false a recorded package's tables are not read at all
+    (``ddj validate`` needs only the counts).
+    """
+    folder = resolve(name_or_path)
+    package = read_package(folder)
+    kind = _kind_of(package)
+    _check_declared_schema(package, kind)
+    try:
+        states = package_states(folder, [spec.path for spec in package.resources.values()])
+    except OSError:  # a file that cannot be read: the inspection says which, and how to fix it
+        return inspect(folder, keep_text=keep_text)
+    key = record_key(folder, kind.name, kind.schemas, states)
+    record = None if revalidate else read_record(folder, key)
+    if record is not None and set(record.counts) == set(package.resources):
+        tables: dict[str, pl.DataFrame] | None = {}
+        if read_tables:
+            check_memory(package, kind, keep_text=keep_text)
+            try:
+                tables = _read_validated(package, kind, record, keep_text=keep_text)
+            except (pl.exceptions.PolarsError, OSError):  # rewritten while read: validating says what is wrong
+                tables = None
+        if tables is not None and files_unchanged(folder, states):  # nothing was rewritten while it was read
+            return Inspection(
+                folder=folder,
+                name=package.name,
+                kind=kind.name,
+                caveats=list(record.caveats),
+                tables=tables,
+                package=package,
+                from_record=True,
+                counts=dict(record.counts),
+            )
+    result = inspect(folder, keep_text=keep_text)
+    if not result.ok:
+        forget(folder)
+    elif files_unchanged(folder, states):  # what was validated is what was hashed
+        import datetime as dt
+
+        write_record(
+            folder,
+            ValidationRecord(
+                key=key,
+                files=states,
+                validated_on=dt.date.today().isoformat(),
+                caveats=tuple(result.caveats),
+                counts=dict(result.counts),
+            ),
+        )
+    return result
+
+
+def _read_validated(
+    package: PackageSpec, kind: DatasetKind, record: ValidationRecord, *, keep_text: bool
+) -> dict[str, pl.DataFrame]:
+    """The typed tables of a package that passed validation, read without the checks.
+
+    The same columns and types as :func:`inspect` gives a valid package (every vocabulary column a
+    ``pl.Enum``, since a valid package has no value outside its vocabulary); CSV files are read up to the
+    row count the record holds, as the structure check counted them.
+    """
+    queries: dict[str, pl.LazyFrame] = {}
+    for name, spec in package.resources.items():
+        schema = kind.schemas.get(name, spec.schema)
+        if spec.format == "parquet":
+            raw = pl.scan_parquet(spec.path)
+        else:
+            raw = pl.scan_csv(
+                spec.path,
+                infer_schema=False,
+                has_header=True,
+                raise_if_empty=False,
+                truncate_ragged_lines=False,
+                n_rows=record.counts[name],
+            )
+        dropped = frozenset() if keep_text else kind.free_text.get(name, frozenset())
+        frame_schema = raw.collect_schema()
+        casts = []
+        for item in schema["fields"]:
+            column = item["name"]
+            if column in dropped:
+                continue
+            typed = _cast_expr(column, item.get("type", "string"), frame_schema[column]).alias(column)
+            if kind.enum_dtypes and _vocabulary_field(item):
+                typed = typed.cast(pl.Enum(item["constraints"]["enum"]), strict=False)
+            casts.append(typed)
+        queries[name] = raw.select(casts)
+    return dict(zip(queries, pl.collect_all(list(queries.values())), strict=True))  # the tables at once
 
 
 def _with_schema(spec: ResourceSpec, schema: dict) -> ResourceSpec:
@@ -177,13 +307,18 @@ def _foreign_key_problems(package: PackageSpec, kind: DatasetKind, tables: dict[
             parent = tables.get(parent_name)
             if parent is None:
                 continue
-            problems += foreign_key_problems(frame, own, parent[theirs], package.resources[name].display,
-                                             package.resources[parent_name].display)
+            problems += foreign_key_problems(
+                frame, own, parent[theirs], package.resources[name].display, package.resources[parent_name].display
+            )
     return problems
 
 
-def load(name_or_path: str | os.PathLike, *, warn: bool = True) -> Dataset:
+def load(name_or_path: str | os.PathLike, *, warn: bool = True, revalidate: bool = False) -> Dataset:
     """Load a dataset by shipped name or folder path, validated.
+
+    A package is validated once per content: a successful validation is recorded in ddj's cache folder
+    against the hashes of its files and the rules' version, and a later load of the same files skips the
+    row-level rules (the recorded caveats are still emitted). See :mod:`ddj.datasets.validation_record`.
 
     Parameters
     ----------
@@ -191,6 +326,9 @@ def load(name_or_path: str | os.PathLike, *, warn: bool = True) -> Dataset:
         A shipped dataset's name (``ddj datasets`` lists them) or the path of a package folder.
     warn
         Emit each kind of caveat as one :class:`ddj.warnings.DataCaveatWarning`.
+    revalidate
+        Validate every row again even when a record says these files passed (so does setting the
+        environment variable ``DDJ_REVALIDATE=1``, for reports, notebooks and the Explorer).
 
     Raises
     ------
@@ -207,7 +345,8 @@ def load(name_or_path: str | os.PathLike, *, warn: bool = True) -> Dataset:
 
     The Mi-35 that landed in February 2021 is placed in Al-Hasakah governorate.
     """
-    result = inspect(name_or_path)
+    revalidate = revalidate or os.environ.get(REVALIDATE_ENV, "") not in ("", "0")
+    result = validate_once(name_or_path, revalidate=revalidate)
     if result.file_errors:
         raise result.file_errors[0]
     if result.problems:

@@ -56,7 +56,8 @@ def parse_size(text: str) -> int:
 
 def available_memory() -> int | None:
     """Bytes of memory this process can still use: the least of what the system has available, the
-    container's (cgroup) limit less its use, and :envvar:`DDJ_MEMORY_LIMIT`; ``None`` if unknown."""
+    container's (cgroup) limit less its use, and :envvar:`DDJ_MEMORY_LIMIT`; ``None`` if unknown.
+    """
     override = os.environ.get(ENV)
     if override is not None and override.strip():
         return parse_size(override)
@@ -68,9 +69,10 @@ def available_memory() -> int | None:
             found.append(int(match.group(1)) * 1024)
     except OSError:
         pass
-    for limit_file, usage_file in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
-                                   ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
-                                    "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+    for limit_file, usage_file in (
+        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+        ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
+    ):
         try:
             limit = Path(limit_file).read_text().strip()
             usage = int(Path(usage_file).read_text().strip())
@@ -91,7 +93,7 @@ def _parquet_cells(path: Path) -> int:
     try:
         scan = pl.scan_parquet(path)
         return scan.select(pl.len()).collect().item() * len(scan.collect_schema())
-    except Exception:  # a damaged file: the reader says so with its own message
+    except Exception:  # noqa: BLE001 - a damaged file: the reader says so with its own message
         return 0
 
 
@@ -131,10 +133,14 @@ def check_memory(package, kind=None, *, keep_text: bool) -> None:
     if not available or needed <= available:  # unknown or turned off, or it fits
         return
     sizes = {spec.display: spec.path.stat().st_size for spec in package.resources.values() if spec.path.is_file()}
-    largest = max(sizes, key=sizes.get)
-    lighter = "" if not keep_text else (
-        f" `ddj validate` needs less (about {_gb(estimate(package, keep_text=False))}): it checks the free text "
-        "without keeping it."
+    largest = max(sizes, key=sizes.__getitem__)
+    lighter = (
+        ""
+        if not keep_text
+        else (
+            f" `ddj validate` needs less (about {_gb(estimate(package, keep_text=False))}): it checks the free text "
+            "without keeping it."
+        )
     )
     msg = (
         f"{package.folder}: the data files are {_gb(sum(sizes.values()))} (the largest, {largest}, "

@@ -31,8 +31,7 @@ from ddj.model import OFFICIAL_SEARCH_FIELDS
 __all__ = ["OfficialSearch", "official_search_caveat", "official_search_problems", "read_official_search"]
 
 _KEYS = tuple(f.name for f in OFFICIAL_SEARCH_FIELDS)
-_EXAMPLE = ('"ddj": {"official_search": {"searched": true, "on": "YYYY-MM-DD", "note": "..."}} '
-            '(or {"searched": false})')
+_EXAMPLE = '"ddj": {"official_search": {"searched": true, "on": "YYYY-MM-DD", "note": "..."}} (or {"searched": false})'
 
 
 @dataclass(frozen=True)
@@ -117,7 +116,7 @@ def read_official_search(descriptor: dict[str, Any] | None, where: str = "datapa
     value = block["official_search"]
 
     def fail(what: str) -> PackageError:
-        return PackageError(f"{where}: \"official_search\" in the \"ddj\" block {what}. Write it as {_EXAMPLE}.")
+        return PackageError(f'{where}: "official_search" in the "ddj" block {what}. Write it as {_EXAMPLE}.')
 
     if not isinstance(value, dict):
         raise fail(f"must be an object, not {type(value).__name__} {value!r}")
@@ -126,7 +125,7 @@ def read_official_search(descriptor: dict[str, Any] | None, where: str = "datapa
         raise fail(f"has key(s) ddj does not know: {', '.join(map(repr, unknown))} (it knows {', '.join(_KEYS)})")
     searched = value.get("searched")
     if not isinstance(searched, bool):
-        raise fail(f"needs \"searched\": true or false (it has {searched!r})")
+        raise fail(f'needs "searched": true or false (it has {searched!r})')
     on = value.get("on")
     if on is not None:
         try:
@@ -134,21 +133,23 @@ def read_official_search(descriptor: dict[str, Any] | None, where: str = "datapa
         except ValueError:
             on = None
         if on is None:
-            raise fail(f"has \"on\": {value.get('on')!r}, which is not a date written YYYY-MM-DD")
+            raise fail(f'has "on": {value.get("on")!r}, which is not a date written YYYY-MM-DD')
     note = value.get("note", "")
     if not isinstance(note, str):
-        raise fail(f"has a \"note\" that is not text ({note!r})")
+        raise fail(f'has a "note" that is not text ({note!r})')
     wrong = "searched_incidents" if searched else "not_searched"
     if wrong in value:
-        raise fail(f"has \"{wrong}\" with \"searched\": {str(searched).lower()}; list the incidents that differ from "
-                   f"the dataset under \"{'not_searched' if searched else 'searched_incidents'}\"")
+        raise fail(
+            f'has "{wrong}" with "searched": {str(searched).lower()}; list the incidents that differ from '
+            f'the dataset under "{"not_searched" if searched else "searched_incidents"}"'
+        )
     listed = value.get("not_searched" if searched else "searched_incidents", [])
     if not isinstance(listed, list) or not all(isinstance(i, str) and i for i in listed):
         raise fail("lists incidents that are not a list of incident ids")
     if searched and on is None:
-        raise fail("says the curators searched but not when: add \"on\": \"YYYY-MM-DD\"")
+        raise fail('says the curators searched but not when: add "on": "YYYY-MM-DD"')
     if listed and not searched and on is None:
-        raise fail("lists searched incidents but not when they were searched: add \"on\": \"YYYY-MM-DD\"")
+        raise fail('lists searched incidents but not when they were searched: add "on": "YYYY-MM-DD"')
     return OfficialSearch(True, searched, on, note.strip(), frozenset(listed))
 
 
@@ -158,9 +159,16 @@ def official_search_problems(search: OfficialSearch, incident_ids: Iterable[str]
     missing = sorted(search.exceptions - known)
     key = "not_searched" if search.searched else "searched_incidents"
     return [
-        Problem(file, None, f"ddj.official_search.{key}", i, "official_search",
-                f"\"official_search\" lists incident {i!r}, which is not in the incidents table",
-                "list only ids of the incidents table, or remove the id", "ForeignKeyError")
+        Problem(
+            file,
+            None,
+            f"ddj.official_search.{key}",
+            i,
+            "official_search",
+            f'"official_search" lists incident {i!r}, which is not in the incidents table',
+            "list only ids of the incidents table, or remove the id",
+            "ForeignKeyError",
+        )
         for i in missing
     ]
 
@@ -169,10 +177,16 @@ def official_search_caveat(search: OfficialSearch, file: str) -> list[Problem]:
     """The caveat of a package that does not declare whether anyone searched for official statements."""
     if search.declared:
         return []
-    return [Problem(
-        file, None, None, None, "official_search_not_declared",
-        "the package does not say whether its curators searched for official statements, so an incident without "
-        "an official account reads \"no official account recorded\", never as the operator's silence",
-        f"if you searched, declare it in datapackage.json as {_EXAMPLE}; if not, declare \"searched\": false",
-        "caveat",
-    )]
+    return [
+        Problem(
+            file,
+            None,
+            None,
+            None,
+            "official_search_not_declared",
+            "the package does not say whether its curators searched for official statements, so an incident without "
+            'an official account reads "no official account recorded", never as the operator\'s silence',
+            f'if you searched, declare it in datapackage.json as {_EXAMPLE}; if not, declare "searched": false',
+            "caveat",
+        )
+    ]

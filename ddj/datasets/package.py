@@ -34,6 +34,7 @@ class ResourceSpec:
 
     @property
     def field_names(self) -> list[str]:
+        """The names of the fields the resource's Table Schema declares, in their declared order."""
         return [f["name"] for f in self.schema.get("fields", [])]
 
 
@@ -47,6 +48,7 @@ class PackageSpec:
 
     @property
     def name(self) -> str:
+        """The package's name: the descriptor's ``name``, or the folder's name when it has none."""
         return str(self.descriptor.get("name") or self.folder.name)
 
     @property
@@ -55,6 +57,13 @@ class PackageSpec:
         return str((self.descriptor.get("ddj") or {}).get("kind", "incidents"))
 
     def resource(self, name: str) -> ResourceSpec:
+        """Return the resource called ``name``.
+
+        Raises
+        ------
+        PackageError
+            The package declares no resource of that name.
+        """
         try:
             return self.resources[name]
         except KeyError:
@@ -94,7 +103,10 @@ def read_package(folder: Path) -> PackageSpec:
         relpath = entry["path"]
         path = (folder / relpath).resolve()
         if folder.resolve() not in path.parents:
-            msg = f"{target}: resource {resources_name!r} points outside the package folder ({relpath}). Keep data files inside it."
+            msg = (
+                f"{target}: resource {resources_name!r} points outside the package folder ({relpath}). "
+                "Keep data files inside it."
+            )
             raise PackageError(msg)
         if not path.is_file():
             msg = (
@@ -111,8 +123,10 @@ def _parse_json(target: Path) -> Any:
     """The parsed JSON of ``target``, or a :class:`PackageError` saying what is wrong with it and where."""
     size = target.stat().st_size
     if size > MAX_DESCRIPTOR_BYTES:
-        msg = (f"{target}: is {size:,} bytes, too large for a datapackage.json (at most {MAX_DESCRIPTOR_BYTES:,}). "
-               "A descriptor names and describes the data files; keep the data itself in the CSV or Parquet files.")
+        msg = (
+            f"{target}: is {size:,} bytes, too large for a datapackage.json (at most {MAX_DESCRIPTOR_BYTES:,}). "
+            "A descriptor names and describes the data files; keep the data itself in the CSV or Parquet files."
+        )
         raise PackageError(msg)
     try:
         text = target.read_bytes().decode("utf-8-sig")
@@ -121,9 +135,11 @@ def _parse_json(target: Path) -> Any:
         raise PackageError(msg) from err
     depth = _nesting_depth(text)
     if depth > MAX_DESCRIPTOR_DEPTH:
-        msg = (f"{target}: nests arrays and objects {depth:,} deep (at most {MAX_DESCRIPTOR_DEPTH}). A data "
-               "package is a JSON object with a \"resources\" list; write it in that shape "
-               "(see data/syria-ru-aviation/datapackage.json).")
+        msg = (
+            f"{target}: nests arrays and objects {depth:,} deep (at most {MAX_DESCRIPTOR_DEPTH}). A data "
+            'package is a JSON object with a "resources" list; write it in that shape '
+            "(see data/syria-ru-aviation/datapackage.json)."
+        )
         raise PackageError(msg)
     try:
         return json.loads(text)
@@ -188,39 +204,54 @@ def check_descriptor_shape(descriptor: Any, target: Path) -> None:
         return PackageError(f"{target}: {key!s} {problem}. {fix} ({_EXAMPLE_DESCRIPTOR}).")
 
     if not isinstance(descriptor, dict):
-        raise fail("the top level", f"is {_kind_name(descriptor)}, not an object",
-                   'Write the descriptor as a JSON object: {"name": ..., "resources": [...]}')
+        raise fail(
+            "the top level",
+            f"is {_kind_name(descriptor)}, not an object",
+            'Write the descriptor as a JSON object: {"name": ..., "resources": [...]}',
+        )
     name = descriptor.get("name")
     if name is not None and not isinstance(name, str):
         raise fail("key 'name'", f"is {_kind_name(name)}", 'Write the package\'s name as text, such as "my-dataset"')
     block = descriptor.get("ddj")
     if block is not None:
         if not isinstance(block, dict):
-            raise fail("key 'ddj'", f"is {_kind_name(block)}, not an object",
-                       'Write it as an object: "ddj": {"kind": "incidents"}')
+            raise fail(
+                "key 'ddj'",
+                f"is {_kind_name(block)}, not an object",
+                'Write it as an object: "ddj": {"kind": "incidents"}',
+            )
         kind = block.get("kind")
         if kind is not None and not isinstance(kind, str):
             raise fail("key 'ddj.kind'", f"is {_kind_name(kind)}", 'Write the kind as text: "kind": "incidents"')
     resources = descriptor.get("resources")
     if not isinstance(resources, list) or not resources:
         what = "is missing" if resources is None else f"is {_kind_name(resources)}"
-        raise fail("key 'resources'", f"{what}; a data package lists its files under 'resources'",
-                   'Write "resources": [{"name": ..., "path": ..., "schema": {"fields": [...]}}, ...]')
+        raise fail(
+            "key 'resources'",
+            f"{what}; a data package lists its files under 'resources'",
+            'Write "resources": [{"name": ..., "path": ..., "schema": {"fields": [...]}}, ...]',
+        )
     seen: set[str] = set()
     for index, entry in enumerate(resources):
         where = f"resources[{index}]"
         if not isinstance(entry, dict):
-            raise fail(f"key '{where}'", f"is {_kind_name(entry)}, not an object",
-                       'Write each resource as {"name": ..., "path": ..., "schema": {...}}')
+            raise fail(
+                f"key '{where}'",
+                f"is {_kind_name(entry)}, not an object",
+                'Write each resource as {"name": ..., "path": ..., "schema": {...}}',
+            )
         for key in ("name", "path"):
             value = entry.get(key)
             if not isinstance(value, str) or not value.strip():
                 what = "is missing" if value is None else f"is {_kind_name(value)}"
                 example = '"incidents"' if key == "name" else '"incidents.csv"'
-                raise fail(f"key '{where}.{key}'", what, f"Write the resource's {key} as one piece of text, such as {example}")
+                raise fail(
+                    f"key '{where}.{key}'", what, f"Write the resource's {key} as one piece of text, such as {example}"
+                )
         if entry["name"] in seen:
-            raise fail(f"key '{where}.name'", f"repeats the resource name {entry['name']!r}",
-                       "Give each resource its own name")
+            raise fail(
+                f"key '{where}.name'", f"repeats the resource name {entry['name']!r}", "Give each resource its own name"
+            )
         seen.add(entry["name"])
         fmt = entry.get("format")
         if fmt is not None and not isinstance(fmt, str):
@@ -231,54 +262,84 @@ def check_descriptor_shape(descriptor: Any, target: Path) -> None:
 def _check_schema_shape(schema: Any, where: str, resource: str, fail) -> None:
     if not isinstance(schema, dict):
         what = "is missing" if schema is None else f"is {_kind_name(schema)}, not an object"
-        raise fail(f"key '{where}' (resource {resource})", what,
-                   'Give the resource a Table Schema: "schema": {"fields": [{"name": ..., "type": ...}, ...]}')
+        raise fail(
+            f"key '{where}' (resource {resource})",
+            what,
+            'Give the resource a Table Schema: "schema": {"fields": [{"name": ..., "type": ...}, ...]}',
+        )
     fields = schema.get("fields")
     if not isinstance(fields, list) or not fields:
         what = "is missing" if fields is None else f"is {_kind_name(fields)}, not a list of field objects"
-        raise fail(f"key '{where}.fields' (resource {resource})", what,
-                   'Write "fields": [{"name": "incident_id", "type": "string"}, ...], one object per column')
+        raise fail(
+            f"key '{where}.fields' (resource {resource})",
+            what,
+            'Write "fields": [{"name": "incident_id", "type": "string"}, ...], one object per column',
+        )
     names: set[str] = set()
     for number, item in enumerate(fields):
         key = f"{where}.fields[{number}]"
         if not isinstance(item, dict):
-            raise fail(f"key '{key}' (resource {resource})", f"is {_kind_name(item)}, not an object",
-                       'Write each field as {"name": "column_name", "type": "string"}')
+            raise fail(
+                f"key '{key}' (resource {resource})",
+                f"is {_kind_name(item)}, not an object",
+                'Write each field as {"name": "column_name", "type": "string"}',
+            )
         name = item.get("name")
         if not isinstance(name, str) or not name:
             what = "is missing" if name is None else f"is {_kind_name(name)}"
             raise fail(f"key '{key}.name' (resource {resource})", what, "Give every field its column's name as text")
         if name in names:
-            raise fail(f"key '{key}.name' (resource {resource})", f"repeats the field name {name!r}",
-                       "Name each column once")
+            raise fail(
+                f"key '{key}.name' (resource {resource})", f"repeats the field name {name!r}", "Name each column once"
+            )
         names.add(name)
         for text_key in ("type", "format"):
             if text_key in item and not isinstance(item[text_key], str):
-                raise fail(f"key '{key}.{text_key}' (resource {resource})", f"is {_kind_name(item[text_key])}",
-                           f"Write the {text_key} as text, such as \"string\"" if text_key == "type"
-                           else f"Write the {text_key} as text, such as \"%Y-%m-%d\"")
+                raise fail(
+                    f"key '{key}.{text_key}' (resource {resource})",
+                    f"is {_kind_name(item[text_key])}",
+                    f'Write the {text_key} as text, such as "string"'
+                    if text_key == "type"
+                    else f'Write the {text_key} as text, such as "%Y-%m-%d"',
+                )
         constraints = item.get("constraints")
         if constraints is not None and not isinstance(constraints, dict):
-            raise fail(f"key '{key}.constraints' (resource {resource})", f"is {_kind_name(constraints)}, not an object",
-                       'Write constraints as an object: {"required": true}')
+            raise fail(
+                f"key '{key}.constraints' (resource {resource})",
+                f"is {_kind_name(constraints)}, not an object",
+                'Write constraints as an object: {"required": true}',
+            )
     primary = schema.get("primaryKey")
     if primary is not None and not _names(primary):
-        raise fail(f"key '{where}.primaryKey' (resource {resource})", f"is {_kind_name(primary)}",
-                   'Write the key as a field name or a list of field names: "primaryKey": ["incident_id"]')
+        raise fail(
+            f"key '{where}.primaryKey' (resource {resource})",
+            f"is {_kind_name(primary)}",
+            'Write the key as a field name or a list of field names: "primaryKey": ["incident_id"]',
+        )
     foreign = schema.get("foreignKeys")
     if foreign is None:
         return
     if not isinstance(foreign, list):
-        raise fail(f"key '{where}.foreignKeys' (resource {resource})", f"is {_kind_name(foreign)}, not a list",
-                   'Write "foreignKeys": [{"fields": ["x_id"], "reference": {"resource": "x", "fields": ["x_id"]}}]')
+        raise fail(
+            f"key '{where}.foreignKeys' (resource {resource})",
+            f"is {_kind_name(foreign)}, not a list",
+            'Write "foreignKeys": [{"fields": ["x_id"], "reference": {"resource": "x", "fields": ["x_id"]}}]',
+        )
     for number, item in enumerate(foreign):
         key = f"{where}.foreignKeys[{number}]"
         reference = item.get("reference") if isinstance(item, dict) else None
-        if (not isinstance(item, dict) or not _names(item.get("fields")) or not isinstance(reference, dict)
-                or not _names(reference.get("fields"))
-                or not isinstance(reference.get("resource", ""), str)):
-            raise fail(f"key '{key}' (resource {resource})", f"is {_kind_name(item)}",
-                       'Write a foreign key as {"fields": ["x_id"], "reference": {"resource": "x", "fields": ["x_id"]}}')
+        if (
+            not isinstance(item, dict)
+            or not _names(item.get("fields"))
+            or not isinstance(reference, dict)
+            or not _names(reference.get("fields"))
+            or not isinstance(reference.get("resource", ""), str)
+        ):
+            raise fail(
+                f"key '{key}' (resource {resource})",
+                f"is {_kind_name(item)}",
+                'Write a foreign key as {"fields": ["x_id"], "reference": {"resource": "x", "fields": ["x_id"]}}',
+            )
 
 
 def _names(value: Any) -> bool:

@@ -11,6 +11,7 @@ the checks read column by column (see :func:`ddj.datasets.tableschema.check_and_
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
 from collections.abc import Iterator
@@ -89,7 +90,7 @@ def _check_not_empty(spec: ResourceSpec) -> None:
     with open(spec.path, "rb") as handle:
         start = handle.read(1 << 16)
         if start.startswith(_BOM):
-            start = start[len(_BOM):]
+            start = start[len(_BOM) :]
         blank = not start.strip()
         while blank and (block := handle.read(1 << 20)):
             blank = not block.strip()
@@ -249,10 +250,22 @@ def _structure_check(spec: ResourceSpec) -> tuple[list[str], int]:
 def _polars_agrees(spec: ResourceSpec, rows: int) -> bool:
     """Whether polars counts the rows the structure check counted (a lone carriage return inside quotes is
     part of a cell for both; outside them only Python's reader ends a row there). Asked only of a file
-    where a lone carriage return was seen."""
+    where a lone carriage return was seen.
+    """
     try:
-        counted = pl.scan_csv(spec.path, infer_schema=False, has_header=True, raise_if_empty=False,
-                              truncate_ragged_lines=False, n_rows=rows).select(pl.len()).collect().item()
+        counted = (
+            pl.scan_csv(
+                spec.path,
+                infer_schema=False,
+                has_header=True,
+                raise_if_empty=False,
+                truncate_ragged_lines=False,
+                n_rows=rows,
+            )
+            .select(pl.len())
+            .collect()
+            .item()
+        )
     except pl.exceptions.PolarsError:
         return False
     return counted == rows
@@ -268,10 +281,11 @@ def _names(names: list[str], limit: int = NAMES_SHOWN, *, quote: bool = False) -
 
 def _check_header(spec: ResourceSpec, header: list[str]) -> None:
     expected = spec.field_names
-    seen: set[str] = set()
-    repeated = sorted({name for name in header if name in seen or seen.add(name)})
+    repeated = sorted(name for name, times in collections.Counter(header).items() if times > 1)
     if repeated:
-        msg = f"{spec.display}, row 1: column(s) {_names(repeated, quote=True)} appear more than once. Keep one of each."
+        msg = (
+            f"{spec.display}, row 1: column(s) {_names(repeated, quote=True)} appear more than once. Keep one of each."
+        )
         raise HeaderError(msg, file=spec.display, row=1, column=repeated[0])
     missing = [name for name in expected if name not in header]
     unknown = [name for name in header if name not in expected]

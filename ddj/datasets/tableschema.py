@@ -9,8 +9,8 @@ spreadsheet shows it (header = row 1), the column and the value; nothing is drop
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -75,7 +75,7 @@ def _cast_expr(name: str, ftype: str, dtype: pl.DataType) -> pl.Expr:
     """Cast column ``name`` (text or already typed) to the polars type of the Table Schema type."""
     col = pl.col(name)
     if ftype == "integer":
-        return col.cast(pl.Int64, strict=False) if dtype.is_integer() or dtype == pl.String else col.cast(pl.Int64, strict=False)
+        return col.cast(pl.Int64, strict=False)
     if ftype == "number":
         casted = col.cast(pl.Float64, strict=False)
         return pl.when(casted.is_finite()).then(casted).otherwise(None)
@@ -101,8 +101,14 @@ def _cast_expr(name: str, ftype: str, dtype: pl.DataType) -> pl.Expr:
     return col.cast(pl.String)
 
 
-def check_and_cast(frame: pl.DataFrame | pl.LazyFrame, schema: dict[str, Any], display: str, *,
-                   enums: bool = False, keep: Collection[str] | None = None) -> tuple[pl.DataFrame, list[Problem]]:
+def check_and_cast(
+    frame: pl.DataFrame | pl.LazyFrame,
+    schema: dict[str, Any],
+    display: str,
+    *,
+    enums: bool = False,
+    keep: Collection[str] | None = None,
+) -> tuple[pl.DataFrame, list[Problem]]:
     """Check ``frame`` against ``schema`` and return (typed frame, problems).
 
     The typed frame has one column per schema field, in schema order, plus nothing else; a value
@@ -143,77 +149,122 @@ def check_and_cast(frame: pl.DataFrame | pl.LazyFrame, schema: dict[str, Any], d
         casts.append(typed)
         present = ~_blank(raw, dtype)
         if constraints.get("required"):
-            checks.append(_Check(name, "required", "RequiredViolation", ~present, "is empty but a value is required", hint))
+            checks.append(
+                _Check(name, "required", "RequiredViolation", ~present, "is empty but a value is required", hint)
+            )
         if dtype == pl.String:
             checks += _text_checks(name)
         if ftype == "date":
             today = dt.date.today()
             checks.append(
-                _Check(name, "future_date", CAVEAT, typed.is_not_null() & (typed > today),
-                       f"{{value}} is later than today ({today.isoformat()})",
-                       "check the date: an account, an incident or a count cannot be dated in the future "
-                       "(9999-12-31 is often a placeholder for 'no end')")
+                _Check(
+                    name,
+                    "future_date",
+                    CAVEAT,
+                    typed.is_not_null() & (typed > today),
+                    f"{{value}} is later than today ({today.isoformat()})",
+                    "check the date: an account, an incident or a count cannot be dated in the future "
+                    "(9999-12-31 is often a placeholder for 'no end')",
+                )
             )
         if ftype != "string":
             checks.append(
-                _Check(name, "type", "TypeViolation", present & typed.is_null(),
-                       f"{{value}} is not {_TYPE_WORDS.get(ftype, ftype)}", hint)
+                _Check(
+                    name,
+                    "type",
+                    "TypeViolation",
+                    present & typed.is_null(),
+                    f"{{value}} is not {_TYPE_WORDS.get(ftype, ftype)}",
+                    hint,
+                )
             )
         if "enum" in constraints:
             allowed = constraints["enum"]
             check_on = typed if ftype != "string" else raw
             checks.append(
-                _Check(name, "enum", "EnumViolation", present & check_on.is_not_null() & ~check_on.is_in(allowed),
-                       "{value} is not one of the allowed values", hint)
+                _Check(
+                    name,
+                    "enum",
+                    "EnumViolation",
+                    present & check_on.is_not_null() & ~check_on.is_in(allowed),
+                    "{value} is not one of the allowed values",
+                    hint,
+                )
             )
         if constraints.get("pattern") and ftype == "string":
             pattern = f"^(?:{constraints['pattern'].lstrip('^').rstrip('$')})$"
             checks.append(
-                _Check(name, "pattern", "PatternViolation", present & ~raw.cast(pl.String).str.contains(pattern),
-                       "{value} does not have the required form", hint)
+                _Check(
+                    name,
+                    "pattern",
+                    "PatternViolation",
+                    present & ~raw.cast(pl.String).str.contains(pattern),
+                    "{value} does not have the required form",
+                    hint,
+                )
             )
         for key, op, word in (("minimum", "lt", "below the minimum"), ("maximum", "gt", "above the maximum")):
             if key in constraints and ftype in ("integer", "number", "year"):
                 bound = constraints[key]
                 out = typed < bound if op == "lt" else typed > bound
                 checks.append(
-                    _Check(name, key, "RangeViolation", typed.is_not_null() & out,
-                           f"{{value}} is {word} of {bound}", hint)
+                    _Check(
+                        name, key, "RangeViolation", typed.is_not_null() & out, f"{{value}} is {word} of {bound}", hint
+                    )
                 )
         for key, op in (("minLength", "lt"), ("maxLength", "gt")):
             if key in constraints and ftype == "string":
                 length = raw.cast(pl.String).str.len_chars()
                 out = length < constraints[key] if op == "lt" else length > constraints[key]
                 checks.append(
-                    _Check(name, key, "RangeViolation", present & out,
-                           f"{{value}} is {'shorter' if op == 'lt' else 'longer'} than {constraints[key]} characters", hint)
+                    _Check(
+                        name,
+                        key,
+                        "RangeViolation",
+                        present & out,
+                        f"{{value}} is {'shorter' if op == 'lt' else 'longer'} than {constraints[key]} characters",
+                        hint,
+                    )
                 )
         if constraints.get("unique"):
             checks.append(
-                _Check(name, "unique", "UniqueViolation", present & raw.is_duplicated(),
-                       "{value} appears more than once but must be unique", "give each row its own value",
-                       whole_column=True)
+                _Check(
+                    name,
+                    "unique",
+                    "UniqueViolation",
+                    present & raw.is_duplicated(),
+                    "{value} appears more than once but must be unique",
+                    "give each row its own value",
+                    whole_column=True,
+                )
             )
     primary = schema.get("primaryKey") or []
     if isinstance(primary, str):
         primary = [primary]
     if primary:
-        key = pl.struct(primary) if len(primary) > 1 else pl.col(primary[0])
+        primary_key = pl.struct(primary) if len(primary) > 1 else pl.col(primary[0])
         checks.append(
-            _Check(primary[0], "primary_key", "UniqueViolation", key.is_duplicated() & pl.all_horizontal(
-                [~_blank(pl.col(c), frame_schema[c]) for c in primary]),
-                   "id {value} is used by more than one row", "give every row its own id", whole_column=True)
+            _Check(
+                primary[0],
+                "primary_key",
+                "UniqueViolation",
+                primary_key.is_duplicated() & pl.all_horizontal([~_blank(pl.col(c), frame_schema[c]) for c in primary]),
+                "id {value} is used by more than one row",
+                "give every row its own id",
+                whole_column=True,
+            )
         )
     problems = run_checks(indexed, checks, display)
     if enums:
         off_vocabulary = {p.column for p in problems if p.rule == "enum"}
         casts = [
             cast.cast(pl.Enum(field["constraints"]["enum"]), strict=False)  # a blank cell becomes null
-            if _vocabulary_field(field) and field["name"] not in off_vocabulary else cast
-            for cast, field in zip(casts, fields)
+            if _vocabulary_field(field) and field["name"] not in off_vocabulary
+            else cast
+            for cast, field in zip(casts, fields, strict=True)
         ]
     if keep is not None:
-        casts = [cast for cast, field in zip(casts, fields) if field["name"] in keep]
+        casts = [cast for cast, field in zip(casts, fields, strict=True) if field["name"] in keep]
     typed_frame = _collect(lazy.select(casts))
     return typed_frame, problems
 
@@ -227,12 +278,22 @@ def _text_checks(name: str) -> list[_Check]:
     """Checks of a text column for characters that cannot be shown safely: an error and a caveat."""
     text = pl.col(name)
     return [
-        _Check(name, "control_characters", "TextViolation", text.str.contains(CONTROL_CHARACTERS),
-               "{value} holds a control character (such as NUL, written \\x00 here)",
-               "delete the invisible character; it usually comes from a damaged export or a copy from a terminal"),
-        _Check(name, "bidi_control", CAVEAT, text.str.contains(BIDI_CONTROLS),
-               "{value} holds an invisible bidirectional-control character that changes the order text is shown in",
-               "delete it unless the text needs it to show right-to-left words in order"),
+        _Check(
+            name,
+            "control_characters",
+            "TextViolation",
+            text.str.contains(CONTROL_CHARACTERS),
+            "{value} holds a control character (such as NUL, written \\x00 here)",
+            "delete the invisible character; it usually comes from a damaged export or a copy from a terminal",
+        ),
+        _Check(
+            name,
+            "bidi_control",
+            CAVEAT,
+            text.str.contains(BIDI_CONTROLS),
+            "{value} holds an invisible bidirectional-control character that changes the order text is shown in",
+            "delete it unless the text needs it to show right-to-left words in order",
+        ),
     ]
 
 
@@ -265,10 +326,10 @@ def run_checks(indexed: pl.DataFrame | pl.LazyFrame, checks: list[_Check], displ
             group = [(i, c) for i, c in enumerate(checks) if c.whole_column == whole]
             if group:
                 query = indexed.select([c.mask.fill_null(False).sum().alias(str(i)) for i, c in group])
-                counted.update(zip((i for i, _ in group), _collect(query, streaming=not whole).row(0)))
+                counted.update(zip((i for i, _ in group), _collect(query, streaming=not whole).row(0), strict=True))
         counts = tuple(counted[i] for i in range(len(checks)))
     problems: list[Problem] = []
-    for check, count in zip(checks, counts):
+    for check, count in zip(checks, counts, strict=True):
         if not count:
             continue
         value_column = check.value_column or check.column
@@ -279,14 +340,29 @@ def run_checks(indexed: pl.DataFrame | pl.LazyFrame, checks: list[_Check], displ
         for record in rows.iter_rows():
             value = None if len(record) < 2 or record[1] is None else str(record[1])
             problems.append(
-                Problem(display, record[0], check.column, value, check.rule,
-                        check.message.format(value=_show(value)), check.hint, check.error)
+                Problem(
+                    display,
+                    record[0],
+                    check.column,
+                    value,
+                    check.rule,
+                    check.message.format(value=_show(value)),
+                    check.hint,
+                    check.error,
+                )
             )
         if count > ROWS_PER_RULE:
             problems.append(
-                Problem(display, None, check.column, None, check.rule,
-                        f"... and {count - ROWS_PER_RULE} more row(s) with the same problem ({check.rule})",
-                        check.hint, check.error)
+                Problem(
+                    display,
+                    None,
+                    check.column,
+                    None,
+                    check.rule,
+                    f"... and {count - ROWS_PER_RULE} more row(s) with the same problem ({check.rule})",
+                    check.hint,
+                    check.error,
+                )
             )
     return problems
 
@@ -298,8 +374,9 @@ def _show(value: str | None) -> str:
     return repr(shown)
 
 
-def make_check(column: str | None, rule: str, error: str, mask: pl.Expr, message: str, hint: str,
-               value_column: str | None = None) -> _Check:
+def make_check(
+    column: str | None, rule: str, error: str, mask: pl.Expr, message: str, hint: str, value_column: str | None = None
+) -> _Check:
     """Build a row check for :func:`run_checks` (used by the dataset-kind rules)."""
     return _Check(column, rule, error, mask, message, hint, value_column)
 
@@ -314,7 +391,12 @@ def foreign_key_problems(
     """Problems for values of ``child[column]`` that are not among ``parent_ids`` (empty values are fine)."""
     indexed = child.with_row_index(ROW, offset=2)
     mask = pl.col(column).is_not_null() & ~pl.col(column).is_in(parent_ids.drop_nulls().implode())
-    check = _Check(column, "foreign_key", "ForeignKeyViolation", mask,
-                   f"{{value}} is not the id of any row in {parent_label}",
-                   f"use an id that exists in {parent_label}, or add that row there")
+    check = _Check(
+        column,
+        "foreign_key",
+        "ForeignKeyViolation",
+        mask,
+        f"{{value}} is not the id of any row in {parent_label}",
+        f"use an id that exists in {parent_label}, or add that row there",
+    )
     return run_checks(indexed, [check], display)

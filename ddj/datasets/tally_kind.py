@@ -4,7 +4,7 @@ A tally package holds an official cumulative series per category and date, the o
 a documented series (written only on days it changed) and/or a documented event list (one row per
 evidenced item), a declared crosswalk between the two sides' category names, and the findings the
 build made on the raw files. The Table Schemas here are authoritative (see
-:class:`ddj.datasets.kinds.DatasetKind`); :func:`tally_problems` adds the rules a schema cannot say.
+:class:`ddj.datasets.dataset_kind.DatasetKind`); :func:`tally_problems` adds the rules a schema cannot say.
 
 This module must not import :mod:`ddj.tally`: datasets sit upstream of the comparison.
 """
@@ -16,7 +16,8 @@ from typing import Any
 
 import polars as pl
 
-from ddj.datasets.kinds import DatasetKind, register_kind
+from ddj._scalars import date_value
+from ddj.datasets.dataset_kind import DatasetKind
 from ddj.datasets.schema import field_descriptor
 from ddj.datasets.tableschema import ROW, make_check, run_checks
 from ddj.errors import Problem
@@ -52,14 +53,28 @@ def _date(name: str, description: str, source: str, *, required: bool = True) ->
 
 
 def _count(name: str, description: str, source: str, *, minimum: int | None = 0) -> Field:
-    return Field(name, "integer", description, source, required=True, minimum=minimum,
-                 hint="write a whole number" + (" of 0 or more" if minimum == 0 else ""))
+    return Field(
+        name,
+        "integer",
+        description,
+        source,
+        required=True,
+        minimum=minimum,
+        hint="write a whole number" + (" of 0 or more" if minimum == 0 else ""),
+    )
 
 
 def _source_row(source: str) -> Field:
-    return Field("source_row", "integer", "Where the value is in the raw file: the row as a spreadsheet shows it "
-                 "(header = row 1) for CSV, the object's position in the array (first = 1) for JSON.", source,
-                 required=True, minimum=1, hint=_ROW_HINT)
+    return Field(
+        "source_row",
+        "integer",
+        "Where the value is in the raw file: the row as a spreadsheet shows it "
+        "(header = row 1) for CSV, the object's position in the array (first = 1) for JSON.",
+        source,
+        required=True,
+        minimum=1,
+        hint=_ROW_HINT,
+    )
 
 
 @dataclass(frozen=True)
@@ -75,6 +90,7 @@ class TallyResource:
 
     @property
     def field_names(self) -> tuple[str, ...]:
+        """The names of the resource's fields, in schema order."""
         return tuple(f.name for f in self.fields)
 
 
@@ -83,10 +99,22 @@ TALLY_RESOURCES: tuple[TallyResource, ...] = (
         "official_series",
         (
             _date("date", "Day of the official report.", "`date`"),
-            Field("day", "integer", "The war day number the source gives beside the date.", "`day`", minimum=1,
-                  hint="write a whole number of 1 or more, or leave it empty"),
-            Field("category", "string", "Official category, spelled as the source's key (aircraft, helicopter, "
-                  "tank, APC, ...).", "the object's key", required=True, hint=_CATEGORY_HINT),
+            Field(
+                "day",
+                "integer",
+                "The war day number the source gives beside the date.",
+                "`day`",
+                minimum=1,
+                hint="write a whole number of 1 or more, or leave it empty",
+            ),
+            Field(
+                "category",
+                "string",
+                "Official category, spelled as the source's key (aircraft, helicopter, tank, APC, ...).",
+                "the object's key",
+                required=True,
+                hint=_CATEGORY_HINT,
+            ),
             _count("value", "Cumulative total the officials claim on that day.", "the key's value"),
             _source_row("position of the day's object"),
         ),
@@ -97,12 +125,28 @@ TALLY_RESOURCES: tuple[TallyResource, ...] = (
         "official_corrections",
         (
             _date("date", "Day the officials revised the count.", "`date`"),
-            Field("day", "integer", "The war day number the source gives beside the date.", "`day`", minimum=1,
-                  hint="write a whole number of 1 or more, or leave it empty"),
-            Field("category", "string", "Official category the revision applies to.", "the object's key",
-                  required=True, hint=_CATEGORY_HINT),
-            _count("delta", "The revision: how much the officials added (positive) or took back (negative).",
-                   "the key's value", minimum=None),
+            Field(
+                "day",
+                "integer",
+                "The war day number the source gives beside the date.",
+                "`day`",
+                minimum=1,
+                hint="write a whole number of 1 or more, or leave it empty",
+            ),
+            Field(
+                "category",
+                "string",
+                "Official category the revision applies to.",
+                "the object's key",
+                required=True,
+                hint=_CATEGORY_HINT,
+            ),
+            _count(
+                "delta",
+                "The revision: how much the officials added (positive) or took back (negative).",
+                "the key's value",
+                minimum=None,
+            ),
             _source_row("position of the day's object"),
         ),
         ("date", "category"),
@@ -113,14 +157,33 @@ TALLY_RESOURCES: tuple[TallyResource, ...] = (
     TallyResource(
         "documented_series",
         (
-            _date("date", "Day the documented count was recorded; a row is written only when a count changed.",
-                  "`date_recorded`"),
-            Field("category", "string", "Documented category, spelled as the source writes it.", "`equipment_type`",
-                  required=True, hint=_CATEGORY_HINT),
-            Field("status", "string", "What happened to the items.", "the column name", required=True,
-                  enum=STATUSES, hint="write destroyed, damaged, abandoned or captured"),
-            _count("value", "Cumulative number of items documented in that category and status.",
-                   "`destroyed`, `damaged`, `abandoned`, `captured`"),
+            _date(
+                "date",
+                "Day the documented count was recorded; a row is written only when a count changed.",
+                "`date_recorded`",
+            ),
+            Field(
+                "category",
+                "string",
+                "Documented category, spelled as the source writes it.",
+                "`equipment_type`",
+                required=True,
+                hint=_CATEGORY_HINT,
+            ),
+            Field(
+                "status",
+                "string",
+                "What happened to the items.",
+                "the column name",
+                required=True,
+                enum=STATUSES,
+                hint="write destroyed, damaged, abandoned or captured",
+            ),
+            _count(
+                "value",
+                "Cumulative number of items documented in that category and status.",
+                "`destroyed`, `damaged`, `abandoned`, `captured`",
+            ),
             _source_row("row of `daily_count.csv`"),
         ),
         ("date", "category", "status"),
@@ -131,14 +194,36 @@ TALLY_RESOURCES: tuple[TallyResource, ...] = (
         "documented_events",
         (
             _date("date", "Day the item was recorded.", "`date_recorded`"),
-            Field("category", "string", "Documented category of the item's system, from the source's model list; "
-                  "empty when the list does not name the system.", "`equipment_oryx` of the model list"),
-            Field("status", "string", "What happened to the item.", "`status`", required=True, enum=STATUSES,
-                  hint="write destroyed, damaged, abandoned or captured"),
-            Field("system", "string", "The item's system, as written (some carry a leading item number).",
-                  "`system`", required=True),
-            Field("model", "string", "The system with a leading item number removed: the name matched against "
-                  "the model list.", "`system`, derived", required=True),
+            Field(
+                "category",
+                "string",
+                "Documented category of the item's system, from the source's model list; "
+                "empty when the list does not name the system.",
+                "`equipment_oryx` of the model list",
+            ),
+            Field(
+                "status",
+                "string",
+                "What happened to the item.",
+                "`status`",
+                required=True,
+                enum=STATUSES,
+                hint="write destroyed, damaged, abandoned or captured",
+            ),
+            Field(
+                "system",
+                "string",
+                "The item's system, as written (some carry a leading item number).",
+                "`system`",
+                required=True,
+            ),
+            Field(
+                "model",
+                "string",
+                "The system with a leading item number removed: the name matched against the model list.",
+                "`system`, derived",
+                required=True,
+            ),
             Field("source_file", "string", "The raw file the row comes from.", "file name", required=True),
             _source_row("row of the event file"),
         ),
@@ -149,21 +234,51 @@ TALLY_RESOURCES: tuple[TallyResource, ...] = (
     TallyResource(
         "crosswalk",
         (
-            Field("official_category", "string", "Official category; empty when the documented category is "
-                  "declared to match none.", "declared by ddj", hint=_CATEGORY_HINT),
-            Field("documented_category", "string", "Documented category counted towards it; empty when the "
-                  "official category is declared to match none.", "declared by ddj", hint=_CATEGORY_HINT),
-            Field("crosswalk_version", "string", "Version of the crosswalk the row belongs to.", "declared by ddj",
-                  required=True),
-            _date("valid_from", "First day the documented category's running count stands for these items "
-                  "(empty: from the start).", "declared by ddj", required=False),
-            _date("valid_to", "Last day the documented category's running count stands for these items, when "
-                  "the source renamed or split it afterwards (empty: to the end). Applies to a change-only "
-                  "series; an event list counts each item once under its own category.", "declared by ddj",
-                  required=False),
-            Field("basis", "string", "upstream: as in the General Staff folder's Oryx file; ddj: added or "
-                  "changed by ddj (the note says why).", "declared by ddj", required=True,
-                  enum=("upstream", "ddj"), hint="write upstream or ddj"),
+            Field(
+                "official_category",
+                "string",
+                "Official category; empty when the documented category is declared to match none.",
+                "declared by ddj",
+                hint=_CATEGORY_HINT,
+            ),
+            Field(
+                "documented_category",
+                "string",
+                "Documented category counted towards it; empty when the official category is declared to match none.",
+                "declared by ddj",
+                hint=_CATEGORY_HINT,
+            ),
+            Field(
+                "crosswalk_version",
+                "string",
+                "Version of the crosswalk the row belongs to.",
+                "declared by ddj",
+                required=True,
+            ),
+            _date(
+                "valid_from",
+                "First day the documented category's running count stands for these items (empty: from the start).",
+                "declared by ddj",
+                required=False,
+            ),
+            _date(
+                "valid_to",
+                "Last day the documented category's running count stands for these items, when "
+                "the source renamed or split it afterwards (empty: to the end). Applies to a change-only "
+                "series; an event list counts each item once under its own category.",
+                "declared by ddj",
+                required=False,
+            ),
+            Field(
+                "basis",
+                "string",
+                "upstream: as in the General Staff folder's Oryx file; ddj: added or "
+                "changed by ddj (the note says why).",
+                "declared by ddj",
+                required=True,
+                enum=("upstream", "ddj"),
+                hint="write upstream or ddj",
+            ),
             Field("note", "string", "Why the row is as it is.", "declared by ddj"),
         ),
         (),
@@ -173,14 +288,27 @@ TALLY_RESOURCES: tuple[TallyResource, ...] = (
         "findings",
         (
             Field("file", "string", "The raw file the finding is about.", "the build", required=True),
-            Field("row", "integer", "The row (CSV: header = 1) or the object's position (JSON: first = 1); "
-                  "for a finding about many rows, the first of them.", "the build", minimum=1, hint=_ROW_HINT),
+            Field(
+                "row",
+                "integer",
+                "The row (CSV: header = 1) or the object's position (JSON: first = 1); "
+                "for a finding about many rows, the first of them.",
+                "the build",
+                minimum=1,
+                hint=_ROW_HINT,
+            ),
             Field("column", "string", "The column or JSON key.", "the build"),
             Field("value", "string", "The value found, as written.", "the build"),
-            Field("rule", "string", "Which check found it.", "the build", required=True, enum=FINDING_RULES,
-                  hint="write one of the rules in ddj.datasets.tally_kind.FINDING_RULES"),
-            Field("detail", "string", "What was found and what the build did about it.", "the build",
-                  required=True),
+            Field(
+                "rule",
+                "string",
+                "Which check found it.",
+                "the build",
+                required=True,
+                enum=FINDING_RULES,
+                hint="write one of the rules in ddj.datasets.tally_kind.FINDING_RULES",
+            ),
+            Field("detail", "string", "What was found and what the build did about it.", "the build", required=True),
         ),
         (),
         "What the build found in the raw files; nothing was fixed or dropped without a row here.",
@@ -229,11 +357,18 @@ def tally_problems(tables: dict[str, pl.DataFrame], files: dict[str, str]) -> li
     """Rules a Table Schema cannot say: the crosswalk names real categories, once each, in date order."""
     problems: list[Problem] = []
     if "documented_series" not in tables and "documented_events" not in tables:
-        problems.append(Problem(
-            files.get("crosswalk", "datapackage.json"), None, None, None, "no_documented_side",
-            "the package has neither a documented_series nor a documented_events resource",
-            "add at least one of them: the comparison needs a documented side", "ConsistencyViolation",
-        ))
+        problems.append(
+            Problem(
+                files.get("crosswalk", "datapackage.json"),
+                None,
+                None,
+                None,
+                "no_documented_side",
+                "the package has neither a documented_series nor a documented_events resource",
+                "add at least one of them: the comparison needs a documented side",
+                "ConsistencyViolation",
+            )
+        )
     crosswalk = tables.get("crosswalk")
     if crosswalk is None or crosswalk.height == 0:
         return problems
@@ -242,23 +377,46 @@ def tally_problems(tables: dict[str, pl.DataFrame], files: dict[str, str]) -> li
     display = files.get("crosswalk", "crosswalk.csv")
     pair = pl.struct("official_category", "documented_category")
     checks = [
-        make_check("official_category", "crosswalk_unknown", "ForeignKeyViolation",
-                   pl.col("official_category").is_not_null() & ~pl.col("official_category").is_in(official.implode()),
-                   "{value} is not a category of official_series",
-                   "spell the category exactly as official_series does, or remove the row"),
-        make_check("documented_category", "crosswalk_unknown", "ForeignKeyViolation",
-                   pl.col("documented_category").is_not_null()
-                   & ~pl.col("documented_category").is_in(documented.implode()),
-                   "{value} is not a category of the documented series or events",
-                   "spell the category exactly as the documented data does (spaces and commas included)"),
-        make_check("official_category", "crosswalk_empty", "RequiredViolation",
-                   pl.col("official_category").is_null() & pl.col("documented_category").is_null(),
-                   "both categories are empty", "name an official category, a documented one, or both"),
-        make_check("documented_category", "crosswalk_duplicate", "UniqueViolation", pair.is_duplicated(),
-                   "{value} is paired with the same official category more than once", "keep one row per pair"),
-        make_check("valid_to", "date_order", "DateOrderViolation",
-                   pl.col("valid_to") < pl.col("valid_from"), "{value} is before valid_from",
-                   "make valid_to the same as or later than valid_from"),
+        make_check(
+            "official_category",
+            "crosswalk_unknown",
+            "ForeignKeyViolation",
+            pl.col("official_category").is_not_null() & ~pl.col("official_category").is_in(official.implode()),
+            "{value} is not a category of official_series",
+            "spell the category exactly as official_series does, or remove the row",
+        ),
+        make_check(
+            "documented_category",
+            "crosswalk_unknown",
+            "ForeignKeyViolation",
+            pl.col("documented_category").is_not_null() & ~pl.col("documented_category").is_in(documented.implode()),
+            "{value} is not a category of the documented series or events",
+            "spell the category exactly as the documented data does (spaces and commas included)",
+        ),
+        make_check(
+            "official_category",
+            "crosswalk_empty",
+            "RequiredViolation",
+            pl.col("official_category").is_null() & pl.col("documented_category").is_null(),
+            "both categories are empty",
+            "name an official category, a documented one, or both",
+        ),
+        make_check(
+            "documented_category",
+            "crosswalk_duplicate",
+            "UniqueViolation",
+            pair.is_duplicated(),
+            "{value} is paired with the same official category more than once",
+            "keep one row per pair",
+        ),
+        make_check(
+            "valid_to",
+            "date_order",
+            "DateOrderViolation",
+            pl.col("valid_to") < pl.col("valid_from"),
+            "{value} is before valid_from",
+            "make valid_to the same as or later than valid_from",
+        ),
     ]
     problems += run_checks(crosswalk.with_row_index(ROW, offset=2), checks, display)
     return problems
@@ -272,48 +430,68 @@ def tally_caveats(tables: dict[str, pl.DataFrame], files: dict[str, str]) -> lis
     if documented is None:
         documented = tables.get("documented_events")
     if official is not None and documented is not None and official.height and documented.height:
-        official_end, documented_end = official["date"].max(), documented["date"].max()
-        if documented_end < official_end:
-            caveats.append(Problem(
-                files.get("documented_series", files.get("documented_events", "documented")), None, "date",
-                str(documented_end), "documented_ends_first",
-                f"the documented side ends on {documented_end} but the official series runs to {official_end}; "
-                f"ratios and differences are given only on dates both sides cover (up to {documented_end}), and "
-                "later official figures are shown apart, without a ratio",
-                "read documented_through and days_apart beside every comparison", "caveat",
-            ))
+        official_end, documented_end = date_value(official["date"].max()), date_value(documented["date"].max())
+        if official_end is not None and documented_end is not None and documented_end < official_end:
+            caveats.append(
+                Problem(
+                    files.get("documented_series", files.get("documented_events", "documented")),
+                    None,
+                    "date",
+                    str(documented_end),
+                    "documented_ends_first",
+                    f"the documented side ends on {documented_end} but the official series runs to {official_end}; "
+                    f"ratios and differences are given only on dates both sides cover (up to {documented_end}), and "
+                    "later official figures are shown apart, without a ratio",
+                    "read documented_through and days_apart beside every comparison",
+                    "caveat",
+                )
+            )
     crosswalk = tables.get("crosswalk")
     if official is not None and crosswalk is not None:
         paired = crosswalk.filter(pl.col("documented_category").is_not_null())["official_category"]
         lonely = sorted(set(official["category"].unique().to_list()) - set(paired.drop_nulls().to_list()))
         if lonely:
-            caveats.append(Problem(
-                files.get("crosswalk", "crosswalk.csv"), None, "official_category", ", ".join(lonely),
-                "unmapped_category",
-                f"{len(lonely)} official categor{'y has' if len(lonely) == 1 else 'ies have'} no documented "
-                f"counterpart and are not compared: {', '.join(lonely)}",
-                "see ddj.tally.unmapped for the reasons", "caveat",
-            ))
+            caveats.append(
+                Problem(
+                    files.get("crosswalk", "crosswalk.csv"),
+                    None,
+                    "official_category",
+                    ", ".join(lonely),
+                    "unmapped_category",
+                    f"{len(lonely)} official categor{'y has' if len(lonely) == 1 else 'ies have'} no documented "
+                    f"counterpart and are not compared: {', '.join(lonely)}",
+                    "see ddj.tally.unmapped for the reasons",
+                    "caveat",
+                )
+            )
     if crosswalk is not None:
         paired = crosswalk.filter(pl.col("official_category").is_not_null())["documented_category"].drop_nulls()
-        documented_names = pl.concat([_categories(tables, "documented_series"), _categories(tables, "documented_events")])
+        documented_names = pl.concat(
+            [_categories(tables, "documented_series"), _categories(tables, "documented_events")]
+        )
         lonely = sorted(set(documented_names.to_list()) - set(paired.to_list()))
         if lonely:
-            caveats.append(Problem(
-                files.get("crosswalk", "crosswalk.csv"), None, "documented_category", ", ".join(lonely),
-                "unmapped_category",
-                f"{len(lonely)} documented categor{'y has' if len(lonely) == 1 else 'ies have'} no official "
-                f"counterpart and are not compared: {', '.join(lonely)}",
-                "see ddj.tally.unmapped for the reasons", "caveat",
-            ))
+            caveats.append(
+                Problem(
+                    files.get("crosswalk", "crosswalk.csv"),
+                    None,
+                    "documented_category",
+                    ", ".join(lonely),
+                    "unmapped_category",
+                    f"{len(lonely)} documented categor{'y has' if len(lonely) == 1 else 'ies have'} no official "
+                    f"counterpart and are not compared: {', '.join(lonely)}",
+                    "see ddj.tally.unmapped for the reasons",
+                    "caveat",
+                )
+            )
     return caveats
 
 
-TALLY = register_kind(DatasetKind(
+TALLY = DatasetKind(
     name=KIND,
     schemas={r.name: tally_table_schema(r, with_hints=True) for r in TALLY_RESOURCES},
     problems=tally_problems,
     caveats=tally_caveats,
     may_be_empty=frozenset(r.name for r in TALLY_RESOURCES if r.may_be_empty),
     optional=frozenset(r.name for r in TALLY_RESOURCES if r.optional),
-))
+)

@@ -1,4 +1,4 @@
-"""Helpers the importers share: their error, a column check, the official-source rule, writing a package."""
+"""Helpers the importers share: a column check, the official-source rule, reading an export, writing a package."""
 
 from __future__ import annotations
 
@@ -14,19 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from ddj.errors import DDJError
-
-
-class ImportFormatError(DDJError):
-    """A file to import lacks columns the format requires, or cannot be read as that format.
-
-    ``file`` and ``columns`` say where and what; the message says how to fix it.
-    """
-
-    def __init__(self, message: str, *, file: str, columns: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.file = file
-        self.columns = columns
+from ddj.errors import ImportFormatError
 
 
 def require_columns(header: Iterable[str], required: Iterable[str], *, file: Path | str, fmt: str) -> None:
@@ -55,8 +43,17 @@ def require_columns(header: Iterable[str], required: Iterable[str], *, file: Pat
 
 # --- writing an incident package ----------------------------------------------------------------------------
 
-_MILITARY_WORDS = ("defence", "defense", "general staff", "armed forces", "military", "army", "air force", "navy",
-                   "command")
+_MILITARY_WORDS = (
+    "defence",
+    "defense",
+    "general staff",
+    "armed forces",
+    "military",
+    "army",
+    "air force",
+    "navy",
+    "command",
+)
 
 
 def is_official_source(name: str, operator: str) -> bool:
@@ -81,12 +78,22 @@ def is_official_source(name: str, operator: str) -> bool:
 
     body = official_body(name)
     country = actor_country(operator)
-    return bool(body and country and body["country"] == country
-                and body["kind"] in ("official_military", "official_government"))
+    return bool(
+        body and country and body["country"] == country and body["kind"] in ("official_military", "official_government")
+    )
 
 
-_BODY_WORDS = ("ministry", "general staff", "armed forces", "government", "president", "spokes", "kremlin",
-               "command", "mod ")
+_BODY_WORDS = (
+    "ministry",
+    "general staff",
+    "armed forces",
+    "government",
+    "president",
+    "spokes",
+    "kremlin",
+    "command",
+    "mod ",
+)
 
 
 def looks_official(name: str) -> bool:
@@ -119,8 +126,9 @@ def slug(text: str, *, limit: int = 40) -> str:
 
     Spaces and brackets become dashes, so the result is usable in an id and a file name.
     """
-    cleaned = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", text).encode("ascii", "ignore")
-                     .decode().lower()).strip("-")
+    cleaned = re.sub(
+        r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    ).strip("-")
     return cleaned[:limit].strip("-") or "x"
 
 
@@ -134,16 +142,23 @@ def source_ids(names: pl.Series) -> pl.DataFrame:
 
     'BBC News' and 'bbc news ' are one source; 'BBC-News' is written differently and gets an id of its own.
     """
-    distinct = (pl.DataFrame({"name": names}).with_columns(pl.col("name").str.strip_chars())
-                .with_columns(pl.col("name").str.to_lowercase().alias("_key"))
-                .unique("_key", keep="first", maintain_order=True))
+    distinct = (
+        pl.DataFrame({"name": names})
+        .with_columns(pl.col("name").str.strip_chars())
+        .with_columns(pl.col("name").str.to_lowercase().alias("_key"))
+        .unique("_key", keep="first", maintain_order=True)
+    )
     base = distinct["name"].map_elements(lambda n: f"src-{slug(n)}", return_dtype=pl.String)
     numbered = distinct.with_columns(base.alias("_base")).with_columns(
-        pl.col("_base").cum_count().over("_base").alias("_n"))
+        pl.col("_base").cum_count().over("_base").alias("_n")
+    )
     return numbered.select(
-        "name", "_key",
-        pl.when(pl.col("_n") > 1).then(pl.format("{}-{}", pl.col("_base"), pl.col("_n")))
-        .otherwise(pl.col("_base")).alias("source_id"),
+        "name",
+        "_key",
+        pl.when(pl.col("_n") > 1)
+        .then(pl.format("{}-{}", pl.col("_base"), pl.col("_n")))
+        .otherwise(pl.col("_base"))
+        .alias("source_id"),
     )
 
 
@@ -156,16 +171,33 @@ def blank_claims() -> dict[str, str]:
         if attribute.kind == "count":
             claim, *numbers = attribute.columns
             row[claim] = NOT_STATED
-            row.update({n: "" for n in numbers})
+            row.update(dict.fromkeys(numbers, ""))
         else:
-            row.update({c: NOT_STATED for c in attribute.columns})
+            row.update(dict.fromkeys(attribute.columns, NOT_STATED))
     return row
+
+
+def claims(**values: pl.Expr) -> list[pl.Expr]:
+    """An account's compared fields as expressions: ``values`` where given, else :func:`blank_claims`'s ``not_stated``.
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"n": [3]}).select(claims(others_killed_claim=pl.lit("figure"),
+    ...                                                others_killed_best=pl.col("n").cast(pl.String)))
+    >>> frame.select("others_killed_claim", "others_killed_best", "responsible_party").row(0)
+    ('figure', '3', 'not_stated')
+
+    The monitor gives a figure for others killed; the responsible party, not given, is ``not_stated``.
+    """
+    base = {name: pl.lit(value) for name, value in blank_claims().items()}
+    base.update(values)
+    return [expr.alias(name) for name, expr in base.items()]
 
 
 def _csv_bytes(frame: pl.DataFrame, fields: tuple[str, ...]) -> bytes:
     buffer = io.BytesIO()
     if frame.width == 0:
-        frame = pl.DataFrame(schema={f: pl.String for f in fields})
+        frame = pl.DataFrame(schema=dict.fromkeys(fields, pl.String))
     columns = [pl.col(f).cast(pl.String) if f in frame.columns else pl.lit(None, pl.String).alias(f) for f in fields]
     frame.select(columns).write_csv(buffer, line_terminator="\n")
     return buffer.getvalue()
@@ -194,20 +226,27 @@ def official_search(monitor: str, searched_on: dt.date | str | None = None) -> d
     from ddj.errors import UsageError
 
     if searched_on is None:
-        return {"searched": False,
-                "note": f"Imported from {monitor}'s export, which lists the sources it used, not a search for official "
-                        "statements: an event without an official source has no official account recorded, which does "
-                        "not mean the operator was silent."}
+        return {
+            "searched": False,
+            "note": f"Imported from {monitor}'s export, which lists the sources it used, not a search for official "
+            "statements: an event without an official source has no official account recorded, which does "
+            "not mean the operator was silent.",
+        }
     if isinstance(searched_on, str):
         try:
             searched_on = dt.date.fromisoformat(searched_on)
         except ValueError:
-            msg = (f"--official-searched {searched_on!r}: not a date. Give the day you searched for official "
-                   "statements as YYYY-MM-DD, or leave the option out if nobody searched.")
+            msg = (
+                f"--official-searched {searched_on!r}: not a date. Give the day you searched for official "
+                "statements as YYYY-MM-DD, or leave the option out if nobody searched."
+            )
             raise UsageError(msg) from None
-    return {"searched": True, "on": searched_on.isoformat(),
-            "note": f"Imported from {monitor}'s export; the user declared at import (--official-searched) that official "
-                    "statements were searched for on every event."}
+    return {
+        "searched": True,
+        "on": searched_on.isoformat(),
+        "note": f"Imported from {monitor}'s export; the user declared at import (--official-searched) that official "
+        "statements were searched for on every event.",
+    }
 
 
 def write_incident_package(
@@ -250,12 +289,16 @@ def write_incident_package(
     for resource in INCIDENT_RESOURCES:
         atomic_write_bytes(folder / f"{resource.name}.csv", _csv_bytes(tables[resource.name], resource.field_names))
     descriptor = incident_package_descriptor(
-        name, title=title, description=description, licenses=licenses,
+        name,
+        title=title,
+        description=description,
+        licenses=licenses,
         official_search=official_search if official_search is not None else {"searched": False},
     )
     descriptor["ddj"]["import"] = import_info
-    atomic_write_bytes(folder / "datapackage.json",
-                       (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    atomic_write_bytes(
+        folder / "datapackage.json", (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    )
     load(folder, warn=False)
     return folder
 
@@ -280,10 +323,18 @@ class ImportLog:
     findings: list[dict[str, Any]] = field(default_factory=list)
     counts: dict[str, Any] = field(default_factory=dict)
 
-    def finding(self, rule: str, message: str, *, row: int | None = None, column: str | None = None,
-                values: dict[str, Any] | None = None) -> None:
-        self.findings.append({"file": self.file, "row": row, "column": column, "rule": rule,
-                              "values": values or {}, "message": message})
+    def finding(
+        self,
+        rule: str,
+        message: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> None:
+        self.findings.append(
+            {"file": self.file, "row": row, "column": column, "rule": rule, "values": values or {}, "message": message}
+        )
 
 
 def _decode(data: bytes, path: Path, fmt: str, encoding: str | None) -> str:
@@ -296,8 +347,10 @@ def _decode(data: bytes, path: Path, fmt: str, encoding: str | None) -> str:
             return data.decode("utf-8")
         except UnicodeDecodeError as err:
             line = data.count(b"\n", 0, err.start) + 1
-            msg = (f"{path}, line {line}: not UTF-8 text (byte 0x{data[err.start]:02X}; Excel saves CSV as "
-                   f"Windows-1252). Run the import again with --encoding cp1252, or export the {fmt} file as UTF-8 CSV.")
+            msg = (
+                f"{path}, line {line}: not UTF-8 text (byte 0x{data[err.start]:02X}; Excel saves CSV as "
+                f"Windows-1252). Run the import again with --encoding cp1252, or export the {fmt} file as UTF-8 CSV."
+            )
             raise ImportFormatError(msg, file=str(path)) from err
     try:
         codecs.lookup(encoding)
@@ -308,13 +361,22 @@ def _decode(data: bytes, path: Path, fmt: str, encoding: str | None) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
-        msg = (f"{path}, line {line}: not {encoding} text (byte 0x{data[err.start]:02X}). Check the file's encoding "
-               "(cp1252 for Excel's CSV, utf-8 otherwise) and pass it with --encoding.")
+        msg = (
+            f"{path}, line {line}: not {encoding} text (byte 0x{data[err.start]:02X}). Check the file's encoding "
+            "(cp1252 for Excel's CSV, utf-8 otherwise) and pass it with --encoding."
+        )
         raise ImportFormatError(msg, file=str(path)) from err
 
 
-def read_table(path: Path | str, *, fmt: str, required: Iterable[str], encoding: str | None = None,
-               aliases: dict[str, str] | None = None, log: ImportLog | None = None) -> pl.DataFrame:
+def read_table(
+    path: Path | str,
+    *,
+    fmt: str,
+    required: Iterable[str],
+    encoding: str | None = None,
+    aliases: dict[str, str] | None = None,
+    log: ImportLog | None = None,
+) -> pl.DataFrame:
     """Read a CSV export as text with ``source_row`` (header = row 1), after checking its required columns.
 
     A byte-order mark is allowed. Headers are compared without case and outer spaces (``EVENT_DATE`` is
@@ -356,24 +418,35 @@ def read_table(path: Path | str, *, fmt: str, required: Iterable[str], encoding:
 
 def _normalise_header(frame: pl.DataFrame, path: Path, aliases: dict[str, str], log: ImportLog) -> pl.DataFrame:
     original = frame.columns
-    if frame.width > 1 and original[0].strip().lower() in _INDEX_NAMES and frame.height and (
-            frame[original[0]].str.strip_chars().str.contains(r"^\d+$").all()):
+    if (
+        frame.width > 1
+        and original[0].strip().lower() in _INDEX_NAMES
+        and frame.height
+        and (frame[original[0]].str.strip_chars().str.contains(r"^\d+$").all())
+    ):
         frame = frame.drop(original[0])
-        log.changes.append(f"dropped a leading index column (header {original[0]!r}: a row number a spreadsheet or "
-                           "R/pandas added, not data)")
+        log.changes.append(
+            f"dropped a leading index column (header {original[0]!r}: a row number a spreadsheet or "
+            "R/pandas added, not data)"
+        )
     lowered = {c: c.strip().lower() for c in frame.columns}
     if any(old != new for old, new in lowered.items()):
-        log.changes.append("read the column names without case or outer spaces (e.g. "
-                           + ", ".join(f"{o!r} as {n!r}" for o, n in list(lowered.items())[:2] if o != n) + ")")
+        log.changes.append(
+            "read the column names without case or outer spaces (e.g. "
+            + ", ".join(f"{o!r} as {n!r}" for o, n in list(lowered.items())[:2] if o != n)
+            + ")"
+        )
     renamed = {c: aliases.get(n, n) for c, n in lowered.items()}
-    for old, new in lowered.items():
+    for new in lowered.values():
         if new in aliases:
             log.changes.append(f"read the older codebook's column {new!r} as {aliases[new]!r}")
     seen: dict[str, str] = {}
     for old, new in renamed.items():
         if new in seen:
-            msg = (f"{path}, row 1: the columns {seen[new]!r} and {old!r} are the same column {new!r} once case, "
-                   "spaces and the codebook's older names are set aside. Remove one of them and import again.")
+            msg = (
+                f"{path}, row 1: the columns {seen[new]!r} and {old!r} are the same column {new!r} once case, "
+                "spaces and the codebook's older names are set aside. Remove one of them and import again."
+            )
             raise ImportFormatError(msg, file=str(path), columns=(new,))
         seen[new] = old
     return frame.rename(renamed)
@@ -383,27 +456,38 @@ def _literal_na(frame: pl.DataFrame, log: ImportLog) -> pl.DataFrame:
     text = [c for c in frame.columns if c != "source_row"]
     if not text:
         return frame
-    na = frame.select(pl.sum_horizontal([(pl.col(c).str.strip_chars() == "NA").fill_null(False) for c in text])
-                      .sum()).item()
+    na = frame.select(
+        pl.sum_horizontal([(pl.col(c).str.strip_chars() == "NA").fill_null(False) for c in text]).sum()
+    ).item()
     if na:
         log.changes.append(f"read {na} cell(s) holding R's literal 'NA' as empty")
         log.counts["na_cells"] = int(na)
-        frame = frame.with_columns([pl.when(pl.col(c).str.strip_chars() == "NA").then(None).otherwise(pl.col(c))
-                                    .alias(c) for c in text])
+        frame = frame.with_columns(
+            [pl.when(pl.col(c).str.strip_chars() == "NA").then(None).otherwise(pl.col(c)).alias(c) for c in text]
+        )
     lost = frame.select([pl.col(c).str.contains(LOST_PATTERN).fill_null(False).sum().alias(c) for c in text]).row(
-        0, named=True)
+        0, named=True
+    )
     for column, count in lost.items():
         if not count:
             continue
         rows = frame.filter(pl.col(column).str.contains(LOST_PATTERN).fill_null(False)).select("source_row", column)
         for row, value in rows.head(5).iter_rows():
-            log.finding("characters_lost", f"{value!r}: characters were already replaced by '?' before the import "
-                        "(the file was saved in an encoding that cannot hold them, such as Excel's Windows-1252); "
-                        "they cannot be recovered from this file — export it again as UTF-8 from the original",
-                        row=row, column=column, values={column: value})
+            log.finding(
+                "characters_lost",
+                f"{value!r}: characters were already replaced by '?' before the import "
+                "(the file was saved in an encoding that cannot hold them, such as Excel's Windows-1252); "
+                "they cannot be recovered from this file — export it again as UTF-8 from the original",
+                row=row,
+                column=column,
+                values={column: value},
+            )
         if count > 5:
-            log.finding("characters_lost", f"... and {count - 5} more cell(s) in {column} with characters lost as '?'",
-                        column=column)
+            log.finding(
+                "characters_lost",
+                f"... and {count - 5} more cell(s) in {column} with characters lost as '?'",
+                column=column,
+            )
     log.counts["cells_with_lost_characters"] = int(sum(lost.values()))
     return frame
 
@@ -413,7 +497,8 @@ def not_mapped(columns: Iterable[str], mapped: Iterable[str], reasons: dict[str,
     used = set(mapped)
     return [
         {"column": c, "reason": reasons.get(c, "not a column of the codebook ddj knows; left out")}
-        for c in columns if c not in used and c != "source_row"
+        for c in columns
+        if c not in used and c != "source_row"
     ]
 
 

@@ -37,12 +37,14 @@ from typing import Any
 
 import polars as pl
 
-from ddj.importers._common import ImportFormatError
+from ddj.errors import DateOrderError
 
 #: The earliest date an import accepts: conflict-event datasets start after the Second World War.
 EARLIEST = dt.date(1946, 1, 1)
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                                       "dec"), start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)
+}
 _TIME = r"(?:[T ]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
 _NUMERIC = r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{1,2})$"
 _ISO = r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"
@@ -51,14 +53,6 @@ _NAME_DAY = r"^([A-Za-z]{3,})\.?[-/ .]+(\d{1,2})(?:st|nd|rd|th)?,?[-/ .]+(\d{4}|
 DAY_FIRST, MONTH_FIRST = "%d/%m/%Y", "%m/%d/%Y"
 #: The order a file of two-digit years written first (``24-03-05``) is read in.
 YEAR_FIRST = "year first (YY-MM-DD)"
-
-
-class DateOrderError(ImportFormatError):
-    """All-number dates whose day/month order cannot be decided from the file (``rows`` names them)."""
-
-    def __init__(self, message: str, *, file: str, column: str, rows: tuple[int, ...]) -> None:
-        super().__init__(message, file=file, columns=(column,))
-        self.rows = rows
 
 
 @dataclass
@@ -73,8 +67,29 @@ class DateRead:
     checks: list = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        return {"order": self.order, "decided_by_rows": list(self.decided_by), "forms": self.forms,
-                "two_digit_years": self.two_digit_years}
+        """What was inferred, for the import's summary (``ddj.import.summary.dates``)."""
+        return {
+            "order": self.order,
+            "decided_by_rows": list(self.decided_by),
+            "forms": self.forms,
+            "two_digit_years": self.two_digit_years,
+        }
+
+    def changes(self) -> list[str]:
+        """What reading the dates changed, in words, for the import's summary of changes."""
+        lines = []
+        if self.order:
+            lines.append(
+                f"read all-number dates {self.order}"
+                + (
+                    f" (decided by row(s) {', '.join(map(str, self.decided_by))}, where only that order gives a date)"
+                    if self.decided_by
+                    else ""
+                )
+            )
+        if self.two_digit_years:
+            lines.append(f"took the century of {self.two_digit_years} two-digit year(s) from the year column")
+        return lines
 
 
 def _rows(frame: pl.DataFrame, mask: pl.Expr, limit: int = 8) -> list[int]:
@@ -87,8 +102,12 @@ def _listed(rows: list[int], total: int) -> str:
 
 
 def _assemble(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
-    return pl.format("{}-{}-{}", year.cast(pl.String).str.zfill(4), month.cast(pl.String).str.zfill(2),
-                     day.cast(pl.String).str.zfill(2)).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    return pl.format(
+        "{}-{}-{}",
+        year.cast(pl.String).str.zfill(4),
+        month.cast(pl.String).str.zfill(2),
+        day.cast(pl.String).str.zfill(2),
+    ).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
 
 
 def _full_year(short: pl.Expr, year_hint: pl.Expr) -> pl.Expr:
@@ -102,19 +121,30 @@ def _in_range(date: pl.Expr, today: dt.date) -> pl.Expr:
     return date.is_not_null() & (date >= pl.lit(EARLIEST)) & (date <= pl.lit(today))
 
 
-def _year_place(work: pl.DataFrame, parts: dict[str, dict[str, pl.Expr]], columns: list[str], *, file: str,
-                option: str, today: dt.date) -> tuple[bool, tuple[int, ...]]:
+def _year_place(
+    work: pl.DataFrame,
+    parts: dict[str, dict[str, pl.Expr]],
+    columns: list[str],
+    *,
+    file: str,
+    option: str,
+    today: dt.date,
+) -> tuple[bool, tuple[int, ...]]:
     """Whether the file's all-number dates put a two-digit year first, decided by the rows only one place fits.
 
     A place fits a row when it gives a real date from 1946 to today in the ``year`` column's year (any year when
     there is no such column). Returns (year first, the deciding rows); raises when the rows disagree or when
     some row could be read either way and none decides.
     """
-    last = {c: p["last_fits"] & (_in_range(pl.col(f"__dmy_{c}"), today) | _in_range(pl.col(f"__mdy_{c}"), today))
-            for c, p in parts.items()}
+    last = {
+        c: p["last_fits"] & (_in_range(pl.col(f"__dmy_{c}"), today) | _in_range(pl.col(f"__mdy_{c}"), today))
+        for c, p in parts.items()
+    }
     first = {c: p["first_fits"] & _in_range(pl.col(f"__ymd_{c}"), today) for c, p in parts.items()}
-    differ = {c: (pl.col(f"__ymd_{c}") != pl.coalesce(pl.col(f"__dmy_{c}"), pl.col(f"__mdy_{c}"))).fill_null(True)
-              for c in parts}
+    differ = {
+        c: (pl.col(f"__ymd_{c}") != pl.coalesce(pl.col(f"__dmy_{c}"), pl.col(f"__mdy_{c}"))).fill_null(True)
+        for c in parts
+    }
     only_first = pl.any_horizontal([first[c] & ~last[c] for c in columns])
     only_last = pl.any_horizontal([last[c] & ~first[c] & parts[c]["ymd"].is_not_null() for c in columns])
     either = pl.any_horizontal([first[c] & last[c] & differ[c] for c in columns])
@@ -123,32 +153,49 @@ def _year_place(work: pl.DataFrame, parts: dict[str, dict[str, pl.Expr]], column
     if not n_first and not n_either:
         return False, ()
     where = f"{file}, column '{columns[0]}'" if len(columns) == 1 else f"{file}, columns {', '.join(columns)}"
-    sample = work.filter(either if n_either else only_first).select(
-        pl.coalesce([pl.col(f"__day_{c}") for c in columns])).to_series()
+    sample = (
+        work.filter(either if n_either else only_first)
+        .select(pl.coalesce([pl.col(f"__day_{c}") for c in columns]))
+        .to_series()
+    )
     sep = next((ch for ch in (sample[0] or "") if ch in "-/."), "-")
-    options = (f"{option} '%y{sep}%m{sep}%d' (year first) or {option} '%d{sep}%m{sep}%y' (day first, year last) or "
-               f"{option} '%m{sep}%d{sep}%y' (month first, year last)")
+    options = (
+        f"{option} '%y{sep}%m{sep}%d' (year first) or {option} '%d{sep}%m{sep}%y' (day first, year last) or "
+        f"{option} '%m{sep}%d{sep}%y' (month first, year last)"
+    )
     if n_first and n_last:
         f_rows, l_rows = _rows(work, only_first), _rows(work, only_last)
-        msg = (f"{where}: the two-digit years are not in one place: row(s) {_listed(f_rows, n_first)} can only "
-               f"put the year first (YY-MM-DD), row(s) {_listed(l_rows, n_last)} only last"
-               + (f", and {n_either} row(s) could be either" if n_either else "")
-               + f". Export the dates again as YYYY-MM-DD, or pass {options} and correct the rows it does not fit.")
+        msg = (
+            f"{where}: the two-digit years are not in one place: row(s) {_listed(f_rows, n_first)} can only "
+            f"put the year first (YY-MM-DD), row(s) {_listed(l_rows, n_last)} only last"
+            + (f", and {n_either} row(s) could be either" if n_either else "")
+            + f". Export the dates again as YYYY-MM-DD, or pass {options} and correct the rows it does not fit."
+        )
         raise DateOrderError(msg, file=file, column=columns[0], rows=tuple(f_rows + l_rows))
     if n_first:
         return True, tuple(_rows(work, only_first, 5))
     if n_last:
         return False, tuple(_rows(work, only_last, 5))
     rows = _rows(work, either)
-    msg = (f"{where}: cannot tell whether the two-digit year comes first (YY-MM-DD) or last: row(s) "
-           f"{_listed(rows, n_either)} give a real date either way (e.g. {sample[0]!r}) and no row decides. "
-           f"Pass {options}.")
+    msg = (
+        f"{where}: cannot tell whether the two-digit year comes first (YY-MM-DD) or last: row(s) "
+        f"{_listed(rows, n_either)} give a real date either way (e.g. {sample[0]!r}) and no row decides. "
+        f"Pass {options}."
+    )
     raise DateOrderError(msg, file=file, column=columns[0], rows=tuple(rows))
 
 
-def read_dates(frame: pl.DataFrame, columns: list[str], *, file: str, year_column: str = "year",
-               year_of: str | None = None, date_format: str | None = None, option: str = "--date-format",
-               today: dt.date | None = None) -> DateRead:
+def read_dates(
+    frame: pl.DataFrame,
+    columns: list[str],
+    *,
+    file: str,
+    year_column: str = "year",
+    year_of: str | None = None,
+    date_format: str | None = None,
+    option: str = "--date-format",
+    today: dt.date | None = None,
+) -> DateRead:
     """Add ``_<column>`` (a date) for each of ``columns``; decide the day/month order once for all of them.
 
     ``year_of`` names the column whose year must equal ``year_column`` (default: the first column).
@@ -165,8 +212,11 @@ def read_dates(frame: pl.DataFrame, columns: list[str], *, file: str, year_colum
 
     today = today or dt.date.today()
     year_of = year_of or columns[0]
-    hint = (pl.col(year_column).str.strip_chars().cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
-            if year_column in frame.columns else pl.lit(None, pl.Int64))
+    hint = (
+        pl.col(year_column).str.strip_chars().cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
+        if year_column in frame.columns
+        else pl.lit(None, pl.Int64)
+    )
     parts: dict[str, dict[str, pl.Expr]] = {}
     work = frame
     for c in columns:
@@ -176,37 +226,58 @@ def read_dates(frame: pl.DataFrame, columns: list[str], *, file: str, year_colum
         iso = day_part.str.extract_groups(_ISO)
         dn = day_part.str.extract_groups(_DAY_NAME)
         nd = day_part.str.extract_groups(_NAME_DAY)
-        work = work.with_columns(num.alias(f"__num_{c}"), iso.alias(f"__iso_{c}"), dn.alias(f"__dn_{c}"),
-                                 nd.alias(f"__nd_{c}"), day_part.alias(f"__day_{c}"))
+        work = work.with_columns(
+            num.alias(f"__num_{c}"),
+            iso.alias(f"__iso_{c}"),
+            dn.alias(f"__dn_{c}"),
+            nd.alias(f"__nd_{c}"),
+            day_part.alias(f"__day_{c}"),
+        )
         a = pl.col(f"__num_{c}").struct.field("1").cast(pl.Int64)
         b = pl.col(f"__num_{c}").struct.field("2").cast(pl.Int64)
         y_text = pl.col(f"__num_{c}").struct.field("3")
         y_len = y_text.str.len_chars()
         # Year last: a four- or two-digit third number; year first: a two-digit first number and a short third.
-        y = (pl.when(y_len == 2).then(_full_year(y_text.cast(pl.Int64), hint))
-             .when(y_len == 4).then(y_text.cast(pl.Int64)))
+        y = (
+            pl.when(y_len == 2)
+            .then(_full_year(y_text.cast(pl.Int64), hint))
+            .when(y_len == 4)
+            .then(y_text.cast(pl.Int64))
+        )
         y_first = pl.when((pl.col(f"__num_{c}").struct.field("1").str.len_chars() == 2) & (y_len <= 2)).then(
-            _full_year(a, hint))
+            _full_year(a, hint)
+        )
         month_name = pl.coalesce(pl.col(f"__dn_{c}").struct.field("2"), pl.col(f"__nd_{c}").struct.field("1"))
-        month = month_name.str.to_lowercase().str.slice(0, 3).replace_strict(_MONTHS, default=None,
-                                                                              return_dtype=pl.Int64)
+        month = (
+            month_name.str.to_lowercase().str.slice(0, 3).replace_strict(_MONTHS, default=None, return_dtype=pl.Int64)
+        )
         named_day = pl.coalesce(pl.col(f"__dn_{c}").struct.field("1"), pl.col(f"__nd_{c}").struct.field("2")).cast(
-            pl.Int64)
+            pl.Int64
+        )
         named_y_text = pl.coalesce(pl.col(f"__dn_{c}").struct.field("3"), pl.col(f"__nd_{c}").struct.field("3"))
-        named_y = pl.when(named_y_text.str.len_chars() == 2).then(
-            _full_year(named_y_text.cast(pl.Int64), hint)).otherwise(named_y_text.cast(pl.Int64))
-        iso_date = _assemble(pl.col(f"__iso_{c}").struct.field("1").cast(pl.Int64),
-                             pl.col(f"__iso_{c}").struct.field("2").cast(pl.Int64),
-                             pl.col(f"__iso_{c}").struct.field("3").cast(pl.Int64))
-        parts[c] = {"raw": raw, "dmy": _assemble(y, b, a), "mdy": _assemble(y, a, b),
-                    "ymd": _assemble(y_first, b, y_text.cast(pl.Int64)),
-                    "last_fits": y.is_not_null() & (hint.is_null() | (y == hint)),
-                    "first_fits": y_first.is_not_null() & (hint.is_null() | (y_first == hint)),
-                    "numeric": pl.col(f"__num_{c}").struct.field("1").is_not_null(),
-                    "fixed": pl.coalesce(iso_date, _assemble(named_y, month, named_day)),
-                    "two_digit": (y_len == 2) | (named_y_text.str.len_chars() == 2),
-                    "iso": pl.col(f"__iso_{c}").struct.field("1").is_not_null(),
-                    "named": month.is_not_null()}
+        named_y = (
+            pl.when(named_y_text.str.len_chars() == 2)
+            .then(_full_year(named_y_text.cast(pl.Int64), hint))
+            .otherwise(named_y_text.cast(pl.Int64))
+        )
+        iso_date = _assemble(
+            pl.col(f"__iso_{c}").struct.field("1").cast(pl.Int64),
+            pl.col(f"__iso_{c}").struct.field("2").cast(pl.Int64),
+            pl.col(f"__iso_{c}").struct.field("3").cast(pl.Int64),
+        )
+        parts[c] = {
+            "raw": raw,
+            "dmy": _assemble(y, b, a),
+            "mdy": _assemble(y, a, b),
+            "ymd": _assemble(y_first, b, y_text.cast(pl.Int64)),
+            "last_fits": y.is_not_null() & (hint.is_null() | (y == hint)),
+            "first_fits": y_first.is_not_null() & (hint.is_null() | (y_first == hint)),
+            "numeric": pl.col(f"__num_{c}").struct.field("1").is_not_null(),
+            "fixed": pl.coalesce(iso_date, _assemble(named_y, month, named_day)),
+            "two_digit": (y_len == 2) | (named_y_text.str.len_chars() == 2),
+            "iso": pl.col(f"__iso_{c}").struct.field("1").is_not_null(),
+            "named": month.is_not_null(),
+        }
     work = work.with_columns(
         *[p["dmy"].alias(f"__dmy_{c}") for c, p in parts.items()],
         *[p["mdy"].alias(f"__mdy_{c}") for c, p in parts.items()],
@@ -220,38 +291,52 @@ def read_dates(frame: pl.DataFrame, columns: list[str], *, file: str, year_colum
         year_first, decided = _year_place(work, parts, columns, file=file, option=option, today=today)
         order = YEAR_FIRST if year_first else None
     if date_format is None and not year_first:
-        only_dmy = pl.any_horizontal([pl.col(f"__dmy_{c}").is_not_null() & pl.col(f"__mdy_{c}").is_null()
-                                      for c in columns])
-        only_mdy = pl.any_horizontal([pl.col(f"__mdy_{c}").is_not_null() & pl.col(f"__dmy_{c}").is_null()
-                                      for c in columns])
-        either = pl.any_horizontal([pl.col(f"__mdy_{c}").is_not_null() & pl.col(f"__dmy_{c}").is_not_null()
-                                    & (pl.col(f"__mdy_{c}") != pl.col(f"__dmy_{c}")) for c in columns])
+        only_dmy = pl.any_horizontal(
+            [pl.col(f"__dmy_{c}").is_not_null() & pl.col(f"__mdy_{c}").is_null() for c in columns]
+        )
+        only_mdy = pl.any_horizontal(
+            [pl.col(f"__mdy_{c}").is_not_null() & pl.col(f"__dmy_{c}").is_null() for c in columns]
+        )
+        either = pl.any_horizontal(
+            [
+                pl.col(f"__mdy_{c}").is_not_null()
+                & pl.col(f"__dmy_{c}").is_not_null()
+                & (pl.col(f"__mdy_{c}") != pl.col(f"__dmy_{c}"))
+                for c in columns
+            ]
+        )
         counts = work.select(only_dmy.sum().alias("d"), only_mdy.sum().alias("m"), either.sum().alias("e")).row(0)
         n_dmy, n_mdy, n_either = (int(x or 0) for x in counts)
         where = f"{file}, column '{columns[0]}'" if len(columns) == 1 else f"{file}, columns {', '.join(columns)}"
         options = f"{option} '{DAY_FIRST}' (day first) or {option} '{MONTH_FIRST}' (month first)"
         if n_dmy and n_mdy:
             d_rows, m_rows = _rows(work, only_dmy), _rows(work, only_mdy)
-            msg = (f"{where}: the dates mix both orders (an Excel-saved file?): row(s) {_listed(d_rows, n_dmy)} can "
-                   f"only be day first, row(s) {_listed(m_rows, n_mdy)} only month first"
-                   + (f", and {n_either} row(s) could be either" if n_either else "")
-                   + f". Export the dates again as YYYY-MM-DD, or pass {options} and correct the rows it does not fit.")
+            msg = (
+                f"{where}: the dates mix both orders (an Excel-saved file?): row(s) {_listed(d_rows, n_dmy)} can "
+                f"only be day first, row(s) {_listed(m_rows, n_mdy)} only month first"
+                + (f", and {n_either} row(s) could be either" if n_either else "")
+                + f". Export the dates again as YYYY-MM-DD, or pass {options} and correct the rows it does not fit."
+            )
             raise DateOrderError(msg, file=file, column=columns[0], rows=tuple(d_rows + m_rows))
         if n_dmy or n_mdy:
             order = "day first" if n_dmy else "month first"
             decided = tuple(_rows(work, only_dmy if n_dmy else only_mdy, 5))
         elif n_either:
             rows = _rows(work, either)
-            msg = (f"{where}: cannot tell whether the all-number dates are day first or month first: no row has a "
-                   f"number above 12 to decide (row(s) {_listed(rows, n_either)}). Pass {options}.")
+            msg = (
+                f"{where}: cannot tell whether the all-number dates are day first or month first: no row has a "
+                f"number above 12 to decide (row(s) {_listed(rows, n_either)}). Pass {options}."
+            )
             raise DateOrderError(msg, file=file, column=columns[0], rows=tuple(rows))
     elif date_format is not None:
         order = f"as {option} {date_format}"
     final = []
     for c, p in parts.items():
         if date_format is not None:
-            given = pl.coalesce(pl.col(c).str.strip_chars().str.strptime(pl.Date, date_format, strict=False),
-                                pl.col(f"__day_{c}").str.strptime(pl.Date, date_format, strict=False))
+            given = pl.coalesce(
+                pl.col(c).str.strip_chars().str.strptime(pl.Date, date_format, strict=False),
+                pl.col(f"__day_{c}").str.strptime(pl.Date, date_format, strict=False),
+            )
             numeric_date = given
         elif year_first:
             numeric_date = pl.col(f"__ymd_{c}")
@@ -259,19 +344,28 @@ def read_dates(frame: pl.DataFrame, columns: list[str], *, file: str, year_colum
             numeric_date = pl.col(f"__mdy_{c}")
         else:  # day first, or no numeric row whose order matters (a day equal to the month)
             numeric_date = pl.coalesce(pl.col(f"__dmy_{c}"), pl.col(f"__mdy_{c}"))
-        date = (pl.coalesce(numeric_date, pl.col(f"__fixed_{c}")) if date_format is not None else
-                pl.when(p["numeric"]).then(numeric_date).otherwise(pl.col(f"__fixed_{c}")))
+        date = (
+            pl.coalesce(numeric_date, pl.col(f"__fixed_{c}"))
+            if date_format is not None
+            else pl.when(p["numeric"]).then(numeric_date).otherwise(pl.col(f"__fixed_{c}"))
+        )
         final.append(date.alias(f"_{c}"))
     work = work.with_columns(final)
     forms: dict[str, int] = {}
     for c, p in parts.items():
         stats = work.select(
             (p["raw"].is_not_null() & (p["raw"] != "") & (p["raw"] != pl.col(f"__day_{c}"))).sum().alias("time"),
-            p["iso"].sum().alias("iso"), p["named"].sum().alias("named"), p["numeric"].sum().alias("numeric"),
+            p["iso"].sum().alias("iso"),
+            p["named"].sum().alias("named"),
+            p["numeric"].sum().alias("numeric"),
             p["two_digit"].fill_null(False).sum().alias("two"),
         ).row(0, named=True)
-        label = {"iso": "year first (YYYY-MM-DD)", "named": "with the month's name", "numeric": "all numbers",
-                 "time": "with a time of day (dropped)"}
+        label = {
+            "iso": "year first (YYYY-MM-DD)",
+            "named": "with the month's name",
+            "numeric": "all numbers",
+            "time": "with a time of day (dropped)",
+        }
         for key, text in label.items():
             if stats[key]:
                 forms[f"{c}: {text}"] = int(stats[key])
@@ -279,38 +373,79 @@ def read_dates(frame: pl.DataFrame, columns: list[str], *, file: str, year_colum
         if forms_two:
             forms[f"{c}: two-digit year (century from the year column)"] = forms_two
     work = work.drop([c for c in work.columns if c.startswith("__")]).with_columns(
-        [pl.format("{} (read as {})", pl.col(c).str.strip_chars(), pl.col(f"_{c}")).alias(f"__read_{c}")
-         for c in columns])
+        [
+            pl.format("{} (read as {})", pl.col(c).str.strip_chars(), pl.col(f"_{c}")).alias(f"__read_{c}")
+            for c in columns
+        ]
+    )
     checks = []
     present = {c: pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "") for c in columns}
     for c in columns:
-        fmt_hint = (f"write the date as YYYY-MM-DD (or fix {option} {date_format})" if date_format else
-                    f"write the date as YYYY-MM-DD (or pass {option})")
+        fmt_hint = (
+            f"write the date as YYYY-MM-DD (or fix {option} {date_format})"
+            if date_format
+            else f"write the date as YYYY-MM-DD (or pass {option})"
+        )
         checks += [
-            make_check(c, "type", "TypeViolation", present[c] & pl.col(f"_{c}").is_null(),
-                       "{value} is not a date ddj can read" + (f" with {option} {date_format}" if date_format else ""),
-                       fmt_hint),
-            make_check(c, "date_range", "RangeViolation", pl.col(f"_{c}") < pl.lit(EARLIEST),
-                       "{value} is before 1946, which is an error in the file, not data",
-                       "write the full year (YYYY-MM-DD) and check the date", value_column=f"__read_{c}"),
-            make_check(c, "date_range", "RangeViolation", pl.col(f"_{c}") > pl.lit(today),
-                       f"{{value}} is after today ({today}), which is an error in the file, not data",
-                       "check the date and its day/month order", value_column=f"__read_{c}"),
+            make_check(
+                c,
+                "type",
+                "TypeViolation",
+                present[c] & pl.col(f"_{c}").is_null(),
+                "{value} is not a date ddj can read" + (f" with {option} {date_format}" if date_format else ""),
+                fmt_hint,
+            ),
+            make_check(
+                c,
+                "date_range",
+                "RangeViolation",
+                pl.col(f"_{c}") < pl.lit(EARLIEST),
+                "{value} is before 1946, which is an error in the file, not data",
+                "write the full year (YYYY-MM-DD) and check the date",
+                value_column=f"__read_{c}",
+            ),
+            make_check(
+                c,
+                "date_range",
+                "RangeViolation",
+                pl.col(f"_{c}") > pl.lit(today),
+                f"{{value}} is after today ({today}), which is an error in the file, not data",
+                "check the date and its day/month order",
+                value_column=f"__read_{c}",
+            ),
         ]
     if year_column in frame.columns:
         work = work.with_columns(hint.alias("__year"))
-        checks.append(make_check(
-            year_of, "year", "ConsistencyViolation",
-            pl.col("__year").is_not_null() & pl.col(f"_{year_of}").is_not_null()
-            & (pl.col(f"_{year_of}").dt.year() != pl.col("__year")),
-            f"{{value}} is not in the year the {year_column} column gives",
-            f"check the date against {year_column}; if the day and month are swapped, pass {option}",
-            value_column="__year_read"))
-        work = work.with_columns(pl.format("{} (read as {}; {} {})", pl.col(year_of).str.strip_chars(),
-                                           pl.col(f"_{year_of}"), pl.lit(year_column),
-                                           pl.col("__year")).alias("__year_read"))
-    return DateRead(work, order=order, decided_by=decided, forms=forms,
-                    two_digit_years=sum(v for k, v in forms.items() if "two-digit" in k), checks=checks)
+        checks.append(
+            make_check(
+                year_of,
+                "year",
+                "ConsistencyViolation",
+                pl.col("__year").is_not_null()
+                & pl.col(f"_{year_of}").is_not_null()
+                & (pl.col(f"_{year_of}").dt.year() != pl.col("__year")),
+                f"{{value}} is not in the year the {year_column} column gives",
+                f"check the date against {year_column}; if the day and month are swapped, pass {option}",
+                value_column="__year_read",
+            )
+        )
+        work = work.with_columns(
+            pl.format(
+                "{} (read as {}; {} {})",
+                pl.col(year_of).str.strip_chars(),
+                pl.col(f"_{year_of}"),
+                pl.lit(year_column),
+                pl.col("__year"),
+            ).alias("__year_read")
+        )
+    return DateRead(
+        work,
+        order=order,
+        decided_by=decided,
+        forms=forms,
+        two_digit_years=sum(v for k, v in forms.items() if "two-digit" in k),
+        checks=checks,
+    )
 
 
 def read_loose_dates(values: pl.Expr, order: str | None) -> pl.Expr:
@@ -330,19 +465,32 @@ def read_loose_dates(values: pl.Expr, order: str | None) -> pl.Expr:
     numeric: pl.Expr
     if order == YEAR_FIRST:
         numeric = pl.when(num.struct.field("1").str.len_chars() == 2).then(
-            _assemble(a + 2000, b, num.struct.field("3").cast(pl.Int64)))
+            _assemble(a + 2000, b, num.struct.field("3").cast(pl.Int64))
+        )
     elif order == "month first":
         numeric = _assemble(y, a, b)
     elif order == "day first":
         numeric = _assemble(y, b, a)
     else:  # no order decided for the file: only the dates one order can read (an ambiguous one stays unread)
-        numeric = pl.when((a <= 12) & (b <= 12) & (a != b)).then(None).otherwise(
-            pl.coalesce(_assemble(y, b, a), _assemble(y, a, b)))
-    month = dn.struct.field("2").str.to_lowercase().str.slice(0, 3).replace_strict(_MONTHS, default=None,
-                                                                                  return_dtype=pl.Int64)
+        numeric = (
+            pl.when((a <= 12) & (b <= 12) & (a != b))
+            .then(None)
+            .otherwise(pl.coalesce(_assemble(y, b, a), _assemble(y, a, b)))
+        )
+    month = (
+        dn.struct.field("2")
+        .str.to_lowercase()
+        .str.slice(0, 3)
+        .replace_strict(_MONTHS, default=None, return_dtype=pl.Int64)
+    )
     dy = dn.struct.field("3").cast(pl.Int64)
     dy = pl.when(dy < 100).then(dy + 2000).otherwise(dy)
     return pl.coalesce(
-        _assemble(iso.struct.field("1").cast(pl.Int64), iso.struct.field("2").cast(pl.Int64),
-                  iso.struct.field("3").cast(pl.Int64)),
-        numeric, _assemble(dy, month, dn.struct.field("1").cast(pl.Int64)))
+        _assemble(
+            iso.struct.field("1").cast(pl.Int64),
+            iso.struct.field("2").cast(pl.Int64),
+            iso.struct.field("3").cast(pl.Int64),
+        ),
+        numeric,
+        _assemble(dy, month, dn.struct.field("1").cast(pl.Int64)),
+    )

@@ -1,4 +1,4 @@
-"""One source, however the export spells it: Unicode spaces, mojibake and run-together words set aside.
+r"""One source, however the export spells it: Unicode spaces, mojibake and run-together words set aside.
 
 Monitors' exports spell one outlet many ways: ``Euromaidan Press`` with a non-breaking space,
 ``EuromaidanPress``, ``Euromaidan Press`` and, after a round trip through Windows-1252,
@@ -8,9 +8,9 @@ source: the cleaned name without case and without anything but letters and digit
 
 Examples
 --------
->>> clean_name("Euromaidan\\u00a0Press"), clean_name("Ukrainska Pravda (Ð£ÐºÑ€Ð°Ñ—Ð½Ð°)")
+>>> clean_name("Euromaidan\u00a0Press"), clean_name("Ukrainska Pravda (Ð£ÐºÑ€Ð°Ñ—Ð½Ð°)")
 ('Euromaidan Press', 'Ukrainska Pravda (Україна)')
->>> name_key("EuromaidanPress") == name_key("Euromaidan\\u00a0Press") == name_key(" euromaidan-press ")
+>>> name_key("EuromaidanPress") == name_key("Euromaidan\u00a0Press") == name_key(" euromaidan-press ")
 True
 
 Three spellings of one outlet have one key, so they are one source, not three independent ones.
@@ -20,8 +20,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from ddj.importers._common import ImportLog
 
 _MOJIBAKE = re.compile("[ÃÂÐÑØÙ][\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u203a\u20ac\u2122]|â€")
 
@@ -72,19 +76,23 @@ def words_key(name: str | None) -> str:
 def cleaned(names: pl.Series) -> pl.DataFrame:
     """``name`` (as written), ``clean`` and ``key`` for each distinct name of ``names`` (one call per distinct name)."""
     distinct = names.drop_nulls().unique(maintain_order=True)
-    return pl.DataFrame({
-        "name": distinct,
-        "clean": [clean_name(n) for n in distinct.to_list()],
-        "key": [name_key(n) for n in distinct.to_list()],
-    }, schema={"name": pl.String, "clean": pl.String, "key": pl.String})
+    return pl.DataFrame(
+        {
+            "name": distinct,
+            "clean": [clean_name(n) for n in distinct.to_list()],
+            "key": [name_key(n) for n in distinct.to_list()],
+        },
+        schema={"name": pl.String, "clean": pl.String, "key": pl.String},
+    )
 
 
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 
 
-def repair_columns(frame: pl.DataFrame, columns: tuple[str, ...], log: object | None = None) -> pl.DataFrame:
+def repair_columns(frame: pl.DataFrame, columns: tuple[str, ...], log: ImportLog | None = None) -> pl.DataFrame:
     """Repair the names in ``columns`` (``;``-separated lists) with :func:`clean_name`, once per distinct value,
-    then remove control characters from every text column; the count of repaired values goes to ``log``."""
+    then remove control characters from every text column; the count of repaired values goes to ``log``.
+    """
     repaired = 0
     for column in columns:
         if column not in frame.columns:
@@ -97,6 +105,7 @@ def repair_columns(frame: pl.DataFrame, columns: tuple[str, ...], log: object | 
     text = [c for c, t in frame.schema.items() if t == pl.String]
     frame = frame.with_columns([pl.col(c).str.replace_all(_CONTROL, "") for c in text])
     if repaired and log is not None:
-        log.changes.append(f"repaired {repaired} source list(s) garbled by a wrong encoding (mojibake, e.g. 'Ã©' for "
-                           "'é')")
+        log.changes.append(
+            f"repaired {repaired} source list(s) garbled by a wrong encoding (mojibake, e.g. 'Ã©' for 'é')"
+        )
     return frame

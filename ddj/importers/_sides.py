@@ -28,19 +28,22 @@ import csv
 import functools
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from ddj.importers._common import ImportFormatError
+from ddj.errors import ImportFormatError
 from ddj.importers._names import clean_name, name_key, words_key
 
 #: The version of ``data/officials.csv`` and ``data/countries.csv``; raise it with every change (see data/README.md).
 OFFICIALS_VERSION = "2026.1"
 DATA = Path(__file__).parent / "data"
 SIDE_FIELDS = ("source", "operator_country", "side", "kind", "why", "accounts", "spellings")
-_ACTOR_OF = re.compile(r"\b(?:Forces|Government|Army|Military|Police|Navy|Air Force)\s+of\s+(?:the\s+)?([^()]+?)\s*(?:\(|$)")
+_ACTOR_OF = re.compile(
+    r"\b(?:Forces|Government|Army|Military|Police|Navy|Air Force)\s+of\s+(?:the\s+)?([^()]+?)\s*(?:\(|$)"
+)
 
 
 @functools.cache
@@ -60,8 +63,11 @@ def table_info() -> dict[str, Any]:
     """What an import records about the officials table it used."""
     from ddj._io import file_sha256
 
-    return {"version": OFFICIALS_VERSION, "officials_sha256": file_sha256(DATA / "officials.csv"),
-            "countries_sha256": file_sha256(DATA / "countries.csv")}
+    return {
+        "version": OFFICIALS_VERSION,
+        "officials_sha256": file_sha256(DATA / "officials.csv"),
+        "countries_sha256": file_sha256(DATA / "countries.csv"),
+    }
 
 
 @functools.cache
@@ -89,7 +95,7 @@ def official_body(name: str | None) -> dict[str, str] | None:
     return match.row(0, named=True) if match.height else None
 
 
-def operator_of(actors: list[str | None]) -> tuple[str | None, str | None]:
+def operator_of(actors: Sequence[str | None]) -> tuple[str | None, str | None]:
     """The first of an event's actors that is a state the tables know, and its country (else the first actor)."""
     for actor in actors:
         country = actor_country(actor)
@@ -99,8 +105,9 @@ def operator_of(actors: list[str | None]) -> tuple[str | None, str | None]:
     return first, None
 
 
-def resolve(named: pl.DataFrame, *, default_kind: pl.Expr, default_note: pl.Expr,
-            overrides: pl.DataFrame | None = None) -> pl.DataFrame:
+def resolve(
+    named: pl.DataFrame, *, default_kind: pl.Expr, default_note: pl.Expr, overrides: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Give each (event, named source) row its source key, display name, kind, side and why.
 
     ``named`` has ``_name`` (as written) and ``_country`` (the operator's country, or null). A loop runs over the
@@ -111,20 +118,34 @@ def resolve(named: pl.DataFrame, *, default_kind: pl.Expr, default_note: pl.Expr
     for raw in names:
         clean = clean_name(raw)
         body = official_body(clean)
-        rows.append({"_name": raw, "_clean": clean,
-                     "_key": name_key(body["body"]) if body else name_key(clean),
-                     "_table_name": body["name"] if body else None, "_body": body["body"] if body else None,
-                     "_body_country": body["country"] if body else None, "_table_kind": body["kind"] if body else None,
-                     "_role": body["role"] if body else None})
-    schema = {k: pl.String for k in ("_name", "_clean", "_key", "_table_name", "_body", "_body_country",
-                                     "_table_kind", "_role")}
+        rows.append(
+            {
+                "_name": raw,
+                "_clean": clean,
+                "_key": name_key(body["body"]) if body else name_key(clean),
+                "_table_name": body["name"] if body else None,
+                "_body": body["body"] if body else None,
+                "_body_country": body["country"] if body else None,
+                "_table_kind": body["kind"] if body else None,
+                "_role": body["role"] if body else None,
+            }
+        )
+    schema = dict.fromkeys(
+        ("_name", "_clean", "_key", "_table_name", "_body", "_body_country", "_table_kind", "_role"), pl.String
+    )
     found = pl.DataFrame(rows, schema=schema)
     out = named.join(found, on="_name", how="left")
     # The display name of a source: the table's body, else its most frequent spelling.
-    spelling = (out.group_by("_key", "_clean").len().sort(["_key", "len", "_clean"], descending=[False, True, False])
-                .unique("_key", keep="first").select("_key", pl.col("_clean").alias("_spelling")))
+    spelling = (
+        out.group_by("_key", "_clean")
+        .len()
+        .sort(["_key", "len", "_clean"], descending=[False, True, False])
+        .unique("_key", keep="first")
+        .select("_key", pl.col("_clean").alias("_spelling"))
+    )
     out = out.join(spelling, on="_key", how="left").with_columns(
-        pl.coalesce("_body", "_spelling").alias("_source_name"))
+        pl.coalesce("_body", "_spelling").alias("_source_name")
+    )
     official_kind = pl.col("_table_kind").is_in(["official_military", "official_government"])
     same = pl.col("_body_country") == pl.col("_country")
     version = f"officials table v{OFFICIALS_VERSION}"
@@ -134,21 +155,42 @@ def resolve(named: pl.DataFrame, *, default_kind: pl.Expr, default_note: pl.Expr
         .when(pl.col("_body").is_null())
         .then(pl.format("not in the {} for {}", pl.lit(version), pl.col("_country")))
         .when(official_kind & same)
-        .then(pl.format("listed in the {} as {} ({}), the operator's country", pl.lit(version),
-                        pl.when(pl.col("_role") == "spokesperson").then(pl.format("a spokesperson of {}", "_body"))
-                        .otherwise(pl.col("_body")), "_body_country"))
+        .then(
+            pl.format(
+                "listed in the {} as {} ({}), the operator's country",
+                pl.lit(version),
+                pl.when(pl.col("_role") == "spokesperson")
+                .then(pl.format("a spokesperson of {}", "_body"))
+                .otherwise(pl.col("_body")),
+                "_body_country",
+            )
+        )
         .when(official_kind)
-        .then(pl.format("an official body of {} in the {}, but the operator is {}", "_body_country", pl.lit(version),
-                        pl.coalesce(pl.col("_country"), pl.lit("not a state the table knows"))))
-        .otherwise(pl.format("{} of {} in the {}: not the operator's own account", pl.col("_table_kind")
-                             .str.replace("_", " "), "_body_country", pl.lit(version)))
+        .then(
+            pl.format(
+                "an official body of {} in the {}, but the operator is {}",
+                "_body_country",
+                pl.lit(version),
+                pl.coalesce(pl.col("_country"), pl.lit("not a state the table knows")),
+            )
+        )
+        .otherwise(
+            pl.format(
+                "{} of {} in the {}: not the operator's own account",
+                pl.col("_table_kind").str.replace("_", " "),
+                "_body_country",
+                pl.lit(version),
+            )
+        )
     )
     out = out.with_columns(
         pl.when(official_kind & same).then(pl.lit("official")).otherwise(pl.lit("unofficial")).alias("_side"),
         pl.coalesce(pl.col("_table_kind"), default_kind).alias("_kind"),
         why.alias("_why"),
-        pl.when(pl.col("_body").is_not_null()).then(pl.format("{} ({})", "_body", "_body_country"))
-        .otherwise(default_note).alias("_note"),
+        pl.when(pl.col("_body").is_not_null())
+        .then(pl.format("{} ({})", "_body", "_body_country"))
+        .otherwise(default_note)
+        .alias("_note"),
     )
     if overrides is not None and overrides.height:
         out = _apply(out, overrides)
@@ -162,23 +204,39 @@ def _apply(out: pl.DataFrame, overrides: pl.DataFrame) -> pl.DataFrame:
         if not part.height:
             continue
         on = ["_okey", "_country"] if with_country else ["_okey"]
-        renamed = part.select(pl.col("key").alias("_okey"), pl.col("operator_country").alias("_country"),
-                              pl.col("side").alias("_oside"), pl.col("why").alias("_owhy")).select(
-            *on, "_oside", "_owhy")
-        out = out.join(renamed, on=on, how="left", nulls_equal=True).with_columns(
-            pl.coalesce("_oside", "_side").alias("_side"), pl.coalesce("_owhy", "_why").alias("_why"),
-        ).drop("_oside", "_owhy")
+        renamed = part.select(
+            pl.col("key").alias("_okey"),
+            pl.col("operator_country").alias("_country"),
+            pl.col("side").alias("_oside"),
+            pl.col("why").alias("_owhy"),
+        ).select(*on, "_oside", "_owhy")
+        out = (
+            out.join(renamed, on=on, how="left", nulls_equal=True)
+            .with_columns(
+                pl.coalesce("_oside", "_side").alias("_side"),
+                pl.coalesce("_owhy", "_why").alias("_why"),
+            )
+            .drop("_oside", "_owhy")
+        )
     return out.drop("_okey")
 
 
 def review(resolved: pl.DataFrame) -> pl.DataFrame:
     """The ``sides.csv`` table: one row per source (as written, cleaned) and operator country."""
-    return (resolved.group_by("_source_name", "_country", "_side", "_kind", "_why")
-            .agg(pl.len().alias("accounts"), pl.col("_clean").unique().sort().str.join(" | ").alias("spellings"))
-            .select(pl.col("_source_name").alias("source"), pl.col("_country").alias("operator_country"),
-                    pl.col("_side").alias("side"), pl.col("_kind").alias("kind"), pl.col("_why").alias("why"),
-                    "accounts", "spellings")
-            .sort(["side", "source", "operator_country"], nulls_last=True))
+    return (
+        resolved.group_by("_source_name", "_country", "_side", "_kind", "_why")
+        .agg(pl.len().alias("accounts"), pl.col("_clean").unique().sort().str.join(" | ").alias("spellings"))
+        .select(
+            pl.col("_source_name").alias("source"),
+            pl.col("_country").alias("operator_country"),
+            pl.col("_side").alias("side"),
+            pl.col("_kind").alias("kind"),
+            pl.col("_why").alias("why"),
+            "accounts",
+            "spellings",
+        )
+        .sort(["side", "source", "operator_country"], nulls_last=True)
+    )
 
 
 def write_review(table: pl.DataFrame, path: Path) -> Path:
@@ -209,29 +267,46 @@ def read_sides(path: Path | str) -> pl.DataFrame:
         msg = f"--sides {path}: not UTF-8 text. Save the file as UTF-8 CSV."
         raise ImportFormatError(msg, file=str(path)) from err
     rows = list(csv.DictReader(io.StringIO(text)))
-    header = [h.strip().lower() for h in (rows[0].keys() if rows else text.splitlines()[:1][0].split(",") if text
-                                           else [])]
+    header = [
+        h.strip().lower() for h in (rows[0].keys() if rows else text.splitlines()[:1][0].split(",") if text else [])
+    ]
     missing = [c for c in ("source", "side") if c not in header]
     if missing:
-        msg = (f"{path}, row 1: a sides file needs the column(s) {', '.join(missing)}. Start from the sides.csv the "
-               "import wrote and change only the side column.")
+        msg = (
+            f"{path}, row 1: a sides file needs the column(s) {', '.join(missing)}. Start from the sides.csv the "
+            "import wrote and change only the side column."
+        )
         raise ImportFormatError(msg, file=str(path), columns=tuple(missing))
     records = []
-    for number, row in enumerate(rows, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+    for number, raw in enumerate(rows, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
         side = row.get("side", "").lower()
         if side not in ("official", "unofficial"):
-            msg = (f"{path}, row {number}, column 'side': {row.get('side')!r} is not a side. Write official or "
-                   "unofficial.")
+            msg = (
+                f"{path}, row {number}, column 'side': {row.get('side')!r} is not a side. Write official or unofficial."
+            )
             raise ImportFormatError(msg, file=str(path), columns=("side",))
         if not row.get("source"):
             msg = f"{path}, row {number}, column 'source': is empty. Name the source as sides.csv wrote it."
             raise ImportFormatError(msg, file=str(path), columns=("source",))
-        records.append({"key": name_key(row["source"]), "source": row["source"],
-                        "operator_country": row.get("operator_country") or None, "side": side,
-                        "why": f"set by you in {path.name}, row {number}", "row": number})
-    schema = {"key": pl.String, "source": pl.String, "operator_country": pl.String, "side": pl.String,
-              "why": pl.String, "row": pl.Int64}
+        records.append(
+            {
+                "key": name_key(row["source"]),
+                "source": row["source"],
+                "operator_country": row.get("operator_country") or None,
+                "side": side,
+                "why": f"set by you in {path.name}, row {number}",
+                "row": number,
+            }
+        )
+    schema = {
+        "key": pl.String,
+        "source": pl.String,
+        "operator_country": pl.String,
+        "side": pl.String,
+        "why": pl.String,
+        "row": pl.Int64,
+    }
     return pl.DataFrame(records, schema=schema).unique(["key", "operator_country"], keep="last", maintain_order=True)
 
 

@@ -29,10 +29,10 @@ Mappings (documented choices):
   -> other (aircraft category none). The operator is the first state actor among ``actor1``, ``actor2`` (and the
   actors of merged monadic rows), else ``actor1``.
 - Accounts are dated to the end of the event's date window: ACLED does not say when each source published.
-- A source's kind: the officials table's kind for a body it lists; a name that merely looks like an official
-  body (:func:`ddj.importers._common.looks_official`) official_military or official_government; otherwise from ``source_scale`` when the event names one source
-  (Local partner -> monitor_ngo, New media -> social_media, Subnational -> local_media, others ->
-  independent_media), else independent_media with a note.
+- A source's kind: the officials table's kind for a body it lists; a name that merely looks like an official body
+  (:func:`ddj.importers._common.looks_official`) official_military or official_government; otherwise from
+  ``source_scale`` when the event names one source (Local partner -> monitor_ngo, New media -> social_media,
+  Subnational -> local_media, others -> independent_media), else independent_media with a note.
 
 Official silence: ACLED lists the sources it used, not the official statements it looked for, so the package
 declares ``"official_search": {"searched": false}`` (an event without an official source reads "no official account
@@ -49,27 +49,28 @@ from typing import Any
 
 import polars as pl
 
-from ddj._io import file_sha256
 from ddj.datasets.tableschema import make_check
 from ddj.importers import _sides
-from ddj.importers._common import (
-    ImportLog,
-    blank_claims,
-    check,
-    looks_official,
-    not_mapped,
-    official_kind,
-    official_search,
-    read_table,
-    write_incident_package,
-)
+from ddj.importers._common import ImportLog, check, claims, looks_official, official_kind
 from ddj.importers._dates import read_dates
-from ddj.importers._finish import finish, source_table
-from ddj.importers._names import repair_columns
+from ddj.importers._export import Monitor, read_export
+from ddj.importers._finish import finish
 
 FORMAT = "ACLED"
-REQUIRED = ("event_id_cnty", "event_date", "time_precision", "event_type", "actor1", "country",
-            "location", "latitude", "longitude", "geo_precision", "source", "fatalities")
+REQUIRED = (
+    "event_id_cnty",
+    "event_date",
+    "time_precision",
+    "event_type",
+    "actor1",
+    "country",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "fatalities",
+)
 OPTIONAL = ("sub_event_type", "admin1", "actor2", "source_scale", "year")
 MAPPED = (*REQUIRED, "sub_event_type", "admin1", "actor2", "source_scale")
 #: Older codebooks' names for today's columns.
@@ -81,18 +82,23 @@ REASONS = {
     "disorder_type": "ACLED's broad class; event_type and sub_event_type are used",
     "assoc_actor_1": "associated actors: the model names one operator",
     "assoc_actor_2": "associated actors: the model has no field for them",
-    "inter1": "ACLED's actor-type code (a number, or text since 2024)", "inter2": "ACLED's actor-type code",
-    "interaction": "ACLED's interaction code", "civilian_targeting": "no field in the incident model",
-    "iso": "numeric country code; country is used", "region": "world region; country is used",
+    "inter1": "ACLED's actor-type code (a number, or text since 2024)",
+    "inter2": "ACLED's actor-type code",
+    "interaction": "ACLED's interaction code",
+    "civilian_targeting": "no field in the incident model",
+    "iso": "numeric country code; country is used",
+    "region": "world region; country is used",
     "gwno": "Gleditsch-Ward country code (pre-2019 codebook); country is used",
     "event_id_no_cnty": "the event's number without its country prefix; event_id_cnty is used",
-    "data_id": "ACLED's row id; event_id_cnty is used", "id": "a row id added to the export; event_id_cnty is used",
+    "data_id": "ACLED's row id; event_id_cnty is used",
+    "id": "a row id added to the export; event_id_cnty is used",
     "actor_dyad": "the pair of actors as text; actor1 and actor2 are used",
     "countycode": "a country code added to the export; country is used",
-    "admin2": "second-level division; admin1 and location are used", "admin3": "third-level division",
+    "admin2": "second-level division; admin1 and location are used",
+    "admin3": "third-level division",
     "notes": "ACLED's own wording, not copied (paraphrase it into the summary by hand)",
-    "tags": "no field in the incident model", "timestamp": "when ACLED last changed the row; record it as the access "
-    "date by hand if you need it",
+    "tags": "no field in the incident model",
+    "timestamp": "when ACLED last changed the row; record it as the access date by hand if you need it",
     "population_1km": "population estimate; no field in the incident model",
     "population_2km": "population estimate; no field in the incident model",
     "population_5km": "population estimate; no field in the incident model",
@@ -102,6 +108,19 @@ _TIME_PRECISION = {1: 1, 2: 3, 3: 4}
 _GEO_PRECISION = {1: 1, 2: 2, 3: 4}
 _SCALE_KIND = {"local partner": "monitor_ngo", "new media": "social_media", "subnational": "local_media"}
 _AIR = "Air/drone strike"
+MONITOR = Monitor(
+    name=FORMAT,
+    command="acled",
+    required=REQUIRED,
+    mapped=MAPPED,
+    reasons=REASONS,
+    aliases=ALIASES,
+    name_columns=("source",),
+    source_id="src-acled",
+    about="Armed Conflict Location & Event Data; its own codes for each merged event",
+    description="ACLED's codes are ACLED's account, and each source it names has an account of its own.",
+    licenses=({"name": "ACLED-terms", "title": "ACLED Terms of Use", "path": "https://acleddata.com/terms-of-use/"},),
+)
 
 
 def _merge_monadic(frame: pl.DataFrame, path: Path, log: ImportLog) -> pl.DataFrame:
@@ -113,47 +132,58 @@ def _merge_monadic(frame: pl.DataFrame, path: Path, log: ImportLog) -> pl.DataFr
         return frame.with_columns(pl.col("source_row").cast(pl.String).alias("_rows"))
     compared = [c for c in frame.columns if c not in (*ACTOR_COLUMNS, "source_row", "_actors", "event_id_cnty")]
     differing = repeated.group_by("event_id_cnty").agg(
-        *[(pl.col(c).n_unique() > 1).alias(c) for c in compared], pl.col("source_row").alias("_rows"))
+        *[(pl.col(c).n_unique() > 1).alias(c) for c in compared], pl.col("source_row").alias("_rows")
+    )
     bad = differing.filter(pl.any_horizontal(compared))
     if bad.height:
         lines = []
         for record in bad.head(10).iter_rows(named=True):
             columns = [c for c in compared if record[c]]
-            lines.append(f"rows {', '.join(map(str, record['_rows']))} ({record['event_id_cnty']}) differ in "
-                         f"{', '.join(columns)}")
+            lines.append(
+                f"rows {', '.join(map(str, record['_rows']))} ({record['event_id_cnty']}) differ in "
+                f"{', '.join(columns)}"
+            )
         more = f" and {bad.height - 10} more event(s)" if bad.height > 10 else ""
-        msg = (f"{path}, column 'event_id_cnty': an event id appears on rows that are not one event's actors: "
-               + "; ".join(lines) + more + ". Keep one row per event (export again), or correct the repeated row.")
-        from ddj.errors import UniqueViolation, Problem
+        msg = (
+            f"{path}, column 'event_id_cnty': an event id appears on rows that are not one event's actors: "
+            + "; ".join(lines)
+            + more
+            + ". Keep one row per event (export again), or correct the repeated row."
+        )
+        from ddj.errors import Problem, UniqueViolation
 
         raise UniqueViolation([Problem(path.name, None, "event_id_cnty", None, "unique", msg, "", "UniqueViolation")])
-    merged = (frame.group_by("event_id_cnty", maintain_order=True)
-              .agg(pl.all().exclude("_actors", "event_id_cnty").first(), pl.col("_actors").list.explode(keep_nulls=False, empty_as_null=False).drop_nulls().unique(
-                  maintain_order=True), pl.col("source_row").cast(pl.String).str.join(", ").alias("_rows"),
-                  pl.len().alias("_n_rows")))
+    merged = frame.group_by("event_id_cnty", maintain_order=True).agg(
+        pl.all().exclude("_actors", "event_id_cnty").first(),
+        pl.col("_actors").list.explode(keep_nulls=False, empty_as_null=False).drop_nulls().unique(maintain_order=True),
+        pl.col("source_row").cast(pl.String).str.join(", ").alias("_rows"),
+        pl.len().alias("_n_rows"),
+    )
     n_events = merged.filter(pl.col("_n_rows") > 1).height
     log.counts["rows_merged"] = int(repeated.height)
-    log.changes.append(f"merged {repeated.height} rows of a monadic export (one row per actor) into {n_events} "
-                       "event(s); each merged event's actors are all of its rows' actors")
+    log.changes.append(
+        f"merged {repeated.height} rows of a monadic export (one row per actor) into {n_events} "
+        "event(s); each merged event's actors are all of its rows' actors"
+    )
     for record in merged.filter(pl.col("_n_rows") > 1).head(5).iter_rows(named=True):
-        log.changes.append(f"  {record['event_id_cnty']}: rows {record['_rows']} merged "
-                           f"(actors: {'; '.join(record['_actors'])})")
-    return merged.with_columns(
-        pl.col("_actors").list.get(0, null_on_oob=True).alias("actor1"),
-        pl.coalesce(pl.col("actor2"), pl.col("_actors").list.get(1, null_on_oob=True)).alias("actor2"),
-    ).drop("_n_rows").sort("source_row")
+        log.changes.append(
+            f"  {record['event_id_cnty']}: rows {record['_rows']} merged (actors: {'; '.join(record['_actors'])})"
+        )
+    return (
+        merged.with_columns(
+            pl.col("_actors").list.get(0, null_on_oob=True).alias("actor1"),
+            pl.coalesce(pl.col("actor2"), pl.col("_actors").list.get(1, null_on_oob=True)).alias("actor2"),
+        )
+        .drop("_n_rows")
+        .sort("source_row")
+    )
 
 
 def _typed(frame: pl.DataFrame, path: Path, date_format: str | None, log: ImportLog) -> pl.DataFrame:
     text = {c: pl.col(c).str.strip_chars() for c in frame.columns if c not in ("source_row", "_actors")}
     dates = read_dates(frame.with_columns(**text), ["event_date"], file=path.name, date_format=date_format)
     log.counts["dates"] = dates.summary()
-    if dates.order:
-        log.changes.append(f"read all-number dates {dates.order}" + (
-            f" (decided by row(s) {', '.join(map(str, dates.decided_by))}, where only that order gives a date)"
-            if dates.decided_by else ""))
-    if dates.two_digit_years:
-        log.changes.append(f"took the century of {dates.two_digit_years} two-digit year(s) from the year column")
+    log.changes += dates.changes()
     typed = dates.frame.with_columns(
         pl.col("time_precision").cast(pl.Float64, strict=False).cast(pl.Int64, strict=False).alias("_tp"),
         pl.col("geo_precision").cast(pl.Float64, strict=False).cast(pl.Int64, strict=False).alias("_gp"),
@@ -163,26 +193,67 @@ def _typed(frame: pl.DataFrame, path: Path, date_format: str | None, log: Import
         pl.col("_event_date").alias("_date"),
     )
     present = {c: pl.col(c).is_not_null() & (pl.col(c) != "") for c in REQUIRED}
-    checks = [make_check(c, "required", "RequiredViolation", ~present[c], "is empty but ACLED always fills it",
-                         f"fill {c} or export the events again") for c in ("event_id_cnty", "event_date", "country")]
+    checks = [
+        make_check(
+            c,
+            "required",
+            "RequiredViolation",
+            ~present[c],
+            "is empty but ACLED always fills it",
+            f"fill {c} or export the events again",
+        )
+        for c in ("event_id_cnty", "event_date", "country")
+    ]
     checks += dates.checks
     checks += [
-        make_check("time_precision", "enum", "EnumViolation", ~pl.col("_tp").is_in([1, 2, 3]).fill_null(False),
-                   "{value} is not an ACLED time precision", "write 1 (day), 2 (week) or 3 (month)"),
-        make_check("geo_precision", "enum", "EnumViolation", ~pl.col("_gp").is_in([1, 2, 3]).fill_null(False),
-                   "{value} is not an ACLED geo precision", "write 1 (town), 2 (near a town) or 3 (region)"),
-        make_check("latitude", "range", "RangeViolation",
-                   present["latitude"] & ~pl.col("_lat").is_between(-90, 90).fill_null(False),
-                   "{value} is not a latitude", "write decimal degrees between -90 and 90"),
-        make_check("longitude", "range", "RangeViolation",
-                   present["longitude"] & ~pl.col("_lon").is_between(-180, 180).fill_null(False),
-                   "{value} is not a longitude", "write decimal degrees between -180 and 180"),
-        make_check("fatalities", "type", "TypeViolation",
-                   present["fatalities"] & ~(pl.col("_fat") >= 0).fill_null(False),
-                   "{value} is not a whole number of 0 or more", "write the number of fatalities (0 if none)"),
-        make_check("event_id_cnty", "pattern", "PatternViolation",
-                   present["event_id_cnty"] & ~pl.col("event_id_cnty").str.contains(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"),
-                   "{value} cannot be part of an id", "use letters, digits, '-', '_' or '.'"),
+        make_check(
+            "time_precision",
+            "enum",
+            "EnumViolation",
+            ~pl.col("_tp").is_in([1, 2, 3]).fill_null(False),
+            "{value} is not an ACLED time precision",
+            "write 1 (day), 2 (week) or 3 (month)",
+        ),
+        make_check(
+            "geo_precision",
+            "enum",
+            "EnumViolation",
+            ~pl.col("_gp").is_in([1, 2, 3]).fill_null(False),
+            "{value} is not an ACLED geo precision",
+            "write 1 (town), 2 (near a town) or 3 (region)",
+        ),
+        make_check(
+            "latitude",
+            "range",
+            "RangeViolation",
+            present["latitude"] & ~pl.col("_lat").is_between(-90, 90).fill_null(False),
+            "{value} is not a latitude",
+            "write decimal degrees between -90 and 90",
+        ),
+        make_check(
+            "longitude",
+            "range",
+            "RangeViolation",
+            present["longitude"] & ~pl.col("_lon").is_between(-180, 180).fill_null(False),
+            "{value} is not a longitude",
+            "write decimal degrees between -180 and 180",
+        ),
+        make_check(
+            "fatalities",
+            "type",
+            "TypeViolation",
+            present["fatalities"] & ~(pl.col("_fat") >= 0).fill_null(False),
+            "{value} is not a whole number of 0 or more",
+            "write the number of fatalities (0 if none)",
+        ),
+        make_check(
+            "event_id_cnty",
+            "pattern",
+            "PatternViolation",
+            present["event_id_cnty"] & ~pl.col("event_id_cnty").str.contains(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"),
+            "{value} cannot be part of an id",
+            "use letters, digits, '-', '_' or '.'",
+        ),
     ]
     check(typed, checks, path)
     return typed
@@ -191,10 +262,18 @@ def _typed(frame: pl.DataFrame, path: Path, date_format: str | None, log: Import
 def _window(typed: pl.DataFrame) -> pl.DataFrame:
     date, tp = pl.col("_date"), pl.col("_tp")
     return typed.with_columns(
-        pl.when(tp == 2).then(date - pl.duration(days=3)).when(tp == 3).then(date.dt.month_start())
-        .otherwise(date).alias("_start"),
-        pl.when(tp == 2).then(date + pl.duration(days=3)).when(tp == 3).then(date.dt.month_end())
-        .otherwise(date).alias("_end"),
+        pl.when(tp == 2)
+        .then(date - pl.duration(days=3))
+        .when(tp == 3)
+        .then(date.dt.month_start())
+        .otherwise(date)
+        .alias("_start"),
+        pl.when(tp == 2)
+        .then(date + pl.duration(days=3))
+        .when(tp == 3)
+        .then(date.dt.month_end())
+        .otherwise(date)
+        .alias("_end"),
     )
 
 
@@ -203,8 +282,9 @@ def _operators(events: pl.DataFrame) -> pl.DataFrame:
     keyed = events.with_columns(pl.col("_actors").list.join("\x1f").alias("_actor_key"))
     distinct = keyed["_actor_key"].unique().to_list()
     found = [(k, *_sides.operator_of((k or "").split("\x1f"))) for k in distinct]
-    table = pl.DataFrame(found, schema={"_actor_key": pl.String, "_operator": pl.String, "_country": pl.String},
-                         orient="row")
+    table = pl.DataFrame(
+        found, schema={"_actor_key": pl.String, "_operator": pl.String, "_country": pl.String}, orient="row"
+    )
     return keyed.join(table, on="_actor_key", how="left", nulls_equal=True).drop("_actor_key")
 
 
@@ -214,20 +294,31 @@ def _incidents(events: pl.DataFrame) -> pl.DataFrame:
     return events.select(
         pl.col("_id").alias("incident_id"),
         pl.format("{} at {} ({})", pl.col("sub_event_type"), place, pl.col("_date")).alias("title"),
-        pl.col("_start").alias("date_start"), pl.col("_end").alias("date_end"),
+        pl.col("_start").alias("date_start"),
+        pl.col("_end").alias("date_end"),
         pl.col("_tp").replace_strict(_TIME_PRECISION).alias("date_precision"),
-        "country", pl.col("admin1").alias("region"), pl.col("location").alias("place"),
-        pl.col("_lat").alias("latitude"), pl.col("_lon").alias("longitude"),
+        "country",
+        pl.col("admin1").alias("region"),
+        pl.col("location").alias("place"),
+        pl.col("_lat").alias("latitude"),
+        pl.col("_lon").alias("longitude"),
         pl.col("_gp").replace_strict(_GEO_PRECISION).alias("location_precision"),
         pl.lit("unknown").alias("aircraft_model"),
         pl.when(air).then(pl.lit("unknown")).otherwise(pl.lit("none")).alias("aircraft_category"),
         pl.coalesce(pl.col("_operator").replace("", None), pl.lit("unknown")).alias("operator"),
         pl.when(air).then(pl.lit("airstrike")).otherwise(pl.lit("other")).alias("event_type"),
-        pl.format("Imported from ACLED event {}: {} ({}) recorded at {}, {}.", pl.col("event_id_cnty"),
-                  pl.col("sub_event_type").str.to_lowercase(), pl.col("event_type").str.to_lowercase(), place,
-                  pl.col("country")).alias("summary"),
-        pl.when(pl.col("_tp") == 2).then(pl.lit("ACLED: the date is known only to the week (time_precision 2)."))
-        .when(pl.col("_tp") == 3).then(pl.lit("ACLED: the date is known only to the month (time_precision 3)."))
+        pl.format(
+            "Imported from ACLED event {}: {} ({}) recorded at {}, {}.",
+            pl.col("event_id_cnty"),
+            pl.col("sub_event_type").str.to_lowercase(),
+            pl.col("event_type").str.to_lowercase(),
+            place,
+            pl.col("country"),
+        ).alias("summary"),
+        pl.when(pl.col("_tp") == 2)
+        .then(pl.lit("ACLED: the date is known only to the week (time_precision 2)."))
+        .when(pl.col("_tp") == 3)
+        .then(pl.lit("ACLED: the date is known only to the month (time_precision 3)."))
         .alias("uncertainty"),
     )
 
@@ -235,8 +326,9 @@ def _incidents(events: pl.DataFrame) -> pl.DataFrame:
 def _sources(events: pl.DataFrame, overrides: pl.DataFrame | None) -> pl.DataFrame:
     """One row per event and named source, with the source's key, name, side, kind and why."""
     named = (
-        events.select("_id", "_end", "_country", "source_scale", "sub_event_type",
-                      pl.col("source").str.split(";").alias("_name"))
+        events.select(
+            "_id", "_end", "_country", "source_scale", "sub_event_type", pl.col("source").str.split(";").alias("_name")
+        )
         .explode("_name")
         .with_columns(pl.col("_name").str.strip_chars())
         .filter(pl.col("_name").is_not_null() & (pl.col("_name") != ""))
@@ -244,52 +336,74 @@ def _sources(events: pl.DataFrame, overrides: pl.DataFrame | None) -> pl.DataFra
     )
     scale = pl.col("source_scale").fill_null("").str.split("-").list.first().str.strip_chars().str.to_lowercase()
     body = pl.col("_name").map_elements(looks_official, return_dtype=pl.Boolean)
-    default_kind = (pl.when(body).then(pl.col("_name").map_elements(official_kind, return_dtype=pl.String))
-                    .when(pl.col("_n") == 1).then(scale.replace_strict(_SCALE_KIND, default="independent_media"))
-                    .otherwise(pl.lit("independent_media")))
-    default_note = (pl.when(body).then(pl.lit("named like an official body, but not in the officials table"))
-                    .when(pl.col("_n") == 1).then(pl.format("kind from ACLED source_scale '{}'", pl.col("source_scale")))
-                    .otherwise(pl.lit("kind not known: ACLED's source_scale describes the event's sources together")))
+    default_kind = (
+        pl.when(body)
+        .then(pl.col("_name").map_elements(official_kind, return_dtype=pl.String))
+        .when(pl.col("_n") == 1)
+        .then(scale.replace_strict(_SCALE_KIND, default="independent_media"))
+        .otherwise(pl.lit("independent_media"))
+    )
+    default_note = (
+        pl.when(body)
+        .then(pl.lit("named like an official body, but not in the officials table"))
+        .when(pl.col("_n") == 1)
+        .then(pl.format("kind from ACLED source_scale '{}'", pl.col("source_scale")))
+        .otherwise(pl.lit("kind not known: ACLED's source_scale describes the event's sources together"))
+    )
     return _sides.resolve(named, default_kind=default_kind, default_note=default_note, overrides=overrides)
-
-
-def _claims(**values: pl.Expr) -> list[pl.Expr]:
-    base = {name: pl.lit(value) for name, value in blank_claims().items()}
-    base.update(values)
-    return [expr.alias(name) for name, expr in base.items()]
 
 
 def _accounts(events: pl.DataFrame, named: pl.DataFrame, ids: pl.DataFrame, file_name: str) -> pl.DataFrame:
     monitor = events.select(
-        pl.format("{}-acled", pl.col("_id")).alias("account_id"), pl.col("_id").alias("incident_id"),
-        pl.lit("src-acled").alias("source_id"), pl.lit(None, pl.String).alias("speaker"),
-        pl.col("_end").alias("published_date"), pl.lit("unofficial").alias("side"),
-        *_claims(
+        pl.format("{}-acled", pl.col("_id")).alias("account_id"),
+        pl.col("_id").alias("incident_id"),
+        pl.lit(MONITOR.source_id).alias("source_id"),
+        pl.lit(None, pl.String).alias("speaker"),
+        pl.col("_end").alias("published_date"),
+        pl.lit("unofficial").alias("side"),
+        *claims(
             responsible_party=pl.coalesce(pl.col("actor1").replace("", None), pl.lit("not_stated")),
-            others_killed_claim=pl.lit("figure"), others_killed_best=pl.col("_fat").cast(pl.String),
+            others_killed_claim=pl.lit("figure"),
+            others_killed_best=pl.col("_fat").cast(pl.String),
             claimed_country=pl.col("country"),
             claimed_place=pl.coalesce(pl.col("location").replace("", None), pl.lit("not_stated")),
             claimed_date=pl.when(pl.col("_tp") == 1).then(pl.col("_date").cast(pl.String)).otherwise(pl.lit("unknown")),
         ),
-        pl.format("ACLED codes a {} by {} at {}, {}, with {} fatalities.", pl.col("sub_event_type").str.to_lowercase(),
-                  pl.coalesce(pl.col("actor1").replace("", None), pl.lit("an unnamed actor")),
-                  pl.col("location"), pl.col("country"), pl.col("_fat")).alias("statement"),
+        pl.format(
+            "ACLED codes a {} by {} at {}, {}, with {} fatalities.",
+            pl.col("sub_event_type").str.to_lowercase(),
+            pl.coalesce(pl.col("actor1").replace("", None), pl.lit("an unnamed actor")),
+            pl.col("location"),
+            pl.col("country"),
+            pl.col("_fat"),
+        ).alias("statement"),
         pl.lit(f"ACLED export {file_name}").alias("reported_in"),
-        pl.format("ACLED, from: {}", pl.coalesce(pl.col("source").replace("", None), pl.lit("no source named")))
-        .alias("origin"),
+        pl.format("ACLED, from: {}", pl.coalesce(pl.col("source").replace("", None), pl.lit("no source named"))).alias(
+            "origin"
+        ),
         pl.lit("reported").alias("certainty"),
         pl.when(pl.col("_rows").str.contains(","))
-        .then(pl.format("ACLED's figure for the merged event; where its sources disagree ACLED keeps the lowest. "
-                        "Merged from the monadic export's rows {}.", pl.col("_rows")))
+        .then(
+            pl.format(
+                "ACLED's figure for the merged event; where its sources disagree ACLED keeps the lowest. "
+                "Merged from the monadic export's rows {}.",
+                pl.col("_rows"),
+            )
+        )
         .otherwise(pl.lit("ACLED's figure for the merged event; where its sources disagree ACLED keeps the lowest."))
         .alias("notes"),
     )
     per_source = named.join(ids, on="_key").select(
         pl.format("{}-s{}", pl.col("_id"), pl.col("_name").cum_count().over("_id")).alias("account_id"),
-        pl.col("_id").alias("incident_id"), "source_id", pl.lit(None, pl.String).alias("speaker"),
-        pl.col("_end").alias("published_date"), pl.col("_side").alias("side"),
-        *_claims(),
-        pl.lit("Named by ACLED as a source of this event; ACLED does not say which details it gave.").alias("statement"),
+        pl.col("_id").alias("incident_id"),
+        "source_id",
+        pl.lit(None, pl.String).alias("speaker"),
+        pl.col("_end").alias("published_date"),
+        pl.col("_side").alias("side"),
+        *claims(),
+        pl.lit("Named by ACLED as a source of this event; ACLED does not say which details it gave.").alias(
+            "statement"
+        ),
         pl.lit(f"ACLED export {file_name}").alias("reported_in"),
         pl.col("_clean").alias("origin"),
         pl.lit("reported").alias("certainty"),
@@ -298,9 +412,17 @@ def _accounts(events: pl.DataFrame, named: pl.DataFrame, ids: pl.DataFrame, file
     return pl.concat([monitor, per_source], how="diagonal_relaxed").sort("incident_id", "account_id")
 
 
-def import_acled(path: Path | str, out: Path | str, *, name: str | None = None, force: bool = False,
-                 official_searched: dt.date | str | None = None, encoding: str | None = None,
-                 date_format: str | None = None, sides: Path | str | None = None) -> dict[str, Any]:
+def import_acled(
+    path: Path | str,
+    out: Path | str,
+    *,
+    name: str | None = None,
+    force: bool = False,
+    official_searched: dt.date | str | None = None,
+    encoding: str | None = None,
+    date_format: str | None = None,
+    sides: Path | str | None = None,
+) -> dict[str, Any]:
     """Turn an ACLED CSV export into an incident package in ``out`` that :func:`ddj.load` validates.
 
     Parameters
@@ -338,37 +460,26 @@ def import_acled(path: Path | str, out: Path | str, *, name: str | None = None, 
         precision codes, coordinates, repeated event ids that are not one event's actors), each named by row and
         column.
     """
-    path, out = Path(path), Path(out)
-    search = official_search("ACLED", official_searched)
-    overrides = _sides.read_sides(sides) if sides is not None else None
-    log = ImportLog(path.name)
-    frame = read_table(path, fmt=FORMAT, required=REQUIRED, encoding=encoding, aliases=ALIASES, log=log)
-    frame = repair_columns(frame, ("source",), log)
-    present = set(frame.columns)
-    if "sub_event_type" not in present:
-        log.changes.append("no sub_event_type (the pre-2019 codebook): event_type is used in its place, and no "
-                           "event is typed as an airstrike")
+    export = read_export(path, MONITOR, encoding=encoding, official_searched=official_searched, sides=sides)
+    frame, log = export.frame, export.log
+    if "sub_event_type" not in export.columns:
+        log.changes.append(
+            "no sub_event_type (the pre-2019 codebook): event_type is used in its place, and no "
+            "event is typed as an airstrike"
+        )
         frame = frame.with_columns(pl.col("event_type").alias("sub_event_type"))
     frame = frame.with_columns([pl.lit(None, pl.String).alias(c) for c in OPTIONAL if c not in frame.columns])
-    frame = _merge_monadic(frame, path, log)
-    events = _operators(_window(_typed(frame, path, date_format, log))).with_columns(
-        pl.format("acled-{}", pl.col("event_id_cnty")).alias("_id"))
-    named = _sources(events, overrides)
-    ids, sources = source_table(named, monitor={"source_id": "src-acled", "name": "ACLED", "kind": "monitor_ngo",
-                                                "notes": "Armed Conflict Location & Event Data; its own codes for "
-                                                         "each merged event"})
-    tables = {
-        "incidents": _incidents(events),
-        "sources": sources,
-        "accounts": _accounts(events, named, ids, path.name),
-        "overrides": pl.DataFrame(),
-    }
-    skipped = not_mapped([c for c in frame.columns if c in present and not c.startswith("_")], MAPPED, REASONS)
+    frame = _merge_monadic(frame, export.path, log)
+    events = _operators(_window(_typed(frame, export.path, date_format, log))).with_columns(
+        pl.format("acled-{}", pl.col("event_id_cnty")).alias("_id")
+    )
+    named = _sources(events, export.overrides)
     return finish(
-        path, out, tables, log=log, named=named, overrides=overrides, skipped=skipped, fmt=FORMAT,
-        name=name, force=force, search=search, file_sha=file_sha256(path),
-        title=f"ACLED events from {path.name}",
-        description=f"Imported by `ddj import acled` from {path.name}; ACLED's codes are ACLED's account, and "
-                    "each source it names has an account of its own.",
-        licenses=[{"name": "ACLED-terms", "title": "ACLED Terms of Use", "path": "https://acleddata.com/terms-of-use/"}],
+        export,
+        out,
+        incidents=_incidents(events),
+        named=named,
+        accounts=lambda ids: _accounts(events, named, ids, export.path.name),
+        name=name,
+        force=force,
     )

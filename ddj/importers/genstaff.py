@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ddj.importers._common import ImportFormatError
+from ddj.errors import ImportFormatError
 
 #: Keys of a day's object that are not categories.
 META_KEYS = ("date", "day")
@@ -34,8 +34,10 @@ def _dates(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
     bad = parsed.filter(pl.col("_date").is_null())
     if bad.height:
         row, value = bad.row(0, named=True)["source_row"], bad.row(0, named=True)["date"]
-        msg = (f"{path}, object {row}, key 'date': {value!r} is not a date written YYYY-MM-DD "
-               f"({bad.height} object(s) like it). Restore the file from upstream.")
+        msg = (
+            f"{path}, object {row}, key 'date': {value!r} is not a date written YYYY-MM-DD "
+            f"({bad.height} object(s) like it). Restore the file from upstream."
+        )
         raise ImportFormatError(msg, file=str(path), columns=("date",))
     day = pl.col("day").cast(pl.Int64, strict=False) if "day" in frame.columns else pl.lit(None, pl.Int64)
     return parsed.with_columns(pl.col("_date").alias("date"), day.alias("day")).drop("_date")
@@ -80,10 +82,14 @@ def read_daily_counts(path: Path, *, value_name: str = "value") -> tuple[pl.Data
     numeric = [k for k in keys if frame.schema[k].is_integer() or frame.schema[k].is_float()]
     textual = [k for k in keys if k not in numeric]
     # A text key whose values are numbers written as text is still a count; only real text is set aside.
-    parsed = frame.with_columns([pl.col(k).cast(pl.String).str.strip_chars().cast(pl.Int64, strict=False).alias(f"_n_{k}")
-                                 for k in textual])
-    mixed = [k for k in textual if parsed[f"_n_{k}"].null_count() < parsed.height
-             and parsed[f"_n_{k}"].drop_nulls().len() > 0]
+    parsed = frame.with_columns(
+        [pl.col(k).cast(pl.String).str.strip_chars().cast(pl.Int64, strict=False).alias(f"_n_{k}") for k in textual]
+    )
+    mixed = [
+        k
+        for k in textual
+        if parsed[f"_n_{k}"].null_count() < parsed.height and parsed[f"_n_{k}"].drop_nulls().len() > 0
+    ]
     columns = {k: pl.col(k).cast(pl.Int64, strict=False) for k in numeric} | {k: pl.col(f"_n_{k}") for k in mixed}
     if columns:
         counts = (
@@ -94,15 +100,26 @@ def read_daily_counts(path: Path, *, value_name: str = "value") -> tuple[pl.Data
             .sort("source_row", "category", maintain_order=True)
         )
     else:
-        counts = pl.DataFrame(schema={"date": pl.Date, "day": pl.Int64, "category": pl.String,
-                                      value_name: pl.Int64, "source_row": pl.Int64})
+        counts = pl.DataFrame(
+            schema={
+                "date": pl.Date,
+                "day": pl.Int64,
+                "category": pl.String,
+                value_name: pl.Int64,
+                "source_row": pl.Int64,
+            }
+        )
     text_parts = [
-        parsed.filter(pl.col(k).is_not_null() & pl.col(f"_n_{k}").is_null())
-        .select("source_row", pl.lit(k).alias("column"), pl.col(k).cast(pl.String).alias("value"))
+        parsed.filter(pl.col(k).is_not_null() & pl.col(f"_n_{k}").is_null()).select(
+            "source_row", pl.lit(k).alias("column"), pl.col(k).cast(pl.String).alias("value")
+        )
         for k in textual
     ]
-    text = (pl.concat(text_parts) if text_parts
-            else pl.DataFrame(schema={"source_row": pl.Int64, "column": pl.String, "value": pl.String}))
+    text = (
+        pl.concat(text_parts)
+        if text_parts
+        else pl.DataFrame(schema={"source_row": pl.Int64, "column": pl.String, "value": pl.String})
+    )
     return counts, text
 
 
@@ -116,8 +133,10 @@ def read_model_list(path: Path) -> pl.DataFrame:
     frame = _read_array_any(path)
     missing = [c for c in ("equipment_oryx", "model", "equipment_ua") if c not in frame.columns]
     if missing:
-        msg = (f"{path}: the model list needs the key(s) {', '.join(missing)} in every object. "
-               "Restore the file from upstream.")
+        msg = (
+            f"{path}: the model list needs the key(s) {', '.join(missing)} in every object. "
+            "Restore the file from upstream."
+        )
         raise ImportFormatError(msg, file=str(path), columns=tuple(missing))
     return frame
 

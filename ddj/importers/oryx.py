@@ -11,8 +11,8 @@ from pathlib import Path
 
 import polars as pl
 
-from ddj.errors import Problem, validation_error
-from ddj.importers._common import ImportFormatError, require_columns
+from ddj.errors import ImportFormatError, Problem, validation_error
+from ddj.importers._common import require_columns
 
 STATUSES = ("destroyed", "damaged", "abandoned", "captured")
 DAILY_COLUMNS = ("country", "equipment_type", *STATUSES, "type_total", "date_recorded")
@@ -63,8 +63,18 @@ def _typed(frame: pl.DataFrame, path: Path, integers: tuple[str, ...], dates: tu
         bad = frame.filter(pl.col(column).is_not_null() & typed[column].is_null()).select("source_row", column)
         word = "a whole number" if column in integers else "a date written YYYY-MM-DD"
         for row, value in bad.head(20).iter_rows():
-            problems.append(Problem(path.name, row, column, value, "type", f"{value!r} is not {word}",
-                                    "restore the file from upstream; ddj does not edit raw files", "TypeViolation"))
+            problems.append(
+                Problem(
+                    path.name,
+                    row,
+                    column,
+                    value,
+                    "type",
+                    f"{value!r} is not {word}",
+                    "restore the file from upstream; ddj does not edit raw files",
+                    "TypeViolation",
+                )
+            )
     if problems:
         raise validation_error(problems)
     return typed

@@ -35,10 +35,22 @@ from ddj.narrative.wording import (
 __all__ = ["narrative"]
 
 # What prose calls each attribute: the model's label, except where the label reads badly in a sentence.
-_LABELS = {a.name: a.label for a in COMPARED_ATTRIBUTES} | {"follow_on_operation": "follow-on operation"}
+_LABELS = {a.name: a.phrases.short_label or a.label for a in COMPARED_ATTRIBUTES}
 _ORDER = {a.name: i for i, a in enumerate(COMPARED_ATTRIBUTES)}
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def narrative(
@@ -47,7 +59,7 @@ def narrative(
     *,
     incident_ids: Sequence[str] | str | None = None,
 ) -> Story:
-    """Write the narrative of one or more incidents from the comparison: who said what and when, cited.
+    r"""Write the narrative of one or more incidents from the comparison: who said what and when, cited.
 
     Parameters
     ----------
@@ -68,9 +80,11 @@ def narrative(
     --------
     >>> import ddj
     >>> story = narrative(ddj.load("syria-ru-aviation", warn=False), incident_ids="syr-2016-08-retaliation-strikes")
-    >>> print([s.text for s in story.paragraphs[0].sentences if "acknowledged" in s.text][0].replace(": ", ":\\n"))
+    >>> sentence = [s.text for s in story.paragraphs[0].sentences if "acknowledged" in s.text][0]
+    >>> print(sentence.replace(": ", ":\n").replace(", going", ",\ngoing"))
     The operator, Russian Aerospace Forces, has not publicly acknowledged the strike campaign:
-    we hold no official account of it, while other sources first reported it on 2 August 2016, going by accounts we mark uncertain.
+    we hold no official account of it, while other sources first reported it on 2 August 2016,
+    going by accounts we mark uncertain.
 
     No official account exists for the campaign, and the narrative says so in those words.
     """
@@ -85,8 +99,10 @@ def narrative(
         chosen = [incident_ids] if isinstance(incident_ids, str) else list(incident_ids)
         missing = sorted(set(chosen) - set(incidents["incident_id"].to_list()))
         if missing:
-            msg = (f"no incident {', '.join(map(repr, missing))} in dataset {dataset.name!r}; ids look like: "
-                   f"{', '.join(incidents['incident_id'].head(3).to_list())}")
+            msg = (
+                f"no incident {', '.join(map(repr, missing))} in dataset {dataset.name!r}; ids look like: "
+                f"{', '.join(incidents['incident_id'].head(3).to_list())}"
+            )
             raise UsageError(msg)
     context = _Context(dataset, comparison)
     paragraphs = tuple(_paragraph(context, incident_id) for incident_id in chosen)
@@ -106,10 +122,14 @@ class _Context:
         else:
             replaced = accounts["supersedes_account_id"].drop_nulls().implode()
             accounts = accounts.with_columns((~pl.col("account_id").is_in(replaced)).alias("is_current"))
-        sources = dataset.sources.select("source_id", pl.col("name").alias("source_name"),
-                                         pl.col("kind").alias("source_kind"))
-        self.accounts = accounts.with_columns(pl.col("is_current").fill_null(True)).join(
-            sources, on="source_id", how="left").sort("published_date", "account_id")
+        sources = dataset.sources.select(
+            "source_id", pl.col("name").alias("source_name"), pl.col("kind").alias("source_kind")
+        )
+        self.accounts = (
+            accounts.with_columns(pl.col("is_current").fill_null(True))
+            .join(sources, on="source_id", how="left")
+            .sort("published_date", "account_id")
+        )
         self.citations: dict[str, Citation] = {}
 
     def cite(self, accounts: pl.DataFrame) -> tuple[str, ...]:
@@ -117,11 +137,20 @@ class _Context:
         keys = []
         for row in accounts.sort("published_date", "account_id").iter_rows(named=True):
             key = f"account:{row['account_id']}"
-            self.citations.setdefault(key, Citation(
-                key=key, kind="account", source=row["source_name"] or row["source_id"], speaker=row["speaker"],
-                date=row["published_date"], reported_in=row["reported_in"], url=row["url"],
-                archive_url=row["archive_url"],
-                uncertain=(row.get("notes") or "") if row.get("certainty") == "uncertain" else None))
+            self.citations.setdefault(
+                key,
+                Citation(
+                    key=key,
+                    kind="account",
+                    source=row["source_name"] or row["source_id"],
+                    speaker=row["speaker"],
+                    date=row["published_date"],
+                    reported_in=row["reported_in"],
+                    url=row["url"],
+                    archive_url=row["archive_url"],
+                    uncertain=(row.get("notes") or "") if row.get("certainty") == "uncertain" else None,
+                ),
+            )
             keys.append(key)
         return tuple(dict.fromkeys(keys))
 
@@ -151,8 +180,12 @@ def _paragraph(ctx: _Context, incident_id: str) -> Paragraph:
     sentences.append(Sentence(_sentence(summary), keys))
     sentences += _relations(ctx, incident, accounts, noun)
     sentences += _official(ctx, accounts, noun)
-    sentences += _unofficial(ctx, accounts.filter((pl.col("side") != "official") & pl.col("is_current")), noun,
-                             accounts.filter(pl.col("side") == "official"))
+    sentences += _unofficial(
+        ctx,
+        accounts.filter((pl.col("side") != "official") & pl.col("is_current")),
+        noun,
+        accounts.filter(pl.col("side") == "official"),
+    )
     sentences += _statuses(ctx, incident_id, accounts)
     sentences += _acknowledgement(ctx, incident, accounts, noun)
     sentences += _grade(ctx, incident_id, accounts, noun)
@@ -192,20 +225,30 @@ def _relations(ctx: _Context, incident: dict, accounts: pl.DataFrame, noun: str)
             row = other.row(0, named=True)
             other_noun = EVENT_NOUNS.get(row["event_type"], "incident")
             name = f"the {other_noun} “{row['title']}” of {long_date(row['date_start'])}"
-            text = {"follow_on": f"It followed {name}", "context": f"It is context for {name}",
-                    "same_event": f"It is part of the same event as {name}"}.get(incident.get("relation"),
-                                                                                   f"It is related to {name}")
-            rests = accounts.filter(pl.col("follow_on_operation") == "yes") if incident.get(
-                "relation") == "follow_on" else accounts
+            text = {
+                "follow_on": f"It followed {name}",
+                "context": f"It is context for {name}",
+                "same_event": f"It is part of the same event as {name}",
+            }.get(incident.get("relation") or "", f"It is related to {name}")
+            rests = (
+                accounts.filter(pl.col("follow_on_operation") == "yes")
+                if incident.get("relation") == "follow_on"
+                else accounts
+            )
             out.append(Sentence(_sentence(text), ctx.cite(rests if rests.height else accounts)))
-    followers = incidents.filter((pl.col("related_incident_id") == incident["incident_id"])
-                                 & (pl.col("relation") == "follow_on")).sort("date_start", "incident_id")
+    followers = incidents.filter(
+        (pl.col("related_incident_id") == incident["incident_id"]) & (pl.col("relation") == "follow_on")
+    ).sort("date_start", "incident_id")
     for row in followers.iter_rows(named=True):
         theirs = ctx.accounts.filter(pl.col("incident_id") == row["incident_id"])
         rests = theirs.filter(pl.col("follow_on_operation") == "yes")
         other_noun = EVENT_NOUNS.get(row["event_type"], "incident")
-        out.append(Sentence(_sentence(f"It was followed by the {other_noun} “{row['title']}”"),
-                            ctx.cite(rests if rests.height else theirs)))
+        out.append(
+            Sentence(
+                _sentence(f"It was followed by the {other_noun} “{row['title']}”"),
+                ctx.cite(rests if rests.height else theirs),
+            )
+        )
     return out
 
 
@@ -219,12 +262,29 @@ def _speaker_subject(row: dict) -> str:
     return f"{speaker}, for {subject_name(source)},"
 
 
-_GENERIC = {"of", "the", "and", "for", "in", "on", "russian", "russia", "federation", "united", "states", "syria",
-            "syrian", "republic", "national", "state"}
+_GENERIC = {
+    "of",
+    "the",
+    "and",
+    "for",
+    "in",
+    "on",
+    "russian",
+    "russia",
+    "federation",
+    "united",
+    "states",
+    "syria",
+    "syrian",
+    "republic",
+    "national",
+    "state",
+}
 
 
 def _shares_words(source: str, speaker: str) -> bool:
     """Whether the speaker's description already names the source ("defence ministry spokesman")."""
+
     def words(text: str) -> set[str]:
         return {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 3 and w not in _GENERIC}
 
@@ -240,7 +300,11 @@ def _who(rows: pl.DataFrame) -> str:
         if speaker and speaker.split(",")[0].strip().lower() in name.lower():  # the name already says who spoke
             speaker = ""
         nested = "(" in name or "(" in speaker
-        who = f"{speaker}, for {subject_name(name)}" if speaker and nested else (f"{name} ({speaker})" if speaker else name)
+        who = (
+            f"{speaker}, for {subject_name(name)}"
+            if speaker and nested
+            else (f"{name} ({speaker})" if speaker else name)
+        )
         parts.append(f"{who}, {long_date(row['published_date'])}")
     return "; ".join(parts)
 
@@ -281,19 +345,25 @@ def _changes(ctx: _Context, official: pl.DataFrame) -> list[Sentence]:
         return []
     ids = official["account_id"].implode()
     mine = changes.filter(pl.col("to_account_id").is_in(ids)).with_columns(
-        pl.col("attribute").replace_strict(_ORDER, default=len(_ORDER)).alias("_order"))
+        pl.col("attribute").replace_strict(_ORDER, default=len(_ORDER)).alias("_order")
+    )
     out = []
     for (from_id, to_id), group in mine.sort("to_date", "to_account_id", "_order").group_by(
-            "from_account_id", "to_account_id", maintain_order=True):
+        "from_account_id", "to_account_id", maintain_order=True
+    ):
         first = group.row(0, named=True)
         source = official.filter(pl.col("account_id") == to_id).row(0, named=True)
-        moves = [f"the {_LABELS.get(r['attribute'], r['attribute'])} went from "
-                 f"{_stated(r['attribute'], r['from_value'])} to {_stated(r['attribute'], r['to_value'])}"
-                 for r in group.iter_rows(named=True)]
-        since, until = long_date(first['from_date']), long_date(first['to_date'])
+        moves = [
+            f"the {_LABELS.get(r['attribute'], r['attribute'])} went from "
+            f"{_stated(r['attribute'], r['from_value'])} to {_stated(r['attribute'], r['to_value'])}"
+            for r in group.iter_rows(named=True)
+        ]
+        since, until = long_date(first["from_date"]), long_date(first["to_date"])
         when = f"on {since}" if since == until else f"between {since} and {until}"
-        text = (f"{subject_name(source['source_name'] or source['source_id'])} later changed its account {when}: "
-                f"{join_words(moves)}")
+        text = (
+            f"{subject_name(source['source_name'] or source['source_id'])} later changed its account {when}: "
+            f"{join_words(moves)}"
+        )
         out.append(Sentence(_sentence(text), ctx.cite_ids([from_id, to_id])))
     return out
 
@@ -315,26 +385,39 @@ def _unofficial(ctx: _Context, accounts: pl.DataFrame, noun: str, official: pl.D
 
     claims = account_claims(accounts)
     by_key = claims.group_by("key", maintain_order=True).agg(
-        pl.col("account_id").unique().sort().alias("ids"), pl.col("order").first(), pl.col("kind").first(),
-        pl.col("words").first())
+        pl.col("account_id").unique().sort().alias("ids"),
+        pl.col("order").first(),
+        pl.col("kind").first(),
+        pl.col("words").first(),
+    )
     by_key = by_key.with_columns(pl.col("ids").list.join("|").alias("group"))
     groups = by_key.group_by("group", maintain_order=True).agg(pl.all())
     silent = accounts.join(claims.select("account_id").unique(), on="account_id", how="anti")
-    both = pl.concat([
-        frame.select(pl.lit(0, dtype=pl.UInt32).alias("_inc"), pl.lit(side).alias("_off"),
-                     pl.col("origin").cast(pl.String), pl.col("reported_in").cast(pl.String))
-        for frame, side in ((accounts, False), (official, True))
-    ])
+    both = pl.concat(
+        [
+            frame.select(
+                pl.lit(0, dtype=pl.UInt32).alias("_inc"),
+                pl.lit(side).alias("_off"),
+                pl.col("origin").cast(pl.String),
+                pl.col("reported_in").cast(pl.String),
+            )
+            for frame, side in ((accounts, False), (official, True))
+        ]
+    )
     chains = chain_labels(both)
     echo = operator_chains(chains, both.get_column("_off"))
-    info = accounts.with_columns(identity_key(pl.col("origin").cast(pl.String)).alias("_origin"),
-                                 chains.head(accounts.height).alias("_chain"), echo.head(accounts.height))
+    info = accounts.with_columns(
+        identity_key(pl.col("origin").cast(pl.String)).alias("_origin"),
+        chains.head(accounts.height).alias("_chain"),
+        echo.head(accounts.height),
+    )
     ordered = []
     for row in groups.iter_rows(named=True):
         ids = row["group"].split("|")
         members = info.filter(pl.col("account_id").is_in(ids)).sort("published_date", "account_id")
-        ordered.append((members["published_date"].min(), members["account_id"][0], min(row["order"]), ids, row,
-                        members))
+        ordered.append(
+            (members["published_date"].min(), members["account_id"][0], min(row["order"]), ids, row, members)
+        )
     out = []
     for _, _, _, ids, row, members in sorted(ordered, key=lambda item: item[:3]):
         group_claims = pl.DataFrame({"order": row["order"], "kind": row["kind"], "words": row["words"]})
@@ -342,30 +425,40 @@ def _unofficial(ctx: _Context, accounts: pl.DataFrame, noun: str, official: pl.D
         said = (that + (f", and gave {details}" if details else "")) if that else f"on the {noun}, giving {details}"
         who = _who(members)
         origins = members["_origin"].n_unique()
-        chains = members.filter(~pl.col("_echo"))["_chain"].n_unique()
+        n_chains = members.filter(~pl.col("_echo"))["_chain"].n_unique()
         if members["_echo"].all():  # outlets repeating the operator's own statement
             text = f"A report repeating the operator's own statement said {_plain(said)} ({who})"
         elif members["_echo"].any():
-            text = (f"It was reported by {number_word(chains)} independent source{'s' if chains > 1 else ''}, and by "
-                    f"a report repeating the operator's own statement, {_plain(said)} ({who})")
+            text = (
+                f"It was reported by {number_word(n_chains)} independent source{'s' if n_chains > 1 else ''}, and by "
+                f"a report repeating the operator's own statement, {_plain(said)} ({who})"
+            )
         elif members.height == 1:
             text = f"A single source reported {said} ({who})"
         elif origins == 1:
-            text = (f"A single source reported {said}: "
-                    f"{number_word(members.height)} outlets repeat one origin, {members['origin'][0]} ({who})")
-        elif chains == 1:  # several origins, all known to us through one publication
+            text = (
+                f"A single source reported {said}: "
+                f"{number_word(members.height)} outlets repeat one origin, {members['origin'][0]} ({who})"
+            )
+        elif n_chains == 1:  # several origins, all known to us through one publication
             named = join_words(members.unique("_origin", keep="first", maintain_order=True)["origin"].to_list())
-            text = (f"One publication reported {said}, citing {named}, which it does not show to be independent "
-                    f"of one another ({who})")
+            text = (
+                f"One publication reported {said}, citing {named}, which it does not show to be independent "
+                f"of one another ({who})"
+            )
         else:
             adjective = sources_adjective(members["source_kind"].fill_null("").to_list())
             kind = f"independent {adjective} sources" if adjective else "independent sources"
-            text = f"It was reported by {number_word(chains)} {kind} {said} ({who})"
+            text = f"It was reported by {number_word(n_chains)} {kind} {said} ({who})"
         out.append(Sentence(_sentence(text), ctx.cite_ids(ids)))
     if silent.height:
         who = _who(silent)
-        out.append(Sentence(_sentence(f"Other accounts mention the {noun} without any of the details compared here "
-                                      f"({who})"), ctx.cite(silent)))
+        out.append(
+            Sentence(
+                _sentence(f"Other accounts mention the {noun} without any of the details compared here ({who})"),
+                ctx.cite(silent),
+            )
+        )
     return out
 
 
@@ -379,12 +472,18 @@ def _statuses(ctx: _Context, incident_id: str, accounts: pl.DataFrame) -> list[S
         official = _values_by_speaker(accounts, row["attribute"], row["official_account_ids"])
         others = _values_by_speaker(accounts, row["attribute"], row["unofficial_account_ids"])
         if len(official) > 1:  # the officials do not agree among themselves: say who said what
-            text = (f"Officials and other sources contradict each other on the {label}, and the officials disagree "
-                    f"among themselves: {_said_by(official)}; other sources gave {_said_by(others, 'or')}")
+            text = (
+                f"Officials and other sources contradict each other on the {label}, and the officials disagree "
+                f"among themselves: {_said_by(official)}; other sources gave {_said_by(others, 'or')}"
+            )
         else:
-            text = (f"Officials and other sources contradict each other on the {label}: officials gave "
-                    f"{_said_by(official)}, other sources {_said_by(others, 'or')}")
-        out.append(Sentence(_sentence(text), ctx.cite_ids([*row["official_account_ids"], *row["unofficial_account_ids"]])))
+            text = (
+                f"Officials and other sources contradict each other on the {label}: officials gave "
+                f"{_said_by(official)}, other sources {_said_by(others, 'or')}"
+            )
+        out.append(
+            Sentence(_sentence(text), ctx.cite_ids([*row["official_account_ids"], *row["unofficial_account_ids"]]))
+        )
     wordings = {
         "agree": "Official and other accounts agree on the {labels}",
         "unofficial_only": "Official accounts say nothing about the {labels}, which other sources report",
@@ -395,8 +494,12 @@ def _statuses(ctx: _Context, incident_id: str, accounts: pl.DataFrame) -> list[S
         if rows.height == 0 or (status == "official_only" and not has_others):
             continue
         labels = join_words([_LABELS.get(a, a) for a in rows["attribute"].to_list()])
-        ids = [i for column in ("official_account_ids", "unofficial_account_ids") for ids in rows[column].to_list()
-               for i in ids]
+        ids = [
+            i
+            for column in ("official_account_ids", "unofficial_account_ids")
+            for ids in rows[column].to_list()
+            for i in ids
+        ]
         if status == "unofficial_only":
             ids += official_current["account_id"].to_list()
         out.append(Sentence(_sentence(template.format(labels=labels)), ctx.cite_ids(ids)))
@@ -410,8 +513,11 @@ def _values_by_speaker(accounts: pl.DataFrame, attribute: str, ids: Sequence[str
     from ddj.compare.display import claim_text
 
     model = next(a for a in COMPARED_ATTRIBUTES if a.name == attribute)
-    rows = accounts.filter(pl.col("account_id").is_in(list(ids))).sort("published_date", "account_id").with_columns(
-        claim_text(model).alias("_value"))
+    rows = (
+        accounts.filter(pl.col("account_id").is_in(list(ids)))
+        .sort("published_date", "account_id")
+        .with_columns(claim_text(model).alias("_value"))
+    )
     out: dict[str, list[str]] = {}
     for r in rows.iter_rows(named=True):
         speaker = " ".join(str(r.get("speaker") or "").split()).split(",")[0].split("(")[0].strip()
@@ -438,10 +544,14 @@ def _acknowledgement(ctx: _Context, incident: dict, accounts: pl.DataFrame, noun
         # Silence is a finding only where the curators searched for official statements (official_search).
         searched = bool(row.get("official_searched", False))
         search = getattr(ctx.dataset, "official_search", None)
-        text = unacknowledged(incident["operator"], noun, _it(noun), searched=searched,
-                              declared=bool(getattr(search, "declared", True)))
-        since = (f"other sources first reported {_it(noun)} on {long_date(row['first_unofficial_date'])}"
-                 if row.get("first_unofficial_date") else "")
+        text = unacknowledged(
+            incident["operator"], noun, _it(noun), searched=searched, declared=bool(getattr(search, "declared", True))
+        )
+        since = (
+            f"other sources first reported {_it(noun)} on {long_date(row['first_unofficial_date'])}"
+            if row.get("first_unofficial_date")
+            else ""
+        )
         if since and _all_uncertain(first):
             since += ", going by accounts we mark uncertain"
         if searched or not since:
@@ -470,12 +580,16 @@ def _acknowledgement(ctx: _Context, incident: dict, accounts: pl.DataFrame, noun
     else:
         after_others = f" and {number_word(gap)} day{'s' if gap != 1 else ''} after the first other report"
     if _all_uncertain(first_official):  # a date we are not sure of feeds no "N days later"
-        text = (f"The operator's first official account is dated {long_date(row['first_official_date'])}, but it "
-                f"rests on an account we mark uncertain, so we do not count how long the operator took to speak")
+        text = (
+            f"The operator's first official account is dated {long_date(row['first_official_date'])}, but it "
+            f"rests on an account we mark uncertain, so we do not count how long the operator took to speak"
+        )
         return [Sentence(_sentence(text), ctx.cite(first_official))]
     if gap is not None and _all_uncertain(first_other):
-        after_others = (f"; the first other report is dated {long_date(row['first_unofficial_date'])}, going by "
-                        f"accounts we mark uncertain")
+        after_others = (
+            f"; the first other report is dated {long_date(row['first_unofficial_date'])}, going by "
+            f"accounts we mark uncertain"
+        )
     text = f"The operator's first official account came on {long_date(row['first_official_date'])}{after_event}"
     text += after_others if after_event or after_others.startswith(";") else after_others.replace(" and ", ", ", 1)
     return [Sentence(_sentence(text), ctx.cite(pl.concat([first_official, first_other])))]
@@ -483,8 +597,11 @@ def _acknowledgement(ctx: _Context, incident: dict, accounts: pl.DataFrame, noun
 
 def _all_uncertain(accounts: pl.DataFrame) -> bool:
     """Whether every one of ``accounts`` is marked uncertain (and there is at least one)."""
-    return accounts.height > 0 and "certainty" in accounts.columns and bool(
-        (accounts["certainty"].cast(pl.String) == "uncertain").all())
+    return (
+        accounts.height > 0
+        and "certainty" in accounts.columns
+        and bool((accounts["certainty"].cast(pl.String) == "uncertain").all())
+    )
 
 
 def _grade(ctx: _Context, incident_id: str, accounts: pl.DataFrame, noun: str) -> list[Sentence]:
@@ -511,7 +628,7 @@ def _grade(ctx: _Context, incident_id: str, accounts: pl.DataFrame, noun: str) -
     reason = str(row.get("grade_reason") or "").strip()
     prefix = f"{row['grade']}:"
     if reason.lower().startswith(prefix):
-        reason = reason[len(prefix):].strip()
+        reason = reason[len(prefix) :].strip()
     text = f"We grade {_this(noun)} {row['grade']}" + (f": {_lower_first(reason)}" if reason else "")
     return [Sentence(_sentence(text), keys)]
 

@@ -27,8 +27,13 @@ REPLACEABLE_FIELDS = ("title", "summary")
 
 def editor_citation(row: dict) -> Citation:
     """The citation of one override row: the editor, the day decided and the reason."""
-    return Citation(key=f"override:{row['override_id']}", kind="editor", source=str(row["editor"]),
-                    date=row.get("decided_on"), reported_in=row.get("reason"))
+    return Citation(
+        key=f"override:{row['override_id']}",
+        kind="editor",
+        source=str(row["editor"]),
+        date=row.get("decided_on"),
+        reported_in=row.get("reason"),
+    )
 
 
 def incident_edits(overrides: pl.DataFrame, incident_id: str) -> tuple[dict[str, tuple[str, dict]], list[dict]]:
@@ -50,7 +55,8 @@ def incident_edits(overrides: pl.DataFrame, incident_id: str) -> tuple[dict[str,
     if overrides.height == 0:
         return {}, []
     mine = overrides.filter((pl.col("target_table") == "incidents") & (pl.col("target_id") == incident_id)).sort(
-        "decided_on", "override_id")
+        "decided_on", "override_id"
+    )
     replaced: dict[str, tuple[str, dict]] = {}
     notes: list[dict] = []
     for row in mine.iter_rows(named=True):

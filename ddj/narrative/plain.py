@@ -9,30 +9,41 @@ from __future__ import annotations
 
 import re
 
-from ddj.model import ACCOUNT_FIELDS, COMPARED_ATTRIBUTES, INCIDENT_FIELDS
+from ddj.model import ACCOUNT_FIELDS, COMPARED_ATTRIBUTES, COUNT_ATTRIBUTES, INCIDENT_FIELDS
 
 __all__ = ["plain_words"]
 
 #: Column names and codes with the words a reader would use.
 _NAMES: dict[str, str] = {
-    **{column: attribute.label for attribute in COMPARED_ATTRIBUTES for column in attribute.columns
-       if not column.endswith(("_low", "_best", "_high"))},
+    **{
+        column: attribute.label
+        for attribute in COMPARED_ATTRIBUTES
+        for column in attribute.columns
+        if not column.endswith(("_low", "_best", "_high"))
+    },
     **{f"{attribute.name}_claim": attribute.label for attribute in COMPARED_ATTRIBUTES},
-    "claimed_date": "the date given", "claimed_place": "the place given", "claimed_country": "the country given",
-    "claimed_aircraft": "the aircraft named", "published_date": "the publication date",
-    "accessed_date": "the date we read it", "reported_in": "the publication we know it through",
-    "date_precision": "how exactly the date is known", "location_precision": "how exactly the place is known",
-    "aircraft_count": "the number of aircraft", "aircraft_model": "the aircraft type", "event_type": "the kind of event",
-    "not_stated": "not stated", "hostile_fire": "hostile fire", "technical_failure": "technical failure",
-    "friendly_fire": "friendly fire", "pilot_error": "pilot error", "ground_attack": "ground attack",
-    "follow_on_operation": "a follow-on operation", "responsible_party": "the party held responsible",
+    **{column: words for attribute in COMPARED_ATTRIBUTES for column, words in attribute.phrases.column_words.items()},
+    "published_date": "the publication date",
+    "accessed_date": "the date we read it",
+    "reported_in": "the publication we know it through",
+    "date_precision": "how exactly the date is known",
+    "location_precision": "how exactly the place is known",
+    "aircraft_count": "the number of aircraft",
+    "aircraft_model": "the aircraft type",
+    "event_type": "the kind of event",
+    "not_stated": "not stated",
+    "hostile_fire": "hostile fire",
+    "technical_failure": "technical failure",
+    "friendly_fire": "friendly fire",
+    "pilot_error": "pilot error",
+    "ground_attack": "ground attack",
     "supersedes_account_id": "the account it replaces",
 }
 for _field in (*INCIDENT_FIELDS, *ACCOUNT_FIELDS):
     _NAMES.setdefault(_field.name, _field.name.replace("_", " "))
 
 _CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
-_FIGURE = re.compile(r"\b(crew_killed|others_killed|injured)_(?:low|best|high)\b")
+_FIGURE = re.compile(rf"\b({'|'.join(COUNT_ATTRIBUTES)})_(?:low|best|high)\b")
 
 
 def plain_words(text: str | None) -> str:

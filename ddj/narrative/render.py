@@ -45,8 +45,12 @@ def footnote_parts(citation: Citation) -> list[tuple[str, str]]:
     if citation.uncertain is not None:
         note = re.sub(r"(?i)^uncertain\s*[:;,-]\s*", "", plain_words(citation.uncertain).strip())
         note = note[:1].upper() + note[1:] if note else note
-        parts.append(("uncertain", _period(f"We mark this account uncertain: {note}" if note
-                                           else "We mark this account uncertain")))
+        parts.append(
+            (
+                "uncertain",
+                _period(f"We mark this account uncertain: {note}" if note else "We mark this account uncertain"),
+            )
+        )
     if citation.reported_in:
         parts.append(("text", _period(citation.reported_in)))
     if citation.url:
@@ -115,7 +119,7 @@ def render_html(story: Story, *, id_prefix: str = "ddj", heading_level: int = 3)
 
 
 def render_markdown(story: Story, *, heading_level: int = 3) -> str:
-    """Render the story as Markdown with footnotes (``[^1]``); text escaped, links only for http(s).
+    r"""Render the story as Markdown with footnotes (``[^1]``); text escaped, links only for http(s).
 
     Examples
     --------
@@ -125,7 +129,7 @@ def render_markdown(story: Story, *, heading_level: int = 3) -> str:
     >>> print(render_markdown(story))
     ### A strike
     <BLANKLINE>
-    It was \\*reported\\*.[^1]
+    It was \*reported\*.[^1]
     <BLANKLINE>
     [^1]: Outlet. [Link](<https://example.org/x>).
     <BLANKLINE>

@@ -8,9 +8,10 @@ elsewhere "no official account is recorded"); an official source that replaced i
 changed its account".
 
 Claim clauses are built from the account rows, one per compared attribute of
-:data:`ddj.model.COMPARED_ATTRIBUTES`. An attribute this module has no special words for still
-gets a clause ("gave the <label> as <value>"), so adding an attribute to the model never breaks
-the narrative.
+:data:`ddj.model.COMPARED_ATTRIBUTES`, in the words each attribute carries in the model
+(:class:`ddj.model.Phrases`); this module knows kinds (counts, places, dates), never attribute names.
+An attribute without phrases still gets a clause ("gave the <label> as <value>"), so adding an
+attribute to the model never breaks the narrative.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from ddj.model import COMPARED_ATTRIBUTES, NO_CLAIM, NOT_STATED, UNKNOWN, Attribute
+from ddj.model import COMPARED_ATTRIBUTES, NO_CLAIM, NOT_STATED, UNKNOWN, Attribute, attribute
 
 __all__ = [
     "CAUSE_WORDS",
@@ -38,20 +39,24 @@ __all__ = [
     "unacknowledged",
 ]
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
-CAUSE_WORDS = {
-    "hostile_fire": "hostile fire",
-    "friendly_fire": "friendly fire",
-    "technical_failure": "a technical failure",
-    "pilot_error": "pilot error",
-    "accident": "an accident",
-    "ground_attack": "an attack on the ground",
-    "other": "something other than the usual causes",
-}
-"""How each cause of :data:`ddj.model.CAUSES` reads after "the cause was"."""
+CAUSE_WORDS = dict(attribute("cause").phrases.words)
+"""How each cause of :data:`ddj.model.CAUSES` reads after "the cause was" (from the model's phrases)."""
 
 EVENT_NOUNS = {
     "shoot_down": "shoot-down",
@@ -63,15 +68,6 @@ EVENT_NOUNS = {
     "other": "incident",
 }
 """What the narrative calls an incident of each event type."""
-
-# (singular, plural, verb) for the count attributes
-_COUNT_NOUNS = {
-    "crew_killed": ("crew member", "crew members", "killed"),
-    "others_killed": ("other person", "other people", "killed"),
-    "injured": ("person", "people", "injured"),
-}
-# Attributes stated as "that ..." clauses; the rest are "details" given as "the <label> as <value>".
-_DETAILS = ("place", "date", "aircraft")
 
 _KIND_ADJECTIVES = {
     "local_media": "local",
@@ -85,9 +81,33 @@ _KIND_ADJECTIVES = {
     "official_government": "government",
 }
 # A name gets "the" when it is an institution named by a common noun ("the Ministry of Defence").
-_THE_WORDS = {"ministry", "department", "government", "center", "centre", "office", "president", "presidency",
-              "author", "embassy", "command", "headquarters", "council", "committee", "commission", "agency",
-              "service", "directorate", "forces", "group", "army", "navy", "staff", "pentagon", "kremlin"}
+_THE_WORDS = {
+    "ministry",
+    "department",
+    "government",
+    "center",
+    "centre",
+    "office",
+    "president",
+    "presidency",
+    "author",
+    "embassy",
+    "command",
+    "headquarters",
+    "council",
+    "committee",
+    "commission",
+    "agency",
+    "service",
+    "directorate",
+    "forces",
+    "group",
+    "army",
+    "navy",
+    "staff",
+    "pentagon",
+    "kremlin",
+}
 
 
 def long_date(value: dt.date | None) -> str:
@@ -127,8 +147,22 @@ def join_words(items: list[str], *, conjunction: str = "and", separator: str = "
 
 
 _PARTY_THE = ("united ", "russian ", "turkish ", "syrian ", "israeli ", "iranian ", "us ")
-_PARTY_NOUNS = {"force", "forces", "army", "navy", "government", "ministry", "front", "movement", "coalition",
-                "military", "air", "defence", "defense", "command"}
+_PARTY_NOUNS = {
+    "force",
+    "forces",
+    "army",
+    "navy",
+    "government",
+    "ministry",
+    "front",
+    "movement",
+    "coalition",
+    "military",
+    "air",
+    "defence",
+    "defense",
+    "command",
+}
 
 
 def party_name(name: str) -> str:
@@ -199,12 +233,16 @@ def count_words(name: str, low: int | None, best: int | None, high: int | None) 
     """
     lo = low if low is not None else (best if best is not None else high)
     hi = high if high is not None else (best if best is not None else low)
-    singular, plural, verb = _COUNT_NOUNS.get(name, (None, None, None))
-    if singular is None:
+    if lo is None or hi is None:
+        msg = f"count_words({name!r}) needs at least one figure"
+        raise ValueError(msg)
+    nouns = _attribute(name).phrases.nouns
+    if nouns is None:
         label = _attribute(name).label
         if lo == hi:
             return f"the {label} numbered {lo}"
         return f"the {label} numbered between {lo} and {hi}" + (f" (best estimate {best})" if best is not None else "")
+    singular, plural, verb = nouns
     if lo == hi:
         if lo == 0:
             return f"no {plural} were {verb}"
@@ -218,64 +256,61 @@ def count_words(name: str, low: int | None, best: int | None, high: int | None) 
 
 
 def _attribute(name: str) -> Attribute:
-    return next(a for a in COMPARED_ATTRIBUTES if a.name == name)
+    return attribute(name)
 
 
-def _clause(attribute: Attribute, row: dict[str, Any]) -> tuple[str, str] | None:
+def _clause(item: Attribute, row: dict[str, Any]) -> tuple[str, str] | None:
     """(kind, words) for one account's claim on one attribute; None when it says nothing about it."""
-    name = attribute.name
-    if attribute.kind == "count":
-        claim, low, best, high = (row[c] for c in attribute.columns)
+    phrases = item.phrases
+    if item.kind == "count":
+        claim, low, best, high = (row[c] for c in item.columns)
         if claim == "figure":
-            return "that", count_words(name, low, best, high)
+            return "that", count_words(item.name, low, best, high)
         if claim == UNKNOWN:
-            plural = _COUNT_NOUNS.get(name, (None, attribute.label, None))[1]
-            verb = _COUNT_NOUNS.get(name, (None, None, ""))[2]
+            _, plural, verb = phrases.nouns or (None, item.label, "")
             return "that", f"the number of {plural} {verb} was not known".replace("  ", " ")
         return None
-    if attribute.kind == "place":
-        country, place = (str(row[c]).strip() if row[c] is not None else NOT_STATED for c in attribute.columns)
+    if item.kind == "place":
+        country, place = (str(row[c]).strip() if row[c] is not None else NOT_STATED for c in item.columns)
         if country in NO_CLAIM and place in NO_CLAIM:
             if UNKNOWN in (country, place):
-                return "detail", "the place as not known"
+                return "detail", f"the {item.label} as not known"
             return None
         if place in NO_CLAIM:
-            return "detail", f"the place as {country}" + (", the exact place not known" if place == UNKNOWN else "")
+            return "detail", f"the {item.label} as {country}" + (
+                ", the exact place not known" if place == UNKNOWN else ""
+            )
         if country in NO_CLAIM or country.lower() in place.lower():
-            return "detail", f"the place as {place}"
-        return "detail", f"the place as {place}, {country}"
-    (column,) = attribute.columns
+            return "detail", f"the {item.label} as {place}"
+        return "detail", f"the {item.label} as {place}, {country}"
+    (column,) = item.columns
     value = row[column]
     value = str(value).strip() if value is not None else NOT_STATED
     if value == NOT_STATED:
         return None
-    if name == "cause":
-        return "that", ("the cause was not known" if value == UNKNOWN
-                        else f"the cause was {CAUSE_WORDS.get(value, value.replace('_', ' '))}")
-    if name == "hostile_fire":
-        return "that", {"yes": "the aircraft came under hostile fire",
-                        "no": "the aircraft did not come under hostile fire"}.get(
-            value, "it was not known whether the aircraft came under hostile fire")
-    if name == "follow_on_operation":
-        return "that", {"yes": "a follow-on military operation took place",
-                        "no": "no follow-on military operation took place"}.get(
-            value, "it was not known whether a follow-on military operation took place")
-    if name == "responsible_party":
-        return "that", ("it was not known who was responsible" if value == UNKNOWN
-                        else f"{party_name(value)} {'were' if _plural_party(value) else 'was'} responsible")
-    if name == "date":
-        if value == UNKNOWN:
-            return "detail", "the date as not known"
-        try:
-            return "detail", f"the date as {long_date(dt.date.fromisoformat(value))}"
-        except ValueError:
-            return "detail", f"the date as {value}"
     if value == UNKNOWN:
-        return "detail", f"the {attribute.label} as not known"
+        return phrases.clause, phrases.unknown or (
+            f"the {item.label} as not known" if phrases.clause == "detail" else f"the {item.label} was not known"
+        )
+    if phrases.template:
+        words = phrases.words.get(value, value.replace("_", " "))
+        was = "were" if _plural_party(value) else "was"
+        return phrases.clause, phrases.template.format(value=words, party=party_name(value), was=was)
+    if value in phrases.words:
+        return phrases.clause, phrases.words[value]
+    if item.kind == "date":
+        try:
+            return "detail", f"the {item.label} as {long_date(dt.date.fromisoformat(value))}"
+        except ValueError:
+            return "detail", f"the {item.label} as {value}"
     none = re.fullmatch(r"none (\w+)(.*)", value, flags=re.S)
-    if name == "aircraft" and none:  # "none destroyed": a claim that no aircraft was lost, not a type
-        return "that", f"no aircraft was {none.group(1)}{none.group(2)}"
-    return "detail", f"the {attribute.label} as {value}"
+    if phrases.none_noun and none:  # "none destroyed": a claim that nothing was lost, not a value
+        return "that", f"no {phrases.none_noun} was {none.group(1)}{none.group(2)}"
+    if item.kind == "category":
+        value = value.replace("_", " ")
+    if phrases.clause == "that":
+        return "that", f"the {item.label} was {value}"
+    return "detail", f"the {item.label} as {value}"
 
 
 def account_claims(accounts: pl.DataFrame) -> pl.DataFrame:
@@ -306,19 +341,33 @@ def account_claims(accounts: pl.DataFrame) -> pl.DataFrame:
     needed = sorted({c for a in COMPARED_ATTRIBUTES for c in a.columns})
     rows = []
     for row in accounts.select("account_id", *needed).iter_rows(named=True):
-        for order, attribute in enumerate(COMPARED_ATTRIBUTES):
-            clause = _clause(attribute, row)
+        for order, item in enumerate(COMPARED_ATTRIBUTES):
+            clause = _clause(item, row)
             if clause is None:
                 continue
             kind, words = clause
-            rows.append({"account_id": row["account_id"], "attribute": attribute.name, "order": order,
-                         "kind": kind, "words": words, "key": f"{attribute.name}|{words.lower()}"})
-    schema = {"account_id": pl.String, "attribute": pl.String, "order": pl.Int64, "kind": pl.String,
-              "words": pl.String, "key": pl.String}
+            rows.append(
+                {
+                    "account_id": row["account_id"],
+                    "attribute": item.name,
+                    "order": order,
+                    "kind": kind,
+                    "words": words,
+                    "key": f"{item.name}|{words.lower()}",
+                }
+            )
+    schema = {
+        "account_id": pl.String,
+        "attribute": pl.String,
+        "order": pl.Int64,
+        "kind": pl.String,
+        "words": pl.String,
+        "key": pl.String,
+    }
     return pl.DataFrame(rows, schema=schema)
 
 
-def readable_value(attribute: str, value: str) -> str:
+def readable_value(attribute_name: str, value: str) -> str:
     """A value as the comparison renders it (``technical_failure``, ``Syria: Idlib province``, ``3–5``), for readers.
 
     Examples
@@ -335,12 +384,15 @@ def readable_value(attribute: str, value: str) -> str:
         return "nothing"
     if text == UNKNOWN:
         return "not known"
-    if attribute == "cause":
-        return CAUSE_WORDS.get(text, text.replace("_", " "))
-    if attribute == "place" and ": " in text:
+    item = next((a for a in COMPARED_ATTRIBUTES if a.name == attribute_name), None)
+    phrases = item.phrases if item is not None else None
+    kind = item.kind if item is not None else ""
+    if phrases is not None and phrases.template and text in phrases.words:
+        return phrases.words[text]
+    if kind == "place" and ": " in text:
         country, place = text.split(": ", 1)
         return place if country.lower() in place.lower() else f"{place}, {country}"
-    if attribute == "date":
+    if kind == "date":
         try:
             return long_date(dt.date.fromisoformat(text))
         except ValueError:
@@ -348,8 +400,8 @@ def readable_value(attribute: str, value: str) -> str:
     if "–" in text and text.replace("–", "").isdigit():
         low, high = text.split("–", 1)
         return f"between {low} and {high}"
-    if attribute == "aircraft" and re.fullmatch(r"none \w+.*", text, flags=re.S):  # "none destroyed"
-        return "no aircraft " + text[len("none "):]
+    if phrases is not None and phrases.none_noun and re.fullmatch(r"none \w+.*", text, flags=re.S):
+        return f"no {phrases.none_noun} " + text[len("none ") :]  # "none destroyed"
     return text.replace("_", " ") if re.fullmatch(r"[a-z_]+", text) else text
 
 
@@ -371,9 +423,15 @@ def unacknowledged(operator: str, noun: str, it: str, *, searched: bool, declare
     Where nobody searched, the lack of an official account is not the operator's silence.
     """
     if searched:
-        return (f"The operator, {operator}, has not publicly acknowledged the {noun}: we hold no official account "
-                f"of {it}")
-    looked = ("but no one searched for statements by" if declared
-              else "and the dataset does not say whether anyone searched for statements by")
-    return (f"No official account of the {noun} is recorded, {looked} the operator, {operator}, so this does not mean "
-            "it stayed silent")
+        return (
+            f"The operator, {operator}, has not publicly acknowledged the {noun}: we hold no official account of {it}"
+        )
+    looked = (
+        "but no one searched for statements by"
+        if declared
+        else "and the dataset does not say whether anyone searched for statements by"
+    )
+    return (
+        f"No official account of the {noun} is recorded, {looked} the operator, {operator}, so this does not mean "
+        "it stayed silent"
+    )

@@ -25,5 +25,14 @@ from ddj.publish.metadata import datasette_metadata, write_metadata
 from ddj.publish.sqlite import write_sqlite
 from ddj.publish.tables import Publication, Table, View, collect
 
-__all__ = ["Publication", "Table", "View", "collect", "datasette_metadata", "write_csv", "write_json",
-           "write_metadata", "write_sqlite"]
+__all__ = [
+    "Publication",
+    "Table",
+    "View",
+    "collect",
+    "datasette_metadata",
+    "write_csv",
+    "write_json",
+    "write_metadata",
+    "write_sqlite",
+]

@@ -9,11 +9,7 @@ from pathlib import Path
 from typing import IO
 
 from ddj._io import _temporary
-from ddj.errors import DDJError, UsageError
-
-
-class ExportError(DDJError):
-    """An export could not be written (a full disk, a folder that went away...); nothing half-written is left."""
+from ddj.errors import ExportError, UsageError
 
 
 def _writable_folder(folder: Path, shown: Path) -> None:
@@ -86,6 +82,6 @@ def atomic_path(target: Path) -> Iterator[Path]:
 
 @contextlib.contextmanager
 def atomic_text(target: Path) -> Iterator[IO[str]]:
-    """A text file (UTF-8, ``\\n`` line ends) written at a temporary path and renamed onto ``target`` when done."""
+    r"""A text file (UTF-8, ``\n`` line ends) written at a temporary path and renamed onto ``target`` when done."""
     with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
         yield handle

@@ -13,6 +13,7 @@ Numbers are never changed. JSON needs no such care.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -28,12 +29,12 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: Any) -> Any:
-    """A CSV cell a spreadsheet will not run: text starting like a formula gets a ``'`` before it.
+    r"""A CSV cell a spreadsheet will not run: text starting like a formula gets a ``'`` before it.
 
     Examples
     --------
     >>> neutralise('=HYPERLINK("http://evil.example","click")')
-    '\\'=HYPERLINK("http://evil.example","click")'
+    '\'=HYPERLINK("http://evil.example","click")'
     >>> neutralise("-3 killed"), neutralise(-3), neutralise("Syria")
     ("'-3 killed", -3, 'Syria')
 
@@ -56,16 +57,16 @@ def _contents(publication: Publication) -> Iterator[tuple[str, sqlite3.Cursor, t
         items = [(t.name, t.json_columns) for t in publication.tables]
         items += [(v.name, v.json_columns) for v in publication.views]
         for name, json_columns in items:
-            cursor = conn.execute(f"SELECT * FROM {quote(name)}")
+            cursor = conn.execute(f"SELECT * FROM {quote(name)}")  # noqa: S608 - table names from our own schema, quoted
             yield name, cursor, json_columns
     finally:
         conn.close()
 
 
 def write_csv(publication: Publication, folder: str | Path, *, force: bool = False) -> list[Path]:
-    """Write every table and view of ``publication`` as ``<name>.csv`` into ``folder``; return the paths.
+    r"""Write every table and view of ``publication`` as ``<name>.csv`` into ``folder``; return the paths.
 
-    UTF-8, a header row, ``\\n`` line ends, empty cells for nulls; formula-like text neutralised (:func:`neutralise`).
+    UTF-8, a header row, ``\n`` line ends, empty cells for nulls; formula-like text neutralised (:func:`neutralise`).
     """
     folder = check_folder(Path(folder), file_names(publication, ".csv"), force=force)
     written = []
@@ -74,7 +75,7 @@ def write_csv(publication: Publication, folder: str | Path, *, force: bool = Fal
         with atomic_text(target) as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow([d[0] for d in cursor.description])
-            for rows in iter(lambda: cursor.fetchmany(10_000), []):
+            for rows in iter(functools.partial(cursor.fetchmany, 10_000), []):
                 writer.writerows([neutralise(v) for v in row] for row in rows)
         written.append(target)
     return written
@@ -95,7 +96,7 @@ def write_json(publication: Publication, folder: str | Path, *, force: bool = Fa
         with atomic_text(target) as handle:
             handle.write("[")
             first = True
-            for rows in iter(lambda: cursor.fetchmany(10_000), []):
+            for rows in iter(functools.partial(cursor.fetchmany, 10_000), []):
                 for row in rows:
                     record = dict(zip(columns, row, strict=True))
                     for i in decode:

@@ -70,11 +70,16 @@ def datasette_metadata(publication: Publication, database: str) -> dict[str, Any
 
     The dataset's licence is on every page; the accounts table opens with counts by side and by cause.
     """
-    exported = (f"Exported by ddj on {publication.exported_on.isoformat()}"
-                + (f" from version {publication.version} of the dataset." if publication.version else "."))
+    exported = f"Exported by ddj on {publication.exported_on.isoformat()}" + (
+        f" from version {publication.version} of the dataset." if publication.version else "."
+    )
     description = " ".join(x for x in (publication.description, publication.note, exported) if x)
-    head = {"title": publication.title, "description": description,
-            **_licence(publication.licenses), **_source(publication.sources)}
+    head = {
+        "title": publication.title,
+        "description": description,
+        **_licence(publication.licenses),
+        **_source(publication.sources),
+    }
     tables: dict[str, Any] = {}
     for table in publication.tables:
         names = table.frame.columns

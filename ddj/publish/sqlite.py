@@ -2,9 +2,10 @@
 
 Each table gets its column types (whole numbers and booleans as ``INTEGER``, numbers as ``REAL``, the rest as
 ``TEXT``: dates as ``YYYY-MM-DD``, lists as JSON text), ``NOT NULL`` on required columns, its primary key and its
-foreign keys, an index on every foreign-key column and on the column a table's page is sorted by, and a full-text index (SQLite FTS5, a ``<table>_fts`` table
-with ``content="<table>"``, which is how Datasette and sqlite-utils find one) over its text columns. The views
-come last. The file is built next to the target and renamed onto it, so a reader never sees half a database.
+foreign keys, an index on every foreign-key column and on the column a table's page is sorted by, and a full-text
+index (SQLite FTS5, a ``<table>_fts`` table with ``content="<table>"``, which is how Datasette and sqlite-utils find
+one) over its text columns. The views come last. The file is built next to the target and renamed onto it, so a
+reader never sees half a database.
 
 Identifiers are quoted and values are bound as parameters: nothing from a dataset is pasted into SQL.
 """
@@ -17,7 +18,8 @@ from pathlib import Path
 
 import polars as pl
 
-from ddj.publish._target import ExportError, atomic_path, check_file
+from ddj.errors import ExportError
+from ddj.publish._target import atomic_path, check_file
 from ddj.publish.tables import Publication, Table
 
 _CHUNK = 200_000  # rows converted and inserted at a time: bounded memory on a million incidents
@@ -57,14 +59,14 @@ def _json(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 
 
 def sql_columns(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with every column in the form SQLite stores it: dates as text, booleans as 1/0, lists as JSON.
+    r"""``frame`` with every column in the form SQLite stores it: dates as text, booleans as 1/0, lists as JSON.
 
     Examples
     --------
     >>> import datetime as dt
     >>> frame = pl.DataFrame({"d": [dt.date(2016, 8, 1)], "b": [True], "l": [["a", 'q"']]})
     >>> sql_columns(frame).row(0)
-    ('2016-08-01', 1, '["a","q\\\\""]')
+    ('2016-08-01', 1, '["a","q\\""]')
     """
     exprs = []
     for name, dtype in frame.schema.items():
@@ -107,7 +109,7 @@ def create_table_sql(table: Table) -> str:
 def _insert(conn: sqlite3.Connection, table: Table) -> None:
     frame = table.frame
     marks = ", ".join("?" * frame.width)
-    sql = f"INSERT INTO {quote(table.name)} VALUES ({marks})"
+    sql = f"INSERT INTO {quote(table.name)} VALUES ({marks})"  # noqa: S608 - a name from our own schema, quoted; values are bound
     for chunk in frame.iter_slices(_CHUNK):
         conn.executemany(sql, sql_columns(chunk).iter_rows())
 
@@ -124,8 +126,13 @@ def _indexes(table: Table) -> list[tuple[str, ...]]:
     return out
 
 
-def build(conn: sqlite3.Connection, publication: Publication, *, search: bool = True,
-          progress: Callable[[str], None] | None = None) -> None:
+def build(
+    conn: sqlite3.Connection,
+    publication: Publication,
+    *,
+    search: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> None:
     """Create every table (rows, keys, indexes), full-text index (when ``search``) and view on ``conn``."""
     conn.execute("BEGIN")
     for table in publication.tables:
@@ -140,7 +147,7 @@ def build(conn: sqlite3.Connection, publication: Publication, *, search: bool = 
         if search and table.search:
             fts, cols = quote(f"{table.name}_fts"), ", ".join(quote(c) for c in table.search)
             conn.execute(f"CREATE VIRTUAL TABLE {fts} USING FTS5 ({cols}, content={quote(table.name)})")
-            conn.execute(f"INSERT INTO {fts} (rowid, {cols}) SELECT rowid, {cols} FROM {quote(table.name)}")
+            conn.execute(f"INSERT INTO {fts} (rowid, {cols}) SELECT rowid, {cols} FROM {quote(table.name)}")  # noqa: S608 - schema names
     for view in publication.views:
         conn.execute(f"CREATE VIEW {quote(view.name)} AS\n{view.sql}")
     conn.execute("COMMIT")
@@ -153,7 +160,7 @@ def write_sqlite(publication: Publication, target: str | Path, *, force: bool = 
     ------
     UsageError
         ``target`` exists and ``force`` is false, is a folder, or its folder cannot be written.
-    ddj.publish._target.ExportError
+    ddj.errors.ExportError
         Writing failed part-way (nothing is left at ``target`` but what was there before).
     """
     target = check_file(Path(target), force=force, option="--sqlite")

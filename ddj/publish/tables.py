@@ -9,6 +9,9 @@ Column descriptions come from the model (:mod:`ddj.model`) for an incident datas
 ``datapackage.json`` Table Schemas for other kinds, and from :data:`COMPARISON_COLUMNS` for the comparison.
 """
 
+# The views' SQL is built from this module's own table and column names; no dataset text reaches it.
+# ruff: noqa: S608
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,10 +29,14 @@ from ddj.errors import UsageError
 STATUS_MEANINGS: dict[str, str] = {
     "agree": "official and unofficial accounts agree",
     "contradict": "official and unofficial accounts contradict each other",
-    "official_silent": ("has not publicly acknowledged: others report it, there is no official account, and the "
-                        "curators searched for official statements"),
-    "no_official_record": ("no official account recorded: others report it, and nobody declared a search for "
-                           "official statements, so this does not mean the operator stayed silent"),
+    "official_silent": (
+        "has not publicly acknowledged: others report it, there is no official account, and the "
+        "curators searched for official statements"
+    ),
+    "no_official_record": (
+        "no official account recorded: others report it, and nobody declared a search for "
+        "official statements, so this does not mean the operator stayed silent"
+    ),
     "unofficial_only": "the operator spoke of the incident but not to this point; others give a value",
     "official_only": "only the operator gives a value",
     "unknown": "no account gives a value",
@@ -43,22 +50,22 @@ SILENCE_STATUSES = ("official_silent", "no_official_record")
 COMPARISON_COLUMNS: dict[str, str] = {
     "incident_id": "The incident (see incidents).",
     "n_accounts": "Current accounts of the incident (an account replaced by a later one from the same source is "
-                  "not current).",
+    "not current).",
     "n_official": "Current official accounts (the operator's military, government or spokespeople).",
     "n_unofficial": "Current unofficial accounts (everyone else, including the other side).",
     "n_superseded": "Accounts replaced by a later account from the same source.",
     "n_unofficial_origins": "Independent unofficial chains among the current unofficial accounts (accounts that "
-                            "share a publication or an origin count once).",
+    "share a publication or an origin count once).",
     "n_supporting_origins": "Independent unofficial origins that support the operator on a point in dispute.",
     "n_contradicting_origins": "Independent unofficial origins that contradict the operator on a point in dispute.",
     "acknowledged": "1 if the operator ever gave an official account of the incident, 0 if not.",
     "official_searched": "1 if the curators declared a search for official statements on the incident: only then is "
-                         "the lack of an official account the operator's silence.",
+    "the lack of an official account the operator's silence.",
     "first_official_date": "Day the first official account was published (empty when there is none).",
     "first_unofficial_date": "Day the first unofficial account was published (empty when there is none).",
     "days_to_official": "Days from the incident's first possible day to the first official account.",
     "days_unofficial_to_official": "Days from the first unofficial account to the first official one (negative when "
-                                   "the operator spoke first).",
+    "the operator spoke first).",
     "official_changed": "1 if an official account was replaced by a later one that says something different.",
     "contradicted_attributes": "The attributes on which the sides contradict each other, comma-separated.",
     "computed_grade": "The grade the rules give (see the README's method notes on grades).",
@@ -94,19 +101,31 @@ TALLY_SERIES_COLUMNS: dict[str, str] = {
     "official_change": "Change since the category's previous official figure.",
     "revision": "Official correction made that day (empty when none).",
     "documented": "Documented total of the categories the crosswalk pairs with this one, as of that day (empty when "
-                  "the category is not paired or nothing was documented by then).",
+    "the category is not paired or nothing was documented by then).",
     "documented_as_of": "Day of the last documented change the documented total rests on.",
     "documented_through": "Last day the documented series covers (its count is current to then).",
     "days_apart": "Days by which the official figure is newer than documented_through (0 when the documented side "
-                  "covers the day).",
+    "covers the day).",
     "ratio": "official / documented; empty when the documented count is empty or 0, or the two are too many days "
-             "apart to compare.",
+    "apart to compare.",
     "difference": "official - documented; empty when the two cannot be compared (see ratio).",
 }
 
 #: Columns that get a facet wherever a table of a kind other than incidents has them.
-GENERIC_FACETS = ("side", "status", "grade", "cause", "country", "year", "kind", "category", "rule", "file",
-                  "basis", "event_type")
+GENERIC_FACETS = (
+    "side",
+    "status",
+    "grade",
+    "cause",
+    "country",
+    "year",
+    "kind",
+    "category",
+    "rule",
+    "file",
+    "basis",
+    "event_type",
+)
 
 
 @dataclass(frozen=True)
@@ -137,8 +156,9 @@ class Table:
     @property
     def json_columns(self) -> tuple[str, ...]:
         """The columns holding lists or records, published as JSON text."""
-        return tuple(name for name, dtype in self.frame.schema.items()
-                     if isinstance(dtype, (pl.List, pl.Array, pl.Struct)))
+        return tuple(
+            name for name, dtype in self.frame.schema.items() if isinstance(dtype, (pl.List, pl.Array, pl.Struct))
+        )
 
 
 @dataclass(frozen=True)
@@ -219,8 +239,10 @@ def collect(dataset: Any, *, comparison: bool = True, today: dt.date | None = No
     names = [t.name for t in tables] + [v.name for v in views]
     clash = sorted({n for n in names if names.count(n) > 1} | {n for n in names if f"{n}_fts" in names})
     if clash:
-        msg = (f"dataset {dataset.name!r} cannot be exported: its resource name(s) {', '.join(clash)} clash with a "
-               "table the export adds; rename the resource")
+        msg = (
+            f"dataset {dataset.name!r} cannot be exported: its resource name(s) {', '.join(clash)} clash with a "
+            "table the export adds; rename the resource"
+        )
         raise UsageError(msg)
     return Publication(
         name=dataset.name,
@@ -264,7 +286,8 @@ def _licensing(descriptor: dict[str, Any], resource: dict[str, Any]) -> tuple[tu
 
 def _source_for(licence: dict[str, Any], sources: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The package source a licence speaks of: the one sharing the most words with the licence's bracketed note
-    (``MIT License (the General Staff figures as ...)`` names the General Staff source)."""
+    (``MIT License (the General Staff figures as ...)`` names the General Staff source).
+    """
     note = re.findall(r"\(([^()]*)\)", str(licence.get("title") or ""))
     words = {w.lower() for w in re.findall(r"[\w/.-]{4,}", " ".join(note))}
     scored = [(sum(w in str(s.get("title", "")).lower() for w in words), i) for i, s in enumerate(sources)]
@@ -273,11 +296,18 @@ def _source_for(licence: dict[str, Any], sources: list[dict[str, Any]]) -> dict[
 
 
 _INCIDENT_PRESENTATION: dict[str, dict[str, Any]] = {
-    "incidents": {"search": ("title", "summary", "uncertainty"), "label_column": "title", "sort": "date_start",
-                  "facets": ("country", "event_type", "aircraft_category", "operator")},
+    "incidents": {
+        "search": ("title", "summary", "uncertainty"),
+        "label_column": "title",
+        "sort": "date_start",
+        "facets": ("country", "event_type", "aircraft_category", "operator"),
+    },
     "sources": {"label_column": "name", "facets": ("kind", "country"), "search": ("name", "notes")},
-    "accounts": {"search": ("statement", "speaker", "notes"), "sort": "published_date",
-                 "facets": ("side", "cause", "hostile_fire", "certainty")},
+    "accounts": {
+        "search": ("statement", "speaker", "notes"),
+        "sort": "published_date",
+        "facets": ("side", "cause", "hostile_fire", "certainty"),
+    },
     "overrides": {"facets": ("target_table", "editor")},
 }
 
@@ -290,18 +320,20 @@ def _incident_resources(dataset: Any, descriptor: dict[str, Any]) -> list[Table]
         if model.name not in dataset.tables:
             continue
         licences, sources = _licensing(descriptor, _resource_descriptor(descriptor, model.name))
-        tables.append(Table(
-            name=model.name,
-            frame=dataset.tables[model.name],
-            description=model.description,
-            columns={f.name: f.description for f in model.fields},
-            primary_key=(model.primary_key,),
-            foreign_keys=tuple(fk for fk in model.foreign_keys if fk[1] in dataset.tables),
-            required=tuple(f.name for f in model.fields if f.required),
-            licenses=licences,
-            sources=sources,
-            **_INCIDENT_PRESENTATION.get(model.name, {}),
-        ))
+        tables.append(
+            Table(
+                name=model.name,
+                frame=dataset.tables[model.name],
+                description=model.description,
+                columns={f.name: f.description for f in model.fields},
+                primary_key=(model.primary_key,),
+                foreign_keys=tuple(fk for fk in model.foreign_keys if fk[1] in dataset.tables),
+                required=tuple(f.name for f in model.fields if f.required),
+                licenses=licences,
+                sources=sources,
+                **_INCIDENT_PRESENTATION.get(model.name, {}),
+            )
+        )
     return tables
 
 
@@ -310,7 +342,8 @@ def _generic_tables(dataset: Any, descriptor: dict[str, Any]) -> list[Table]:
     tables = []
     for name, frame in dataset.tables.items():
         resource = _resource_descriptor(descriptor, name)
-        schema = resource.get("schema") if isinstance(resource.get("schema"), dict) else {}
+        declared = resource.get("schema")
+        schema = declared if isinstance(declared, dict) else {}
         fields = [f for f in _entries(schema.get("fields")) if f.get("name") in frame.columns]
         key = schema.get("primaryKey") or ()
         key = (key,) if isinstance(key, str) else tuple(key)
@@ -323,19 +356,21 @@ def _generic_tables(dataset: Any, descriptor: dict[str, Any]) -> list[Table]:
             if len(own) == 1 and len(theirs) == 1 and other in dataset.tables:  # SQLite keys of one column
                 foreign.append((own[0], other, theirs[0]))
         licences, sources = _licensing(descriptor, resource)
-        tables.append(Table(
-            name=name,
-            frame=frame,
-            description=str(resource.get("description") or ""),
-            columns={f["name"]: str(f.get("description") or "") for f in fields},
-            primary_key=key if all(k in frame.columns for k in key) else (),
-            foreign_keys=tuple(foreign),
-            required=tuple(f["name"] for f in fields if (f.get("constraints") or {}).get("required")),
-            facets=tuple(c for c in GENERIC_FACETS if c in frame.columns),
-            licenses=licences,
-            sources=sources,
-            sort="date" if "date" in frame.columns else None,
-        ))
+        tables.append(
+            Table(
+                name=name,
+                frame=frame,
+                description=str(resource.get("description") or ""),
+                columns={f["name"]: str(f.get("description") or "") for f in fields},
+                primary_key=key if all(k in frame.columns for k in key) else (),
+                foreign_keys=tuple(foreign),
+                required=tuple(f["name"] for f in fields if (f.get("constraints") or {}).get("required")),
+                facets=tuple(c for c in GENERIC_FACETS if c in frame.columns),
+                licenses=licences,
+                sources=sources,
+                sort="date" if "date" in frame.columns else None,
+            )
+        )
     return tables
 
 
@@ -354,8 +389,10 @@ def _tally_series(dataset: Any, descriptor: dict[str, Any]) -> Table:
     return Table(
         name="tally_series",
         frame=frame,
-        description=("The official claims against the documented counts: one row per official figure (day and "
-                     "category), computed by ddj from the resources above with the declared crosswalk."),
+        description=(
+            "The official claims against the documented counts: one row per official figure (day and "
+            "category), computed by ddj from the resources above with the declared crosswalk."
+        ),
         columns={c: columns.get(c, "") for c in frame.columns},
         primary_key=("date", "category"),
         facets=("category",),
@@ -375,45 +412,70 @@ def _incident_tables(dataset: Any, descriptor: dict[str, Any], *, comparison: bo
     from ddj.compare import STATUSES, compare
 
     result = compare(dataset)
-    statuses = pl.DataFrame({
-        "status": list(STATUSES),
-        "meaning": [STATUS_MEANINGS.get(s, s.replace("_", " ")) for s in STATUSES],
-        "position": list(range(1, len(STATUSES) + 1)),
-    })
+    statuses = pl.DataFrame(
+        {
+            "status": list(STATUSES),
+            "meaning": [STATUS_MEANINGS.get(s, s.replace("_", " ")) for s in STATUSES],
+            "position": list(range(1, len(STATUSES) + 1)),
+        }
+    )
     columns = dict(COMPARISON_COLUMNS)
-    columns.update({f"n_{s}": f"Attributes with status {s} ({STATUS_MEANINGS.get(s, s.replace('_', ' '))})."
-                    for s in STATUSES})
+    columns.update(
+        {f"n_{s}": f"Attributes with status {s} ({STATUS_MEANINGS.get(s, s.replace('_', ' '))})." for s in STATUSES}
+    )
     tables += [
-        Table("statuses", statuses, "The comparison's statuses: how official and unofficial claims on one attribute "
-              "of one incident compare.",
-              {"status": "The status, as the comparison's tables write it.", "meaning": "What it means.",
-               "position": "Its place in the display order."},
-              primary_key=("status",), required=("status", "meaning"), label_column="meaning", sort="position"),
-        Table("comparison_incidents", result.incidents,
-              "The comparison, one row per incident: account counts, independent origins, acknowledgement, status "
-              "counts and the grade with its reason, computed by ddj from every account on the day of the export.",
-              {c: columns.get(c, "") for c in result.incidents.columns},
-              primary_key=("incident_id",), foreign_keys=(("incident_id", "incidents", "incident_id"),),
-              facets=("grade", "acknowledged", "official_searched", "grade_overridden")),
-        Table("comparison_attributes", result.attributes,
-              "The comparison, one row per incident and compared attribute: what each side claims, the accounts "
-              "that claim it, and the status.",
-              {c: columns.get(c, "") for c in result.attributes.columns},
-              primary_key=("incident_id", "attribute"),
-              foreign_keys=(("incident_id", "incidents", "incident_id"), ("status", "statuses", "status")),
-              facets=("status", "attribute")),
-        Table("comparison_changes", result.changes,
-              "Official accounts that replaced an earlier account from the same source and say something "
-              "different: one row per attribute changed, with both dates and both values.",
-              {c: columns.get(c, "") for c in result.changes.columns},
-              foreign_keys=(("incident_id", "incidents", "incident_id"), ("source_id", "sources", "source_id"),
-                            ("from_account_id", "accounts", "account_id"),
-                            ("to_account_id", "accounts", "account_id")),
-              facets=("attribute", "source_id"), sort="to_date"),
+        Table(
+            "statuses",
+            statuses,
+            "The comparison's statuses: how official and unofficial claims on one attribute of one incident compare.",
+            {
+                "status": "The status, as the comparison's tables write it.",
+                "meaning": "What it means.",
+                "position": "Its place in the display order.",
+            },
+            primary_key=("status",),
+            required=("status", "meaning"),
+            label_column="meaning",
+            sort="position",
+        ),
+        Table(
+            "comparison_incidents",
+            result.incidents,
+            "The comparison, one row per incident: account counts, independent origins, acknowledgement, status "
+            "counts and the grade with its reason, computed by ddj from every account on the day of the export.",
+            {c: columns.get(c, "") for c in result.incidents.columns},
+            primary_key=("incident_id",),
+            foreign_keys=(("incident_id", "incidents", "incident_id"),),
+            facets=("grade", "acknowledged", "official_searched", "grade_overridden"),
+        ),
+        Table(
+            "comparison_attributes",
+            result.attributes,
+            "The comparison, one row per incident and compared attribute: what each side claims, the accounts "
+            "that claim it, and the status.",
+            {c: columns.get(c, "") for c in result.attributes.columns},
+            primary_key=("incident_id", "attribute"),
+            foreign_keys=(("incident_id", "incidents", "incident_id"), ("status", "statuses", "status")),
+            facets=("status", "attribute"),
+        ),
+        Table(
+            "comparison_changes",
+            result.changes,
+            "Official accounts that replaced an earlier account from the same source and say something "
+            "different: one row per attribute changed, with both dates and both values.",
+            {c: columns.get(c, "") for c in result.changes.columns},
+            foreign_keys=(
+                ("incident_id", "incidents", "incident_id"),
+                ("source_id", "sources", "source_id"),
+                ("from_account_id", "accounts", "account_id"),
+                ("to_account_id", "accounts", "account_id"),
+            ),
+            facets=("attribute", "source_id"),
+            sort="to_date",
+        ),
     ]
     views = _incident_views(STATUSES)
-    note = ("The comparison_* tables and the views were computed by ddj from every account on the day of the "
-            "export.")
+    note = "The comparison_* tables and the views were computed by ddj from every account on the day of the export."
     return tables, views, note
 
 
@@ -431,12 +493,12 @@ _VIEW_COLUMNS = {
     "grade": "The grade in force (see comparison_incidents).",
     "grade_reason": "Why the incident has that grade, in a sentence.",
     "acknowledgement": "Whether the operator gave an official account, in words; silence is a finding only where "
-                       "official statements were searched for.",
+    "official statements were searched for.",
     "n_official": "Current official accounts.",
     "n_unofficial": "Current unofficial accounts.",
     "n_unofficial_origins": "Independent unofficial chains among the current unofficial accounts.",
     "official_accounts": "Every official account, oldest first: published date, source, account id, what it says "
-                         "(paraphrased); a replaced account is marked [superseded].",
+    "(paraphrased); a replaced account is marked [superseded].",
     "unofficial_accounts": "Every unofficial account, oldest first, written the same way.",
     "attribute": "The compared attribute.",
     "label": "The attribute in words.",
@@ -482,57 +544,118 @@ def _incident_views(statuses: tuple[str, ...]) -> list[View]:
     acknowledgement = """CASE WHEN c.acknowledged THEN 'acknowledged: the operator gave an official account'
              WHEN c.official_searched THEN 'has not publicly acknowledged (official statements were searched for)'
              ELSE 'no official account recorded (no search for official statements declared)' END"""
-    views = [View(
-        "incident_accounts",
-        f"""SELECT {_INCIDENT_HEAD}, i.aircraft_model, i.event_type, c.grade, c.grade_reason,
+    views = [
+        View(
+            "incident_accounts",
+            f"""SELECT {_INCIDENT_HEAD}, i.aircraft_model, i.event_type, c.grade, c.grade_reason,
        {acknowledgement} AS acknowledgement, c.n_official, c.n_unofficial, c.n_unofficial_origins,
-       {_accounts_list('official')} AS official_accounts,
-       {_accounts_list('unofficial')} AS unofficial_accounts
+       {_accounts_list("official")} AS official_accounts,
+       {_accounts_list("unofficial")} AS unofficial_accounts
 FROM incidents i LEFT JOIN comparison_incidents c ON c.incident_id = i.incident_id""",
-        "Each incident with its official and its unofficial accounts side by side, and its grade.",
-        described(["incident_id", "title", "date_start", "year", "country", "operator", "aircraft_model",
-                       "event_type", "grade", "grade_reason", "acknowledgement", "n_official", "n_unofficial",
-                       "n_unofficial_origins", "official_accounts", "unofficial_accounts"]),
-        facets=("grade", "country", "year", "event_type"))]
+            "Each incident with its official and its unofficial accounts side by side, and its grade.",
+            described(
+                [
+                    "incident_id",
+                    "title",
+                    "date_start",
+                    "year",
+                    "country",
+                    "operator",
+                    "aircraft_model",
+                    "event_type",
+                    "grade",
+                    "grade_reason",
+                    "acknowledgement",
+                    "n_official",
+                    "n_unofficial",
+                    "n_unofficial_origins",
+                    "official_accounts",
+                    "unofficial_accounts",
+                ]
+            ),
+            facets=("grade", "country", "year", "event_type"),
+        )
+    ]
     if "contradict" in statuses:
-        views.append(View(
-            "contradictions",
-            f"""SELECT {_INCIDENT_HEAD}, x.attribute, x.label,
-       {_values('x.official_values')} AS official_says, {_values('x.unofficial_values')} AS unofficial_says,
+        views.append(
+            View(
+                "contradictions",
+                f"""SELECT {_INCIDENT_HEAD}, x.attribute, x.label,
+       {_values("x.official_values")} AS official_says, {_values("x.unofficial_values")} AS unofficial_says,
        x.official_account_ids, x.unofficial_account_ids, x.n_unofficial_origins, c.grade, c.grade_reason
 FROM comparison_attributes x
 JOIN incidents i ON i.incident_id = x.incident_id
 JOIN comparison_incidents c ON c.incident_id = x.incident_id
 WHERE x.status = 'contradict'""",
-            "Contradictions only: every attribute of every incident on which the official and unofficial accounts "
-            "contradict each other, with what each side says.",
-            described(["incident_id", "title", "date_start", "year", "country", "operator", "attribute", "label",
-                           "official_says", "unofficial_says", "official_account_ids", "unofficial_account_ids",
-                           "n_unofficial_origins", "grade", "grade_reason"]),
-            facets=("attribute", "grade", "country", "year"),
-            json_columns=("official_account_ids", "unofficial_account_ids")))
+                "Contradictions only: every attribute of every incident on which the official and unofficial accounts "
+                "contradict each other, with what each side says.",
+                described(
+                    [
+                        "incident_id",
+                        "title",
+                        "date_start",
+                        "year",
+                        "country",
+                        "operator",
+                        "attribute",
+                        "label",
+                        "official_says",
+                        "unofficial_says",
+                        "official_account_ids",
+                        "unofficial_account_ids",
+                        "n_unofficial_origins",
+                        "grade",
+                        "grade_reason",
+                    ]
+                ),
+                facets=("attribute", "grade", "country", "year"),
+                json_columns=("official_account_ids", "unofficial_account_ids"),
+            )
+        )
     silence = [s for s in SILENCE_STATUSES if s in statuses]
     if silence:
-        parts = [f"""SELECT {_INCIDENT_HEAD}, st.status, st.meaning,
-       (SELECT group_concat(x.label || ': ' || {_values('x.unofficial_values')}, ' | ')
+        parts = [
+            f"""SELECT {_INCIDENT_HEAD}, st.status, st.meaning,
+       (SELECT group_concat(x.label || ': ' || {_values("x.unofficial_values")}, ' | ')
         FROM comparison_attributes x WHERE x.incident_id = c.incident_id AND x.status = st.status) AS unofficial_claims,
        c.n_unofficial, c.n_unofficial_origins, c.grade, c.grade_reason
 FROM comparison_incidents c
 JOIN incidents i ON i.incident_id = c.incident_id
 JOIN statuses st ON st.status = '{status}'
-WHERE c."n_{status}" > 0""" for status in silence]
+WHERE c."n_{status}" > 0"""
+            for status in silence
+        ]
         words = " and ".join(f"{s} ({STATUS_MEANINGS.get(s, s)})" for s in silence)
-        views.append(View(
-            "official_silence",
-            "\nUNION ALL\n".join(parts),
-            f"Official silence only: incidents that others report and the operator has no account of. Statuses: "
-            f"{words}.",
-            described(["incident_id", "title", "date_start", "year", "country", "operator", "status", "meaning",
-                           "unofficial_claims", "n_unofficial", "n_unofficial_origins", "grade", "grade_reason"]),
-            facets=("status", "grade", "country", "year")))
-    views.append(View(
-        "accounts_with_sources",
-        f"""SELECT a.account_id, {_INCIDENT_HEAD}, a.side, a.published_date, a.source_id, s.name AS source, s.kind,
+        views.append(
+            View(
+                "official_silence",
+                "\nUNION ALL\n".join(parts),
+                f"Official silence only: incidents that others report and the operator has no account of. Statuses: "
+                f"{words}.",
+                described(
+                    [
+                        "incident_id",
+                        "title",
+                        "date_start",
+                        "year",
+                        "country",
+                        "operator",
+                        "status",
+                        "meaning",
+                        "unofficial_claims",
+                        "n_unofficial",
+                        "n_unofficial_origins",
+                        "grade",
+                        "grade_reason",
+                    ]
+                ),
+                facets=("status", "grade", "country", "year"),
+            )
+        )
+    views.append(
+        View(
+            "accounts_with_sources",
+            f"""SELECT a.account_id, {_INCIDENT_HEAD}, a.side, a.published_date, a.source_id, s.name AS source, s.kind,
        a.cause, a.certainty,
        CASE WHEN EXISTS (SELECT 1 FROM accounts later WHERE later.supersedes_account_id = a.account_id)
             THEN 0 ELSE 1 END AS current,
@@ -540,10 +663,29 @@ WHERE c."n_{status}" > 0""" for status in silence]
 FROM accounts a
 JOIN sources s ON s.source_id = a.source_id
 JOIN incidents i ON i.incident_id = a.incident_id""",
-        "Every account with its source's name and kind and its incident: filter by side, kind of source, cause and "
-        "year (the incident's).",
-        described(["account_id", "incident_id", "title", "date_start", "year", "country", "operator", "side",
-                       "published_date", "source_id", "source", "kind", "cause", "certainty", "current",
-                       "statement"]),
-        facets=("side", "kind", "cause", "year")))
+            "Every account with its source's name and kind and its incident: filter by side, kind of source, cause and "
+            "year (the incident's).",
+            described(
+                [
+                    "account_id",
+                    "incident_id",
+                    "title",
+                    "date_start",
+                    "year",
+                    "country",
+                    "operator",
+                    "side",
+                    "published_date",
+                    "source_id",
+                    "source",
+                    "kind",
+                    "cause",
+                    "certainty",
+                    "current",
+                    "statement",
+                ]
+            ),
+            facets=("side", "kind", "cause", "year"),
+        )
+    )
     return views

@@ -1,5 +1,6 @@
 """Writing report files: atomically (see :mod:`ddj._io`), readable as the umask allows (reports are
-meant to be served and shared)."""
+meant to be served and shared).
+"""
 
 from __future__ import annotations
 

@@ -19,8 +19,9 @@ SKIPPED_MODULES = ("rfc3987_syntax",)
 
 def skip_unused_imports() -> None:
     """Mark :data:`SKIPPED_MODULES` as absent, unless jsonschema was already imported (then it is too late
-    and nothing changes)."""
+    and nothing changes).
+    """
     if "jsonschema" in sys.modules:
         return
     for name in SKIPPED_MODULES:
-        sys.modules.setdefault(name, None)  # type: ignore[arg-type] - None makes `import name` raise ImportError
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # None makes `import name` raise ImportError

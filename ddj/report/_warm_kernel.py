@@ -31,7 +31,8 @@ SKIPPED_MODULES = ("rfc3987_syntax",)
 
 def preload(modules: list[str]) -> None:
     """Import ``modules`` (those that fail are skipped, their output discarded), start vl-convert's JavaScript
-    engine if it was imported (its first chart is slow; no state of it shows in a report), then record the state."""
+    engine if it was imported (its first chart is slow; no state of it shows in a report), then record the state.
+    """
     if "jsonschema" not in sys.modules:
         for name in SKIPPED_MODULES:
             sys.modules.setdefault(name, None)  # type: ignore[arg-type]
@@ -45,8 +46,12 @@ def preload(modules: list[str]) -> None:
             with contextlib.suppress(Exception):
                 sys.modules["vl_convert"].vegalite_to_svg({"mark": "point"})
     _STATE.update(
-        modules=set(sys.modules), environ=dict(os.environ), run_environ=dict(os.environ), path=list(sys.path),
-        filters=list(warnings.filters), settings=_settings(),
+        modules=set(sys.modules),
+        environ=dict(os.environ),
+        run_environ=dict(os.environ),
+        path=list(sys.path),
+        filters=list(warnings.filters),
+        settings=_settings(),
     )
     # What the imports made lives as long as the kernel: leave it out of every later garbage collection
     # (a full collection went from about 0.1 s to nothing, and automatic ones during reports get cheaper).
@@ -57,16 +62,19 @@ def preload(modules: list[str]) -> None:
 def reset(cwd: str, env: dict[str, str]) -> None:
     """Give the next report the state right after :func:`preload`: a new IPython session (empty namespace,
     history and execution count 1), the recorded environment plus ``env``, ``cwd``, ``sys.path``, warning
-    filters (with every once-only warning shown again) and the libraries' global settings."""
+    filters (with every once-only warning shown again) and the libraries' global settings.
+    """
     os.environ.clear()
     os.environ.update(_STATE["environ"])
     os.environ.update(env)
     _STATE["run_environ"] = dict(os.environ)
     os.chdir(cwd)
     sys.path[:] = _STATE["path"]
-    warnings.filters[:] = _STATE["filters"]
-    warnings.onceregistry.clear()
-    warnings._filters_mutated()  # noqa: SLF001 - empties every module's registry of warnings already shown
+    warnings.filters[:] = _STATE["filters"]  # type: ignore[index]  # a list at run time
+    warnings.onceregistry.clear()  # type: ignore[attr-defined]  # undocumented, not in typeshed
+    # Empties every module's registry of warnings already shown: the same private call as
+    # ddj.report.hooks.forget_shown_warnings (this module cannot import ddj), tested in tests/test_report_hooks.py.
+    warnings._filters_mutated()  # type: ignore[attr-defined]  # noqa: SLF001
     _restore_settings(_STATE["settings"])
     get_ipython().reset(new_session=True)  # type: ignore[name-defined]  # noqa: F821 - IPython's builtin
 
@@ -81,12 +89,14 @@ def check() -> str:
     """After a report: the modules it imported and whether it changed state that :func:`reset` restores (JSON)."""
     new = [name for name in list(sys.modules) if name not in _STATE["modules"]]
     changed = [
-        name for name, now, then in (
+        name
+        for name, now, then in (
             ("environment", dict(os.environ), _STATE["run_environ"]),
             ("sys.path", list(sys.path), _STATE["path"]),
             ("warnings filters", list(warnings.filters), _STATE["filters"]),
             ("library settings", _settings(), _STATE["settings"]),
-        ) if now != then
+        )
+        if now != then
     ]
     _STATE["modules"].update(new)
     return json.dumps({"new_modules": new, "changed": changed})
@@ -102,7 +112,7 @@ def _settings() -> dict[str, Any]:
     altair = sys.modules.get("altair")
     if altair is not None:
         for name in ("theme", "renderers", "data_transformers"):
-            registry = getattr(altair, name, None)
+            registry: Any = getattr(altair, name, None)
             with contextlib.suppress(Exception):
                 found[f"altair.{name}"] = (registry.active, dict(registry.options))
     return found

@@ -8,9 +8,23 @@ runs the reports again even when its version number stays the same). The runner 
 report's manifest; the next run skips the report when its manifest says ``ok``, carries the same key,
 and its page and notebook are still there. ``--force`` runs it anyway.
 
-Deciding that costs no kernel and no polars: this module uses the standard library only, remembers
-file hashes by size and modification time, and remembers the values a grid runs over (``incident_id
-= { each = "incidents" }``) by the hashes of the dataset's files. Both live in ``<out>/.ddj/cache.json``.
+**Row-level keys.** A notebook that loads a dataset through :func:`ddj.datasets.scope.scope` declares so in its
+metadata, naming the dataset parameter and the parameter holding the incident::
+
+    "metadata": {"ddj": {"scope": {"dataset": "dataset", "incidents": "incident_id"}}}
+
+(``incidents`` may name a parameter holding one id or a list of them). Its key then covers the
+:func:`~ddj.datasets.scope.slice_digest` of that slice (the incident, the related incidents, their accounts,
+the sources those name, the overrides that target them, their caveats, the descriptor) instead of the dataset's
+files, so an edit of another incident's rows leaves it skipped. Every other report (the theatre overview reads
+every incident, to list those it leaves out) keys on the whole files. The declaration is the notebook's
+promise: a notebook that declares a scope but reads the dataset another way would be skipped wrongly.
+
+Deciding that costs no kernel and, when no dataset file changed, no polars: this module uses the standard
+library only, remembers file hashes by size and modification time, and remembers the values a grid runs over
+(``incident_id = { each = "incidents" }``) and each slice's digest by the hashes of the dataset's files. They
+live in ``<out>/.ddj/cache.json``. When a file changed, the dataset is loaded (validated once per content)
+once per run and each slice's digest computed again (a few milliseconds per incident).
 """
 
 from __future__ import annotations
@@ -22,10 +36,10 @@ from pathlib import Path
 from typing import Any
 
 from ddj._shipped import data_dir, is_shipped  # the rule of ddj.datasets, without its polars
-from ddj.errors import DDJError
+from ddj.errors import DatasetPathError
 
 #: Changes when the key's recipe changes, so that keys of an older recipe never match.
-KEY_VERSION = 2
+KEY_VERSION = 3
 #: The folder of ddj's own files (its modules and templates), whose contents are part of every key.
 CODE_ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = ".ddj"
@@ -33,16 +47,16 @@ CACHE_FILE = "cache.json"
 
 
 class Cache:
-    """File hashes and grid values remembered between runs, in ``<out>/.ddj/cache.json`` (``None``: in memory).
+    r"""File hashes and grid values remembered between runs, in ``<out>/.ddj/cache.json`` (``None``: in memory).
 
     Examples
     --------
     >>> import pathlib, tempfile
     >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> (folder / "a.csv").write_text("id\\n1\\n")
+    >>> (folder / "a.csv").write_text("id\n1\n")
     5
     >>> cache = Cache(None)
-    >>> cache.sha256(folder / "a.csv") == hashlib.sha256(b"id\\n1\\n").hexdigest()
+    >>> cache.sha256(folder / "a.csv") == hashlib.sha256(b"id\n1\n").hexdigest()
     True
 
     A file's hash is its bytes' SHA-256; the cache reads the file again only when its size or time changes.
@@ -50,7 +64,7 @@ class Cache:
 
     def __init__(self, path: Path | None) -> None:
         self.path = Path(path) if path else None
-        self._data: dict[str, Any] = {"files": {}, "grids": {}}
+        self._data: dict[str, Any] = {"files": {}, "grids": {}, "slices": {}}
         self._dirty = False
         if self.path is not None:
             try:
@@ -60,6 +74,7 @@ class Cache:
             if isinstance(loaded, dict) and loaded.get("version") == KEY_VERSION:
                 self._data["files"] = loaded.get("files") or {}
                 self._data["grids"] = loaded.get("grids") or {}
+                self._data["slices"] = loaded.get("slices") or {}
 
     @classmethod
     def for_output(cls, out_dir: str | Path) -> Cache:
@@ -83,7 +98,9 @@ class Cache:
         return digest.hexdigest()
 
     def grid_values(self, grid: str, files: str) -> list[Any] | None:
-        """The values remembered for ``grid`` (a dataset folder, table and column) when its files hashed to ``files``."""
+        """The values remembered for ``grid`` (a dataset folder, table and column) when its files hashed to
+        ``files``; ``None`` when none are.
+        """
         known = self._data["grids"].get(grid)
         return known["values"] if isinstance(known, dict) and known.get("files") == files else None
 
@@ -93,6 +110,16 @@ class Cache:
             self._data["grids"][grid] = {"files": files, "values": values}
             self._dirty = True
 
+    def slice_digest(self, slice_key: str, files: str) -> str | None:
+        """The digest remembered for a slice (a dataset folder and incident ids) when its files hashed to ``files``."""
+        known = self._data["slices"].get(slice_key)
+        return known["digest"] if isinstance(known, dict) and known.get("files") == files else None
+
+    def remember_slice(self, slice_key: str, files: str, digest: str) -> None:
+        """Remember a slice's digest (replacing that of earlier files)."""
+        self._data["slices"][slice_key] = {"files": files, "digest": digest}
+        self._dirty = True
+
     def save(self) -> None:
         """Write the cache (atomically) if anything new was learned."""
         if self.path is None or not self._dirty:
@@ -100,7 +127,10 @@ class Cache:
         from ddj._io import atomic_write_text
 
         files = {p: v for p, v in self._data["files"].items() if Path(p).exists()}
-        text = json.dumps({"version": KEY_VERSION, "files": files, "grids": self._data["grids"]}, sort_keys=True)
+        text = json.dumps(
+            {"version": KEY_VERSION, "files": files, "grids": self._data["grids"], "slices": self._data["slices"]},
+            sort_keys=True,
+        )
         atomic_write_text(self.path, text)
         self._dirty = False
 
@@ -110,7 +140,8 @@ class Cache:
 
 def dataset_folder(reference: str, base_dir: Path | None = None) -> Path | None:
     """The package folder a dataset parameter or grid names (a shipped name, or a folder relative to
-    ``base_dir``), or ``None`` when there is none (the run will say why)."""
+    ``base_dir``), or ``None`` when there is none (the run will say why).
+    """
     if is_shipped(reference):
         return data_dir() / reference
     path = Path(reference).expanduser()
@@ -119,11 +150,6 @@ def dataset_folder(reference: str, base_dir: Path | None = None) -> Path | None:
     if path.name == "datapackage.json":
         path = path.parent
     return path.resolve() if (path / "datapackage.json").is_file() else None
-
-
-class DatasetPathError(DDJError):
-    """A dataset's descriptor or resource path leads outside its folder (``../``, an absolute path, a symlink
-    whose target is elsewhere): the reports that read it are refused, the others run."""
 
 
 def dataset_files(folder: Path) -> list[Path]:
@@ -158,8 +184,10 @@ def _inside(folder: Path, path: Path, shown: str) -> None:
     """Refuse a path that leads outside ``folder``, by its words (``..``, absolute) or through a symlink."""
     root = folder.resolve()
     if Path(shown).is_absolute() or ".." in Path(shown).parts:
-        msg = (f"dataset {folder}: the path {shown!r} leads outside the dataset's folder; a resource must be a "
-               "file inside it (write it relative to datapackage.json, without '..')")
+        msg = (
+            f"dataset {folder}: the path {shown!r} leads outside the dataset's folder; a resource must be a "
+            "file inside it (write it relative to datapackage.json, without '..')"
+        )
         raise DatasetPathError(msg)
     try:
         target = path.resolve()
@@ -167,8 +195,10 @@ def _inside(folder: Path, path: Path, shown: str) -> None:
         msg = f"dataset {folder}: the path {shown!r} cannot be resolved ({err})"
         raise DatasetPathError(msg) from None
     if not target.is_relative_to(root):
-        msg = (f"dataset {folder}: {shown!r} is a symlink to {target}, outside the dataset's folder; ddj refuses "
-               "it (copy the file into the folder instead)")
+        msg = (
+            f"dataset {folder}: {shown!r} is a symlink to {target}, outside the dataset's folder; ddj refuses "
+            "it (copy the file into the folder instead)"
+        )
         raise DatasetPathError(msg)
 
 
@@ -177,20 +207,28 @@ def dataset_hashes(folder: Path, cache: Cache) -> dict[str, str]:
     return {str(p.relative_to(folder)): cache.sha256(p) for p in dataset_files(folder)}
 
 
-def cached_column_values(cache: Cache, load: Callable[[str, str, str | None], list[Any]] | None = None
-                         ) -> Callable[[str, str, str | None], list[Any]]:
+def files_digest(hashes: dict[str, str]) -> str:
+    """One SHA-256 over a dataset's file hashes (:func:`dataset_hashes`)."""
+    return hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()
+
+
+def cached_column_values(
+    cache: Cache, load: Callable[[str, str, str | None], list[Any]] | None = None
+) -> Callable[[str, str, str | None], list[Any]]:
     """A ``column_values`` for :func:`ddj.report.config.load_config` that remembers each grid's values by the
-    hashes of the dataset's files, and loads the dataset (with polars) only when they changed."""
+    hashes of the dataset's files, and loads the dataset (with polars) only when they changed.
+    """
 
     def column_values(dataset: str, table: str, column: str | None) -> list[Any]:
         folder = dataset_folder(dataset)
         grid = files = None
         if folder is not None:
             grid = json.dumps([str(folder), table, column])
-            files = hashlib.sha256(json.dumps(dataset_hashes(folder, cache), sort_keys=True).encode()).hexdigest()
+            files = files_digest(dataset_hashes(folder, cache))
             known = cache.grid_values(grid, files)
             if known is not None:
                 return list(known)
+        loader: Callable[[str, str, str | None], list[Any]]
         if load is None:
             from ddj.report.config import _column_values as loader
         else:
@@ -203,19 +241,83 @@ def cached_column_values(cache: Cache, load: Callable[[str, str, str | None], li
     return column_values
 
 
+# --- row-level slices ----------------------------------------------------------------------------------
+
+
+def notebook_scope(path: Path, digest: str) -> dict[str, str] | None:
+    """The scope a notebook declares in its metadata (``{"dataset": PARAM, "incidents": PARAM}``), read with
+    :mod:`json` once per notebook content; ``None`` when it declares none (or not as two parameter names).
+    """
+    if digest not in _SCOPES:
+        try:
+            metadata = json.loads(Path(path).read_text(encoding="utf-8")).get("metadata", {})
+            declared = metadata.get("ddj", {}).get("scope")
+        except (OSError, ValueError, AttributeError):
+            declared = None
+        valid = (
+            isinstance(declared, dict)
+            and isinstance(declared.get("dataset"), str)
+            and isinstance(declared.get("incidents"), str)
+        )
+        _SCOPES[digest] = {"dataset": declared["dataset"], "incidents": declared["incidents"]} if valid else None
+    return _SCOPES[digest]
+
+
+def scoped_incidents(scope: dict[str, str] | None, parameters: dict[str, Any]) -> list[str] | None:
+    """The incident ids a report on ``parameters`` scopes its dataset to, or ``None`` (no scope, no ids)."""
+    if scope is None:
+        return None
+    value = parameters.get(scope["incidents"])
+    ids = value if isinstance(value, list) else [value]
+    return [str(i) for i in ids] if ids and all(isinstance(i, str) and i for i in ids) else None
+
+
+_SCOPES: dict[str, Any] = {}
+#: Datasets loaded for slice digests in this process, by folder and files digest (one load per content).
+_LOADED: dict[tuple[str, str], Any] = {}
+
+
+def cached_slice_digest(folder: Path, hashes: dict[str, str], incident_ids: list[str], cache: Cache) -> str | None:
+    """The :func:`ddj.datasets.scope.slice_digest` of ``incident_ids``'s slice of the dataset in ``folder``,
+    remembered by the hashes of its files; ``None`` when the dataset does not load or lacks an incident (the
+    report then keys on the whole files and its run says what is wrong).
+    """
+    files = files_digest(hashes)
+    slice_key = json.dumps([str(folder), sorted(set(incident_ids))])
+    known = cache.slice_digest(slice_key, files)
+    if known is not None:
+        return known
+    from ddj.errors import DDJError
+
+    try:
+        if (str(folder), files) not in _LOADED:
+            import ddj
+
+            _LOADED.clear()  # keep one content per run, not every version seen
+            _LOADED[(str(folder), files)] = ddj.load(folder, warn=False)
+        from ddj.datasets.scope import scope, slice_digest
+
+        digest = slice_digest(scope(_LOADED[(str(folder), files)], incidents=incident_ids))
+    except DDJError:
+        return None
+    cache.remember_slice(slice_key, files, digest)
+    return digest
+
+
 # --- the key and the decision ----------------------------------------------------------------------
 
 
 def software_versions() -> dict[str, str]:
     """Python's, ddj's and the recorded packages' versions (:func:`ddj.report.manifest.installed_versions`:
-    from the installed metadata, nothing imported)."""
+    from the installed metadata, nothing imported).
+    """
     from ddj.report.manifest import installed_versions
 
     return installed_versions()
 
 
 def code_digest(cache: Cache, root: Path | None = None) -> str:
-    """One SHA-256 over the relative path and the bytes of every file of ddj's package (``root``: another
+    r"""One SHA-256 over the relative path and the bytes of every file of ddj's package (``root``: another
     folder, for tests); compiled ``__pycache__`` files are left out. File hashes come from ``cache``, so
     an unchanged package costs one ``stat`` a file.
 
@@ -223,9 +325,9 @@ def code_digest(cache: Cache, root: Path | None = None) -> str:
     --------
     >>> import pathlib, tempfile
     >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (folder / "a.py").write_text("x = 1\\n")
+    >>> _ = (folder / "a.py").write_text("x = 1\n")
     >>> before = code_digest(Cache(None), folder)
-    >>> _ = (folder / "a.py").write_text("x = 2\\n")
+    >>> _ = (folder / "a.py").write_text("x = 2\n")
     >>> code_digest(Cache(None), folder) == before
     False
 
@@ -255,8 +357,10 @@ def content_key(spec: Any, cache: Cache, software: dict[str, str] | None = None,
     (True, 64)
 
     The same report over the same files has the same key; a changed notebook, parameter, dataset file,
-    version or file of ddj's code gives another. ``software`` and ``code`` (from :func:`software_versions`
-    and :func:`code_digest`) can be given when many keys are computed at once.
+    version or file of ddj's code gives another. A notebook that declares a scope (see the module's docstring)
+    is keyed on its slice's digest instead of the dataset's files: only an edit of its slice's rows counts.
+    ``software`` and ``code`` (from :func:`software_versions` and :func:`code_digest`) can be given when many
+    keys are computed at once.
     """
     try:
         notebook = cache.sha256(spec.notebook)
@@ -265,6 +369,8 @@ def content_key(spec: Any, cache: Cache, software: dict[str, str] | None = None,
     declared = _declared_parameters(spec.notebook, notebook)
     if declared is None:
         return None
+    scope = notebook_scope(spec.notebook, notebook)
+    defaults = {p.name: p.default for p in declared}
     datasets = {}
     for parameter in declared:
         if not parameter.is_dataset:
@@ -275,7 +381,18 @@ def content_key(spec: Any, cache: Cache, software: dict[str, str] | None = None,
         folder = dataset_folder(str(reference), spec.base_dir)
         if folder is None:
             return None
-        datasets[parameter.name] = {"folder": str(folder), "files": dataset_hashes(folder, cache)}
+        hashes = dataset_hashes(folder, cache)
+        ids = scoped_incidents(scope, {**defaults, **spec.parameters})
+        digest = None
+        if ids is not None and scope is not None and scope["dataset"] == parameter.name:
+            digest = cached_slice_digest(folder, hashes, ids, cache)
+        if digest is None:
+            datasets[parameter.name] = {"folder": str(folder), "files": hashes}
+        else:
+            datasets[parameter.name] = {
+                "folder": str(folder),
+                "slice": {"incidents": sorted(set(ids or [])), "digest": digest},
+            }
     payload = {
         "key_version": KEY_VERSION,
         "report": spec.name,
@@ -296,7 +413,8 @@ _DECLARED: dict[str, Any] = {}
 
 def _declared_parameters(path: Path, digest: str) -> Any:
     """A notebook's parameters read with :mod:`json` (nbformat imports jsonschema, slow to import), once per
-    notebook content; ``None`` for anything :func:`ddj.report.params.read_parameters` would refuse."""
+    notebook content; ``None`` for anything :func:`ddj.report.params.read_parameters` would refuse.
+    """
     from ddj.errors import NotebookError
     from ddj.report.params import parameters_of_cells
 
@@ -325,18 +443,22 @@ def is_current(out_dir: Path, name: str, key: str | None) -> dict[str, Any] | No
     return manifest
 
 
-def split_current(specs: Iterable[Any], out_dir: Path, cache: Cache, *, force: bool = False
-                  ) -> tuple[list[tuple[Any, str | None]], list[tuple[Any, dict[str, Any]]]]:
+def split_current(
+    specs: Iterable[Any], out_dir: Path, cache: Cache, *, force: bool = False
+) -> tuple[list[tuple[Any, str | None]], list[tuple[Any, dict[str, Any]]]]:
     """Split reports into those to run (each with its content key) and those current (with their manifest).
-    A report whose content key cannot be computed safely is left out: :func:`split_reports` says why."""
+    A report whose content key cannot be computed safely is left out: :func:`split_reports` says why.
+    """
     todo, current, _ = split_reports(specs, out_dir, cache, force=force)
     return todo, current
 
 
-def split_reports(specs: Iterable[Any], out_dir: Path, cache: Cache, *, force: bool = False
-                  ) -> tuple[list[tuple[Any, str | None]], list[tuple[Any, dict[str, Any]]], list[tuple[Any, str]]]:
+def split_reports(
+    specs: Iterable[Any], out_dir: Path, cache: Cache, *, force: bool = False
+) -> tuple[list[tuple[Any, str | None]], list[tuple[Any, dict[str, Any]]], list[tuple[Any, str]]]:
     """Split reports into those to run (each with its content key), those current (with their manifest), and
-    those refused (with why: a dataset path that leads outside its folder). One refused report stops no other."""
+    those refused (with why: a dataset path that leads outside its folder). One refused report stops no other.
+    """
     software, code = software_versions(), code_digest(cache)
     todo, current, refused = [], [], []
     for spec in specs:

@@ -76,8 +76,11 @@ class ReportsConfig:
 
         if not patterns:
             return self
-        keep = [r for r in self.reports if any(fnmatch.fnmatchcase(r.name, p) or fnmatch.fnmatchcase(r.group, p)
-                                                for p in patterns)]
+        keep = [
+            r
+            for r in self.reports
+            if any(fnmatch.fnmatchcase(r.name, p) or fnmatch.fnmatchcase(r.group, p) for p in patterns)
+        ]
         errors = [e for e in self.errors if any(fnmatch.fnmatchcase(e.group, p) for p in patterns)]
         if not keep and not errors:
             known = ", ".join(sorted({r.group for r in self.reports})) or "none"
@@ -115,8 +118,10 @@ def load_config(path: str | Path, *, column_values: ColumnValues | None = None) 
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as err:
-        msg = (f"{path}: not UTF-8 text (byte {err.object[err.start]:#04x} at position {err.start}); "
-               "save reports.toml as UTF-8 (TOML files must be UTF-8).")
+        msg = (
+            f"{path}: not UTF-8 text (byte {err.object[err.start]:#04x} at position {err.start}); "
+            "save reports.toml as UTF-8 (TOML files must be UTF-8)."
+        )
         raise ConfigError(msg) from None
     except IsADirectoryError:
         msg = f"{path}: is a folder, not a reports.toml file; pass --config with the file's path."
@@ -160,7 +165,7 @@ def _expand(path: Path, group: str, table: Any, column_values: ColumnValues) -> 
         msg = f"{where}: unknown key(s) {', '.join(unknown)}; a report takes: {', '.join(_REPORT_KEYS)}."
         raise ConfigError(msg)
     if not isinstance(table.get("notebook"), str):
-        msg = f"{where}: needs `notebook = \"path/to/notebook.ipynb\"` (relative to {path.name})."
+        msg = f'{where}: needs `notebook = "path/to/notebook.ipynb"` (relative to {path.name}).'
         raise ConfigError(msg)
     base_dir = path.parent.resolve()
     notebook = (base_dir / table["notebook"]).resolve()
@@ -196,30 +201,44 @@ def _expand(path: Path, group: str, table: Any, column_values: ColumnValues) -> 
     if pattern is None:
         pattern = group + "".join(f"-{{{name}}}" for name in axes)
     if not isinstance(pattern, str) or not pattern.strip():
-        msg = f"{where}: `output` must be a name pattern such as \"incident-{{incident_id}}\"."
+        msg = f'{where}: `output` must be a name pattern such as "incident-{{incident_id}}".'
         raise ConfigError(msg)
     fields = _pattern_fields(where, pattern)
     missing = [f for f in fields if f not in fixed and f not in axes]
     if missing:
-        msg = (f"{where}: the output pattern {pattern!r} uses {', '.join(missing)}, which is neither in "
-               "`parameters` nor in `grid`.")
+        msg = (
+            f"{where}: the output pattern {pattern!r} uses {', '.join(missing)}, which is neither in "
+            "`parameters` nor in `grid`."
+        )
         raise ConfigError(msg)
     if axes and not all(name in fields for name in axes):
-        msg = (f"{where}: the output pattern {pattern!r} must use every grid parameter "
-               f"({', '.join(axes)}), or the reports would overwrite each other.")
+        msg = (
+            f"{where}: the output pattern {pattern!r} must use every grid parameter "
+            f"({', '.join(axes)}), or the reports would overwrite each other."
+        )
         raise ConfigError(msg)
     reports = []
     for combination in itertools.product(*axes.values()):
         parameters = {**fixed, **dict(zip(axes, combination, strict=True))}
-        reports.append(ReportSpec(
-            name=output_name(pattern, parameters), group=group, notebook=notebook, parameters=parameters,
-            base_dir=base_dir, title=title, schedule=schedule, timeout=timeout, source=f"{path}",
-        ))
+        reports.append(
+            ReportSpec(
+                name=output_name(pattern, parameters),
+                group=group,
+                notebook=notebook,
+                parameters=parameters,
+                base_dir=base_dir,
+                title=title,
+                schedule=schedule,
+                timeout=timeout,
+                source=f"{path}",
+            )
+        )
     return reports
 
 
-def _grid_values(where: str, name: str, value: Any, fixed: dict[str, Any], column_values: ColumnValues,
-                 base_dir: Path) -> list[Any]:
+def _grid_values(
+    where: str, name: str, value: Any, fixed: dict[str, Any], column_values: ColumnValues, base_dir: Path
+) -> list[Any]:
     if isinstance(value, list):
         if not value:
             msg = f"{where}: grid parameter {name!r} has an empty list; give at least one value."
@@ -228,12 +247,17 @@ def _grid_values(where: str, name: str, value: Any, fixed: dict[str, Any], colum
     if isinstance(value, dict):
         unknown = [k for k in value if k not in _EACH_KEYS]
         if unknown or not isinstance(value.get("each"), str):
-            msg = (f"{where}: grid parameter {name!r} must be a list of values or "
-                   "`{ each = \"TABLE\", column = \"COLUMN\", dataset = \"NAME\" }` (column and dataset optional).")
+            msg = (
+                f"{where}: grid parameter {name!r} must be a list of values or "
+                '`{ each = "TABLE", column = "COLUMN", dataset = "NAME" }` (column and dataset optional).'
+            )
             raise ConfigError(msg)
         dataset = value.get("dataset", fixed.get("dataset"))
         if not isinstance(dataset, str):
-            msg = f"{where}: grid parameter {name!r} runs over {value['each']!r} but names no dataset; add `dataset = ...`."
+            msg = (
+                f"{where}: grid parameter {name!r} runs over {value['each']!r} but names no dataset; "
+                "add `dataset = ...`."
+            )
             raise ConfigError(msg)
         local = base_dir / dataset
         if not _is_shipped(dataset) and local.is_dir():
@@ -264,7 +288,9 @@ def _column_values(dataset: str, table: str, column: str | None) -> list[Any]:
     loaded = ddj.load(dataset, warn=False)
     frame = loaded.table(table)
     if column is None:
-        schema = next((r.get("schema", {}) for r in loaded.descriptor.get("resources", []) if r.get("name") == table), {})
+        schema: dict[str, Any] = next(
+            (r.get("schema", {}) for r in loaded.descriptor.get("resources", []) if r.get("name") == table), {}
+        )
         key = schema.get("primaryKey")
         column = key[0] if isinstance(key, list) else key
         if not column:
@@ -281,7 +307,10 @@ def _pattern_fields(where: str, pattern: str) -> list[str]:
     try:
         parsed = list(string.Formatter().parse(pattern))
     except ValueError as err:
-        msg = f"{where}: the output pattern {pattern!r} is malformed ({err}); write names in braces, e.g. {{incident_id}}."
+        msg = (
+            f"{where}: the output pattern {pattern!r} is malformed ({err}); "
+            "write names in braces, e.g. {incident_id}."
+        )
         raise ConfigError(msg) from None
     for _, name, spec, conversion in parsed:
         if name is None:
@@ -344,7 +373,7 @@ def check_schedule(expression: Any, where: str = "schedule") -> str:
     from croniter import croniter
 
     if not isinstance(expression, str) or len(expression.split()) != 5 or not croniter.is_valid(expression):
-        msg = f"{where}: `schedule` {expression!r} is not a cron expression of five fields, like \"0 4 * * *\"."
+        msg = f'{where}: `schedule` {expression!r} is not a cron expression of five fields, like "0 4 * * *".'
         raise ConfigError(msg)
     try:
         croniter(expression, dt.datetime.now(), max_years_between_matches=SCHEDULE_HORIZON_YEARS).get_next(dt.datetime)
@@ -362,14 +391,21 @@ def _check_unique(path: Path, reports: list[ReportSpec]) -> None:
     seen: dict[str, ReportSpec] = {}
     for report in reports:
         if report.name.lower() in RESERVED_OUTPUTS or report.name.startswith("."):
-            msg = (f"{path}: [reports.{report.group}] writes to {report.name!r}, a name the runner keeps for itself "
-                   f"({', '.join(RESERVED_OUTPUTS)}); choose another `output` name.")
+            msg = (
+                f"{path}: [reports.{report.group}] writes to {report.name!r}, a name the runner keeps for itself "
+                f"({', '.join(RESERVED_OUTPUTS)}); choose another `output` name."
+            )
             raise ConfigError(msg)
         if report.name in seen:
             other = seen[report.name]
-            who = (f"two reports of [reports.{report.group}]" if other.group == report.group
-                   else f"reports [reports.{other.group}] and [reports.{report.group}]")
-            msg = (f"{path}: {who} both write to {report.name!r} (file names keep only letters, digits, '-', '_' "
-                   "and '.'); change an `output` pattern so every report has its own name.")
+            who = (
+                f"two reports of [reports.{report.group}]"
+                if other.group == report.group
+                else f"reports [reports.{other.group}] and [reports.{report.group}]"
+            )
+            msg = (
+                f"{path}: {who} both write to {report.name!r} (file names keep only letters, digits, '-', '_' "
+                "and '.'); change an `output` pattern so every report has its own name."
+            )
             raise ConfigError(msg)
         seen[report.name] = report

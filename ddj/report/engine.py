@@ -10,6 +10,7 @@ through the same Papermill call.
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import os
 import re
@@ -45,6 +46,7 @@ class CellFailure:
         return f"{where}: {self.ename}: {self.evalue}".rstrip(": ")
 
     def as_dict(self) -> dict[str, Any]:
+        """The failure as a JSON-ready mapping, for the run manifest."""
         return {
             "cell_index": self.cell_index,
             "execution_count": self.execution_count,
@@ -68,6 +70,7 @@ class Execution:
 
     @property
     def ok(self) -> bool:
+        """Whether the notebook ran to the end without a failure."""
         return self.failure is None
 
 
@@ -108,23 +111,37 @@ def execute(
                 pool.register()
                 # Papermill writes the notebook once at the end instead of at every cell (a large share of a warm
                 # run); the engine writes it when the kernel dies, so that the failure can name the cell.
-                options = {"engine_name": engine_name, "ddj_env": env or {}, "ddj_log": str(log_path),
-                           "ddj_output": str(output), "request_save_on_cell_execute": False}
+                options = {
+                    "engine_name": engine_name,
+                    "ddj_env": env or {},
+                    "ddj_log": str(log_path),
+                    "ddj_output": str(output),
+                    "request_save_on_cell_execute": False,
+                }
             else:
                 fresh = engine_name if engine_name not in (None, "ddj-warm") else None
                 options = {**_kernel_options(log, env or {}), **({"engine_name": fresh} if fresh else {})}
             try:
                 papermill.execute_notebook(
-                    str(notebook), str(output), parameters=parameters, progress_bar=False, log_output=False,
-                    cwd=str(cwd) if cwd else None, kernel_name=name, execution_timeout=timeout, **options,
+                    str(notebook),
+                    str(output),
+                    parameters=parameters,
+                    progress_bar=False,
+                    log_output=False,
+                    cwd=str(cwd) if cwd else None,
+                    kernel_name=name,
+                    execution_timeout=timeout,
+                    **options,
                 )
                 return Execution(_executed(output), None, attempts, _read_log(log_path))
             except papermill.PapermillExecutionError as err:
                 index = _cell_index(output, err.cell_index)
-                ename, evalue = _error_words(_read(output), index, err.ename, _clean(err.evalue),
-                                             [_clean(t) for t in err.traceback])
-                failure = CellFailure(index, err.exec_count, err.source, ename, evalue,
-                                      tuple(_clean(t) for t in err.traceback))
+                ename, evalue = _error_words(
+                    _read(output), index, err.ename, _clean(err.evalue), [_clean(t) for t in err.traceback]
+                )
+                failure = CellFailure(
+                    index, err.exec_count, err.source, ename, evalue, tuple(_clean(t) for t in err.traceback)
+                )
                 return Execution(_executed(output), failure, attempts, _read_log(log_path))
             except Exception as err:  # noqa: BLE001 - every other way a run can end is a failed report
                 died = type(err).__name__ == "DeadKernelError"
@@ -149,9 +166,10 @@ def _failed_run(output: Path, err: Exception, attempts: int, log: str, *, died: 
         ename, evalue = "CellTimeoutError", f"the cell ran longer than the timeout of {timeout} s"
     else:
         ename, evalue = type(err).__name__, _clean(str(err)) or "the kernel could not run the notebook"
-    failure = CellFailure(index, cell.get("execution_count") if cell else None, cell.source if cell else "",
-                          ename, evalue)
-    if nb is not None and cell is not None:
+    failure = CellFailure(
+        index, cell.get("execution_count") if cell else None, cell.source if cell else "", ename, evalue
+    )
+    if nb is not None and cell is not None and index is not None:
         cell.setdefault("outputs", []).append(
             nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
         )
@@ -170,8 +188,11 @@ def _running_cell(nb: Any) -> tuple[int | None, Any]:
     """The last cell Papermill started: the one running when the kernel died or timed out."""
     if nb is None:
         return None, None
-    started = [i for i, c in enumerate(nb.cells)
-               if c.cell_type == "code" and c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    started = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and c.get("metadata", {}).get("papermill", {}).get("start_time")
+    ]
     if not started:
         return None, None
     return started[-1], nb.cells[started[-1]]
@@ -180,7 +201,8 @@ def _running_cell(nb: Any) -> tuple[int | None, Any]:
 def _cell_index(output: Path, fallback: int) -> int:
     """Papermill counts cells before inserting its error markers; find the failing cell in the written file:
     the one with an error output, else the one after Papermill's marker (an IPython usage error, such as an
-    unknown magic, writes no error output)."""
+    unknown magic, writes no error output).
+    """
     nb = _read(output)
     if nb is None:
         return fallback
@@ -200,11 +222,20 @@ def _error_words(nb: Any, index: int | None, ename: str, evalue: str, traceback:
     """The exception's name and message for a failure's summary. Papermill reports an error that left no error
     output (IPython's ``UsageError: Line magic function ... not found`` goes to stderr) as a bare
     ``CellExecutionError``: the cell's last error line on stderr names it. An exception without a message
-    (``assert False``) is shown with the line that raised it."""
-    if ename == "CellExecutionError" and not evalue and nb is not None and index is not None \
-            and 0 <= index < len(nb.cells):
-        stderr = "".join(o.get("text", "") for o in nb.cells[index].get("outputs", [])
-                         if o.get("output_type") == "stream" and o.get("name") == "stderr")
+    (``assert False``) is shown with the line that raised it.
+    """
+    if (
+        ename == "CellExecutionError"
+        and not evalue
+        and nb is not None
+        and index is not None
+        and 0 <= index < len(nb.cells)
+    ):
+        stderr = "".join(
+            o.get("text", "")
+            for o in nb.cells[index].get("outputs", [])
+            if o.get("output_type") == "stream" and o.get("name") == "stderr"
+        )
         for line in reversed(_clean(stderr).splitlines()):
             match = _ERROR_LINE.match(line.strip())
             if match:
@@ -231,13 +262,14 @@ def _kernel_options(log: Any, env: dict[str, str]) -> dict[str, Any]:
 
 @functools.cache
 def _manager_class() -> type:
-    """A kernel manager on local sockets that adds ``launch_options`` (log file, environment) to every start."""
-    from jupyter_client import AsyncKernelManager
+    """A kernel manager on local sockets that adds ``launch_options`` (log file, environment) to every start
+    (see :func:`ddj.report.hooks.kernel_manager_with_launch_options`).
+    """
     from traitlets import default
 
-    class ReportKernelManagerBase(AsyncKernelManager):
-        launch_options: dict[str, Any] = {}  # noqa: RUF012 - set per run on a subclass
+    from ddj.report.hooks import kernel_manager_with_launch_options
 
+    class ReportKernelManagerBase(kernel_manager_with_launch_options()):  # type: ignore[misc]  # made at run time
         @default("transport")
         def _local_sockets(self) -> str:
             return "ipc"
@@ -254,11 +286,6 @@ def _manager_class() -> type:
             # Not jupyter_client's anonymous tmpXXXX.json: with the process id in its name, the next run removes
             # the file when this process was killed (see ddj.report.lifecycle).
             return os.path.join(tempfile.gettempdir(), f"ddj-kernel-{os.getpid()}-{uuid.uuid4().hex[:16]}.json")
-
-        async def _async_start_kernel(self, **kw: Any) -> None:
-            return await super()._async_start_kernel(**{**self.launch_options, **kw})
-
-        start_kernel = _async_start_kernel
 
     return ReportKernelManagerBase
 
@@ -287,7 +314,8 @@ def _kernel_name(notebook: Path) -> str:
 def _executed(path: Path) -> Any:
     """The executed notebook with each run of stream outputs of one name merged, as Jupyter shows them, and
     written back when that changed it. The kernel flushes printed text on a timer, so under load two prints of
-    one cell can arrive as two outputs or as one; merged, the notebook and the page are the same either way."""
+    one cell can arrive as two outputs or as one; merged, the notebook and the page are the same either way.
+    """
     import nbformat
     from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
@@ -302,8 +330,9 @@ def _executed(path: Path) -> Any:
 def _split_streams(outputs: list[Any]) -> bool:
     """Whether outputs hold two stream outputs of one name in a row, or a carriage return to apply."""
     streams = [(o.get("name") if o.get("output_type") == "stream" else None) for o in outputs]
-    return any(a is not None and a == b for a, b in zip(streams, streams[1:])) or any(
-        "\r" in o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+    return any(a is not None and a == b for a, b in itertools.pairwise(streams)) or any(
+        "\r" in o.get("text", "") for o in outputs if o.get("output_type") == "stream"
+    )
 
 
 def _read(path: Path) -> Any:

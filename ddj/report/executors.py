@@ -13,6 +13,7 @@ needs nothing from the calling process, so a job can be shipped to a worker as i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -35,8 +36,32 @@ class Executor(Protocol):
 
     engine: str | None
 
-    def map(self, fn: Callable[[Job], Result], jobs: Iterable[Job], on_start: OnStart | None = None,
-            on_error: OnError | None = None) -> Iterator[Result]: ...
+    def map(
+        self,
+        fn: Callable[[Job], Result],
+        jobs: Iterable[Job],
+        on_start: OnStart | None = None,
+        on_error: OnError | None = None,
+    ) -> Iterator[Result]:
+        """Run ``fn`` on every job and yield the results as they finish.
+
+        Parameters
+        ----------
+        fn
+            What to run on each job (a picklable function for executors that use other processes).
+        jobs
+            The jobs, e.g. one per report.
+        on_start
+            Called with each job, in the calling process, when a worker takes it.
+        on_error
+            Turns a job whose worker was lost, and the error, into a result; without it the error is raised.
+
+        Yields
+        ------
+        Result
+            Each job's result, in the order the jobs finish.
+        """
+        ...
 
 
 class SerialExecutor:
@@ -55,8 +80,14 @@ class SerialExecutor:
     def start(self, notebook: Path | None = None, count: int | None = None) -> None:
         """Nothing to prepare: each report starts its own kernel."""
 
-    def map(self, fn: Callable[[Job], Result], jobs: Iterable[Job], on_start: OnStart | None = None,
-            on_error: OnError | None = None) -> Iterator[Result]:
+    def map(
+        self,
+        fn: Callable[[Job], Result],
+        jobs: Iterable[Job],
+        on_start: OnStart | None = None,
+        on_error: OnError | None = None,
+    ) -> Iterator[Result]:
+        """See :meth:`Executor.map`."""
         del on_error  # nothing is lost between a job and this process
         for job in jobs:
             if on_start is not None:
@@ -107,7 +138,8 @@ class WarmExecutor:
 
     def start(self, notebook: Path | None = None, count: int | None = None) -> None:
         """Start the kernels (and worker processes) now, for ``notebook`` and at most ``count`` reports; later
-        calls do nothing."""
+        calls do nothing.
+        """
         if self._started:
             return
         self._started = True
@@ -123,10 +155,16 @@ class WarmExecutor:
         for _ in range(workers):  # one task per worker, so that every worker starts now
             self._processes.submit(_ready)
 
-    def map(self, fn: Callable[[Job], Result], jobs: Iterable[Job], on_start: OnStart | None = None,
-            on_error: OnError | None = None) -> Iterator[Result]:
+    def map(
+        self,
+        fn: Callable[[Job], Result],
+        jobs: Iterable[Job],
+        on_start: OnStart | None = None,
+        on_error: OnError | None = None,
+    ) -> Iterator[Result]:
         """Run ``fn`` on every job in the workers. When a worker process dies, the pool goes with it: every job it
-        was running is tried again, :attr:`retries` time(s), on new workers, then handed to ``on_error``."""
+        was running is tried again, :attr:`retries` time(s), on new workers, then handed to ``on_error``.
+        """
         self.start()
         if self._processes is None:
             yield from SerialExecutor().map(fn, jobs, on_start)
@@ -184,7 +222,8 @@ class WarmExecutor:
 
     def close(self, *, interrupted: bool = False) -> None:
         """Stop the workers and their kernels; ``interrupted``: at once, without waiting for running reports
-        (the workers are killed; their kernels die with them, see :mod:`ddj.report.lifecycle`)."""
+        (the workers are killed; their kernels die with them, see :mod:`ddj.report.lifecycle`).
+        """
         if self._processes is not None:
             if interrupted:
                 self._stop_processes(self._processes)
@@ -201,15 +240,22 @@ class WarmExecutor:
         from concurrent.futures import ProcessPoolExecutor
 
         from ddj.report import lifecycle
+        from ddj.report.hooks import spawn_context_passing_fds
 
-        return ProcessPoolExecutor(max_workers=workers, mp_context=_SpawnContext(),
-                                   initializer=_start_worker,
-                                   initargs=(self.max_runs, notebook, os.getpid(), lifecycle.inherited_fds()))
+        # Spawned (no inherited threads), and each worker inherits the run lock.
+        return ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=spawn_context_passing_fds(lifecycle.inherited_fds),
+            initializer=_start_worker,
+            initargs=(self.max_runs, notebook, os.getpid(), lifecycle.inherited_fds()),
+        )
 
     @staticmethod
     def _stop_processes(processes: Any) -> None:
         """Kill a pool's worker processes (their kernels die with them) and wait until they are gone."""
-        workers = list((getattr(processes, "_processes", None) or {}).values())
+        from ddj.report.hooks import pool_worker_processes
+
+        workers = pool_worker_processes(processes)
         for process in workers:
             if process.is_alive():
                 process.kill()
@@ -227,49 +273,14 @@ class WarmExecutor:
 _END = object()
 
 
-def _spawn_popen() -> type:
-    from multiprocessing import popen_spawn_posix
-
-    class LockedSpawnPopen(popen_spawn_posix.Popen):
-        """multiprocessing's spawn, passing the run lock (:func:`ddj.report.lifecycle.inherited_fds`) to the child."""
-
-        def _launch(self, process_obj: Any) -> None:
-            from ddj.report import lifecycle
-
-            self._fds.extend(lifecycle.inherited_fds())
-            super()._launch(process_obj)
-
-    return LockedSpawnPopen
-
-
-if os.name == "posix":
-    import multiprocessing.context as _mp_context
-
-    class _SpawnProcess(_mp_context.SpawnProcess):
-        """A spawned worker process that inherits the run lock."""
-
-        @staticmethod
-        def _Popen(process_obj: Any) -> Any:  # noqa: N802 - multiprocessing's name
-            return _spawn_popen()(process_obj)
-
-    class _SpawnContext(_mp_context.SpawnContext):
-        """multiprocessing's ``spawn`` context whose processes inherit the run lock."""
-
-        Process = _SpawnProcess
-else:  # pragma: no cover - not on POSIX: no lock to pass on
-    def _SpawnContext() -> Any:  # noqa: N802
-        import multiprocessing
-
-        return multiprocessing.get_context("spawn")
-
-
 def _start_worker(max_runs: int, notebook: Path | None, parent: int | None = None, fds: tuple[int, ...] = ()) -> None:
     """In a new worker process: die with the calling process, keep the run lock, set up the kernel pool, start the
-    first kernel, import what runs reports."""
-    import multiprocessing.util
+    first kernel, import what runs reports.
+    """
     import signal
 
     from ddj.report import lifecycle
+    from ddj.report.hooks import at_worker_exit
 
     lifecycle.die_with_parent(parent)  # even `kill -9` of the run ends its workers (and so their kernels)
     lifecycle.adopt_fds(fds)
@@ -281,12 +292,10 @@ def _start_worker(max_runs: int, notebook: Path | None, parent: int | None = Non
     from ddj.report import pool
 
     kernels = pool.configure(max_runs=max_runs)
-    multiprocessing.util.Finalize(None, pool.close, exitpriority=100)  # workers skip atexit handlers
+    at_worker_exit(pool.close)  # workers skip atexit handlers
     if notebook is not None:
-        try:
+        with contextlib.suppress(Exception):  # the first report starts a kernel and reports what fails
             kernels.launch(notebook, _kernel_name(notebook))
-        except Exception:  # noqa: BLE001, S110 - the first report starts a kernel and reports what fails
-            pass
     # While the kernel starts, load what the first report needs: the page exporter and the charts' scripts.
     # (The worker draws no chart: the kernel made each SVG, and the PNG is rasterised from it.)
     import ddj.report.runner  # noqa: F401
@@ -352,8 +361,14 @@ class DaskExecutor:
             msg = f"no Dask scheduler answered at {self.address}: {err}. Start one (dask scheduler) or fix --scheduler."
             raise UsageError(msg) from None
 
-    def map(self, fn: Callable[[Job], Result], jobs: Iterable[Job], on_start: OnStart | None = None,
-            on_error: OnError | None = None) -> Iterator[Result]:
+    def map(
+        self,
+        fn: Callable[[Job], Result],
+        jobs: Iterable[Job],
+        on_start: OnStart | None = None,
+        on_error: OnError | None = None,
+    ) -> Iterator[Result]:
+        """See :meth:`Executor.map`."""
         from distributed import as_completed
 
         self.start()
@@ -372,6 +387,7 @@ class DaskExecutor:
                 yield on_error(futures[future], err)
 
     def close(self) -> None:
+        """Disconnect from the Dask scheduler (the cluster itself keeps running)."""
         if self._client is not None:
             self._client.close()
             self._client = None

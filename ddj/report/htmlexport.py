@@ -25,12 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from ddj.html import escape, safe_filename, script_json
-from ddj.report.sections import PAGE_MIME
 from ddj.report.figures import CHART_METADATA_KEY, ChartOutput, javascript_bundle, spec_to_svg, vegalite_in
+from ddj.report.sections import PAGE_MIME
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: Cells with these tags never reach the page.
-DROPPED_TAGS = frozenset({"parameters", "injected-parameters", "papermill-error-cell-tag", "remove-cell", "remove_cell"})
+DROPPED_TAGS = frozenset(
+    {"parameters", "injected-parameters", "papermill-error-cell-tag", "remove-cell", "remove_cell"}
+)
 _WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 _DROPPED_MIMES = ("application/javascript", "text/javascript", "application/vnd.jupyter.widget-state+json")
 _WIDGET_NOTE = (
@@ -43,11 +45,13 @@ _REMOTE_ELEMENT = re.compile(
 )
 _REMOTE_VOID = re.compile(
     r"<(?:link|img|source|track|input|image|use)\b[^>]*?\b(?:src|href|srcset|xlink:href)\s*=\s*[\"']?\s*"
-    + _REMOTE + r"[^>]*>",
+    + _REMOTE
+    + r"[^>]*>",
     re.IGNORECASE,
 )
-_REMOTE_CSS = re.compile(r"@import\s+(?:url\()?\s*[\"']?" + _REMOTE + r"[^;]*;?|url\(\s*[\"']?" + _REMOTE + r"[^)]*\)",
-                         re.IGNORECASE)
+_REMOTE_CSS = re.compile(
+    r"@import\s+(?:url\()?\s*[\"']?" + _REMOTE + r"[^;]*;?|url\(\s*[\"']?" + _REMOTE + r"[^)]*\)", re.IGNORECASE
+)
 _FETCHING_ATTRIBUTE = re.compile(
     r"<(?:script|link|img|iframe|source|track|video|audio|embed|object|input|image|use)\b[^>]*?"
     r"\b(?:src|href|srcset|data|poster|xlink:href)\s*=\s*[\"']?\s*(" + _REMOTE + r"[^\"'\s>]*)",
@@ -92,7 +96,8 @@ figure.ddj-chart .ddj-chart-live { max-width: 100%; overflow-x: auto; }
 img { max-width: 100%; height: auto; }
 @media (max-width: 40rem) {
   body { font-size: 15px; } h1 { font-size: 1.5rem; } main.ddj-report { padding: 1rem .75rem 2rem; }
-  dl.ddj-facts, dl.ddj-glossary { grid-template-columns: 1fr; } dl.ddj-facts dd, dl.ddj-glossary dd { margin-bottom: .4rem; }
+  dl.ddj-facts, dl.ddj-glossary { grid-template-columns: 1fr; }
+  dl.ddj-facts dd, dl.ddj-glossary dd { margin-bottom: .4rem; }
   table { font-size: 13px; }
 }
 @media print {
@@ -169,7 +174,7 @@ _EXPORTERS = threading.local()
 
 
 def _exporter() -> Any:
-    """This thread's HTML exporter, made once: it compiles its templates on first use, not for every report."""
+    """The calling thread's HTML exporter, made once: it compiles its templates on first use, not for every report."""
     exporter = getattr(_EXPORTERS, "html", None)
     if exporter is None:
         exporter = _EXPORTERS.html = _exporter_class()(
@@ -191,7 +196,7 @@ _NO_ALT = "No description has been provided for this image"
 
 @functools.cache
 def _exporter_class() -> type:
-    """nbconvert's HTML exporter without its BeautifulSoup pass.
+    """Nbconvert's HTML exporter without its BeautifulSoup pass.
 
     After rendering, ``HTMLExporter`` parses the whole page with BeautifulSoup to give images without
     alt text a placeholder and to make ``.jp-Notebook`` cells focusable. ddj's template has no
@@ -204,16 +209,24 @@ def _exporter_class() -> type:
     from nbconvert.filters.highlight import Highlight2HTML
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
+    from ddj.report.hooks import exporter_notebook_metadata, exporter_resources
+
     class PageExporter(HTMLExporter):
-        def from_notebook_node(self, nb: Any, resources: dict[str, Any] | None = None,
-                               **kw: Any) -> tuple[str, dict[str, Any]]:
+        def from_notebook_node(  # type: ignore[override]  # HTMLExporter returns text, not the stub's NotebookNode
+            self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any
+        ) -> tuple[str, dict[str, Any]]:
             langinfo = nb.metadata.get("language_info", {})
             lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-            self.register_filter("highlight_code",
-                                 self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
-            resources = self._init_resources(resources)
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            self.register_filter(
+                "highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            )
+            resources = exporter_resources(self, resources)
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(
+                    notebook_metadata=exporter_notebook_metadata(self), parent=self, resources=resources
+                ),
+            )
             html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
             return _IMAGE_WITHOUT_ALT.sub(f'<img alt="{_NO_ALT}"', html), resources
 
@@ -222,7 +235,8 @@ def _exporter_class() -> type:
 
 def prepare_notebook(nb: Any) -> tuple[Any, list[ChartOutput]]:
     """A copy of ``nb`` ready for the page, and its charts: parameter cells, stderr, scripts and widgets out,
-    charts turned into figures, cell ids numbered in order (so ids do not change between runs)."""
+    charts turned into figures, cell ids numbered in order (so ids do not change between runs).
+    """
     nb = copy.deepcopy(nb)
     charts: list[ChartOutput] = []
     names: set[str] = set()
@@ -258,8 +272,9 @@ def _static_output(output: Any, charts: list[ChartOutput], names: set[str], page
     spec = vegalite_in(data)
     if spec is not None:
         wanted = (output.get("metadata", {}).get(CHART_METADATA_KEY) or {}).get("name")
-        chart = ChartOutput(_unique_name(wanted, names, len(charts) + 1), spec,
-                            data.get("image/svg+xml") or spec_to_svg(spec))
+        chart = ChartOutput(
+            _unique_name(wanted, names, len(charts) + 1), spec, data.get("image/svg+xml") or spec_to_svg(spec)
+        )
         if isinstance(chart.svg, list):  # nbformat may store multi-line text as a list
             chart = ChartOutput(chart.name, chart.spec, "".join(chart.svg))
         charts.append(chart)
@@ -285,13 +300,10 @@ def _unique_name(wanted: str | None, names: set[str], number: int) -> str:
 
 
 def figure_html(chart: ChartOutput) -> str:
-    """A chart as it sits in the page: the static SVG (shown without scripts) and its spec for a live redraw."""
-    svg = re.sub(r"^\s*<\?xml[^>]*>\s*", "", chart.svg)
-    return (
-        f'<figure class="ddj-chart" id="chart-{escape(chart.name)}" data-chart="{escape(chart.name)}">'
-        f'<div class="ddj-chart-live"></div><div class="ddj-chart-static">{svg}</div>'
-        f'<script type="application/json" class="ddj-chart-spec">{script_json(chart.spec)}</script></figure>'
-    )
+    """A chart as it sits in the page, with its kit for the CMS (see :func:`ddj.report.figures.figure_html`)."""
+    from ddj.report.figures import figure_html as chart_figure
+
+    return chart_figure(chart)
 
 
 def _scripts(charts: list[ChartOutput]) -> list[str]:
@@ -358,18 +370,22 @@ def methods_box(manifest: dict[str, Any]) -> str:
     notebook = manifest.get("notebook", {})
     git = manifest.get("git") or {}
     commit = git.get("commit")
-    code = f'ddj {escape(manifest.get("packages", {}).get("ddj", ""))}'
+    code = f"ddj {escape(manifest.get('packages', {}).get('ddj', ''))}"
     if commit:
-        code += f', git commit <code>{escape(commit[:12])}</code>{" with uncommitted changes" if git.get("dirty") else ""}'
+        code += (
+            f", git commit <code>{escape(commit[:12])}</code>{' with uncommitted changes' if git.get('dirty') else ''}"
+        )
     rows = [
-        "<aside class=\"ddj-methods\" id=\"methods\">",
+        '<aside class="ddj-methods" id="methods">',
         "<details><summary>Technical record: the data's hashes, the parameters and the software</summary>",
         "<h2>How this report was made</h2>",
         f"<p>Generated by {code} from the notebook <code>{escape(notebook.get('name', ''))}</code> "
         f"(SHA-256 <code>{escape(notebook.get('sha256', ''))}</code>).</p>",
         "<h3>Parameters</h3>",
-        _table(("parameter", "value"), [(k, json.dumps(v, ensure_ascii=False)) for k, v in
-                                        manifest.get("parameters", {}).items()]),
+        _table(
+            ("parameter", "value"),
+            [(k, json.dumps(v, ensure_ascii=False)) for k, v in manifest.get("parameters", {}).items()],
+        ),
     ]
     for dataset in manifest.get("datasets", []):
         version = f", version {escape(dataset['version'])}" if dataset.get("version") else ""
@@ -379,10 +395,13 @@ def methods_box(manifest: dict[str, Any]) -> str:
     rows.append(_table(("package", "version"), sorted(manifest.get("packages", {}).items())))
     links = []
     if outputs.get("notebook"):
-        links.append(f'the executed notebook (<a href="{escape(outputs["notebook"])}">{escape(outputs["notebook"])}</a>)')
+        links.append(
+            f'the executed notebook (<a href="{escape(outputs["notebook"])}">{escape(outputs["notebook"])}</a>)'
+        )
     links.append('the run record (<a href="manifest.json">manifest.json</a>)')
     rows.append(
-        "<p>When the report ran and how long it took are recorded in " + " and ".join(reversed(links))
+        "<p>When the report ran and how long it took are recorded in "
+        + " and ".join(reversed(links))
         + " beside this page, not on it, so that the same inputs always give the same page.</p>"
     )
     rows.append("</details></aside>")
@@ -394,10 +413,12 @@ def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]], code_columns: t
         return "<p>None.</p>"
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
     body = "".join(
-        "<tr>" + "".join(
+        "<tr>"
+        + "".join(
             f"<td><code>{escape(v)}</code></td>" if i in code_columns else f"<td>{escape(v)}</td>"
             for i, v in enumerate(row)
-        ) + "</tr>"
+        )
+        + "</tr>"
         for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ddj.errors import UsageError
+from ddj.errors import RunLockedError
 
 #: The lock file of an output folder, under its ``.ddj`` folder.
 LOCK_FILE = "run.lock"
@@ -46,10 +46,6 @@ _LEFTOVER = re.compile(r"^ddj-kernels?-(\d+)-")
 #: File descriptors every child of this process must keep open (the run lock): workers and kernels inherit them.
 _inherited: list[int] = []
 _libc: Any = None
-
-
-class RunLockedError(UsageError):
-    """Another run (or the processes of one that ended) holds the output folder's lock."""
 
 
 def inherited_fds() -> tuple[int, ...]:
@@ -89,7 +85,8 @@ def _prctl() -> Any:
 def die_with_parent(parent: int | None = None, sig: int = signal.SIGKILL) -> bool:
     """Have the operating system send ``sig`` to this process when its parent dies (Linux only; ``False``
     elsewhere). ``parent`` is the process id the caller expects as parent: if it is already gone (it died
-    before this call), the process exits at once."""
+    before this call), the process exits at once.
+    """
     libc = _prctl()
     if libc is None or libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0) != 0:
         return False
@@ -102,7 +99,8 @@ def child_preexec() -> Callable[[], None] | None:
     """A ``preexec_fn`` for a child process (a kernel) that dies with this process; ``None`` off Linux.
 
     PR_SET_PDEATHSIG fires when the *thread* that started the child ends. ddj starts kernels from the thread
-    that uses them (a worker's main thread, or the thread that runs the report), which outlives them."""
+    that uses them (a worker's main thread, or the thread that runs the report), which outlives them.
+    """
     if _prctl() is None:
         return None
     parent = os.getpid()
@@ -115,7 +113,8 @@ def child_preexec() -> Callable[[], None] | None:
 
 def kernel_launch_options() -> dict[str, Any]:
     """Keyword arguments for ``subprocess.Popen`` (through jupyter_client) that make a kernel inherit the run
-    lock and die with this process."""
+    lock and die with this process.
+    """
     options: dict[str, Any] = {}
     fds = inherited_fds()
     if fds:
@@ -132,7 +131,8 @@ def kernel_launch_options() -> dict[str, Any]:
 @contextlib.contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
     """Within the block, SIGTERM raises :class:`KeyboardInterrupt` in the main thread, as Ctrl-C does, so a
-    ``kill`` stops workers and kernels the way Ctrl-C does. Outside the main thread, nothing changes."""
+    ``kill`` stops workers and kernels the way Ctrl-C does. Outside the main thread, nothing changes.
+    """
     import threading
 
     if threading.current_thread() is not threading.main_thread():
@@ -227,7 +227,8 @@ def pid_alive(pid: int) -> bool:
 
 def remove_leftovers(out_dir: str | Path | None = None, temp_dir: str | Path | None = None) -> list[Path]:
     """Remove the staging folders in ``out_dir`` (call it holding the folder's lock) and the kernel folders and
-    socket files of dead processes in ``temp_dir`` (default: the system's); return what was removed."""
+    socket files of dead processes in ``temp_dir`` (default: the system's); return what was removed.
+    """
     removed: list[Path] = []
     if out_dir is not None and Path(out_dir).is_dir():
         for path in Path(out_dir).glob(".*.staging"):

@@ -10,7 +10,9 @@
     every parameter's value as the kernel received it (defaults filled in);
 ``datasets``
     per dataset parameter: the dataset's name, version, kind, and the SHA-256 of every file read
-    (``datapackage.json`` and each resource);
+    (``datapackage.json`` and each resource); for a notebook that reads a scoped slice (see
+    :mod:`ddj.datasets.scope`), ``slice``: the incidents it was scoped to and the slice's digest, which is
+    what the report's content key covers;
 ``packages``, ``git``
     Python and package versions, and the git commit of the notebook's repository (``dirty`` when the
     working tree has uncommitted changes);
@@ -50,8 +52,17 @@ MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 #: Distributions whose versions every manifest records (those that shape a report's content or look).
 RECORDED_PACKAGES = (
-    "polars", "altair", "vl-convert-python", "vegafusion", "pyarrow", "papermill", "nbclient", "nbconvert",
-    "nbformat", "ipykernel", "jupyter-client",
+    "polars",
+    "altair",
+    "vl-convert-python",
+    "vegafusion",
+    "pyarrow",
+    "papermill",
+    "nbclient",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "jupyter-client",
 )
 
 
@@ -62,7 +73,8 @@ def now() -> str:
 
 def installed_versions() -> dict[str, str]:
     """Python's, ddj's and the recorded packages' versions, from the installed metadata (nothing imported:
-    the content key of :mod:`ddj.report.cache` reads them without starting polars or vl-convert)."""
+    the content key of :mod:`ddj.report.cache` reads them without starting polars or vl-convert).
+    """
     from ddj._version import __version__
 
     versions = {"python": platform.python_version(), "ddj": __version__}
@@ -105,10 +117,16 @@ def git_state(folder: Path) -> dict[str, Any] | None:
     ``None`` when ``folder`` is not in a git repository or git is not installed.
     """
     try:
-        commit = subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True, text=True,
-                                timeout=10, check=True).stdout.strip()
-        status = subprocess.run(["git", "-C", str(folder), "status", "--porcelain", "--untracked-files=no"],
-                                capture_output=True, text=True, timeout=30, check=True).stdout
+        commit = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "-C", str(folder), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     return {"commit": commit, "dirty": bool(status.strip())}
@@ -121,9 +139,13 @@ def file_hash(path: Path) -> str:
     return file_sha256(path)
 
 
-def dataset_record(parameter: str, reference: str, dataset: Any) -> dict[str, Any]:
-    """What the manifest says about one dataset a report read: name, version, kind and file hashes."""
-    return {
+def dataset_record(
+    parameter: str, reference: str, dataset: Any, slice_: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """What the manifest says about one dataset a report read: name, version, kind and file hashes, and the
+    slice (``{"incidents": [...], "digest": ...}``) when the notebook reads a scoped one.
+    """
+    record = {
         "parameter": parameter,
         "reference": reference,
         "name": dataset.name,
@@ -131,16 +153,21 @@ def dataset_record(parameter: str, reference: str, dataset: Any) -> dict[str, An
         "kind": dataset.kind,
         "files": dict(sorted(dataset.file_hashes.items())),
     }
+    if slice_ is not None:
+        record["slice"] = slice_
+    return record
 
 
-def input_fingerprint(notebook_sha256: str, parameters: dict[str, Any], datasets: list[dict[str, Any]],
-                      packages: dict[str, str]) -> str:
+def input_fingerprint(
+    notebook_sha256: str, parameters: dict[str, Any], datasets: list[dict[str, Any]], packages: dict[str, str]
+) -> str:
     """One SHA-256 over everything a report's content depends on (the skip-if-unchanged key).
 
     Examples
     --------
     >>> a = input_fingerprint("ab", {"top": 10}, [], {"ddj": "0.1.0"})
-    >>> a == input_fingerprint("ab", {"top": 10}, [], {"ddj": "0.1.0"}), a == input_fingerprint("ab", {"top": 11}, [], {"ddj": "0.1.0"})
+    >>> b = input_fingerprint("ab", {"top": 11}, [], {"ddj": "0.1.0"})
+    >>> a == input_fingerprint("ab", {"top": 10}, [], {"ddj": "0.1.0"}), a == b
     (True, False)
 
     The same inputs give the same fingerprint; changing one parameter changes it.
@@ -148,7 +175,10 @@ def input_fingerprint(notebook_sha256: str, parameters: dict[str, Any], datasets
     payload = {
         "notebook": notebook_sha256,
         "parameters": parameters,
-        "datasets": [{"name": d["name"], "files": d["files"]} for d in datasets],
+        "datasets": [
+            {"name": d["name"], "files": d["files"], **({"slice": d["slice"]} if "slice" in d else {})}
+            for d in datasets
+        ],
         "packages": packages,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

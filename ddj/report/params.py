@@ -81,11 +81,13 @@ class Parameter:
     @property
     def is_any(self) -> bool:
         """Whether ddj leaves the value unchecked (papermill's "Unknown type"): an untyped ``None`` default, a
-        default of a kind ddj does not check (a dict, an empty list), or an annotation it does not know."""
+        default of a kind ddj does not check (a dict, an empty list), or an annotation it does not know.
+        """
         return self.type == ANY
 
     @property
     def is_list(self) -> bool:
+        """Whether the parameter takes a list (``list[...]``)."""
         return self.type.startswith("list[")
 
     @property
@@ -103,7 +105,8 @@ class Parameter:
     @property
     def display_type(self) -> str:
         """The type as ``papermill --help-notebook`` shows it: the annotation or ``# type:`` comment as written,
-        else the type ddj reads from the default, else ``Unknown type``."""
+        else the type ddj reads from the default, else ``Unknown type``.
+        """
         if self.shown_type:
             return self.shown_type
         return "Unknown type" if self.is_any else self.type_text
@@ -148,10 +151,12 @@ class NotebookParameters:
 
     @property
     def names(self) -> list[str]:
+        """The parameters' names, in the order the notebook declares them."""
         return [p.name for p in self.parameters]
 
     @property
     def defaults(self) -> dict[str, Any]:
+        """Each parameter's default value, by name."""
         return {p.name: p.default for p in self.parameters}
 
     @property
@@ -206,25 +211,29 @@ def parameters_of_cells(cells: list[Any], *, notebook: str = "<notebook>") -> No
         return NotebookParameters(notebook=notebook, parameters=(), has_cell=False)
     notes = []
     if len(tagged) > 1:
-        notes.append(f"{notebook}: {len(tagged)} cells are tagged 'parameters'; the first counts (as in Papermill), "
-                     "keep the tag on one cell only")
+        notes.append(
+            f"{notebook}: {len(tagged)} cells are tagged 'parameters'; the first counts (as in Papermill), "
+            "keep the tag on one cell only"
+        )
     cell = tagged[0]
     source = cell.get("source", "")
     source = "".join(source) if isinstance(source, list) else str(source)
     if cell.get("cell_type") != "code":
-        notes.append(f"{notebook}: the cell tagged 'parameters' is a {cell.get('cell_type')} cell, so it declares "
-                     "no parameters; make it a code cell")
+        notes.append(
+            f"{notebook}: the cell tagged 'parameters' is a {cell.get('cell_type')} cell, so it declares "
+            "no parameters; make it a code cell"
+        )
         return NotebookParameters(notebook=notebook, parameters=(), warnings=tuple(notes))
     spec = parse_parameters(source, notebook=notebook)
     return replace(spec, warnings=tuple(notes) + spec.warnings)
 
 
 def parse_parameters(source: str, *, notebook: str = "<cell>") -> NotebookParameters:
-    """Parse the source of a ``parameters`` cell.
+    r"""Parse the source of a ``parameters`` cell.
 
     Examples
     --------
-    >>> spec = parse_parameters('top: int = 10  # rows to show [range: 1..50]\\nnames = ["a"]  # who')
+    >>> spec = parse_parameters('top: int = 10  # rows to show [range: 1..50]\nnames = ["a"]  # who')
     >>> [(p.name, p.type, p.default, p.maximum) for p in spec]
     [('top', 'int', 10, 50.0), ('names', 'list[str]', ['a'], None)]
 
@@ -242,14 +251,18 @@ def parse_parameters(source: str, *, notebook: str = "<cell>") -> NotebookParame
         elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             name, annotation, value = stmt.targets[0].id, None, stmt.value
         else:
-            notes.append(f"{where}: `{_first_line(stmt)}` assigns no literal value to a name; ddj skips it "
-                         "(it still runs, as a line of the cell)")
+            notes.append(
+                f"{where}: `{_first_line(stmt)}` assigns no literal value to a name; ddj skips it "
+                "(it still runs, as a line of the cell)"
+            )
             continue
         try:
             default = ast.literal_eval(value)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            notes.append(f"{where}: the default of {name!r}, `{ast.unparse(value)}`, is computed, not a literal; "
-                         "ddj skips it (it cannot be set with -p)")
+            notes.append(
+                f"{where}: the default of {name!r}, `{ast.unparse(value)}`, is computed, not a literal; "
+                "ddj skips it (it cannot be set with -p)"
+            )
             continue
         comment = comments.get(stmt.end_lineno or stmt.lineno) or comments.get(stmt.lineno) or ""
         shown = ""
@@ -269,11 +282,21 @@ def parse_parameters(source: str, *, notebook: str = "<cell>") -> NotebookParame
             type_, optional = _inferred_type(default)
         help_text, constraints = _split_comment(comment)
         constraint_fields, help_text = _constraints_or_help(constraints, help_text, type_, where, name, notes)
-        parameter = Parameter(name=name, type=type_, default=default, comment=help_text, optional=optional,
-                              line=stmt.lineno, shown_type=shown, **constraint_fields)
+        parameter = Parameter(
+            name=name,
+            type=type_,
+            default=default,
+            comment=help_text,
+            optional=optional,
+            line=stmt.lineno,
+            shown_type=shown,
+            **constraint_fields,
+        )
         if not parameter.is_any and _type_problem(parameter, default) is not None:
-            notes.append(f"{where}: the default of {name!r}, {default!r}, is not of its type {parameter.type_text}; "
-                         "ddj does not check the values of this parameter")
+            notes.append(
+                f"{where}: the default of {name!r}, {default!r}, is not of its type {parameter.type_text}; "
+                "ddj does not check the values of this parameter"
+            )
             parameter = replace(parameter, type=ANY, optional=True)
         found = [p for p in found if p.name != name] + [parameter]
     notes.sort(key=lambda note: int(m.group(1)) if (m := re.search(r"cell lines? (\d+)", note)) else 0)
@@ -283,7 +306,8 @@ def parse_parameters(source: str, *, notebook: str = "<cell>") -> NotebookParame
 def _statements(source: str, notebook: str, notes: list[str]) -> list[ast.stmt]:
     """The statements of a cell, line numbers as in the cell. A cell that is not valid Python as a whole is
     read the way Papermill's inspector reads it: in groups of lines that each start with an ``=``, and the
-    groups that do not parse are skipped with a warning."""
+    groups that do not parse are skipped with a warning.
+    """
     try:
         return list(ast.parse(source).body)
     except SyntaxError:
@@ -303,14 +327,16 @@ def _statements(source: str, notebook: str, notes: list[str]) -> list[ast.stmt]:
     found: list[ast.stmt] = []
     for group in groups:
         first, last = group[0], group[-1]
-        text = "\n" * (first - 1) + "\n".join(lines[first - 1:last])
+        text = "\n" * (first - 1) + "\n".join(lines[first - 1 : last])
         try:
             found += ast.parse(text).body
         except SyntaxError:
             shown = lines[first - 1].strip()
             span = f"line {first}" if first == last else f"lines {first}-{last}"
-            notes.append(f"{notebook}, parameters cell {span}: `{shown}` is not valid Python; ddj skips it "
-                         "(as Papermill's inspector does), though the cell fails when it runs")
+            notes.append(
+                f"{notebook}, parameters cell {span}: `{shown}` is not valid Python; ddj skips it "
+                "(as Papermill's inspector does), though the cell fails when it runs"
+            )
     return found
 
 
@@ -350,8 +376,9 @@ _UNION_NAMES = ("Union", "typing.Union")
 
 
 def _annotation_type(node: ast.expr) -> tuple[str, bool]:
-    """ddj's type for an annotation (``str``, ``list[int]``, ...) and whether it allows ``None``; an annotation
-    ddj does not check (``dict``, ``Any``, ``"NoneType"``) gives :data:`ANY`, whose values pass unchecked."""
+    """Ddj's type for an annotation (``str``, ``list[int]``, ...) and whether it allows ``None``; an annotation
+    ddj does not check (``dict``, ``Any``, ``"NoneType"``) gives :data:`ANY`, whose values pass unchecked.
+    """
     if isinstance(node, ast.Constant) and isinstance(node.value, str):  # a string annotation: "int", "NoneType"
         try:
             return _annotation_type(ast.parse(node.value, mode="eval").body)
@@ -371,8 +398,12 @@ def _annotation_type(node: ast.expr) -> tuple[str, bool]:
             if len(members) == 1 and len(node.slice.elts) == 2:
                 return _annotation_type(members[0])[0], True
             return ANY, True
-        if head in _LIST_NAMES and isinstance(node.slice, ast.Name) and node.slice.id in _SCALARS \
-                and node.slice.id != "bool":
+        if (
+            head in _LIST_NAMES
+            and isinstance(node.slice, ast.Name)
+            and node.slice.id in _SCALARS
+            and node.slice.id != "bool"
+        ):
             return f"list[{node.slice.id}]", False
         return ANY, True
     if isinstance(node, ast.Name) and node.id in _SCALARS:
@@ -381,8 +412,9 @@ def _annotation_type(node: ast.expr) -> tuple[str, bool]:
 
 
 def _inferred_type(default: Any) -> tuple[str, bool]:
-    """ddj's type read from an untyped default: the scalar or list type it has, else :data:`ANY` (``None``,
-    a dict, an empty or mixed list: values pass unchecked, and ``-p`` reads them the way Papermill does)."""
+    """Ddj's type read from an untyped default: the scalar or list type it has, else :data:`ANY` (``None``,
+    a dict, an empty or mixed list: values pass unchecked, and ``-p`` reads them the way Papermill does).
+    """
     if isinstance(default, bool):
         return "bool", False
     for scalar in (int, float, str):
@@ -395,18 +427,22 @@ def _inferred_type(default: Any) -> tuple[str, bool]:
     return ANY, True
 
 
-def _constraints_or_help(text: str | None, help_text: str, type_: str, where: str, name: str,
-                         notes: list[str]) -> tuple[dict[str, Any], str]:
+def _constraints_or_help(
+    text: str | None, help_text: str, type_: str, where: str, name: str, notes: list[str]
+) -> tuple[dict[str, Any], str]:
     """The constraints of a bracket group; a group with a word ddj does not know as a constraint is help text
-    (``# see [1]``), with a warning in case it is a misspelt constraint."""
+    (``# see [1]``), with a warning in case it is a misspelt constraint.
+    """
     if text is None:
         return {}, help_text
     keys = [part.partition(":")[0].strip() for part in text.split(";") if part.strip()]
     unknown = [k for k in keys if k not in _CONSTRAINTS]
     if unknown or not keys:
         if unknown:
-            notes.append(f"{where}: unknown constraint {unknown[0]!r} in the comment of {name!r}; ddj keeps the "
-                         f"bracket as help text. It knows: {', '.join(_CONSTRAINTS)} (e.g. `[range: 1..10]`)")
+            notes.append(
+                f"{where}: unknown constraint {unknown[0]!r} in the comment of {name!r}; ddj keeps the "
+                f"bracket as help text. It knows: {', '.join(_CONSTRAINTS)} (e.g. `[range: 1..10]`)"
+            )
         return {}, f"{help_text} [{text}]".strip()
     return _parse_constraints(text, type_, where, name), help_text
 
@@ -541,7 +577,7 @@ def _coerce_scalar(type_: str, text: str) -> Any:
 
 
 def parse_cli_value(parameter: Parameter, text: str) -> Any:
-    """Turn a command-line string into a value of the parameter's declared type.
+    r"""Turn a command-line string into a value of the parameter's declared type.
 
     Lists are written as JSON (``["a", "b"]``) or comma-separated (``a,b``); ``none`` or ``null``
     gives ``None`` where the parameter allows it.
@@ -553,7 +589,7 @@ def parse_cli_value(parameter: Parameter, text: str) -> Any:
 
     Examples
     --------
-    >>> spec = parse_parameters("top: int = 10  # rows\\nkeep: list[int] = [1]  # which")
+    >>> spec = parse_parameters("top: int = 10  # rows\nkeep: list[int] = [1]  # which")
     >>> parse_cli_value(spec["top"], "25"), parse_cli_value(spec["keep"], "3, 4")
     (25, [3, 4])
 
@@ -619,14 +655,24 @@ def check_values(
     known = spec.names
     for name in values:
         if name not in spec and not spec.has_cell:
-            problems.append((name, f"parameter {name!r}: {Path(spec.notebook).name} has no cell tagged 'parameters', "
-                                   "so it takes no parameters (Papermill would only warn and set it in a cell at the "
-                                   "top; ddj refuses it). Tag the cell that sets the defaults 'parameters'."))
+            problems.append(
+                (
+                    name,
+                    f"parameter {name!r}: {Path(spec.notebook).name} has no cell tagged 'parameters', "
+                    "so it takes no parameters (Papermill would only warn and set it in a cell at the "
+                    "top; ddj refuses it). Tag the cell that sets the defaults 'parameters'.",
+                )
+            )
         elif name not in spec:
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            problems.append((name, f"unknown parameter {name!r} for {Path(spec.notebook).name}{hint} "
-                                   f"It takes: {', '.join(known) or 'no parameters'}."))
+            problems.append(
+                (
+                    name,
+                    f"unknown parameter {name!r} for {Path(spec.notebook).name}{hint} "
+                    f"It takes: {', '.join(known) or 'no parameters'}.",
+                )
+            )
     result: dict[str, Any] = {}
     for parameter in spec:
         given = parameter.name in values
@@ -699,8 +745,9 @@ def _dataset_reference(value: str, base_dir: str | Path | None) -> str:
     return str(path.resolve()) if path.exists() else value
 
 
-def _check_datasets(spec: NotebookParameters, values: dict[str, Any],
-                    load_dataset: DatasetLoader | None) -> list[tuple[str, str]]:
+def _check_datasets(
+    spec: NotebookParameters, values: dict[str, Any], load_dataset: DatasetLoader | None
+) -> list[tuple[str, str]]:
     if load_dataset is None:
         import ddj
 
@@ -716,12 +763,21 @@ def _check_datasets(spec: NotebookParameters, values: dict[str, Any],
             dataset = load_dataset(values[parameter.name])
         except DDJError as err:
             first = str(err).splitlines()[0]
-            problems.append((parameter.name, f"parameter {parameter.name!r}: the dataset "
-                                             f"{values[parameter.name]!r} cannot be used: {first}"))
+            problems.append(
+                (
+                    parameter.name,
+                    f"parameter {parameter.name!r}: the dataset {values[parameter.name]!r} cannot be used: {first}",
+                )
+            )
             continue
         if parameter.dataset_kind and dataset.kind != parameter.dataset_kind:
-            problems.append((parameter.name, f"parameter {parameter.name!r}: {dataset.name!r} is a {dataset.kind} "
-                                             f"dataset; this notebook needs a {parameter.dataset_kind} dataset"))
+            problems.append(
+                (
+                    parameter.name,
+                    f"parameter {parameter.name!r}: {dataset.name!r} is a {dataset.kind} "
+                    f"dataset; this notebook needs a {parameter.dataset_kind} dataset",
+                )
+            )
             continue
         loaded[parameter.name] = dataset
     source = spec.dataset_parameter
@@ -730,20 +786,33 @@ def _check_datasets(spec: NotebookParameters, values: dict[str, Any],
             continue
         if source not in loaded:
             if source is None:
-                problems.append((parameter.name, f"parameter {parameter.name!r}: `from:` needs a dataset parameter "
-                                                 "(mark one with [dataset])"))
+                problems.append(
+                    (
+                        parameter.name,
+                        f"parameter {parameter.name!r}: `from:` needs a dataset parameter (mark one with [dataset])",
+                    )
+                )
             continue
         dataset = loaded[source]
         table, column = parameter.column
         try:
             frame = dataset.table(table)
         except DDJError:
-            problems.append((parameter.name, f"parameter {parameter.name!r}: dataset {dataset.name!r} has no table "
-                                             f"{table!r} (it has: {', '.join(dataset.tables)})"))
+            problems.append(
+                (
+                    parameter.name,
+                    f"parameter {parameter.name!r}: dataset {dataset.name!r} has no table "
+                    f"{table!r} (it has: {', '.join(dataset.tables)})",
+                )
+            )
             continue
         if column not in frame.columns:
-            problems.append((parameter.name, f"parameter {parameter.name!r}: table {table!r} of {dataset.name!r} "
-                                             f"has no column {column!r}"))
+            problems.append(
+                (
+                    parameter.name,
+                    f"parameter {parameter.name!r}: table {table!r} of {dataset.name!r} has no column {column!r}",
+                )
+            )
             continue
         allowed = [v for v in frame[column].unique(maintain_order=True).to_list() if v is not None]
         allowed_set = {str(v) for v in allowed}
@@ -752,9 +821,16 @@ def _check_datasets(spec: NotebookParameters, values: dict[str, Any],
         if missing:
             close = difflib.get_close_matches(str(missing[0]), [str(a) for a in allowed], n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
-            shown = ", ".join(str(a) for a in allowed[:8]) + (f", ... ({len(allowed)} in all)" if len(allowed) > 8 else "")
-            problems.append((parameter.name, f"parameter {parameter.name!r}: {missing[0]!r} is not a {column} in "
-                                             f"{table} of dataset {dataset.name!r}.{hint} It has: {shown}"))
+            shown = ", ".join(str(a) for a in allowed[:8]) + (
+                f", ... ({len(allowed)} in all)" if len(allowed) > 8 else ""
+            )
+            problems.append(
+                (
+                    parameter.name,
+                    f"parameter {parameter.name!r}: {missing[0]!r} is not a {column} in "
+                    f"{table} of dataset {dataset.name!r}.{hint} It has: {shown}",
+                )
+            )
     return problems
 
 

@@ -36,6 +36,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from ddj.errors import KernelStartError
+
 #: The name of ddj's Papermill engine.
 ENGINE_NAME = "ddj-warm"
 #: Reports one kernel runs before it is replaced.
@@ -43,10 +45,6 @@ MAX_RUNS = 50
 #: Seconds a kernel may take to start and preload.
 START_TIMEOUT = 120
 _KERNEL_SOURCE = Path(__file__).with_name("_warm_kernel.py")
-
-
-class KernelStartError(RuntimeError):
-    """A warm kernel did not start or could not run ddj's set-up code."""
 
 
 class WarmKernel:
@@ -68,6 +66,7 @@ class WarmKernel:
 
     @property
     def kernel_name(self) -> str:
+        """The name of the Jupyter kernel this warm kernel runs (e.g. ``python3``)."""
         return self.key[1]
 
     def launch(self) -> None:
@@ -82,7 +81,7 @@ class WarmKernel:
         # The same options nbclient gives a kernel it starts itself (history in memory, not on disk).
         run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
         control = self.km.blocking_client()
-        control.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        control.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)  # noqa: S604 - Jupyter's shell channel, not a shell
         self._control = control
         source = _KERNEL_SOURCE.read_text(encoding="utf-8")
         self._pending = self._send(
@@ -106,7 +105,9 @@ class WarmKernel:
 
     def check(self) -> dict[str, Any]:
         """The modules the last run imported and the restorable state it changed (see ``_warm_kernel.check``)."""
-        reply = self._reply(self._send("", user_expressions={"r": "__import__('sys').modules['_ddj_warm'].check()"}), 60)
+        reply = self._reply(
+            self._send("", user_expressions={"r": "__import__('sys').modules['_ddj_warm'].check()"}), 60
+        )
         result = reply["content"]["user_expressions"]["r"]
         if result.get("status") != "ok":
             msg = f"the kernel could not report its state: {result.get('ename')}: {result.get('evalue')}"
@@ -118,11 +119,13 @@ class WarmKernel:
         self._send("__import__('sys').modules['_ddj_warm'].clean()")
 
     def is_alive(self) -> bool:
+        """Whether the kernel process was started and is still running."""
         from jupyter_core.utils import run_sync
 
         return self.km is not None and bool(run_sync(self.km.is_alive)())
 
     def log_size(self) -> int:
+        """The size in bytes of the kernel's log file so far (0 before it exists)."""
         try:
             return self.log_path.stat().st_size
         except OSError:
@@ -212,9 +215,10 @@ class KernelPool:
         kernel.launch()
         return kernel
 
-    def acquire(self, notebook: str | Path, kernel_name: str = "python3", nb: Any = None,
-                timeout: float = START_TIMEOUT) -> WarmKernel:
-        """This thread's kernel for ``notebook``, started if needed, ready for :meth:`WarmKernel.reset`."""
+    def acquire(
+        self, notebook: str | Path, kernel_name: str = "python3", nb: Any = None, timeout: float = START_TIMEOUT
+    ) -> WarmKernel:
+        """The calling thread's kernel for ``notebook``, started if needed, ready for :meth:`WarmKernel.reset`."""
         kernel = self._kernels.get(threading.get_ident())
         if kernel is not None and kernel.key == (str(notebook), kernel_name) and not kernel.is_alive():
             self._retire(kernel, "dead")
@@ -268,12 +272,12 @@ class KernelPool:
 
 
 def notebook_imports(notebook: str | Path | Any) -> list[str]:
-    """The modules a notebook's code cells import, in order (``from a.b import c`` gives ``a.b`` and ``a.b.c``).
+    r"""The modules a notebook's code cells import, in order (``from a.b import c`` gives ``a.b`` and ``a.b.c``).
 
     Examples
     --------
     >>> import nbformat
-    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import ddj\\nfrom ddj.report import sections")])
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import ddj\nfrom ddj.report import sections")])
     >>> notebook_imports(nb)
     ['ddj', 'ddj.report', 'ddj.report.sections']
 
@@ -312,7 +316,8 @@ _pool: KernelPool | None = None
 
 def configure(*, max_runs: int = MAX_RUNS, log_dir: Path | None = None) -> KernelPool:
     """Set up this process's pool (closing an earlier one); return it. :func:`ddj.report.engine.execute`
-    registers the engine when it first runs a report on it."""
+    registers the engine when it first runs a report on it.
+    """
     global _pool  # noqa: PLW0603 - one pool per process, like Papermill's engine registry
     if _pool is not None:
         _pool.close()
@@ -321,7 +326,7 @@ def configure(*, max_runs: int = MAX_RUNS, log_dir: Path | None = None) -> Kerne
 
 
 def current_pool() -> KernelPool:
-    """This process's pool, set up with the defaults on first use."""
+    """The process's pool, set up with the defaults on first use."""
     return _pool if _pool is not None else configure()
 
 
@@ -356,20 +361,36 @@ def _engine_class() -> type:
             """
 
             @classmethod
-            def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
-                                         stdout_file: Any = None, stderr_file: Any = None, start_timeout: int = 60,
-                                         execution_timeout: int | None = None, **kwargs: Any) -> Any:
+            def execute_managed_notebook(
+                cls,
+                nb_man: Any,
+                kernel_name: str,
+                log_output: bool = False,
+                stdout_file: Any = None,
+                stderr_file: Any = None,
+                start_timeout: int = 60,
+                execution_timeout: int | None = None,
+                **kwargs: Any,
+            ) -> Any:
                 env = kwargs.pop("ddj_env", None) or {}
                 log = kwargs.pop("ddj_log", None)
                 output = kwargs.pop("ddj_output", None)
                 notebook = kwargs.get("input_path") or "<notebook>"
                 kwargs = remove_args(["input_path", "timeout", "startup_timeout", "kernel_manager_class"], **kwargs)
-                final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
-                                     kernel_name=kernel_name, log=logger, log_output=log_output,
-                                     stdout_file=stdout_file, stderr_file=stderr_file)
+                final = merge_kwargs(
+                    kwargs,
+                    timeout=execution_timeout,
+                    startup_timeout=start_timeout,
+                    kernel_name=kernel_name,
+                    log=logger,
+                    log_output=log_output,
+                    stdout_file=stdout_file,
+                    stderr_file=stderr_file,
+                )
                 pool = current_pool()
-                kernel = _prepared_kernel(pool, notebook, kernel_name, nb_man.nb, dict(env),
-                                          max(start_timeout, START_TIMEOUT))
+                kernel = _prepared_kernel(
+                    pool, notebook, kernel_name, nb_man.nb, dict(env), max(start_timeout, START_TIMEOUT)
+                )
                 offset = kernel.log_size()
                 failed = True
                 client = None
@@ -418,12 +439,14 @@ def _client_class() -> type:
             async def async_start_new_kernel_client(self) -> Any:
                 from nbclient.util import ensure_async, run_hook
 
+                from ddj.report.hooks import cleanup_kernel
+
                 self.kc = self.km.client()
                 try:
                     await ensure_async(self.kc.start_channels())
                     await _connected(self.kc, self.startup_timeout, self.km)
                 except Exception:
-                    await self._async_cleanup_kernel()
+                    await cleanup_kernel(self)
                     raise
                 self.kc.allow_stdin = False
                 await run_hook(self.on_notebook_start, notebook=self.nb)
@@ -442,19 +465,24 @@ async def _connected(kc: Any, timeout: float, km: Any) -> None:
 
     from nbclient.util import ensure_async
 
+    from ddj.report.hooks import adopt_kernel_info, receive_reply
+
     deadline = time.monotonic() + timeout
     while True:
         request = kc.kernel_info()
-        reply = await ensure_async(kc._async_recv_reply(request, timeout=max(0.0, deadline - time.monotonic())))  # noqa: SLF001
+        reply = await receive_reply(kc, request, timeout=max(0.0, deadline - time.monotonic()))
         joined = time.monotonic() + IOPUB_JOIN_WAIT
         while (left := joined - time.monotonic()) > 0:
             try:
                 msg = await ensure_async(kc.iopub_channel.get_msg(timeout=left))
             except Empty:
                 break
-            if (msg["parent_header"].get("msg_id") == request and msg["msg_type"] == "status"
-                    and msg["content"].get("execution_state") == "idle"):
-                kc._handle_kernel_info_reply(reply)  # noqa: SLF001
+            if (
+                msg["parent_header"].get("msg_id") == request
+                and msg["msg_type"] == "status"
+                and msg["content"].get("execution_state") == "idle"
+            ):
+                adopt_kernel_info(kc, reply)
                 return
         if not await ensure_async(km.is_alive()):
             msg = "the kernel died before its IOPub channel answered"
@@ -464,10 +492,12 @@ async def _connected(kc: Any, timeout: float, km: Any) -> None:
             raise RuntimeError(msg)
 
 
-def _prepared_kernel(pool: KernelPool, notebook: str, kernel_name: str, nb: Any, env: dict[str, str],
-                     timeout: float) -> WarmKernel:
-    """This thread's kernel, reset for a run in the current directory; a kernel that cannot be reset is
-    replaced once."""
+def _prepared_kernel(
+    pool: KernelPool, notebook: str, kernel_name: str, nb: Any, env: dict[str, str], timeout: float
+) -> WarmKernel:
+    """The calling thread's kernel, reset for a run in the current directory; a kernel that cannot be reset is
+    replaced once.
+    """
     for attempt in (1, 2):
         kernel = pool.acquire(notebook, kernel_name, nb, timeout=timeout)
         try:

@@ -15,10 +15,21 @@ from typing import Any, Protocol, TextIO
 class Progress(Protocol):
     """The runner's view of a progress display."""
 
-    def start(self, total: int) -> None: ...
-    def report_started(self, name: str) -> None: ...
-    def report_finished(self, result: Any) -> None: ...
-    def close(self) -> None: ...
+    def start(self, total: int) -> None:
+        """Begin the display for a run of ``total`` reports."""
+        ...
+
+    def report_started(self, name: str) -> None:
+        """Show that the report called ``name`` is now running."""
+        ...
+
+    def report_finished(self, result: Any) -> None:
+        """Count a finished report and show its ``result`` (name, status, duration, message)."""
+        ...
+
+    def close(self) -> None:
+        """End the display (the run's summary is printed after it)."""
+        ...
 
 
 def is_terminal(stream: TextIO) -> bool:
@@ -44,14 +55,17 @@ class PlainProgress:
         self.stream, self.quiet, self.total, self.done = stream, quiet, 0, 0
 
     def start(self, total: int) -> None:
+        """See :meth:`Progress.start`."""
         self.total = total
         if not self.quiet:
             print(f"running {total} report(s)", file=self.stream, flush=True)
 
     def report_started(self, name: str) -> None:
+        """See :meth:`Progress.report_started`."""
         del name
 
     def report_finished(self, result: Any) -> None:
+        """See :meth:`Progress.report_finished`."""
         self.done += 1
         if self.quiet and result.status in ("ok", "skipped"):
             return
@@ -61,7 +75,7 @@ class PlainProgress:
         print(line, file=self.stream, flush=True)
 
     def close(self) -> None:
-        pass
+        """See :meth:`Progress.close`."""
 
 
 class RichProgress:
@@ -72,18 +86,28 @@ class RichProgress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.console = Console(file=stream)
-        self.bar = Progress(TextColumn("[bold]reports"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                            TextColumn("{task.description}"), console=self.console, transient=False)
+        self.bar = Progress(
+            TextColumn("[bold]reports"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=self.console,
+            transient=False,
+        )
         self.task: Any = None
 
     def start(self, total: int) -> None:
+        """See :meth:`Progress.start`."""
         self.bar.start()
         self.task = self.bar.add_task("", total=total)
 
     def report_started(self, name: str) -> None:
+        """See :meth:`Progress.report_started`."""
         self.bar.update(self.task, description=name)
 
     def report_finished(self, result: Any) -> None:
+        """See :meth:`Progress.report_finished`."""
         if result.status not in ("ok", "skipped"):
             from rich.markup import escape
 
@@ -91,6 +115,7 @@ class RichProgress:
         self.bar.advance(self.task)
 
     def close(self) -> None:
+        """See :meth:`Progress.close`."""
         self.bar.update(self.task, description="")
         self.bar.stop()
 

@@ -58,7 +58,8 @@ class ReportJob:
 @dataclass(frozen=True)
 class ReportResult:
     """How one report ended: ``ok``, ``failed``, ``invalid`` or ``skipped`` (its inputs are unchanged since its
-    last good run), how long it took, and what failed."""
+    last good run), how long it took, and what failed.
+    """
 
     name: str
     group: str
@@ -70,6 +71,7 @@ class ReportResult:
 
     @property
     def ok(self) -> bool:
+        """True when the report ran without error or was skipped because its inputs are unchanged."""
         return self.status in ("ok", "skipped")
 
 
@@ -82,10 +84,12 @@ class RunSummary:
 
     @property
     def ok(self) -> bool:
+        """True when every report is :attr:`ReportResult.ok`."""
         return all(r.ok for r in self.results)
 
     @property
     def exit_code(self) -> int:
+        """The process exit status for the run: 0 when every report is ok, else 1."""
         return 0 if self.ok else 1
 
 
@@ -146,8 +150,9 @@ def run_reports(
                     yield replace(item, engine=engine)
 
         started = progress.report_started if progress is not None else None
-        for result in executor.map(run_report, jobs(), on_start=(lambda job: started(job.name)) if started else None,
-                                   on_error=lost_report):
+        for result in executor.map(
+            run_report, jobs(), on_start=(lambda job: started(job.name)) if started else None, on_error=lost_report
+        ):
             results.append(result)
             if progress is not None:
                 progress.report_finished(result)
@@ -171,16 +176,19 @@ def _skipped(spec: ReportSpec, manifest: dict[str, Any], out_dir: Path) -> Repor
     return ReportResult(spec.name, spec.group, "skipped", message=f"unchanged since the run of {when} UTC", html=html)
 
 
-def prepare_jobs(specs: Sequence[ReportSpec], out_dir: Path, *, keys: dict[str, str | None] | None = None
-                 ) -> list[ReportJob | ReportResult]:
+def prepare_jobs(
+    specs: Sequence[ReportSpec], out_dir: Path, *, keys: dict[str, str | None] | None = None
+) -> list[ReportJob | ReportResult]:
     """Check each report's parameters against its notebook (loading each dataset once); return a job per
     valid report and an ``invalid`` result (with its manifest written) per refused one. ``keys`` gives
-    reports' content keys (see :mod:`ddj.report.cache`), recorded in their manifests."""
+    reports' content keys (see :mod:`ddj.report.cache`), recorded in their manifests.
+    """
     return list(iter_jobs(specs, out_dir, keys=keys))
 
 
-def iter_jobs(specs: Sequence[ReportSpec], out_dir: Path, *, keys: dict[str, str | None] | None = None
-              ) -> Iterator[ReportJob | ReportResult]:
+def iter_jobs(
+    specs: Sequence[ReportSpec], out_dir: Path, *, keys: dict[str, str | None] | None = None
+) -> Iterator[ReportJob | ReportResult]:
     """:func:`prepare_jobs` one report at a time, in order, so the first can run while the others are checked."""
     notebooks: dict[Path, NotebookParameters | NotebookError] = {}
     datasets: dict[str, Any] = {}
@@ -208,25 +216,66 @@ def iter_jobs(specs: Sequence[ReportSpec], out_dir: Path, *, keys: dict[str, str
         try:
             if isinstance(declared, NotebookError):
                 raise declared
-            values = check_values(declared, spec.parameters, report=spec.name, base_dir=spec.base_dir,
-                                  load_dataset=load)
+            values = check_values(
+                declared, spec.parameters, report=spec.name, base_dir=spec.base_dir, load_dataset=load
+            )
         except (NotebookError, ParameterError) as err:
             yield _refuse(spec, out_dir, err)
             continue
+        scoped = _scope_of(spec.notebook, values)
         try:
             records = tuple(
-                mf.dataset_record(p.name, values[p.name], load(values[p.name]))
-                for p in declared if p.is_dataset and values[p.name] is not None
+                mf.dataset_record(
+                    p.name,
+                    values[p.name],
+                    load(values[p.name]),
+                    _slice_record(load(values[p.name]), scoped[1]) if scoped and scoped[0] == p.name else None,
+                )
+                for p in declared
+                if p.is_dataset and values[p.name] is not None
             )
         except ValueError as err:  # a dataset file outside its folder ("is not in the subpath")
             yield _refuse(spec, out_dir, DDJError(f"a dataset of this report cannot be recorded: {err}"))
             continue
         yield ReportJob(
-            name=spec.name, group=spec.group, title=_title(spec), notebook=spec.notebook,
-            notebook_sha256=file_sha256(spec.notebook), parameters=values, datasets=records, out_dir=out_dir,
-            packages=mf.package_versions(), git=mf.git_state(spec.notebook.parent), timeout=spec.timeout,
-            schedule=spec.schedule, content_key=(keys or {}).get(spec.name),
+            name=spec.name,
+            group=spec.group,
+            title=_title(spec),
+            notebook=spec.notebook,
+            notebook_sha256=file_sha256(spec.notebook),
+            parameters=values,
+            datasets=records,
+            out_dir=out_dir,
+            packages=mf.package_versions(),
+            git=mf.git_state(spec.notebook.parent),
+            timeout=spec.timeout,
+            schedule=spec.schedule,
+            content_key=(keys or {}).get(spec.name),
         )
+
+
+def _scope_of(notebook: Path, values: dict[str, Any]) -> tuple[str, list[str]] | None:
+    """The dataset parameter and incident ids a notebook's declared scope reads (see :mod:`ddj.report.cache`)."""
+    from ddj.report.cache import notebook_scope, scoped_incidents
+
+    scope = notebook_scope(notebook, file_sha256(notebook))
+    ids = scoped_incidents(scope, values)
+    return (scope["dataset"], ids) if scope is not None and ids is not None else None
+
+
+def _slice_record(dataset: Any, incident_ids: list[str]) -> dict[str, Any] | None:
+    """The manifest's ``slice`` of a scoped dataset: its incidents (with the related ones) and its digest."""
+    from ddj.datasets.scope import scope, slice_digest
+
+    try:
+        scoped = scope(dataset, incidents=incident_ids)
+    except DDJError:  # an unknown incident: the notebook's run says so
+        return None
+    return {
+        "incidents": sorted(set(incident_ids)),
+        "read": scoped.incidents["incident_id"].to_list(),
+        "digest": slice_digest(scoped),
+    }
 
 
 def _refuse(spec: ReportSpec, out_dir: Path, err: DDJError) -> ReportResult:
@@ -246,8 +295,12 @@ def _refuse(spec: ReportSpec, out_dir: Path, err: DDJError) -> ReportResult:
         "finished": moment,
         "duration_seconds": 0.0,
         "attempts": 0,
-        "error": {"ename": type(err).__name__, "evalue": message, "message": message.splitlines()[0],
-                  "parameter": getattr(err, "parameter", None)},
+        "error": {
+            "ename": type(err).__name__,
+            "evalue": message,
+            "message": message.splitlines()[0],
+            "parameter": getattr(err, "parameter", None),
+        },
         "outputs": (previous or {}).get("outputs", {}),
         "last_success": mf.last_success(previous),
     }
@@ -259,7 +312,8 @@ def _refuse(spec: ReportSpec, out_dir: Path, err: DDJError) -> ReportResult:
 
 def _title(spec: ReportSpec) -> str:
     """The page title: the declared title, or the notebook's first heading and the report's name; a report
-    run with a filter (the ``filters`` parameter the Explorer writes) says which in its title too."""
+    run with a filter (the ``filters`` parameter the Explorer writes) says which in its title too.
+    """
     if spec.title:
         return spec.title
     heading = _notebook_heading(spec.notebook)
@@ -316,31 +370,45 @@ def run_report(job: ReportJob) -> ReportResult:
     manifest = _base_manifest(job)
     manifest["started"] = started
     try:
-        execution = engine.execute(job.notebook, job.parameters, staging / f"{job.name}.ipynb",
-                                   cwd=job.notebook.parent, timeout=job.timeout, engine_name=job.engine)
+        execution = engine.execute(
+            job.notebook,
+            job.parameters,
+            staging / f"{job.name}.ipynb",
+            cwd=job.notebook.parent,
+            timeout=job.timeout,
+            engine_name=job.engine,
+        )
         manifest["attempts"] = execution.attempts
         failure = execution.failure
         if failure is None:
             try:
                 _publish(job, folder, execution.notebook, manifest)
             except Exception as err:  # noqa: BLE001 - an export bug fails this report only
-                failure = engine.CellFailure(None, None, "", type(err).__name__,
-                                             f"the run finished but the report could not be written: {err}")
+                failure = engine.CellFailure(
+                    None, None, "", type(err).__name__, f"the run finished but the report could not be written: {err}"
+                )
         if failure is not None:
             if execution.notebook is not None:
                 _write_notebook(folder / f"{job.name}.failed.ipynb", execution.notebook, folder)
-            manifest.update(status="failed", error=failure.as_dict(),
-                            outputs={**(previous or {}).get("outputs", {}), "failed_notebook": f"{job.name}.failed.ipynb"},
-                            last_success=mf.last_success(previous))
+            manifest.update(
+                status="failed",
+                error=failure.as_dict(),
+                outputs={**(previous or {}).get("outputs", {}), "failed_notebook": f"{job.name}.failed.ipynb"},
+                last_success=mf.last_success(previous),
+            )
             message = failure.summary()
         else:
             manifest.update(status="ok", error=None)
             manifest["last_success"] = None
             message = ""
     except Exception as err:  # noqa: BLE001 - whatever happens, the other reports run
-        manifest.update(status="failed", attempts=manifest.get("attempts", 0),
-                        error={"ename": type(err).__name__, "evalue": str(err), "message": f"{type(err).__name__}: {err}"},
-                        outputs=(previous or {}).get("outputs", {}), last_success=mf.last_success(previous))
+        manifest.update(
+            status="failed",
+            attempts=manifest.get("attempts", 0),
+            error={"ename": type(err).__name__, "evalue": str(err), "message": f"{type(err).__name__}: {err}"},
+            outputs=(previous or {}).get("outputs", {}),
+            last_success=mf.last_success(previous),
+        )
         message = f"{type(err).__name__}: {err}"
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -350,8 +418,15 @@ def run_report(job: ReportJob) -> ReportResult:
         manifest["last_success"] = mf.last_success(manifest)
     mf.write_manifest(folder, manifest)
     html = folder / f"{job.name}.html"
-    return ReportResult(job.name, job.group, manifest["status"], manifest["duration_seconds"], message,
-                        html if html.exists() else None, manifest.get("attempts", 0))
+    return ReportResult(
+        job.name,
+        job.group,
+        manifest["status"],
+        manifest["duration_seconds"],
+        message,
+        html if html.exists() else None,
+        manifest.get("attempts", 0),
+    )
 
 
 def _base_manifest(job: ReportJob) -> dict[str, Any]:
@@ -366,31 +441,40 @@ def _base_manifest(job: ReportJob) -> dict[str, Any]:
         "packages": job.packages,
         "git": job.git,
         "schedule": job.schedule,
-        "input_fingerprint": mf.input_fingerprint(job.notebook_sha256, job.parameters, list(job.datasets),
-                                                  job.packages),
+        "input_fingerprint": mf.input_fingerprint(
+            job.notebook_sha256, job.parameters, list(job.datasets), job.packages
+        ),
         "content_key": job.content_key,
     }
 
 
 def lost_report(job: ReportJob, err: BaseException) -> ReportResult:
     """Record a report whose worker was lost before it could say how the run ended (a crashed worker
-    process, a cluster that went away): a failed manifest that keeps the last good page."""
+    process, a cluster that went away): a failed manifest that keeps the last good page.
+    """
     folder = job.out_dir / job.name
     folder.mkdir(parents=True, exist_ok=True)
     previous = mf.read_manifest(folder)
     moment = mf.now()
     message = f"the worker running this report was lost: {type(err).__name__}: {err}".rstrip(": ")
-    manifest = {**_base_manifest(job), "status": "failed", "started": moment, "finished": moment,
-                "duration_seconds": 0.0, "attempts": 0,
-                "error": {"ename": type(err).__name__, "evalue": str(err), "message": message},
-                "outputs": (previous or {}).get("outputs", {}), "last_success": mf.last_success(previous)}
+    manifest = {
+        **_base_manifest(job),
+        "status": "failed",
+        "started": moment,
+        "finished": moment,
+        "duration_seconds": 0.0,
+        "attempts": 0,
+        "error": {"ename": type(err).__name__, "evalue": str(err), "message": message},
+        "outputs": (previous or {}).get("outputs", {}),
+        "last_success": mf.last_success(previous),
+    }
     mf.write_manifest(folder, manifest)
     return ReportResult(job.name, job.group, "failed", message=message)
 
 
 def _publish(job: ReportJob, folder: Path, nb: Any, manifest: dict[str, Any]) -> None:
     """Export the page and charts, then move everything into the folder, the page and manifest last."""
-    from ddj.report.figures import svg_to_png
+    from ddj.report.figures import chart_files, kit_files
     from ddj.report.htmlexport import export_html, methods_box
 
     outputs: dict[str, Any] = {"notebook": f"{job.name}.ipynb", "html": f"{job.name}.html"}
@@ -398,17 +482,25 @@ def _publish(job: ReportJob, folder: Path, nb: Any, manifest: dict[str, Any]) ->
     exported = export_html(nb, title=job.title, methods_html=methods_box(manifest))
     charts_dir = folder / "charts"
     charts = []
-    for chart in exported.charts:
-        svg = chart.svg.encode("utf-8")
-        png = svg_to_png(chart.svg)
-        write_file(charts_dir / f"{chart.name}.svg", svg)
-        write_file(charts_dir / f"{chart.name}.png", png)
-        charts.append({"name": chart.name, "svg": f"charts/{chart.name}.svg", "svg_sha256": _sha(svg),
-                       "png": f"charts/{chart.name}.png", "png_sha256": _sha(png)})
-    keep = {f"{c['name']}.{ext}" for c in charts for ext in ("svg", "png")}
+    for chart in exported.charts:  # SVG, PNG, PNGs 640 and 1280 px wide, CSV and embed file: the chart's CMS kit
+        files = chart_files(chart)
+        for name, data in files.items():
+            write_file(charts_dir / name, data)
+        svg, png = kit_files(chart.name)["svg"], kit_files(chart.name)["png"]
+        charts.append(
+            {
+                "name": chart.name,
+                "svg": f"charts/{svg}",
+                "svg_sha256": _sha(files[svg]),
+                "png": f"charts/{png}",
+                "png_sha256": _sha(files[png]),
+                "files": {f"charts/{name}": _sha(data) for name, data in files.items()},
+            }
+        )
+    keep = {path.removeprefix("charts/") for c in charts for path in c["files"]}
     if charts_dir.is_dir():
         for stale in charts_dir.iterdir():
-            if stale.suffix in (".svg", ".png") and stale.name not in keep:
+            if stale.suffix in (".svg", ".png", ".csv", ".html") and stale.name not in keep:
                 stale.unlink()
         if not any(charts_dir.iterdir()):
             charts_dir.rmdir()
@@ -439,8 +531,13 @@ def _sha(data: bytes) -> str:
 # --- ad hoc runs ---------------------------------------------------------------------------------
 
 
-def adhoc_spec(notebook: str | Path, raw: Sequence[tuple[str, str] | tuple[str, str, bool]], *,
-               name: str | None = None, base_dir: Path | None = None) -> ReportSpec:
+def adhoc_spec(
+    notebook: str | Path,
+    raw: Sequence[tuple[str, str] | tuple[str, str, bool]],
+    *,
+    name: str | None = None,
+    base_dir: Path | None = None,
+) -> ReportSpec:
     """A report for ``ddj run NOTEBOOK -p name value ...``: command-line strings read by each parameter's type.
 
     Each item of ``raw`` is ``(name, text)`` or ``(name, text, as_text)``; ``as_text`` (``-r``) passes the text
@@ -473,5 +570,10 @@ def adhoc_spec(notebook: str | Path, raw: Sequence[tuple[str, str] | tuple[str, 
     if problems:
         raise ParameterError(problems, report=report, parameter=raw[0][0])
     check_values(declared, values, report=report, base_dir=base_dir or Path.cwd())
-    return ReportSpec(name=safe_filename(report, max_length=120), group=path.stem, notebook=path, parameters=values,
-                      base_dir=base_dir or Path.cwd())
+    return ReportSpec(
+        name=safe_filename(report, max_length=120),
+        group=path.stem,
+        notebook=path,
+        parameters=values,
+        base_dir=base_dir or Path.cwd(),
+    )

@@ -146,6 +146,11 @@ def split_due(specs: Iterable[Any], state: State, now: dt.datetime) -> tuple[lis
             if is_due(spec.schedule, state.last_success(spec.name), now):
                 found.append(spec)
         except Exception as err:  # noqa: BLE001 - any schedule error fails this report alone
-            refused.append((spec, f"its schedule {spec.schedule!r} could not be evaluated "
-                                  f"({type(err).__name__}: {err}); fix `schedule` in reports.toml"))
+            refused.append(
+                (
+                    spec,
+                    f"its schedule {spec.schedule!r} could not be evaluated "
+                    f"({type(err).__name__}: {err}); fix `schedule` in reports.toml",
+                )
+            )
     return found, refused

@@ -13,12 +13,23 @@ from typing import Any
 
 import polars as pl
 
+from ddj._scalars import date_value
 from ddj.compare.display import account_links, claim_cell, claim_text
-from ddj.html import escape
 from ddj.model import COMPARED_ATTRIBUTES, DATE_PRECISION, LOCATION_PRECISION
 from ddj.narrative.plain import plain_words
+from ddj.report.templating import Markup, macro
 
-_SILENT = '<span class="ddj-silent" title="the account does not speak to this">—</span>'
+_FRAGMENTS = "sections.frag.j2"
+
+
+def _html(name: str, /, *args: Any, **kwargs: Any) -> Section:
+    """The section the macro ``name`` of ``sections.frag.j2`` renders (everything escaped but Markup)."""
+    return Section(str(macro(_FRAGMENTS, name, *args, **kwargs)))
+
+
+def _silent() -> str:
+    """The dash shown where an account does not speak to an attribute (HTML, for ddj.compare.display)."""
+    return str(macro(_FRAGMENTS, "silent"))
 
 
 @dataclass(frozen=True)
@@ -68,11 +79,7 @@ def incident_heading(ds: Any, incident_id: str) -> Section:
     """The incident's title and, under it, when and where, for the top of an incident report."""
     row = _incident(ds, incident_id)
     where = ", ".join(str(v) for v in (row["place"], row["region"], row["country"]) if v)
-    return Section(
-        f'<h2 class="ddj-title">{escape(row["title"])}</h2>'
-        f'<p class="ddj-dek">{escape(date_text(row["date_start"], row["date_end"], row["date_precision"]))}'
-        f"{' · ' + escape(where) if where else ''}</p>"
-    )
+    return _html("heading", row["title"], date_text(row["date_start"], row["date_end"], row["date_precision"]), where)
 
 
 def incident_facts(ds: Any, incident_id: str) -> Section:
@@ -95,58 +102,70 @@ def incident_facts(ds: Any, incident_id: str) -> Section:
         related = ds.incidents.filter(pl.col("incident_id") == row["related_incident_id"])
         title = related["title"][0] if related.height else row["related_incident_id"]
         facts.append(("Related", f"{title} ({str(row['relation'] or 'related').replace('_', ' ')})"))
-    items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in facts)
-    text = f'<dl class="ddj-facts">{items}</dl><p>{escape(row["summary"])}</p>'
-    if row["uncertainty"]:
-        text += f'<p class="ddj-uncertain"><strong>What is uncertain:</strong> {escape(plain_words(row["uncertainty"]))}</p>'
-    return Section(text)
+    uncertainty = plain_words(row["uncertainty"]) if row["uncertainty"] else ""
+    return _html("facts", facts, row["summary"], uncertainty)
 
 
 def accounts_side_by_side(ds: Any, incident_id: str) -> Section:
     """Every account of one incident in a column, earliest first: who said it, when, and what it claimed
-    on each compared attribute; a dash where the account does not speak to an attribute."""
+    on each compared attribute; a dash where the account does not speak to an attribute.
+    """
     _incident(ds, incident_id)
     accounts = (
         ds.accounts.filter(pl.col("incident_id") == incident_id)
-        .join(ds.sources.select("source_id", pl.col("name").alias("source_name"), pl.col("kind").alias("source_kind")),
-              on="source_id", how="left")
+        .join(
+            ds.sources.select("source_id", pl.col("name").alias("source_name"), pl.col("kind").alias("source_kind")),
+            on="source_id",
+            how="left",
+        )
         .sort("published_date", "account_id")
         .with_columns(claim_text(a, with_best=True).alias(f"_claim_{a.name}") for a in COMPARED_ATTRIBUTES)
     )
     if accounts.height == 0:
-        return Section("<p>No account of this incident is recorded.</p>")
+        return _html("paragraph", "No account of this incident is recorded.")
     rows = accounts.to_dicts()
-    head = "".join(
-        f'<th scope="col" class="ddj-{escape(r["side"])}">{escape(r["source_name"] or r["source_id"])}'
-        f'<br><small>{escape(r["side"])} · {escape(str(r["source_kind"] or "").replace("_", " "))} · '
-        f'{escape(r["published_date"])}</small>'
-        + ('<br><em class="ddj-uncertain">marked uncertain</em>' if r.get("certainty") == "uncertain" else "")
-        + "</th>"
+    columns = [
+        {
+            "side": r["side"],
+            "name": r["source_name"] or r["source_id"],
+            "kind": str(r["source_kind"] or "").replace("_", " "),
+            "date": r["published_date"],
+            "uncertain": r.get("certainty") == "uncertain",
+        }
         for r in rows
-    )
-    body = []
-    for attribute in COMPARED_ATTRIBUTES:
-        cells = "".join(f"<td>{claim_cell(r[f'_claim_{attribute.name}'], silent=_SILENT)}</td>" for r in rows)
-        body.append(f'<tr><th scope="row">{escape(attribute.label)}</th>{cells}</tr>')
-    said = "".join(f"<td>{escape(r['statement'])}</td>" for r in rows)
-    links = "".join(f"<td>{account_links(r)}</td>" for r in rows)
+    ]
+    silent = _silent()
+    body: list[tuple[str, list[Any]]] = [
+        (attribute.label, [Markup(claim_cell(r[f"_claim_{attribute.name}"], silent=silent)) for r in rows])
+        for attribute in COMPARED_ATTRIBUTES
+    ]
     if any(r["speaker"] for r in rows):
-        speaker = "".join(f"<td>{escape(r['speaker'] or '')}</td>" for r in rows)
-        body.append(f'<tr><th scope="row">speaker</th>{speaker}</tr>')
-    body += [f'<tr><th scope="row">what it said (our paraphrase)</th>{said}</tr>',
-             f'<tr><th scope="row">source</th>{links}</tr>']
+        body.append(("speaker", [r["speaker"] or "" for r in rows]))
+    body += [
+        ("what it said (our paraphrase)", [r["statement"] for r in rows]),
+        ("source", [Markup(account_links(r)) for r in rows]),
+    ]
     if any(r.get("certainty") == "uncertain" for r in rows):  # beside the claims it qualifies, on every page
-        unsure = "".join(f"<td>{escape(plain_words(r.get('notes')) or 'marked uncertain') if r.get('certainty') == 'uncertain' else ''}"
-                         "</td>" for r in rows)
-        body.append(f'<tr><th scope="row">what we are not sure of</th>{unsure}</tr>')
-    return Section(
-        f'<table class="ddj-accounts"><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-        f'<p class="ddj-note">{_SILENT} the account does not speak to this; "unknown": it says it is not known.</p>'
-    )
+        body.append(
+            (
+                "what we are not sure of",
+                [
+                    plain_words(r.get("notes")) or "marked uncertain" if r.get("certainty") == "uncertain" else ""
+                    for r in rows
+                ],
+            )
+        )
+    return _html("accounts", columns, body)
 
 
-def select_incidents(ds: Any, *, country: str | None = None, region: str | None = None,
-                     date_from: str | None = None, date_to: str | None = None) -> pl.DataFrame:
+def select_incidents(
+    ds: Any,
+    *,
+    country: str | None = None,
+    region: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+) -> pl.DataFrame:
     """The incidents in a country (and region) whose date window overlaps ``date_from``..``date_to``.
 
     Examples
@@ -170,8 +189,9 @@ def select_incidents(ds: Any, *, country: str | None = None, region: str | None 
     return frame.sort("date_start", "incident_id")
 
 
-def window_summary(frame: pl.DataFrame, *, place: str, date_from: str | None, date_to: str | None,
-                   filters: str = "") -> Section:
+def window_summary(
+    frame: pl.DataFrame, *, place: str, date_from: str | None, date_to: str | None, filters: str = ""
+) -> Section:
     """The page's first sentence: how many incidents a theatre report covers, where and when, and the
     filter that selected them (a filtered report says so first, not only in its methods box).
 
@@ -188,8 +208,8 @@ def window_summary(frame: pl.DataFrame, *, place: str, date_from: str | None, da
     from ddj.charts._common import long_date
     from ddj.filters import FilterSpec
 
-    first = frame["date_start"].min() if frame.height else None
-    last = frame["date_end"].max() if frame.height else None
+    first = date_value(frame["date_start"].min())
+    last = date_value(frame["date_end"].max())
 
     def day(text: str | None, fallback: dt.date | None) -> str:
         value = dt.date.fromisoformat(text) if text else fallback
@@ -201,47 +221,49 @@ def window_summary(frame: pl.DataFrame, *, place: str, date_from: str | None, da
     spec = FilterSpec.from_json(filters) if filters else None
     if spec is not None and spec.active():
         sentence = f"Filtered to {spec.describe()}: {sentence}"
-    return Section(f"<p>{escape(sentence)}</p>")
+    return _html("paragraph", sentence)
 
 
 def incidents_by_type(frame: pl.DataFrame) -> Section:
     """A table of incidents by event type and year (a count per cell, totals at the right)."""
     if frame.height == 0:
-        return Section("<p>No incidents in this selection.</p>")
+        return _html("paragraph", "No incidents in this selection.")
     counts = (
         frame.with_columns(pl.col("date_start").dt.year().alias("year"))
-        .group_by("event_type", "year").len()
+        .group_by("event_type", "year")
+        .len()
         .pivot(on="year", index="event_type", values="len", sort_columns=True)
         .fill_null(0)
     )
     years = [c for c in counts.columns if c != "event_type"]
-    counts = counts.with_columns(pl.sum_horizontal(years).alias("total")).sort("total", "event_type", descending=[True, False])
-    head = "".join(f"<th>{escape(c)}</th>" for c in ["event type", *years, "total"])
-    body = "".join(
-        "<tr>" + f"<th scope=\"row\">{escape(str(r['event_type']).replace('_', ' '))}</th>"
-        + "".join(f"<td>{r[y]}</td>" for y in years) + f"<td>{r['total']}</td></tr>"
-        for r in counts.iter_rows(named=True)
+    counts = counts.with_columns(pl.sum_horizontal(years).alias("total")).sort(
+        "total", "event_type", descending=[True, False]
     )
-    return Section(f'<table class="ddj-by-type"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+    rows = [
+        (str(r["event_type"]).replace("_", " "), [*(r[y] for y in years), r["total"]])
+        for r in counts.iter_rows(named=True)
+    ]
+    return _html("by_type", ["event type", *years, "total"], rows)
 
 
 def incident_list(frame: pl.DataFrame, *, link: str | None = None) -> Section:
     """A table of the selected incidents: date, title, place, aircraft and event type; with ``link`` (a pattern
-    such as :data:`INCIDENT_PAGE`) each title links to the incident's page."""
+    such as :data:`INCIDENT_PAGE`) each title links to the incident's page.
+    """
     if frame.height == 0:
-        return Section("<p>No incidents in this selection.</p>")
-    body = "".join(
-        "<tr>"
-        f"<td>{escape(date_text(r['date_start'], r['date_end'], r['date_precision']))}</td>"
-        f"<td>{_page_link(link, r['incident_id'], r['title'])}</td>"
-        f"<td>{escape(', '.join(str(v) for v in (r['place'], r['region']) if v))}</td>"
-        f"<td>{escape(r['aircraft_model'])}</td>"
-        f"<td>{escape(str(r['event_type']).replace('_', ' '))}</td>"
-        "</tr>"
+        return _html("paragraph", "No incidents in this selection.")
+    rows = [
+        {
+            "when": date_text(r["date_start"], r["date_end"], r["date_precision"]),
+            "href": _page_href(link, r["incident_id"]),
+            "title": r["title"],
+            "where": ", ".join(str(v) for v in (r["place"], r["region"]) if v),
+            "aircraft": r["aircraft_model"],
+            "event": str(r["event_type"]).replace("_", " "),
+        }
         for r in frame.iter_rows(named=True)
-    )
-    head = "<tr><th>when</th><th>incident</th><th>where</th><th>aircraft</th><th>event</th></tr>"
-    return Section(f'<table class="ddj-incidents"><thead>{head}</thead><tbody>{body}</tbody></table>')
+    ]
+    return _html("incident_list", rows)
 
 
 def data_caveats(ds: Any, incident_ids: list[str] | None = None) -> Section:
@@ -263,40 +285,46 @@ def data_caveats(ds: Any, incident_ids: list[str] | None = None) -> Section:
         keep = pl.col("incident_id").is_in(list(incident_ids))
         scoped = {"incidents": ds.incidents.filter(keep), "accounts": ds.accounts.filter(keep)}
         per_row = {f"{ds.name}/incidents.csv", f"{ds.name}/accounts.csv"}
-        caveats = [*incident_caveats(scoped, ds.files),
-                   *(c for c in caveats if c.file not in per_row and not c.file.endswith(("/incidents.csv", "/accounts.csv")))]
+        caveats = [
+            *incident_caveats(scoped, ds.files),
+            *(c for c in caveats if c.file not in per_row and not c.file.endswith(("/incidents.csv", "/accounts.csv"))),
+        ]
     if not caveats:
-        return Section("<p>The dataset reports no caveats for these incidents.</p>" if incident_ids is not None
-                       else "<p>The dataset reports no caveats.</p>")
-    items = "".join(f"<li>{escape(c.message)}</li>" for c in caveats)
-    return Section(f'<ul class="ddj-caveats">{items}</ul>')
+        return _html(
+            "paragraph",
+            "The dataset reports no caveats for these incidents."
+            if incident_ids is not None
+            else "The dataset reports no caveats.",
+        )
+    return _html("caveats", [c.message for c in caveats])
 
 
 # --- tallies -------------------------------------------------------------------------------------
 
 
 def table(frame: pl.DataFrame, labels: dict[str, str] | None = None, *, css_class: str = "ddj-table") -> Section:
-    """A frame as an HTML table: ``labels`` picks and names the columns (all, as named, by default).
+    r"""A frame as an HTML table: ``labels`` picks and names the columns (all, as named, by default).
 
     Numbers with a fraction are shown to two decimals; missing values as a dash; everything escaped.
 
     Examples
     --------
-    >>> str(table(pl.DataFrame({"a": ["<b>"], "r": [1.2345]}), {"a": "name", "r": "ratio"}))
-    '<table class="ddj-table"><thead><tr><th>name</th><th>ratio</th></tr></thead><tbody><tr><td>&lt;b&gt;</td><td>1.23</td></tr></tbody></table>'
+    >>> html = str(table(pl.DataFrame({"a": ["<b>"], "r": [1.2345]}), {"a": "name", "r": "ratio"}))
+    >>> print(html.replace("<tbody>", "\n<tbody>"))
+    <table class="ddj-table"><thead><tr><th>name</th><th>ratio</th></tr></thead>
+    <tbody><tr><td>&lt;b&gt;</td><td>1.23</td></tr></tbody></table>
 
     The tag in the data is shown as text and the ratio is rounded for reading.
     """
     labels = labels or {c: c for c in frame.columns}
     shown = frame.select(
-        pl.when(pl.col(c).is_null()).then(pl.lit("—")).otherwise(
-            pl.col(c).round(2).cast(pl.String) if frame.schema[c].is_float() else pl.col(c).cast(pl.String)
-        ).alias(c)
+        pl.when(pl.col(c).is_null())
+        .then(pl.lit("—"))
+        .otherwise(pl.col(c).round(2).cast(pl.String) if frame.schema[c].is_float() else pl.col(c).cast(pl.String))
+        .alias(c)
         for c in labels
     )
-    head = "".join(f"<th>{escape(label)}</th>" for label in labels.values())
-    body = "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>" for row in shown.iter_rows())
-    return Section(f'<table class="{escape(css_class)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+    return _html("table", list(labels.values()), list(shown.iter_rows()), css_class)
 
 
 def tally_latest(ds: Any, categories: list[str] | None = None) -> Section:
@@ -318,28 +346,69 @@ def tally_latest(ds: Any, categories: list[str] | None = None) -> Section:
     counted = f"documented by {documented.name}" if documented.named else "documented"
     cover = ddj.tally.coverage(ds)
     common = cover["common_to"]
-    latest = ddj.tally(ds, as_of=common, categories=categories)
-    labels = {"category": "category", "official": claim, "documented": counted, "ratio": "ratio",
-              "difference": "difference", "revisions": "official revisions by then"}
+    if common is None:
+        return _html("paragraph", "No day has both an official claim and a documented count to compare.")
+    latest = ddj.tally.tally(ds, as_of=common, categories=categories)
+    labels = {
+        "category": "category",
+        "official": claim,
+        "documented": counted,
+        "ratio": "ratio",
+        "difference": "difference",
+        "revisions": "official revisions by then",
+    }
     if latest.filter(pl.col("official_as_of") != common).height:
-        labels = {"category": "category", "official_as_of": "figures of", **{k: v for k, v in labels.items()
-                                                                             if k != "category"}}
-    parts = [f"<p>As of {escape(_tally_day(common))}, the last day both {escape(official.phrase)} and "
-             f"{escape(documented.phrase)} cover: each claim against the count documented with photo or video "
-             "evidence on the same day (a minimum), with their ratio and difference.</p>", str(table(latest, labels))]
-    later = (ddj.tally(ds, categories=categories).filter(pl.col("official_as_of") > common)
-             .join(latest.select("category", pl.col("official").alias("_then")), on="category", how="left")
-             .with_columns((pl.col("official") - pl.col("_then")).alias("rise")))
+        labels = {
+            "category": "category",
+            "official_as_of": "figures of",
+            **{k: v for k, v in labels.items() if k != "category"},
+        }
+    parts: list[tuple[str, Any]] = [
+        (
+            "p",
+            (
+                f"As of {_tally_day(common)}, the last day both {official.phrase} and {documented.phrase} cover: "
+                "each claim against the count documented with photo or video evidence on the same day (a minimum), "
+                "with their ratio and difference."
+            ),
+        ),
+        ("html", Markup(table(latest, labels))),
+    ]
+    later = (
+        ddj.tally.tally(ds, categories=categories)
+        .filter(pl.col("official_as_of") > common)
+        .join(latest.select("category", pl.col("official").alias("_then")), on="category", how="left")
+        .with_columns((pl.col("official") - pl.col("_then")).alias("rise"))
+    )
     if later.height:
-        last = later["official_as_of"].max()
+        last = date_value(later["official_as_of"].max())
+        assert last is not None  # later has rows
         parts.append(
-            f"<p>Later claims of {escape(official.phrase)}, shown apart: {escape(documented.phrase)}'s count stops "
-            f"on {escape(_tally_day(common))}, so nothing documented can be set against them and they get no "
-            f"ratio. The last are of {escape(_tally_day(last))}.</p>")
-        parts.append(str(table(later, {"category": "category", "official": claim, "official_as_of": "claimed on",
-                                       "rise": f"rise since {_tally_day(common)}"})))
-    parts.append(f'<p class="ddj-source">{escape(source_line(ds))}</p>')
-    return Section("".join(parts))
+            (
+                "html",
+                macro(
+                    _FRAGMENTS, "later_claims", official.phrase, documented.phrase, _tally_day(common), _tally_day(last)
+                ),
+            )
+        )
+        parts.append(
+            (
+                "html",
+                Markup(
+                    table(
+                        later,
+                        {
+                            "category": "category",
+                            "official": claim,
+                            "official_as_of": "claimed on",
+                            "rise": f"rise since {_tally_day(common)}",
+                        },
+                    )
+                ),
+            )
+        )
+    parts.append(("source", source_line(ds)))
+    return _html("parts", parts)
 
 
 def tally_crossings(series: pl.DataFrame, ds: Any = None) -> Section:
@@ -361,48 +430,92 @@ def tally_crossings(series: pl.DataFrame, ds: Any = None) -> Section:
     crossings = ddj.tally.threshold_crossings(series)
     spans = crossings.drop_nulls("compared_from")
     if spans.height == 0:
-        return Section("<p>No day has both an official claim and a documented count to compare.</p>")
-    start, end = spans["compared_from"].min(), spans["compared_to"].max()
-    parts = [f"<p>Counted only on days both figures are current, from {escape(_tally_day(start))} to "
-             f"{escape(_tally_day(end))}; a ratio needs a documented count above zero. A claim already past a "
-             "multiple on the first day compared is listed apart: that is where the comparison starts, not a "
-             "crossing.</p>"]
+        return _html("paragraph", "No day has both an official claim and a documented count to compare.")
+    start, end = date_value(spans["compared_from"].min()), date_value(spans["compared_to"].max())
+    assert start is not None and end is not None  # a compared span has both ends
+    parts: list[tuple[str, Any]] = [
+        (
+            "p",
+            (
+                f"Counted only on days both figures are current, from {_tally_day(start)} to {_tally_day(end)}; a "
+                "ratio needs a documented count above zero. A claim already past a multiple on the first day "
+                "compared is listed apart: that is where the comparison starts, not a crossing."
+            ),
+        )
+    ]
     crossed = crossings.filter(pl.col("first_date").is_not_null())
     if crossed.height:
-        parts.append(str(table(crossed, {"category": "category", "threshold": "times the documented count",
-                                         "first_date": "crossed on", "official": claim, "documented": counted})))
+        parts.append(
+            (
+                "html",
+                Markup(
+                    table(
+                        crossed,
+                        {
+                            "category": "category",
+                            "threshold": "times the documented count",
+                            "first_date": "crossed on",
+                            "official": claim,
+                            "documented": counted,
+                        },
+                    )
+                ),
+            )
+        )
     else:
-        parts.append("<p>No official claim crossed a multiple of the documented count while both were current.</p>")
+        parts.append(("p", "No official claim crossed a multiple of the documented count while both were current."))
     levels: dict[str, tuple[dt.date, list[str]]] = {}
     for row in crossings.filter(pl.col("above_at_start")).sort("category", "threshold").iter_rows(named=True):
         levels.setdefault(row["category"], (row["compared_from"], []))[1].append(f"{row['threshold']:g}")
-    already = pl.DataFrame({"category": list(levels), "compared_from": [v[0] for v in levels.values()],
-                            "levels": [", ".join(v[1]) for v in levels.values()]},
-                           schema={"category": pl.String, "compared_from": pl.Date, "levels": pl.String})
+    already = pl.DataFrame(
+        {
+            "category": list(levels),
+            "compared_from": [v[0] for v in levels.values()],
+            "levels": [", ".join(v[1]) for v in levels.values()],
+        },
+        schema={"category": pl.String, "compared_from": pl.Date, "levels": pl.String},
+    )
     if already.height:
-        parts.append("<p>Already at or past these multiples on the first day compared:</p>")
-        parts.append(str(table(already, {"category": "category", "compared_from": "first day compared",
-                                         "levels": "times the documented count"})))
-    return Section("".join(parts))
+        parts.append(("p", "Already at or past these multiples on the first day compared:"))
+        parts.append(
+            (
+                "html",
+                Markup(
+                    table(
+                        already,
+                        {
+                            "category": "category",
+                            "compared_from": "first day compared",
+                            "levels": "times the documented count",
+                        },
+                    )
+                ),
+            )
+        )
+    return _html("parts", parts)
 
 
 def tally_revisions(series: pl.DataFrame) -> Section:
     """The days officials corrected a running total, and by how much."""
     revised = series.filter(pl.col("revision").is_not_null()).sort("date", "category")
     if revised.height == 0:
-        return Section("<p>The officials made no correction to these categories.</p>")
-    return table(revised, {"date": "date", "category": "category", "revision": "correction",
-                           "official": "official claim after it"})
+        return _html("paragraph", "The officials made no correction to these categories.")
+    return table(
+        revised,
+        {"date": "date", "category": "category", "revision": "correction", "official": "official claim after it"},
+    )
 
 
 def tally_findings(ds: Any) -> Section:
     """What the build found in the raw files, by rule: how often, and the first instance in words."""
     findings = ds.table("findings")
     if findings.height == 0:
-        return Section("<p>The build found nothing to report in the raw files.</p>")
-    summary = (findings.group_by("rule", maintain_order=True)
-               .agg(pl.len().alias("count"), pl.col("detail").first().alias("example"))
-               .sort("count", "rule", descending=[True, False]))
+        return _html("paragraph", "The build found nothing to report in the raw files.")
+    summary = (
+        findings.group_by("rule", maintain_order=True)
+        .agg(pl.len().alias("count"), pl.col("detail").first().alias("example"))
+        .sort("count", "rule", descending=[True, False])
+    )
     return table(summary, {"rule": "finding", "count": "rows", "example": "first instance"})
 
 
@@ -410,28 +523,34 @@ def tally_findings(ds: Any) -> Section:
 
 #: What each grade says about an incident, in words for the page (the rules are in :mod:`ddj.compare.grades`).
 GRADE_MEANINGS = {
-    "confirmed": ("the operator gave its version, an account independent of it agrees on a point both speak to, "
-                  "and no account contradicts it"),
+    "confirmed": (
+        "the operator gave its version, an account independent of it agrees on a point both speak to, "
+        "and no account contradicts it"
+    ),
     "fair": "two or more independent sources report it and agree; the operator gave no version",
     "uncorroborated": "official account only, not independently corroborated: nothing else backs or contradicts it",
     "weak": "a single independent source reports it, or the sources disagree with one another",
     "contested": "officials and other accounts contradict each other and neither side concedes",
-    "discounted": ("other accounts contradict the operator, but on the disputed point more than twice as many "
-                   "independent sources (at least two) support the operator"),
+    "discounted": (
+        "other accounts contradict the operator, but on the disputed point more than twice as many "
+        "independent sources (at least two) support the operator"
+    ),
 }
 _SOFT = "#f6f6f3"
 
 
-def _swatch(colour: str) -> str:
-    return (f'<span aria-hidden="true" style="display:inline-block;width:.8em;height:.8em;margin-right:.35em;'
-            f'vertical-align:-.05em;border:1px solid #555;background:{colour}"></span>')
+def _status_colour(status: str) -> str:
+    """A status's colour in the charts' legends."""
+    from ddj.charts.theme import STATUS_COLOURS
+
+    return STATUS_COLOURS.get(status, "#ffffff")
 
 
-def _status_words(status: str) -> str:
-    """A status in words with its colour swatch (the colours and words of the charts' legends)."""
-    from ddj.charts.theme import STATUS_COLOURS, STATUS_LABELS
+def _status_label(status: str) -> str:
+    """A status in the words of the charts' legends."""
+    from ddj.charts.theme import STATUS_LABELS
 
-    return _swatch(STATUS_COLOURS.get(status, "#ffffff")) + escape(STATUS_LABELS.get(status, status.replace("_", " ")))
+    return STATUS_LABELS.get(status, status.replace("_", " "))
 
 
 def _values_text(attribute: str, values: list[str] | None) -> str:
@@ -449,7 +568,8 @@ def _source_names(ds: Any, account_ids: list[str] | None) -> str:
         .join(ds.accounts.select("account_id", "source_id"), on="account_id", how="left", maintain_order="left")
         .join(ds.sources.select("source_id", "name"), on="source_id", how="left", maintain_order="left")
         .select(pl.coalesce("name", "source_id", "account_id").unique(maintain_order=True))
-        .to_series().to_list()
+        .to_series()
+        .to_list()
     )
     return "; ".join(str(n) for n in names)
 
@@ -486,24 +606,20 @@ def discrepancy_table(ds: Any, comparison: Any, incident_id: str) -> Section:
     _incident(ds, incident_id)
     row = _one_incident(comparison, incident_id)
     attributes = comparison.attributes.filter(pl.col("incident_id") == incident_id)
-    body = []
-    for r in attributes.iter_rows(named=True):
-        cells = []
-        for side in ("official", "unofficial"):
-            values = _values_text(r["attribute"], r[f"{side}_values"])
-            who = _source_names(ds, r[f"{side}_account_ids"])
-            cells.append(f"<td>{escape(values)}<br><small>{escape(who)}</small></td>" if values
-                         else f"<td>{_SILENT}</td>")
-        origins = r["n_unofficial_origins"] if r["unofficial_values"] else ""
-        body.append(f'<tr><th scope="row">{escape(r["label"])}</th>{"".join(cells)}<td>{origins}</td>'
-                    f"<td>{_status_words(r['status'])}</td></tr>")
-    head = ("<tr><th>attribute</th><th>officials say</th><th>other accounts say</th>"
-            "<th>independent sources</th><th>how they compare</th></tr>")
-    return Section(f"<p>{escape(_discrepancy_lead(row, attributes))}</p>"
-                   f'<table class="ddj-discrepancies"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
-                   f'<p class="ddj-note">Only current accounts are compared (an account its source later replaced is '
-                   f"left out). {_SILENT} no current account on that side claims a value.</p>"
-                   + _changes(ds, comparison, incident_id))
+    rows = [
+        {
+            "label": r["label"],
+            "sides": [
+                (_values_text(r["attribute"], r[f"{side}_values"]), _source_names(ds, r[f"{side}_account_ids"]))
+                for side in ("official", "unofficial")
+            ],
+            "origins": r["n_unofficial_origins"] if r["unofficial_values"] else "",
+            "colour": _status_colour(r["status"]),
+            "status": _status_label(r["status"]),
+        }
+        for r in attributes.iter_rows(named=True)
+    ]
+    return _html("discrepancies", _discrepancy_lead(row, attributes), rows, _changes(ds, comparison, incident_id))
 
 
 def _discrepancy_lead(row: dict[str, Any], attributes: pl.DataFrame) -> str:
@@ -520,44 +636,48 @@ def _discrepancy_lead(row: dict[str, Any], attributes: pl.DataFrame) -> str:
     if not row["acknowledged"]:
         if row.get("official_searched"):
             reported = labels("official_silent")
-            return ("The operator has never spoken of this incident" +
-                    (f"; other accounts report the {reported}." if reported else "."))
+            return "The operator has never spoken of this incident" + (
+                f"; other accounts report the {reported}." if reported else "."
+            )
         reported = labels("no_official_record")
-        return ("No official account of this incident is recorded, and no search for official statements was "
-                "declared" + (f"; other accounts report the {reported}." if reported else "."))
+        return (
+            "No official account of this incident is recorded, and no search for official statements was "
+            "declared" + (f"; other accounts report the {reported}." if reported else ".")
+        )
     contradicted = labels("contradict")
-    text = (f"Officials and other accounts contradict each other on the {contradicted}." if contradicted
-            else "Officials and other accounts do not contradict each other on any point compared here.")
+    text = (
+        f"Officials and other accounts contradict each other on the {contradicted}."
+        if contradicted
+        else "Officials and other accounts do not contradict each other on any point compared here."
+    )
     silent = labels("unofficial_only")
     if silent:
         text += f" Officials say nothing about the {silent}, which other accounts report."
     return text
 
 
-def _changes(ds: Any, comparison: Any, incident_id: str) -> str:
+def _changes(ds: Any, comparison: Any, incident_id: str) -> list[dict[str, Any]]:
+    """Every official account that replaced an earlier one with a different claim, for the table under the
+    discrepancies (none: no table).
+    """
     changes = comparison.changes.filter(pl.col("incident_id") == incident_id)
     if changes.height == 0:
-        return ""
+        return []
     labels = {a.name: a.label for a in COMPARED_ATTRIBUTES}
     rows = changes.join(ds.sources.select("source_id", "name"), on="source_id", how="left").sort(
-        "to_date", "source_id", "attribute")
-    body = "".join(
-        "<tr>"
-        f"<td>{escape(r['name'] or r['source_id'])}</td><td>{escape(labels.get(r['attribute'], r['attribute']))}</td>"
-        f"<td>{escape(_values_text(r['attribute'], [r['from_value']]))} ({escape(r['from_date'])})</td>"
-        f"<td>{escape(_values_text(r['attribute'], [r['to_value']]))} ({escape(r['to_date'])})</td>"
-        "</tr>"
-        for r in rows.iter_rows(named=True)
+        "to_date", "source_id", "attribute"
     )
-    return ("<p>Officials changed their account:</p>"
-            '<table class="ddj-changes"><thead><tr><th>source</th><th>attribute</th><th>first said</th>'
-            f"<th>later said</th></tr></thead><tbody>{body}</tbody></table>")
-
-
-def _override_text(row: dict[str, Any]) -> str:
-    """The editor's decision on a grade: who, when, which override row, and why."""
-    return (f"Set to {escape(row['grade'])} by {escape(row['override_editor'])} on {escape(row['override_date'])} "
-            f"(override {escape(row['override_id'])}). Reason: {escape(row['override_reason'])}")
+    return [
+        {
+            "source": r["name"] or r["source_id"],
+            "attribute": labels.get(r["attribute"], r["attribute"]),
+            "first": _values_text(r["attribute"], [r["from_value"]]),
+            "from_date": r["from_date"],
+            "later": _values_text(r["attribute"], [r["to_value"]]),
+            "to_date": r["to_date"],
+        }
+        for r in rows.iter_rows(named=True)
+    ]
 
 
 def grade_box(comparison: Any, incident_id: str) -> Section:
@@ -578,20 +698,15 @@ def grade_box(comparison: Any, incident_id: str) -> Section:
 
     row = _one_incident(comparison, incident_id)
     grade = row["grade"]
-    parts = [
-        f'<p style="font-size:1.15rem;margin:0 0 .4rem">{_swatch(GRADE_COLOURS.get(grade, "#ffffff"))}'
-        f"<strong>Grade: {escape(grade)}</strong> — {escape(GRADE_MEANINGS.get(grade, ''))}.</p>",
-    ]
-    if row["grade_overridden"]:
-        parts.append(f'<p class="ddj-override"><strong>An editor set this grade.</strong> {_override_text(row)}</p>')
-        parts.append(f"<p>The rules give <strong>{escape(row['computed_grade'])}</strong>. "
-                     f"{escape(row['computed_grade_reason'])}</p>")
-    else:
-        parts.append(f"<p>Why: {escape(row['computed_grade_reason'])}</p>")
-    parts.append(f"<p>{escape(_acknowledgement_words(row, _unsure_first_dates(comparison, row)))}</p>")
-    colour = GRADE_COLOURS.get(grade, "#999999")
-    return Section(f'<div class="ddj-grade" style="border-left:6px solid {colour};background:{_SOFT};'
-                   f'padding:.6rem 1rem;margin:.75rem 0">{"".join(parts)}</div>')
+    return _html(
+        "grade_box",
+        row,
+        GRADE_COLOURS.get(grade, "#999999"),
+        GRADE_COLOURS.get(grade, "#ffffff"),
+        _SOFT,
+        GRADE_MEANINGS.get(grade, ""),
+        _acknowledgement_words(row, _unsure_first_dates(comparison, row)),
+    )
 
 
 def _unsure_first_dates(comparison: Any, row: dict[str, Any]) -> tuple[bool, bool]:
@@ -612,7 +727,8 @@ def _unsure_first_dates(comparison: Any, row: dict[str, Any]) -> tuple[bool, boo
 
 def _acknowledgement_words(row: dict[str, Any], unsure: tuple[bool, bool] = (False, False)) -> str:
     """How long the operator took to speak, in words; a date that rests only on accounts marked uncertain
-    says so, and no "N days" is counted from it."""
+    says so, and no "N days" is counted from it.
+    """
     from ddj.narrative.wording import long_date
 
     official_unsure, other_unsure = unsure
@@ -625,12 +741,17 @@ def _acknowledgement_words(row: dict[str, Any], unsure: tuple[bool, bool] = (Fal
     if not row["acknowledged"]:
         if row.get("official_searched", True):
             return "The operator has never acknowledged the incident" + reported + "."
-        return ("No official account of the incident is recorded (no search for official statements was declared)"
-                + reported + ".")
+        return (
+            "No official account of the incident is recorded (no search for official statements was declared)"
+            + reported
+            + "."
+        )
     days = row["days_to_official"]
     if official_unsure:
-        text = (f"The operator's first official account is dated {long_date(row['first_official_date'])}, "
-                "but that date rests on an account we mark uncertain")
+        text = (
+            f"The operator's first official account is dated {long_date(row['first_official_date'])}, "
+            "but that date rests on an account we mark uncertain"
+        )
     else:
         when = "the day it began" if days == 0 else f"{_days(days)} {'after' if days > 0 else 'before'} it began"
         text = f"The operator's first official account came on {long_date(row['first_official_date'])}, {when}"
@@ -639,8 +760,11 @@ def _acknowledgement_words(row: dict[str, Any], unsure: tuple[bool, bool] = (Fal
         if other_unsure:
             text += f"; the first other report is dated {long_date(first_other)}, going by accounts we mark uncertain"
         else:
-            text += (", the same day as the first other report" if gap == 0 else
-                     f", {_days(gap)} {'after' if gap > 0 else 'before'} the first other report")
+            text += (
+                ", the same day as the first other report"
+                if gap == 0
+                else f", {_days(gap)} {'after' if gap > 0 else 'before'} the first other report"
+            )
     text += "."
     if row["official_changed"]:
         text += " An official source later changed its account."
@@ -669,16 +793,13 @@ def narrative_section(ds: Any, comparison: Any, incident_ids: list[str] | str, *
     from ddj.narrative import narrative, render_html
 
     if not isinstance(incident_ids, str) and not list(incident_ids):
-        return Section("<p>No incidents in this selection.</p>")
+        return _html("paragraph", "No incidents in this selection.")
     return Section(render_html(narrative(ds, comparison, incident_ids=incident_ids), id_prefix=id_prefix))
 
 
 def not_on_map(located: Any) -> Section:
     """A note naming the incidents a locator map could not place, and why (for when none could be placed)."""
-    items = "".join(f"<li>{escape(r['title'])}: {escape(r['reason'])}</li>"
-                    for r in located.unplaced.iter_rows(named=True))
-    return Section(f'<p>Not on a map: the place is not known precisely enough to draw.</p><ul class="ddj-unplaced">'
-                   f"{items}</ul>")
+    return _html("not_on_map", located.unplaced.select("title", "reason").to_dicts())
 
 
 # --- the comparison over a theatre -----------------------------------------------------------------
@@ -686,19 +807,21 @@ def not_on_map(located: Any) -> Section:
 
 def _selected(comparison: Any, incidents: pl.DataFrame) -> pl.DataFrame:
     """The comparison's incident rows for the selected incidents, with their date, year and title."""
-    return incidents.select("incident_id", "title", "date_start", "date_end", "date_precision",
-                            pl.col("date_start").dt.year().alias("year")).join(
-        comparison.incidents, on="incident_id", how="left", maintain_order="left")
+    return incidents.select(
+        "incident_id", "title", "date_start", "date_end", "date_precision", pl.col("date_start").dt.year().alias("year")
+    ).join(comparison.incidents, on="incident_id", how="left", maintain_order="left")
 
 
 def _share(part: str, whole: str = "incidents") -> pl.Expr:
-    return pl.when(pl.col(whole) > 0).then(
-        pl.format("{} ({}%)", pl.col(part), (100 * pl.col(part) / pl.col(whole)).round(0).cast(pl.Int64))
-    ).otherwise(pl.col(part).cast(pl.String))
+    return (
+        pl.when(pl.col(whole) > 0)
+        .then(pl.format("{} ({}%)", pl.col(part), (100 * pl.col(part) / pl.col(whole)).round(0).cast(pl.Int64)))
+        .otherwise(pl.col(part).cast(pl.String))
+    )
 
 
 def causes(comparison: Any, incidents: pl.DataFrame) -> Section:
-    """Official against unofficial causes over the selected incidents.
+    r"""Official against unofficial causes over the selected incidents.
 
     Three parts: how many incidents each side gives each cause (an incident counts once per cause
     its accounts on that side give); how the sides compare on the cause (incidents per status); and
@@ -710,64 +833,64 @@ def causes(comparison: Any, incidents: pl.DataFrame) -> Section:
     >>> from ddj.compare import compare
     >>> ds = ddj.load("syria-ru-aviation", warn=False)
     >>> html = str(causes(compare(ds), ds.incidents))
-    >>> "<tr><th scope=\\"row\\">technical failure</th>" in html
+    >>> "<tr><th scope=\"row\">technical failure</th>" in html
     True
 
     Technical failure is one of the causes the accounts give, counted for each side.
     """
     if incidents.height == 0:
-        return Section("<p>No incidents in this selection.</p>")
+        return _html("paragraph", "No incidents in this selection.")
     from ddj.charts.theme import STATUS_LABELS
     from ddj.model import CAUSES
 
     cause = comparison.attributes.filter(pl.col("attribute") == "cause").join(
-        incidents.select("incident_id"), on="incident_id", how="semi")
+        incidents.select("incident_id"), on="incident_id", how="semi"
+    )
     order = {c: i for i, c in enumerate(CAUSES)}
     sides = {"official": "official_values", "unofficial": "unofficial_values"}
     counts = None
     for side, column in sides.items():
-        given = (cause.select("incident_id", pl.col(column).cast(pl.List(pl.String)).alias("cause"))  # Enums
-                 .explode("cause").drop_nulls("cause")
-                 .group_by("cause").agg(pl.col("incident_id").n_unique().alias(side)))
+        given = (
+            cause.select("incident_id", pl.col(column).cast(pl.List(pl.String)).alias("cause"))  # Enums
+            .explode("cause")
+            .drop_nulls("cause")
+            .group_by("cause")
+            .agg(pl.col("incident_id").n_unique().alias(side))
+        )
         counts = given if counts is None else counts.join(given, on="cause", how="full", coalesce=True)
-    counts = counts.fill_null(0).with_columns(
-        pl.col("cause").replace_strict(order, default=len(order), return_dtype=pl.Int64).alias("_order")
-    ).sort("_order", "cause")
-    none_given = {side: cause.filter(pl.col(column).list.len() == 0).height for side, column in sides.items()}
-    body = "".join(
-        f'<tr><th scope="row">{escape(str(r["cause"]).replace("_", " "))}</th><td>{r["official"]}</td>'
-        f'<td>{r["unofficial"]}</td></tr>'
-        for r in counts.iter_rows(named=True)
-    ) + (f'<tr><th scope="row"><em>no cause given</em></th><td>{none_given["official"]}</td>'
-         f'<td>{none_given["unofficial"]}</td></tr>')
-    table_html = (f'<table class="ddj-causes"><thead><tr><th>cause</th><th>incidents officials gave it</th>'
-                  f"<th>incidents other accounts gave it</th></tr></thead><tbody>{body}</tbody></table>")
-    statuses = cause.group_by("status").len()
-    status_rows = "".join(
-        f"<tr><td>{_status_words(s)}</td><td>{n}</td></tr>"
-        for s, n in sorted(statuses.iter_rows(), key=lambda item: list(STATUS_LABELS).index(item[0]))
+    assert counts is not None  # one frame per side, joined
+    counts = (
+        counts.fill_null(0)
+        .with_columns(pl.col("cause").replace_strict(order, default=len(order), return_dtype=pl.Int64).alias("_order"))
+        .sort("_order", "cause")
     )
-    status_html = (f'<table class="ddj-cause-status"><thead><tr><th>on the cause</th><th>incidents</th></tr></thead>'
-                   f"<tbody>{status_rows}</tbody></table>")
+    none_given = {side: cause.filter(pl.col(column).list.len() == 0).height for side, column in sides.items()}
+    given_rows = [
+        {"cause": str(r["cause"]).replace("_", " "), "official": r["official"], "unofficial": r["unofficial"]}
+        for r in counts.iter_rows(named=True)
+    ]
+    statuses = [
+        (_status_colour(s), _status_label(s), n)
+        for s, n in sorted(
+            cause.group_by("status").len().iter_rows(), key=lambda item: list(STATUS_LABELS).index(item[0])
+        )
+    ]
     disputed = (
         cause.filter(pl.col("status").is_in(["contradict", "official_silent", "no_official_record", "unofficial_only"]))
         .join(incidents.select("incident_id", "title", "date_start"), on="incident_id", how="left")
         .sort("date_start", "incident_id")
     )
-    if disputed.height:
-        rows = "".join(
-            f"<tr><td>{escape(r['title'])}</td>"
-            f"<td>{escape(_values_text('cause', r['official_values'])) or _SILENT}</td>"
-            f"<td>{escape(_values_text('cause', r['unofficial_values'])) or _SILENT}</td>"
-            f"<td>{_status_words(r['status'])}</td></tr>"
-            for r in disputed.iter_rows(named=True)
-        )
-        disputes = ("<p>Where the causes differ, or only other accounts give one:</p>"
-                    '<table class="ddj-cause-disputes"><thead><tr><th>incident</th><th>officials say</th>'
-                    f"<th>other accounts say</th><th>how they compare</th></tr></thead><tbody>{rows}</tbody></table>")
-    else:
-        disputes = "<p>In no selected incident do the causes differ, or do only other accounts give one.</p>"
-    return Section(table_html + status_html + disputes)
+    rows = [
+        {
+            "title": r["title"],
+            "official": _values_text("cause", r["official_values"]),
+            "unofficial": _values_text("cause", r["unofficial_values"]),
+            "colour": _status_colour(r["status"]),
+            "status": _status_label(r["status"]),
+        }
+        for r in disputed.iter_rows(named=True)
+    ]
+    return _html("causes", given_rows, none_given, statuses, rows)
 
 
 def rates_by_year(comparison: Any, incidents: pl.DataFrame) -> Section:
@@ -791,7 +914,7 @@ def rates_by_year(comparison: Any, incidents: pl.DataFrame) -> Section:
     The last row counts all twenty incidents of the Syria dataset.
     """
     if incidents.height == 0:
-        return Section("<p>No incidents in this selection.</p>")
+        return _html("paragraph", "No incidents in this selection.")
     frame = _selected(comparison, incidents)
     aggregates = (
         pl.len().alias("incidents"),
@@ -804,23 +927,13 @@ def rates_by_year(comparison: Any, incidents: pl.DataFrame) -> Section:
     per_year = frame.group_by("year").agg(*aggregates).sort("year").with_columns(pl.col("year").cast(pl.String))
     total = frame.select(pl.lit("all years").alias("year"), *aggregates)
     shown = pl.concat([per_year, total], how="vertical_relaxed").with_columns(
-        _share("contradicted"), _share("never"), _share("unsearched"), _share("silent"),
+        _share("contradicted"),
+        _share("never"),
+        _share("unsearched"),
+        _share("silent"),
         pl.col("days").round(0).cast(pl.Int64).cast(pl.String).fill_null("—"),
     )
-    head = ("<tr><th>year</th><th>incidents</th><th>officials and others contradict each other</th>"
-            "<th>never acknowledged by the operator (its statements searched for)</th>"
-            "<th>no official account recorded (no search declared)</th>"
-            "<th>officials silent on a point others report</th>"
-            "<th>median days to the first official account</th></tr>")
-    body = "".join(
-        f'<tr><th scope="row">{escape(r["year"])}</th><td>{r["incidents"]}</td><td>{escape(r["contradicted"])}</td>'
-        f'<td>{escape(r["never"])}</td><td>{escape(r["unsearched"])}</td><td>{escape(r["silent"])}</td>'
-        f'<td>{escape(r["days"])}</td></tr>'
-        for r in shown.iter_rows(named=True)
-    )
-    return Section(f'<table class="ddj-rates"><thead>{head}</thead><tbody>{body}</tbody></table>'
-                   '<p class="ddj-note">An incident counts once per column however many attributes it concerns; '
-                   "shares are of the year's incidents.</p>")
+    return _html("rates", shown.to_dicts())
 
 
 def grades_table(comparison: Any, incidents: pl.DataFrame) -> Section:
@@ -839,34 +952,27 @@ def grades_table(comparison: Any, incidents: pl.DataFrame) -> Section:
     The Syria dataset holds no editor's override of a grade, and the table says so.
     """
     if incidents.height == 0:
-        return Section("<p>No incidents in this selection.</p>")
+        return _html("paragraph", "No incidents in this selection.")
     from ddj.charts.theme import GRADE_COLOURS
     from ddj.model import GRADES
 
     frame = _selected(comparison, incidents).sort("date_start", "incident_id")
     counts = dict(frame.group_by("grade").len().iter_rows())
-    summary = "".join(
-        f'<tr><th scope="row">{_swatch(GRADE_COLOURS[g])}{escape(g)}</th><td>{counts.get(g, 0)}</td>'
-        f"<td>{escape(GRADE_MEANINGS[g])}</td></tr>"
+    summary = [
+        {"grade": g, "colour": GRADE_COLOURS[g], "count": counts.get(g, 0), "meaning": GRADE_MEANINGS[g]}
         for g in GRADES
-    )
-    rows = []
-    for r in frame.iter_rows(named=True):
-        why = escape(r["computed_grade_reason"])
-        if r["grade_overridden"]:
-            why = (f"<strong>An editor set this grade.</strong> {_override_text(r)}<br>"
-                   f"The rules give {escape(r['computed_grade'])}: {why}")
-        rows.append(f"<tr><td>{escape(date_text(r['date_start'], r['date_end'], r['date_precision']))}</td>"
-                    f"<td>{escape(r['title'])}</td><td>{escape(r['grade'])}</td><td>{why}</td></tr>")
+    ]
+    rows = [
+        {**r, "when": date_text(r["date_start"], r["date_end"], r["date_precision"])}
+        for r in frame.iter_rows(named=True)
+    ]
     overridden = int(frame["grade_overridden"].fill_null(False).sum())
-    note = (f"{overridden} grade(s) here were set by an editor; the editor, date and reason are shown beside each."
-            if overridden else "No grade here was set by an editor.")
-    return Section(
-        f'<table class="ddj-grade-counts"><thead><tr><th>grade</th><th>incidents</th><th>what it means</th></tr>'
-        f"</thead><tbody>{summary}</tbody></table>"
-        f'<table class="ddj-grades"><thead><tr><th>when</th><th>incident</th><th>grade</th><th>why</th></tr></thead>'
-        f'<tbody>{"".join(rows)}</tbody></table><p class="ddj-note">{escape(note)}</p>'
+    note = (
+        f"{overridden} grade(s) here were set by an editor; the editor, date and reason are shown beside each."
+        if overridden
+        else "No grade here was set by an editor."
     )
+    return _html("grades", summary, rows, note)
 
 
 # --- pages a reader meets: metadata, links between pages, corrections, method, scope -----------------
@@ -882,7 +988,8 @@ PAGE_MIME = "application/vnd.ddj.page+json"
 class PageInfo(Section):
     """A visible byline (data as of, credit) that also carries the page's metadata to the exporter: its title,
     description, date, aircraft, place and grade, which become the ``<title>``, the meta description and the
-    front page's entry."""
+    front page's entry.
+    """
 
     meta: dict[str, Any] | None = None
 
@@ -918,7 +1025,7 @@ def credit_line(ds: Any) -> str:
 
 def _byline(ds: Any, as_of: Any) -> str:
     parts = [f"Data as of {_day(as_of)} (the latest account we hold)" if as_of else "", credit_line(ds)]
-    return f'<p class="ddj-byline">{" · ".join(escape(p) for p in parts if p)}</p>'
+    return str(macro(_FRAGMENTS, "byline", [p for p in parts if p]))
 
 
 def incident_page_info(ds: Any, comparison: Any, incident_id: str) -> PageInfo:
@@ -930,7 +1037,8 @@ def incident_page_info(ds: Any, comparison: Any, incident_id: str) -> PageInfo:
     >>> from ddj.compare import compare
     >>> ds = ddj.load("syria-ru-aviation", warn=False)
     >>> info = incident_page_info(ds, compare(ds), "syr-2021-02-28-mi35")
-    >>> info.meta["kind"], info.meta["title"] == ds.incidents.filter(pl.col("incident_id") == "syr-2021-02-28-mi35")["title"][0]
+    >>> title = ds.incidents.filter(pl.col("incident_id") == "syr-2021-02-28-mi35")["title"][0]
+    >>> info.meta["kind"], info.meta["title"] == title
     ('incident', True)
     """
     row = _incident(ds, incident_id)
@@ -940,11 +1048,19 @@ def incident_page_info(ds: Any, comparison: Any, incident_id: str) -> PageInfo:
     summary = str(row["summary"] or "")
     first = summary.split(". ")[0].rstrip(".") + "." if summary else ""
     meta = {
-        "kind": "incident", "id": incident_id, "title": row["title"], "description": first,
-        "date": str(row["date_start"]), "date_text": date_text(row["date_start"], row["date_end"], row["date_precision"]),
-        "aircraft": row["aircraft_model"], "place": ", ".join(str(v) for v in (row["region"], row["country"]) if v),
-        "grade": grade, "event": str(row["event_type"]).replace("_", " "), "relation": row["relation"],
-        "as_of": str(as_of) if as_of else "", "credit": credit_line(ds),
+        "kind": "incident",
+        "id": incident_id,
+        "title": row["title"],
+        "description": first,
+        "date": str(row["date_start"]),
+        "date_text": date_text(row["date_start"], row["date_end"], row["date_precision"]),
+        "aircraft": row["aircraft_model"],
+        "place": ", ".join(str(v) for v in (row["region"], row["country"]) if v),
+        "grade": grade,
+        "event": str(row["event_type"]).replace("_", " "),
+        "relation": row["relation"],
+        "as_of": str(as_of) if as_of else "",
+        "credit": credit_line(ds),
     }
     return PageInfo(_byline(ds, as_of), meta)
 
@@ -957,24 +1073,34 @@ def theatre_page_info(ds: Any, selected: pl.DataFrame, *, place: str, title: str
     last = selected["date_end"].max() if selected.height else None
     span = f"{_day(first)} to {_day(last)}" if first else ""
     meta = {
-        "kind": "theatre", "id": place, "title": title or f"Russian aviation losses in {place}: every account compared",
-        "description": (f"{selected.height} incident{'' if selected.height == 1 else 's'} in {place}"
-                        + (f", {span}" if span else "") + ": what officials and others said, and how well each is established."),
-        "date": str(last) if last else "", "date_text": span, "aircraft": "", "place": place, "grade": "",
-        "as_of": str(as_of) if as_of else "", "credit": credit_line(ds),
+        "kind": "theatre",
+        "id": place,
+        "title": title or f"Russian aviation losses in {place}: every account compared",
+        "description": (
+            f"{selected.height} incident{'' if selected.height == 1 else 's'} in {place}"
+            + (f", {span}" if span else "")
+            + ": what officials and others said, and how well each is established."
+        ),
+        "date": str(last) if last else "",
+        "date_text": span,
+        "aircraft": "",
+        "place": place,
+        "grade": "",
+        "as_of": str(as_of) if as_of else "",
+        "credit": credit_line(ds),
     }
     return PageInfo(_byline(ds, as_of), meta)
 
 
-def _page_link(link: str | None, incident_id: str, text: str) -> str:
-    if not link:
-        return escape(text)
-    return f'<a href="{escape(link.format(incident_id=incident_id))}">{escape(text)}</a>'
+def _page_href(link: str | None, incident_id: str) -> str | None:
+    """The address of an incident's page, from a pattern such as :data:`INCIDENT_PAGE` (none: no link)."""
+    return link.format(incident_id=incident_id) if link else None
 
 
 def related_incidents(ds: Any, incident_id: str, *, link: str | None = INCIDENT_PAGE) -> Section:
     """The incidents this one is related to, both ways (the Mi-8 shoot-down and the strikes that followed it),
-    each linked to its page; nothing when there are none."""
+    each linked to its page; nothing when there are none.
+    """
     row = _incident(ds, incident_id)
     items = []
     words = {"follow_on": "followed", "context": "is context to", "same_event": "is the same event as"}
@@ -982,20 +1108,30 @@ def related_incidents(ds: Any, incident_id: str, *, link: str | None = INCIDENT_
     if row["related_incident_id"]:
         other = ds.incidents.filter(pl.col("incident_id") == row["related_incident_id"])
         if other.height:
-            items.append(f"<li>This {escape(words.get(row['relation'], 'is related to'))}: "
-                         f"{_page_link(link, row['related_incident_id'], other['title'][0])}</li>")
-    for r in ds.incidents.filter(pl.col("related_incident_id") == incident_id).sort("date_start", "incident_id").iter_rows(named=True):
-        items.append(f"<li>{escape(back.get(r['relation'], 'related to').capitalize())}: "
-                     f"{_page_link(link, r['incident_id'], r['title'])}</li>")
+            items.append(
+                (
+                    f"This {words.get(row['relation'], 'is related to')}",
+                    _page_href(link, row["related_incident_id"]),
+                    other["title"][0],
+                )
+            )
+    for r in (
+        ds.incidents.filter(pl.col("related_incident_id") == incident_id)
+        .sort("date_start", "incident_id")
+        .iter_rows(named=True)
+    ):
+        items.append(
+            (back.get(r["relation"], "related to").capitalize(), _page_href(link, r["incident_id"]), r["title"])
+        )
     if not items:
         return Section("")
-    return Section(f'<nav class="ddj-related" aria-label="related incidents"><h2>Related incidents</h2>'
-                   f'<ul>{"".join(items)}</ul></nav>')
+    return _html("related", items)
 
 
 def corrections(ds: Any, comparison: Any, incident_ids: list[str] | str) -> Section:
     """The corrections log: every editor's override touching these incidents (who, when, what, why) and every
-    account its source later replaced (what it first said, when, and which account replaced it)."""
+    account its source later replaced (what it first said, when, and which account replaced it).
+    """
     ids = [incident_ids] if isinstance(incident_ids, str) else list(incident_ids)
     account_ids = ds.accounts.filter(pl.col("incident_id").is_in(ids))["account_id"].to_list()
     entries: list[tuple[str, str]] = []
@@ -1003,31 +1139,47 @@ def corrections(ds: Any, comparison: Any, incident_ids: list[str] | str) -> Sect
     if overrides.height:
         mine = overrides.filter(pl.col("target_id").is_in(ids + account_ids))
         for r in mine.iter_rows(named=True):
-            entries.append((str(r["decided_on"]),
-                            f"{r['decided_on']}: {r['editor']} set {r['target_table']} {r['target_id']} "
-                            f"{r['field']} to “{r['value']}”. Reason: {r['reason']}"))
+            entries.append(
+                (
+                    str(r["decided_on"]),
+                    (
+                        f"{r['decided_on']}: {r['editor']} set {r['target_table']} {r['target_id']} "
+                        f"{r['field']} to “{r['value']}”. Reason: {r['reason']}"
+                    ),
+                )
+            )
     accounts = ds.accounts.filter(pl.col("incident_id").is_in(ids))
-    replaced = accounts.filter(pl.col("supersedes_account_id").is_not_null()).join(
-        ds.accounts.select(pl.col("account_id").alias("supersedes_account_id"),
-                           pl.col("published_date").alias("_old_date"), pl.col("statement").alias("_old")),
-        on="supersedes_account_id", how="left").join(
-        ds.sources.select("source_id", pl.col("name").alias("_source")), on="source_id", how="left")
+    replaced = (
+        accounts.filter(pl.col("supersedes_account_id").is_not_null())
+        .join(
+            ds.accounts.select(
+                pl.col("account_id").alias("supersedes_account_id"),
+                pl.col("published_date").alias("_old_date"),
+                pl.col("statement").alias("_old"),
+            ),
+            on="supersedes_account_id",
+            how="left",
+        )
+        .join(ds.sources.select("source_id", pl.col("name").alias("_source")), on="source_id", how="left")
+    )
     for r in replaced.sort("published_date", "account_id").iter_rows(named=True):
-        entries.append((str(r["published_date"]),
-                        f"{r['published_date']}: {r['_source'] or r['source_id']} replaced its account of "
-                        f"{r['_old_date']} ({r['supersedes_account_id']}) with {r['account_id']}. "
-                        f"It had said: {r['_old']}"))
-    if not entries:
-        return Section('<section class="ddj-corrections"><h2>Corrections</h2><p>No editor has overridden anything here, '
-                       "and no source has replaced an account.</p></section>")
-    items = "".join(f"<li>{escape(text)}</li>" for _, text in sorted(entries))
-    return Section(f'<section class="ddj-corrections"><h2>Corrections</h2><p>Editors\' overrides and accounts their '
-                   f"sources later replaced; the page compares only current accounts.</p><ul>{items}</ul></section>")
+        entries.append(
+            (
+                str(r["published_date"]),
+                (
+                    f"{r['published_date']}: {r['_source'] or r['source_id']} replaced its account of "
+                    f"{r['_old_date']} ({r['supersedes_account_id']}) with {r['account_id']}. "
+                    f"It had said: {r['_old']}"
+                ),
+            )
+        )
+    return _html("corrections", [text for _, text in sorted(entries)])
 
 
 def how_we_did_this(ds: Any, incident_ids: list[str] | str) -> Section:
     """A plain-language method box: which accounts were compared, what each status and grade means (both
-    glossaries generated from the model, so they cannot drift from it) and the data's licence."""
+    glossaries generated from the model, so they cannot drift from it) and the data's licence.
+    """
     from ddj.charts.theme import STATUS_LABELS
     from ddj.compare.statuses import STATUSES
     from ddj.html import safe_link
@@ -1037,28 +1189,23 @@ def how_we_did_this(ds: Any, incident_ids: list[str] | str) -> Section:
     accounts = ds.accounts.filter(pl.col("incident_id").is_in(ids))
     official = accounts.filter(pl.col("side") == "official").height
     sources = accounts["source_id"].n_unique()
-    lead = (f"We collected {accounts.height} published account{'' if accounts.height == 1 else 's'} of "
-            f"{'this incident' if len(ids) == 1 else f'these {len(ids)} incidents'} from {sources} "
-            f"source{'' if sources == 1 else 's'}: {official} from the operator's officials, "
-            f"{accounts.height - official} from everyone else. For every point the accounts make a claim about "
-            "(cause, hostile fire, who was responsible, deaths, place, date, aircraft) we set the officials' current "
-            "claims against the others', and give each incident a grade by fixed, published rules.")
-    statuses = "".join(f"<dt>{escape(STATUS_LABELS.get(s, s.replace('_', ' ')))}</dt>"
-                       f"<dd>status <code>{escape(s)}</code></dd>" for s in STATUSES)
-    grades = "".join(f"<dt>{escape(g)}</dt><dd>{escape(GRADE_MEANINGS[g])}</dd>" for g in GRADES)
-    licences = (getattr(ds, "descriptor", None) or {}).get("licenses") or []
-    licence = "; ".join(safe_link(x.get("path"), str(x.get("title") or x.get("name"))) if x.get("path")
-                        else escape(x.get("title") or x.get("name")) for x in licences) or "not stated"
-    return Section(
-        '<section class="ddj-how" id="how-we-did-this"><h2>How we did this</h2>'
-        f"<p>{escape(lead)}</p>"
-        "<h3>What the comparisons mean</h3>"
-        f'<dl class="ddj-glossary">{statuses}</dl>'
-        "<h3>What the grades mean</h3>"
-        f'<dl class="ddj-glossary">{grades}</dl>'
-        f"<p>Every footnote links to the report it rests on and, where we verified one, to an archived copy. "
-        f"Data licence: {licence}. {escape(credit_line(ds))}</p></section>"
+    lead = (
+        f"We collected {accounts.height} published account{'' if accounts.height == 1 else 's'} of "
+        f"{'this incident' if len(ids) == 1 else f'these {len(ids)} incidents'} from {sources} "
+        f"source{'' if sources == 1 else 's'}: {official} from the operator's officials, "
+        f"{accounts.height - official} from everyone else. For every point the accounts make a claim about "
+        "(cause, hostile fire, who was responsible, deaths, place, date, aircraft) we set the officials' current "
+        "claims against the others', and give each incident a grade by fixed, published rules."
     )
+    statuses = [(STATUS_LABELS.get(s, s.replace("_", " ")), s) for s in STATUSES]
+    grades = [(g, GRADE_MEANINGS[g]) for g in GRADES]
+    licences = [
+        Markup(safe_link(x.get("path"), str(x.get("title") or x.get("name"))))
+        if x.get("path")
+        else x.get("title") or x.get("name")
+        for x in (getattr(ds, "descriptor", None) or {}).get("licenses") or []
+    ]
+    return _html("how_we_did_this", lead, statuses, grades, licences, credit_line(ds))
 
 
 def split_context(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -1077,11 +1224,20 @@ def split_context(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return frame.filter(~is_context), frame.filter(is_context)
 
 
-def left_out(ds: Any, losses: pl.DataFrame, context: pl.DataFrame, *, country: str | None = None,
-             region: str | None = None, date_from: str | None = None, date_to: str | None = None,
-             link: str | None = INCIDENT_PAGE) -> Section:
+def left_out(
+    ds: Any,
+    losses: pl.DataFrame,
+    context: pl.DataFrame,
+    *,
+    country: str | None = None,
+    region: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    link: str | None = INCIDENT_PAGE,
+) -> Section:
     """What a theatre page leaves out, and why: the dataset's incidents outside its country, region or dates,
-    those a filter removed, and the context events it does not count as losses (each linked to its page)."""
+    those a filter removed, and the context events it does not count as losses (each linked to its page).
+    """
     shown = set(losses["incident_id"].to_list()) | set(context["incident_id"].to_list())
     rest = ds.incidents.filter(~pl.col("incident_id").is_in(list(shown))).sort("date_start", "incident_id")
     items = []
@@ -1091,15 +1247,21 @@ def left_out(ds: Any, losses: pl.DataFrame, context: pl.DataFrame, *, country: s
         elif region and r["region"] != region:
             why = f"outside {region}: {r['region']}"
         elif (date_from and r["date_end"] < dt.date.fromisoformat(date_from)) or (
-                date_to and r["date_start"] > dt.date.fromisoformat(date_to)):
+            date_to and r["date_start"] > dt.date.fromisoformat(date_to)
+        ):
             why = "outside the dates covered"
         else:
             why = "left out by the page's filter"
-        items.append(f"<li>{_page_link(link, r['incident_id'], r['title'])} ({escape(_day(r['date_start']))}): "
-                     f"{escape(why)}</li>")
+        items.append((_page_href(link, r["incident_id"]), r["title"], _day(r["date_start"]), why))
     for r in context.iter_rows(named=True):
-        items.append(f"<li>{_page_link(link, r['incident_id'], r['title'])} ({escape(_day(r['date_start']))}): "
-                     "a context event, not a loss: shown for what it explains, not counted</li>")
+        items.append(
+            (
+                _page_href(link, r["incident_id"]),
+                r["title"],
+                _day(r["date_start"]),
+                "a context event, not a loss: shown for what it explains, not counted",
+            )
+        )
     if not items:
-        return Section("<p>This page leaves out none of the dataset's incidents.</p>")
-    return Section(f'<ul class="ddj-left-out">{"".join(items)}</ul>')
+        return _html("paragraph", "This page leaves out none of the dataset's incidents.")
+    return _html("left_out", items)

@@ -1,7 +1,6 @@
 """Official tallies against documented losses: as-of lookups, a declared crosswalk, findings on dirty data.
 
-- ``ddj.tally(dataset, as_of=..., categories=...)`` — each official category as of a date. This module is
-  callable: ``ddj.tally(...)`` and ``ddj.tally.tally(...)`` both run :func:`ddj.tally.api.tally`.
+- :func:`tally` — ``ddj.tally.tally(dataset, as_of=..., categories=...)``: each official category as of a date.
 - :func:`tally_series` — every date of every paired category: official, documented, ratio, difference,
   revisions. Charts are built on its columns (:data:`ddj.tally.compare.SERIES_COLUMNS`).
 - :func:`threshold_crossings` — the first date the official claim crossed a multiple of the documented count,
@@ -14,37 +13,26 @@
 Figures are compared on a common date: once the official figure is more than :data:`TOLERANCE_DAYS` days newer
 than the documented side's last day, ratio and difference are null.
 
-Modules: :mod:`~ddj.tally.series` (as-of joins), :mod:`~ddj.tally.crosswalk`, :mod:`~ddj.tally.events`
-(event list to running count), :mod:`~ddj.tally.compare`, :mod:`~ddj.tally.sources`, :mod:`~ddj.tally.findings`
-(dirty-data rules) and :mod:`~ddj.tally.build` (``ddj build ukraine-equipment-losses``).
+Modules: :mod:`~ddj.tally.queries` (the functions above, a dataset in and frames out), :mod:`~ddj.tally.series`
+(as-of joins), :mod:`~ddj.tally.crosswalk`, :mod:`~ddj.tally.events` (event list to running count),
+:mod:`~ddj.tally.compare`, :mod:`~ddj.tally.sources`, :mod:`~ddj.tally.findings` (dirty-data rules),
+:mod:`~ddj.tally.snapshot` (checks on new raw files) and :mod:`~ddj.tally.build` (``ddj build
+ukraine-equipment-losses``).
 """
 
 from __future__ import annotations
 
-import sys
-import types
-from typing import Any
-
-from ddj.tally import api
-from ddj.tally.api import coverage, tally_series, threshold_crossings, unmapped
 from ddj.tally.compare import TOLERANCE_DAYS
+from ddj.tally.queries import coverage, tally, tally_series, threshold_crossings, unmapped
 from ddj.tally.sources import attribution, source_line
 
-__all__ = ["TOLERANCE_DAYS", "attribution", "coverage", "source_line", "tally", "tally_series", "threshold_crossings",
-           "unmapped"]
-
-
-class _CallableModule(types.ModuleType):
-    """The ``ddj.tally`` package, callable: ``ddj.tally(dataset, ...)`` is :func:`ddj.tally.api.tally`.
-
-    ``ddj`` exports ``tally`` and ``ddj.tally`` is also this package (``ddj.tally.tally_series``...), so the
-    package itself must be the function; ``ddj.tally.tally`` is the package too, for the same reason.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return api.tally(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
-_CallableModule.__call__.__doc__ = api.tally.__doc__
-tally = sys.modules[__name__]
+__all__ = [
+    "TOLERANCE_DAYS",
+    "attribution",
+    "coverage",
+    "source_line",
+    "tally",
+    "tally_series",
+    "threshold_crossings",
+    "unmapped",
+]

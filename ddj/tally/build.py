@@ -23,7 +23,7 @@ from ddj.datasets.registry import data_dir
 from ddj.datasets.tally_kind import STATUSES, TALLY_RESOURCES, tally_resource, tally_table_schema
 from ddj.errors import PackageError
 from ddj.importers import genstaff, oryx
-from ddj.tally import findings as F
+from ddj.tally import findings as checks
 from ddj.tally import snapshot
 
 NAME = "ukraine-equipment-losses"
@@ -41,24 +41,38 @@ _MODELS = "russia_losses_equipment_oryx.json"
 _DAILY = "daily_count.csv"
 
 _LICENSES = {
-    "MIT": {"name": "MIT", "title": "MIT License (the General Staff figures as structured by Petro Ivaniuk)",
-            "path": f"{GENSTAFF}/LICENSE.txt"},
-    "CC-BY-4.0": {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 International (Oryx data as "
-                  "scraped by scarnecchia/oryx_data)", "path": f"{ORYX}/LICENSE.txt"},
+    "MIT": {
+        "name": "MIT",
+        "title": "MIT License (the General Staff figures as structured by Petro Ivaniuk)",
+        "path": f"{GENSTAFF}/LICENSE.txt",
+    },
+    "CC-BY-4.0": {
+        "name": "CC-BY-4.0",
+        "title": "Creative Commons Attribution 4.0 International (Oryx data as scraped by scarnecchia/oryx_data)",
+        "path": f"{ORYX}/LICENSE.txt",
+    },
 }
 _RESOURCE_LICENSES = {
-    "official_series": ["MIT"], "official_corrections": ["MIT"], "documented_series": ["CC-BY-4.0"],
-    "documented_events": ["CC-BY-4.0"], "crosswalk": ["MIT"], "findings": ["MIT", "CC-BY-4.0"],
+    "official_series": ["MIT"],
+    "official_corrections": ["MIT"],
+    "documented_series": ["CC-BY-4.0"],
+    "documented_events": ["CC-BY-4.0"],
+    "crosswalk": ["MIT"],
+    "findings": ["MIT", "CC-BY-4.0"],
 }
 _SOURCES = [
-    {"title": "PetroIvaniuk/2022-Ukraine-Russia-War-Dataset, folder data/, commit "
-              "37655f8bbdd6806d2f94416253116b02a750c97b (figures of the General Staff of the Armed Forces of "
-              "Ukraine and the Ministry of Defence of Ukraine)",
-     "path": "https://github.com/PetroIvaniuk/2022-Ukraine-Russia-War-Dataset"},
-    {"title": "scarnecchia/oryx_data, commit 815abce67c8f1d3cadd3e5fb96e7e988a4940949, data from Oryx "
-              "(oryxspioenkop.com), 'Attack On Europe: Documenting Equipment Losses During The Russian Invasion "
-              "Of Ukraine'",
-     "path": "https://github.com/scarnecchia/oryx_data"},
+    {
+        "title": "PetroIvaniuk/2022-Ukraine-Russia-War-Dataset, folder data/, commit "
+        "37655f8bbdd6806d2f94416253116b02a750c97b (figures of the General Staff of the Armed Forces of "
+        "Ukraine and the Ministry of Defence of Ukraine)",
+        "path": "https://github.com/PetroIvaniuk/2022-Ukraine-Russia-War-Dataset",
+    },
+    {
+        "title": "scarnecchia/oryx_data, commit 815abce67c8f1d3cadd3e5fb96e7e988a4940949, data from Oryx "
+        "(oryxspioenkop.com), 'Attack On Europe: Documenting Equipment Losses During The Russian Invasion "
+        "Of Ukraine'",
+        "path": "https://github.com/scarnecchia/oryx_data",
+    },
 ]
 _BLOCKS = ("contents", "fields", "findings")
 
@@ -95,28 +109,46 @@ def _official(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame, list[pl.DataFra
     corrections, correction_text = genstaff.read_daily_counts(folder / GENSTAFF / _CORRECTIONS, value_name="delta")
     parts: list[pl.DataFrame] = []
     objects = series.select("date", "day", "source_row").unique("source_row").sort("source_row")
-    parts.append(F.duplicate_rows(objects, equipment_file, columns=["date"], label=pl.col("date").cast(pl.String)))
-    kept = series.join(F.duplicate_rows(objects, equipment_file, columns=["date"]).select(
-        pl.col("row").alias("source_row")), on="source_row", how="anti")
-    parts.append(F.text_keys(text, equipment_file, why="holds text, not a count"))
-    parts.append(F.category_spellings(kept.select(pl.col("category").alias("value"), "source_row"), equipment_file,
-                                      column="(key)"))
-    parts.append(F.decreases(kept, equipment_file, group=["category"], column=pl.col("category"),
-                             corrections=corrections))
-    parts.append(F.spikes(kept, equipment_file, group=["category"], column=pl.col("category")))
-    parts.append(F.lifecycle(kept, equipment_file, group=["category"], column=pl.col("category"), retire_after_days=0))
+    parts.append(checks.duplicate_rows(objects, equipment_file, columns=["date"], label=pl.col("date").cast(pl.String)))
+    kept = series.join(
+        checks.duplicate_rows(objects, equipment_file, columns=["date"]).select(pl.col("row").alias("source_row")),
+        on="source_row",
+        how="anti",
+    )
+    parts.append(checks.text_keys(text, equipment_file, why="holds text, not a count"))
+    parts.append(
+        checks.category_spellings(
+            kept.select(pl.col("category").alias("value"), "source_row"), equipment_file, column="(key)"
+        )
+    )
+    parts.append(
+        checks.decreases(kept, equipment_file, group=["category"], column=pl.col("category"), corrections=corrections)
+    )
+    parts.append(checks.spikes(kept, equipment_file, group=["category"], column=pl.col("category")))
+    parts.append(
+        checks.lifecycle(kept, equipment_file, group=["category"], column=pl.col("category"), retire_after_days=0)
+    )
     epoch = objects.select((pl.col("date") - pl.duration(days=pl.col("day") - 1)).mode().sort().first()).item()
-    parts.append(F.day_mismatches(objects, equipment_file, epoch=epoch))
+    parts.append(checks.day_mismatches(objects, equipment_file, epoch=epoch))
 
     correction_objects = corrections.select("date", "day", "source_row").unique("source_row").sort("source_row")
-    parts.append(F.day_mismatches(correction_objects, corrections_file, epoch=epoch))
-    parts.append(F.duplicate_rows(correction_objects, corrections_file, columns=["date"],
-                                  label=pl.col("date").cast(pl.String)))
-    parts.append(F.text_keys(correction_text, corrections_file, why="holds text, not a revision"))
+    parts.append(checks.day_mismatches(correction_objects, corrections_file, epoch=epoch))
+    parts.append(
+        checks.duplicate_rows(
+            correction_objects, corrections_file, columns=["date"], label=pl.col("date").cast(pl.String)
+        )
+    )
+    parts.append(checks.text_keys(correction_text, corrections_file, why="holds text, not a revision"))
     foreign = corrections.filter(~pl.col("category").is_in(series["category"].unique().implode()))
-    parts.append(F.not_categories(
-        foreign.select(pl.col("category").alias("value"), "source_row"), corrections_file, column="(key)",
-        why=f"not a category of {_EQUIPMENT}", kept=True))
+    parts.append(
+        checks.not_categories(
+            foreign.select(pl.col("category").alias("value"), "source_row"),
+            corrections_file,
+            column="(key)",
+            why=f"not a category of {_EQUIPMENT}",
+            kept=True,
+        )
+    )
     official_series = kept.sort("date", "category")
     official_corrections = corrections.sort("date", "category")
     return official_series, official_corrections, parts
@@ -131,34 +163,67 @@ def _documented(folder: Path) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     parts: list[pl.DataFrame] = []
     key = ["country", "equipment_type", "date_recorded"]
     label = pl.concat_str([pl.col(c).cast(pl.String) for c in key], separator=" / ")
-    repeats = F.duplicate_rows(daily, daily_file, columns=key, label=label)
+    repeats = checks.duplicate_rows(daily, daily_file, columns=key, label=label)
     parts.append(repeats)
     unique = daily.join(repeats.select(pl.col("row").alias("source_row")), on="source_row", how="anti")
     aggregates = unique.filter(pl.col("equipment_type").str.strip_chars().is_in(list(oryx.AGGREGATES)))
-    summaries = unique.filter(~oryx.is_category() & ~pl.col("equipment_type").str.strip_chars().is_in(
-        list(oryx.AGGREGATES)))
-    for rows, why in ((aggregates, "a total over all categories, not a category"),
-                      (summaries, "a summary line with figures in it, not a category")):
-        parts.append(F.not_categories(rows.select(pl.col("equipment_type").alias("value"), "source_row"), daily_file,
-                                      column="equipment_type", why=why))
+    summaries = unique.filter(
+        ~oryx.is_category() & ~pl.col("equipment_type").str.strip_chars().is_in(list(oryx.AGGREGATES))
+    )
+    for rows, why in (
+        (aggregates, "a total over all categories, not a category"),
+        (summaries, "a summary line with figures in it, not a category"),
+    ):
+        parts.append(
+            checks.not_categories(
+                rows.select(pl.col("equipment_type").alias("value"), "source_row"),
+                daily_file,
+                column="equipment_type",
+                why=why,
+            )
+        )
     categories = unique.filter(oryx.is_category())
-    parts.append(F.category_spellings(categories.select(pl.col("equipment_type").alias("value"), "source_row"),
-                                      daily_file, column="equipment_type"))
-    parts.append(F.total_mismatches(unique, daily_file, parts=STATUSES, total="type_total", label=label))
+    parts.append(
+        checks.category_spellings(
+            categories.select(pl.col("equipment_type").alias("value"), "source_row"),
+            daily_file,
+            column="equipment_type",
+        )
+    )
+    parts.append(checks.total_mismatches(unique, daily_file, parts=STATUSES, total="type_total", label=label))
     series = unique.rename({"date_recorded": "date"})
-    parts.append(F.decreases(series, daily_file, group=["country", "equipment_type"], value="type_total",
-                             column="type_total"))
-    parts.append(F.spikes(series, daily_file, group=["country", "equipment_type"], value="type_total",
-                          column="type_total"))
-    parts.append(F.lifecycle(categories.rename({"date_recorded": "date"}), daily_file,
-                             group=["country", "equipment_type"], column="equipment_type",
-                             retire_after_days=RETIRE_AFTER_DAYS))
+    parts.append(
+        checks.decreases(
+            series, daily_file, group=["country", "equipment_type"], value="type_total", column="type_total"
+        )
+    )
+    parts.append(
+        checks.spikes(series, daily_file, group=["country", "equipment_type"], value="type_total", column="type_total")
+    )
+    parts.append(
+        checks.lifecycle(
+            categories.rename({"date_recorded": "date"}),
+            daily_file,
+            group=["country", "equipment_type"],
+            column="equipment_type",
+            retire_after_days=RETIRE_AFTER_DAYS,
+        )
+    )
     documented = (
         categories.filter(pl.col("country") == SIDE)
-        .unpivot(index=["date_recorded", "equipment_type", "source_row"], on=list(STATUSES),
-                 variable_name="status", value_name="value")
-        .select(pl.col("date_recorded").alias("date"), pl.col("equipment_type").alias("category"), "status",
-                "value", "source_row")
+        .unpivot(
+            index=["date_recorded", "equipment_type", "source_row"],
+            on=list(STATUSES),
+            variable_name="status",
+            value_name="value",
+        )
+        .select(
+            pl.col("date_recorded").alias("date"),
+            pl.col("equipment_type").alias("category"),
+            "status",
+            "value",
+            "source_row",
+        )
         .with_columns(pl.col("status").cast(pl.Enum(STATUSES)))
         .sort("date", "category", "status")
         .with_columns(pl.col("status").cast(pl.String))
@@ -173,7 +238,7 @@ def _events(folder: Path) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     content = [c for c in ("country", "origin", "system", "status", "url", "date_recorded") if c in events.columns]
     for name in oryx.EVENT_FILES:
         rows = events.filter(pl.col("source_file") == name)
-        parts.append(F.duplicate_rows(rows, f"oryx-losses/{name}", columns=content))
+        parts.append(checks.duplicate_rows(rows, f"oryx-losses/{name}", columns=content))
     # A model the list puts in one category gives that category; one it puts in several gives none.
     lookup = (
         models.group_by(pl.col("model").str.strip_chars().alias("model"))
@@ -189,10 +254,15 @@ def _events(folder: Path) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     unmatched = russian.filter(pl.col("category").is_null())
     for name in oryx.EVENT_FILES:
         rows = unmatched.filter(pl.col("source_file") == name)
-        parts.append(F.unmatched_systems(rows, f"oryx-losses/{name}", model_list=_MODELS))
+        parts.append(checks.unmatched_systems(rows, f"oryx-losses/{name}", model_list=_MODELS))
     table = russian.select(
-        pl.col("date_recorded").alias("date"), "category", pl.col("status").str.strip_chars().alias("status"),
-        "system", "model", "source_file", "source_row",
+        pl.col("date_recorded").alias("date"),
+        "category",
+        pl.col("status").str.strip_chars().alias("status"),
+        "system",
+        "model",
+        "source_file",
+        "source_row",
     ).sort("source_file", "source_row")
     return table, parts
 
@@ -200,8 +270,10 @@ def _events(folder: Path) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
 def _crosswalk(folder: Path) -> pl.DataFrame:
     path = folder / "crosswalk.csv"
     if not path.is_file():
-        msg = (f"{path}: the declared crosswalk is missing. It is written by hand (see the datasheet); restore it "
-               "from git.")
+        msg = (
+            f"{path}: the declared crosswalk is missing. It is written by hand (see the datasheet); restore it "
+            "from git."
+        )
         raise PackageError(msg)
     frame = pl.read_csv(path, infer_schema=False)
     return frame.with_columns(
@@ -220,8 +292,10 @@ def _csv(frame: pl.DataFrame) -> bytes:
 
 def _raw_files(folder: Path) -> list[dict[str, str]]:
     files = sorted(p for p in (folder / "raw").rglob("*") if p.is_file() and not p.name.startswith("."))
-    return [{"path": p.relative_to(folder).as_posix(), "sha256": file_sha256(p), "bytes": str(p.stat().st_size)}
-            for p in files]
+    return [
+        {"path": p.relative_to(folder).as_posix(), "sha256": file_sha256(p), "bytes": str(p.stat().st_size)}
+        for p in files
+    ]
 
 
 def descriptor(folder: Path, tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
@@ -230,18 +304,20 @@ def descriptor(folder: Path, tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
     for resource in TALLY_RESOURCES:
         if resource.name not in tables:
             continue
-        resources.append({
-            "name": resource.name,
-            "path": f"{resource.name}.csv",
-            "profile": "tabular-data-resource",
-            "description": resource.description,
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "dialect": {"delimiter": ",", "header": True},
-            "licenses": [_LICENSES[k] for k in _RESOURCE_LICENSES[resource.name]],
-            "schema": tally_table_schema(resource),
-        })
+        resources.append(
+            {
+                "name": resource.name,
+                "path": f"{resource.name}.csv",
+                "profile": "tabular-data-resource",
+                "description": resource.description,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": {"delimiter": ",", "header": True},
+                "licenses": [_LICENSES[k] for k in _RESOURCE_LICENSES[resource.name]],
+                "schema": tally_table_schema(resource),
+            }
+        )
     return {
         "profile": "tabular-data-package",
         "name": NAME,
@@ -299,18 +375,29 @@ def _fields_block(tables: dict[str, pl.DataFrame]) -> str:
         parts.append("| field | type | required | allowed | meaning | Source |")
         parts.append("|---|---|---|---|---|---|")
         for item in resource.fields:
-            allowed = ", ".join(f"`{v}`" for v in item.enum) if item.enum else (
-                f"≥ {item.minimum}" if item.minimum is not None else "")
-            parts.append(f"| `{item.name}` | {item.type} | {'yes' if item.required else 'no'} | {_cell(allowed)} | "
-                         f"{_cell(item.description)} | {_cell(item.source)} |")
+            allowed = (
+                ", ".join(f"`{v}`" for v in item.enum)
+                if item.enum
+                else (f"≥ {item.minimum}" if item.minimum is not None else "")
+            )
+            parts.append(
+                f"| `{item.name}` | {item.type} | {'yes' if item.required else 'no'} | {_cell(allowed)} | "
+                f"{_cell(item.description)} | {_cell(item.source)} |"
+            )
         parts.append("")
     return "\n".join(parts)
 
 
 def _findings_block(found: pl.DataFrame, examples: int = 3) -> str:
-    lines = [(f"The build found {found.height} things to report in the raw files. Every one is a row of "
-              "`findings.csv`; none was fixed, and a row left out of the processed files is always one of them."), "",
-             "| rule | file | findings |", "|---|---|---|"]
+    lines = [
+        (
+            f"The build found {found.height} things to report in the raw files. Every one is a row of "
+            "`findings.csv`; none was fixed, and a row left out of the processed files is always one of them."
+        ),
+        "",
+        "| rule | file | findings |",
+        "|---|---|---|",
+    ]
     summary = found.group_by("rule", "file").len().sort("rule", "file")
     for rule, file, n in summary.iter_rows():
         lines.append(f"| `{rule}` | `{file}` | {n} |")
@@ -341,7 +428,7 @@ def build_tables(folder: Path | None = None) -> dict[str, pl.DataFrame]:
     official_series, official_corrections, official_findings = _official(folder)
     documented_series, documented_findings = _documented(folder)
     documented_events, event_findings = _events(folder)
-    found = F.combine([*official_findings, *documented_findings, *event_findings])
+    found = checks.combine([*official_findings, *documented_findings, *event_findings])
     tables = {
         "official_series": official_series,
         "official_corrections": official_corrections,
@@ -366,18 +453,19 @@ def build(folder: Path | None = None, *, check: bool = False) -> BuildResult:
     tables = build_tables(folder)
     # Refused before anything is written: categories the crosswalk does not cover, history the files had and lost.
     snapshot.check_crosswalk(tables, tables["crosswalk"], crosswalk_path=folder / "crosswalk.csv", dataset=NAME)
-    snapshot.check_history(snapshot.read_previous(folder), tables, folder=folder, dataset=NAME,
-                           crosswalk=tables["crosswalk"])
-    files: dict[str, bytes] = {
-        f"{name}.csv": _csv(frame) for name, frame in tables.items() if name != "crosswalk"
-    }
+    snapshot.check_history(
+        snapshot.read_previous(folder), tables, folder=folder, dataset=NAME, crosswalk=tables["crosswalk"]
+    )
+    files: dict[str, bytes] = {f"{name}.csv": _csv(frame) for name, frame in tables.items() if name != "crosswalk"}
     files["datapackage.json"] = (json.dumps(descriptor(folder, tables), indent=2, ensure_ascii=False) + "\n").encode()
     files["README.md"] = datasheet(folder, tables).encode("utf-8")
-    changed = [name for name, data in files.items()
-               if not (folder / name).is_file() or (folder / name).read_bytes() != data]
+    changed = [
+        name for name, data in files.items() if not (folder / name).is_file() or (folder / name).read_bytes() != data
+    ]
     if not check:
         for name in changed:
             atomic_write_bytes(folder / name, files[name])
     notes = snapshot.crosswalk_notes(tables, tables["crosswalk"])
-    return BuildResult(folder=folder, tables=tables, findings=tables["findings"], files=files, changed=changed,
-                       notes=notes)
+    return BuildResult(
+        folder=folder, tables=tables, findings=tables["findings"], files=files, changed=changed, notes=notes
+    )

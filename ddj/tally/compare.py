@@ -21,8 +21,20 @@ from ddj.tally.crosswalk import pairs
 from ddj.tally.series import as_of
 
 #: The columns of :func:`compare` (and of :func:`ddj.tally.tally_series`), in order. Charts rely on them.
-SERIES_COLUMNS = ("date", "category", "official", "official_change", "revision", "documented", "documented_as_of",
-                  "documented_through", "days_apart", *STATUSES, "ratio", "difference")
+SERIES_COLUMNS = (
+    "date",
+    "category",
+    "official",
+    "official_change",
+    "revision",
+    "documented",
+    "documented_as_of",
+    "documented_through",
+    "days_apart",
+    *STATUSES,
+    "ratio",
+    "difference",
+)
 #: Ratios of official to documented counts whose first crossing :func:`threshold_crossings` reports by default.
 DEFAULT_THRESHOLDS = (1.5, 2.0, 3.0, 5.0, 10.0)
 #: The most days an official figure may postdate the last day the documented side covers and still be set
@@ -38,8 +50,10 @@ def check_tolerance(tolerance_days: int) -> int:
     from ddj.errors import UsageError
 
     if isinstance(tolerance_days, bool) or not isinstance(tolerance_days, int) or tolerance_days < 0:
-        msg = (f"the tolerance must be a whole number of days from 0 on, not {tolerance_days!r} "
-               f"(the default is {TOLERANCE_DAYS})")
+        msg = (
+            f"the tolerance must be a whole number of days from 0 on, not {tolerance_days!r} "
+            f"(the default is {TOLERANCE_DAYS})"
+        )
         raise UsageError(msg)
     return tolerance_days
 
@@ -114,15 +128,17 @@ def compare(
     rows = official.select("date", "category", pl.col("value").alias("official")).sort("category", "date")
     rows = rows.with_columns(pl.col("official").diff().over("category").alias("official_change"))
     grid = rows.select("date", "category").join(
-        paired.rename({"official_category": "category", "documented_category": "_doc"}), on="category", how="inner")
+        paired.rename({"official_category": "category", "documented_category": "_doc"}), on="category", how="inner"
+    )
     if apply_validity:
         grid = grid.filter(
             (pl.col("valid_from").is_null() | (pl.col("date") >= pl.col("valid_from")))
             & (pl.col("valid_to").is_null() | (pl.col("date") <= pl.col("valid_to")))
         )
     queries = grid.select("date", "category", "_doc").join(pl.DataFrame({"status": list(STATUSES)}), how="cross")
-    looked = as_of(documented.select(pl.col("category").alias("_doc"), "status", "date", "value"), queries,
-                   by=("_doc", "status"))
+    looked = as_of(
+        documented.select(pl.col("category").alias("_doc"), "status", "date", "value"), queries, by=("_doc", "status")
+    )
     found = pl.col("value").count() > 0
     summed = looked.group_by("date", "category").agg(
         pl.when(found).then(pl.col("value").sum()).alias("documented"),
@@ -131,8 +147,9 @@ def compare(
     )
     revisions = pl.DataFrame(schema={"date": pl.Date, "category": pl.String, "revision": pl.Int64})
     if corrections is not None and corrections.height:
-        revisions = corrections.filter(pl.col("delta") != 0).select("date", "category",
-                                                                  pl.col("delta").alias("revision"))
+        revisions = corrections.filter(pl.col("delta") != 0).select(
+            "date", "category", pl.col("delta").alias("revision")
+        )
     documented_total = pl.col("documented")
     has_count = documented_total.is_not_null()
     through_expr = pl.lit(through, pl.Date)
@@ -196,10 +213,12 @@ def threshold_crossings(series: pl.DataFrame, thresholds: Sequence[float] = DEFA
     if "days_apart" in series.columns:
         current = current & (pl.col("days_apart") == 0)
     compared = series.filter(current).sort("category", "date")
-    span = compared.group_by("category").agg(pl.col("date").min().alias("compared_from"),
-                                             pl.col("date").max().alias("compared_to"))
+    span = compared.group_by("category").agg(
+        pl.col("date").min().alias("compared_from"), pl.col("date").max().alias("compared_to")
+    )
     marked = (
-        compared.join(levels, how="cross").sort("category", "threshold", "date")
+        compared.join(levels, how="cross")
+        .sort("category", "threshold", "date")
         .with_columns((pl.col("ratio") >= pl.col("threshold")).alias("_above"))
         .with_columns(pl.col("_above").shift(1).over("category", "threshold").alias("_before"))
     )
@@ -208,13 +227,28 @@ def threshold_crossings(series: pl.DataFrame, thresholds: Sequence[float] = DEFA
         marked.filter(pl.col("_above") & (pl.col("_before") == False))  # noqa: E712 (null on the first day)
         .join(start.filter(~pl.col("above_at_start")), on=["category", "threshold"], how="semi")
         .group_by("category", "threshold")
-        .agg(pl.col("date").first().alias("first_date"), pl.col("ratio").first(), pl.col("official").first(),
-             pl.col("documented").first())
+        .agg(
+            pl.col("date").first().alias("first_date"),
+            pl.col("ratio").first(),
+            pl.col("official").first(),
+            pl.col("documented").first(),
+        )
     )
-    return (grid.join(hits, on=["category", "threshold"], how="left")
-            .join(start, on=["category", "threshold"], how="left")
-            .join(span, on="category", how="left")
-            .with_columns(pl.col("above_at_start").fill_null(False))
-            .select("category", "threshold", "first_date", "ratio", "official", "documented", "above_at_start",
-                    "compared_from", "compared_to")
-            .sort("category", "threshold"))
+    return (
+        grid.join(hits, on=["category", "threshold"], how="left")
+        .join(start, on=["category", "threshold"], how="left")
+        .join(span, on="category", how="left")
+        .with_columns(pl.col("above_at_start").fill_null(False))
+        .select(
+            "category",
+            "threshold",
+            "first_date",
+            "ratio",
+            "official",
+            "documented",
+            "above_at_start",
+            "compared_from",
+            "compared_to",
+        )
+        .sort("category", "threshold")
+    )

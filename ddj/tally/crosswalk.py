@@ -37,9 +37,11 @@ def mapped_categories(crosswalk: pl.DataFrame) -> list[str]:
 
 
 def _spans(frame: pl.DataFrame, side: str) -> pl.DataFrame:
-    return frame.group_by("category").agg(
-        pl.col("date").min().alias("first_date"), pl.col("date").max().alias("last_date")
-    ).with_columns(pl.lit(side).alias("side"))
+    return (
+        frame.group_by("category")
+        .agg(pl.col("date").min().alias("first_date"), pl.col("date").max().alias("last_date"))
+        .with_columns(pl.lit(side).alias("side"))
+    )
 
 
 def unmapped(official: pl.DataFrame, documented: Sequence[pl.DataFrame], crosswalk: pl.DataFrame) -> pl.DataFrame:
@@ -76,18 +78,28 @@ def unmapped(official: pl.DataFrame, documented: Sequence[pl.DataFrame], crosswa
     paired = pairs(crosswalk)
     frames = [d.select("category", "date") for d in documented if d is not None and d.height]
     documented_all = pl.concat(frames) if frames else pl.DataFrame(schema={"category": pl.String, "date": pl.Date})
-    spans = pl.concat([_spans(official.select("category", "date"), "official"),
-                       _spans(documented_all.filter(pl.col("category").is_not_null()), "documented")])
-    notes = pl.concat([
-        crosswalk.filter(pl.col("documented_category").is_null() & pl.col("official_category").is_not_null())
-        .select(pl.lit("official").alias("side"), pl.col("official_category").alias("category"), "note"),
-        crosswalk.filter(pl.col("official_category").is_null() & pl.col("documented_category").is_not_null())
-        .select(pl.lit("documented").alias("side"), pl.col("documented_category").alias("category"), "note"),
-    ])
-    matched = pl.concat([
-        paired.select(pl.lit("official").alias("side"), pl.col("official_category").alias("category")),
-        paired.select(pl.lit("documented").alias("side"), pl.col("documented_category").alias("category")),
-    ]).unique()
+    spans = pl.concat(
+        [
+            _spans(official.select("category", "date"), "official"),
+            _spans(documented_all.filter(pl.col("category").is_not_null()), "documented"),
+        ]
+    )
+    notes = pl.concat(
+        [
+            crosswalk.filter(
+                pl.col("documented_category").is_null() & pl.col("official_category").is_not_null()
+            ).select(pl.lit("official").alias("side"), pl.col("official_category").alias("category"), "note"),
+            crosswalk.filter(
+                pl.col("official_category").is_null() & pl.col("documented_category").is_not_null()
+            ).select(pl.lit("documented").alias("side"), pl.col("documented_category").alias("category"), "note"),
+        ]
+    )
+    matched = pl.concat(
+        [
+            paired.select(pl.lit("official").alias("side"), pl.col("official_category").alias("category")),
+            paired.select(pl.lit("documented").alias("side"), pl.col("documented_category").alias("category")),
+        ]
+    ).unique()
     return (
         spans.join(matched, on=["side", "category"], how="anti")
         .join(notes.unique(["side", "category"], keep="first"), on=["side", "category"], how="left")

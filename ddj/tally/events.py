@@ -38,6 +38,7 @@ class EventMapping:
         return cls(**{k: v for k, v in block.items() if k in known})
 
     def columns(self) -> list[str]:
+        """The event table's columns this mapping names (those set), in order date, category, status, count."""
         return [c for c in (self.date, self.category, self.status, self.count) if c]
 
 
@@ -52,8 +53,11 @@ def running_count(events: pl.DataFrame, mapping: EventMapping | None = None) -> 
     >>> import datetime as dt
     >>> ev = pl.DataFrame({"date": [dt.date(2022, 3, 19), dt.date(2022, 3, 19), dt.date(2022, 3, 26)],
     ...                    "category": ["Tanks"] * 3, "status": ["destroyed", "captured", "destroyed"]})
-    >>> running_count(ev).rows()
-    [(datetime.date(2022, 3, 19), 'Tanks', 'captured', 1), (datetime.date(2022, 3, 19), 'Tanks', 'destroyed', 1), (datetime.date(2022, 3, 26), 'Tanks', 'destroyed', 2)]
+    >>> for row in running_count(ev).rows():
+    ...     print(row)
+    (datetime.date(2022, 3, 19), 'Tanks', 'captured', 1)
+    (datetime.date(2022, 3, 19), 'Tanks', 'destroyed', 1)
+    (datetime.date(2022, 3, 26), 'Tanks', 'destroyed', 2)
 
     By 26 March two tanks are documented destroyed and one captured; 26 March adds a row only for the
     status that changed.
@@ -61,21 +65,26 @@ def running_count(events: pl.DataFrame, mapping: EventMapping | None = None) -> 
     mapping = mapping or EventMapping()
     missing = [c for c in mapping.columns() if c not in events.columns]
     if missing:
-        msg = (f"the event list has no column(s) {', '.join(missing)} that the mapping names "
-               f"(it has: {', '.join(events.columns)}). Fix the mapping's column names.")
+        msg = (
+            f"the event list has no column(s) {', '.join(missing)} that the mapping names "
+            f"(it has: {', '.join(events.columns)}). Fix the mapping's column names."
+        )
         raise UsageError(msg)
     status = pl.col(mapping.status) if mapping.status else pl.lit(mapping.default_status)
     items = pl.col(mapping.count).cast(pl.Int64) if mapping.count else pl.lit(1, pl.Int64)
     frame = events.select(
-        pl.col(mapping.date).alias("date"), pl.col(mapping.category).alias("category"),
-        status.alias("status"), items.alias("_items"),
+        pl.col(mapping.date).alias("date"),
+        pl.col(mapping.category).alias("category"),
+        status.alias("status"),
+        items.alias("_items"),
     )
     placeable = pl.col("date").is_not_null() & pl.col("category").is_not_null()
     left_out = frame.filter(~placeable)
     if left_out.height:
         warnings.warn(
             f"{left_out.height} of {frame.height} events have no category or no date and are not counted",
-            DataCaveatWarning, stacklevel=2,
+            DataCaveatWarning,
+            stacklevel=2,
         )
     daily = (
         frame.filter(placeable)

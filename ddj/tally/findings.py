@@ -25,8 +25,14 @@ from collections.abc import Sequence
 
 import polars as pl
 
-SCHEMA = {"file": pl.String, "row": pl.Int64, "column": pl.String, "value": pl.String, "rule": pl.String,
-          "detail": pl.String}
+SCHEMA = {
+    "file": pl.String,
+    "row": pl.Int64,
+    "column": pl.String,
+    "value": pl.String,
+    "rule": pl.String,
+    "detail": pl.String,
+}
 
 
 def empty() -> pl.DataFrame:
@@ -57,7 +63,9 @@ def _label(group: Sequence[str]) -> pl.Expr:
     return pl.concat_str([pl.col(g).cast(pl.String) for g in group], separator=" / ")
 
 
-def duplicate_rows(frame: pl.DataFrame, file: str, *, columns: Sequence[str], label: pl.Expr | None = None) -> pl.DataFrame:
+def duplicate_rows(
+    frame: pl.DataFrame, file: str, *, columns: Sequence[str], label: pl.Expr | None = None
+) -> pl.DataFrame:
     """Rows equal to an earlier row on every one of ``columns``; ``frame`` needs ``source_row``.
 
     Examples
@@ -73,13 +81,21 @@ def duplicate_rows(frame: pl.DataFrame, file: str, *, columns: Sequence[str], la
         pl.col("source_row").min().over(list(columns)).alias("_first"),
         label.alias("_label"),
     ).filter(pl.col("source_row") != pl.col("_first"))
-    return _finish(marked.select(
-        pl.col("source_row").alias("row"),
-        pl.lit(None, pl.String).alias("column"),
-        pl.col("_label").alias("value"),
-        pl.format("repeats row {} on {}; the build keeps row {} and leaves this one out", pl.col("_first"),
-                  pl.lit(", ".join(columns)), pl.col("_first")).alias("detail"),
-    ), file, "duplicate_row")
+    return _finish(
+        marked.select(
+            pl.col("source_row").alias("row"),
+            pl.lit(None, pl.String).alias("column"),
+            pl.col("_label").alias("value"),
+            pl.format(
+                "repeats row {} on {}; the build keeps row {} and leaves this one out",
+                pl.col("_first"),
+                pl.lit(", ".join(columns)),
+                pl.col("_first"),
+            ).alias("detail"),
+        ),
+        file,
+        "duplicate_row",
+    )
 
 
 def _neighbours(series: pl.DataFrame, group: Sequence[str], value: str) -> pl.DataFrame:
@@ -127,13 +143,21 @@ def decreases(
     column_expr = pl.lit(column) if isinstance(column, str) or column is None else column
     base = steps.with_columns(
         column_expr.cast(pl.String).alias("_column"),
-        pl.format("{}: {} on {} (row {}) fell to {} on {}", _label(group), pl.col("_prev"), pl.col("_prev_date"),
-                  pl.col("_prev_row"), pl.col(value), pl.col("date")).alias("_what"),
+        pl.format(
+            "{}: {} on {} (row {}) fell to {} on {}",
+            _label(group),
+            pl.col("_prev"),
+            pl.col("_prev_date"),
+            pl.col("_prev_row"),
+            pl.col(value),
+            pl.col("date"),
+        ).alias("_what"),
     )
     explained = base.clear().with_columns(pl.lit(None, pl.Date).alias("_cdate"), pl.lit(None, pl.Int64).alias("_delta"))
     if corrections is not None and corrections.height:
         downward = corrections.filter(pl.col("delta") < 0).select(
-            "category", pl.col("date").alias("_cdate"), pl.col("delta").alias("_delta"))
+            "category", pl.col("date").alias("_cdate"), pl.col("delta").alias("_delta")
+        )
         explained = (
             base.join(downward, on="category", how="inner")
             .filter((pl.col("date") - pl.col("_cdate")).dt.total_days().abs() <= window_days)
@@ -141,20 +165,37 @@ def decreases(
             .unique(subset=[*group, "date"], keep="first", maintain_order=True)
         )
     unexplained = base.join(explained.select(*group, "date"), on=[*group, "date"], how="anti")
-    why_not = ("no official correction explains it" if corrections is not None
-               else "the source publishes no corrections, so nothing explains it")
+    why_not = (
+        "no official correction explains it"
+        if corrections is not None
+        else "the source publishes no corrections, so nothing explains it"
+    )
     parts = [
-        _finish(explained.select(
-            pl.col("source_row").alias("row"), pl.col("_column").alias("column"),
-            pl.col(value).cast(pl.String).alias("value"),
-            pl.format("{}; explained by the official correction of {} ({})", pl.col("_what"), pl.col("_cdate"),
-                      pl.col("_delta")).alias("detail"),
-        ), file, "decrease_explained"),
-        _finish(unexplained.select(
-            pl.col("source_row").alias("row"), pl.col("_column").alias("column"),
-            pl.col(value).cast(pl.String).alias("value"),
-            pl.format("{}; {}", pl.col("_what"), pl.lit(why_not)).alias("detail"),
-        ), file, "decrease_unexplained"),
+        _finish(
+            explained.select(
+                pl.col("source_row").alias("row"),
+                pl.col("_column").alias("column"),
+                pl.col(value).cast(pl.String).alias("value"),
+                pl.format(
+                    "{}; explained by the official correction of {} ({})",
+                    pl.col("_what"),
+                    pl.col("_cdate"),
+                    pl.col("_delta"),
+                ).alias("detail"),
+            ),
+            file,
+            "decrease_explained",
+        ),
+        _finish(
+            unexplained.select(
+                pl.col("source_row").alias("row"),
+                pl.col("_column").alias("column"),
+                pl.col(value).cast(pl.String).alias("value"),
+                pl.format("{}; {}", pl.col("_what"), pl.lit(why_not)).alias("detail"),
+            ),
+            file,
+            "decrease_unexplained",
+        ),
     ]
     return combine(parts)
 
@@ -195,14 +236,26 @@ def spikes(
         smallest >= min_share * mean.abs(),
     )
     column_expr = pl.lit(column) if isinstance(column, str) or column is None else column
-    return _finish(hits.select(
-        pl.col("source_row").alias("row"),
-        column_expr.cast(pl.String).alias("column"),
-        pl.col(value).cast(pl.String).alias("value"),
-        pl.format("{}: {} on {}, then {} on {}, then {} on {}; the middle value jumps away from both neighbours "
-                  "and is kept as written", _label(group), pl.col("_prev"), pl.col("_prev_date"), pl.col(value),
-                  pl.col("date"), pl.col("_next"), pl.col("_next_date")).alias("detail"),
-    ), file, "spike")
+    return _finish(
+        hits.select(
+            pl.col("source_row").alias("row"),
+            column_expr.cast(pl.String).alias("column"),
+            pl.col(value).cast(pl.String).alias("value"),
+            pl.format(
+                "{}: {} on {}, then {} on {}, then {} on {}; the middle value jumps away from both neighbours "
+                "and is kept as written",
+                _label(group),
+                pl.col("_prev"),
+                pl.col("_prev_date"),
+                pl.col(value),
+                pl.col("date"),
+                pl.col("_next"),
+                pl.col("_next_date"),
+            ).alias("detail"),
+        ),
+        file,
+        "spike",
+    )
 
 
 def _variant_key(expr: pl.Expr) -> pl.Expr:
@@ -210,54 +263,87 @@ def _variant_key(expr: pl.Expr) -> pl.Expr:
 
 
 def category_spellings(values: pl.DataFrame, file: str, *, column: str) -> pl.DataFrame:
-    """Category names with stray whitespace, and one category spelled more than one way.
+    r"""Category names with stray whitespace, and one category spelled more than one way.
 
     ``values`` has ``value`` (the name as written) and ``source_row``; one finding per distinct spelling,
     at its first row.
 
     Examples
     --------
-    >>> v = pl.DataFrame({"value": ["Trucks, Vehicles and Jeeps", "Trucks, Vehicles, and Jeeps", "Radars\\n"],
+    >>> v = pl.DataFrame({"value": ["Trucks, Vehicles and Jeeps", "Trucks, Vehicles, and Jeeps", "Radars\n"],
     ...                   "source_row": [10, 20, 30]})
     >>> category_spellings(v, "daily_count.csv", column="equipment_type")["rule"].to_list()
     ['category_variant', 'category_variant', 'category_whitespace']
 
     The two spellings of the trucks category are reported, and so is the line break after 'Radars'.
     """
-    distinct = values.group_by("value").agg(
-        pl.col("source_row").min().alias("row"), pl.len().alias("n"), pl.col("source_row").max().alias("last")
-    ).with_columns(_variant_key(pl.col("value")).alias("_key"), pl.col("value").str.strip_chars().alias("_stripped"))
+    distinct = (
+        values.group_by("value")
+        .agg(pl.col("source_row").min().alias("row"), pl.len().alias("n"), pl.col("source_row").max().alias("last"))
+        .with_columns(_variant_key(pl.col("value")).alias("_key"), pl.col("value").str.strip_chars().alias("_stripped"))
+    )
     padded = distinct.filter(pl.col("value") != pl.col("_stripped"))
-    whitespace = _finish(padded.select(
-        "row", pl.lit(column).alias("column"), "value",
-        pl.format("{} has spaces or line breaks around it in {} row(s) (rows {} to {}); it is kept as written",
-                  pl.col("value").map_elements(repr, return_dtype=pl.String), pl.col("n"), pl.col("row"),
-                  pl.col("last")).alias("detail"),
-    ), file, "category_whitespace")
-    spellings = distinct.group_by("_key").agg(pl.col("_stripped").n_unique().alias("_ways"),
-                                              pl.col("_stripped").unique().sort().str.join(" | ").alias("_all"))
+    whitespace = _finish(
+        padded.select(
+            "row",
+            pl.lit(column).alias("column"),
+            "value",
+            pl.format(
+                "{} has spaces or line breaks around it in {} row(s) (rows {} to {}); it is kept as written",
+                pl.col("value").map_elements(repr, return_dtype=pl.String),
+                pl.col("n"),
+                pl.col("row"),
+                pl.col("last"),
+            ).alias("detail"),
+        ),
+        file,
+        "category_whitespace",
+    )
+    spellings = distinct.group_by("_key").agg(
+        pl.col("_stripped").n_unique().alias("_ways"), pl.col("_stripped").unique().sort().str.join(" | ").alias("_all")
+    )
     variant = distinct.join(spellings.filter(pl.col("_ways") > 1), on="_key", how="inner")
-    variants = _finish(variant.select(
-        "row", pl.lit(column).alias("column"), "value",
-        pl.format("one category spelled {} ways in this file ({}); this spelling is in {} row(s) from row {}; "
-                  "each spelling is kept and the crosswalk names every one it compares", pl.col("_ways"), pl.col("_all"),
-                  pl.col("n"), pl.col("row")).alias("detail"),
-    ), file, "category_variant")
+    variants = _finish(
+        variant.select(
+            "row",
+            pl.lit(column).alias("column"),
+            "value",
+            pl.format(
+                "one category spelled {} ways in this file ({}); this spelling is in {} row(s) from row {}; "
+                "each spelling is kept and the crosswalk names every one it compares",
+                pl.col("_ways"),
+                pl.col("_all"),
+                pl.col("n"),
+                pl.col("row"),
+            ).alias("detail"),
+        ),
+        file,
+        "category_variant",
+    )
     return combine([variants, whitespace])
 
 
-def not_categories(values: pl.DataFrame, file: str, *, column: str | None, why: str,
-                   kept: bool = False) -> pl.DataFrame:
+def not_categories(
+    values: pl.DataFrame, file: str, *, column: str | None, why: str, kept: bool = False
+) -> pl.DataFrame:
     """One ``not_a_category`` finding per distinct value of ``values`` (``value``, ``source_row``), at its first row.
 
     ``kept`` says whether the build keeps those rows (in a table of their own) or leaves them out of the series.
     """
     distinct = values.group_by("value").agg(pl.col("source_row").min().alias("row"), pl.len().alias("n"))
     fate = "kept as written" if kept else "left out of the processed series"
-    return _finish(distinct.select(
-        "row", pl.lit(column).alias("column"), "value",
-        pl.format("{} ({} row(s) from row {}); {}", pl.lit(why), pl.col("n"), pl.col("row"), pl.lit(fate)).alias("detail"),
-    ), file, "not_a_category")
+    return _finish(
+        distinct.select(
+            "row",
+            pl.lit(column).alias("column"),
+            "value",
+            pl.format("{} ({} row(s) from row {}); {}", pl.lit(why), pl.col("n"), pl.col("row"), pl.lit(fate)).alias(
+                "detail"
+            ),
+        ),
+        file,
+        "not_a_category",
+    )
 
 
 def text_keys(text: pl.DataFrame, file: str, *, why: str) -> pl.DataFrame:
@@ -272,27 +358,54 @@ def text_keys(text: pl.DataFrame, file: str, *, why: str) -> pl.DataFrame:
 
     The key is reported once, at its first object, with its first text as the example.
     """
-    distinct = text.sort("source_row").group_by("column").agg(
-        pl.col("source_row").first().alias("row"), pl.col("value").first().alias("value"), pl.len().alias("n"))
-    return _finish(distinct.select(
-        "row", "column", "value",
-        pl.format("the key {} {} in {} object(s) (the first is shown); left out of the processed series",
-                  pl.col("column").map_elements(repr, return_dtype=pl.String), pl.lit(why), pl.col("n")).alias("detail"),
-    ), file, "not_a_category")
+    distinct = (
+        text.sort("source_row")
+        .group_by("column")
+        .agg(pl.col("source_row").first().alias("row"), pl.col("value").first().alias("value"), pl.len().alias("n"))
+    )
+    return _finish(
+        distinct.select(
+            "row",
+            "column",
+            "value",
+            pl.format(
+                "the key {} {} in {} object(s) (the first is shown); left out of the processed series",
+                pl.col("column").map_elements(repr, return_dtype=pl.String),
+                pl.lit(why),
+                pl.col("n"),
+            ).alias("detail"),
+        ),
+        file,
+        "not_a_category",
+    )
 
 
 def unmatched_systems(events: pl.DataFrame, file: str, *, model_list: str) -> pl.DataFrame:
     """One finding per model (``model``, ``source_row``) of ``events`` that the model list puts in no category."""
     if events.height == 0:
         return empty()
-    distinct = events.group_by("model").agg(pl.col("source_row").min().alias("row"), pl.len().alias("n"),
-                                            pl.col("system").sort_by("source_row").first().alias("system"))
-    return _finish(distinct.select(
-        "row", pl.lit("system").alias("column"), pl.col("system").alias("value"),
-        pl.format("{} names no category for {} ({} row(s) from row {}); these items have no category and are not "
-                  "counted on the event path", pl.lit(model_list),
-                  pl.col("model").map_elements(repr, return_dtype=pl.String), pl.col("n"), pl.col("row")).alias("detail"),
-    ), file, "system_not_in_model_list")
+    distinct = events.group_by("model").agg(
+        pl.col("source_row").min().alias("row"),
+        pl.len().alias("n"),
+        pl.col("system").sort_by("source_row").first().alias("system"),
+    )
+    return _finish(
+        distinct.select(
+            "row",
+            pl.lit("system").alias("column"),
+            pl.col("system").alias("value"),
+            pl.format(
+                "{} names no category for {} ({} row(s) from row {}); these items have no category and are not "
+                "counted on the event path",
+                pl.lit(model_list),
+                pl.col("model").map_elements(repr, return_dtype=pl.String),
+                pl.col("n"),
+                pl.col("row"),
+            ).alias("detail"),
+        ),
+        file,
+        "system_not_in_model_list",
+    )
 
 
 def lifecycle(
@@ -323,28 +436,51 @@ def lifecycle(
         return empty()
     first_date, last_date = series["date"].min(), series["date"].max()
     spans = series.group_by(group).agg(
-        pl.col("date").min().alias("_first"), pl.col("date").max().alias("_last"),
+        pl.col("date").min().alias("_first"),
+        pl.col("date").max().alias("_last"),
         pl.col("source_row").sort_by("date").first().alias("_first_row"),
         pl.col("source_row").sort_by("date").last().alias("_last_row"),
     )
     column_expr = pl.lit(column) if isinstance(column, str) or column is None else column
     value = pl.col(group[-1])
     appears = spans.filter(pl.col("_first") > first_date).with_columns(column_expr.cast(pl.String).alias("_column"))
-    retires = spans.filter(
-        (pl.lit(last_date) - pl.col("_last")).dt.total_days() > retire_after_days
-    ).with_columns(column_expr.cast(pl.String).alias("_column"))
-    return combine([
-        _finish(appears.select(
-            pl.col("_first_row").alias("row"), pl.col("_column").alias("column"), value.alias("value"),
-            pl.format("{} is first written on {}; the file starts on {}", _label(group), pl.col("_first"),
-                      pl.lit(first_date)).alias("detail"),
-        ), file, "category_appears"),
-        _finish(retires.select(
-            pl.col("_last_row").alias("row"), pl.col("_column").alias("column"), value.alias("value"),
-            pl.format("{} is last written on {}; the file runs to {}", _label(group), pl.col("_last"),
-                      pl.lit(last_date)).alias("detail"),
-        ), file, "category_retires"),
-    ])
+    retires = spans.filter((pl.lit(last_date) - pl.col("_last")).dt.total_days() > retire_after_days).with_columns(
+        column_expr.cast(pl.String).alias("_column")
+    )
+    return combine(
+        [
+            _finish(
+                appears.select(
+                    pl.col("_first_row").alias("row"),
+                    pl.col("_column").alias("column"),
+                    value.alias("value"),
+                    pl.format(
+                        "{} is first written on {}; the file starts on {}",
+                        _label(group),
+                        pl.col("_first"),
+                        pl.lit(first_date),
+                    ).alias("detail"),
+                ),
+                file,
+                "category_appears",
+            ),
+            _finish(
+                retires.select(
+                    pl.col("_last_row").alias("row"),
+                    pl.col("_column").alias("column"),
+                    value.alias("value"),
+                    pl.format(
+                        "{} is last written on {}; the file runs to {}",
+                        _label(group),
+                        pl.col("_last"),
+                        pl.lit(last_date),
+                    ).alias("detail"),
+                ),
+                file,
+                "category_retires",
+            ),
+        ]
+    )
 
 
 def day_mismatches(frame: pl.DataFrame, file: str, *, epoch) -> pl.DataFrame:
@@ -354,20 +490,43 @@ def day_mismatches(frame: pl.DataFrame, file: str, *, epoch) -> pl.DataFrame:
     """
     expected = (pl.col("date") - pl.lit(epoch)).dt.total_days() + 1
     bad = frame.filter(pl.col("day").is_not_null() & (pl.col("day") != expected))
-    return _finish(bad.select(
-        pl.col("source_row").alias("row"), pl.lit("day").alias("column"), pl.col("day").cast(pl.String).alias("value"),
-        pl.format("day {} is given for {}, which is day {} (day 1 = {}); kept as written", pl.col("day"),
-                  pl.col("date"), expected, pl.lit(epoch)).alias("detail"),
-    ), file, "day_mismatch")
+    return _finish(
+        bad.select(
+            pl.col("source_row").alias("row"),
+            pl.lit("day").alias("column"),
+            pl.col("day").cast(pl.String).alias("value"),
+            pl.format(
+                "day {} is given for {}, which is day {} (day 1 = {}); kept as written",
+                pl.col("day"),
+                pl.col("date"),
+                expected,
+                pl.lit(epoch),
+            ).alias("detail"),
+        ),
+        file,
+        "day_mismatch",
+    )
 
 
-def total_mismatches(frame: pl.DataFrame, file: str, *, parts: Sequence[str], total: str,
-                     label: pl.Expr) -> pl.DataFrame:
+def total_mismatches(
+    frame: pl.DataFrame, file: str, *, parts: Sequence[str], total: str, label: pl.Expr
+) -> pl.DataFrame:
     """Rows whose ``total`` is not the sum of ``parts``."""
     summed = pl.sum_horizontal([pl.col(p) for p in parts])
     bad = frame.filter(summed != pl.col(total))
-    return _finish(bad.select(
-        pl.col("source_row").alias("row"), pl.lit(total).alias("column"), pl.col(total).cast(pl.String).alias("value"),
-        pl.format("{}: {} is not the sum of {} ({}); the build uses the sum", label, pl.lit(total),
-                  pl.lit(", ".join(parts)), summed).alias("detail"),
-    ), file, "total_mismatch")
+    return _finish(
+        bad.select(
+            pl.col("source_row").alias("row"),
+            pl.lit(total).alias("column"),
+            pl.col(total).cast(pl.String).alias("value"),
+            pl.format(
+                "{}: {} is not the sum of {} ({}); the build uses the sum",
+                label,
+                pl.lit(total),
+                pl.lit(", ".join(parts)),
+                summed,
+            ).alias("detail"),
+        ),
+        file,
+        "total_mismatch",
+    )

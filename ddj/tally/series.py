@@ -77,14 +77,21 @@ def as_of(
     right = series.select(*by, pl.col(date).alias("_on"), *values, pl.col(date).alias("as_of")).sort("_on")
     left = queries.with_row_index("_order").with_columns(pl.col(date).alias("_on")).sort("_on")
     if left.height == 0:
-        return queries.with_columns(*[pl.lit(None, series.schema[v]).alias(v) for v in values],
-                                    pl.lit(None, pl.Date).alias("as_of"))
+        return queries.with_columns(
+            *[pl.lit(None, series.schema[v]).alias(v) for v in values], pl.lit(None, pl.Date).alias("as_of")
+        )
     joined = left.join_asof(right, on="_on", by=by, strategy="backward", check_sortedness=False)
     return joined.sort("_order").drop("_order", "_on")
 
 
-def value_on(series: pl.DataFrame, on: str | dt.date, *, by: Sequence[str] = ("category",),
-             values: Sequence[str] = ("value",), date: str = "date") -> pl.DataFrame:
+def value_on(
+    series: pl.DataFrame,
+    on: str | dt.date,
+    *,
+    by: Sequence[str] = ("category",),
+    values: Sequence[str] = ("value",),
+    date: str = "date",
+) -> pl.DataFrame:
     """Every key's values as of one date: one row per key with ``as_of``; keys with no row by then are left out.
 
     Examples

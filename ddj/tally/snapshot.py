@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ddj.errors import PackageError
+from ddj.errors import CrosswalkGapError, HistoryTruncatedError
 
 #: Where each processed table's categories come from, to name the raw file and column in a message.
 RAW_SOURCES = {
@@ -25,39 +25,29 @@ RAW_SOURCES = {
 HISTORY_TABLES = ("official_series", "documented_series")
 
 
-class CrosswalkGapError(PackageError):
-    """The raw files have categories the crosswalk does not declare, or the crosswalk names categories now gone.
-
-    ``undeclared`` and ``vanished`` are the frames :func:`crosswalk_gaps` returns.
-    """
-
-    def __init__(self, message: str, *, undeclared: pl.DataFrame, vanished: pl.DataFrame) -> None:
-        super().__init__(message)
-        self.undeclared = undeclared
-        self.vanished = vanished
-
-
-class HistoryTruncatedError(PackageError):
-    """The new raw files hold less history than the dataset they would replace (``losses`` names each category)."""
-
-    def __init__(self, message: str, *, losses: pl.DataFrame) -> None:
-        super().__init__(message)
-        self.losses = losses
-
-
 def _categories(tables: dict[str, pl.DataFrame], name: str, side: str) -> pl.DataFrame:
     frame = tables.get(name)
     if frame is None or frame.height == 0:
-        return pl.DataFrame(schema={"side": pl.String, "category": pl.String, "table": pl.String,
-                                    "first_date": pl.Date, "last_date": pl.Date, "row": pl.Int64})
+        return pl.DataFrame(
+            schema={
+                "side": pl.String,
+                "category": pl.String,
+                "table": pl.String,
+                "first_date": pl.Date,
+                "last_date": pl.Date,
+                "row": pl.Int64,
+            }
+        )
     row = pl.col("source_row") if "source_row" in frame.columns else pl.lit(None, pl.Int64)
     return (
         frame.filter(pl.col("category").is_not_null())
         .group_by("category")
-        .agg(pl.col("date").min().alias("first_date"), pl.col("date").max().alias("last_date"),
-             row.sort_by(pl.col("date")).first().cast(pl.Int64).alias("row"))
-        .select(pl.lit(side).alias("side"), "category", pl.lit(name).alias("table"), "first_date", "last_date",
-                "row")
+        .agg(
+            pl.col("date").min().alias("first_date"),
+            pl.col("date").max().alias("last_date"),
+            row.sort_by(pl.col("date")).first().cast(pl.Int64).alias("row"),
+        )
+        .select(pl.lit(side).alias("side"), "category", pl.lit(name).alias("table"), "first_date", "last_date", "row")
     )
 
 
@@ -94,18 +84,30 @@ def crosswalk_gaps(tables: dict[str, pl.DataFrame], crosswalk: pl.DataFrame) -> 
 
     Upstream renamed Tanks to Main Tanks: the new name is in no crosswalk row and the old one is in no data.
     """
-    present = pl.concat([
-        _categories(tables, "official_series", "official"),
-        _categories(tables, "documented_series", "documented"),
-        _categories(tables, "documented_events", "documented"),
-    ])
+    present = pl.concat(
+        [
+            _categories(tables, "official_series", "official"),
+            _categories(tables, "documented_series", "documented"),
+            _categories(tables, "documented_events", "documented"),
+        ]
+    )
     numbered = crosswalk.with_row_index("row", offset=2).with_columns(pl.col("row").cast(pl.Int64))
-    declared = pl.concat([
-        numbered.select(pl.lit("official").alias("side"), pl.col("official_category").alias("category"), "row",
-                        "official_category"),
-        numbered.select(pl.lit("documented").alias("side"), pl.col("documented_category").alias("category"), "row",
-                        "official_category"),
-    ]).filter(pl.col("category").is_not_null())
+    declared = pl.concat(
+        [
+            numbered.select(
+                pl.lit("official").alias("side"),
+                pl.col("official_category").alias("category"),
+                "row",
+                "official_category",
+            ),
+            numbered.select(
+                pl.lit("documented").alias("side"),
+                pl.col("documented_category").alias("category"),
+                "row",
+                "official_category",
+            ),
+        ]
+    ).filter(pl.col("category").is_not_null())
     undeclared = (
         present.join(declared.select("side", "category").unique(), on=["side", "category"], how="anti")
         .sort("side", "category", "table")
@@ -116,10 +118,14 @@ def crosswalk_gaps(tables: dict[str, pl.DataFrame], crosswalk: pl.DataFrame) -> 
     events = present.filter(pl.col("table") == "documented_events").select("category").unique()
     has_series = tables.get("documented_series") is not None and tables["documented_series"].height > 0
     vanished = (
-        declared.join(series if has_series else present.select("side", "category").unique(),
-                      on=["side", "category"], how="anti")
-        .with_columns(((pl.col("side") == "documented")
-                       & pl.col("category").is_in(events["category"].implode())).alias("in_events"))
+        declared.join(
+            series if has_series else present.select("side", "category").unique(), on=["side", "category"], how="anti"
+        )
+        .with_columns(
+            ((pl.col("side") == "documented") & pl.col("category").is_in(events["category"].implode())).alias(
+                "in_events"
+            )
+        )
         .select("side", "category", "row", "official_category", "in_events")
         .sort("row", "side")
     )
@@ -133,9 +139,12 @@ def crosswalk_notes(tables: dict[str, pl.DataFrame], crosswalk: pl.DataFrame) ->
     crosswalk row is still needed), but its official category is no longer compared with the series.
     """
     _, vanished = crosswalk_gaps(tables, crosswalk)
-    return [f"crosswalk.csv, row {r['row']}: {r['category']!r} is no longer in {RAW_SOURCES['documented_series'][0]} "
-            f"(only the model list still names it); {r['official_category'] or 'its official category'} is no "
-            "longer compared with it on the series" for r in vanished.filter(pl.col("in_events")).iter_rows(named=True)]
+    return [
+        f"crosswalk.csv, row {r['row']}: {r['category']!r} is no longer in {RAW_SOURCES['documented_series'][0]} "
+        f"(only the model list still names it); {r['official_category'] or 'its official category'} is no "
+        "longer compared with it on the series"
+        for r in vanished.filter(pl.col("in_events")).iter_rows(named=True)
+    ]
 
 
 def _crosswalk_row(official: str | None, documented: str | None, note: str) -> str:
@@ -146,8 +155,9 @@ def _crosswalk_row(official: str | None, documented: str | None, note: str) -> s
     return ",".join([cell(official), cell(documented), "1", "", "", "ddj", cell(note)])
 
 
-def check_crosswalk(tables: dict[str, pl.DataFrame], crosswalk: pl.DataFrame, *, crosswalk_path: Path,
-                    dataset: str) -> None:
+def check_crosswalk(
+    tables: dict[str, pl.DataFrame], crosswalk: pl.DataFrame, *, crosswalk_path: Path, dataset: str
+) -> None:
     """Refuse raw files the crosswalk does not cover, naming each category and the crosswalk row to add.
 
     Raises
@@ -163,16 +173,25 @@ def check_crosswalk(tables: dict[str, pl.DataFrame], crosswalk: pl.DataFrame, *,
     for record in undeclared.iter_rows(named=True):
         file, column = RAW_SOURCES[record["table"]]
         where = f"{file}" + (f", row {record['row']}" if record["row"] is not None else "") + f", {column}"
-        lines.append(f"  - {where}: {record['side']} category {record['category']!r} (written from "
-                     f"{record['first_date']} to {record['last_date']}) is in no row of {crosswalk_path.name}.")
+        lines.append(
+            f"  - {where}: {record['side']} category {record['category']!r} (written from "
+            f"{record['first_date']} to {record['last_date']}) is in no row of {crosswalk_path.name}."
+        )
     for record in vanished.iter_rows(named=True):
         column = "official_category" if record["side"] == "official" else "documented_category"
-        where = (f"no longer in {RAW_SOURCES['documented_series'][0]} (only the model list still names it)"
-                 if record["in_events"] else f"no longer a {record['side']} category of the raw files")
-        lines.append(f"  - {crosswalk_path.name}, row {record['row']}, {column}: {record['category']!r} is {where} "
-                     "(renamed or dropped upstream?).")
-    lines.append(f"What to do: edit {crosswalk_path} (columns official_category,documented_category,"
-                 "crosswalk_version,valid_from,valid_to,basis,note), then run the build again.")
+        where = (
+            f"no longer in {RAW_SOURCES['documented_series'][0]} (only the model list still names it)"
+            if record["in_events"]
+            else f"no longer a {record['side']} category of the raw files"
+        )
+        lines.append(
+            f"  - {crosswalk_path.name}, row {record['row']}, {column}: {record['category']!r} is {where} "
+            "(renamed or dropped upstream?)."
+        )
+    lines.append(
+        f"What to do: edit {crosswalk_path} (columns official_category,documented_category,"
+        "crosswalk_version,valid_from,valid_to,basis,note), then run the build again."
+    )
     for record in undeclared.iter_rows(named=True):
         name = record["category"]
         if record["side"] == "documented":
@@ -192,14 +211,17 @@ def check_crosswalk(tables: dict[str, pl.DataFrame], crosswalk: pl.DataFrame, *,
             row = _crosswalk_row(name, None, "why no documented category counts these items")
             lines.append(f"  or, if no documented category counts them:  {row}")
     for record in vanished.filter(~pl.col("in_events")).iter_rows(named=True):
-        lines.append(f"  remove row {record['row']} ({record['category']!r}), or keep it only if the raw files "
-                     "are the wrong snapshot.")
+        lines.append(
+            f"  remove row {record['row']} ({record['category']!r}), or keep it only if the raw files "
+            "are the wrong snapshot."
+        )
     raise CrosswalkGapError("\n".join(lines), undeclared=undeclared, vanished=vanished)
 
 
 def _spans(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.group_by("category").agg(
-        pl.col("date").min().alias("first_date"), pl.col("date").max().alias("last_date"),
+        pl.col("date").min().alias("first_date"),
+        pl.col("date").max().alias("last_date"),
         pl.col("date").unique().alias("dates"),
     )
 
@@ -212,13 +234,19 @@ def _renamed(before: pl.DataFrame, after: pl.DataFrame, crosswalk: pl.DataFrame 
     new = set(after["category"].drop_nulls().to_list())
     pairs = crosswalk.filter(pl.col("official_category").is_not_null() & pl.col("documented_category").is_not_null())
     successors = pairs.filter(pl.col("documented_category").is_in(sorted(new - old)))["official_category"]
-    return (pairs.filter(pl.col("documented_category").is_in(sorted(old - new))
-                         & pl.col("official_category").is_in(successors.implode()))
-            .select(pl.col("documented_category").alias("category")).unique())
+    return (
+        pairs.filter(
+            pl.col("documented_category").is_in(sorted(old - new))
+            & pl.col("official_category").is_in(successors.implode())
+        )
+        .select(pl.col("documented_category").alias("category"))
+        .unique()
+    )
 
 
-def history_losses(previous: dict[str, pl.DataFrame], tables: dict[str, pl.DataFrame],
-                   crosswalk: pl.DataFrame | None = None) -> pl.DataFrame:
+def history_losses(
+    previous: dict[str, pl.DataFrame], tables: dict[str, pl.DataFrame], crosswalk: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """What a new build's series lack of the history the previous build of the same dataset had.
 
     Parameters
@@ -260,23 +288,44 @@ def history_losses(previous: dict[str, pl.DataFrame], tables: dict[str, pl.DataF
         if name == "documented_series":
             joined = joined.join(_renamed(before, after, crosswalk), on="category", how="anti")
         joined = joined.with_columns(pl.col("dates_new").fill_null(pl.lit([], pl.List(pl.Date))))
-        parts.append(joined.select(
-            pl.lit(name).alias("table"), "category",
-            pl.col("first_date").alias("previous_first"), pl.col("last_date").alias("previous_last"),
-            pl.col("first_date_new").alias("first_date"), pl.col("last_date_new").alias("last_date"),
-            pl.col("dates").list.set_difference(pl.col("dates_new")).alias("_missing"),
-        ).with_columns(
-            pl.col("_missing").list.len().cast(pl.Int64).alias("missing_dates"),
-            pl.col("_missing").list.min().alias("first_missing"),
-        ).drop("_missing"))
+        parts.append(
+            joined.select(
+                pl.lit(name).alias("table"),
+                "category",
+                pl.col("first_date").alias("previous_first"),
+                pl.col("last_date").alias("previous_last"),
+                pl.col("first_date_new").alias("first_date"),
+                pl.col("last_date_new").alias("last_date"),
+                pl.col("dates").list.set_difference(pl.col("dates_new")).alias("_missing"),
+            )
+            .with_columns(
+                pl.col("_missing").list.len().cast(pl.Int64).alias("missing_dates"),
+                pl.col("_missing").list.min().alias("first_missing"),
+            )
+            .drop("_missing")
+        )
     if not parts:
-        return pl.DataFrame(schema={"table": pl.String, "category": pl.String, "previous_first": pl.Date,
-                                    "previous_last": pl.Date, "first_date": pl.Date, "last_date": pl.Date,
-                                    "missing_dates": pl.Int64, "first_missing": pl.Date})
-    return (pl.concat(parts)
-            .filter((pl.col("missing_dates") > 0) | pl.col("last_date").is_null()
-                    | (pl.col("last_date") < pl.col("previous_last")))
-            .sort("table", "category"))
+        return pl.DataFrame(
+            schema={
+                "table": pl.String,
+                "category": pl.String,
+                "previous_first": pl.Date,
+                "previous_last": pl.Date,
+                "first_date": pl.Date,
+                "last_date": pl.Date,
+                "missing_dates": pl.Int64,
+                "first_missing": pl.Date,
+            }
+        )
+    return (
+        pl.concat(parts)
+        .filter(
+            (pl.col("missing_dates") > 0)
+            | pl.col("last_date").is_null()
+            | (pl.col("last_date") < pl.col("previous_last"))
+        )
+        .sort("table", "category")
+    )
 
 
 def read_previous(folder: Path) -> dict[str, pl.DataFrame]:
@@ -295,8 +344,14 @@ def read_previous(folder: Path) -> dict[str, pl.DataFrame]:
     return previous
 
 
-def check_history(previous: dict[str, pl.DataFrame], tables: dict[str, pl.DataFrame], *, folder: Path,
-                  dataset: str, crosswalk: pl.DataFrame | None = None) -> None:
+def check_history(
+    previous: dict[str, pl.DataFrame],
+    tables: dict[str, pl.DataFrame],
+    *,
+    folder: Path,
+    dataset: str,
+    crosswalk: pl.DataFrame | None = None,
+) -> None:
     """Refuse a build whose series hold less history than the files it would replace.
 
     Refused rather than flagged: a fact-checker comparing claims with a documented count needs every earlier
@@ -321,11 +376,15 @@ def check_history(previous: dict[str, pl.DataFrame], tables: dict[str, pl.DataFr
             what.append(f"starts on {record['first_date']} instead of {record['previous_first']}")
         if record["last_date"] is not None and record["last_date"] < record["previous_last"]:
             what.append(f"ends on {record['last_date']} instead of {record['previous_last']}")
-        what.append(f"lacks {record['missing_dates']} date(s) {record['table']}.csv has"
-                    + (f", from {record['first_missing']}" if record["first_missing"] else ""))
+        what.append(
+            f"lacks {record['missing_dates']} date(s) {record['table']}.csv has"
+            + (f", from {record['first_missing']}" if record["first_missing"] else "")
+        )
         lines.append(f"  - {file}: {record['category']!r} {'; '.join(what)}.")
-    lines.append("What to do: check the snapshot (a partial download, or upstream cut its history) and build from a "
-                 "complete one; the previous raw files are in git. If upstream really rewrote its history and you "
-                 "mean to publish that, build it as a new dataset: copy the folder, delete its "
-                 f"{' and '.join(f'{t}.csv' for t in HISTORY_TABLES)}, and run the build with --folder on the copy.")
+    lines.append(
+        "What to do: check the snapshot (a partial download, or upstream cut its history) and build from a "
+        "complete one; the previous raw files are in git. If upstream really rewrote its history and you "
+        "mean to publish that, build it as a new dataset: copy the folder, delete its "
+        f"{' and '.join(f'{t}.csv' for t in HISTORY_TABLES)}, and run the build with --folder on the copy."
+    )
     raise HistoryTruncatedError("\n".join(lines), losses=losses)

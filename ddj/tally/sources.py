@@ -57,8 +57,10 @@ def _resource(descriptor: dict[str, Any], role: str) -> dict[str, Any]:
     if role == "official":
         wanted = ["official_series"]
     else:
-        wanted = [block.get("documented", "documented_series"),
-                  (block.get("events") or {}).get("resource", "documented_events")]
+        wanted = [
+            block.get("documented", "documented_series"),
+            (block.get("events") or {}).get("resource", "documented_events"),
+        ]
     by_name = {r.get("name"): r for r in descriptor.get("resources") or []}
     for name in wanted:
         if name in by_name:
@@ -82,9 +84,16 @@ def _side(descriptor: dict[str, Any], role: str) -> Side:
         names = [item.get("name") for item in descriptor.get("licenses") or []]
         if licence.get("name") in names and names.index(licence.get("name")) < len(sources):
             source = sources[names.index(licence.get("name"))]
-    return Side(role=role, name=name or _FALLBACK[role], named=bool(name), article=bool(match and match.group("the")),
-                source=_NOISE.sub("", source["title"]) if source and source.get("title") else None,
-                url=(source or {}).get("path"), licence=licence.get("name"), licence_title=title)
+    return Side(
+        role=role,
+        name=name or _FALLBACK[role],
+        named=bool(name),
+        article=bool(match and match.group("the")),
+        source=_NOISE.sub("", source["title"]) if source and source.get("title") else None,
+        url=(source or {}).get("path"),
+        licence=licence.get("name"),
+        licence_title=title,
+    )
 
 
 def attribution(ds: Any) -> dict[str, Side]:

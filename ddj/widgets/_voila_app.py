@@ -56,8 +56,7 @@ class _Application(tornado.web.Application):
     def find_handler(self, request: Any, **kwargs: Any) -> Any:
         reason = refusal(request.headers, self.allowed_hosts)
         if reason is not None:
-            return self.get_handler_delegate(request, _Refused, {"status": 403, "title": "Refused",
-                                                                 "body": reason})
+            return self.get_handler_delegate(request, _Refused, {"status": 403, "title": "Refused", "body": reason})
         return super().find_handler(request, **kwargs)
 
 
@@ -70,8 +69,9 @@ def refusal(headers: Any, allowed_hosts: frozenset[str] | set[str]) -> str | Non
     """
     host = (headers.get("Host") or "").lower()
     if host not in allowed_hosts:
-        return (f"This Explorer answers only at {' or '.join(sorted(allowed_hosts))}, "
-                f"not at the host {host or '(none)'}.")
+        return (
+            f"This Explorer answers only at {' or '.join(sorted(allowed_hosts))}, not at the host {host or '(none)'}."
+        )
     origin = headers.get("Origin")
     if origin is not None and origin != "null":
         parts = urlsplit(origin.lower())
@@ -98,9 +98,11 @@ class _ExplorerHandler(TornadoVoilaHandler):
             self.set_header("Retry-After", "60")
             self.set_header("Content-Type", "text/html; charset=utf-8")
             self.set_header("Cache-Control", "no-store")
-            body = (f"The Explorer is already open in {app.max_kernels} browser tabs, as many as it runs at once "
-                    f"(ddj explore --max-kernels). Close one of them, or wait: a tab left idle for "
-                    f"{app.idle_text()} is closed for you. Then reload this page.")
+            body = (
+                f"The Explorer is already open in {app.max_kernels} browser tabs, as many as it runs at once "
+                f"(ddj explore --max-kernels). Close one of them, or wait: a tab left idle for "
+                f"{app.idle_text()} is closed for you. Then reload this page."
+            )
             self.finish(FULL_PAGE.format(title="The Explorer is busy", body=escape(body)))
             return None
         self.xsrf_token  # noqa: B018 - sets the _xsrf cookie, which the page's shutdown beacon sends back
@@ -132,8 +134,10 @@ class ExplorerVoila(Voila):
 
     def init_handlers(self) -> list:
         handlers = super().init_handlers()
-        return [(pattern, _ExplorerHandler if handler is TornadoVoilaHandler else handler, *rest)
-                for pattern, handler, *rest in handlers]
+        return [
+            (pattern, _ExplorerHandler if handler is TornadoVoilaHandler else handler, *rest)
+            for pattern, handler, *rest in handlers
+        ]
 
     def start(self) -> None:
         import tempfile

@@ -21,6 +21,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from ddj._scalars import date_value, int_value
 from ddj.charts import theme  # noqa: F401  (registers the house theme)
 from ddj.charts._common import count_axis, day_ticks
 from ddj.charts.basemap import frame_size
@@ -29,8 +30,19 @@ from ddj.charts.theme import OKABE_ITO, SIDE_COLOURS, STATUS_COLOURS, STATUS_LAB
 from ddj.model import COMPARED_ATTRIBUTES
 from ddj.widgets.state import ACKNOWLEDGED_LANES, MAP_STYLES, View, extent
 
-__all__ = ["CHART_NAMES", "MAP_PICK", "MATRIX_PICK", "STATUS_PICK", "TIMELINE_BRUSH", "build_chart", "build_charts",
-           "chart_inputs", "map_chart", "matrix_chart", "timeline_chart"]
+__all__ = [
+    "CHART_NAMES",
+    "MAP_PICK",
+    "MATRIX_PICK",
+    "STATUS_PICK",
+    "TIMELINE_BRUSH",
+    "build_chart",
+    "build_charts",
+    "chart_inputs",
+    "map_chart",
+    "matrix_chart",
+    "timeline_chart",
+]
 
 TIMELINE_BRUSH = "when"
 STATUS_PICK = "status_pick"
@@ -103,32 +115,55 @@ def timeline_chart(view: View) -> alt.Chart:
     period = view.period
     lanes = list(ACKNOWLEDGED_LANES)
     # Each bar spans its whole period; the two lanes are stacked here, not by Vega-Lite (ranged bars do not stack).
-    frame = view.timeline.sort("period", pl.col("lane").replace_strict(lanes, list(range(len(lanes))))).with_columns(
-        pl.col("period").dt.offset_by(_PERIOD_END[period]).alias("period_end"),
-        pl.col("incidents").cum_sum().over("period").alias("top"),
-    ).with_columns((pl.col("top") - pl.col("incidents")).alias("bottom"))
+    frame = (
+        view.timeline.sort("period", pl.col("lane").replace_strict(lanes, list(range(len(lanes)))))
+        .with_columns(
+            pl.col("period").dt.offset_by(_PERIOD_END[period]).alias("period_end"),
+            pl.col("incidents").cum_sum().over("period").alias("top"),
+        )
+        .with_columns((pl.col("top") - pl.col("incidents")).alias("bottom"))
+    )
     brush = alt.selection_interval(encodings=["x"], name=TIMELINE_BRUSH)
     axis: dict[str, Any] = {"format": _AXIS_FORMAT[period], "labelAngle": 0, "labelOverlap": True}
     if period == "day" and frame.height:  # a few days: one tick every few days, never hours
-        span = (frame["period_end"].max() - frame["period"].min()).days
-        axis["tickCount"] = day_ticks(span)
-    chart = alt.Chart(inline(frame, what="timeline bins")).mark_bar(stroke=None).encode(
-        x=alt.X("period:T", title=f"{period} the incident began", scale=alt.Scale(type="utc"), axis=alt.Axis(**axis)),
-        x2="period_end:T",
-        y=alt.Y("bottom:Q", title="incidents", axis=count_axis(frame["top"].max())),
-        y2="top:Q",
-        color=alt.Color("lane:N", title=None, scale=alt.Scale(domain=lanes, range=[
-            SIDE_COLOURS["official"], STATUS_COLOURS["official_silent"]])),
-        tooltip=[alt.Tooltip("when:N", title=period), alt.Tooltip("lane:N", title="acknowledged"),
-                 alt.Tooltip("incidents:Q", format=",")],
-    ).add_params(brush)
+        first, last = date_value(frame["period"].min()), date_value(frame["period_end"].max())
+        if first is not None and last is not None:
+            axis["tickCount"] = day_ticks((last - first).days)
+    chart = (
+        alt.Chart(inline(frame, what="timeline bins"))
+        .mark_bar(stroke=None)
+        .encode(
+            x=alt.X(
+                "period:T", title=f"{period} the incident began", scale=alt.Scale(type="utc"), axis=alt.Axis(**axis)
+            ),
+            x2="period_end:T",
+            y=alt.Y("bottom:Q", title="incidents", axis=count_axis(int_value(frame["top"].max()))),
+            y2="top:Q",
+            color=alt.Color(
+                "lane:N",
+                title=None,
+                scale=alt.Scale(domain=lanes, range=[SIDE_COLOURS["official"], STATUS_COLOURS["official_silent"]]),
+            ),
+            tooltip=[
+                alt.Tooltip("when:N", title=period),
+                alt.Tooltip("lane:N", title="acknowledged"),
+                alt.Tooltip("incidents:Q", format=","),
+            ],
+        )
+        .add_params(brush)
+    )
     silent = int(view.timeline.filter(pl.col("lane") == lanes[1])["incidents"].sum() or 0)
     return chart.properties(
-        width=560, height=150,
-        title=alt.Title(f"When: {_of(view)}, by {period}",
-                        subtitle=["Drag across the bars to choose the dates; purple: no official account recorded."]),
-        description=(f"Bar chart of {_of(view)} by the {period} they began, {silent:,} of them with no official "
-                     "account recorded."),
+        width=560,
+        height=150,
+        title=alt.Title(
+            f"When: {_of(view)}, by {period}",
+            subtitle=["Drag across the bars to choose the dates; purple: no official account recorded."],
+        ),
+        description=(
+            f"Bar chart of {_of(view)} by the {period} they began, {silent:,} of them with no official "
+            "account recorded."
+        ),
     )
 
 
@@ -143,46 +178,87 @@ def _matrix_cells(view: View) -> alt.Chart:
     cells = view.matrix
     order = cells.unique("order", keep="first").sort("order")["incident"].to_list()
     pick = alt.selection_point(fields=["incident_id"], name=MATRIX_PICK, on="click", clear=False)
-    chart = alt.Chart(inline(cells, what="matrix cells")).mark_rect().encode(
-        x=alt.X("attribute:N", title=None, sort=_LABELS, axis=alt.Axis(orient="top", labelAngle=-35, labelLimit=200)),
-        y=alt.Y("incident:N", title=None, sort=order, axis=alt.Axis(labelLimit=320)),
-        color=alt.Color("status_words:N", title="status", scale=status_scale(),
-                        legend=alt.Legend(orient="bottom", direction="vertical", columns=2)),
-        tooltip=["incident:N", "attribute:N", alt.Tooltip("status_words:N", title="status"),
-                 alt.Tooltip("official:N", title="officials said"), alt.Tooltip("others:N", title="others said")],
-    ).add_params(pick)
+    chart = (
+        alt.Chart(inline(cells, what="matrix cells"))
+        .mark_rect()
+        .encode(
+            x=alt.X(
+                "attribute:N", title=None, sort=_LABELS, axis=alt.Axis(orient="top", labelAngle=-35, labelLimit=200)
+            ),
+            y=alt.Y("incident:N", title=None, sort=order, axis=alt.Axis(labelLimit=320)),
+            color=alt.Color(
+                "status_words:N",
+                title="status",
+                scale=status_scale(),
+                legend=alt.Legend(orient="bottom", direction="vertical", columns=2),
+            ),
+            tooltip=[
+                "incident:N",
+                "attribute:N",
+                alt.Tooltip("status_words:N", title="status"),
+                alt.Tooltip("official:N", title="officials said"),
+                alt.Tooltip("others:N", title="others said"),
+            ],
+        )
+        .add_params(pick)
+    )
     counts = cells.group_by("status_words").len().sort("len", "status_words", descending=[True, False])
     summary = "; ".join(f"{n} {words}" for words, n in counts.iter_rows())
     return chart.properties(
-        width=alt.Step(46), height=alt.Step(22),
-        title=alt.Title(f"What each side says: {_of(view)}",
-                        subtitle=["Click a cell to read that incident's accounts."]),
-        description=(f"Matrix of {_of(view)} by {len(_LABELS)} compared attributes; cells by status: "
-                     f"{summary or 'none'}."),
+        width=alt.Step(46),
+        height=alt.Step(22),
+        title=alt.Title(
+            f"What each side says: {_of(view)}", subtitle=["Click a cell to read that incident's accounts."]
+        ),
+        description=(
+            f"Matrix of {_of(view)} by {len(_LABELS)} compared attributes; cells by status: {summary or 'none'}."
+        ),
     )
 
 
 def _matrix_shares(view: View) -> alt.Chart:
     shares = view.matrix
-    pick = alt.selection_point(fields=["status"], name=STATUS_PICK, on="click", clear=False)
+    pick = alt.selection_point(fields=["attribute", "status"], name=STATUS_PICK, on="click", clear=False)
     words = list(STATUS_LABELS.values())
-    chart = alt.Chart(inline(shares, what="matrix shares")).mark_bar().encode(
-        y=alt.Y("attribute:N", title=None, sort=_LABELS),
-        x=alt.X("incidents:Q", stack="normalize", title="share of incidents", axis=alt.Axis(format="%")),
-        color=alt.Color("status_words:N", scale=status_scale(), title="status", sort=words,
-                        legend=alt.Legend(orient="bottom", direction="vertical", columns=2)),
-        order=alt.Order("rank:Q"),
-        tooltip=["attribute:N", alt.Tooltip("status_words:N", title="status"), alt.Tooltip("incidents:Q", format=","),
-                 alt.Tooltip("share:Q", format=".1%")],
-    ).add_params(pick)
+    chart = (
+        alt.Chart(inline(shares, what="matrix shares"))
+        .mark_bar()
+        .encode(
+            y=alt.Y("attribute:N", title=None, sort=_LABELS),
+            x=alt.X("incidents:Q", stack="normalize", title="share of incidents", axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "status_words:N",
+                scale=status_scale(),
+                title="status",
+                sort=words,
+                legend=alt.Legend(orient="bottom", direction="vertical", columns=2),
+            ),
+            order=alt.Order("rank:Q"),
+            tooltip=[
+                "attribute:N",
+                alt.Tooltip("status_words:N", title="status"),
+                alt.Tooltip("incidents:Q", format=","),
+                alt.Tooltip("share:Q", format=".1%"),
+            ],
+        )
+        .add_params(pick)
+    )
     contradicted = shares.filter(pl.col("status") == "contradict").sort("share", descending=True)
-    most = (f" The most contradicted attribute is {contradicted['attribute'][0]} ({contradicted['share'][0]:.0%})."
-            if contradicted.height else "")
+    most = (
+        f" The most contradicted attribute is {contradicted['attribute'][0]} ({contradicted['share'][0]:.0%})."
+        if contradicted.height
+        else ""
+    )
     return chart.properties(
-        width=560, height=alt.Step(22),
-        title=alt.Title(f"What each side says: {_of(view)}",
-                        subtitle=["Share of incidents in each status, per attribute. Click a colour to keep the "
-                                  "incidents with that status."]),
+        width=560,
+        height=alt.Step(22),
+        title=alt.Title(
+            f"What each side says: {_of(view)}",
+            subtitle=[
+                "Share of incidents in each status, per attribute. Click a colour to keep the "
+                "incidents with that status on that attribute."
+            ],
+        ),
         description=f"Bars of the share of {_of(view)} in each comparison status, per compared attribute.{most}",
     )
 
@@ -197,33 +273,54 @@ def _outlines(bounds: tuple[float, float, float, float]) -> alt.InlineData:
 def map_chart(view: View, bounds: tuple[float, float, float, float]) -> alt.LayerChart:
     """The incidents on an offline basemap (``bounds``: west, south, east, north); grid cells for many."""
     land = alt.Chart(_outlines(tuple(bounds))).mark_geoshape(fill="#F2F2F2", stroke="#A0A0A0", strokeWidth=0.6)
-    styles = [s for s in dict.fromkeys(MAP_STYLES.values())]
+    styles = list(dict.fromkeys(MAP_STYLES.values()))
     off_map = view.counts.incidents - view.counts.placed
     if view.map_mode == "points":
         pick = alt.selection_point(fields=["incident_id"], name=MAP_PICK, on="click", clear=False)
-        marks = alt.Chart(inline(view.map, what="map points")).mark_point(filled=True, size=80, opacity=0.85).encode(
-            longitude="longitude:Q", latitude="latitude:Q",
-            color=alt.Color("precision:N", title="place known as",
-                            scale=alt.Scale(domain=styles, range=[_MAP_COLOURS[s] for s in styles])),
-            tooltip=["title:N", "date:N", "place:N", alt.Tooltip("precision:N", title="place known as")],
-        ).add_params(pick)
+        marks = (
+            alt.Chart(inline(view.map, what="map points"))
+            .mark_point(filled=True, size=80, opacity=0.85)
+            .encode(
+                longitude="longitude:Q",
+                latitude="latitude:Q",
+                color=alt.Color(
+                    "precision:N",
+                    title="place known as",
+                    scale=alt.Scale(domain=styles, range=[_MAP_COLOURS[s] for s in styles]),
+                ),
+                tooltip=["title:N", "date:N", "place:N", alt.Tooltip("precision:N", title="place known as")],
+            )
+            .add_params(pick)
+        )
         note = "Click a point to read that incident's accounts."
         what = f"{view.counts.placed:,} placed as points"
     else:
-        marks = alt.Chart(inline(view.map, what="map cells")).mark_circle(color=OKABE_ITO["vermillion"],
-                                                                          opacity=0.6).encode(
-            longitude="longitude:Q", latitude="latitude:Q",
-            size=alt.Size("incidents:Q", title="incidents in cell", scale=alt.Scale(range=[20, 900])),
-            tooltip=[alt.Tooltip("incidents:Q", format=",", title="incidents in this cell"),
-                     alt.Tooltip("latitude:Q"), alt.Tooltip("longitude:Q")],
+        marks = (
+            alt.Chart(inline(view.map, what="map cells"))
+            .mark_circle(color=OKABE_ITO["vermillion"], opacity=0.6)
+            .encode(
+                longitude="longitude:Q",
+                latitude="latitude:Q",
+                size=alt.Size("incidents:Q", title="incidents in cell", scale=alt.Scale(range=[20, 900])),
+                tooltip=[
+                    alt.Tooltip("incidents:Q", format=",", title="incidents in this cell"),
+                    alt.Tooltip("latitude:Q"),
+                    alt.Tooltip("longitude:Q"),
+                ],
+            )
         )
         note = f"Too many to draw one by one: incidents are counted in cells of {view.map_cell:g} degrees."
         what = f"{view.counts.placed:,} counted in {view.map.height:,} cells of {view.map_cell:g} degrees"
     if off_map:
         note += f" {off_map:,} without a usable place are not on the map."
     width, height = frame_size(bounds, longest=480)
-    return alt.layer(land, marks).project(type="mercator").properties(
-        width=width, height=height,
-        title=alt.Title(f"Where: {view.counts.placed:,} of {view.counts.incidents:,} on the map", subtitle=[note]),
-        description=f"Map of {_of(view)}: {what}; {off_map:,} not on the map (no usable place).",
+    return (
+        alt.LayerChart(layer=[land, marks])  # alt.layer() may return a FacetChart; these layers have no facets
+        .project(type="mercator")
+        .properties(
+            width=width,
+            height=height,
+            title=alt.Title(f"Where: {view.counts.placed:,} of {view.counts.incidents:,} on the map", subtitle=[note]),
+            description=f"Map of {_of(view)}: {what}; {off_map:,} not on the map (no usable place).",
+        )
     )

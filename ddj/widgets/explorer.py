@@ -1,4 +1,5 @@
-"""The Explorer: filter widgets, counts, three linked charts, a table and one incident's accounts.
+"""The Explorer: filter widgets (with facet counts and a search box), counts, three linked charts, a sorted
+and paged list of incidents whose rows open one incident's accounts, and the view as CSV and JSON.
 
 The widgets only read and write a :class:`~ddj.filters.FilterSpec`; everything they show comes from
 :meth:`ddj.widgets.state.ExplorerData.view`, polars work on frames prepared once, so a change never
@@ -10,11 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import os
 import re
+import shlex
 from collections import OrderedDict
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +26,7 @@ import altair as alt
 import ipywidgets as w
 
 from ddj.errors import DDJError, UsageError
-from ddj.filters import FILTERS, Filter, FilterSpec, vocabulary
+from ddj.filters import FILTER_BY_NAME, FILTERS, Filter, FilterSpec, vocabulary
 from ddj.html import escape
 from ddj.widgets import selection
 from ddj.widgets.charts import (
@@ -35,12 +39,16 @@ from ddj.widgets.charts import (
     build_charts,
     chart_inputs,
 )
-from ddj.widgets.state import ExplorerData, View
+from ddj.widgets.download import download_html
+from ddj.widgets.state import ROW_ORDERS, TABLE_ROWS, ExplorerData, View
+from ddj.widgets.table import IncidentTable
 from ddj.widgets.views import STYLE, counts_html, incident_html, plain, table_html
 
 __all__ = ["Explorer", "chart_widget_class", "spec_from_query", "spec_to_query"]
 
 _CACHE_VIEWS = 32
+#: Views of at most this many incidents get their download links at once; larger ones on request.
+DOWNLOAD_AUTO_ROWS = 5_000
 _EMBED = {"renderer": "svg", "actions": False}
 
 
@@ -71,6 +79,13 @@ class Explorer:
         One widget per filter, by filter name (see :data:`ddj.filters.FILTERS`).
     view
         What is shown now (:class:`~ddj.widgets.state.View`).
+    facets
+        How many incidents each option of each values filter would keep under the other filters
+        (:meth:`~ddj.widgets.state.ExplorerData.facets`); the options show them.
+    rows
+        The page of the incident list shown now (sorted by :attr:`order`, page :attr:`page`).
+    table
+        The incident list (:class:`~ddj.widgets.table.IncidentTable`): rows a reader clicks.
     ui
         The whole Explorer as one ipywidgets box (what a notebook displays).
 
@@ -85,8 +100,15 @@ class Explorer:
     spoke of, the strike campaign after the Mi-8 was shot down.
     """
 
-    def __init__(self, dataset: Any = "syria-ru-aviation", *, filters: Any = None, comparison: Any = None,
-                 debounce: float = 0.15, query: str | None = None) -> None:
+    def __init__(
+        self,
+        dataset: Any = "syria-ru-aviation",
+        *,
+        filters: Any = None,
+        comparison: Any = None,
+        debounce: float = 0.15,
+        query: str | None = None,
+    ) -> None:
         if isinstance(dataset, (str, os.PathLike)):
             from ddj.datasets import load
 
@@ -111,6 +133,10 @@ class Explorer:
         self._pending: Any = None
         self._quiet_depth = 0
         self._cache: OrderedDict[FilterSpec, View] = OrderedDict()
+        self._facet_cache: OrderedDict[FilterSpec, dict[str, dict[str, int]]] = OrderedDict()
+        self.order = "date"
+        self.page = 0
+        self.page_size = TABLE_ROWS
         self._shown: dict[str, Any] = {}
         self.chosen: str | None = None
         self._build()
@@ -145,6 +171,7 @@ class Explorer:
             if incident_id is not None and incident_id not in options:
                 self.incident_picker.options = [*self.incident_picker.options, (incident_id, incident_id)]
             self.incident_picker.value = incident_id
+            self.table.chosen = incident_id or ""
         if incident_id is None:
             self.detail.value = '<p class="ddj-x-muted">Choose an incident in the list, the matrix or the map.</p>'
             return
@@ -177,24 +204,51 @@ class Explorer:
         view = self._view(self._spec)
         self.view = view
         self.counts.value = counts_html(view)
-        self.table.value = table_html(view)
+        self._show_facets(self._facets(self._spec))
+        self._draw_rows()
+        self._draw_download(automatic=True)
         with self._quiet():
             ids = view.table["incident_id"].to_list()
             titles = view.table["title"].to_list()
-            options = [(f"{i} — {t[:70]}", i) for i, t in zip(ids, titles)]
+            options = [(f"{i} — {t[:70]}", i) for i, t in zip(ids, titles, strict=True)]
             if self.chosen and self.chosen not in ids:
                 options.append((self.chosen, self.chosen))
             self.incident_picker.options = [("(choose an incident)", None), *options]
             self.incident_picker.value = self.chosen
         for name in CHART_NAMES:
             self._draw(name, view)
-        self.cli.value = (f'<div class="ddj-x-muted">The same view from the command line: '
-                          f"<code>{escape(self.command())}</code></div>")
+        self.cli.value = (
+            f'<div class="ddj-x-muted">The same view from the command line: <code>{escape(self.command())}</code></div>'
+        )
         query = spec_to_query(self._spec)
-        self.link.value = (f'<div class="ddj-x-link"><a href="?{escape(query)}" target="_blank" '
-                           f'data-query="{escape(query)}">A link to this view</a> '
-                           '<span class="ddj-x-muted">(copy it to share the view; it opens with these filters)'
-                           "</span></div>")
+        self.link.value = (
+            f'<div class="ddj-x-link"><a href="?{escape(query)}" target="_blank" '
+            f'data-query="{escape(query)}">A link to this view</a> '
+            '<span class="ddj-x-muted">(copy it to share the view; it opens with these filters)'
+            "</span></div>"
+        )
+
+    def sort_rows(self, order: str) -> None:
+        """Sort the incident list (see :data:`ddj.widgets.state.ROW_ORDERS`) and show its first page."""
+        if order not in ROW_ORDERS:
+            msg = f"no row order {order!r}; the orders are: {', '.join(ROW_ORDERS)}"
+            raise UsageError(msg)
+        self.order = order
+        self.page = 0
+        with self._quiet():
+            self.order_picker.value = order
+            self.table.order = order
+        self._draw_rows()
+
+    def turn_page(self, step: int) -> None:
+        """Show the page ``step`` pages on (negative: back) in the incident list."""
+        self.page = max(0, self.page + int(step))
+        self._draw_rows()
+
+    def download(self) -> str:
+        """Build the download links for the view in force (whatever its size, up to the limit); return their HTML."""
+        self._draw_download(automatic=False)
+        return self.download_links.value
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.ui._repr_mimebundle_(**kwargs)
@@ -202,13 +256,17 @@ class Explorer:
     # --- building the widgets --------------------------------------------------------------------------
 
     def _build(self) -> None:
+        self._option_values: dict[str, list[str]] = {}
         self.controls: dict[str, w.Widget] = {item.name: self._control(item) for item in FILTERS}
         for control in self.controls.values():
             control.observe(self._control_changed, names="value")
         presets = [
             ("Contradictions only", "ddj-preset-contradictions", lambda _: self.set_filters(statuses=("contradict",))),
-            ("No official account", "ddj-preset-silence",
-             lambda _: self.set_filters(statuses=("official_silent", "no_official_record"))),
+            (
+                "No official account",
+                "ddj-preset-silence",
+                lambda _: self.set_filters(statuses=("official_silent", "no_official_record")),
+            ),
             ("Clear filters", "ddj-preset-clear", lambda _: self.clear_filters()),
         ]
         buttons = []
@@ -219,8 +277,12 @@ class Explorer:
             buttons.append(button)
         self.message = w.HTML()
         self.message.add_class("ddj-x-message")
-        panel = [w.HTML(STYLE + "<h3>Filters</h3>"), w.HBox(buttons[:2], layout=w.Layout(flex_flow="row wrap")),
-                 buttons[2], self.message]
+        panel = [
+            w.HTML(STYLE + "<h3>Filters</h3>"),
+            w.HBox(buttons[:2], layout=w.Layout(flex_flow="row wrap")),
+            buttons[2],
+            self.message,
+        ]
         for item in FILTERS:
             label = w.HTML(f"<b>{escape(item.label)}</b>", tooltip=item.help)
             panel.append(w.VBox([label, self.controls[item.name]]))
@@ -239,17 +301,42 @@ class Explorer:
             self.charts[name] = widget
         self._links = {
             "timeline": selection.SelectionLink(self.charts["timeline"], {TIMELINE_BRUSH: self._brushed}),
-            "matrix": selection.SelectionLink(self.charts["matrix"], {STATUS_PICK: self._status_picked,
-                                                                      MATRIX_PICK: self._incident_picked}),
+            "matrix": selection.SelectionLink(
+                self.charts["matrix"], {STATUS_PICK: self._status_picked, MATRIX_PICK: self._incident_picked}
+            ),
             "map": selection.SelectionLink(self.charts["map"], {MAP_PICK: self._incident_picked}),
         }
         for name, link in self._links.items():
             link.attach()
             self._shown[name] = chart_inputs(name, first)
-        self.table = w.HTML()
+        self.table = IncidentTable()
         self.table.add_class("ddj-x-table-widget")
-        self.incident_picker = w.Dropdown(options=[("(choose an incident)", None)], value=None,
-                                          description="Incident", layout=w.Layout(width="100%"))
+        self.table.observe(self._row_clicked, names="clicked")
+        self.table.observe(self._order_asked, names="order")
+        self.order_picker = w.Dropdown(
+            options=[(words, key) for key, words in ROW_ORDERS.items()],
+            value="date",
+            description="Sort",
+            layout=w.Layout(width="320px"),
+        )
+        self.order_picker.add_class("ddj-x-order")
+        self.order_picker.observe(self._order_asked, names="value")
+        self.previous_button = w.Button(description="‹ previous", layout=w.Layout(width="auto"))
+        self.previous_button.add_class("ddj-x-previous")
+        self.previous_button.on_click(lambda _: self.turn_page(-1))
+        self.next_button = w.Button(description="next ›", layout=w.Layout(width="auto"))
+        self.next_button.add_class("ddj-x-next")
+        self.next_button.on_click(lambda _: self.turn_page(1))
+        self.page_label = w.HTML()
+        self.page_label.add_class("ddj-x-page")
+        self.download_links = w.HTML()
+        self.download_links.add_class("ddj-x-download-widget")
+        self.download_button = w.Button(description="Prepare CSV and JSON of this view", layout=w.Layout(width="auto"))
+        self.download_button.add_class("ddj-x-download-button")
+        self.download_button.on_click(lambda _: self.download())
+        self.incident_picker = w.Dropdown(
+            options=[("(choose an incident)", None)], value=None, description="Incident", layout=w.Layout(width="100%")
+        )
         self.incident_picker.add_class("ddj-incident-picker")
         self.incident_picker.observe(self._picker_changed, names="value")
         self.detail = w.HTML('<p class="ddj-x-muted">Choose an incident in the list, the matrix or the map.</p>')
@@ -263,14 +350,30 @@ class Explorer:
         self.cli = w.HTML()
         self.link = w.HTML()
         self.link.add_class("ddj-x-link-widget")
-        main = w.VBox([
-            self.counts,
-            self.charts["timeline"], self.charts["matrix"], self.charts["map"],
-            w.HTML("<h3>Incidents</h3>"), self.table,
-            w.HTML("<h3>One incident, every account</h3>"), self.incident_picker, self.detail,
-            w.HTML("<h3>Turn this view into a report</h3>"), w.HBox([self.notebook_picker, self.report_button]),
-            self.report_output, self.cli, self.link,
-        ], layout=w.Layout(flex="1 1 auto", min_width="0"))
+        main = w.VBox(
+            [
+                self.counts,
+                self.charts["timeline"],
+                self.charts["matrix"],
+                self.charts["map"],
+                w.HTML("<h3>Incidents</h3>"),
+                w.HBox(
+                    [self.order_picker, self.previous_button, self.page_label, self.next_button],
+                    layout=w.Layout(align_items="center", flex_flow="row wrap"),
+                ),
+                self.table,
+                w.HBox([self.download_button, self.download_links], layout=w.Layout(align_items="center")),
+                w.HTML("<h3>One incident, every account</h3>"),
+                self.incident_picker,
+                self.detail,
+                w.HTML("<h3>Turn this view into a report</h3>"),
+                w.HBox([self.notebook_picker, self.report_button]),
+                self.report_output,
+                self.cli,
+                self.link,
+            ],
+            layout=w.Layout(flex="1 1 auto", min_width="0"),
+        )
         self.ui = w.HBox([filters, main], layout=w.Layout(align_items="flex-start"))
         self.ui.add_class("ddj-explorer")
 
@@ -278,10 +381,15 @@ class Explorer:
         layout = w.Layout(width="280px")
         if item.kind == "date":
             control: w.Widget = w.DatePicker(value=None, layout=layout)
+        elif item.kind == "text":
+            control = w.Text(
+                placeholder="a word in a title, place or aircraft (Enter)", layout=layout, continuous_update=False
+            )
         elif item.name == "incident_ids":
             control = w.Text(placeholder="ids, separated by commas", layout=layout, continuous_update=False)
         else:
             values = self._choices(item)
+            self._option_values[item.name] = values
             options = [(_label(item, v), v) for v in values]
             control = w.SelectMultiple(options=options, rows=min(max(len(options), 2), 6), layout=layout)
         control.tooltip = item.help
@@ -289,11 +397,14 @@ class Explorer:
         return control
 
     def _choices(self, item: Filter) -> list[str]:
+        if item.name == "attribute_statuses":  # the pairs some incident has: 70 would be too many to read
+            counts = self._facets(FilterSpec())["attribute_statuses"]
+            return [v for v in vocabulary("attribute_statuses") if counts.get(v)]
         if item.name in ("statuses", "grades", "sides"):
             return list(vocabulary(item.vocabulary or item.name))
         if item.name == "source_kinds":
-            present = set(self.dataset.sources["kind"].to_list())
-            return [k for k in vocabulary("source_kinds") if k in present]
+            kinds = set(self.dataset.sources["kind"].to_list())
+            return [k for k in vocabulary("source_kinds") if k in kinds]
         present = self.data.values(item.column or item.name)
         if item.vocabulary:
             words = vocabulary(item.vocabulary)
@@ -333,6 +444,8 @@ class Explorer:
             value = self.controls[item.name].value
             if item.name == "incident_ids":
                 value = [v for v in re.split(r"[\s,]+", value or "") if v]
+            elif item.kind == "text":
+                value = value or None
             elif item.kind == "values":
                 value = list(value)
             values[item.name] = value
@@ -345,6 +458,8 @@ class Explorer:
 
     def _apply(self, spec: FilterSpec, *, update_controls: bool) -> None:
         self.message.value = ""
+        if spec != self._spec:
+            self.page = 0
         self._spec = spec
         if update_controls:
             self._show_spec(spec)
@@ -357,6 +472,8 @@ class Explorer:
                 value = getattr(spec, item.name)
                 if item.name == "incident_ids":
                     control.value = ", ".join(value)
+                elif item.kind == "text":
+                    control.value = value or ""
                 elif item.kind == "values":
                     known = {v for _, v in control.options}
                     extra = [v for v in value if v not in known]
@@ -376,6 +493,79 @@ class Explorer:
             self._cache.popitem(last=False)
         return view
 
+    def _facets(self, spec: FilterSpec) -> dict[str, dict[str, int]]:
+        if spec in self._facet_cache:
+            self._facet_cache.move_to_end(spec)
+            return self._facet_cache[spec]
+        facets = self.data.facets(spec)
+        self._facet_cache[spec] = facets
+        if len(self._facet_cache) > _CACHE_VIEWS:
+            self._facet_cache.popitem(last=False)
+        return facets
+
+    def _show_facets(self, facets: dict[str, dict[str, int]]) -> None:
+        """Write beside each option how many incidents choosing it would keep under the other filters."""
+        self.facets = facets
+        with self._quiet():
+            for name, counts in facets.items():
+                control = self.controls[name]
+                item = FILTER_BY_NAME[name]
+                value = tuple(control.value)
+                values = list(self._option_values.get(name, []))
+                values += [v for v in value if v not in values]
+                options = [(f"{_label(item, v)} ({counts.get(v, 0):,})", v) for v in values]
+                if list(control.options) != options:
+                    control.options = options
+                    control.value = value
+
+    def _draw_rows(self) -> None:
+        """Show the page of the incident list in force (the page is clamped to the last one)."""
+        rows, page = self.data.rows(self._spec, order=self.order, page=self.page, page_size=self.page_size)
+        self.page = page
+        self.rows = rows
+        total = self.view.counts.incidents
+        pages = max(1, -(-total // self.page_size))
+        self.table.value = table_html(
+            rows, total, page=page, page_size=self.page_size, order=self.order, chosen=self.chosen
+        )
+        self.page_label.value = (
+            f'<span class="ddj-x-muted" data-page="{page}" data-pages="{pages}">page {page + 1:,} of {pages:,}</span>'
+        )
+        self.previous_button.disabled = page == 0
+        self.next_button.disabled = page + 1 >= pages
+
+    def _draw_download(self, *, automatic: bool) -> None:
+        """The view's download links: at once for small views, on request (the button) for larger ones."""
+        from ddj.widgets.download import DOWNLOAD_MAX_ROWS
+
+        total = self.view.counts.incidents
+        if automatic and total > DOWNLOAD_AUTO_ROWS:
+            self.download_links.value = ""
+            self.download_button.layout.display = None
+            self.download_button.description = f"Prepare CSV and JSON of this view ({total:,} incidents)"
+            return
+        self.download_button.layout.display = "none"
+        name = f"{self.dataset.name} {self._spec.describe()}"
+        command = shlex.join(["ddj", "compare", self.dataset_ref, *self._spec.to_cli_args(), "--out", "view.csv"])
+        frame = self.data.export(self._spec) if total <= DOWNLOAD_MAX_ROWS else None
+        self.download_links.value = download_html(frame, name=name, total=total, command=command)
+
+    def _row_clicked(self, change: Any) -> None:
+        if self._quiet_depth or not change["new"]:
+            return
+        incident_id = change["new"]
+        with self._quiet():
+            self.table.clicked = ""  # a second click on the same row opens it again
+        self.choose(incident_id)
+
+    def _order_asked(self, change: Any) -> None:
+        if self._quiet_depth:
+            return
+        try:
+            self.sort_rows(change["new"])
+        except UsageError as err:
+            self.message.value = f'<p class="ddj-x-error" style="color:#b00">{escape(err)}</p>'
+
     def _draw(self, name: str, view: View) -> None:
         """Redraw chart ``name`` when what it shows changed (an unchanged chart keeps its selection)."""
         inputs = chart_inputs(name, view)
@@ -392,9 +582,10 @@ class Explorer:
             self.set_filters(date_from=days[0], date_to=days[1])
 
     def _status_picked(self, value: Any) -> None:
-        statuses = selection.values_from_points(value, "status")
-        if statuses:
-            self.set_filters(statuses=statuses)
+        """A click on the shares matrix means what it shows: that status *on that attribute*."""
+        pairs = selection.attribute_statuses_from_points(value)
+        if pairs:
+            self.set_filters(attribute_statuses=pairs)
 
     def _incident_picked(self, value: Any) -> None:
         ids = selection.values_from_points(value, "incident_id")
@@ -446,7 +637,8 @@ def spec_to_query(spec: FilterSpec) -> str:
 def spec_from_query(query: str | None) -> FilterSpec:
     """Read a view from a URL query string as :func:`spec_to_query` writes it (a leading ``?`` is allowed).
 
-    Names that are not filters (Voila's ``token``, for one) are ignored; a date given twice keeps the last.
+    Names that are not filters (Voila's ``token``, for one) are ignored; a date or a search given twice keeps
+    the last.
 
     Raises
     ------
@@ -463,7 +655,7 @@ def spec_from_query(query: str | None) -> FilterSpec:
         item = FILTER_BY_NAME.get(name)
         if item is None:
             continue
-        values[name] = given[-1] if item.kind == "date" else given
+        values[name] = given if item.kind == "values" else given[-1]
     return FilterSpec.from_dict(values)
 
 
@@ -510,21 +702,18 @@ def _report_notebooks() -> list[str]:
     return preferred + [n for n in names if n not in preferred] or ["theatre-overview"]
 
 
+@functools.cache
 def chart_widget_class() -> type:
     """The JupyterChart class the Explorer draws with: offline, its JavaScript from vl-convert's bundle.
 
     Bundling takes a few seconds, so the bundle is kept in ddj's cache folder (``~/.cache/ddj/``, see
     :func:`ddj._cache_dir.cache_dir`) keyed by the altair and vl-convert versions, and later kernels (a
-    Voila dashboard starts one per visitor) read it back. Without a usable cache, ``alt.JupyterChart.enable_offline()`` is used.
+    Voila dashboard starts one per visitor) read it back. Without a usable cache,
+    ``alt.JupyterChart.enable_offline()`` is used. The class is made once per kernel and then reused.
     """
-    global _CHART_CLASS
-    if _CHART_CLASS is not None:
-        return _CHART_CLASS
-    import vl_convert
-
     from ddj._cache_dir import cache_dir
 
-    key = hashlib.sha256(f"{alt.__version__} {vl_convert.__version__}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{version('altair')} {version('vl-convert-python')}".encode()).hexdigest()[:16]
     cache = cache_dir() / f"jupyterchart-{key}.js"
     bundle = None
     try:
@@ -534,7 +723,7 @@ def chart_widget_class() -> type:
         bundle = None
     if not bundle:
         alt.JupyterChart.enable_offline()
-        bundle = str(alt.JupyterChart._esm)
+        bundle = str(alt.JupyterChart._esm)  # noqa: SLF001 - altair has no public accessor for its offline ESM bundle
         try:
             from ddj._io import atomic_write_bytes
 
@@ -542,8 +731,4 @@ def chart_widget_class() -> type:
             atomic_write_bytes(cache, bundle.encode("utf-8"))
         except OSError:
             pass
-    _CHART_CLASS = type("OfflineJupyterChart", (alt.JupyterChart,), {"_esm": bundle, "__module__": __name__})
-    return _CHART_CLASS
-
-
-_CHART_CLASS: type | None = None
+    return type("OfflineJupyterChart", (alt.JupyterChart,), {"_esm": bundle, "__module__": __name__})

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["SelectionLink", "dates_from_interval", "values_from_points"]
+__all__ = ["SelectionLink", "attribute_statuses_from_points", "dates_from_interval", "values_from_points"]
 
 
 def _day(value: Any, *, end: bool = False) -> dt.date | None:
@@ -22,27 +22,27 @@ def _day(value: Any, *, end: bool = False) -> dt.date | None:
     if value is None:
         return None
     if isinstance(value, (int, float)):
-        moment = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(milliseconds=float(value))
+        moment = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(milliseconds=float(value))
     elif isinstance(value, str):
         try:
             moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             return None
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.timezone.utc)
+            moment = moment.replace(tzinfo=dt.UTC)
     elif isinstance(value, Mapping) and "year" in value:  # a Vega-Lite DateTime object
-        moment = dt.datetime(int(value["year"]), int(value.get("month", 1)), int(value.get("date", 1)),
-                             tzinfo=dt.timezone.utc)
+        moment = dt.datetime(int(value["year"]), int(value.get("month", 1)), int(value.get("date", 1)), tzinfo=dt.UTC)
     else:
         return None
-    moment = moment.astimezone(dt.timezone.utc)
+    moment = moment.astimezone(dt.UTC)
     if end and moment.time() == dt.time(0, 0) and moment.microsecond == 0:
         moment -= dt.timedelta(microseconds=1)  # a brush ending at midnight ends the day before
     return moment.date()
 
 
-def dates_from_interval(value: Mapping[str, Sequence[Any]] | None,
-                        field: str = "period") -> tuple[dt.date, dt.date] | None:
+def dates_from_interval(
+    value: Mapping[str, Sequence[Any]] | None, field: str = "period"
+) -> tuple[dt.date, dt.date] | None:
     """The first and last day an interval selection over a time axis covers, or None when it is empty.
 
     Examples
@@ -82,6 +82,33 @@ def values_from_points(value: Sequence[Mapping[str, Any]] | None, field: str) ->
         item = point.get(field) if isinstance(point, Mapping) else None
         if item is not None and str(item) not in out:
             out.append(str(item))
+    return tuple(out)
+
+
+def attribute_statuses_from_points(value: Sequence[Mapping[str, Any]] | None) -> tuple[str, ...]:
+    """The ``ATTRIBUTE:STATUS`` pairs (the ``attribute_statuses`` filter's words) among clicked points that
+    carry an attribute, by its label or its name, and a status; points naming neither are left out.
+
+    Examples
+    --------
+    >>> attribute_statuses_from_points([{"attribute": "crew killed", "status": "contradict"}])
+    ('crew_killed:contradict',)
+
+    A click on the "contradict" part of the "crew killed" bar keeps the incidents contradicted on the crew
+    killed, not every contradicted incident.
+    """
+    from ddj.compare.statuses import STATUSES
+    from ddj.model import COMPARED_ATTRIBUTES
+
+    names = {a.label: a.name for a in COMPARED_ATTRIBUTES} | {a.name: a.name for a in COMPARED_ATTRIBUTES}
+    out: list[str] = []
+    for point in value or []:
+        if not isinstance(point, Mapping):
+            continue
+        attribute, status = names.get(str(point.get("attribute"))), str(point.get("status"))
+        pair = f"{attribute}:{status}"
+        if attribute and status in STATUSES and pair not in out:
+            out.append(pair)
     return tuple(out)
 
 

@@ -22,8 +22,20 @@ from typing import Any, TextIO
 from ddj.errors import UsageError
 from ddj.filters import FilterSpec
 
-__all__ = ["CULL_IDLE_TIMEOUT", "CULL_INTERVAL", "MAX_KERNELS", "TEMPLATE", "check_dataset", "check_view", "explore_notebook", "free_port", "serve", "voila_command",
-           "voila_environment", "write_notebook"]
+__all__ = [
+    "CULL_IDLE_TIMEOUT",
+    "CULL_INTERVAL",
+    "MAX_KERNELS",
+    "TEMPLATE",
+    "check_dataset",
+    "check_view",
+    "explore_notebook",
+    "free_port",
+    "serve",
+    "voila_command",
+    "voila_environment",
+    "write_notebook",
+]
 
 #: The Voila template ddj serves the Explorer with.
 TEMPLATE = "ddj"
@@ -32,9 +44,12 @@ _NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "explore.ipynb"
 
 _FALLBACK_CELLS = (
     ("markdown", "# Explorer"),
-    ("parameters", 'dataset: str = "syria-ru-aviation"  # a shipped dataset\'s name or the path of a package '
-                   'folder [dataset: incidents]\nfilters: str = ""  # the view to start from, as a ddj filter '
-                   'specification in JSON, or "" for every incident\n'),
+    (
+        "parameters",
+        'dataset: str = "syria-ru-aviation"  # a shipped dataset\'s name or the path of a package '
+        'folder [dataset: incidents]\nfilters: str = ""  # the view to start from, as a ddj filter '
+        'specification in JSON, or "" for every incident\n',
+    ),
     ("code", "import ddj\n\nexplorer = ddj.Explorer(dataset, filters=filters)\nexplorer"),
 )
 
@@ -54,8 +69,10 @@ def check_dataset(reference: str) -> str:
     folder = resolve(reference)
     package = read_package(folder)
     if package.kind != "incidents":
-        msg = (f"{reference!r} is a {package.kind} dataset; the Explorer shows incident datasets "
-               "(ddj datasets lists the shipped ones)")
+        msg = (
+            f"{reference!r} is a {package.kind} dataset; the Explorer shows incident datasets "
+            "(ddj datasets lists the shipped ones)"
+        )
         raise UsageError(msg)
     if folder.resolve() == (data_dir() / folder.name).resolve() and str(reference) == folder.name:
         return folder.name
@@ -129,9 +146,17 @@ CULL_IDLE_TIMEOUT = 600
 CULL_INTERVAL = 60
 
 
-def voila_command(notebook: str | os.PathLike, port: int, *, open_browser: bool = False, token: bool = True,
-                  max_kernels: int = MAX_KERNELS, cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
-                  cull_interval: int = CULL_INTERVAL, address_file: str | os.PathLike | None = None) -> list[str]:
+def voila_command(
+    notebook: str | os.PathLike,
+    port: int,
+    *,
+    open_browser: bool = False,
+    token: bool = True,
+    max_kernels: int = MAX_KERNELS,
+    cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
+    cull_interval: int = CULL_INTERVAL,
+    address_file: str | os.PathLike | None = None,
+) -> list[str]:
     """The command that serves ``notebook`` with ddj's Voila (:mod:`ddj.widgets._voila_app`) on 127.0.0.1.
 
     The server binds ``port`` (the next free one if it is taken; 0: any free one), requires a random token
@@ -140,12 +165,22 @@ def voila_command(notebook: str | os.PathLike, port: int, *, open_browser: bool 
     ``cull_interval`` seconds (a timeout of 0 culls nothing). ``open_browser`` is accepted for compatibility:
     ``serve`` opens the browser itself, on the URL with the token.
     """
-    command = [sys.executable, "-m", "ddj.widgets._voila_app", str(notebook), f"--port={port}",
-               "--Voila.ip=127.0.0.1", "--Voila.port_retries=0" if port == 0 else "--Voila.port_retries=20",
-               f"--template={TEMPLATE}", "--theme=light", "--show_tracebacks=False", "--no-browser",
-               f"--ExplorerVoila.max_kernels={int(max_kernels)}",
-               f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
-               f"--MappingKernelManager.cull_interval={max(1, int(cull_interval))}"]
+    command = [
+        sys.executable,
+        "-m",
+        "ddj.widgets._voila_app",
+        str(notebook),
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--Voila.port_retries=0" if port == 0 else "--Voila.port_retries=20",
+        f"--template={TEMPLATE}",
+        "--theme=light",
+        "--show_tracebacks=False",
+        "--no-browser",
+        f"--ExplorerVoila.max_kernels={int(max_kernels)}",
+        f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
+        f"--MappingKernelManager.cull_interval={max(1, int(cull_interval))}",
+    ]
     if token:
         command.append("--token")
     if address_file is not None:
@@ -161,10 +196,19 @@ def voila_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def serve(dataset: str, spec: FilterSpec, *, port: int = 8866, open_browser: bool = True,
-          out: TextIO | None = None, token: bool = True, max_kernels: int = MAX_KERNELS,
-          cull_idle_timeout: int = CULL_IDLE_TIMEOUT, cull_interval: int = CULL_INTERVAL,
-          startup_timeout: float = 120.0) -> int:
+def serve(
+    dataset: str,
+    spec: FilterSpec,
+    *,
+    port: int = 8866,
+    open_browser: bool = True,
+    out: TextIO | None = None,
+    token: bool = True,
+    max_kernels: int = MAX_KERNELS,
+    cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
+    cull_interval: int = CULL_INTERVAL,
+    startup_timeout: float = 120.0,
+) -> int:
     """Serve the Explorer of ``dataset``, opened on ``spec``, until Ctrl-C (or SIGTERM); return Voila's exit code.
 
     Prints the URL the server actually bound (with its token), once it is listening.
@@ -175,8 +219,11 @@ def serve(dataset: str, spec: FilterSpec, *, port: int = 8866, open_browser: boo
     if not 0 <= port < 65536:
         msg = f"--port {port} is not a TCP port; give a number from 1 to 65535 (or 0 for a free one)"
         raise UsageError(msg)
-    for name, value in (("--max-kernels", max_kernels), ("--cull-idle-timeout", cull_idle_timeout),
-                        ("--cull-interval", cull_interval)):
+    for name, value in (
+        ("--max-kernels", max_kernels),
+        ("--cull-idle-timeout", cull_idle_timeout),
+        ("--cull-interval", cull_interval),
+    ):
         if value < 0:
             msg = f"{name} {value} is negative; give 0 or more"
             raise UsageError(msg)
@@ -192,24 +239,39 @@ def serve(dataset: str, spec: FilterSpec, *, port: int = 8866, open_browser: boo
         notebook = write_notebook(folder, dataset, spec)
         address = folder / "address"
         signal.signal(signal.SIGTERM, stop)
-        command = voila_command(notebook, port, token=token, max_kernels=max_kernels,
-                                cull_idle_timeout=cull_idle_timeout, cull_interval=cull_interval,
-                                address_file=address)
+        command = voila_command(
+            notebook,
+            port,
+            token=token,
+            max_kernels=max_kernels,
+            cull_idle_timeout=cull_idle_timeout,
+            cull_interval=cull_interval,
+            address_file=address,
+        )
         process = subprocess.Popen(command, env=voila_environment(), cwd=folder)
         deadline = time.monotonic() + startup_timeout
         while not address.is_file():
             if process.poll() is not None:
-                print("ddj explore: error: the server stopped before it was listening (its log is above)",
-                      file=sys.stderr, flush=True)
+                print(
+                    "ddj explore: error: the server stopped before it was listening (its log is above)",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 return process.returncode or 1
             if time.monotonic() > deadline:
-                print(f"ddj explore: error: the server was not listening after {startup_timeout:.0f} s",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"ddj explore: error: the server was not listening after {startup_timeout:.0f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 return 1
             time.sleep(0.1)
         url = address.read_text(encoding="utf-8").strip()
-        print(f"ddj explore: serving the Explorer of {dataset} ({spec.describe()}) at {url} - Ctrl-C stops it",
-              file=out, flush=True)
+        print(
+            f"ddj explore: serving the Explorer of {dataset} ({spec.describe()}) at {url} - Ctrl-C stops it",
+            file=out,
+            flush=True,
+        )
         if open_browser:
             import webbrowser
 

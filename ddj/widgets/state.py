@@ -26,12 +26,20 @@ from ddj.charts.map import PLACEABLE_PRECISION
 from ddj.charts.reduce import period_for, period_label
 from ddj.charts.theme import STATUS_LABELS
 from ddj.compare.statuses import STATUS_CODES, STATUSES
-from ddj.filters import FilterSpec, attach, incident_facts
-from ddj.model import COMPARED_ATTRIBUTES, GRADES
+from ddj.filters import ATTRIBUTE_STATUS_COLUMNS, FILTER_BY_NAME, FILTERS, FilterSpec, _accounts_mask, incident_facts
+from ddj.model import COMPARED_ATTRIBUTES, GRADES, SIDES, SOURCE_KINDS
 
-__all__ = ["ACKNOWLEDGED_LANES", "Counts", "ExplorerData", "MAP_STYLES", "View"]
+__all__ = ["ACKNOWLEDGED_LANES", "MAP_STYLES", "ROW_ORDERS", "Counts", "ExplorerData", "View"]
 
 TABLE_ROWS = 50
+#: The orders the incident list can be sorted in (see :meth:`ExplorerData.rows`), with their words.
+ROW_ORDERS = {
+    "date": "date, earliest first",
+    "-date": "date, latest first",
+    "grade": "grade, best first",
+    "-grade": "grade, weakest first",
+    "status": "contradicted first, then no official account",
+}
 MATRIX_MAX_INCIDENTS = 40
 MAP_MAX_POINTS = 2000
 TIMELINE_MAX_BINS = 120
@@ -52,10 +60,22 @@ MAP_STYLES = {
 }
 
 _ATTRIBUTE_LABELS = [a.label for a in COMPARED_ATTRIBUTES]
-_STATUS_COLUMNS = [f"_s{i}" for i in range(len(COMPARED_ATTRIBUTES))]
+_STATUS_COLUMNS = list(ATTRIBUTE_STATUS_COLUMNS)
 _CONTRADICT_BIT = 1 << STATUS_CODES["contradict"]
-_HEAD_COLUMNS = ("incident_id", "title", "date_start", "place", "region", "country", "aircraft_model", "grade",
-                 "_statuses", "acknowledged")
+_MASKS_KEPT = 16
+_CATEGORICAL = ("country", "region", "aircraft_model", "aircraft_category", "grade")
+_HEAD_COLUMNS = (
+    "incident_id",
+    "title",
+    "date_start",
+    "place",
+    "region",
+    "country",
+    "aircraft_model",
+    "grade",
+    "_statuses",
+    "acknowledged",
+)
 
 
 @dataclass(frozen=True)
@@ -163,10 +183,13 @@ class ExplorerData:
             comparison = compare(dataset)
         self.dataset = dataset
         self.comparison = comparison
-        facts = attach(incident_facts(dataset, comparison), _status_columns(comparison))
+        facts = incident_facts(dataset, comparison)
         precision = pl.col("location_precision")
-        placed = (pl.col("latitude").is_not_null() & pl.col("longitude").is_not_null()
-                  & (precision.is_null() | precision.is_in(list(PLACEABLE_PRECISION))))
+        placed = (
+            pl.col("latitude").is_not_null()
+            & pl.col("longitude").is_not_null()
+            & (precision.is_null() | precision.is_in(list(PLACEABLE_PRECISION)))
+        )
         start = pl.col("date_start")
         facts = facts.with_columns(
             start.alias("_day"),
@@ -177,14 +200,17 @@ class ExplorerData:
         self.cell = choose_cell_size(facts.filter(pl.col("_placed")).select("latitude", "longitude"), MAP_MAX_POINTS)
         facts = facts.with_columns(cell_key(self.cell).alias("_cell"))
         # Categorical columns make the values filters compare small integers, not text.
-        categorical = ["country", "region", "aircraft_model", "aircraft_category", "grade"]
-        facts = facts.with_columns(pl.col(c).cast(pl.Categorical) for c in categorical)
+        facts = facts.with_columns(pl.col(c).cast(pl.Categorical) for c in _CATEGORICAL)
         self.facts = facts.with_columns(pl.col(c).set_sorted() for c in ("date_start", *_PERIOD_COLUMNS.values()))
         self.total = facts.height
         bounds = facts.filter(pl.col("_placed")).select(
-            pl.col("longitude").min(), pl.col("longitude").max().alias("east"),
-            pl.col("latitude").min(), pl.col("latitude").max().alias("north"))
+            pl.col("longitude").min(),
+            pl.col("longitude").max().alias("east"),
+            pl.col("latitude").min(),
+            pl.col("latitude").max().alias("north"),
+        )
         self.bounds: tuple[float | None, ...] = bounds.row(0)
+        self._masks: dict[FilterSpec, pl.Series] = {}
 
     # --- choices for widgets --------------------------------------------------------------------------
 
@@ -192,13 +218,174 @@ class ExplorerData:
         """The distinct values of a facts column, sorted (for the values filters' options)."""
         return sorted(self.facts.get_column(column).cast(pl.String).drop_nulls().unique().to_list())
 
+    # --- facets: how many incidents each filter value would keep -----------------------------------
+
+    def facets(self, spec: FilterSpec) -> dict[str, dict[str, int]]:
+        """For each values filter (all but ``incident_ids``), how many incidents each of its values keeps
+        under the *other* filters of ``spec`` (Datasette's facets): ``{"grades": {"contested": 7, ...}, ...}``.
+
+        A filter's own choice is left out of its counts, so the numbers beside a value say what choosing it
+        (alone) would give. Values no incident has under the other filters count 0.
+
+        Examples
+        --------
+        >>> import ddj
+        >>> data = ExplorerData(ddj.load("syria-ru-aviation", warn=False))
+        >>> data.facets(FilterSpec(countries=["Syria"]))["grades"]["contested"]
+        5
+        """
+        names = [item.name for item in FILTERS if item.kind == "values" and item.name != "incident_ids"]
+        groups: dict[FilterSpec, list[str]] = {}
+        for name in names:  # filters that are not set share the spec's own mask
+            groups.setdefault(spec.replace(**{name: ()}), []).append(name)
+        queries, order = [], []
+        for other, members in groups.items():
+            mask = self.mask(other)
+            frame = self.facts.lazy() if mask is None else self.facts.lazy().filter(pl.lit(mask))
+            for name in members:
+                queries.append(self._facet_query(frame, name, other))
+                order.append(name)
+        results = pl.collect_all(queries)
+        out: dict[str, dict[str, int]] = {}
+        for name, result in zip(order, results, strict=True):
+            item = FILTER_BY_NAME[name]
+            if item.column:
+                pairs = {str(v): int(n) for v, n in result.iter_rows() if v is not None}
+            else:
+                pairs = {k: int(v or 0) for k, v in result.row(0, named=True).items()} if result.height else {}
+            out[name] = pairs
+        return {name: out[name] for name in names}
+
+    def _facet_query(self, frame: pl.LazyFrame, name: str, other: FilterSpec) -> pl.LazyFrame:
+        item = FILTER_BY_NAME[name]
+        if item.column:
+            return frame.group_by(pl.col(item.column).cast(pl.String)).agg(pl.len())
+        if name == "statuses":
+            return frame.select(
+                [((pl.col("_statuses") & (1 << code)) != 0).sum().alias(status) for code, status in enumerate(STATUSES)]
+            )
+        if name == "attribute_statuses":
+            return frame.select(
+                [
+                    (pl.col(column) == code).sum().alias(f"{a.name}:{status}")
+                    for a, column in zip(COMPARED_ATTRIBUTES, _STATUS_COLUMNS, strict=True)
+                    for code, status in enumerate(STATUSES)
+                ]
+            )
+        if name == "sides":
+            return frame.select(
+                [
+                    ((pl.col("_accounts") & _accounts_mask([side], other.source_kinds)) != 0).sum().alias(side)
+                    for side in SIDES
+                ]
+            )
+        if name == "source_kinds":
+            return frame.select(
+                [
+                    ((pl.col("_accounts") & _accounts_mask(other.sides, [kind])) != 0).sum().alias(kind)
+                    for kind in SOURCE_KINDS
+                ]
+            )
+        msg = f"no facet for filter {name!r}"
+        raise ValueError(msg)
+
+    # --- the list of incidents, sorted and paged ------------------------------------------------------
+
+    def rows(
+        self, spec: FilterSpec, *, order: str = "date", page: int = 0, page_size: int = TABLE_ROWS
+    ) -> tuple[pl.DataFrame, int]:
+        """One page of the incidents ``spec`` keeps, sorted by ``order``, as the table shows them.
+
+        Parameters
+        ----------
+        spec
+            The filters.
+        order
+            One of :data:`ROW_ORDERS`: ``date`` (earliest first), ``-date`` (latest first), ``grade`` (best
+            first), ``-grade`` (weakest first) or ``status`` (contradicted first, then those with no official
+            account, then the rest; by date within each).
+        page
+            The page, from 0; a page past the end gives the last one.
+        page_size
+            Rows per page.
+
+        Returns
+        -------
+        tuple
+            The page's rows (the columns of :attr:`View.table`) and the page actually shown.
+        """
+        if order not in ROW_ORDERS:
+            msg = f"no row order {order!r}; the orders are: {', '.join(ROW_ORDERS)}"
+            raise ValueError(msg)
+        mask = self.mask(spec)
+        total = self.total if mask is None else int(mask.sum())
+        last = max(0, (total - 1) // page_size)
+        page = min(max(0, int(page)), last)
+        columns = self.facts.select(_HEAD_COLUMNS)
+        if order in ("date", "-date"):  # the facts are sorted by date: take positions, sort nothing
+            positions = pl.Series(range(self.total), dtype=pl.UInt32) if mask is None else mask.arg_true()
+            if order == "-date":
+                positions = positions.reverse()
+            chosen = columns.gather(positions.slice(page * page_size, page_size))
+        else:
+            frame = columns if mask is None else columns.filter(mask)
+            if order in ("grade", "-grade"):
+                rank = (
+                    pl.col("grade")
+                    .cast(pl.String)
+                    .replace_strict({g: i for i, g in enumerate(GRADES)}, default=len(GRADES), return_dtype=pl.Int8)
+                )
+                key = rank if order == "grade" else -rank
+            else:
+                contradicted = (pl.col("_statuses") & _CONTRADICT_BIT) != 0
+                key = pl.when(contradicted).then(0).when(~pl.col("acknowledged")).then(1).otherwise(2).cast(pl.Int8)
+            # A stable sort on one small key keeps the date order within each rank.
+            positions = frame.select(pl.arg_sort_by(key, maintain_order=True)).to_series()
+            chosen = frame.gather(positions.slice(page * page_size, page_size))
+        return _table(chosen), page
+
+    # --- the view as a table to download ---------------------------------------------------------------
+
+    def export(self, spec: FilterSpec, *, limit: int | None = None) -> pl.DataFrame:
+        """The incidents ``spec`` keeps (at most ``limit``), by date, as a plain table to download: the
+        incident's own columns, its grade and counts of accounts, and each compared attribute's status
+        (``status_cause``...) as the comparison's word for it. No internal column, no categorical.
+        """
+        from ddj.filters import COMPARISON_COLUMNS, FACT_COLUMNS
+
+        mask = self.mask(spec)
+        frame = self.facts if mask is None else self.facts.filter(mask)
+        if limit is not None:
+            frame = frame.head(limit)
+        words = dict(enumerate(STATUSES))
+        return frame.select(
+            *[
+                pl.col(c).cast(pl.String) if c in _CATEGORICAL else pl.col(c)
+                for c in (*FACT_COLUMNS, *COMPARISON_COLUMNS)
+            ],
+            *[f"n_{status}" for status in STATUSES],
+            *[
+                pl.col(column).replace_strict(words, return_dtype=pl.String).alias(f"status_{a.name}")
+                for a, column in zip(COMPARED_ATTRIBUTES, _STATUS_COLUMNS, strict=True)
+            ],
+        )
+
     # --- one view -----------------------------------------------------------------------------------
 
     def mask(self, spec: FilterSpec) -> pl.Series | None:
-        """The spec's boolean mask over :attr:`facts` (None when the spec keeps everything)."""
+        """The spec's boolean mask over :attr:`facts` (None when the spec keeps everything).
+
+        The last few masks are kept: the counts, the facets, the list and the download of one view share them.
+        """
         if spec.is_empty:
             return None
-        return self.facts.select(spec.expression().alias("keep")).to_series()
+        mask = self._masks.pop(spec, None)
+        if mask is None:
+            mask = self.facts.select(spec.expression().alias("keep")).to_series()
+        self._masks[spec] = mask
+        while len(self._masks) > _MASKS_KEPT:
+            self._masks.pop(next(iter(self._masks)))
+        return mask
 
     def view(self, spec: FilterSpec, *, table_rows: int = TABLE_ROWS) -> View:
         """Everything the Explorer shows for ``spec``: counts, table and the charts' data (see :class:`View`)."""
@@ -217,20 +404,27 @@ class ExplorerData:
             frame.group_by(key).agg(pl.len().alias("_n"), pl.col("acknowledged").sum().alias("_ack")),
         ]
         if matrix_mode == "shares":
-            queries.append(frame.select([(pl.col(s) == code).sum().alias(f"{s}_{code}")
-                                         for s in _STATUS_COLUMNS for code in range(len(STATUSES))]))
+            queries.append(
+                frame.select(
+                    [
+                        (pl.col(s) == code).sum().alias(f"{s}_{code}")
+                        for s in _STATUS_COLUMNS
+                        for code in range(len(STATUSES))
+                    ]
+                )
+            )
         placed = frame.filter(pl.col("_placed"))
         if map_mode == "points":
-            queries.append(placed.select("incident_id", "title", "date_start", "place", "latitude", "longitude",
-                                         "location_precision"))
+            queries.append(
+                placed.select(
+                    "incident_id", "title", "date_start", "place", "latitude", "longitude", "location_precision"
+                )
+            )
         else:
             queries.append(placed.group_by("_cell").agg(pl.len().alias("incidents")))
         results = pl.collect_all(queries)
         head_rows, timeline = first, results[0]
-        if matrix_mode == "shares":
-            matrix = _shares(results[1])
-        else:
-            matrix = self._cells(head_rows)
+        matrix = _shares(results[1]) if matrix_mode == "shares" else self._cells(head_rows)
         map_frame = _points(results[-1]) if map_mode == "points" else _grid(results[-1], self.cell)
         return View(
             spec=spec,
@@ -246,27 +440,46 @@ class ExplorerData:
         )
 
     def _counts(self, frame: pl.LazyFrame) -> Counts:
-        row = frame.select(
-            pl.len().alias("incidents"),
-            pl.col("n_accounts").sum().alias("accounts"),
-            ((pl.col("_statuses") & _CONTRADICT_BIT) != 0).sum().alias("contradicted"),
-            (~pl.col("acknowledged")).sum().alias("never_acknowledged"),
-            pl.col("_placed").sum().alias("placed"),
-            pl.col("date_start").first().alias("first"),
-            pl.col("date_start").last().alias("last"),
-            *[(pl.col("grade") == grade).sum().alias(f"grade_{grade}") for grade in GRADES],
-        ).collect().row(0, named=True)
+        row = (
+            frame.select(
+                pl.len().alias("incidents"),
+                pl.col("n_accounts").sum().alias("accounts"),
+                ((pl.col("_statuses") & _CONTRADICT_BIT) != 0).sum().alias("contradicted"),
+                (~pl.col("acknowledged")).sum().alias("never_acknowledged"),
+                pl.col("_placed").sum().alias("placed"),
+                pl.col("date_start").first().alias("first"),
+                pl.col("date_start").last().alias("last"),
+                *[(pl.col("grade") == grade).sum().alias(f"grade_{grade}") for grade in GRADES],
+            )
+            .collect()
+            .row(0, named=True)
+        )
         return Counts(
-            incidents=row["incidents"], total=self.total, accounts=int(row["accounts"] or 0),
-            contradicted=row["contradicted"], never_acknowledged=row["never_acknowledged"],
-            grades={grade: row[f"grade_{grade}"] for grade in GRADES}, placed=row["placed"],
-            first=row["first"], last=row["last"],
+            incidents=row["incidents"],
+            total=self.total,
+            accounts=int(row["accounts"] or 0),
+            contradicted=row["contradicted"],
+            never_acknowledged=row["never_acknowledged"],
+            grades={grade: row[f"grade_{grade}"] for grade in GRADES},
+            placed=row["placed"],
+            first=row["first"],
+            last=row["last"],
         )
 
     def _cells(self, rows: pl.DataFrame) -> pl.DataFrame:
         """One row per incident and attribute for up to :data:`MATRIX_MAX_INCIDENTS` incidents, values included."""
-        schema = {"incident_id": pl.String, "incident": pl.String, "order": pl.UInt32, "attribute": pl.String,
-                  "status": pl.String, "status_words": pl.String, "official": pl.String, "others": pl.String}
+        schema = pl.Schema(
+            {
+                "incident_id": pl.String,
+                "incident": pl.String,
+                "order": pl.UInt32,
+                "attribute": pl.String,
+                "status": pl.String,
+                "status_words": pl.String,
+                "official": pl.String,
+                "others": pl.String,
+            }
+        )
         if rows.height == 0:
             return pl.DataFrame(schema=schema)
         attributes = self.attribute_rows(rows["incident_id"].to_list())
@@ -274,7 +487,11 @@ class ExplorerData:
         return (
             attributes.join(labelled, on="incident_id", how="inner")
             .select(
-                "incident_id", "incident", "order", pl.col("label").alias("attribute"), "status",
+                "incident_id",
+                "incident",
+                "order",
+                pl.col("label").alias("attribute"),
+                "status",
                 pl.col("status").replace_strict(STATUS_LABELS, return_dtype=pl.String).alias("status_words"),
                 pl.col("attribute").alias("_name"),
                 pl.col("official_values").cast(pl.List(pl.String)).alias("official"),
@@ -297,7 +514,8 @@ class ExplorerData:
 
     def incident_dataset(self, incident_id: str) -> Any:
         """A copy of the dataset holding only what one incident's narrative reads: the incident, the
-        incidents it relates to, their accounts, the sources and the overrides that target them."""
+        incidents it relates to, their accounts, the sources and the overrides that target them.
+        """
         import dataclasses
 
         incidents = self.dataset.incidents
@@ -308,8 +526,9 @@ class ExplorerData:
             msg = f"no incident {incident_id!r} in dataset {self.dataset.name!r}"
             raise UsageError(msg)
         related = [r for r in row["related_incident_id"].to_list() if r]
-        linked = incidents.filter(pl.col("incident_id").is_in([incident_id, *related])
-                                  | (pl.col("related_incident_id") == incident_id))
+        linked = incidents.filter(
+            pl.col("incident_id").is_in([incident_id, *related]) | (pl.col("related_incident_id") == incident_id)
+        )
         ids = linked["incident_id"].to_list()
         accounts = self.account_rows(ids).drop("is_current", "superseded_by")
         accounts = accounts.select(self.dataset.accounts.columns)
@@ -323,33 +542,16 @@ class ExplorerData:
         from ddj.compare import Comparison
 
         ids = [incident_id]
-        return Comparison(_slices(self.comparison.incidents, ids), self.attribute_rows(ids),
-                          self.comparison.changes.filter(pl.col("incident_id") == incident_id),
-                          self.account_rows(ids), self.comparison.as_of)
+        return Comparison(
+            _slices(self.comparison.incidents, ids),
+            self.attribute_rows(ids),
+            self.comparison.changes.filter(pl.col("incident_id") == incident_id),
+            self.account_rows(ids),
+            self.comparison.as_of,
+        )
 
 
 # --- preparing the facts ------------------------------------------------------------------------------
-
-
-def _status_columns(comparison: Any) -> pl.DataFrame:
-    """One row per incident with its status code per compared attribute (``_s0``...), read from the
-    attribute table, which holds every incident's attributes together in the model's order."""
-    attributes = comparison.attributes
-    k = len(COMPARED_ATTRIBUTES)
-    codes = attributes.get_column("status").replace_strict(STATUS_CODES, return_dtype=pl.UInt8)
-    n = attributes.height // k
-    ids = attributes.get_column("incident_id")
-    names = attributes.get_column("attribute")
-    regular = attributes.height == n * k and (n == 0 or (
-        ids.gather_every(k).equals(ids.gather_every(k, k - 1))
-        and names.head(k).to_list() == [a.name for a in COMPARED_ATTRIBUTES]
-    ))
-    if regular:
-        return pl.DataFrame({"incident_id": ids.gather_every(k),
-                             **{name: codes.gather_every(k, j) for j, name in enumerate(_STATUS_COLUMNS)}})
-    wide = attributes.select("incident_id", "attribute", codes.alias("status")).pivot(
-        on="attribute", index="incident_id", values="status")
-    return wide.select("incident_id", *[pl.col(a.name).alias(s) for a, s in zip(COMPARED_ATTRIBUTES, _STATUS_COLUMNS)])
 
 
 def _readable_values(cells: pl.DataFrame) -> pl.DataFrame:
@@ -367,10 +569,16 @@ def _readable_values(cells: pl.DataFrame) -> pl.DataFrame:
 
     names = cells.get_column("_name").to_list()
     return cells.drop("_name").with_columns(
-        pl.Series("official", [words(a, v) for a, v in zip(names, cells.get_column("official").to_list())],
-                  dtype=pl.String),
-        pl.Series("others", [words(a, v) for a, v in zip(names, cells.get_column("others").to_list())],
-                  dtype=pl.String),
+        pl.Series(
+            "official",
+            [words(a, v) for a, v in zip(names, cells.get_column("official").to_list(), strict=True)],
+            dtype=pl.String,
+        ),
+        pl.Series(
+            "others",
+            [words(a, v) for a, v in zip(names, cells.get_column("others").to_list(), strict=True)],
+            dtype=pl.String,
+        ),
     )
 
 
@@ -382,7 +590,7 @@ def _slices(frame: pl.DataFrame, incident_ids: list[str]) -> pl.DataFrame:
         return frame.clear()
     starts = column.search_sorted(wanted, side="left")
     ends = column.search_sorted(wanted, side="right")
-    pieces = [frame.slice(s, e - s) for s, e in zip(starts.to_list(), ends.to_list()) if e > s]
+    pieces = [frame.slice(s, e - s) for s, e in zip(starts.to_list(), ends.to_list(), strict=True) if e > s]
     return pl.concat(pieces) if pieces else frame.clear()
 
 
@@ -396,12 +604,19 @@ def _incident_label(limit: int = 60) -> pl.Expr:
 
 
 def _table(rows: pl.DataFrame) -> pl.DataFrame:
-    place = pl.concat_str([pl.col("place"), pl.col("region").cast(pl.String), pl.col("country").cast(pl.String)],
-                          separator=", ", ignore_nulls=True)
-    flags = pl.concat_str([
-        pl.when((pl.col("_statuses") & _CONTRADICT_BIT) != 0).then(pl.lit("contradictions")),
-        pl.when(~pl.col("acknowledged")).then(pl.lit("no official account recorded")),
-    ], separator="; ", ignore_nulls=True)
+    place = pl.concat_str(
+        [pl.col("place"), pl.col("region").cast(pl.String), pl.col("country").cast(pl.String)],
+        separator=", ",
+        ignore_nulls=True,
+    )
+    flags = pl.concat_str(
+        [
+            pl.when((pl.col("_statuses") & _CONTRADICT_BIT) != 0).then(pl.lit("contradictions")),
+            pl.when(~pl.col("acknowledged")).then(pl.lit("no official account recorded")),
+        ],
+        separator="; ",
+        ignore_nulls=True,
+    )
     return rows.select(
         "incident_id",
         pl.col("date_start").dt.strftime("%Y-%m-%d").alias("date"),
@@ -415,13 +630,19 @@ def _table(rows: pl.DataFrame) -> pl.DataFrame:
 
 def _timeline(counts: pl.DataFrame, key: str, period: str) -> pl.DataFrame:
     counts = counts.rename({key: "period"}).sort("period")
-    lanes = pl.concat([
-        counts.select("period", pl.lit(ACKNOWLEDGED_LANES[0]).alias("lane"), pl.col("_ack").alias("incidents")),
-        counts.select("period", pl.lit(ACKNOWLEDGED_LANES[1]).alias("lane"),
-                      (pl.col("_n") - pl.col("_ack")).alias("incidents")),
-    ]).filter(pl.col("incidents") > 0)
-    return lanes.with_columns(period_label("period", period).alias("when"),
-                              pl.col("incidents").cast(pl.Int64)).sort("period", "lane")
+    lanes = pl.concat(
+        [
+            counts.select("period", pl.lit(ACKNOWLEDGED_LANES[0]).alias("lane"), pl.col("_ack").alias("incidents")),
+            counts.select(
+                "period",
+                pl.lit(ACKNOWLEDGED_LANES[1]).alias("lane"),
+                (pl.col("_n") - pl.col("_ack")).alias("incidents"),
+            ),
+        ]
+    ).filter(pl.col("incidents") > 0)
+    return lanes.with_columns(period_label("period", period).alias("when"), pl.col("incidents").cast(pl.Int64)).sort(
+        "period", "lane"
+    )
 
 
 def _shares(sums: pl.DataFrame) -> pl.DataFrame:
@@ -429,29 +650,42 @@ def _shares(sums: pl.DataFrame) -> pl.DataFrame:
     records = []
     for i, label in enumerate(_ATTRIBUTE_LABELS):
         for code, status in enumerate(STATUSES):
-            count = int(row.get(f"_s{i}_{code}", 0) or 0)
+            count = int(row.get(f"{_STATUS_COLUMNS[i]}_{code}", 0) or 0)
             if count:
                 records.append((label, status, STATUS_LABELS[status], count, code))
-    frame = pl.DataFrame(records, schema={"attribute": pl.String, "status": pl.String, "status_words": pl.String,
-                                          "incidents": pl.Int64, "rank": pl.Int64}, orient="row")
+    frame = pl.DataFrame(
+        records,
+        schema={
+            "attribute": pl.String,
+            "status": pl.String,
+            "status_words": pl.String,
+            "incidents": pl.Int64,
+            "rank": pl.Int64,
+        },
+        orient="row",
+    )
     return frame.with_columns((pl.col("incidents") / pl.col("incidents").sum().over("attribute")).alias("share"))
 
 
 def _points(rows: pl.DataFrame) -> pl.DataFrame:
     styles = {k: v for k, v in MAP_STYLES.items() if k is not None}
     return rows.select(
-        "incident_id", "title",
+        "incident_id",
+        "title",
         pl.col("date_start").dt.strftime("%-d %B %Y").alias("date"),
         pl.col("place").fill_null(""),
-        pl.col("latitude").round(3), pl.col("longitude").round(3),
-        pl.col("location_precision").replace_strict(styles, default=MAP_STYLES[None], return_dtype=pl.String)
+        pl.col("latitude").round(3),
+        pl.col("longitude").round(3),
+        pl.col("location_precision")
+        .replace_strict(styles, default=MAP_STYLES[None], return_dtype=pl.String)
         .alias("precision"),
     )
 
 
 def _grid(cells: pl.DataFrame, size: float) -> pl.DataFrame:
     return cells.select(*cell_centre(pl.col("_cell"), size), pl.col("incidents").cast(pl.Int64)).sort(
-        "latitude", "longitude")
+        "latitude", "longitude"
+    )
 
 
 def extent(bounds: tuple[float | None, ...]) -> tuple[float, float, float, float]:
@@ -459,6 +693,12 @@ def extent(bounds: tuple[float | None, ...]) -> tuple[float, float, float, float
     from ddj.charts.basemap import extent_around
 
     west, east, south, north = bounds
-    if west is None or any(v is None or (isinstance(v, float) and math.isnan(v)) for v in bounds):
+    if (
+        west is None
+        or east is None
+        or south is None
+        or north is None
+        or any(isinstance(v, float) and math.isnan(v) for v in bounds)
+    ):
         return extent_around([], [])
     return extent_around([west, east], [south, north])

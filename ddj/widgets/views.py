@@ -16,6 +16,8 @@ from ddj.widgets.state import View
 
 __all__ = ["SOURCE_KIND_LABELS", "STYLE", "counts_html", "describe_spec", "incident_html", "plain", "table_html"]
 
+_ATTRIBUTE_LABELS = {a.name: a.label for a in COMPARED_ATTRIBUTES}
+
 #: The kinds of source (:data:`ddj.model.SOURCE_KINDS`) in words.
 SOURCE_KIND_LABELS: dict[str, str] = {
     "official_military": "military (official)",
@@ -41,11 +43,17 @@ def plain(filter_name: str, value: str) -> str:
     'no official account, though searched for; others report'
     >>> plain("source_kinds", "monitor_ngo"), plain("sides", "unofficial")
     ('monitor or NGO', 'other accounts')
+    >>> plain("attribute_statuses", "crew_killed:contradict")
+    'crew killed — official and other accounts contradict'
     """
     from ddj.charts.theme import SIDE_LABELS
 
     if filter_name == "statuses":
         return STATUS_LABELS.get(value, value.replace("_", " "))
+    if filter_name == "attribute_statuses":
+        attribute, _, status = value.partition(":")
+        label = _ATTRIBUTE_LABELS.get(attribute, attribute.replace("_", " "))
+        return f"{label} — {STATUS_LABELS.get(status, status.replace('_', ' '))}"
     if filter_name == "source_kinds":
         return SOURCE_KIND_LABELS.get(value, value.replace("_", " "))
     if filter_name == "sides":
@@ -75,6 +83,12 @@ STYLE = """<style>
 .ddj-x-status{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
 .ddj-x-narrative p{max-width:60em;line-height:1.45}
 .ddj-x-report pre{white-space:pre-wrap;background:#f7f7f7;padding:6px;font-size:12px}
+.ddj-x-table tbody tr{cursor:pointer}
+.ddj-x-table tbody tr:hover,.ddj-x-table tbody tr:focus{background:#eef5fb;outline:none}
+.ddj-x-table tbody tr.ddj-x-chosen{background:#fff3b0}
+.ddj-x-table th[data-sort]{cursor:pointer;text-decoration:underline dotted}
+@keyframes ddj-x-flash{from{background:#fff3b0}to{background:transparent}}
+.ddj-x-incident{animation:ddj-x-flash 2s ease-out}
 </style>"""
 
 
@@ -91,29 +105,58 @@ def counts_html(view: View) -> str:
         f'<div class="ddj-x-counts" data-incidents="{c.incidents}" data-total="{c.total}" '
         f'data-contradicted="{c.contradicted}" data-never-acknowledged="{c.never_acknowledged}">'
         f'<strong class="ddj-x-count">{c.incidents:,}</strong> of {c.total:,} {noun}'
-        f' · {c.accounts:,} accounts · {c.contradicted:,} with a contradiction'
-        f' · {c.never_acknowledged:,} with no official account recorded'
+        f" · {c.accounts:,} accounts · {c.contradicted:,} with a contradiction"
+        f" · {c.never_acknowledged:,} with no official account recorded"
         f'<br><span class="ddj-x-muted">grades: {escape(grades or "none")} · filters: '
-        f'{escape(describe_spec(view.spec))}</span></div>'
+        f"{escape(describe_spec(view.spec))}</span></div>"
     )
 
 
-def table_html(view: View) -> str:
-    """The first matching incidents (by start date) as an HTML table; says how many more there are."""
-    rows = view.table
-    shown, total = rows.height, view.counts.incidents
+_CHOSEN = ' class="ddj-x-chosen" aria-selected="true"'
+
+
+def table_html(
+    rows: pl.DataFrame,
+    total: int,
+    *,
+    page: int = 0,
+    page_size: int = 50,
+    order: str = "date",
+    chosen: str | None = None,
+) -> str:
+    """One page of matching incidents as an HTML table: sortable headings (``data-sort``), one row per
+    incident (``data-incident``, a click opens it), and a caption saying which rows of how many, in what order.
+    """
+    from ddj.widgets.state import ROW_ORDERS
+
+    shown = rows.height
     if shown == 0:
         return '<p class="ddj-x-table-empty" data-rows="0">No incident matches these filters.</p>'
-    head = "".join(f"<th>{escape(h)}</th>" for h in ("date", "incident", "place", "aircraft", "grade", "stands out"))
+    sorts = {"date": "date", "grade": "grade", "stands out": "status"}
+    arrows = {"date": "▲", "-date": "▼", "grade": "▲", "-grade": "▼", "status": "▲"}
+    heads = []
+    for label in ("date", "incident", "place", "aircraft", "grade", "stands out"):
+        key = sorts.get(label)
+        if key is None:
+            heads.append(f'<th scope="col">{escape(label)}</th>')
+            continue
+        arrow = f" {arrows[order]}" if order.lstrip("-") == key else ""
+        heads.append(f'<th scope="col" data-sort="{key}" title="sort by {escape(label)}">{escape(label)}{arrow}</th>')
     body = "".join(
-        f'<tr data-incident="{escape(r["incident_id"])}"><td>{escape(r["date"])}</td><td>{escape(r["title"])}'
+        f'<tr data-incident="{escape(r["incident_id"])}"{_CHOSEN if r["incident_id"] == chosen else ""}>'
+        f"<td>{escape(r['date'])}</td><td>{escape(r['title'])}"
         f'<br><span class="ddj-x-muted">{escape(r["incident_id"])}</span></td><td>{escape(r["place"])}</td>'
-        f'<td>{escape(r["aircraft"])}</td><td>{escape(r["grade"])}</td><td>{escape(r["stands_out"])}</td></tr>'
+        f"<td>{escape(r['aircraft'])}</td><td>{escape(r['grade'])}</td><td>{escape(r['stands_out'])}</td></tr>"
         for r in rows.iter_rows(named=True)
     )
-    more = f"the first {shown:,} of {total:,}, by date" if total > shown else f"all {total:,}, by date"
-    return (f'<table class="ddj-x-table" data-rows="{shown}"><caption class="ddj-x-muted">Matching incidents: '
-            f'{more}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+    first = page * page_size + 1
+    which = f"rows {first:,}–{first + shown - 1:,} of {total:,}" if total > shown else f"all {total:,}"
+    caption = f"Matching incidents: {which}, {ROW_ORDERS.get(order, order)}. Click a row to see its accounts."
+    return (
+        f'<table class="ddj-x-table" data-rows="{shown}" data-page="{page}" data-order="{escape(order)}">'
+        f'<caption class="ddj-x-muted">{escape(caption)}</caption><thead><tr>{"".join(heads)}</tr></thead>'
+        f"<tbody>{body}</tbody></table>"
+    )
 
 
 # --- one incident ----------------------------------------------------------------------------------
@@ -135,19 +178,28 @@ def incident_html(data: Any, incident_id: str) -> str:
     comparison = data.incident_comparison(incident_id)
     incident = dataset.incidents.filter(pl.col("incident_id") == incident_id).row(0, named=True)
     where = ", ".join(str(v) for v in (incident["place"], incident["region"], incident["country"]) if v)
-    heading = (f'<h3 class="ddj-x-title" data-incident="{escape(incident_id)}">{escape(incident["title"])}</h3>'
-               f'<p class="ddj-x-muted">{escape(incident["date_start"])} · {escape(where)} · '
-               f'{escape(incident["aircraft_model"])} · grade: {escape(comparison.incidents["grade"][0])}</p>')
+    heading = (
+        f'<h3 class="ddj-x-title" data-incident="{escape(incident_id)}">{escape(incident["title"])}</h3>'
+        f'<p class="ddj-x-muted">{escape(incident["date_start"])} · {escape(where)} · '
+        f"{escape(incident['aircraft_model'])} · grade: {escape(comparison.incidents['grade'][0])}</p>"
+    )
     story = render_html(narrative(dataset, comparison, incident_ids=incident_id), id_prefix=f"ddj-x-{incident_id}")
-    return (f'<div class="ddj-x-incident">{heading}{_accounts_table(dataset, comparison, incident_id)}'
-            f'<div class="ddj-x-narrative"><h4>The story, with its sources</h4>{story}</div></div>')
+    return (
+        f'<div class="ddj-x-incident">{heading}{_accounts_table(dataset, comparison, incident_id)}'
+        f'<div class="ddj-x-narrative"><h4>The story, with its sources</h4>{story}</div></div>'
+    )
 
 
 def _accounts_table(dataset: Any, comparison: Any, incident_id: str) -> str:
     accounts = (
         comparison.accounts.filter(pl.col("incident_id") == incident_id)
-        .join(dataset.sources.select("source_id", pl.col("name").alias("source_name"),
-                                     pl.col("kind").alias("source_kind")), on="source_id", how="left")
+        .join(
+            dataset.sources.select(
+                "source_id", pl.col("name").alias("source_name"), pl.col("kind").alias("source_kind")
+            ),
+            on="source_id",
+            how="left",
+        )
         .sort("published_date", "account_id")
         .with_columns(claim_text(a).alias(f"_claim_{a.name}") for a in COMPARED_ATTRIBUTES)
     )
@@ -157,23 +209,31 @@ def _accounts_table(dataset: Any, comparison: Any, incident_id: str) -> str:
     rows = accounts.to_dicts()
     head = "".join(
         f'<th scope="col" class="ddj-x-{escape(r["side"])}{"" if r["is_current"] else " ddj-x-replaced"}">'
-        f'{escape(r["source_name"] or r["source_id"])}<br>'
+        f"{escape(r['source_name'] or r['source_id'])}<br>"
         f'<span class="ddj-x-muted">{escape(plain("sides", r["side"]))} · '
-        f'{escape(plain("source_kinds", str(r["source_kind"] or "")))} · {escape(r["published_date"])}'
-        f'{"" if r["is_current"] else " · replaced by a later account"}</span></th>'
+        f"{escape(plain('source_kinds', str(r['source_kind'] or '')))} · {escape(r['published_date'])}"
+        f"{'' if r['is_current'] else ' · replaced by a later account'}</span></th>"
         for r in rows
     )
     body = []
     for attribute in COMPARED_ATTRIBUTES:
         status = statuses.get(attribute.name, "unknown")
-        swatch = (f'<span class="ddj-x-status" style="background:{STATUS_COLOURS.get(status, "#ddd")}"></span>'
-                  f'{escape(STATUS_LABELS.get(status, status))}')
+        swatch = (
+            f'<span class="ddj-x-status" style="background:{STATUS_COLOURS.get(status, "#ddd")}"></span>'
+            f"{escape(STATUS_LABELS.get(status, status))}"
+        )
         cells = "".join(f"<td>{claim_cell(r[f'_claim_{attribute.name}'], silent=_SILENT)}</td>" for r in rows)
-        body.append(f'<tr data-status="{escape(status)}"><th scope="row">{escape(attribute.label)}</th>'
-                    f"<td>{swatch}</td>{cells}</tr>")
+        body.append(
+            f'<tr data-status="{escape(status)}"><th scope="row">{escape(attribute.label)}</th>'
+            f"<td>{swatch}</td>{cells}</tr>"
+        )
     said = "".join(f"<td>{escape(r['statement'])}</td>" for r in rows)
     links = "".join(f"<td>{account_links(r)}</td>" for r in rows)
-    body += [f'<tr><th scope="row">what it said (our paraphrase)</th><td></td>{said}</tr>',
-             f'<tr><th scope="row">where we read it</th><td></td>{links}</tr>']
-    return (f'<table class="ddj-x-accounts" data-accounts="{len(rows)}"><thead><tr><th></th><th>status</th>{head}'
-            f'</tr></thead><tbody>{"".join(body)}</tbody></table>')
+    body += [
+        f'<tr><th scope="row">what it said (our paraphrase)</th><td></td>{said}</tr>',
+        f'<tr><th scope="row">where we read it</th><td></td>{links}</tr>',
+    ]
+    return (
+        f'<table class="ddj-x-accounts" data-accounts="{len(rows)}"><thead><tr><th></th><th>status</th>{head}'
+        f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )

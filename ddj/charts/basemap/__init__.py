@@ -151,13 +151,19 @@ def basemap(extent: Extent, *, digits: int = 2) -> dict[str, Any]:
             if rings:
                 kept.append(rings)
         if kept:
-            features.append({"type": "Feature", "properties": {"name": name},
-                             "geometry": {"type": "MultiPolygon", "coordinates": kept}})
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {"name": name},
+                    "geometry": {"type": "MultiPolygon", "coordinates": kept},
+                }
+            )
     return {"type": "FeatureCollection", "features": features}
 
 
-def extent_around(longitudes: list[float], latitudes: list[float], *, margin: float = 0.15,
-                  minimum_span: float = 6.0) -> Extent:
+def extent_around(
+    longitudes: list[float], latitudes: list[float], *, margin: float = 0.15, minimum_span: float = 6.0
+) -> Extent:
     """Return an extent around the points: their bounding box, at least ``minimum_span`` degrees, widened by ``margin``.
 
     Examples
@@ -173,8 +179,12 @@ def extent_around(longitudes: list[float], latitudes: list[float], *, margin: fl
     width = max(east - west, minimum_span) * (1 + 2 * margin)
     height = max(north - south, minimum_span) * (1 + 2 * margin)
     cx, cy = (west + east) / 2, (south + north) / 2
-    result = (max(cx - width / 2, -180.0), max(cy - height / 2, -85.0), min(cx + width / 2, 180.0),
-              min(cy + height / 2, 85.0))
+    result = (
+        max(cx - width / 2, -180.0),
+        max(cy - height / 2, -85.0),
+        min(cx + width / 2, 180.0),
+        min(cy + height / 2, 85.0),
+    )
     return tuple(round(v, 3) for v in result)  # type: ignore[return-value]
 
 
