@@ -409,6 +409,16 @@ class FilterSpec:
         """The spec in words, for a heading or a log line; ``word(name, value)`` writes each value (as it is by
         default), ``values`` joins one filter's values and ``parts_joiner`` the filters.
 
+        Parameters
+        ----------
+        word : callable, optional
+            ``word(name, value)``: the words for one value of the filter ``name`` (a vocabulary code in a
+            reader's words, say); the value as it is when None. Dates and text searches are written as they are.
+        values : str, default ", "
+            The text between one filter's values.
+        parts_joiner : str, default "; "
+            The text between filters.
+
         Examples
         --------
         >>> FilterSpec(countries=["Syria"], date_from="2016-01-01").describe()
@@ -722,6 +732,16 @@ class FilterSpec:
 
         The comparison is computed only when the spec needs it (statuses, grades) and none is given.
 
+        Parameters
+        ----------
+        dataset : ddj.Dataset
+            The incident dataset, as :func:`ddj.load` returns it.
+        comparison : ddj.compare.Comparison, optional
+            The dataset's comparison, when already computed; computed only if the spec needs it and it is None.
+        incidents : polars.DataFrame, optional
+            The incident rows to choose from, with ``incident_id`` (a subset of the dataset's, say); the
+            dataset's incidents when None.
+
         Examples
         --------
         >>> import ddj
@@ -750,6 +770,15 @@ class FilterSpec:
         Every frame (incidents, attributes, changes, accounts) keeps only the rows of those incidents.
         With ``check``, a value no incident has raises :class:`~ddj.errors.UsageError` (see
         :meth:`check_values`) instead of selecting nothing.
+
+        Parameters
+        ----------
+        dataset : ddj.Dataset
+            The incident dataset, as :func:`ddj.load` returns it.
+        comparison : ddj.compare.Comparison, optional
+            The dataset's comparison, when already computed; computed with :func:`ddj.compare.compare` when None.
+        check : bool, default False
+            Refuse a filter value no incident has (a misspelt country, say) instead of selecting nothing.
         """
         from ddj.compare import Comparison, compare
 
@@ -972,6 +1001,15 @@ def attach(left: pl.DataFrame, right: pl.DataFrame, on: str = "incident_id") -> 
     """``left`` with the other columns of ``right`` beside it, matched on ``on`` (a left join, kept in ``left``'s
     order). When both hold the same keys in the same order (the comparison's frames and the incidents sorted
     by id do), the columns are put side by side without a join.
+
+    Parameters
+    ----------
+    left : polars.DataFrame
+        The frame to keep, rows and order.
+    right : polars.DataFrame
+        The frame whose other columns are added; at most one row per key, or rows of ``left`` repeat.
+    on : str, default "incident_id"
+        The key column both frames hold.
     """
     if left.height == right.height and left.get_column(on).equals(right.get_column(on)):
         return left.hstack(right.drop(on).get_columns())

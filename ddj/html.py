@@ -104,6 +104,16 @@ def safe_link(url: Any, text: Any = None, *, rel: str = "noopener noreferrer") -
     With no ``text`` the (safe) address itself is shown. A refused address with no text gives the
     escaped address as plain text, so a reader still sees what the data held.
 
+    Parameters
+    ----------
+    url : object
+        The link's address, usually from data; only http and https addresses become links
+        (see :func:`safe_url`).
+    text : object, optional
+        What the link shows, escaped; the address itself when None or empty.
+    rel : str, default "noopener noreferrer"
+        The link's ``rel`` attribute.
+
     Examples
     --------
     >>> safe_link("https://example.org/report", "Report <1>")
@@ -186,6 +196,15 @@ def safe_filename(text: Any, *, max_length: int = 80, default: str = "untitled")
     Accents are dropped, every other run of characters becomes one ``-``, leading dots and dashes
     are removed (no hidden files, no ``..``), Windows device names get a ``_`` suffix, the result
     is at most ``max_length`` characters, and it is never empty (``default`` then).
+
+    Parameters
+    ----------
+    text : object
+        The text to make a name from, usually from data (an incident title); None gives ``default``.
+    max_length : int, default 80
+        The most characters of the result.
+    default : str, default "untitled"
+        The name when nothing of ``text`` is left.
 
     Examples
     --------

@@ -109,3 +109,84 @@ def test_the_readme_command_table_names_every_flag_of_the_command(command):
             continue
         missing.append(longs[0])
     assert not missing, f"`ddj {command}` has flags the README's command table does not name: {missing}"
+
+
+def _public_modules():
+    """Every module of ddj with no leading underscore anywhere in its dotted path (``ddj.commands.*`` included)."""
+    for info in pkgutil.walk_packages(ddj.__path__, prefix="ddj."):
+        if not any(part.startswith("_") for part in info.name.split(".")):
+            yield info.name
+
+
+def _public_functions(name):
+    """``(qualified name, function)`` for each public function of module ``name`` and each public method of its
+    public classes, defined in that module.
+    """
+    module = importlib.import_module(name)
+    for attr, value in vars(module).items():
+        if attr.startswith("_") or getattr(value, "__module__", None) != name:
+            continue
+        if inspect.isfunction(value):
+            yield attr, value
+        elif inspect.isclass(value):
+            for method_name, member in vars(value).items():
+                if method_name.startswith("_"):
+                    continue
+                method = member.__func__ if isinstance(member, staticmethod | classmethod) else member
+                if inspect.isfunction(method):
+                    yield f"{attr}.{method_name}", method
+
+
+def _parameter_names(function) -> list[str]:
+    """The names in ``function``'s signature, without self and cls; ``*args`` and ``**kwargs`` count by name."""
+    return [p for p in inspect.signature(function).parameters if p not in ("self", "cls")]
+
+
+def _documented_parameters(doc: str) -> set[str] | None:
+    """The names the numpy "Parameters" section of ``doc`` lists (``name`` or ``name : type`` at the start of a
+    line, ``*args`` read as ``args``), or None when there is no such section.
+    """
+    lines = doc.splitlines()
+    names: set[str] | None = None
+    for i, line in enumerate(lines):
+        underlined = i + 1 < len(lines) and re.fullmatch(r"-{3,}", lines[i + 1].strip()) is not None
+        if names is None:
+            if line.strip() == "Parameters" and underlined:
+                names = set()
+            continue
+        if underlined and line.strip():  # the next section's heading
+            break
+        match = re.match(r"\*{0,2}(\w+)(?:\s*,\s*\*{0,2}\w+)*\s*(?::.*)?$", line)
+        if match and not line[:1].isspace():
+            names.update(n.strip().lstrip("*") for n in line.split(":", 1)[0].split(","))
+    return names
+
+
+def _undocumented_parameters(name) -> list[str]:
+    """``function: missing, names`` for each public function of module ``name`` with three or more parameters whose
+    Parameters section is missing or leaves some of them out.
+    """
+    found = []
+    for qualname, function in _public_functions(name):
+        params = _parameter_names(function)
+        if len(params) < 3:
+            continue
+        documented = _documented_parameters(inspect.getdoc(function) or "")
+        if documented is None:
+            found.append(f"{qualname}: no Parameters section")
+        elif missing := [p for p in params if p not in documented]:
+            found.append(f"{qualname}: {', '.join(missing)} not in its Parameters section")
+    return found
+
+
+def test_the_parameters_section_reader():
+    doc = "Do it.\n\nParameters\n----------\nframe : pl.DataFrame\n    Rows.\na, b\n    Ends.\n*args\n    More.\n\n"
+    doc += "Returns\n-------\nint\n    Not a parameter.\n"
+    assert _documented_parameters(doc) == {"frame", "a", "b", "args"}
+    assert _documented_parameters("Do it.\n\nReturns\n-------\nx : int\n") is None
+
+
+@pytest.mark.parametrize("name", sorted(_public_modules()))
+def test_every_function_of_three_or_more_parameters_documents_them(name):
+    undocumented = _undocumented_parameters(name)
+    assert undocumented == [], f"{name} (numpy Parameters section needed):\n" + "\n".join(undocumented)

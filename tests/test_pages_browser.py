@@ -1,8 +1,10 @@
 """Shipped report pages in Chromium at a phone's width (390 px), a desktop's (1280 px) and in print media: the page
-never scrolls sideways, nothing is fetched, and every link of the front page resolves to a file.
+never scrolls sideways, no chart or table is cut off (each fits the window or scrolls inside itself), a chart's caption
+never runs into what follows, nothing is fetched, and every link of the front page resolves to a file.
 
-Builds the theatre page and every incident page of the Syria dataset (as ``reports.toml`` does) into a temporary
-folder with the shipped notebooks, then opens them through ``file://`` with every non-file request blocked and recorded.
+Builds every page kind ``reports.toml`` ships (the theatre page, every incident page of the Syria dataset, the tally
+page) and a filtered theatre page into a temporary folder with the shipped notebooks, once for the module, then opens
+them in one browser through ``file://`` with every non-file request blocked and recorded.
 """
 
 from __future__ import annotations
@@ -36,6 +38,14 @@ incident_id = {{ each = "incidents" }}
 notebook = "{ROOT / "notebooks/theatre-overview.ipynb"}"
 parameters = {{ dataset = "syria-ru-aviation", country = "Syria" }}
 output = "theatre-syria"
+[reports.theatre-contested]
+notebook = "{ROOT / "notebooks/theatre-overview.ipynb"}"
+parameters = {{ dataset = "syria-ru-aviation", country = "Syria", filters = '{{"statuses": ["contradict"]}}' }}
+output = "theatre-contested"
+[reports.tally-ukraine]
+notebook = "{ROOT / "notebooks/tally-comparison.ipynb"}"
+parameters = {{ dataset = "ukraine-equipment-losses", categories = ["tank", "APC", "aircraft"] }}
+output = "tally-ukraine-equipment"
 """)
     subprocess.run(
         [sys.executable, "-m", "ddj", "run", "--config", str(config), "--out", str(out)],
@@ -56,10 +66,14 @@ def browser():
 
 
 def _pages(out: Path) -> list[Path]:
-    """The front page, the theatre page and two incident pages (a related pair), as a reader meets them."""
+    """One page of every kind, as a reader meets them: the front page, the theatre page, a filtered theatre page, the
+    tally page and two incident pages (a related pair).
+    """
     return [
         out / "index.html",
         out / "theatre-syria/theatre-syria.html",
+        out / "theatre-contested/theatre-contested.html",
+        out / "tally-ukraine-equipment/tally-ukraine-equipment.html",
         *(
             out / f"incident-{i}/incident-{i}.html"
             for i in ("syr-2016-08-01-mi8amtsh", "syr-2016-08-retaliation-strikes")
@@ -67,39 +81,80 @@ def _pages(out: Path) -> list[Path]:
     ]
 
 
+#: What a reader would trip on, measured in the page: sideways scroll of the page; a chart or table reaching past the
+#: window without a scroll box of its own around it (or the scroll box itself past the window); a chart's caption
+#: overlapping its chart or running into the element after the figure. Hidden elements (closed details) are skipped.
+_LAYOUT_PROBLEMS = """() => {
+  const width = window.innerWidth;
+  const problems = [];
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+    + (e.className && e.className.baseVal === undefined ? '.' + String(e.className).split(' ')[0] : '');
+  const scroller = e => { for (let a = e; a && a !== document.body; a = a.parentElement) {
+    if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return a; } return null; };
+  const scrolled = document.scrollingElement.scrollWidth;
+  if (scrolled > width) problems.push('the page scrolls sideways: ' + scrolled + ' > ' + width);
+  document.querySelectorAll('main figure, main table, main svg, main img, main pre').forEach(e => {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || r.right <= width + 1) return;
+    const box = scroller(e);
+    if (!box || box.getBoundingClientRect().right > width + 1)
+      problems.push(name(e) + ' is cut off at ' + Math.round(r.right));
+  });
+  document.querySelectorAll('figure.ddj-chart').forEach(f => {
+    const caption = f.querySelector('figcaption'), chart = f.querySelector('svg');
+    if (!caption || !chart) return;
+    const c = caption.getBoundingClientRect(), s = chart.getBoundingClientRect();
+    if (c.top < s.bottom - 1) problems.push(name(f) + ': its caption overlaps the chart');
+    let next = f.nextElementSibling;
+    while (next && next.getBoundingClientRect().height === 0) next = next.nextElementSibling;
+    if (next && next.getBoundingClientRect().top < f.getBoundingClientRect().bottom - 1)
+      problems.push(name(f) + ' runs into ' + name(next));
+    if (c.bottom > f.getBoundingClientRect().bottom + 1) problems.push(name(f) + ': its caption spills out');
+  });
+  return problems;
+}"""
+
+
+def _open(browser, path: Path, *, width: int, media: str = "screen"):
+    """A page at ``width`` px in ``media``, its charts drawn; returns it and the addresses it tried to fetch."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.emulate_media(media=media)
+    fetched: list[str] = []
+    page.route(
+        "**/*",
+        lambda route: (
+            (fetched.append(route.request.url), route.abort())
+            if not route.request.url.startswith(("file:", "data:"))
+            else route.continue_()
+        ),
+    )
+    page.goto(path.as_uri())
+    if page.locator("figure.ddj-chart").count():
+        page.wait_for_function("document.querySelectorAll('figure.ddj-chart:not([data-rendered])').length === 0")
+    return page, fetched
+
+
 @pytest.mark.parametrize("width", [390, 1280])
-def test_no_page_scrolls_sideways(built, browser, width):
+def test_no_page_scrolls_sideways_cuts_off_a_chart_or_table_or_overlaps(built, browser, width):
     for path in _pages(built):
-        page = browser.new_page(viewport={"width": width, "height": 900})
-        fetched: list[str] = []
-        page.route(
-            "**/*",
-            lambda route, fetched=fetched: (
-                (fetched.append(route.request.url), route.abort())
-                if not route.request.url.startswith(("file:", "data:"))
-                else route.continue_()
-            ),
-        )
-        page.goto(path.as_uri())
-        page.wait_for_timeout(300)
-        scroll = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        assert scroll[0] <= scroll[1], f"{path.name} scrolls sideways at {width} px: {scroll}"
-        wide = page.evaluate("""Array.from(document.querySelectorAll('figure.ddj-chart, table, main > *'))
-            .filter(e => { const r = e.getBoundingClientRect(); return r.right > window.innerWidth + 1
-              && !e.closest('.ddj-scroll, .jp-OutputArea-output') && getComputedStyle(e).overflowX === 'visible'; })
-            .map(e => e.tagName + '.' + e.className).slice(0, 5)""")
-        assert wide == [], f"{path.name} at {width} px: cut off {wide}"
+        page, fetched = _open(browser, path, width=width)
+        assert page.evaluate(_LAYOUT_PROBLEMS) == [], f"{path.name} at {width} px"
         assert fetched == []
         page.close()
 
 
 def test_print_media_fits_a4(built, browser):
     for path in _pages(built):
-        page = browser.new_page(viewport={"width": 718, "height": 1000})  # A4 less 15 mm margins, at 96 dpi
-        page.emulate_media(media="print")
-        page.goto(path.as_uri())
-        scroll = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        assert scroll[0] <= scroll[1] + 1, f"{path.name} printed is wider than the page: {scroll}"
+        page, _ = _open(browser, path, width=718, media="print")  # A4 less 15 mm margins, at 96 dpi
+        assert page.evaluate(_LAYOUT_PROBLEMS) == [], f"{path.name} printed"
+        # on paper a chart fits one page and keeps its credit; its downloads and embed code (screen only) are left out
+        charts = page.evaluate("""Array.from(document.querySelectorAll('figure.ddj-chart')).map(f => [
+            f.querySelector('svg').getBoundingClientRect().height, f.querySelector('.ddj-downloads').offsetHeight,
+            f.querySelector('.ddj-embed').offsetHeight, f.querySelector('.ddj-credit').offsetHeight])""")
+        assert all(
+            svg <= 240 / 25.4 * 96 + 1 and kit == embed == 0 and credit > 0 for svg, kit, embed, credit in charts
+        )
+        assert path.name == "index.html" or charts, f"{path.name} has no chart"
         assert page.pdf(format="A4")[:4] == b"%PDF"
         page.close()
 

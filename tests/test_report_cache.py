@@ -220,3 +220,37 @@ def test_the_shipped_data_folder_is_found_without_polars(monkeypatch, tmp_path):
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT, check=False
     )
     assert done.stdout.split() == ["True", "[]"], done.stderr
+
+
+def test_opening_a_notebook_in_jupyterlab_does_not_change_its_key_but_editing_it_does(tmp_path):
+    """JupyterLab rewrites the kernel's display name, language_info, widget state, cell ids and execution counts
+    when it opens and saves a notebook: none of that reruns the report; a changed source line does.
+    """
+    shutil.copy(ROOT / "notebooks" / "theatre-overview.ipynb", tmp_path / "page.ipynb")
+    (tmp_path / "reports.toml").write_text(
+        '[reports.page]\nnotebook = "page.ipynb"\nparameters = { dataset = "syria-ru-aviation" }\n', encoding="utf-8"
+    )
+    spec = load_config(tmp_path / "reports.toml").reports[0]
+    before = content_key(spec, Cache(None))
+    assert before is not None
+
+    notebook = json.loads((tmp_path / "page.ipynb").read_text(encoding="utf-8"))
+    notebook["metadata"].setdefault("kernelspec", {"name": "python3"})["display_name"] = "Python 3 (ipykernel)"
+    notebook["metadata"]["language_info"] = {"name": "python", "version": "3.11.7"}
+    notebook["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    for number, cell in enumerate(notebook["cells"]):
+        cell["id"] = f"cell-{number}"
+        cell.setdefault("metadata", {})["scrolled"] = True
+        if cell["cell_type"] == "code":
+            cell["execution_count"] = number
+    (tmp_path / "page.ipynb").write_text(json.dumps(notebook, indent=2), encoding="utf-8")
+    assert content_key(spec, Cache(None)) == before
+
+    code = next(
+        cell
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code" and "parameters" not in cell["metadata"].get("tags", [])
+    )
+    code["source"] = [*code["source"], "\n# an edit"] if isinstance(code["source"], list) else code["source"] + "\n#"
+    (tmp_path / "page.ipynb").write_text(json.dumps(notebook, indent=2), encoding="utf-8")
+    assert content_key(spec, Cache(None)) != before

@@ -88,7 +88,7 @@ def test_raw_files_are_kept_with_licences_and_their_hashes_recorded():
     assert "MIT License" in (RAW / "ua-genstaff-official" / "LICENSE.txt").read_text(encoding="utf-8")
     assert "Attribution 4.0 International" in (RAW / "oryx-losses" / "LICENSE.txt").read_text(encoding="utf-8")
     on_disk = sorted(p.relative_to(FOLDER).as_posix() for p in RAW.rglob("*") if p.is_file())
-    assert sorted(recorded) == on_disk and len(on_disk) == 13
+    assert sorted(recorded) == on_disk and len(on_disk) == 15  # 13 upstream files and 2 SOURCE.json manifests
     for path, digest in recorded.items():
         assert file_sha256(FOLDER / path) == digest, path
     total = sum(p.stat().st_size for p in FOLDER.rglob("*") if p.is_file())

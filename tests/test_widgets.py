@@ -10,7 +10,9 @@ import io
 import json
 import re
 import shlex
+from html import unescape
 from pathlib import Path
+from urllib.parse import quote
 
 import nbformat
 import polars as pl
@@ -430,6 +432,44 @@ def test_the_served_notebook_has_the_dataset_and_view_injected(tmp_path):
     assert FilterSpec.from_json(namespace["filters"]) == spec
 
 
+def test_the_served_notebook_names_each_start_up_step_and_the_explorer_reuses_what_they_prepared(tmp_path):
+    from ddj.widgets import startup
+
+    path = serve.write_notebook(tmp_path, "syria-ru-aviation", FilterSpec(statuses=["official_silent"]))
+    nb = nbformat.read(path, as_version=4)
+    at = [c.metadata.get("tags", []) for c in nb.cells].index(["injected-parameters"])
+    # what the page says while the next cell runs, from the injected parameters to the notebook's own cell
+    said = [c.metadata.get("ddj", {}).get("then") for c in nb.cells[at:-1]]
+    assert said == [message for _, message in startup.STEPS] + [startup.DRAW]
+    assert [c.metadata["ddj"]["step"] for c in nb.cells[at + 1 : -1]] == ["load", "compare", "prepare"]
+    namespace: dict = {}
+    for cell in nb.cells:  # run the served notebook as Voila does, cell by cell
+        if cell.cell_type == "code":
+            exec(cell.source, namespace)
+            if cell.metadata.get("ddj", {}).get("step") == "prepare":
+                prepared = startup.waiting("syria-ru-aviation")
+    explorer = namespace["explorer"]
+    assert prepared is not None and explorer.data is prepared  # loaded and compared once, not again
+    assert startup.waiting("syria-ru-aviation") is None  # handed over, not kept
+    assert explorer.view.table["incident_id"].to_list() == ["syr-2016-08-retaliation-strikes"]
+    assert startup.take("syria-ru-aviation") is None
+
+
+def test_start_up_steps_out_of_order_are_refused():
+    from ddj.widgets import startup
+
+    with pytest.raises(UsageError, match="no start-up step 'prepare' at this point"):
+        startup.run("prepare", "never-loaded")
+    assert startup.take("never-loaded") is None
+
+
+def test_the_template_shows_each_step_under_the_spinner_and_stops_its_clock():
+    template = (Path(serve.__file__).parent / "_jupyter/voila/templates/ddj/index.html.j2").read_text()
+    assert "{%- block any_cell scoped -%}" in template and "{{ super() }}" in template
+    assert "get('then')" in template and "{{ then | tojson }}" in template  # JSON-quoted, not raw text
+    assert 'getElementById("loading_text")' in template and "clearInterval(window.ddjClock)" in template
+
+
 def test_voila_runs_on_localhost_with_the_template_without_cdns():
     command = serve.voila_command("/tmp/x.ipynb", 8123)
     assert "--Voila.ip=127.0.0.1" in command and "--port=8123" in command and "--no-browser" in command
@@ -565,6 +605,54 @@ def test_the_explorer_opens_the_view_its_link_names(explorer, monkeypatch):
         filters={"countries": ["Syria"]},
     )
     assert bad.spec == FilterSpec(countries=["Syria"]) and "Atlantis" in bad.message.value
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("countries=Atlantis", ["countries=Atlantis: no incident has that country"]),
+        ("countries=syria", ["countries=syria: no incident has that country. Did you mean 'Syria'?"]),
+        ("date_from=2016-13-45", ["date_from=2016-13-45: not a date; write it as YYYY-MM-DD"]),
+        ("statuses=silence", ["statuses=silence is not one of: agree, contradict"]),
+        ("country=Syria", ["country=Syria: there is no filter named country; did you mean countries=?"]),
+        (
+            "statuses=contradict&countries=Atlantis&date_to=yesterday",
+            ["countries=Atlantis: no incident", "date_to=yesterday: not a date"],
+        ),
+        ("date_from=2017-01-01&date_to=2016-01-01", ["which is backwards; make date_from the earlier day"]),
+        ("search=" + "x" * 300, ["the text is 300 characters long; keep it to 200"]),
+    ],
+)
+def test_a_bad_address_names_each_bad_parameter_in_the_page_and_shows_every_incident(explorer, query, named):
+    from ddj.widgets import Explorer
+
+    page = Explorer(explorer.dataset, comparison=explorer.data.comparison, debounce=0, query=query)
+    assert page.spec == FilterSpec() and page.view.counts.incidents == 20  # the unfiltered view, drawn
+    message = unescape(page.message.value)
+    assert 'role="alert"' in message and "Showing every incident instead" in message
+    assert "Correct or remove the parameter in the address" in message
+    for words in named:
+        assert words in message
+    assert message.count("<li>") == len(named)
+    assert "Traceback" not in message and "--" not in message  # the address's names, not the command line's
+
+
+def test_an_address_value_is_escaped_and_cut_in_the_page(explorer):
+    from ddj.widgets import Explorer
+
+    query = "countries=" + quote("<script>alert(1)</script>" + "y" * 100)
+    page = Explorer(explorer.dataset, comparison=explorer.data.comparison, debounce=0, query=query)
+    assert "<script>" not in page.message.value and "&lt;script&gt;" in page.message.value
+    assert "y" * 100 not in page.message.value  # a long value is quoted short in the message's first line
+
+
+def test_a_good_address_names_no_problem_and_voila_names_are_not_filters(explorer):
+    from ddj.widgets.explorer import view_from_address
+
+    facts = explorer.data.facts
+    spec, problems = view_from_address("token=abc&voila-theme=dark&statuses=contradict&statuses=agree", facts)
+    assert problems == [] and spec == FilterSpec(statuses=["contradict", "agree"])
+    assert view_from_address("", facts) == (None, []) and view_from_address("token=abc", facts) == (None, [])
 
 
 # --- attribute × status, facets and search (issue 19, item 4) ----------------------------------------------

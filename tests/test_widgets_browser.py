@@ -13,6 +13,7 @@ import pytest
 
 import ddj
 from ddj.filters import FILTER_BY_NAME, FilterSpec
+from ddj.widgets import startup
 from ddj.widgets.state import ExplorerData
 
 pytestmark = pytest.mark.browser
@@ -107,8 +108,13 @@ def test_a_filter_change_updates_count_table_and_charts_and_nothing_leaves_local
                 lambda m: vega_warnings.append(m.text) if m.type == "warning" and m.text.startswith("WARN") else None,
             )
             page.route("**/*", route)
+            page.add_init_script(_RECORD_LOADING)
             page.goto(dashboard, timeout=TIMEOUT_MS)
             _wait_for_view(page, everything)
+            # while it loaded, the page said what the kernel was doing, step by step
+            steps = [f"{message}…" for _, message in startup.STEPS] + [f"{startup.DRAW}…"]
+            said = page.evaluate("() => window.ddjSaid")
+            assert [text for text in said if text in steps] == steps, said
             assert page.locator(".ddj-x-table tbody tr").count() == everything.table.height
 
             # the status filter's own widget: "official silent"
@@ -173,6 +179,36 @@ def test_a_filter_change_updates_count_table_and_charts_and_nothing_leaves_local
     assert seen and all(urlsplit(u).hostname in LOCAL or urlsplit(u).scheme in ("data", "blob") for u in seen)
     assert sockets and all(urlsplit(u).hostname in LOCAL for u in sockets)
     assert vega_warnings == [], f"Vega corrected the explorer's charts: {vega_warnings[:5]}"
+
+
+#: Records every text the loading spinner shows, in order, into window.ddjSaid (run before the page's scripts).
+_RECORD_LOADING = """
+window.ddjSaid = [];
+new MutationObserver(() => {
+    const text = document.getElementById('loading_text');
+    const said = text ? text.textContent.trim() : null;
+    if (said && said !== window.ddjSaid[window.ddjSaid.length - 1]) { window.ddjSaid.push(said); }
+}).observe(document, {childList: true, subtree: true, characterData: true});
+"""
+
+
+def test_a_bad_address_says_which_parameter_is_wrong_in_the_page_and_shows_every_incident(dashboard, data):
+    from playwright.sync_api import sync_playwright
+
+    everything = data.view(FilterSpec())
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            joiner = "&" if "?" in dashboard else "?"
+            page.goto(dashboard + joiner + "countries=syria&date_from=2016-13-01", timeout=TIMEOUT_MS)
+            _wait_for_view(page, everything)
+            message = page.inner_text(".ddj-x-address-error")
+        finally:
+            browser.close()
+    assert "countries=syria: no incident has that country. Did you mean 'Syria'?" in message
+    assert "date_from=2016-13-01: not a date; write it as YYYY-MM-DD" in message
+    assert "Showing every incident instead" in message and "Traceback" not in message
 
 
 def _label(name: str, value: str, facets: dict) -> str:

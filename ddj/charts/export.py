@@ -111,6 +111,15 @@ def to_png(chart: Any, *, scale: float = 1.0, ppi: float = 144.0) -> bytes:
     The PNG is rasterised from the chart's SVG (:func:`svg_to_png`): the same pixels as vl-convert's own
     Vega-Lite-to-PNG path, so a report runner holding the SVG already can make the PNG without
     laying the chart out again.
+
+    Parameters
+    ----------
+    chart : altair.Chart
+        Any Altair chart (or layered, concatenated or faceted chart).
+    scale : float, default 1.0
+        A factor on the rendered pixels, on top of the one ``ppi`` gives.
+    ppi : float, default 144.0
+        The resolution written into the PNG, in pixels per inch; the pixels are multiplied by ``ppi / 72``.
     """
     return svg_to_png(to_svg(chart), scale=scale, ppi=ppi)
 
@@ -118,6 +127,15 @@ def to_png(chart: Any, *, scale: float = 1.0, ppi: float = 144.0) -> bytes:
 def svg_to_png(svg: str, *, scale: float = 1.0, ppi: float = 144.0) -> bytes:
     """Rasterise a chart's SVG (as :func:`to_svg` writes it) to PNG bytes, sized as :func:`to_png` says;
     needs no JavaScript engine.
+
+    Parameters
+    ----------
+    svg : str
+        The chart's SVG text, from :func:`to_svg`.
+    scale : float, default 1.0
+        A factor on the rendered pixels, on top of the one ``ppi`` gives.
+    ppi : float, default 144.0
+        The resolution written into the PNG, in pixels per inch; the pixels are multiplied by ``ppi / 72``.
 
     Examples
     --------
@@ -132,7 +150,18 @@ def svg_to_png(svg: str, *, scale: float = 1.0, ppi: float = 144.0) -> bytes:
 
 
 def save_chart(chart: Any, path: str | os.PathLike, **png_options: Any) -> Path:
-    """Write the chart to ``path`` as SVG or PNG, chosen by the suffix, atomically."""
+    """Write the chart to ``path`` as SVG or PNG, chosen by the suffix, atomically.
+
+    Parameters
+    ----------
+    chart : altair.Chart
+        Any Altair chart (or layered, concatenated or faceted chart).
+    path : str or os.PathLike
+        The file to write; its suffix, ``.svg`` or ``.png`` (any case), chooses the format. Any other suffix
+        is a :class:`~ddj.errors.UsageError`.
+    **png_options
+        ``scale`` and ``ppi`` for :func:`to_png`, used only when writing a PNG.
+    """
     target = Path(path)
     suffix = target.suffix.lower().lstrip(".")
     if suffix == "svg":
@@ -149,6 +178,20 @@ def export_chart(
     """Write the chart into ``folder`` once per format, as ``<name>.svg`` and ``<name>.png``.
 
     ``name`` may come from data (an incident title); it is made safe for a file name first.
+
+    Parameters
+    ----------
+    chart : altair.Chart
+        Any Altair chart (or layered, concatenated or faceted chart).
+    folder : str or os.PathLike
+        The existing folder to write into.
+    name : str
+        The files' stem, without suffix; made safe with :func:`ddj.html.safe_filename` ("chart" when
+        nothing of it is left).
+    formats : tuple of str, default ("svg", "png")
+        The formats to write, each ``"svg"`` or ``"png"``; any other is a :class:`~ddj.errors.UsageError`.
+    **png_options
+        ``scale`` and ``ppi`` for :func:`to_png`, used only for the PNG.
 
     Examples
     --------

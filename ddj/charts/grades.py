@@ -31,6 +31,18 @@ def grades_over_time(
     there are. The tooltip
     says how many grades in a bar an editor set by an override.
 
+    Parameters
+    ----------
+    dataset : ddj.Dataset
+        The incident dataset, as :func:`ddj.load` returns it.
+    comparison : ddj.compare.Comparison, optional
+        The dataset's comparison, when already computed; computed with :func:`ddj.compare.compare` when None.
+    incident_ids : str or sequence of str, optional
+        The incidents to chart, by ``incident_id``; all of them when None. An id not in the dataset is a
+        :class:`~ddj.errors.UsageError`.
+    max_bins : int, default 60
+        The most bars (periods) the chart may have; it sets the period, not a cut of the data.
+
     Examples
     --------
     >>> import ddj

@@ -50,6 +50,15 @@ def choose_cell_size(points: pl.DataFrame, max_cells: int, *, by: Sequence[str] 
     """The finest of :data:`CELL_SIZES` whose cells over ``points`` (with ``latitude`` and ``longitude``)
     number at most ``max_cells``, a cell counting once per distinct value of the ``by`` columns (a cell
     drawn once per precision style, say); the coarsest when none does.
+
+    Parameters
+    ----------
+    points : polars.DataFrame
+        The points, with ``latitude`` and ``longitude`` columns in decimal degrees.
+    max_cells : int
+        The most cells the chart may draw.
+    by : sequence of str, default ()
+        Columns of ``points`` whose distinct values each count a cell again (a cell drawn once per style).
     """
     for size in CELL_SIZES:
         cells = pl.struct(cell_key(size).alias("_cell"), *by) if by else cell_key(size)

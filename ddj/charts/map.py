@@ -96,6 +96,16 @@ def locator_map(
     inline data: the chart never names a URL. With more than ``max_points`` incidents to place,
     places are counted in grid cells (a :class:`~ddj.warnings.DataReducedWarning` says so).
 
+    Parameters
+    ----------
+    dataset : ddj.Dataset
+        The incident dataset, as :func:`ddj.load` returns it.
+    incident_ids : str or sequence of str, optional
+        The incidents to map, by ``incident_id``; all of them when None. An id not in the dataset is a
+        :class:`~ddj.errors.UsageError`.
+    max_points : int, default 2000
+        The most places drawn one mark each; beyond it places are counted in grid cells.
+
     Examples
     --------
     >>> import warnings, ddj

@@ -45,6 +45,18 @@ def discrepancy_matrix(
     incidents in each status (a :class:`~ddj.warnings.DataReducedWarning` says so), so a million
     incidents embed a few dozen rows.
 
+    Parameters
+    ----------
+    dataset : ddj.Dataset
+        The incident dataset, as :func:`ddj.load` returns it.
+    comparison : ddj.compare.Comparison, optional
+        The dataset's comparison, when already computed; computed with :func:`ddj.compare.compare` when None.
+    incident_ids : str or sequence of str, optional
+        The incidents to chart, by ``incident_id``; all of them when None. An id not in the dataset is a
+        :class:`~ddj.errors.UsageError`.
+    max_incidents : int, default 60
+        The most incidents drawn one row each; beyond it each attribute becomes a bar of shares.
+
     Examples
     --------
     >>> import ddj

@@ -103,6 +103,18 @@ def casualty_ranges(
     more give one panel of totals summed over incidents, with a
     :class:`~ddj.warnings.DataReducedWarning`.
 
+    Parameters
+    ----------
+    dataset : ddj.Dataset
+        The incident dataset, as :func:`ddj.load` returns it.
+    comparison : ddj.compare.Comparison, optional
+        The dataset's comparison, when already computed; computed with :func:`ddj.compare.compare` when None.
+    incident_ids : str or sequence of str, optional
+        The incidents to chart, by ``incident_id``; all of them when None. An id not in the dataset is a
+        :class:`~ddj.errors.UsageError`.
+    max_incidents : int, default 12
+        The most incidents given a panel each; beyond it one panel sums them.
+
     Examples
     --------
     >>> import ddj

@@ -59,6 +59,15 @@ def inline(frame: pl.DataFrame, *, max_rows: int = MAX_EMBEDDED_ROWS, what: str 
     Frames longer than ``max_rows`` are cut with a warning (:func:`cap_rows`); chart code reduces
     its data before it gets here, so that is a last resort.
 
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        The chart's data, already reduced by the chart code.
+    max_rows : int, default MAX_EMBEDDED_ROWS (5,000)
+        The most rows embedded; the rest are left out with a warning.
+    what : str, default "rows"
+        What the rows are, in plural ("incidents", "points"), for the warning's sentence.
+
     Examples
     --------
     >>> import datetime as dt
@@ -73,7 +82,17 @@ def inline(frame: pl.DataFrame, *, max_rows: int = MAX_EMBEDDED_ROWS, what: str 
 
 
 def cap_rows(frame: pl.DataFrame, *, max_rows: int = MAX_EMBEDDED_ROWS, what: str = "rows") -> pl.DataFrame:
-    """Return at most ``max_rows`` rows of ``frame``, warning when rows had to be left out."""
+    """Return at most ``max_rows`` rows of ``frame``, warning when rows had to be left out.
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        The chart's data.
+    max_rows : int, default MAX_EMBEDDED_ROWS (5,000)
+        The most rows kept; the first ``max_rows`` in the frame's order.
+    what : str, default "rows"
+        What the rows are, in plural ("incidents", "points"), for the warning's sentence.
+    """
     if frame.height <= max_rows:
         return frame
     warn_reduced(
@@ -92,6 +111,13 @@ def period_for(start: dt.date | None, end: dt.date | None, *, max_bins: int = 12
     """Choose the finest calendar period (day, week, month, quarter, year) giving at most ``max_bins`` bins.
 
     Returns the period's name and its polars ``dt.truncate`` interval.
+
+    Parameters
+    ----------
+    start, end : datetime.date or None
+        The first and last day the chart covers; when either is None (no dates) the period is the month.
+    max_bins : int, default 120
+        The most periods the span may be cut into.
 
     Examples
     --------

@@ -53,6 +53,12 @@ def _is_tally(sources: Any) -> bool:
     return ((getattr(sources, "descriptor", None) or {}).get("ddj") or {}).get("kind") == "tally"
 
 
+def _words(sources: Any) -> Any:
+    from ddj.tally.unit import EQUIPMENT, unit
+
+    return unit(sources) if _is_tally(sources) else EQUIPMENT
+
+
 def _labels(sources: Any) -> tuple[dict[str, str], str | None, str | None]:
     """Series labels, and the official and documented sides' names for sentences (None when not named)."""
     if not _is_tally(sources):
@@ -92,6 +98,17 @@ def tally_gap(
     lost). When more than ``max_points`` rows remain, each category keeps the last value of each
     period (the series are cumulative) and a period with any revision stays marked; a
     :class:`~ddj.warnings.DataReducedWarning` says so.
+
+    Parameters
+    ----------
+    series : polars.DataFrame
+        The tally series, as described above.
+    sources : ddj.Dataset or object
+        As above: the tally dataset, or what :func:`ddj.charts.source_line` takes, for the chart's source line.
+    categories : str or sequence of str, optional
+        The categories to chart, one panel each; all of the series' categories when None.
+    max_points : int, default 1500
+        The most rows the chart embeds before each category is reduced to one value per period.
 
     Examples
     --------
@@ -175,6 +192,7 @@ def tally_gap(
         pl.col("date").dt.strftime("%-d %B %Y").alias("day"),
     )
     labels, official_name, documented_name = _labels(sources)
+    words = _words(sources)
     long = pl.concat(
         [
             frame.select(
@@ -279,7 +297,7 @@ def tally_gap(
     if official_name and documented_name:
         method = (
             f"{labels['official']}: the cumulative figure {official_name} published on each day; "
-            f"{labels['documented']}: the total {documented_name} documented with photo or video evidence as "
+            f"{labels['documented']}: the total {documented_name} documented {words.evidence} as "
             "of that day (as-of lookup through the category crosswalk), a minimum."
         )
     else:
@@ -298,7 +316,7 @@ def tally_gap(
     if period != "day":
         method += f" Points are the last value of each {period}."
     chart = alt.vconcat(upper, ratio, spacing=18).resolve_scale(color="independent", strokeDash="independent")
-    title = "Official claims against documented losses"
+    title = f"Official claims against documented {words.losses}"
     alt_text = _alt_text(
         frame,
         full,

@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
 
     import ddj.tally
     from ddj.datasets import load
+    from ddj.datasets.tally_kind import ALL_STATUSES as STATUSES
     from ddj.html import terminal_safe
     from ddj.tally.compare import TOLERANCE_DAYS, check_tolerance
     from ddj.tally.sources import source_line
@@ -116,11 +117,21 @@ def run(args: argparse.Namespace) -> int:
         )
         if i == 0:
             print("  ".join("-" * w for w in widths))
+    words = ddj.tally.unit(dataset)
+    statuses = ", ".join(s for s in STATUSES if frame[s].fill_null(0).sum() > 0) or "none yet"
     print(
-        "documented = items with photo or video evidence over all statuses (destroyed, damaged, abandoned, "
-        "captured): a minimum. ratio = official / documented; '-' = no documented counterpart, none yet, or none "
-        "on a common date."
+        f"documented = {words.noun} {words.evidence} over all statuses ({statuses}): a minimum. "
+        "ratio = official / documented; '-' = no documented counterpart, none yet, or none on a common date."
     )
+    undated = ddj.tally.undated(dataset)
+    if undated.height:
+        print(
+            f"Documented {words.noun} without a date: {undated['items'].sum():,}. No running count includes them; "
+            "they are counted apart: "
+            + "; ".join(
+                f"{terminal_safe(c or '(no category)', newlines=False)} ({s}): {n:,}" for c, s, n in undated.iter_rows()
+            )
+        )
     beyond = [r for r in records if r["days_apart"] is not None and r["days_apart"] > tolerance]
     if beyond:
         through = max(r["documented_through"] for r in beyond)

@@ -138,6 +138,16 @@ class Codebook:
         """The codebook of ``frame[column]``, texts normalised by ``normalise`` (:func:`normalise_text`, case
         and spaces, unless told otherwise); ``normalise=None`` compares the texts exactly (vocabulary words).
 
+        Parameters
+        ----------
+        frame : polars.DataFrame
+            The accounts (or any frame) holding the column.
+        column : str
+            The name of the text or Enum column to encode.
+        normalise : callable or None, default normalise_text
+            A function from a polars expression of the texts to the expression of their comparison form; two
+            values with the same form share a key. None keeps the texts as they are.
+
         Examples
         --------
         >>> book = Codebook.build(pl.DataFrame({"p": ["Israel", " israel", "not_stated"]}), "p")

@@ -195,6 +195,16 @@ def origin_weight(
     no other claim counts. Incidents without any contradiction get 0. Chains in ``operator`` (the official
     accounts' labels: an outlet repeating the operator) neither support nor contradict it.
 
+    Parameters
+    ----------
+    origin_claims : list of polars.DataFrame
+        One frame per compared attribute, with ``_inc``, ``_org``, ``_contra`` and ``_backs`` as above.
+    n : int
+        The number of incidents; the returned series have one value per position 0..n-1.
+    operator : polars.Series, optional
+        The origin codes of the operator's own chains, left out of both counts; None (or empty) leaves
+        out none.
+
     Examples
     --------
     >>> claims = pl.DataFrame({"_inc": [1, 1, 1], "_org": [7, 8, 8], "_contra": [False, True, False],

@@ -18,7 +18,18 @@ Compatible = Callable[[pl.Expr, pl.Expr], pl.Expr]
 
 
 def misfits(pairs: pl.DataFrame, left: str, right: str, compatible: Compatible) -> pl.DataFrame:
-    """The rows of ``pairs`` whose values in ``left`` and ``right`` cannot both be true."""
+    """The rows of ``pairs`` whose values in ``left`` and ``right`` cannot both be true.
+
+    Parameters
+    ----------
+    pairs : polars.DataFrame
+        Rows that each set one value against another.
+    left, right : str
+        The names of the two columns of ``pairs`` to set against each other.
+    compatible : callable
+        ``compatible(left_expr, right_expr)``: a boolean expression, true where both values can be true at once
+        (ranges that overlap, equal categories, ...). It is evaluated on the distinct pairs only.
+    """
     distinct = pairs.select(left, right).unique()
     bad = distinct.filter(~compatible(pl.col(left), pl.col(right)))
     return pairs.join(bad, on=[left, right], how="semi")
@@ -36,6 +47,14 @@ def contradicted_positions(official: pl.DataFrame, unofficial: pl.DataFrame, com
     """Incident positions where some official claim does not fit some unofficial one.
 
     Both frames hold the distinct (``_inc``, ``_vkey``) pairs of a side's claims, sorted.
+
+    Parameters
+    ----------
+    official, unofficial : polars.DataFrame
+        Each side's distinct (``_inc``, ``_vkey``) pairs, sorted: the incident's position and the claimed
+        value's key.
+    compatible : callable
+        ``compatible(left_expr, right_expr)``: a boolean expression, true where two value keys can both be true.
     """
     pairs = official.join(unofficial, on="_inc", how="inner", suffix="_u").filter(pl.col("_vkey") != pl.col("_vkey_u"))
     return misfits(pairs, "_vkey", "_vkey_u", compatible).get_column("_inc").unique()
@@ -53,6 +72,15 @@ def disagreeing_positions(unofficial: pl.DataFrame, compatible: Compatible) -> p
 def origin_misfits(official: pl.DataFrame, unofficial: pl.DataFrame, compatible: Compatible) -> pl.DataFrame:
     """For each (incident, unofficial origin) whose claims meet an official one: ``_contra``, whether
     one of them does not fit an official claim. ``unofficial`` holds ``_inc``, ``_org`` and ``_vkey``.
+
+    Parameters
+    ----------
+    official : polars.DataFrame
+        The official claims, with ``_inc`` (incident position) and ``_vkey`` (value key).
+    unofficial : polars.DataFrame
+        The unofficial claims, with ``_inc``, ``_org`` (origin code) and ``_vkey``.
+    compatible : callable
+        ``compatible(left_expr, right_expr)``: a boolean expression, true where two value keys can both be true.
     """
     pairs = distinct_sorted(official.select("_inc", "_vkey")).join(
         distinct_sorted(unofficial.select("_inc", "_org", "_vkey")), on="_inc", how="inner", suffix="_u"

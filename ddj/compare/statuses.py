@@ -92,6 +92,18 @@ def status_expr(
     """The status code (see :data:`STATUS_CODES`) from whether each side claims, whether they contradict,
     whether the operator spoke at all, and whether anyone searched for its statements (None: nobody did).
 
+    Parameters
+    ----------
+    official, unofficial : polars.Expr
+        Boolean: whether an official (an unofficial) account claims a value on the attribute.
+    contradiction : polars.Expr
+        Boolean: whether some official claim does not fit some unofficial claim; read only where both claim.
+    acknowledged : polars.Expr
+        Boolean: whether the incident has any official account at all (on any attribute).
+    searched : polars.Expr, optional
+        Boolean: whether the curators searched for the operator's statements on the incident; None means
+        nobody did, so an unanswered claim is ``no_official_record``, never ``official_silent``.
+
     Examples
     --------
     >>> frame = pl.DataFrame({"o": [True, False, False, False], "u": [True, True, True, True],
@@ -133,6 +145,17 @@ def claim_rows(frame: pl.DataFrame, encoder: Encoder, *extra: str, official: boo
 
     ``frame`` holds ``_inc``, ``_off``, ``is_current`` and the encoder's code columns. The query is
     lazy, so only the columns it reads are filtered and the values are computed for kept rows only.
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        The accounts, as described above.
+    encoder : Encoder
+        The attribute's encoder: its claim test, value key and, for numbers, the range bounds.
+    *extra : str
+        Further columns of ``frame`` to carry along (``_row``, ``_org``).
+    official : bool, optional
+        True for official accounts only, False for unofficial only, None for both.
     """
     bounds = (
         [encoder.lo.alias("_lo"), encoder.hi.alias("_hi")] if encoder.lo is not None and encoder.hi is not None else []
@@ -160,6 +183,19 @@ def attribute_result(
 
     The list columns hold small integers, not text, until the per-attribute tables are put
     together: account ids as ``_row`` numbers, values as indexes into :attr:`AttributeResult.dictionary`.
+
+    Parameters
+    ----------
+    current : polars.DataFrame
+        The accounts, as described above.
+    encoder : Encoder
+        The attribute's encoder: its claim test, value key and compatibility rule.
+    n : int
+        The number of incidents; the result has one row per position 0..n-1.
+    acknowledged : polars.Series
+        Boolean, one per incident position.
+    searched : polars.Series, optional
+        Boolean, one per incident position; None when no incident was searched.
     """
     official, unofficial = pl.collect_all(
         [claim_rows(current, encoder, "_row", "_org", official=side) for side in (True, False)]

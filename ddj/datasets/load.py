@@ -204,6 +204,17 @@ def validate_once(
     true). Otherwise, or with ``revalidate``, the package is inspected in full and, if it passes, a new
     record is written. With ``read_tables`` false a recorded package's tables are not read at all
     (``ddj validate`` needs only the counts).
+
+    Parameters
+    ----------
+    name_or_path : str or os.PathLike
+        A shipped dataset's name (``syria-ru-aviation``) or the folder holding ``datapackage.json``.
+    keep_text : bool, default True
+        Keep the free-text columns in the tables; False drops them after checking, to need less memory.
+    revalidate : bool, default False
+        Ignore any record and inspect the package in full (a passing inspection writes a new record).
+    read_tables : bool, default True
+        Read the tables of a recorded package; False returns the recorded counts and caveats only.
     """
     folder = resolve(name_or_path)
     package = read_package(folder)

@@ -119,6 +119,15 @@ def _gb(n: int) -> str:
 def check_memory(package, kind=None, *, keep_text: bool) -> None:
     """Refuse a package whose files are too large for the memory available, before reading them.
 
+    Parameters
+    ----------
+    package : Package
+        The package as :func:`ddj.datasets.package.read_package` reads it (its files are sized, not read).
+    kind : DatasetKind, optional
+        The package's kind; not used by the estimate, accepted so callers can pass what they hold.
+    keep_text : bool
+        Whether the free-text columns will be kept in memory; without them the estimate is lower.
+
     Raises
     ------
     DatasetTooLargeError

@@ -154,7 +154,17 @@ def read_official_search(descriptor: dict[str, Any] | None, where: str = "datapa
 
 
 def official_search_problems(search: OfficialSearch, incident_ids: Iterable[str], file: str) -> list[Problem]:
-    """Incident ids the declaration lists that the incidents table does not hold."""
+    """Incident ids the declaration lists that the incidents table does not hold.
+
+    Parameters
+    ----------
+    search : OfficialSearch
+        The package's ``official_search`` declaration, with the ids it lists as exceptions.
+    incident_ids : iterable of str
+        The ``incident_id`` values of the incidents table.
+    file : str
+        The file the problems are reported against, as shown to the user (``datapackage.json``).
+    """
     known = set(incident_ids)
     missing = sorted(search.exceptions - known)
     key = "not_searched" if search.searched else "searched_incidents"

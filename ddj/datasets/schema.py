@@ -74,6 +74,26 @@ def incident_package_descriptor(
     ``official_search`` (when given) is written into the ``ddj`` block: whether the curators searched
     for official statements, and when (see :mod:`ddj.datasets.official_search`).
 
+    Parameters
+    ----------
+    name : str
+        The package's name (``syria-ru-aviation``): lower-case letters, digits and ``-``.
+    title : str
+        The dataset's title, as a reader sees it.
+    description : str
+        What the dataset holds and how it was made, in a few sentences.
+    licenses : list of dict
+        Frictionless license entries, each with ``name`` (an SPDX id), ``path`` (a URL) and ``title``.
+    sources : list of dict, optional
+        Frictionless source entries (``title``, ``path``) for where the data came from; none when None.
+    fmt : str, default "csv"
+        The tables' file format, ``"csv"`` or ``"parquet"``; it sets each resource's path, format and media type.
+    version : str, default "1.0.0"
+        The dataset's version, semantic versioning.
+    official_search : dict, optional
+        The ``official_search`` declaration for the ``ddj`` block (``searched``, ``as_of`` and the listed
+        exceptions); left out when None.
+
     Examples
     --------
     >>> d = incident_package_descriptor("x", title="X", description="d", licenses=[])

@@ -123,6 +123,19 @@ def check_and_cast(
     vocabulary (one byte a row instead of sixteen) when every value is in the vocabulary; a column
     with a value outside it stays text, so the table an inspection returns still shows that value.
 
+    Parameters
+    ----------
+    frame : polars.DataFrame or polars.LazyFrame
+        The table as read, its values as text (CSV) or typed (Parquet); a lazy scan is checked in streaming.
+    schema : dict
+        The resource's Table Schema (``fields`` with ``name``, ``type`` and ``constraints``; ``primaryKey``).
+    display : str
+        The file's name as shown in problems (``accounts.csv``).
+    enums : bool, default False
+        Type a vocabulary field as ``pl.Enum`` when every value is in its vocabulary.
+    keep : collection of str, optional
+        The fields to keep in the typed frame; all of them when None.
+
     Examples
     --------
     >>> raw = pl.DataFrame({"n": ["1", "x"]})
@@ -313,6 +326,16 @@ def run_checks(indexed: pl.DataFrame | pl.LazyFrame, checks: list[_Check], displ
 
     ``indexed`` may be lazy (a scan of a file with its :data:`ROW` index): row checks are then counted in
     one streaming pass, checks that compare rows (``whole_column``) in one pass over their own columns.
+
+    Parameters
+    ----------
+    indexed : polars.DataFrame or polars.LazyFrame
+        The table with its spreadsheet row number in the :data:`ROW` column (the first data row is 2).
+    checks : list of _Check
+        The checks to run, made with :func:`make_check`; each lists at most :data:`ROWS_PER_RULE` rows,
+        then one problem counting the rest.
+    display : str
+        The file's name as shown in problems (``accounts.csv``).
     """
     if not checks:
         return []
@@ -377,7 +400,26 @@ def _show(value: str | None) -> str:
 def make_check(
     column: str | None, rule: str, error: str, mask: pl.Expr, message: str, hint: str, value_column: str | None = None
 ) -> _Check:
-    """Build a row check for :func:`run_checks` (used by the dataset-kind rules)."""
+    """Build a row check for :func:`run_checks` (used by the dataset-kind rules).
+
+    Parameters
+    ----------
+    column : str or None
+        The column the problem is reported in; None for a problem of the whole row.
+    rule : str
+        The rule's short name (``foreign_key``, ``date_order``), shown in problems and used to count them.
+    error : str
+        The problem's error class (``ForeignKeyViolation``), or :data:`CAVEAT` for a warning that does not
+        stop validation.
+    mask : polars.Expr
+        Boolean, true on the rows that break the rule (a null counts as false).
+    message : str
+        What is wrong, in a sentence; ``{value}`` is replaced by the row's value, quoted and shortened.
+    hint : str
+        What to do about it.
+    value_column : str, optional
+        The column whose value the message shows, when not ``column``.
+    """
     return _Check(column, rule, error, mask, message, hint, value_column)
 
 
@@ -388,7 +430,21 @@ def foreign_key_problems(
     display: str,
     parent_label: str,
 ) -> list[Problem]:
-    """Problems for values of ``child[column]`` that are not among ``parent_ids`` (empty values are fine)."""
+    """Problems for values of ``child[column]`` that are not among ``parent_ids`` (empty values are fine).
+
+    Parameters
+    ----------
+    child : polars.DataFrame
+        The table that refers to another (accounts referring to incidents).
+    column : str
+        The referring column of ``child``.
+    parent_ids : polars.Series
+        The ids of the table referred to; its nulls are ignored.
+    display : str
+        The child's file name as shown in problems (``accounts.csv``).
+    parent_label : str
+        The table referred to, as the message names it ("incidents.csv").
+    """
     indexed = child.with_row_index(ROW, offset=2)
     mask = pl.col(column).is_not_null() & ~pl.col(column).is_in(parent_ids.drop_nulls().implode())
     check = _Check(

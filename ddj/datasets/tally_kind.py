@@ -27,6 +27,10 @@ KIND = "tally"
 
 #: Oryx's four statuses; a category's documented count is their sum, as Oryx's own headline totals are.
 STATUSES = ("destroyed", "damaged", "abandoned", "captured")
+#: What a personnel tally's documented list records of a person (a named death).
+PERSON_STATUSES = ("killed",)
+#: Every status a documented row may carry: equipment's four and a person's.
+ALL_STATUSES = STATUSES + PERSON_STATUSES
 
 #: Every rule the build's findings use (see :mod:`ddj.tally.findings`).
 FINDING_RULES = (
@@ -176,8 +180,8 @@ TALLY_RESOURCES: tuple[TallyResource, ...] = (
                 "What happened to the items.",
                 "the column name",
                 required=True,
-                enum=STATUSES,
-                hint="write destroyed, damaged, abandoned or captured",
+                enum=ALL_STATUSES,
+                hint="write destroyed, damaged, abandoned or captured (equipment), or killed (a person)",
             ),
             _count(
                 "value",
@@ -193,7 +197,13 @@ TALLY_RESOURCES: tuple[TallyResource, ...] = (
     TallyResource(
         "documented_events",
         (
-            _date("date", "Day the item was recorded.", "`date_recorded`"),
+            _date(
+                "date",
+                "Day the item was recorded; empty when the source gives no date (such items are counted apart, "
+                "never dropped).",
+                "`date_recorded`",
+                required=False,
+            ),
             Field(
                 "category",
                 "string",
@@ -207,8 +217,8 @@ TALLY_RESOURCES: tuple[TallyResource, ...] = (
                 "What happened to the item.",
                 "`status`",
                 required=True,
-                enum=STATUSES,
-                hint="write destroyed, damaged, abandoned or captured",
+                enum=ALL_STATUSES,
+                hint="write destroyed, damaged, abandoned or captured (equipment), or killed (a person)",
             ),
             Field(
                 "system",

@@ -109,6 +109,17 @@ def record_key(folder: Path, kind_name: str, schemas: dict[str, Any], states: di
     """The key a record is valid for: the folder, the rules and ddj versions, the kind's schemas and the hashes.
 
     The folder is part of it because messages and caveats name the folder.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The package's folder (resolved, so the same folder gives the same key however it is named).
+    kind_name : str
+        The dataset kind's name (``incidents``, ``tally``).
+    schemas : dict
+        The kind's Table Schemas by resource name; a change of rules changes the key.
+    states : dict of str to FileState
+        The files' states from :func:`package_states`; their BLAKE2b hashes enter the key.
     """
     from ddj._version import __version__
 
@@ -134,7 +145,18 @@ def record_path(folder: Path) -> Path:
 
 
 def read_record(folder: Path, key: str, *, today: dt.date | None = None) -> ValidationRecord | None:
-    """The record of ``folder`` if it exists, can be read and matches ``key``; otherwise ``None`` (never raises)."""
+    """The record of ``folder`` if it exists, can be read and matches ``key``; otherwise ``None`` (never raises).
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The package's folder.
+    key : str
+        The key the record must carry, from :func:`record_key`.
+    today : datetime.date, optional
+        The day to compare with; a record whose caveats depend on the day (dates later than today) is stale
+        after the day it was written. Today's date when None.
+    """
     today = today or dt.date.today()
     try:
         data = json.loads(record_path(folder).read_text(encoding="utf-8"))

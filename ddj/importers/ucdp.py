@@ -550,6 +550,9 @@ def import_ucdp(
         A new or empty folder for the package (``force`` overwrites the files of a non-empty one).
     name
         The package's name (default: the folder's name).
+    force
+        Write into a folder that already holds files (``--force``), replacing the package's files there;
+        without it a non-empty folder is refused with a :class:`~ddj.errors.UsageError`.
     official_searched
         The day official statements were searched for on every event, if someone did (``--official-searched``).
         Without it the package declares no search (``"official_search": {"searched": false}``): an event

@@ -75,6 +75,16 @@ def render_html(story: Story, *, id_prefix: str = "ddj", heading_level: int = 3)
     Each sentence ends with superscript links to its footnotes. Text is escaped; links appear only
     for http(s) addresses; ``id_prefix`` keeps anchors unique when a page holds several stories.
 
+    Parameters
+    ----------
+    story : Story
+        The story to render, as :func:`ddj.narrative.build.narrative` makes it.
+    id_prefix : str, default "ddj"
+        The start of every anchor id in the fragment (made safe with :func:`ddj.html.safe_filename`); give each
+        story on a page its own.
+    heading_level : int, default 3
+        The level of each incident's heading, ``3`` for ``<h3>``; clamped to 1..6.
+
     Examples
     --------
     >>> from ddj.narrative.story import Paragraph, Sentence

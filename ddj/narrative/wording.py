@@ -133,6 +133,15 @@ def number_word(n: int) -> str:
 def join_words(items: list[str], *, conjunction: str = "and", separator: str = ", ") -> str:
     """Join words as prose: ``a``, ``a and b``, ``a, b and c``.
 
+    Parameters
+    ----------
+    items : list of str
+        The words or phrases, in order; empty ones are left out.
+    conjunction : str, default "and"
+        The word before the last item ("or" for alternatives).
+    separator : str, default ", "
+        The text between the other items.
+
     Examples
     --------
     >>> join_words(["cause", "hostile fire", "aircraft"])
@@ -220,6 +229,14 @@ def sources_adjective(kinds: list[str]) -> str:
 
 def count_words(name: str, low: int | None, best: int | None, high: int | None) -> str:
     """A count claim as words, ranges as "between … and …" with the best estimate.
+
+    Parameters
+    ----------
+    name : str
+        The count attribute's name (``crew_killed``, ``others_killed``, ``injured``...), which gives the nouns.
+    low, best, high : int or None
+        The claim's figures; a missing end takes the best estimate (or the other end). At least one is
+        needed, or :class:`ValueError` is raised.
 
     Examples
     --------
@@ -411,6 +428,19 @@ def unacknowledged(operator: str, noun: str, it: str, *, searched: bool, declare
     ``searched``: the curators declared a search for official statements on the incident (then, and only
     then, the operator "has not publicly acknowledged" it); ``declared``: the dataset says one way or
     the other.
+
+    Parameters
+    ----------
+    operator : str
+        The operator's name as readers see it ("US Air Force").
+    noun : str
+        What the incident is, as the sentence names it ("strikes", "loss").
+    it : str
+        The pronoun for ``noun`` ("them", "it").
+    searched : bool
+        As above: whether the curators declared a search for official statements on the incident.
+    declared : bool, default True
+        As above: whether the dataset declares one way or the other.
 
     Examples
     --------

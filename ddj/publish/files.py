@@ -67,6 +67,16 @@ def write_csv(publication: Publication, folder: str | Path, *, force: bool = Fal
     r"""Write every table and view of ``publication`` as ``<name>.csv`` into ``folder``; return the paths.
 
     UTF-8, a header row, ``\n`` line ends, empty cells for nulls; formula-like text neutralised (:func:`neutralise`).
+
+    Parameters
+    ----------
+    publication : Publication
+        What to write, from :func:`ddj.publish.tables.collect`.
+    folder : str or pathlib.Path
+        The folder to write into, created if need be.
+    force : bool, default False
+        Replace files of the same names already in ``folder``; without it they are refused with a
+        :class:`~ddj.errors.UsageError` before anything is written.
     """
     folder = check_folder(Path(folder), file_names(publication, ".csv"), force=force)
     written = []
@@ -86,6 +96,16 @@ def write_json(publication: Publication, folder: str | Path, *, force: bool = Fa
 
     Each file is a JSON array of objects, one line per row, as Datasette's ``?_shape=array`` gives; list
     columns are arrays.
+
+    Parameters
+    ----------
+    publication : Publication
+        What to write, from :func:`ddj.publish.tables.collect`.
+    folder : str or pathlib.Path
+        The folder to write into, created if need be.
+    force : bool, default False
+        Replace files of the same names already in ``folder``; without it they are refused with a
+        :class:`~ddj.errors.UsageError` before anything is written.
     """
     folder = check_folder(Path(folder), file_names(publication, ".json"), force=force)
     written = []

@@ -110,7 +110,19 @@ def datasette_metadata(publication: Publication, database: str) -> dict[str, Any
 
 
 def write_metadata(publication: Publication, target: str | Path, database: str, *, force: bool = False) -> Path:
-    """Write :func:`datasette_metadata` to ``target`` as JSON, atomically; return its path."""
+    """Write :func:`datasette_metadata` to ``target`` as JSON, atomically; return its path.
+
+    Parameters
+    ----------
+    publication : Publication
+        What the database holds, from :func:`ddj.publish.tables.collect`.
+    target : str or pathlib.Path
+        The JSON file to write (``--metadata``); a folder is refused.
+    database : str
+        The database's name as Datasette serves it: the SQLite file's stem (``syria`` for ``syria.db``).
+    force : bool, default False
+        Replace an existing ``target``; without it an existing file is a :class:`~ddj.errors.UsageError`.
+    """
     target = check_file(Path(target), force=force, option="--metadata")
     with atomic_text(target) as handle:
         json.dump(datasette_metadata(publication, database), handle, indent=2, ensure_ascii=False)

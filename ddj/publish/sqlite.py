@@ -133,7 +133,20 @@ def build(
     search: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> None:
-    """Create every table (rows, keys, indexes), full-text index (when ``search``) and view on ``conn``."""
+    """Create every table (rows, keys, indexes), full-text index (when ``search``) and view on ``conn``.
+
+    Parameters
+    ----------
+    conn : sqlite3.Connection
+        An open connection to an empty database, in autocommit mode (``isolation_level=None``): the build
+        runs in one transaction of its own.
+    publication : Publication
+        What to write, from :func:`ddj.publish.tables.collect`.
+    search : bool, default True
+        Add an FTS5 full-text index over each table's searchable text columns.
+    progress : callable, optional
+        Called with each table's name before its rows are written, to show progress.
+    """
     conn.execute("BEGIN")
     for table in publication.tables:
         if progress:
@@ -155,6 +168,15 @@ def build(
 
 def write_sqlite(publication: Publication, target: str | Path, *, force: bool = False) -> Path:
     """Write ``publication`` to the SQLite file ``target``, atomically; return its path.
+
+    Parameters
+    ----------
+    publication : Publication
+        What to write, from :func:`ddj.publish.tables.collect`.
+    target : str or pathlib.Path
+        The SQLite file to write (``--sqlite``).
+    force : bool, default False
+        Replace an existing ``target``.
 
     Raises
     ------

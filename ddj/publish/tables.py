@@ -216,6 +216,16 @@ def collect(dataset: Any, *, comparison: bool = True, today: dt.date | None = No
     dataset its resources and the tally series (official claims against documented counts per day and
     category); any other kind its resources.
 
+    Parameters
+    ----------
+    dataset : ddj.Dataset
+        A loaded dataset, as :func:`ddj.load` returns it (any kind).
+    comparison : bool, default True
+        Add the comparison's tables (an incident dataset) or the tally series (a tally dataset); False
+        publishes the resources only.
+    today : datetime.date, optional
+        The export day recorded in the publication; today when None.
+
     Examples
     --------
     >>> import ddj
@@ -375,7 +385,7 @@ def _generic_tables(dataset: Any, descriptor: dict[str, Any]) -> list[Table]:
 
 
 def _tally_series(dataset: Any, descriptor: dict[str, Any]) -> Table:
-    from ddj.datasets.tally_kind import STATUSES as TALLY_STATUSES
+    from ddj.datasets.tally_kind import ALL_STATUSES as TALLY_STATUSES
     from ddj.tally import tally_series
 
     frame = tally_series(dataset)

@@ -39,7 +39,7 @@ from ddj._shipped import data_dir, is_shipped  # the rule of ddj.datasets, witho
 from ddj.errors import DatasetPathError
 
 #: Changes when the key's recipe changes, so that keys of an older recipe never match.
-KEY_VERSION = 3
+KEY_VERSION = 4
 #: The folder of ddj's own files (its modules and templates), whose contents are part of every key.
 CODE_ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = ".ddj"
@@ -105,7 +105,17 @@ class Cache:
         return known["values"] if isinstance(known, dict) and known.get("files") == files else None
 
     def remember_grid(self, grid: str, files: str, values: list[Any]) -> None:
-        """Remember a grid's values (replacing those of earlier files); only text, numbers and booleans."""
+        """Remember a grid's values (replacing those of earlier files); only text, numbers and booleans.
+
+        Parameters
+        ----------
+        grid : str
+            The grid's key: the dataset folder, table and column its values come from.
+        files : str
+            The :func:`files_digest` of the dataset's files the values were read from.
+        values : list
+            The grid's values, in order; a list holding anything but text, numbers and booleans is not kept.
+        """
         if all(isinstance(v, (str, int, float, bool)) for v in values):  # JSON gives these back unchanged
             self._data["grids"][grid] = {"files": files, "values": values}
             self._dirty = True
@@ -116,7 +126,17 @@ class Cache:
         return known["digest"] if isinstance(known, dict) and known.get("files") == files else None
 
     def remember_slice(self, slice_key: str, files: str, digest: str) -> None:
-        """Remember a slice's digest (replacing that of earlier files)."""
+        """Remember a slice's digest (replacing that of earlier files).
+
+        Parameters
+        ----------
+        slice_key : str
+            The slice's key: the dataset folder and the sorted incident ids, as JSON.
+        files : str
+            The :func:`files_digest` of the dataset's files the digest was computed from.
+        digest : str
+            The slice's digest, from :func:`ddj.datasets.scope.slice_digest`.
+        """
         self._data["slices"][slice_key] = {"files": files, "digest": digest}
         self._dirty = True
 
@@ -281,6 +301,17 @@ def cached_slice_digest(folder: Path, hashes: dict[str, str], incident_ids: list
     """The :func:`ddj.datasets.scope.slice_digest` of ``incident_ids``'s slice of the dataset in ``folder``,
     remembered by the hashes of its files; ``None`` when the dataset does not load or lacks an incident (the
     report then keys on the whole files and its run says what is wrong).
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The dataset's folder.
+    hashes : dict of str to str
+        The SHA-256 of each of the dataset's files, by path (:func:`dataset_hashes`).
+    incident_ids : list of str
+        The incidents of the slice (order and repeats do not matter).
+    cache : Cache
+        Where slice digests are remembered across runs.
     """
     files = files_digest(hashes)
     slice_key = json.dumps([str(folder), sorted(set(incident_ids))])
@@ -346,6 +377,17 @@ def content_key(spec: Any, cache: Cache, software: dict[str, str] | None = None,
     """The content key of a :class:`ddj.report.config.ReportSpec`, or ``None`` when it cannot be computed
     (an unreadable notebook, a dataset that does not exist): such a report always runs and says why.
 
+    Parameters
+    ----------
+    spec : ddj.report.config.ReportSpec
+        The report: its notebook, parameters and datasets.
+    cache : Cache
+        The file-hash cache (``Cache(None)`` keeps nothing between runs).
+    software : dict of str to str, optional
+        The versions from :func:`software_versions`; read now when None.
+    code : str, optional
+        ddj's code digest from :func:`code_digest`; computed now when None.
+
     Examples
     --------
     >>> import pathlib
@@ -398,7 +440,7 @@ def content_key(spec: Any, cache: Cache, software: dict[str, str] | None = None,
         "report": spec.name,
         "group": spec.group,
         "title": spec.title,
-        "notebook": notebook,
+        "notebook": notebook_content_digest(spec.notebook, notebook),
         "parameters": spec.parameters,
         "base_dir": str(spec.base_dir),
         "datasets": datasets,
@@ -409,6 +451,70 @@ def content_key(spec: Any, cache: Cache, software: dict[str, str] | None = None,
 
 
 _DECLARED: dict[str, Any] = {}
+_CONTENT: dict[str, str] = {}
+
+# What JupyterLab (and Jupyter's other front ends) rewrite when a notebook is opened, run or saved, and what no
+# report reads: the kernel's display name, the saved widget state, the language's version, cell ids, outputs and
+# execution counts, and the cell metadata of the editor's view. Everything else (sources, cell types, tags such as
+# ``parameters``, the ``ddj`` and ``papermill`` metadata) is the notebook's content.
+_VOLATILE_NOTEBOOK_METADATA = ("widgets", "language_info")
+_VOLATILE_CELL_KEYS = ("id", "outputs", "execution_count")
+_VOLATILE_CELL_METADATA = ("collapsed", "scrolled", "execution", "jp-MarkdownHeadingCollapsed", "editable", "deletable")
+
+
+def notebook_content_digest(path: Path, digest: str) -> str:
+    """The SHA-256 of what a notebook says, without what a front end rewrites when it opens or saves it.
+
+    Opening a notebook in JupyterLab changes its metadata (the kernel's display name, widget state,
+    ``language_info``), cell ids and outputs; none of it changes what a report computes, so none of it makes
+    the report run again. Read with :mod:`json` once per file content (``digest``, the SHA-256 of the bytes);
+    a file that does not parse as a notebook keys on its bytes.
+
+    Parameters
+    ----------
+    path
+        The notebook file.
+    digest
+        The SHA-256 of the file's bytes, as :meth:`Cache.sha256` gives it.
+
+    Examples
+    --------
+    >>> import json, pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> cell = {"cell_type": "code", "source": "x = 1", "metadata": {"tags": ["parameters"]}, "outputs": []}
+    >>> plain = {"cells": [cell], "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}}}
+    >>> opened = json.loads(json.dumps(plain))
+    >>> opened["metadata"]["kernelspec"]["display_name"] = "Python 3 (ipykernel)"
+    >>> opened["metadata"]["language_info"] = {"version": "3.11.7"}
+    >>> opened["cells"][0].update(id="a1b2", execution_count=3, metadata={"tags": ["parameters"], "scrolled": True})
+    >>> edited = json.loads(json.dumps(plain))
+    >>> edited["cells"][0]["source"] = "x = 2"
+    >>> digests = []
+    >>> for name, notebook in (("plain", plain), ("opened", opened), ("edited", edited)):
+    ...     _ = (folder / name).write_text(json.dumps(notebook))
+    ...     digests.append(notebook_content_digest(folder / name, name))
+    >>> digests[0] == digests[1], digests[0] == digests[2]
+    (True, False)
+    """
+    if digest not in _CONTENT:
+        try:
+            notebook = json.loads(Path(path).read_text(encoding="utf-8"))
+            metadata = {k: v for k, v in notebook.get("metadata", {}).items() if k not in _VOLATILE_NOTEBOOK_METADATA}
+            if isinstance(metadata.get("kernelspec"), dict):
+                metadata["kernelspec"] = {k: v for k, v in metadata["kernelspec"].items() if k != "display_name"}
+            cells = [
+                {
+                    **{k: v for k, v in cell.items() if k not in _VOLATILE_CELL_KEYS and k != "metadata"},
+                    "metadata": {k: v for k, v in cell.get("metadata", {}).items() if k not in _VOLATILE_CELL_METADATA},
+                }
+                for cell in notebook["cells"]
+            ]
+            content = {"cells": cells, "metadata": metadata, "nbformat": notebook.get("nbformat")}
+            text = json.dumps(content, sort_keys=True, ensure_ascii=False)
+            _CONTENT[digest] = hashlib.sha256(text.encode()).hexdigest()
+        except (OSError, ValueError, LookupError, TypeError, AttributeError):
+            _CONTENT[digest] = digest
+    return _CONTENT[digest]
 
 
 def _declared_parameters(path: Path, digest: str) -> Any:
@@ -428,7 +534,17 @@ def _declared_parameters(path: Path, digest: str) -> Any:
 
 
 def is_current(out_dir: Path, name: str, key: str | None) -> dict[str, Any] | None:
-    """The manifest of a report that need not run again (``ok``, same key, page and notebook present), else ``None``."""
+    """The manifest of a report that need not run again (``ok``, same key, page and notebook present), else ``None``.
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path
+        The reports' output folder; the report's manifest is in ``out_dir / name``.
+    name : str
+        The report's name.
+    key : str or None
+        The report's content key now (:func:`content_key`); None (not computable) is never current.
+    """
     from ddj.report.manifest import read_manifest
 
     if key is None:
@@ -448,6 +564,17 @@ def split_current(
 ) -> tuple[list[tuple[Any, str | None]], list[tuple[Any, dict[str, Any]]]]:
     """Split reports into those to run (each with its content key) and those current (with their manifest).
     A report whose content key cannot be computed safely is left out: :func:`split_reports` says why.
+
+    Parameters
+    ----------
+    specs : iterable of ddj.report.config.ReportSpec
+        The reports asked for.
+    out_dir : pathlib.Path
+        The reports' output folder, where earlier runs left their manifests.
+    cache : Cache
+        The file-hash cache.
+    force : bool, default False
+        Run every report, current or not (``--force``).
     """
     todo, current, _ = split_reports(specs, out_dir, cache, force=force)
     return todo, current
@@ -458,6 +585,17 @@ def split_reports(
 ) -> tuple[list[tuple[Any, str | None]], list[tuple[Any, dict[str, Any]]], list[tuple[Any, str]]]:
     """Split reports into those to run (each with its content key), those current (with their manifest), and
     those refused (with why: a dataset path that leads outside its folder). One refused report stops no other.
+
+    Parameters
+    ----------
+    specs : iterable of ddj.report.config.ReportSpec
+        The reports asked for.
+    out_dir : pathlib.Path
+        The reports' output folder, where earlier runs left their manifests.
+    cache : Cache
+        The file-hash cache.
+    force : bool, default False
+        Run every report, current or not (``--force``); refused reports stay refused.
     """
     software, code = software_versions(), code_digest(cache)
     todo, current, refused = [], [], []

@@ -93,6 +93,27 @@ def execute(
     times; when it dies again, the failure says so and names the cell it was running. ``engine_name``
     picks a Papermill engine: ``None`` for a fresh kernel per run, ``"ddj-warm"`` for this process's
     warm kernel (replaced after any failure, so a retry gets a new one).
+
+    Parameters
+    ----------
+    notebook : pathlib.Path
+        The parameterised notebook to run.
+    parameters : dict
+        The values Papermill injects after the notebook's ``parameters`` cell, by name.
+    output : pathlib.Path
+        Where the executed notebook is written (a kernel log is written beside it).
+    cwd : pathlib.Path, optional
+        The kernel's working folder; the current one when None.
+    timeout : int, optional
+        The most seconds a single cell may run; no limit when None.
+    kernel_name : str, optional
+        The Jupyter kernel to start; the notebook's own kernelspec (``python3`` when it names none) when None.
+    env : dict of str to str, optional
+        Environment variables added to the kernel's, over this process's own.
+    retries : int, default KERNEL_RETRIES (1)
+        How many times a kernel that dies is started again before the run fails.
+    engine_name : str, optional
+        The Papermill engine, as above.
     """
     import papermill
 

@@ -87,7 +87,19 @@ class SerialExecutor:
         on_start: OnStart | None = None,
         on_error: OnError | None = None,
     ) -> Iterator[Result]:
-        """See :meth:`Executor.map`."""
+        """See :meth:`Executor.map`.
+
+        Parameters
+        ----------
+        fn : callable
+            What to run on each job, in this process.
+        jobs : iterable of Job
+            The jobs, e.g. one per report, run one after another in their order.
+        on_start : callable, optional
+            Called with each job just before it runs.
+        on_error : callable, optional
+            Not used: a job's error is raised here, as no worker can be lost.
+        """
         del on_error  # nothing is lost between a job and this process
         for job in jobs:
             if on_start is not None:
@@ -164,6 +176,18 @@ class WarmExecutor:
     ) -> Iterator[Result]:
         """Run ``fn`` on every job in the workers. When a worker process dies, the pool goes with it: every job it
         was running is tried again, :attr:`retries` time(s), on new workers, then handed to ``on_error``.
+
+        Parameters
+        ----------
+        fn : callable
+            What to run on each job; picklable, as it runs in the worker processes.
+        jobs : iterable of Job
+            The jobs, e.g. one per report.
+        on_start : callable, optional
+            Called with each job, in this process, when a worker takes it.
+        on_error : callable, optional
+            ``on_error(job, error)``: the result for a job whose worker died on every try; without it the
+            error is raised.
         """
         self.start()
         if self._processes is None:
@@ -368,7 +392,20 @@ class DaskExecutor:
         on_start: OnStart | None = None,
         on_error: OnError | None = None,
     ) -> Iterator[Result]:
-        """See :meth:`Executor.map`."""
+        """See :meth:`Executor.map`.
+
+        Parameters
+        ----------
+        fn : callable
+            What to run on each job; picklable, as it runs on the cluster's workers.
+        jobs : iterable of Job
+            The jobs, e.g. one per report; all are submitted at once.
+        on_start : callable, optional
+            Called with each job, in this process, as it is submitted.
+        on_error : callable, optional
+            ``on_error(job, error)``: the result for a job whose task failed (its worker lost, say); without it
+            the error is raised.
+        """
         from distributed import as_completed
 
         self.start()

@@ -151,6 +151,15 @@ def spec_to_svg(spec: dict[str, Any]) -> str:
 def spec_to_png(spec: dict[str, Any], *, scale: float = 1.0, ppi: float = 144.0) -> bytes:
     """Render a Vega-Lite spec to PNG bytes: twice the chart's pixels, marked 144 ppi, for print and
     high-density screens, as :func:`ddj.charts.export.to_png` renders a chart.
+
+    Parameters
+    ----------
+    spec : dict
+        A Vega-Lite spec, as a chart's ``to_dict()`` gives it; it may name no URL (nothing is fetched).
+    scale : float, default 1.0
+        A factor on the rendered pixels, on top of the one ``ppi`` gives.
+    ppi : float, default 144.0
+        The resolution written into the PNG, in pixels per inch; the pixels are multiplied by ``ppi / 72``.
     """
     import vl_convert
 
@@ -163,6 +172,15 @@ def svg_to_png(svg: str, *, scale: float = 1.0, ppi: float = 144.0) -> bytes:
     The pixels are those :func:`spec_to_png` draws from the spec (vl-convert renders the SVG and
     rasterises it either way), at about a third of the cost: the chart is not laid out again, and
     no JavaScript engine is needed.
+
+    Parameters
+    ----------
+    svg : str
+        The chart's static SVG text.
+    scale : float, default 1.0
+        A factor on the rendered pixels, on top of the one ``ppi`` gives.
+    ppi : float, default 144.0
+        The resolution written into the PNG, in pixels per inch; the pixels are multiplied by ``ppi / 72``.
     """
     import vl_convert
 

@@ -149,6 +149,15 @@ async def receive_reply(client: Any, msg_id: str, timeout: float) -> dict[str, A
     Awaits jupyter_client's private ``KernelClient._async_recv_reply`` (it raises ``TimeoutError`` after the
     timeout). Checked against jupyter_client 8.10. If it changes, connecting to a warm kernel fails and every
     warm report fails at start.
+
+    Parameters
+    ----------
+    client : jupyter_client.KernelClient
+        An asynchronous kernel client connected to the kernel.
+    msg_id : str
+        The ``msg_id`` of the shell request whose reply is awaited.
+    timeout : float
+        The most seconds to wait.
     """
     from nbclient.util import ensure_async
 

@@ -91,6 +91,11 @@ main.ddj-report { overflow-wrap: break-word; }
 .jp-Cell, .jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output { max-width: 100%; min-width: 0; }
 .jp-OutputArea-output > table, .jp-RenderedHTMLCommon > table, .jp-OutputArea-output table { display: block;
   max-width: 100%; overflow-x: auto; }
+/* A table wider than the column scrolls inside itself; a shadow on the side with more columns says so. */
+.jp-OutputArea-output table { background: linear-gradient(to right, #fff 30%, #fff0) 0 0 / 2.5rem 100% no-repeat local,
+  linear-gradient(to left, #fff 30%, #fff0) 100% 0 / 2.5rem 100% no-repeat local,
+  radial-gradient(farthest-side at 0 50%, #0003, #0000) 0 0 / .8rem 100% no-repeat scroll,
+  radial-gradient(farthest-side at 100% 50%, #0003, #0000) 100% 0 / .8rem 100% no-repeat scroll; }
 figure.ddj-chart svg { max-width: 100%; height: auto; }
 figure.ddj-chart .ddj-chart-live { max-width: 100%; overflow-x: auto; }
 img { max-width: 100%; height: auto; }
@@ -106,9 +111,14 @@ img { max-width: 100%; height: auto; }
   main.ddj-report { max-width: none; padding: 0; }
   figure.ddj-chart, tr, dl.ddj-facts { break-inside: avoid; }
   figure.ddj-chart .ddj-chart-live, figure.ddj-chart .ddj-chart-live svg { overflow: visible; }
-  .jp-OutputArea-output table { display: table; overflow: visible; font-size: 9pt; }
+  .jp-OutputArea-output table { display: table; overflow: visible; font-size: 9pt; background: none; }
   aside.ddj-methods details { display: block; }
   a[href^="http"]::after { content: " (" attr(href) ")"; font-size: 8pt; word-break: break-all; color: #555; }
+  /* On paper: a chart fits one page (the tally chart is taller than A4); the CMS kit's downloads and embed code,
+     which only work on screen, are left out, its credit line stays. */
+  figure.ddj-chart svg { max-height: 240mm; width: auto; }
+  figure.ddj-chart .ddj-downloads, figure.ddj-chart .ddj-embed, a.anchor-link { display: none !important; }
+  h1, h2, h3 { break-after: avoid; }
 }
 """.strip()
 _CHART_SCRIPT = """
@@ -141,6 +151,15 @@ def export_html(nb: Any, *, title: str, methods_html: str = "") -> ExportedRepor
 
     ``methods_html`` is placed at the end of the page (see :func:`methods_box`). The notebook is not
     changed. The same notebook and arguments always give the same bytes.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook.
+    title : str
+        The page's ``<title>``; a headline the notebook sets for its page (an incident's title) replaces it.
+    methods_html : str, default ""
+        Escaped HTML placed at the end of the page, as :func:`methods_box` makes it; nothing when empty.
     """
     from ddj._version import __version__
 

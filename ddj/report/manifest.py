@@ -144,6 +144,17 @@ def dataset_record(
 ) -> dict[str, Any]:
     """What the manifest says about one dataset a report read: name, version, kind and file hashes, and the
     slice (``{"incidents": [...], "digest": ...}``) when the notebook reads a scoped one.
+
+    Parameters
+    ----------
+    parameter : str
+        The notebook parameter that names the dataset.
+    reference : str
+        The parameter's value: the dataset's name or folder, as the report gave it.
+    dataset : ddj.Dataset
+        The loaded dataset (its name, descriptor, kind and file hashes are read).
+    slice_ : dict, optional
+        The slice the notebook reads, ``{"incidents": [...], "digest": ...}``; None when it reads the whole dataset.
     """
     record = {
         "parameter": parameter,
@@ -162,6 +173,17 @@ def input_fingerprint(
     notebook_sha256: str, parameters: dict[str, Any], datasets: list[dict[str, Any]], packages: dict[str, str]
 ) -> str:
     """One SHA-256 over everything a report's content depends on (the skip-if-unchanged key).
+
+    Parameters
+    ----------
+    notebook_sha256 : str
+        The SHA-256 of the notebook file, hex.
+    parameters : dict
+        The report's parameter values, JSON-ready.
+    datasets : list of dict
+        The :func:`dataset_record` of each dataset read; only their names, file hashes and slices count.
+    packages : dict of str to str
+        The versions of Python, ddj and the packages a report's output depends on, by name.
 
     Examples
     --------

@@ -639,6 +639,19 @@ def check_values(
     ``load_dataset`` loads a dataset by name or folder (default :func:`ddj.load` without warnings);
     the runner passes a cached one, so a grid of reports loads each dataset once.
 
+    Parameters
+    ----------
+    spec : NotebookParameters
+        The notebook's declared parameters, from :func:`parse_parameters`.
+    values : mapping
+        The values given, by parameter name (from ``reports.toml`` or ``-p NAME=VALUE``).
+    report : str, optional
+        The report's name, for the error's message.
+    base_dir : str or pathlib.Path, optional
+        The folder a relative dataset folder is resolved against (the config file's); the current folder when None.
+    load_dataset : callable, optional
+        As above.
+
     Examples
     --------
     >>> spec = parse_parameters("top: int = 10  # rows to show [range: 1..50]")

@@ -199,7 +199,18 @@ class KernelPool:
         self._lock = threading.Lock()
 
     def launch(self, notebook: str | Path, kernel_name: str = "python3", nb: Any = None) -> WarmKernel:
-        """Start (without waiting) this thread's kernel for ``notebook``, replacing one that serves another."""
+        """Start (without waiting) this thread's kernel for ``notebook``, replacing one that serves another.
+
+        Parameters
+        ----------
+        notebook : str or pathlib.Path
+            The notebook the kernel will run; a kernel serves one notebook (and kernel name).
+        kernel_name : str, default "python3"
+            The Jupyter kernel to start.
+        nb : nbformat.NotebookNode, optional
+            The notebook already read, to find the modules to preload (:func:`notebook_imports`); read from
+            ``notebook`` when None.
+        """
         key = (str(notebook), kernel_name)
         current = self._kernels.get(threading.get_ident())
         if current is not None:
@@ -218,7 +229,19 @@ class KernelPool:
     def acquire(
         self, notebook: str | Path, kernel_name: str = "python3", nb: Any = None, timeout: float = START_TIMEOUT
     ) -> WarmKernel:
-        """The calling thread's kernel for ``notebook``, started if needed, ready for :meth:`WarmKernel.reset`."""
+        """The calling thread's kernel for ``notebook``, started if needed, ready for :meth:`WarmKernel.reset`.
+
+        Parameters
+        ----------
+        notebook : str or pathlib.Path
+            The notebook the kernel will run.
+        kernel_name : str, default "python3"
+            The Jupyter kernel to start.
+        nb : nbformat.NotebookNode, optional
+            The notebook already read; read from ``notebook`` when None.
+        timeout : float, default START_TIMEOUT (120)
+            The most seconds to wait for a kernel to start; beyond it :class:`KernelStartError` is raised.
+        """
         kernel = self._kernels.get(threading.get_ident())
         if kernel is not None and kernel.key == (str(notebook), kernel_name) and not kernel.is_alive():
             self._retire(kernel, "dead")

@@ -41,6 +41,15 @@ def make_progress(stream: TextIO | None = None, *, quiet: bool = False, fancy: b
     """A rich progress bar when ``stream`` is a terminal (or ``fancy`` is true), plain lines otherwise.
 
     ``quiet`` keeps plain output to failures only (the summary still prints).
+
+    Parameters
+    ----------
+    stream : TextIO, optional
+        Where to write; standard output when None.
+    quiet : bool, default False
+        For plain output, print only failures.
+    fancy : bool, optional
+        Force the rich bar (True) or plain lines (False); None decides by whether ``stream`` is a terminal.
     """
     stream = stream or sys.stdout
     if fancy if fancy is not None else is_terminal(stream):
@@ -121,7 +130,18 @@ class RichProgress:
 
 
 def print_summary(results: Sequence[Any], stream: TextIO | None = None, *, fancy: bool | None = None) -> None:
-    """Print every report's name, status, time and failure, then the counts."""
+    """Print every report's name, status, time and failure, then the counts.
+
+    Parameters
+    ----------
+    results : sequence of Result
+        The reports' results, each with ``name``, ``status`` (``ok``, ``skipped``, ``failed``, ``invalid``),
+        time and failure.
+    stream : TextIO, optional
+        Where to write; standard output when None.
+    fancy : bool, optional
+        Print a rich table (True) or plain lines (False); None decides by whether ``stream`` is a terminal.
+    """
     stream = stream or sys.stdout
     counts = {s: sum(r.status == s for r in results) for s in ("ok", "skipped", "failed", "invalid")}
     tally = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no reports"

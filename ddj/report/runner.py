@@ -118,6 +118,30 @@ def run_reports(
     hashes and grid values (default: the output folder's, see :mod:`ddj.report.cache`). ``refused`` are
     reports the caller already refused, each with why (a schedule that cannot be evaluated): they are
     recorded ``invalid`` like reports whose dataset paths lead outside their folder.
+
+    Parameters
+    ----------
+    specs : sequence of ReportSpec
+        The reports to run, in the order results are returned.
+    out_dir : str or pathlib.Path
+        The output folder (created if need be); each report writes ``out_dir / name``.
+    group_errors : sequence of GroupError, default ()
+        Groups whose reports could not be listed; each becomes an ``invalid`` result.
+    executor : Executor, optional
+        What runs the reports (:class:`SerialExecutor`, warm kernels, Dask); one at a time in this process
+        when None.
+    progress : Progress, optional
+        The progress display (:func:`ddj.report.progress.make_progress`); nothing is shown when None.
+    write_index : bool, default True
+        Write ``index.html`` when anything ran or failed, or when there is none yet.
+    force : bool, default False
+        As above.
+    now : datetime.datetime, optional
+        As above.
+    cache : Cache, optional
+        As above.
+    refused : sequence of (ReportSpec, str), default ()
+        As above.
     """
     from ddj.report import schedule
 
@@ -182,6 +206,15 @@ def prepare_jobs(
     """Check each report's parameters against its notebook (loading each dataset once); return a job per
     valid report and an ``invalid`` result (with its manifest written) per refused one. ``keys`` gives
     reports' content keys (see :mod:`ddj.report.cache`), recorded in their manifests.
+
+    Parameters
+    ----------
+    specs : sequence of ReportSpec
+        The reports to prepare, in order.
+    out_dir : pathlib.Path
+        The output folder; an invalid report's manifest is written to ``out_dir / name``.
+    keys : dict of str to (str or None), optional
+        As above, by report name; no key is recorded when None.
     """
     return list(iter_jobs(specs, out_dir, keys=keys))
 
@@ -189,7 +222,17 @@ def prepare_jobs(
 def iter_jobs(
     specs: Sequence[ReportSpec], out_dir: Path, *, keys: dict[str, str | None] | None = None
 ) -> Iterator[ReportJob | ReportResult]:
-    """:func:`prepare_jobs` one report at a time, in order, so the first can run while the others are checked."""
+    """:func:`prepare_jobs` one report at a time, in order, so the first can run while the others are checked.
+
+    Parameters
+    ----------
+    specs : sequence of ReportSpec
+        The reports to prepare, in order.
+    out_dir : pathlib.Path
+        The output folder; an invalid report's manifest is written to ``out_dir / name``.
+    keys : dict of str to (str or None), optional
+        The reports' content keys by name, recorded in their manifests; no key is recorded when None.
+    """
     notebooks: dict[Path, NotebookParameters | NotebookError] = {}
     datasets: dict[str, Any] = {}
 
@@ -543,6 +586,18 @@ def adhoc_spec(
     Each item of ``raw`` is ``(name, text)`` or ``(name, text, as_text)``; ``as_text`` (``-r``) passes the text
     as it is, like ``papermill -r``. A parameter of no checked type (``msg = None``) reads ``-p`` text the way
     ``papermill -p`` does (numbers, ``True``/``False``/``None``, else text).
+
+    Parameters
+    ----------
+    notebook : str or pathlib.Path
+        The notebook to run.
+    raw : sequence of tuple
+        The ``-p``/``-r`` values, as above.
+    name : str, optional
+        The report's name (its output folder); the notebook's stem joined to the values' texts, made a safe
+        file name, when None.
+    base_dir : pathlib.Path, optional
+        The folder relative dataset folders are resolved against; the current folder when None.
 
     Raises
     ------

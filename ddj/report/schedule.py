@@ -51,6 +51,16 @@ def clock(environ: Mapping[str, str] | None = None) -> dt.datetime:
 def is_due(expression: str, last_success: dt.datetime | None, now: dt.datetime) -> bool:
     """Whether a schedule fired after ``last_success`` and at or before ``now`` (always, without a success).
 
+    Parameters
+    ----------
+    expression : str
+        A five-field cron expression (minute hour day-of-month month day-of-week), as ``schedule`` in
+        ``reports.toml``.
+    last_success : datetime.datetime or None
+        When the report last succeeded, timezone-aware; None when it never has.
+    now : datetime.datetime
+        The time to judge at, timezone-aware; the schedule is read in its timezone.
+
     Examples
     --------
     >>> utc = dt.timezone.utc
@@ -68,7 +78,17 @@ def is_due(expression: str, last_success: dt.datetime | None, now: dt.datetime) 
 
 
 def next_run(expression: str, after: dt.datetime, tz: dt.tzinfo | None = None) -> dt.datetime:
-    """The first time after ``after`` at which the schedule fires, in ``tz`` (default: ``after``'s)."""
+    """The first time after ``after`` at which the schedule fires, in ``tz`` (default: ``after``'s).
+
+    Parameters
+    ----------
+    expression : str
+        A five-field cron expression, as ``schedule`` in ``reports.toml``.
+    after : datetime.datetime
+        The time to start from, timezone-aware; a firing exactly at ``after`` does not count.
+    tz : datetime.tzinfo, optional
+        The timezone the expression's hours are read in, and the result's.
+    """
     from croniter import croniter
 
     start = after.astimezone(tz) if tz is not None else after
@@ -128,6 +148,15 @@ def due(specs: Iterable[Any], state: State, now: dt.datetime) -> list[Any]:
 
     Reports without a schedule are never due: they run when asked for by name or with the whole batch.
     A report whose schedule cannot be evaluated is left out (:func:`split_due` says why).
+
+    Parameters
+    ----------
+    specs : iterable of ReportSpec
+        The reports configured; those without a ``schedule`` are never due.
+    state : State
+        The output folder's record of each report's last success.
+    now : datetime.datetime
+        The time to judge at, timezone-aware (:func:`clock`, which ``DDJ_NOW`` can set).
     """
     return split_due(specs, state, now)[0]
 
@@ -137,6 +166,15 @@ def split_due(specs: Iterable[Any], state: State, now: dt.datetime) -> tuple[lis
 
     One report's schedule error (a date that never comes, a state file croniter cannot start from) fails that
     report alone: ``ddj run --due`` records it as invalid and runs the others.
+
+    Parameters
+    ----------
+    specs : iterable of ReportSpec
+        The reports configured; those without a ``schedule`` are in neither list.
+    state : State
+        The output folder's record of each report's last success.
+    now : datetime.datetime
+        The time to judge at, timezone-aware (:func:`clock`, which ``DDJ_NOW`` can set).
     """
     found, refused = [], []
     for spec in specs:

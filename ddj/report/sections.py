@@ -58,6 +58,15 @@ def _incident(ds: Any, incident_id: str) -> dict[str, Any]:
 def date_text(start: dt.date | None, end: dt.date | None, precision: int | None = 1) -> str:
     """A date window in words, with how exactly it is known.
 
+    Parameters
+    ----------
+    start, end : datetime.date or None
+        The incident's first and last possible day; no ``start`` gives "date not known", no ``end`` (or the
+        same day) one date.
+    precision : int or None, default 1
+        The incident's ``date_precision`` code (:data:`ddj.model.DATE_PRECISION`, 1 exact day to 5 within a
+        year), said in brackets unless it is 1 or missing.
+
     Examples
     --------
     >>> date_text(dt.date(2016, 11, 13), dt.date(2016, 11, 14), 2)
@@ -168,6 +177,18 @@ def select_incidents(
 ) -> pl.DataFrame:
     """The incidents in a country (and region) whose date window overlaps ``date_from``..``date_to``.
 
+    Parameters
+    ----------
+    ds : ddj.Dataset
+        The incident dataset.
+    country : str, optional
+        Keep incidents in this country, as the ``country`` column spells it; any country when None.
+    region : str, optional
+        Keep incidents in this region (``region`` column); any region when None.
+    date_from, date_to : str, optional
+        The first and last day of the window, ``YYYY-MM-DD``; an incident counts when its window
+        ``date_start``..``date_end`` overlaps it. Open-ended when None.
+
     Examples
     --------
     >>> import ddj
@@ -194,6 +215,17 @@ def window_summary(
 ) -> Section:
     """The page's first sentence: how many incidents a theatre report covers, where and when, and the
     filter that selected them (a filtered report says so first, not only in its methods box).
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        The selected incidents, with ``date_start`` and ``date_end``.
+    place : str
+        The theatre as the sentence names it ("Syria").
+    date_from, date_to : str or None
+        The report's window, ``YYYY-MM-DD``; when None the first (last) incident's day is said instead.
+    filters : str, default ""
+        The report's filters as :meth:`ddj.filters.FilterSpec.to_json` writes them; none when empty.
 
     Examples
     --------
@@ -246,9 +278,20 @@ def incidents_by_type(frame: pl.DataFrame) -> Section:
     return _html("by_type", ["event type", *years, "total"], rows)
 
 
-def incident_list(frame: pl.DataFrame, *, link: str | None = None) -> Section:
+def incident_list(frame: pl.DataFrame, *, link: str | None = None, total: int | None = None) -> Section:
     """A table of the selected incidents: date, title, place, aircraft and event type; with ``link`` (a pattern
-    such as :data:`INCIDENT_PAGE`) each title links to the incident's page.
+    such as :data:`INCIDENT_PAGE`) each title links to the incident's page. With ``total`` above the rows
+    ``frame`` holds (the :func:`top_incidents` of a big selection), a note first says how many it shows, of how
+    many, chosen how, and where the full list is.
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        The incidents to list, in order, with the dataset's incident columns.
+    link : str, optional
+        As above: a pattern with ``{incident_id}``; no links when None.
+    total : int, optional
+        As above: the size of the whole selection, when ``frame`` holds only some of it.
     """
     if frame.height == 0:
         return _html("paragraph", "No incidents in this selection.")
@@ -263,7 +306,7 @@ def incident_list(frame: pl.DataFrame, *, link: str | None = None) -> Section:
         }
         for r in frame.iter_rows(named=True)
     ]
-    return _html("incident_list", rows)
+    return _html("incident_list", rows, _shown_note(frame.height, total))
 
 
 def data_caveats(ds: Any, incident_ids: list[str] | None = None) -> Section:
@@ -307,6 +350,15 @@ def table(frame: pl.DataFrame, labels: dict[str, str] | None = None, *, css_clas
 
     Numbers with a fraction are shown to two decimals; missing values as a dash; everything escaped.
 
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        The rows to show, in order.
+    labels : dict of str to str, optional
+        The columns to show, in order, each with its heading; every column under its own name when None.
+    css_class : str, default "ddj-table"
+        The table's ``class`` attribute.
+
     Examples
     --------
     >>> html = str(table(pl.DataFrame({"a": ["<b>"], "r": [1.2345]}), {"a": "name", "r": "ratio"}))
@@ -331,8 +383,10 @@ def tally_latest(ds: Any, categories: list[str] | None = None) -> Section:
     """Each category's figures on the last day both sides cover, the official side's later claims apart.
 
     The first table sets the official claim against the documented count of the same date, with ratio and
-    difference; the second lists the official figures after the documented side stops, with no ratio; the
-    source line under them names both sides and their licences (:func:`ddj.tally.source_line`).
+    difference; documented items without a date are counted apart in a table of their own (never dropped); the
+    next lists the official figures after the documented side stops, with no ratio; the source line under them
+    names both sides and their licences (:func:`ddj.tally.source_line`). The words for what is counted come from
+    the dataset's ``ddj.unit`` (:func:`ddj.tally.unit`).
     """
     import ddj.tally
     from ddj.tally.sources import attribution, source_line
@@ -341,6 +395,7 @@ def tally_latest(ds: Any, categories: list[str] | None = None) -> Section:
         return f"{day.day} {day:%B %Y}"
 
     sides = attribution(ds)
+    words = ddj.tally.unit(ds)
     official, documented = sides["official"], sides["documented"]
     claim = f"{official.name} claim" if official.named else "official claim"
     counted = f"documented by {documented.name}" if documented.named else "documented"
@@ -368,12 +423,32 @@ def tally_latest(ds: Any, categories: list[str] | None = None) -> Section:
             "p",
             (
                 f"As of {_tally_day(common)}, the last day both {official.phrase} and {documented.phrase} cover: "
-                "each claim against the count documented with photo or video evidence on the same day (a minimum), "
-                "with their ratio and difference."
+                f"each claim against the count of {words.noun} documented {words.evidence} on the same day "
+                "(a minimum), with their ratio and difference."
             ),
         ),
         ("html", Markup(table(latest, labels))),
     ]
+    undated = ddj.tally.undated(ds)
+    if undated.height:
+        parts.append(
+            (
+                "p",
+                f"Documented {words.noun} without a date: {undated['items'].sum():,}. No count above includes "
+                "them; they are counted apart here, not dropped.",
+            )
+        )
+        parts.append(
+            (
+                "html",
+                Markup(
+                    table(
+                        undated.with_columns(pl.col("category").fill_null("(no category)")),
+                        {"category": "category", "status": "status", "items": f"{words.noun} without a date"},
+                    )
+                ),
+            )
+        )
     later = (
         ddj.tally.tally(ds, categories=categories)
         .filter(pl.col("official_as_of") > common)
@@ -507,7 +582,17 @@ def tally_revisions(series: pl.DataFrame) -> Section:
 
 
 def tally_findings(ds: Any) -> Section:
-    """What the build found in the raw files, by rule: how often, and the first instance in words."""
+    """What the build found in the raw files, by rule: how often, and the first instance in words.
+
+    ``findings`` is an optional table of a tally package: a package without it gets a sentence saying that it
+    records no checks of its raw files, never an error.
+    """
+    if "findings" not in (getattr(ds, "tables", None) or {}):
+        return _html(
+            "paragraph",
+            "This package has no findings table: it records no checks of its raw files, so this page cannot say "
+            "what they held.",
+        )
     findings = ds.table("findings")
     if findings.height == 0:
         return _html("paragraph", "The build found nothing to report in the raw files.")
@@ -591,6 +676,15 @@ def discrepancy_table(ds: Any, comparison: Any, incident_id: str) -> Section:
     the other accounts claim and who says it, how many independent origins those come from, and the
     status in words. A sentence above counts the contradictions; below, a table lists every official
     account that replaced an earlier one with a different claim.
+
+    Parameters
+    ----------
+    ds : ddj.Dataset
+        The incident dataset (its accounts and sources name who said what).
+    comparison : ddj.compare.Comparison
+        The dataset's comparison.
+    incident_id : str
+        The incident to show; an id not in the dataset is an error naming it.
 
     Examples
     --------
@@ -775,8 +869,26 @@ def _days(n: int) -> str:
     return f"{abs(n)} day{'' if abs(n) == 1 else 's'}"
 
 
-def narrative_section(ds: Any, comparison: Any, incident_ids: list[str] | str, *, id_prefix: str = "story") -> Section:
+def narrative_section(
+    ds: Any, comparison: Any, incident_ids: list[str] | str, *, id_prefix: str = "story", total: int | None = None
+) -> Section:
     """The cited narrative of one or more incidents (:func:`ddj.narrative.narrative`) with its numbered footnotes.
+    With ``total`` above the number of ``incident_ids`` (the :func:`top_incidents` of a big selection), a note
+    first says how many incidents it tells, of how many, chosen how, and where the full list is.
+
+    Parameters
+    ----------
+    ds : ddj.Dataset
+        The incident dataset.
+    comparison : ddj.compare.Comparison
+        The dataset's comparison.
+    incident_ids : str or list of str
+        The incident (or incidents, told in order) to narrate; an empty list gives "No incidents in this
+        selection."
+    id_prefix : str, default "story"
+        The start of the footnotes' anchor ids; give each narrative on a page its own.
+    total : int, optional
+        As above.
 
     Examples
     --------
@@ -794,7 +906,9 @@ def narrative_section(ds: Any, comparison: Any, incident_ids: list[str] | str, *
 
     if not isinstance(incident_ids, str) and not list(incident_ids):
         return _html("paragraph", "No incidents in this selection.")
-    return Section(render_html(narrative(ds, comparison, incident_ids=incident_ids), id_prefix=id_prefix))
+    story = render_html(narrative(ds, comparison, incident_ids=incident_ids), id_prefix=id_prefix)
+    note = _shown_note(1 if isinstance(incident_ids, str) else len(incident_ids), total)
+    return Section(story if note is None else str(_html("paragraph", note, "ddj-note")) + story)
 
 
 def not_on_map(located: Any) -> Section:
@@ -820,12 +934,23 @@ def _share(part: str, whole: str = "incidents") -> pl.Expr:
     )
 
 
-def causes(comparison: Any, incidents: pl.DataFrame) -> Section:
+def causes(comparison: Any, incidents: pl.DataFrame, *, listed: pl.DataFrame | None = None) -> Section:
     r"""Official against unofficial causes over the selected incidents.
 
     Three parts: how many incidents each side gives each cause (an incident counts once per cause
     its accounts on that side give); how the sides compare on the cause (incidents per status); and
-    the incidents where the causes differ or only others give one, with both sides' causes.
+    the incidents where the causes differ or only others give one, with both sides' causes. With ``listed``
+    (the :func:`top_incidents` of a big selection) the counts still cover every incident but the last part
+    lists only the listed ones, and says what it left out.
+
+    Parameters
+    ----------
+    comparison : ddj.compare.Comparison
+        The dataset's comparison (its ``cause`` rows are read).
+    incidents : polars.DataFrame
+        The selected incidents, with ``incident_id``.
+    listed : polars.DataFrame, optional
+        As above; every incident the causes differ on is listed when None.
 
     Examples
     --------
@@ -875,11 +1000,21 @@ def causes(comparison: Any, incidents: pl.DataFrame) -> Section:
             cause.group_by("status").len().iter_rows(), key=lambda item: list(STATUS_LABELS).index(item[0])
         )
     ]
-    disputed = (
-        cause.filter(pl.col("status").is_in(["contradict", "official_silent", "no_official_record", "unofficial_only"]))
-        .join(incidents.select("incident_id", "title", "date_start"), on="incident_id", how="left")
-        .sort("date_start", "incident_id")
+    disputed = cause.filter(
+        pl.col("status").is_in(["contradict", "official_silent", "no_official_record", "unofficial_only"])
     )
+    note = None
+    if listed is not None and listed.height < incidents.height:
+        n_disputed = disputed.height
+        disputed = disputed.join(listed.select("incident_id"), on="incident_id", how="semi")
+        if disputed.height < n_disputed:
+            note = (
+                f"Showing {disputed.height:,} of the {n_disputed:,} incidents where the causes differ or only other "
+                f"accounts give one: those among the {listed.height:,} incidents this page lists ({TOP_RULE}). The "
+                "full list is in the table ddj compare DATASET --out FILE writes."
+            )
+    titles = incidents.select("incident_id", "title", "date_start")
+    disputed = disputed.join(titles, on="incident_id", how="left").sort("date_start", "incident_id")
     rows = [
         {
             "title": r["title"],
@@ -890,7 +1025,7 @@ def causes(comparison: Any, incidents: pl.DataFrame) -> Section:
         }
         for r in disputed.iter_rows(named=True)
     ]
-    return _html("causes", given_rows, none_given, statuses, rows)
+    return _html("causes", given_rows, none_given, statuses, rows, note)
 
 
 def rates_by_year(comparison: Any, incidents: pl.DataFrame) -> Section:
@@ -936,9 +1071,20 @@ def rates_by_year(comparison: Any, incidents: pl.DataFrame) -> Section:
     return _html("rates", shown.to_dicts())
 
 
-def grades_table(comparison: Any, incidents: pl.DataFrame) -> Section:
+def grades_table(comparison: Any, incidents: pl.DataFrame, *, listed: pl.DataFrame | None = None) -> Section:
     """The grades of the selected incidents: how many of each, what each means, and each incident's grade and
-    reason, with the editor, date and reason wherever an editor overrode the grade.
+    reason, with the editor, date and reason wherever an editor overrode the grade. With ``listed`` (the
+    :func:`top_incidents` of a big selection) the counts still cover every incident but the table of grades
+    lists only the listed ones, and says what it left out.
+
+    Parameters
+    ----------
+    comparison : ddj.compare.Comparison
+        The dataset's comparison (grades, reasons and overrides).
+    incidents : polars.DataFrame
+        The selected incidents, with ``incident_id``, ``title`` and their dates.
+    listed : polars.DataFrame, optional
+        As above; every incident is listed when None.
 
     Examples
     --------
@@ -962,17 +1108,116 @@ def grades_table(comparison: Any, incidents: pl.DataFrame) -> Section:
         {"grade": g, "colour": GRADE_COLOURS[g], "count": counts.get(g, 0), "meaning": GRADE_MEANINGS[g]}
         for g in GRADES
     ]
+    overridden = int(frame["grade_overridden"].fill_null(False).sum())
+    shown = frame if listed is None else frame.join(listed.select("incident_id"), on="incident_id", how="semi")
     rows = [
         {**r, "when": date_text(r["date_start"], r["date_end"], r["date_precision"])}
-        for r in frame.iter_rows(named=True)
+        for r in shown.iter_rows(named=True)
     ]
-    overridden = int(frame["grade_overridden"].fill_null(False).sum())
     note = (
         f"{overridden} grade(s) here were set by an editor; the editor, date and reason are shown beside each."
         if overridden
         else "No grade here was set by an editor."
     )
-    return _html("grades", summary, rows, note)
+    return _html("grades", summary, rows, note, _shown_note(shown.height, frame.height))
+
+
+# --- big theatres: the top incidents, and what the page leaves out -----------------------------------
+
+#: Above this many incidents a theatre overview lists only the :data:`TOP_INCIDENTS` that matter most
+#: (:func:`top_incidents`) in its tables and narrative, and says what it left out; its counts, rates and charts
+#: still cover every incident. 200 because the full page grows by about 4 KB and 30 ms per incident (mostly
+#: the cited narrative): at 200 a page is under a megabyte and renders in seconds, and a list that long is
+#: already more than a reader scans; the shipped datasets stay below it, so their pages are unchanged.
+LARGE_OVERVIEW = 200
+#: How many incidents a theatre overview above :data:`LARGE_OVERVIEW` lists one by one.
+TOP_INCIDENTS = 50
+#: The rule :func:`top_incidents` picks by, in the words a page shows.
+TOP_RULE = (
+    "the incidents where officials and other accounts contradict each other on the most attributes, then those "
+    "with the most deaths any account gives, then those officials never acknowledged or stayed silent on, then "
+    "the earliest"
+)
+
+
+def _deaths(ds: Any) -> pl.DataFrame:
+    """Per incident, the most deaths (crew and others killed, best figures) any one account gives."""
+    killed = pl.col("crew_killed_best").fill_null(0) + pl.col("others_killed_best").fill_null(0)
+    return ds.accounts.group_by("incident_id").agg(killed.max().alias("_deaths"))
+
+
+def top_incidents(
+    ds: Any, comparison: Any, incidents: pl.DataFrame, *, limit: int = LARGE_OVERVIEW, top: int = TOP_INCIDENTS
+) -> pl.DataFrame:
+    """The incidents a theatre overview lists one by one: all of them up to ``limit``, else the ``top`` that
+    matter most, by :data:`TOP_RULE`.
+
+    The rule, in order: most attributes contradicted (``n_contradict``); most deaths any one account gives
+    (crew and others killed, best figures); never acknowledged by officials first; most attributes only other
+    accounts speak to (official silence); earliest first day; incident id. The result keeps ``incidents``'
+    columns, its rows in that order of importance.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The dataset the incidents come from (its accounts give the deaths).
+    comparison : Comparison
+        ``ddj.compare.compare(ds)``: contradictions, acknowledgement and silences per incident.
+    incidents : polars.DataFrame
+        The selected incidents (rows of ``ds.incidents``).
+    limit : int
+        Up to this many incidents, all of them are returned unchanged (:data:`LARGE_OVERVIEW`).
+    top : int
+        Above ``limit``, how many are returned (:data:`TOP_INCIDENTS`).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``incidents`` itself, or its ``top`` rows by the rule.
+
+    Examples
+    --------
+    >>> import ddj
+    >>> from ddj.compare import compare
+    >>> ds = ddj.load("syria-ru-aviation", warn=False)
+    >>> top_incidents(ds, compare(ds), ds.incidents).height == ds.incidents.height
+    True
+    >>> top_incidents(ds, compare(ds), ds.incidents, limit=5, top=3).height
+    3
+
+    The Syria dataset is below the size, so every incident is listed; with a lower limit only three are.
+    """
+    if incidents.height <= limit:
+        return incidents
+    ranked = (
+        incidents.join(
+            comparison.incidents.select("incident_id", "n_contradict", "acknowledged", "n_unofficial_only"),
+            on="incident_id",
+            how="left",
+            maintain_order="left",
+        )
+        .join(_deaths(ds), on="incident_id", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("n_contradict", "n_unofficial_only", "_deaths").fill_null(0),
+            (~pl.col("acknowledged").fill_null(False)).alias("_unacknowledged"),
+        )
+        .sort(
+            ["n_contradict", "_deaths", "_unacknowledged", "n_unofficial_only", "date_start", "incident_id"],
+            descending=[True, True, True, True, False, False],
+            nulls_last=True,
+        )
+    )
+    return ranked.head(top).select(incidents.columns)
+
+
+def _shown_note(shown: int, total: int | None) -> str | None:
+    """The words saying a page lists ``shown`` of ``total`` incidents, and where the rest are; None if it lists all."""
+    if total is None or total <= shown:
+        return None
+    return (
+        f"Showing {shown:,} of {total:,} incidents: {TOP_RULE}. The full list is in the dataset's incidents "
+        "table and in the table ddj compare DATASET --out FILE writes."
+    )
 
 
 # --- pages a reader meets: metadata, links between pages, corrections, method, scope -----------------
@@ -1031,6 +1276,15 @@ def _byline(ds: Any, as_of: Any) -> str:
 def incident_page_info(ds: Any, comparison: Any, incident_id: str) -> PageInfo:
     """The incident page's metadata (headline as ``<title>``, summary as description) and its byline.
 
+    Parameters
+    ----------
+    ds : ddj.Dataset
+        The incident dataset.
+    comparison : ddj.compare.Comparison
+        The dataset's comparison (the incident's grade).
+    incident_id : str
+        The incident the page is about.
+
     Examples
     --------
     >>> import ddj
@@ -1066,7 +1320,19 @@ def incident_page_info(ds: Any, comparison: Any, incident_id: str) -> PageInfo:
 
 
 def theatre_page_info(ds: Any, selected: pl.DataFrame, *, place: str, title: str | None = None) -> PageInfo:
-    """A theatre page's metadata and byline: "data as of" is the latest account of the selected incidents."""
+    """A theatre page's metadata and byline: "data as of" is the latest account of the selected incidents.
+
+    Parameters
+    ----------
+    ds : ddj.Dataset
+        The incident dataset (its accounts give the "data as of" day).
+    selected : polars.DataFrame
+        The incidents the page covers, with ``incident_id``, ``date_start`` and ``date_end``.
+    place : str
+        The theatre, as the page names it ("Syria"); also the page's id in the metadata.
+    title : str, optional
+        The page's headline; "Russian aviation losses in PLACE: every account compared" when None.
+    """
     accounts = ds.accounts.join(selected.select("incident_id"), on="incident_id", how="semi")
     as_of = accounts["published_date"].max() if accounts.height else None
     first = selected["date_start"].min() if selected.height else None
@@ -1100,6 +1366,16 @@ def _page_href(link: str | None, incident_id: str) -> str | None:
 def related_incidents(ds: Any, incident_id: str, *, link: str | None = INCIDENT_PAGE) -> Section:
     """The incidents this one is related to, both ways (the Mi-8 shoot-down and the strikes that followed it),
     each linked to its page; nothing when there are none.
+
+    Parameters
+    ----------
+    ds : ddj.Dataset
+        The incident dataset.
+    incident_id : str
+        The incident whose relations are listed.
+    link : str, optional
+        A pattern with ``{incident_id}`` for each related incident's page (default :data:`INCIDENT_PAGE`);
+        no links when None.
     """
     row = _incident(ds, incident_id)
     items = []
@@ -1131,6 +1407,16 @@ def related_incidents(ds: Any, incident_id: str, *, link: str | None = INCIDENT_
 def corrections(ds: Any, comparison: Any, incident_ids: list[str] | str) -> Section:
     """The corrections log: every editor's override touching these incidents (who, when, what, why) and every
     account its source later replaced (what it first said, when, and which account replaced it).
+
+    Parameters
+    ----------
+    ds : ddj.Dataset
+        The incident dataset (its overrides and accounts).
+    comparison : ddj.compare.Comparison
+        The dataset's comparison; not read (the log comes from the dataset's overrides and accounts), kept so
+        every incident section is called alike.
+    incident_ids : str or list of str
+        The incident (or incidents) whose corrections are listed; overrides of their accounts count too.
     """
     ids = [incident_ids] if isinstance(incident_ids, str) else list(incident_ids)
     account_ids = ds.accounts.filter(pl.col("incident_id").is_in(ids))["account_id"].to_list()
@@ -1234,9 +1520,28 @@ def left_out(
     date_from: str | None = None,
     date_to: str | None = None,
     link: str | None = INCIDENT_PAGE,
+    limit: int = LARGE_OVERVIEW,
 ) -> Section:
     """What a theatre page leaves out, and why: the dataset's incidents outside its country, region or dates,
     those a filter removed, and the context events it does not count as losses (each linked to its page).
+    Above ``limit`` of them (:data:`LARGE_OVERVIEW`), how many for each reason instead of one line each.
+
+    Parameters
+    ----------
+    ds : ddj.Dataset
+        The incident dataset.
+    losses : polars.DataFrame
+        The losses the page shows, with ``incident_id``.
+    context : polars.DataFrame
+        The context events of the selection (:func:`split_context`), listed as not counted.
+    country, region : str, optional
+        The page's country and region; an incident elsewhere is "outside" it. Any when None.
+    date_from, date_to : str, optional
+        The page's window, ``YYYY-MM-DD``; an incident wholly outside it is "outside the dates covered".
+    link : str, optional
+        A pattern with ``{incident_id}`` for each incident's page (default :data:`INCIDENT_PAGE`); no links when None.
+    limit : int, default LARGE_OVERVIEW (200)
+        Up to this many incidents left out are listed one line each; above it, counted by reason.
     """
     shown = set(losses["incident_id"].to_list()) | set(context["incident_id"].to_list())
     rest = ds.incidents.filter(~pl.col("incident_id").is_in(list(shown))).sort("date_start", "incident_id")
@@ -1264,4 +1569,10 @@ def left_out(
         )
     if not items:
         return _html("paragraph", "This page leaves out none of the dataset's incidents.")
+    if len(items) > limit:
+        reasons: dict[str, int] = {}
+        for *_, why in items:
+            reasons[why] = reasons.get(why, 0) + 1
+        counts = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+        return _html("left_out_counts", f"{len(items):,}", [(why, f"{n:,}") for why, n in counts])
     return _html("left_out", items)

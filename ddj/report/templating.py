@@ -70,6 +70,15 @@ def render(template: str, **context: Any) -> str:
 def macro(template: str, name: str, /, *args: Any, **kwargs: Any) -> Markup:
     """Call the macro ``name`` of ``template`` (a fragment) and return its HTML.
 
+    Parameters
+    ----------
+    template : str
+        The fragment's file name in the templates folder (``sections.frag.j2``).
+    name : str
+        The macro's name.
+    *args, **kwargs
+        The macro's arguments; text that is not :class:`markupsafe.Markup` is escaped where the macro prints it.
+
     Examples
     --------
     >>> str(macro("sections.frag.j2", "paragraph", "<b>bold</b> & more"))

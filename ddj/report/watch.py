@@ -197,6 +197,17 @@ def file_changes(
     round runs are kept and handed over when it ends. When a round changes what is watched (``reports.toml``
     names another notebook or dataset), the folders watched change with it after that change set. A change set
     can be empty (the watcher looks at ``stop`` twice a second). Ctrl-C raises :class:`KeyboardInterrupt` here.
+
+    Parameters
+    ----------
+    watched : Watched
+        What to watch: the config, its notebooks and datasets, and the output folder to ignore.
+    stop : threading.Event
+        Set it to end the iteration (within half a second).
+    step_ms : int, default STEP_MS (300)
+        Milliseconds of quiet after a file event before a change set is handed over.
+    debounce_ms : int, default DEBOUNCE_MS (1600)
+        The longest, in milliseconds, a change set gathers events before it is handed over anyway.
     """
     events = _file_events(watched, stop, step_ms, debounce_ms)
     first = next(events, None)  # starts the watcher

@@ -1,4 +1,4 @@
-"""Official tallies against documented losses: as-of lookups, a declared crosswalk, findings on dirty data.
+"""Official tallies against documented counts (equipment or people): as-of lookups, a crosswalk, dirty-data findings.
 
 - :func:`tally` — ``ddj.tally.tally(dataset, as_of=..., categories=...)``: each official category as of a date.
 - :func:`tally_series` — every date of every paired category: official, documented, ratio, difference,
@@ -7,6 +7,8 @@
   counted only while both series are current.
 - :func:`coverage` — the days each side covers and the last day both do (the date for a headline comparison).
 - :func:`unmapped` — categories on either side that pair with nothing.
+- :func:`undated` — documented items without a date, counted apart (never dropped).
+- :func:`unit` — what the tally counts, in words (equipment items or people), from the dataset's ``ddj.unit``.
 - :func:`attribution` / :func:`source_line` — who each side's figures come from and under which licence, as the
   dataset declares them (:mod:`~ddj.tally.sources`).
 
@@ -23,8 +25,9 @@ ukraine-equipment-losses``).
 from __future__ import annotations
 
 from ddj.tally.compare import TOLERANCE_DAYS
-from ddj.tally.queries import coverage, tally, tally_series, threshold_crossings, unmapped
+from ddj.tally.queries import coverage, tally, tally_series, threshold_crossings, undated, unmapped
 from ddj.tally.sources import attribution, source_line
+from ddj.tally.unit import unit
 
 __all__ = [
     "TOLERANCE_DAYS",
@@ -34,5 +37,7 @@ __all__ = [
     "tally",
     "tally_series",
     "threshold_crossings",
+    "undated",
+    "unit",
     "unmapped",
 ]

@@ -24,7 +24,7 @@ from ddj.datasets.tally_kind import STATUSES, TALLY_RESOURCES, tally_resource, t
 from ddj.errors import PackageError
 from ddj.importers import genstaff, oryx
 from ddj.tally import findings as checks
-from ddj.tally import snapshot
+from ddj.tally import provenance, snapshot
 
 NAME = "ukraine-equipment-losses"
 GENSTAFF = "raw/ua-genstaff-official"
@@ -60,21 +60,9 @@ _RESOURCE_LICENSES = {
     "crosswalk": ["MIT"],
     "findings": ["MIT", "CC-BY-4.0"],
 }
-_SOURCES = [
-    {
-        "title": "PetroIvaniuk/2022-Ukraine-Russia-War-Dataset, folder data/, commit "
-        "37655f8bbdd6806d2f94416253116b02a750c97b (figures of the General Staff of the Armed Forces of "
-        "Ukraine and the Ministry of Defence of Ukraine)",
-        "path": "https://github.com/PetroIvaniuk/2022-Ukraine-Russia-War-Dataset",
-    },
-    {
-        "title": "scarnecchia/oryx_data, commit 815abce67c8f1d3cadd3e5fb96e7e988a4940949, data from Oryx "
-        "(oryxspioenkop.com), 'Attack On Europe: Documenting Equipment Losses During The Russian Invasion "
-        "Of Ukraine'",
-        "path": "https://github.com/scarnecchia/oryx_data",
-    },
-]
-_BLOCKS = ("contents", "fields", "findings")
+#: Which processed tables each raw folder gives: the last date they reach is the snapshot's "data through".
+_SNAPSHOT_TABLES = {GENSTAFF: ("official_series",), ORYX: ("documented_series", "documented_events")}
+_BLOCKS = ("contents", "fields", "findings", "sources")
 
 
 @dataclass
@@ -298,8 +286,23 @@ def _raw_files(folder: Path) -> list[dict[str, str]]:
     ]
 
 
+def snapshot_identity(folder: Path, tables: dict[str, pl.DataFrame]) -> list[dict[str, Any]]:
+    """Each raw folder's identity: its declared source and commit (or that the commit is unknown), content hash, reach.
+
+    The last date of the tables a folder gives is computed here; the commit, version and date come only from the
+    folder's ``SOURCE.json`` (:mod:`ddj.tally.provenance`), never guessed.
+    """
+    items = []
+    for raw_folder, names in _SNAPSHOT_TABLES.items():
+        dates = [tables[n]["date"].max() for n in names if n in tables and tables[n].height]
+        last = max((d for d in dates if d is not None), default=None)
+        items.append(provenance.identity(folder, raw_folder, last))  # type: ignore[arg-type]
+    return items
+
+
 def descriptor(folder: Path, tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
-    """The dataset's datapackage.json, generated from the tally kind's schemas and the raw files' hashes."""
+    """The dataset's datapackage.json, generated from the tally kind's schemas, the raw files' hashes and sources."""
+    identities = snapshot_identity(folder, tables)
     resources = []
     for resource in TALLY_RESOURCES:
         if resource.name not in tables:
@@ -336,9 +339,10 @@ def descriptor(folder: Path, tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
             "documented": "documented_series",
             "events": {"resource": "documented_events", "date": "date", "category": "category", "status": "status"},
             "raw": _raw_files(folder),
+            "snapshot": identities,
         },
         "licenses": list(_LICENSES.values()),
-        "sources": _SOURCES,
+        "sources": [provenance.source_entry(item) for item in identities],
         "resources": resources,
     }
 
@@ -411,7 +415,10 @@ def _findings_block(found: pl.DataFrame, examples: int = 3) -> str:
 
 
 def datasheet(folder: Path, tables: dict[str, pl.DataFrame]) -> str:
-    """The datasheet (README.md) with its generated blocks (contents, field tables, findings) brought up to date."""
+    """The datasheet (README.md) with its generated blocks (contents, fields, sources, findings) brought up to date.
+
+    A datasheet without the ``sources`` markers gets a generated "Snapshot" section at its end.
+    """
     path = folder / "README.md"
     if not path.is_file():
         msg = f"{path}: the dataset has no datasheet. Restore README.md from git (its prose is written by hand)."
@@ -419,6 +426,10 @@ def datasheet(folder: Path, tables: dict[str, pl.DataFrame]) -> str:
     text = path.read_text(encoding="utf-8")
     text = _block(text, "contents", _contents_block(tables), path)
     text = _block(text, "fields", _fields_block(tables), path)
+    if "<!-- sources:start -->" not in text:
+        # An older datasheet without the block gets it at the end, so no datasheet goes without the snapshot's identity.
+        text = f"{text.rstrip()}\n\n## Snapshot\n\n<!-- sources:start -->\n<!-- sources:end -->\n"
+    text = _block(text, "sources", provenance.datasheet_block(snapshot_identity(folder, tables)), path)
     return _block(text, "findings", _findings_block(tables["findings"]), path)
 
 

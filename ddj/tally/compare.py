@@ -1,8 +1,8 @@
 """Official claims against documented counts, per category and date: ratio, difference, revisions, crossings.
 
 The documented count of an official category on a date is the sum, over the documented categories the crosswalk
-pairs with it (and whose validity dates include that date), of their as-of counts over all four statuses, as
-Oryx's own headline figures count. The per-status counts stay beside it.
+pairs with it (and whose validity dates include that date), of their as-of counts over all statuses (equipment's
+four, or ``killed`` for people), as Oryx's own headline figures count. The per-status counts stay beside it.
 
 Figures are compared on a common date. A change-only documented series is current up to its last day
 (``documented_through``); an official figure dated later is ``days_apart`` days newer than anything the
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from ddj.datasets.tally_kind import STATUSES
+from ddj.datasets.tally_kind import ALL_STATUSES
 from ddj.tally.crosswalk import pairs
 from ddj.tally.series import as_of
 
@@ -31,7 +31,7 @@ SERIES_COLUMNS = (
     "documented_as_of",
     "documented_through",
     "days_apart",
-    *STATUSES,
+    *ALL_STATUSES,
     "ratio",
     "difference",
 )
@@ -97,7 +97,8 @@ def compare(
         documented by then), ``documented_as_of`` the date of the last documented change it rests on,
         ``documented_through`` the last day the documented series covers (its count is current to then),
         ``days_apart`` the days by which the official date is later than ``documented_through`` (0 when the
-        documented side covers it), the four status counts, ``ratio`` = official / documented and
+        documented side covers it), the status counts (``killed`` for a personnel tally),
+        ``ratio`` = official / documented and
         ``difference`` = official - documented. Ratio and difference are null when documented is null or
         ``days_apart`` exceeds ``tolerance_days``; the ratio is null too when documented is 0.
 
@@ -135,7 +136,7 @@ def compare(
             (pl.col("valid_from").is_null() | (pl.col("date") >= pl.col("valid_from")))
             & (pl.col("valid_to").is_null() | (pl.col("date") <= pl.col("valid_to")))
         )
-    queries = grid.select("date", "category", "_doc").join(pl.DataFrame({"status": list(STATUSES)}), how="cross")
+    queries = grid.select("date", "category", "_doc").join(pl.DataFrame({"status": list(ALL_STATUSES)}), how="cross")
     looked = as_of(
         documented.select(pl.col("category").alias("_doc"), "status", "date", "value"), queries, by=("_doc", "status")
     )
@@ -143,7 +144,7 @@ def compare(
     summed = looked.group_by("date", "category").agg(
         pl.when(found).then(pl.col("value").sum()).alias("documented"),
         pl.col("as_of").max().alias("documented_as_of"),
-        *[pl.when(found).then(pl.col("value").filter(pl.col("status") == s).sum()).alias(s) for s in STATUSES],
+        *[pl.when(found).then(pl.col("value").filter(pl.col("status") == s).sum()).alias(s) for s in ALL_STATUSES],
     )
     revisions = pl.DataFrame(schema={"date": pl.Date, "category": pl.String, "revision": pl.Int64})
     if corrections is not None and corrections.height:

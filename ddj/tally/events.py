@@ -82,7 +82,8 @@ def running_count(events: pl.DataFrame, mapping: EventMapping | None = None) -> 
     left_out = frame.filter(~placeable)
     if left_out.height:
         warnings.warn(
-            f"{left_out.height} of {frame.height} events have no category or no date and are not counted",
+            f"{left_out.height} of {frame.height} events have no category or no date and are not in the running "
+            "count (ddj.tally.undated counts those without a date apart)",
             DataCaveatWarning,
             stacklevel=2,
         )

@@ -68,6 +68,17 @@ def duplicate_rows(
 ) -> pl.DataFrame:
     """Rows equal to an earlier row on every one of ``columns``; ``frame`` needs ``source_row``.
 
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        The rows as read, with ``source_row`` (the row's number in the raw file) and ``columns``.
+    file : str
+        The raw file the findings name, as the dataset's folder shows it (``daily_count.csv``).
+    columns : sequence of str
+        The columns two rows must agree on to be duplicates.
+    label : polars.Expr, optional
+        The finding's ``value``: the duplicated row in words; ``columns``' values joined by ", " when None.
+
     Examples
     --------
     >>> f = pl.DataFrame({"a": [1, 1, 2], "source_row": [2, 3, 4]})
@@ -125,6 +136,23 @@ def decreases(
     ``category``, ``delta``), a fall is ``decrease_explained`` when the officials revised that category
     downwards within ``window_days`` of it, else ``decrease_unexplained``. ``group`` must include
     ``category`` for the match.
+
+    Parameters
+    ----------
+    series : polars.DataFrame
+        The cumulative counts, as described above.
+    file : str
+        The raw file the findings name.
+    group : sequence of str
+        The columns that key one running count (``category``, or ``category`` and ``model``).
+    value : str, default "value"
+        The column holding the count.
+    column : str or polars.Expr, optional
+        The finding's ``column``: the name of the raw file's column (or key), or an expression giving it per row.
+    corrections : polars.DataFrame, optional
+        The officials' revisions, as described above; without them every fall is ``decrease_unexplained``.
+    window_days : int, default 1
+        How many days before or after the fall a correction may be dated and still explain it.
 
     Examples
     --------
@@ -215,6 +243,23 @@ def spikes(
     Both jumps must be at least ``min_jump`` and at least ``min_share`` of the neighbours' mean, so that the
     ordinary wobble of a count that is revised by one or two is not reported.
 
+    Parameters
+    ----------
+    series : polars.DataFrame
+        The running counts: ``group`` columns, ``date``, ``value`` and ``source_row``.
+    file : str
+        The raw file the findings name.
+    group : sequence of str
+        The columns that key one running count.
+    value : str, default "value"
+        The column holding the count.
+    column : str or polars.Expr, optional
+        The finding's ``column``: the raw file's column (or key), or an expression giving it per row.
+    min_jump : int, default 10
+        The least size of both jumps, in the count's units.
+    min_share : float, default 0.2
+        The least size of both jumps as a share of the neighbours' mean (0.2 is 20%).
+
     Examples
     --------
     >>> import datetime as dt
@@ -267,6 +312,15 @@ def category_spellings(values: pl.DataFrame, file: str, *, column: str) -> pl.Da
 
     ``values`` has ``value`` (the name as written) and ``source_row``; one finding per distinct spelling,
     at its first row.
+
+    Parameters
+    ----------
+    values : polars.DataFrame
+        The category names as written, as described above.
+    file : str
+        The raw file the findings name.
+    column : str
+        The raw file's column (or key) the names come from.
 
     Examples
     --------
@@ -329,6 +383,19 @@ def not_categories(
     """One ``not_a_category`` finding per distinct value of ``values`` (``value``, ``source_row``), at its first row.
 
     ``kept`` says whether the build keeps those rows (in a table of their own) or leaves them out of the series.
+
+    Parameters
+    ----------
+    values : polars.DataFrame
+        The values found where a category should be: ``value`` and ``source_row``.
+    file : str
+        The raw file the findings name.
+    column : str or None
+        The raw file's column the values are in; None when they are keys, not cells.
+    why : str
+        Why they are not categories, for the finding's detail ("not a category of equipment").
+    kept : bool, default False
+        As above.
     """
     distinct = values.group_by("value").agg(pl.col("source_row").min().alias("row"), pl.len().alias("n"))
     fate = "kept as written" if kept else "left out of the processed series"
@@ -348,6 +415,15 @@ def not_categories(
 
 def text_keys(text: pl.DataFrame, file: str, *, why: str) -> pl.DataFrame:
     """One ``not_a_category`` finding per JSON key whose cells hold text (``source_row``, ``column``, ``value``).
+
+    Parameters
+    ----------
+    text : polars.DataFrame
+        Each cell holding text: ``source_row`` (the object's position), ``column`` (the key) and ``value``.
+    file : str
+        The raw JSON file the findings name.
+    why : str
+        Why the key is not a category, for the finding's detail ("holds text, not a count").
 
     Examples
     --------
@@ -381,7 +457,17 @@ def text_keys(text: pl.DataFrame, file: str, *, why: str) -> pl.DataFrame:
 
 
 def unmatched_systems(events: pl.DataFrame, file: str, *, model_list: str) -> pl.DataFrame:
-    """One finding per model (``model``, ``source_row``) of ``events`` that the model list puts in no category."""
+    """One finding per model (``model``, ``source_row``) of ``events`` that the model list puts in no category.
+
+    Parameters
+    ----------
+    events : polars.DataFrame
+        The evidenced items: ``model``, ``system`` and ``source_row``.
+    file : str
+        The raw file the findings name.
+    model_list : str
+        The model list's file name, for the finding's detail.
+    """
     if events.height == 0:
         return empty()
     distinct = events.group_by("model").agg(
@@ -420,6 +506,19 @@ def lifecycle(
 
     A category retires when its last row is more than ``retire_after_days`` before the file's last date: 0 for
     a daily series (a missing key is a retired category), more for a series written only on change days.
+
+    Parameters
+    ----------
+    series : polars.DataFrame
+        The counts: ``group`` columns, ``date`` and ``source_row``.
+    file : str
+        The raw file the findings name.
+    group : sequence of str
+        The columns that key one category.
+    column : str or polars.Expr, optional
+        The finding's ``column``: the raw file's column (or key), or an expression giving it per row.
+    retire_after_days : int, default 0
+        As above.
 
     Examples
     --------
@@ -487,6 +586,15 @@ def day_mismatches(frame: pl.DataFrame, file: str, *, epoch) -> pl.DataFrame:
     """Objects whose war-day number does not match their date, counting day 1 as ``epoch``.
 
     ``frame`` has one row per object: ``date``, ``day``, ``source_row``.
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        One row per object, as described above; a null ``day`` is not checked.
+    file : str
+        The raw file the findings name.
+    epoch : datetime.date
+        The date of war day 1.
     """
     expected = (pl.col("date") - pl.lit(epoch)).dt.total_days() + 1
     bad = frame.filter(pl.col("day").is_not_null() & (pl.col("day") != expected))
@@ -511,7 +619,21 @@ def day_mismatches(frame: pl.DataFrame, file: str, *, epoch) -> pl.DataFrame:
 def total_mismatches(
     frame: pl.DataFrame, file: str, *, parts: Sequence[str], total: str, label: pl.Expr
 ) -> pl.DataFrame:
-    """Rows whose ``total`` is not the sum of ``parts``."""
+    """Rows whose ``total`` is not the sum of ``parts``.
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        The rows, with ``parts``, ``total`` and ``source_row``.
+    file : str
+        The raw file the findings name.
+    parts : sequence of str
+        The columns that should add up to ``total``.
+    total : str
+        The column holding the row's total; it is the finding's ``column``.
+    label : polars.Expr
+        The finding's ``value``: the row in words.
+    """
     summed = pl.sum_horizontal([pl.col(p) for p in parts])
     bad = frame.filter(summed != pl.col(total))
     return _finish(

@@ -2,8 +2,8 @@
 
 :func:`tally` gives one row per official category as of a date, :func:`tally_series` every date of every paired
 category, :func:`unmapped` the categories that pair with nothing, :func:`threshold_crossings` the first date
-the official claim crossed a multiple of the documented count, and :func:`coverage` the days each side covers
-and the last day both do.
+the official claim crossed a multiple of the documented count, :func:`coverage` the days each side covers
+and the last day both do, and :func:`undated` the documented items without a date (counted apart, never dropped).
 
 Ratios and differences compare figures of one date: beyond :data:`~ddj.tally.compare.TOLERANCE_DAYS` days
 past the documented series' last day they are null (``tolerance_days=`` overrides the tolerance).
@@ -41,6 +41,7 @@ TALLY_COLUMNS = (
     "damaged",
     "abandoned",
     "captured",
+    "killed",
     "ratio",
     "difference",
     "revisions",
@@ -192,9 +193,10 @@ def tally(
         official figure: the last on or before ``as_of``, earlier for a retired category), ``documented`` and
         ``documented_as_of`` (as of ``official_as_of``: the date of the last change it rests on),
         ``documented_through`` (the last day the documented side covers), ``days_apart`` (days
-        ``official_as_of`` is later than that), the four status counts, ``ratio``, ``difference`` (both null
-        when ``days_apart`` exceeds the tolerance), ``revisions`` (official corrections of the category up to
-        ``official_as_of``) and ``documented_categories`` (the paired documented categories, ``; ``-separated).
+        ``official_as_of`` is later than that), the status counts (``killed`` for a personnel tally), ``ratio``,
+        ``difference`` (both null when ``days_apart`` exceeds the tolerance), ``revisions`` (official corrections
+        of the category up to ``official_as_of``) and ``documented_categories`` (the paired documented categories,
+        ``; ``-separated).
 
     Examples
     --------
@@ -286,6 +288,47 @@ def coverage(dataset: DatasetLike, *, documented: str | None = None) -> dict[str
         min(official_to, documented_to) if official_to is not None and documented_to is not None else None
     )
     return result
+
+
+def undated(dataset: DatasetLike) -> pl.DataFrame:
+    """The documented items without a date, per category and status: counted apart, never dropped.
+
+    A running count cannot place an item without a date, so it is not in :func:`tally` or :func:`tally_series`;
+    this is where it is counted, so a page can show it beside them.
+
+    Parameters
+    ----------
+    dataset
+        A tally dataset (name, folder or loaded).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``category`` (null when the item has none), ``status`` and ``items``; no rows when every item has a date
+        or the package has no event list.
+
+    Examples
+    --------
+    >>> undated("ukraine-equipment-losses").height
+    0
+    """
+    ds = _dataset(dataset)
+    block = (ds.descriptor.get("ddj") or {}).get("events") or {}
+    mapping = EventMapping.from_descriptor(block)
+    empty = pl.DataFrame(schema={"category": pl.String, "status": pl.String, "items": pl.Int64})
+    events = ds.tables.get(block.get("resource", "documented_events"))
+    if events is None:
+        return empty
+    status = pl.col(mapping.status) if mapping.status else pl.lit(mapping.default_status)
+    items = pl.col(mapping.count).cast(pl.Int64).sum() if mapping.count else pl.len().cast(pl.Int64)
+    return (
+        events.filter(pl.col(mapping.date).is_null())
+        .group_by(pl.col(mapping.category).alias("category"), status.alias("status"))
+        .agg(items.alias("items"))
+        .sort("category", "status", nulls_last=True)
+        .select(empty.columns)
+        .cast(empty.schema)
+    )
 
 
 def unmapped(dataset: DatasetLike) -> pl.DataFrame:

@@ -94,6 +94,19 @@ def value_on(
 ) -> pl.DataFrame:
     """Every key's values as of one date: one row per key with ``as_of``; keys with no row by then are left out.
 
+    Parameters
+    ----------
+    series : polars.DataFrame
+        The counts: the ``by`` columns, ``date`` and the ``values`` columns, one row per key and written date.
+    on : str or datetime.date
+        The date, ``YYYY-MM-DD`` or a date.
+    by : sequence of str, default ("category",)
+        The columns that key one series.
+    values : sequence of str, default ("value",)
+        The columns to read as of the date.
+    date : str, default "date"
+        The column holding each row's date.
+
     Examples
     --------
     >>> import datetime as dt

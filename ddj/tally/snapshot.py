@@ -160,6 +160,17 @@ def check_crosswalk(
 ) -> None:
     """Refuse raw files the crosswalk does not cover, naming each category and the crosswalk row to add.
 
+    Parameters
+    ----------
+    tables : dict of str to polars.DataFrame
+        The processed tables of the build (``official_series``, ``documented_series``, ``documented_events``).
+    crosswalk : polars.DataFrame
+        The declared crosswalk, pairing each documented category with an official one (or with none).
+    crosswalk_path : pathlib.Path
+        The crosswalk's file, named in the error so it can be edited.
+    dataset : str
+        The dataset's name, for the error's first line.
+
     Raises
     ------
     CrosswalkGapError
@@ -356,6 +367,20 @@ def check_history(
 
     Refused rather than flagged: a fact-checker comparing claims with a documented count needs every earlier
     day of that count; a shorter history would silently change every ratio over the lost span.
+
+    Parameters
+    ----------
+    previous : dict of str to polars.DataFrame
+        The processed tables the dataset holds now, by name; a missing one is skipped (a first build loses nothing).
+    tables : dict of str to polars.DataFrame
+        The processed tables the build would write, by name.
+    folder : pathlib.Path
+        The dataset's folder, named in the error.
+    dataset : str
+        The dataset's name, for the error's first line.
+    crosswalk : polars.DataFrame, optional
+        The declared crosswalk: a documented category gone from the series is a rename, not a loss, when it
+        pairs the category's official category with one new in this build. None treats every gone category as lost.
 
     Raises
     ------

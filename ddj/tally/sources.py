@@ -128,9 +128,12 @@ def source_line(ds: Any) -> str:
 
     Oryx's licence (CC BY 4.0) makes attribution a condition: the line names both sides and both licences.
     """
+    from ddj.tally.unit import unit
+
+    words = unit(ds)
     parts = []
     for side in attribution(ds).values():
-        what = "claims" if side.role == "official" else "documented losses"
+        what = "claims" if side.role == "official" else f"documented {words.losses}"
         label = f"{side.name} {what}" if side.named else side.name
         where = ", ".join(x for x in (side.source, side.url) if x) or "source not declared"
         parts.append(f"{label}: {where}, {side.licence_words}")

@@ -66,7 +66,18 @@ CHART_NAMES = ("timeline", "matrix", "map")
 
 
 def build_chart(name: str, view: View, data: Any) -> alt.TopLevelMixin:
-    """One chart of a view by name (see :data:`CHART_NAMES`); ``data`` gives the map's extent."""
+    """One chart of a view by name (see :data:`CHART_NAMES`); ``data`` gives the map's extent.
+
+    Parameters
+    ----------
+    name : str
+        The chart's name, one of :data:`CHART_NAMES` (``timeline``, ``matrix``, ``map``); another is a
+        :class:`KeyError`.
+    view : View
+        What the Explorer shows for the current filters.
+    data : object
+        The Explorer's data; only its ``bounds`` (the places' extent) are read, for the map.
+    """
     if name == "timeline":
         return timeline_chart(view)
     if name == "matrix":

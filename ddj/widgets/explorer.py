@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import difflib
 import functools
 import hashlib
 import os
@@ -44,7 +45,14 @@ from ddj.widgets.state import ROW_ORDERS, TABLE_ROWS, ExplorerData, View
 from ddj.widgets.table import IncidentTable
 from ddj.widgets.views import STYLE, counts_html, incident_html, plain, table_html
 
-__all__ = ["Explorer", "chart_widget_class", "spec_from_query", "spec_to_query"]
+__all__ = [
+    "Explorer",
+    "address_problems_html",
+    "chart_widget_class",
+    "spec_from_query",
+    "spec_to_query",
+    "view_from_address",
+]
 
 _CACHE_VIEWS = 32
 #: Views of at most this many incidents get their download links at once; larger ones on request.
@@ -109,25 +117,25 @@ class Explorer:
         debounce: float = 0.15,
         query: str | None = None,
     ) -> None:
+        prepared = None
         if isinstance(dataset, (str, os.PathLike)):
             from ddj.datasets import load
+            from ddj.widgets.startup import take
 
             self.dataset_ref = str(dataset)
-            dataset = load(dataset, warn=False)
+            prepared = take(self.dataset_ref) if comparison is None else None  # ddj explore's start-up steps
+            dataset = load(dataset, warn=False) if prepared is None else prepared.dataset
         else:
             self.dataset_ref = dataset.name if _is_shipped(dataset) else str(dataset.folder)
         self.dataset = dataset
-        self.data = ExplorerData(dataset, comparison)
+        self.data = prepared if prepared is not None else ExplorerData(dataset, comparison)
         spec = _coerce(filters)
-        query_error = None
-        try:
-            from_url = spec_from_query(os.environ.get("QUERY_STRING", "") if query is None else query)
-            if not from_url.is_empty:
-                from_url.check_values(self.data.facts)
-                spec = from_url
-        except UsageError as err:  # a bad link: say so in the page and show the view asked for otherwise
-            query_error = f"The link's view cannot be shown: {err}"
         spec.check_values(self.data.facts)
+        from_address, problems = view_from_address(
+            os.environ.get("QUERY_STRING", "") if query is None else query, self.data.facts
+        )
+        if from_address is not None:
+            spec = from_address
         self._spec = spec
         self._debounce = float(debounce)
         self._pending: Any = None
@@ -142,8 +150,8 @@ class Explorer:
         self._build()
         self._show_spec(spec)
         self.refresh()
-        if query_error:
-            self.message.value = f'<p class="ddj-x-error" style="color:#b00">{escape(query_error)}</p>'
+        if problems:
+            self.message.value = address_problems_html(problems, fallback=spec)
 
     # --- the public surface --------------------------------------------------------------------------
 
@@ -657,6 +665,97 @@ def spec_from_query(query: str | None) -> FilterSpec:
             continue
         values[name] = given if item.kind == "values" else given[-1]
     return FilterSpec.from_dict(values)
+
+
+#: Names in a page's address that are Voila's or the browser's, not filters: never reported as unknown.
+_NOT_FILTERS = frozenset({"token", "_xsrf", "template", "theme"})
+_FLAG_PREFIX = re.compile(r"^--[\w-]+(?:\s+'(?:[^'\\]|\\.)*')?:?\s+")
+
+
+def view_from_address(query: str | None, facts: Any) -> tuple[FilterSpec | None, list[str]]:
+    """The view a page's address (its query string) names, checked against the data, and what is wrong with it.
+
+    Each parameter is read and checked on its own, so every bad one is named, with its value and what to do
+    (a close match when there is one): an unknown filter name (``country=`` for ``countries=``), a word outside
+    a filter's vocabulary, a value no incident has, a malformed date, dates in the wrong order.
+
+    Parameters
+    ----------
+    query
+        The query string (a leading ``?`` is allowed); Voila's ``token`` is ignored.
+    facts
+        The incident facts the values are checked against (:func:`ddj.filters.incident_facts`).
+
+    Returns
+    -------
+    tuple
+        ``(spec, [])`` for a good address (``spec`` None when it names no filter), or ``(None, problems)``:
+        one sentence per bad parameter, and the page shows the view it started with instead.
+
+    Examples
+    --------
+    >>> from ddj.filters import incident_facts
+    >>> from ddj.datasets import load
+    >>> facts = incident_facts(load("syria-ru-aviation", warn=False))
+    >>> view_from_address("?statuses=contradict&countries=Syria", facts)[0].describe()
+    'country: Syria; status: contradict'
+    >>> view_from_address("countries=syria&date_from=2016-13-01", facts)[1][0]
+    "countries=syria: no incident has that country. Did you mean 'Syria'? The dataset has: ..."
+    """
+    from urllib.parse import parse_qsl
+
+    pairs = parse_qsl((query or "").lstrip("?"), keep_blank_values=False)
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    for name, value in pairs:
+        item = FILTER_BY_NAME.get(name)
+        if item is None:
+            if name not in _NOT_FILTERS and not name.startswith("voila"):
+                close = difflib.get_close_matches(name, list(FILTER_BY_NAME), n=1)
+                hint = f"did you mean {close[0]}=?; " if close else ""
+                problems.append(
+                    f"{_shown(name)}={_shown(value)}: there is no filter named {_shown(name)}; {hint}"
+                    f"the filters are: {', '.join(FILTER_BY_NAME)}"
+                )
+            continue
+        try:
+            one = FilterSpec.from_dict({name: [value] if item.kind == "values" else value})
+            one.check_values(facts)
+        except DDJError as err:
+            reason = _FLAG_PREFIX.sub("", str(err), count=1)
+            problems.append(f"{name}={_shown(value)}{' ' if reason.startswith('is ') else ': '}{reason}")
+            continue
+        if item.kind == "values":
+            values.setdefault(name, []).append(value)
+        else:
+            values[name] = value  # a date or a search given twice keeps the last
+    if problems:
+        return None, problems
+    try:
+        spec = FilterSpec.from_dict(values)
+        spec.check_values(facts)
+    except DDJError as err:  # a problem between parameters (dates in the wrong order)
+        return None, [f"{'&'.join(f'{k}={_shown(v)}' for k, v in pairs)}: {err}"]
+    return (None if spec.is_empty else spec), []
+
+
+def address_problems_html(problems: list[str], *, fallback: FilterSpec) -> str:
+    """The page's message for a bad address: every problem, the view shown instead, and what to do."""
+    items = "".join(f"<li>{escape(problem)}</li>" for problem in problems)
+    shown = "every incident" if fallback.is_empty else f"the view it started with ({fallback.describe()})"
+    return (
+        '<div class="ddj-x-error ddj-x-address-error" role="alert" style="color:#b00">'
+        "<p>The view in this page's address cannot be shown:</p>"
+        f"<ul>{items}</ul>"
+        f"<p>Showing {escape(shown)} instead. Correct or remove the parameter in the address and reload, "
+        "or choose the filters below (“A link to this view” then gives a good address).</p></div>"
+    )
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """A value from a page's address as a message quotes it: one line, at most ``limit`` characters."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _coerce(filters: Any) -> FilterSpec:

@@ -116,7 +116,18 @@ def explore_notebook() -> Any:
 
 
 def write_notebook(folder: str | os.PathLike, dataset: str, spec: FilterSpec) -> Path:
-    """Write the Explorer notebook into ``folder`` with ``dataset`` and ``spec`` injected after its parameters."""
+    """Write the Explorer notebook into ``folder`` with ``dataset`` and ``spec`` injected after its parameters,
+    followed by the start-up steps whose names the page shows while they run (:mod:`ddj.widgets.startup`).
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        The folder to write ``explore.ipynb`` into (a temporary one the server serves).
+    dataset : str
+        The dataset's name or folder, as the notebook's ``dataset`` parameter.
+    spec : FilterSpec
+        The filters the Explorer opens on, injected as the ``filters`` parameter (JSON).
+    """
     import nbformat
 
     nb = explore_notebook()
@@ -124,9 +135,17 @@ def write_notebook(folder: str | os.PathLike, dataset: str, spec: FilterSpec) ->
     if at is None:
         msg = "the Explorer notebook has no cell tagged 'parameters'; restore notebooks/explore.ipynb"
         raise UsageError(msg)
+    from ddj.widgets.startup import STEPS, step_cells
+
     injected = nbformat.v4.new_code_cell(f"dataset = {dataset!r}\nfilters = {spec.to_json()!r}\n")
     injected.metadata["tags"] = ["injected-parameters"]
-    nb.cells.insert(at + 1, injected)
+    injected.metadata["ddj"] = {"then": STEPS[0][1]}
+    steps = []
+    for source, metadata in step_cells():
+        cell = nbformat.v4.new_code_cell(source)
+        cell.metadata.update(metadata)
+        steps.append(cell)
+    nb.cells[at + 1 : at + 1] = [injected, *steps]
     path = Path(folder) / "explore.ipynb"
     nbformat.write(nb, path)
     return path
@@ -164,6 +183,25 @@ def voila_command(
     when its page closes and culls kernels idle for ``cull_idle_timeout`` seconds, looking every
     ``cull_interval`` seconds (a timeout of 0 culls nothing). ``open_browser`` is accepted for compatibility:
     ``serve`` opens the browser itself, on the URL with the token.
+
+    Parameters
+    ----------
+    notebook : str or os.PathLike
+        The notebook to serve.
+    port : int
+        As above.
+    open_browser : bool, default False
+        As above.
+    token : bool, default True
+        As above.
+    max_kernels : int, default MAX_KERNELS (4)
+        As above.
+    cull_idle_timeout : int, default CULL_IDLE_TIMEOUT (600)
+        As above, in seconds.
+    cull_interval : int, default CULL_INTERVAL (60)
+        As above, in seconds.
+    address_file : str or os.PathLike, optional
+        A file the server writes the URL it serves at (token included) to, once bound; none when None.
     """
     command = [
         sys.executable,
@@ -212,6 +250,29 @@ def serve(
     """Serve the Explorer of ``dataset``, opened on ``spec``, until Ctrl-C (or SIGTERM); return Voila's exit code.
 
     Prints the URL the server actually bound (with its token), once it is listening.
+
+    Parameters
+    ----------
+    dataset : str
+        The dataset's name or folder.
+    spec : FilterSpec
+        The filters the Explorer opens on.
+    port : int, default 8866
+        The port to listen on, on 127.0.0.1 (the next free one if taken; 0: any free one).
+    open_browser : bool, default True
+        Open the URL (with its token) in the default browser once the server listens.
+    out : TextIO, optional
+        Where the URL and messages are printed; standard output when None.
+    token : bool, default True
+        Require a random token in the URL (``--no-token`` turns it off).
+    max_kernels : int, default MAX_KERNELS (4)
+        The most visitors (browser tabs) served at once; 0 for no cap.
+    cull_idle_timeout : int, default CULL_IDLE_TIMEOUT (600)
+        Shut down a kernel idle this many seconds; 0 culls none.
+    cull_interval : int, default CULL_INTERVAL (60)
+        How often, in seconds, idle kernels are looked for.
+    startup_timeout : float, default 120.0
+        The most seconds to wait for the server to listen before giving up with an error.
     """
     import time
 

@@ -126,6 +126,23 @@ def table_html(
 ) -> str:
     """One page of matching incidents as an HTML table: sortable headings (``data-sort``), one row per
     incident (``data-incident``, a click opens it), and a caption saying which rows of how many, in what order.
+
+    Parameters
+    ----------
+    rows : polars.DataFrame
+        The page's rows (already sorted and cut to the page): ``incident_id``, ``date``, ``title``, ``place``,
+        ``aircraft``, ``grade`` and ``stands_out``, as text.
+    total : int
+        How many incidents match the filters in all, for the caption.
+    page : int, default 0
+        The page's number, from 0.
+    page_size : int, default 50
+        The rows per page, to number the rows shown in the caption.
+    order : str, default "date"
+        The rows' order, a key of :data:`ddj.widgets.state.ROW_ORDERS` (``date``, ``-date``, ``grade``,
+        ``-grade``, ``status``), named in the caption.
+    chosen : str, optional
+        The ``incident_id`` of the incident open beside the table; its row is highlighted.
     """
     from ddj.widgets.state import ROW_ORDERS
 

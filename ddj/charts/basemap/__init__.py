@@ -166,6 +166,17 @@ def extent_around(
 ) -> Extent:
     """Return an extent around the points: their bounding box, at least ``minimum_span`` degrees, widened by ``margin``.
 
+    Parameters
+    ----------
+    longitudes, latitudes : list of float
+        The points' longitudes and latitudes in decimal degrees (WGS 84), in the same order. With no
+        points the extent is the whole inhabited world, (-180, -60, 180, 80).
+    margin : float, default 0.15
+        The share of the box's width (and height) added on each side, so 0.15 makes it 30% wider.
+    minimum_span : float, default 6.0
+        The least width and height of the box in degrees, before the margin: a single place still gets
+        a region around it.
+
     Examples
     --------
     >>> extent_around([36.8, 40.75], [35.86, 36.5])
