@@ -7,7 +7,6 @@ back and :mod:`ddj.charts.export` writes into the SVG's ``<title>``/``<desc>``.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import textwrap
 from collections.abc import Iterable, Sequence
@@ -22,20 +21,6 @@ _LINE = 120
 #: The longest chart title in characters: about 900 pixels of the house theme's 16-pixel bold title.
 _TITLE_CHARS = 100
 _TITLE_WRAP = 60
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def source_line(sources: Any) -> str:
@@ -125,21 +110,6 @@ def chart_alt_text(chart: Any) -> str:
         msg = "this chart has no alt text (no Vega-Lite description); ddj charts always set one"
         raise UsageError(msg)
     return str(value)
-
-
-def long_date(value: dt.date | None) -> str:
-    """Return a date as words, the same on every machine: ``28 February 2021``.
-
-    Examples
-    --------
-    >>> long_date(dt.date(2016, 8, 1))
-    '1 August 2016'
-
-    No locale is consulted, so output is identical everywhere.
-    """
-    if value is None:
-        return "an unknown date"
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
 def plural(n: int, singular: str, plural_form: str | None = None) -> str:

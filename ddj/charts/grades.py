@@ -9,10 +9,11 @@ import altair as alt
 import polars as pl
 
 from ddj._scalars import date_value, int_value
-from ddj.charts._common import comparison_for, count_axis, finish, long_date, plural, select_incidents, utc_x
+from ddj.charts._common import comparison_for, count_axis, finish, plural, select_incidents, utc_x
 from ddj.charts.reduce import inline, period_for, period_label
 from ddj.charts.theme import grade_scale
 from ddj.model import GRADES
+from ddj.narrative.wording import long_date
 
 __all__ = ["grades_over_time"]
 

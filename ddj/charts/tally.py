@@ -15,10 +15,11 @@ import altair as alt
 import polars as pl
 
 from ddj._scalars import date_value
-from ddj.charts._common import finish, long_date, short_title, utc_x
+from ddj.charts._common import finish, short_title, utc_x
 from ddj.charts.reduce import inline, period_for, warn_reduced
 from ddj.charts.theme import OKABE_ITO
 from ddj.errors import UsageError
+from ddj.narrative.wording import long_date
 
 __all__ = ["tally_gap"]
 

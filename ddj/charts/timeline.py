@@ -16,13 +16,13 @@ from ddj.charts._common import (
     day_ticks,
     finish,
     incident_label,
-    long_date,
     plural,
     select_incidents,
     utc_x,
 )
 from ddj.charts.reduce import inline, period_for, period_label, warn_reduced
 from ddj.charts.theme import OKABE_ITO, SIDE_COLOURS, SIDE_LABELS, side_scale
+from ddj.narrative.wording import long_date
 
 __all__ = ["account_timeline"]
 

@@ -22,6 +22,7 @@ from ddj.narrative.editors import editor_citation, incident_edits
 from ddj.narrative.story import Citation, Paragraph, Sentence, Story
 from ddj.narrative.wording import (
     EVENT_NOUNS,
+    MONTHS,
     account_claims,
     join_words,
     long_date,
@@ -37,20 +38,6 @@ __all__ = ["narrative"]
 # What prose calls each attribute: the model's label, except where the label reads badly in a sentence.
 _LABELS = {a.name: a.phrases.short_label or a.label for a in COMPARED_ATTRIBUTES}
 _ORDER = {a.name: i for i, a in enumerate(COMPARED_ATTRIBUTES)}
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def narrative(
@@ -207,11 +194,11 @@ def _when(incident: dict) -> str:
     if start == end:
         return long_date(start)
     if precision == 4 and (start.year, start.month) == (end.year, end.month):
-        return f"{_MONTHS[start.month - 1]} {start.year}"
+        return f"{MONTHS[start.month - 1]} {start.year}"
     if precision == 5 and start.year == end.year:
         return str(start.year)
     if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{end.day} {_MONTHS[start.month - 1]} {start.year}"
+        return f"{start.day}–{end.day} {MONTHS[start.month - 1]} {start.year}"
     return f"{long_date(start)} to {long_date(end)}"
 
 

@@ -39,7 +39,7 @@ __all__ = [
     "unacknowledged",
 ]
 
-_MONTHS = (
+MONTHS = (
     "January",
     "February",
     "March",
@@ -122,7 +122,7 @@ def long_date(value: dt.date | None) -> str:
     """
     if value is None:
         return "an unknown date"
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def number_word(n: int) -> str:

@@ -237,8 +237,8 @@ def window_summary(
 
     The filter comes first, and one incident is one, not "1 incident(s)".
     """
-    from ddj.charts._common import long_date
     from ddj.filters import FilterSpec
+    from ddj.narrative.wording import long_date
 
     first = date_value(frame["date_start"].min())
     last = date_value(frame["date_end"].max())
@@ -1243,7 +1243,7 @@ class PageInfo(Section):
 
 
 def _day(value: Any) -> str:
-    from ddj.charts._common import long_date
+    from ddj.narrative.wording import long_date
 
     return long_date(value) if value else ""
 
