@@ -37,7 +37,7 @@ TARGET_SYNTHETIC = 3
 SYNTHETIC = 1000
 #: Runs ``ddj`` with ddj's files hashed from a frozen copy (argv[1]); the rest of argv is ddj's.
 RUNNER = (
-    "import pathlib, sys; import ddj.report.cache as cache; cache.CODE_ROOT = pathlib.Path(sys.argv[1]); "
+    "import pathlib, sys; import ddj.report.runner.cache as cache; cache.CODE_ROOT = pathlib.Path(sys.argv[1]); "
     "from ddj.cli import main; sys.exit(main(sys.argv[2:]))"
 )
 
@@ -123,9 +123,9 @@ def _affected(folder: Path, incident_id: str) -> set[str]:
 
 
 def synthetic(scratch: Path, code: Path) -> bool:
-    import ddj.report.cache as cache_module
-    from ddj.report.cache import Cache, code_digest, content_key, software_versions
-    from ddj.report.config import ReportSpec
+    import ddj.report.runner.cache as cache_module
+    from ddj.report.runner.cache import Cache, code_digest, content_key, software_versions
+    from ddj.report.runner.config import ReportSpec
     from ddj.synth import write_synthetic
 
     folder = write_synthetic(scratch / "synthetic", incidents=SYNTHETIC, seed=1, fmt="csv")

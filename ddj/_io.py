@@ -58,32 +58,32 @@ def check_output_file(target: Path, option: str = "--out") -> Path:
 
     Raises
     ------
-    UsageError
+    OutputLocationError
         Saying which of these is wrong and what to give instead.
     """
-    from ddj.errors import UsageError
+    from ddj.errors import OutputLocationError
 
     target = Path(target)
     shown = f"{option} {str(target)!r}"
     folder = target.parent
     if target.is_dir():
         msg = f"{shown} is a folder; give the name of a file to write in it, such as {str(target / 'comparison.csv')!r}"
-        raise UsageError(msg)
+        raise OutputLocationError(msg)
     if not folder.exists():
         msg = (
             f"{shown}: the folder {str(folder)!r} does not exist. Create it first, or write into a folder "
             "that exists (ddj creates no folders it was not asked to)"
         )
-        raise UsageError(msg)
+        raise OutputLocationError(msg)
     if not folder.is_dir():
         msg = f"{shown}: {str(folder)!r} is a file, not a folder. Give a path inside a folder"
-        raise UsageError(msg)
+        raise OutputLocationError(msg)
     if not os.access(folder, os.W_OK):
         msg = (
             f"{shown}: cannot write into the folder {str(folder)!r} (permission denied). "
             "Choose a folder you can write to"
         )
-        raise UsageError(msg)
+        raise OutputLocationError(msg)
     return target
 
 
@@ -91,9 +91,9 @@ def write_output_file(target: Path, data: bytes, option: str = "--out") -> Path:
     """Write a file a user asked for: :func:`check_output_file`, then :func:`atomic_write_bytes` with no new folders.
 
     An operating-system refusal (a read-only or special file system such as ``/proc``, a full disk)
-    becomes a :class:`~ddj.errors.UsageError` naming the file and the reason.
+    becomes a :class:`~ddj.errors.OutputLocationError` naming the file and the reason.
     """
-    from ddj.errors import UsageError
+    from ddj.errors import OutputLocationError
 
     target = check_output_file(target, option)
     try:
@@ -104,7 +104,7 @@ def write_output_file(target: Path, data: bytes, option: str = "--out") -> Path:
             f"{option} {str(target)!r}: cannot write the file ({reason}). "
             "Choose another file in a folder you can write to"
         )
-        raise UsageError(msg) from err
+        raise OutputLocationError(msg) from err
 
 
 def atomic_write_text(target: Path, text: str) -> Path:

@@ -59,7 +59,55 @@ class DDJError(Exception):
 
 
 class UsageError(DDJError):
-    """A command or function was called with arguments that cannot work."""
+    """A command or function was called with arguments that cannot work.
+
+    Raise one of its subclasses, named for what went wrong; catching ``UsageError`` catches them all, and the
+    command line gives every one the same exit code (2) and one-line message.
+    """
+
+
+class InvalidValueError(UsageError):
+    """A value given to a command, option, filter or parameter is not one ddj accepts: not a date, not one of
+    the allowed words, out of range, or of the wrong type. The message names the option and what to write.
+    """
+
+
+class ConflictingOptionsError(UsageError):
+    """Options that cannot be used together were given, an option was given without the one it needs, or none
+    of the options a command needs to know what to do was given.
+    """
+
+
+class NotFoundError(UsageError):
+    """Something named does not exist where it was looked for: an incident, a table, a notebook, a category, a
+    build. The message lists what there is.
+    """
+
+
+class WrongDatasetKindError(UsageError):
+    """A dataset of one kind was given where another kind is needed (a tally where incidents are compared)."""
+
+
+class UnusableDataError(UsageError):
+    """The data given cannot do what was asked: it lacks columns or rows the step needs, or breaks a rule the
+    step relies on (run ``ddj validate`` to see every problem).
+    """
+
+
+class OutputLocationError(UsageError):
+    """Refused to write where asked: the folder is missing or not writable, a file stands where a folder must,
+    or the target exists and ``--force`` was not given. Nothing was written.
+    """
+
+
+class ReportEntryError(UsageError):
+    """A report cannot be declared as asked: a ``reports.toml`` grid names a column its table lacks, a value TOML
+    cannot write, or a notebook that cannot take the view's filters.
+    """
+
+
+class UnavailableError(UsageError):
+    """Something the command needs is not installed or does not answer (Dask distributed, a Dask scheduler)."""
 
 
 class DatasetNotFoundError(DDJError):
@@ -245,6 +293,12 @@ class ConfigError(DDJError):
     """``reports.toml`` is unreadable or declares what cannot run; the message names the file and the report."""
 
 
+class GridError(ConfigError):
+    """One ``[reports.NAME]`` group cannot be expanded into reports (its grid's dataset does not load, its table
+    has no rows, its schedule is not a cron expression): that group fails, the other groups still run.
+    """
+
+
 class RunLockedError(UsageError):
     """Another run (or the processes of one that ended) holds the output folder's lock."""
 
@@ -254,6 +308,18 @@ class KernelStartError(RuntimeError):
 
     Not a :class:`DDJError`: the runner catches it to fall back to a fresh kernel, and never shows it to a reader.
     """
+
+
+class UndecodableBytesError(Exception):
+    """Raised inside a CSV reader's line iterator where the file stops being UTF-8 (``offset``, ``line``, ``data``).
+
+    Not a :class:`DDJError`: the reader catches it and raises an :class:`EncodingError` naming the line and the
+    bytes, so it never reaches a reader of ddj's messages.
+    """
+
+    def __init__(self, offset: int, line: int, data: bytes) -> None:
+        super().__init__(offset)
+        self.offset, self.line, self.data = offset, line, data
 
 
 class DatasetPathError(DDJError):

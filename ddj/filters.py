@@ -1,16 +1,16 @@
-"""The filter specification: one object the Explorer's widgets, the notebooks' parameters and the command line speak.
+"""The filter model: one object the Explorer's widgets, the notebooks' parameters and the command line speak.
 
 Every filter is declared once, as a field of :class:`FilterSpec` carrying its help, its widget label, its
 command-line flag, the incident column it reads and its vocabulary (see :data:`FILTERS`). From that one
 declaration:
 
 - the Explorer (:mod:`ddj.widgets`) builds one widget per filter;
-- :func:`add_filter_arguments` gives a command its flags (``--country Syria --status contradict``),
-  :meth:`FilterSpec.from_cli` reads them back and :meth:`FilterSpec.to_cli_args` writes them;
+- :mod:`ddj.commands._filter_flags` gives a command its flags (``--country Syria --status contradict``),
+  reads them back and writes a spec as flags (:meth:`FilterSpec.to_cli_args` calls it);
 - :meth:`FilterSpec.to_json` / :meth:`FilterSpec.from_json` carry a spec in one notebook parameter
   (``filters``), :meth:`FilterSpec.to_parameters` gives one parameter per filter, and
-  :meth:`FilterSpec.to_report_entry` gives the ``ddj run`` command and the ``reports.toml`` entry that
-  reproduce a view with a report notebook;
+  :mod:`ddj.report.runner.entries` gives the ``ddj run`` command and the ``reports.toml`` entry that
+  reproduce a view with a report notebook (:meth:`FilterSpec.to_report_entry` calls it);
 - :meth:`FilterSpec.expression` is the filter as one polars expression over the per-incident frame of
   :func:`incident_facts`, which :meth:`FilterSpec.filter_incidents`, :meth:`FilterSpec.select_incidents`
   and :meth:`FilterSpec.apply` use.
@@ -32,8 +32,10 @@ An empty value means "no filter". Values within one filter are alternatives (``-
 - ``attribute_statuses``: pairs ``ATTRIBUTE:STATUS`` (``crew_killed:contradict``); the incident's
   attribute has that status for at least one pair given — "the sides contradict each other on the
   crew killed", which ``statuses`` alone cannot say;
-- ``search``: one text; the incident's title, place, region, country, aircraft model or id contains
-  it, in any case (the text as written: ``.`` or ``*`` are characters, not a pattern).
+- ``search``: one text; the incident's title, place, region, country, aircraft model, id, summary or
+  one of its accounts' statements contains it, in any case, runs of spaces counting as one (the text as
+  written: ``.`` or ``*`` are characters, not a pattern; a match never spans two fields). The rule is
+  :mod:`ddj.search`'s, the Explorer's too, so a report of an Explorer view keeps the incidents it shows.
 
 This module imports polars only inside the functions that need it, so building the command line's
 parser stays fast.
@@ -41,22 +43,32 @@ parser stays fast.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import datetime as dt
 import difflib
 import json
-import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ddj.errors import UsageError
-from ddj.model import AIRCRAFT_CATEGORIES, COMPARED_ATTRIBUTES, GRADES, SIDES, SOURCE_KINDS
+from ddj.errors import InvalidValueError, NotFoundError, UnusableDataError
+from ddj.model import (
+    AIRCRAFT_CATEGORIES,
+    COMPARED_ATTRIBUTES,
+    GRADES,
+    SIDE_LABELS,
+    SIDES,
+    SOURCE_KIND_LABELS,
+    SOURCE_KINDS,
+    STATUS_LABELS,
+)
+from ddj.search import SEARCH_COLUMN, SEARCH_FIELDS
 
 if TYPE_CHECKING:  # pragma: no cover
     import polars as pl
+
+    from ddj.compare.comparison import Comparison
+    from ddj.datasets.dataset import Dataset
 
 __all__ = [
     "ATTRIBUTE_STATUS_COLUMNS",
@@ -64,8 +76,6 @@ __all__ = [
     "SEARCH_COLUMNS",
     "Filter",
     "FilterSpec",
-    "ReportEntry",
-    "add_filter_arguments",
     "attribute_statuses",
     "incident_facts",
     "vocabulary",
@@ -138,6 +148,41 @@ def _filter(
     return {"ddj": meta}
 
 
+def value_words(filter_name: str, value: str) -> str:
+    """A filter's value in a reader's words, never a raw code: statuses, sides and source kinds from the model's
+    labels, other vocabulary words with spaces (``special_mission`` -> "special mission"); data values as they are.
+
+    Pass it to :meth:`FilterSpec.describe` for a heading a reader sees.
+
+    Examples
+    --------
+    >>> value_words("statuses", "official_silent")
+    'no official account, though searched for; others report'
+    >>> value_words("source_kinds", "monitor_ngo"), value_words("sides", "unofficial")
+    ('monitor or NGO', 'other accounts')
+    >>> value_words("attribute_statuses", "crew_killed:contradict")
+    'crew killed — official and other accounts contradict'
+    >>> FilterSpec(statuses=["contradict"]).describe(value_words)
+    'status: official and other accounts contradict'
+    """
+    if filter_name == "statuses":
+        return STATUS_LABELS.get(value, value.replace("_", " "))
+    if filter_name == "attribute_statuses":
+        attribute, _, status = value.partition(":")
+        label = _ATTRIBUTE_LABELS.get(attribute, attribute.replace("_", " "))
+        return f"{label} — {STATUS_LABELS.get(status, status.replace('_', ' '))}"
+    if filter_name == "source_kinds":
+        return SOURCE_KIND_LABELS.get(value, value.replace("_", " "))
+    if filter_name == "sides":
+        return SIDE_LABELS.get(value, value)
+    if filter_name in ("aircraft_categories", "grades"):
+        return value.replace("_", " ")
+    return value
+
+
+_ATTRIBUTE_LABELS = {a.name: a.label for a in COMPARED_ATTRIBUTES}
+
+
 def vocabulary(name: str) -> tuple[str, ...]:
     """The words a filter with a fixed vocabulary accepts, in display order.
 
@@ -167,85 +212,33 @@ def vocabulary(name: str) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class ReportEntry:
-    """A report that reproduces an Explorer view: the ``ddj run`` command and the ``reports.toml`` entry.
-
-    Attributes
-    ----------
-    name
-        The report's name (its folder under ``reports/``).
-    notebook
-        The notebook's path as the command and the entry write it.
-    parameters
-        The notebook parameters that reproduce the view (dataset included).
-    """
-
-    name: str
-    notebook: str
-    parameters: dict[str, Any]
-
-    @property
-    def command(self) -> str:
-        """``ddj run NOTEBOOK -p NAME VALUE ... --name NAME``, quoted for a POSIX shell."""
-        words = ["ddj", "run", self.notebook]
-        for key, value in self.parameters.items():
-            words += ["-p", key, _cli_value(value)]
-        words += ["--name", self.name]
-        return shlex.join(words)
-
-    @property
-    def toml(self) -> str:
-        """The ``[reports.NAME]`` table to paste into ``reports.toml``.
-
-        Raises
-        ------
-        UsageError
-            A parameter must be set to None, which TOML cannot write (use :attr:`command`).
-        """
-        unset = [key for key, value in self.parameters.items() if value is None]
-        if unset:
-            msg = (
-                f"reports.toml cannot set {', '.join(unset)} to None (TOML has no null); "
-                "run the report with the ddj run command instead"
-            )
-            raise UsageError(msg)
-        pairs = ", ".join(
-            f"{key} = {_toml_value(value)}" for key, value in self.parameters.items() if value is not None
-        )
-        return (
-            f"[reports.{_toml_key(self.name)}]\n"
-            f"notebook = {_toml_value(self.notebook)}\n"
-            f"parameters = {{ {pairs} }}\n"
-            f"output = {_toml_value(self.name)}\n"
-        )
-
-
-@dataclass(frozen=True)
 class FilterSpec:
     """Which incidents a view, a report or a command covers: one value per filter, empty for "no filter".
 
     Values are kept in a canonical form — text tuples sorted (in vocabulary order where there is one)
     and without repeats, dates as :class:`datetime.date` — so two specs that select the same way are
     equal. Lists and ISO dates are accepted and converted; words outside a fixed vocabulary, or a
-    ``date_from`` after ``date_to``, raise :class:`~ddj.errors.UsageError`.
+    ``date_from`` after ``date_to``, raise :class:`~ddj.errors.InvalidValueError`.
 
     Examples
     --------
     >>> spec = FilterSpec(countries=["Syria"], statuses=["official_silent"])
-    >>> spec.to_cli_args()
-    ['--country', 'Syria', '--status', 'official_silent']
+    >>> spec.to_json()
+    '{"countries":["Syria"],"statuses":["official_silent"]}'
     >>> FilterSpec.from_json(spec.to_json()) == spec
     True
 
-    The same view written as command-line flags and as JSON; reading the JSON back gives the same spec.
+    The view as JSON (the notebooks' ``filters`` parameter); reading it back gives the same spec. As
+    command-line flags: :func:`ddj.commands._filter_flags.to_filter_flags`; as a report:
+    :func:`ddj.report.runner.entries.report_entry`.
     """
 
     search: str | None = field(
         default=None,
         metadata=_filter(
             "text",
-            help="keep incidents whose title, place, region, country, aircraft model or id contains this text "
-            "(any case; the text as written, not a pattern)",
+            help="keep incidents whose title, place, region, country, aircraft model, id, summary or account "
+            "statements contain this text (any case; the text as written, not a pattern)",
             label="Search",
             flag="--search",
         ),
@@ -385,7 +378,7 @@ class FilterSpec:
                 f"the date filter runs from {self.date_from} to {self.date_to}, which is backwards; "
                 "make date_from the earlier day"
             )
-            raise UsageError(msg)
+            raise InvalidValueError(msg)
 
     # --- what is set ------------------------------------------------------------------------------
 
@@ -453,12 +446,12 @@ class FilterSpec:
 
         Raises
         ------
-        UsageError
+        InvalidValueError
             An unknown filter name (with the closest known one), or a value of the wrong type.
         """
         if not isinstance(mapping, Mapping):
             msg = f"a filter specification is a JSON object of filter names to values, not {type(mapping).__name__}"
-            raise UsageError(msg)
+            raise InvalidValueError(msg)
         _check_names(mapping)
         return cls(**dict(mapping))
 
@@ -472,7 +465,7 @@ class FilterSpec:
 
         Raises
         ------
-        UsageError
+        InvalidValueError
             The text is not a JSON object, or names an unknown filter or a bad value.
         """
         if text is None or not str(text).strip():
@@ -484,7 +477,7 @@ class FilterSpec:
                 f"the filter specification {str(text)[:80]!r} is not JSON ({err.msg}); "
                 'write it like {"countries": ["Syria"]}'
             )
-            raise UsageError(msg) from None
+            raise InvalidValueError(msg) from None
         return cls.from_dict(data)
 
     def to_parameters(self) -> dict[str, Any]:
@@ -508,141 +501,6 @@ class FilterSpec:
     def from_parameters(cls, parameters: Mapping[str, Any]) -> FilterSpec:
         """Read a spec from notebook parameters named after the filters; other names are ignored."""
         return cls(**{k: v for k, v in parameters.items() if k in FILTER_BY_NAME and v is not None})
-
-    # --- the command line -------------------------------------------------------------------------
-
-    def to_cli_args(self) -> list[str]:
-        """The spec as ``ddj`` command-line flags (see :func:`add_filter_arguments`)."""
-        args: list[str] = []
-        for name, value in self.active().items():
-            item = FILTER_BY_NAME[name]
-            for one in [value.isoformat()] if item.kind == "date" else [value] if item.kind == "text" else value:
-                # A value that starts with "-" would read as a flag: glue it to its flag.
-                args += [f"{item.flag}={one}"] if one.startswith("-") else [item.flag, one]
-        return args
-
-    @classmethod
-    def from_cli(cls, args: argparse.Namespace) -> FilterSpec:
-        """Read the flags :func:`add_filter_arguments` declared from parsed arguments.
-
-        Raises
-        ------
-        UsageError
-            A date that is not ``YYYY-MM-DD``, a word outside a filter's vocabulary, or dates in the
-            wrong order; the message names the flag.
-        """
-        values = {
-            item.name: getattr(args, item.name)
-            for item in FILTERS
-            if getattr(args, item.name, None) not in (None, [], ())
-        }
-        return cls(**values)
-
-    # --- reports ----------------------------------------------------------------------------------
-
-    def to_report_entry(
-        self,
-        notebook: str | Path = "theatre-overview",
-        *,
-        dataset: str,
-        name: str | None = None,
-        root: str | Path | None = None,
-    ) -> ReportEntry:
-        r"""The ``ddj run`` command and ``reports.toml`` entry that run ``notebook`` on this view.
-
-        Each set filter goes to the notebook parameter of the same name when the notebook declares
-        one (``date_from``); a one-value filter goes to the filter's one-value parameter
-        (``country``); the rest travel as JSON in the notebook's ``filters`` parameter. A notebook
-        that cannot take every set filter is refused with a message naming what it lacks.
-
-        Parameters
-        ----------
-        notebook
-            A notebook of ``notebooks/`` by stem (``theatre-overview``) or a path to an ``.ipynb`` file.
-        dataset
-            The dataset's shipped name or folder, as the notebook's ``dataset`` parameter takes it.
-        name
-            The report's name (default: made from the notebook's stem and the filters).
-        root
-            Where relative notebook paths are resolved and written from (default: the folder above
-            ``notebooks/``).
-
-        Raises
-        ------
-        UsageError
-            The notebook cannot reproduce the view (the message says which filter it cannot take).
-
-        Examples
-        --------
-        >>> entry = FilterSpec(countries=["Syria"], date_from="2016-01-01").to_report_entry(
-        ...     "theatre-overview", dataset="syria-ru-aviation")
-        >>> print(entry.command.replace(" -", "\n  -"))
-        ddj run notebooks/theatre-overview.ipynb
-          -p dataset syria-ru-aviation
-          -p country Syria
-          -p date_from 2016-01-01
-          --name theatre-overview-syria-2016-01-01
-
-        The theatre overview takes a country and a first day as parameters of its own.
-        """
-        from ddj.html import safe_filename
-        from ddj.report.params import read_parameters
-
-        path, shown = _notebook_path(notebook, root)
-        declared = read_parameters(path)
-        parameters: dict[str, Any] = {}
-        dataset_name = declared.dataset_parameter or "dataset"
-        if dataset_name not in declared:
-            msg = f"{shown} takes no dataset parameter, so it cannot reproduce an Explorer view"
-            raise UsageError(msg)
-        parameters[dataset_name] = str(dataset)
-        rest: dict[str, Any] = {}
-        own = self.to_parameters()
-        for item in FILTERS:
-            value = getattr(self, item.name)
-            single = declared[item.singular] if item.singular and item.singular in declared else None
-            if item.name in declared:
-                if value not in (None, ()):
-                    parameters[item.name] = own[item.name]
-                continue
-            if single is not None:
-                # `ddj run -p region none` would read None: such a value travels in `filters` instead
-                readable = not (single.optional and len(value) == 1 and value[0].strip().lower() in ("none", "null"))
-                if len(value) == 1 and readable:
-                    parameters[single.name] = value[0]
-                    continue
-                if not single.optional:
-                    shown_value = repr(single.default)
-                    what = "none" if not value else f"{len(value)} ({', '.join(value)})"
-                    msg = (
-                        f"{shown} always covers one {single.name} (its parameter {single.name!r} defaults to "
-                        f"{shown_value}), and this view chooses {what}; choose one {single.name} in the filters"
-                    )
-                    raise UsageError(msg)
-                if single.default is not None:
-                    parameters[single.name] = None
-            if value not in (None, ()):
-                rest[item.name] = own[item.name]
-        if rest:
-            if "filters" not in declared:
-                names = ", ".join(rest)
-                msg = (
-                    f"{shown} cannot reproduce this view: it takes no parameter for {names} (and no `filters` "
-                    "parameter to carry them); choose another notebook or drop those filters"
-                )
-                raise UsageError(msg)
-            parameters["filters"] = json.dumps(rest, ensure_ascii=False, separators=(",", ":"))
-        parameters = {key: parameters[key] for key in declared.names if key in parameters}  # the notebook's order
-        if name is None:
-            words = [Path(shown).stem]
-            for key, value in parameters.items():
-                if key in (dataset_name, "filters") or value is None:
-                    continue
-                words += value if isinstance(value, list) else [str(value)]
-            for value in rest.values():
-                words += value if isinstance(value, list) else [str(value)]
-            name = safe_filename("-".join(words).lower(), max_length=80)
-        return ReportEntry(name=name, notebook=shown, parameters=parameters)
 
     # --- filtering --------------------------------------------------------------------------------
 
@@ -671,16 +529,10 @@ class FilterSpec:
             if item.column and item.kind == "values" and value:
                 parts.append(pl.col(item.column).is_in(list(value)).fill_null(False))
         if self.search:
-            import re
+            from ddj.search import search_expression
 
-            # The text as written, in any case: every character a pattern would read is escaped (five times
-            # faster than lowercasing each column and looking for the lowercased text).
-            pattern = "(?i)" + re.escape(self.search)
-            parts.append(
-                pl.any_horizontal(
-                    [pl.col(c).cast(pl.String).str.contains(pattern).fill_null(False) for c in SEARCH_COLUMNS]
-                )
-            )
+            # The search texts incident_facts(..., search=True) adds: a literal text, in any case (ddj.search).
+            parts.append(search_expression(self.search))
         if self.sides or self.source_kinds:
             parts.append((pl.col("_accounts") & _accounts_mask(self.sides, self.source_kinds)) != 0)
         if self.statuses:
@@ -708,9 +560,16 @@ class FilterSpec:
 
         Raises
         ------
-        UsageError
-            The frame lacks a column the spec needs (statuses and grades need a comparison).
+        UnusableDataError
+            The frame lacks a column the spec needs (statuses and grades need a comparison, a search the
+            search texts).
         """
+        if self.search and SEARCH_COLUMN not in facts.columns:
+            msg = (
+                "a search reads each incident's summary and statements too: build the facts with "
+                "incident_facts(dataset, comparison, search=True)"
+            )
+            raise UnusableDataError(msg)
         needed = {
             "_statuses": self.statuses,
             "grade": self.grades,
@@ -722,11 +581,11 @@ class FilterSpec:
                 "filtering by status, attribute status or grade needs the comparison: build the facts with "
                 "incident_facts(dataset, comparison)"
             )
-            raise UsageError(msg)
+            raise UnusableDataError(msg)
         return facts.filter(self.expression())
 
     def select_incidents(
-        self, dataset: Any, comparison: Any | None = None, incidents: pl.DataFrame | None = None
+        self, dataset: Dataset, comparison: Comparison | None = None, incidents: pl.DataFrame | None = None
     ) -> pl.DataFrame:
         """The rows of ``incidents`` (default: the dataset's) that the spec keeps, in their order.
 
@@ -761,14 +620,15 @@ class FilterSpec:
             from ddj.compare import compare
 
             comparison = compare(dataset)
-        keep = self.filter_incidents(incident_facts(dataset, comparison)).select("incident_id")
+        facts = incident_facts(dataset, comparison, search=bool(self.search))
+        keep = self.filter_incidents(facts).select("incident_id")
         return incidents.join(keep, on="incident_id", how="semi", maintain_order="left")
 
-    def apply(self, dataset: Any, comparison: Any | None = None, *, check: bool = False) -> Any:
+    def apply(self, dataset: Dataset, comparison: Comparison | None = None, *, check: bool = False) -> Comparison:
         """The comparison restricted to the incidents the spec keeps: a new :class:`~ddj.compare.Comparison`.
 
         Every frame (incidents, attributes, changes, accounts) keeps only the rows of those incidents.
-        With ``check``, a value no incident has raises :class:`~ddj.errors.UsageError` (see
+        With ``check``, a value no incident has raises :class:`~ddj.errors.NotFoundError` (see
         :meth:`check_values`) instead of selecting nothing.
 
         Parameters
@@ -786,7 +646,7 @@ class FilterSpec:
             comparison = compare(dataset)
         if self.is_empty:
             return comparison
-        facts = incident_facts(dataset, comparison)
+        facts = incident_facts(dataset, comparison, search=bool(self.search))
         if check:
             self.check_values(facts)
         keep = self.filter_incidents(facts).select("incident_id")
@@ -821,7 +681,7 @@ class FilterSpec:
         return out
 
     def check_values(self, facts: pl.DataFrame) -> None:
-        """Raise :class:`~ddj.errors.UsageError` when a data-driven filter names a value no incident has."""
+        """Raise :class:`~ddj.errors.NotFoundError` when a data-driven filter names a value no incident has."""
         import polars as pl
 
         unknown = self.unknown_values(facts)
@@ -835,7 +695,7 @@ class FilterSpec:
         hint = f" Did you mean {close[0]!r}?" if close else ""
         listed = ", ".join(present[:8]) + (f", ... ({len(present)} in all)" if len(present) > 8 else "")
         msg = f"{item.flag} {values[0]!r}: no incident has that {item.column}.{hint} The dataset has: {listed}"
-        raise UsageError(msg)
+        raise NotFoundError(msg)
 
 
 FILTERS: tuple[Filter, ...] = tuple(
@@ -844,34 +704,6 @@ FILTERS: tuple[Filter, ...] = tuple(
 """Every filter of :class:`FilterSpec`, in declaration order: the one place they are declared."""
 
 FILTER_BY_NAME: dict[str, Filter] = {item.name: item for item in FILTERS}
-
-
-def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
-    """Give a command one flag per filter, in a "filters" group (``--country``, ``--status``...).
-
-    Values flags may be repeated (``--country Syria --country Turkey``). Read them back with
-    :meth:`FilterSpec.from_cli`.
-    """
-    group = parser.add_argument_group("filters", "which incidents to keep (repeat a flag for several values)")
-    for item in FILTERS:
-        if item.kind == "date":
-            group.add_argument(item.flag, dest=item.name, metavar="DATE", help=item.help)
-        elif item.kind == "text":
-            group.add_argument(item.flag, dest=item.name, metavar="TEXT", help=item.help)
-        else:
-            metavar = (item.singular or _singular(item.name)).upper().replace("-", "_")
-            if item.name == "incident_ids":
-                metavar = "ID"
-            group.add_argument(item.flag, dest=item.name, action="append", metavar=metavar, help=item.help)
-
-
-def _singular(name: str) -> str:
-    """``statuses`` -> ``status``, ``aircraft_categories`` -> ``aircraft_category``, ``grades`` -> ``grade``."""
-    if name.endswith("ies"):
-        return name[:-3] + "y"
-    if name.endswith(("uses", "sses")):
-        return name[:-2]
-    return name.removesuffix("s")
 
 
 # --- the per-incident frame the filters read -------------------------------------------------------
@@ -894,8 +726,8 @@ FACT_COLUMNS = (
 )
 """The incident columns :func:`incident_facts` keeps."""
 
-SEARCH_COLUMNS = ("title", "place", "region", "country", "aircraft_model", "incident_id")
-"""The columns the ``search`` filter looks in."""
+SEARCH_COLUMNS = SEARCH_FIELDS
+"""The incident columns the ``search`` filter looks in, besides the accounts' statements (:mod:`ddj.search`)."""
 
 ATTRIBUTE_STATUS_COLUMNS = tuple(f"_status_{a.name}" for a in COMPARED_ATTRIBUTES)
 """The columns :func:`incident_facts` adds, given a comparison: each compared attribute's status code
@@ -912,7 +744,7 @@ COMPARISON_COLUMNS = (
 """The comparison's per-incident columns :func:`incident_facts` adds when given a comparison."""
 
 
-def incident_facts(dataset: Any, comparison: Any | None = None) -> pl.DataFrame:
+def incident_facts(dataset: Dataset, comparison: Comparison | None = None, *, search: bool = False) -> pl.DataFrame:
     """One row per incident with every column the filters read, sorted by ``date_start`` then ``incident_id``.
 
     The incident's own columns (:data:`FACT_COLUMNS`); ``_accounts``, a bit mask of the (side, source
@@ -920,7 +752,18 @@ def incident_facts(dataset: Any, comparison: Any | None = None) -> pl.DataFrame:
     (:data:`COMPARISON_COLUMNS`), the counts per status (``n_agree``...), ``_statuses``, a bit mask
     of the statuses its attributes have (bit *i* for ``STATUSES[i]``), and each attribute's status code
     (:data:`ATTRIBUTE_STATUS_COLUMNS`). Accounts are the comparison's
-    (published by its ``as_of``) when given, else the dataset's.
+    (published by its ``as_of``) when given, else the dataset's. With ``search``, also each incident's search
+    text (``_search``, :func:`ddj.search.search_text`: its title, place... summary and statements), which the
+    ``search`` filter reads; it is left out otherwise, as building it reads every statement.
+
+    Parameters
+    ----------
+    dataset : ddj.Dataset
+        The incident dataset, as :func:`ddj.load` returns it.
+    comparison : ddj.compare.Comparison, optional
+        Its comparison: adds the comparison's columns, and its accounts are read instead of the dataset's.
+    search : bool, default False
+        Add the search texts (needed by a spec with a ``search``).
 
     Examples
     --------
@@ -951,10 +794,15 @@ def incident_facts(dataset: Any, comparison: Any | None = None) -> pl.DataFrame:
             .alias("_statuses")
         )
         facts = attach(attach(facts, table), attribute_statuses(comparison))
-    return facts.sort("date_start", "incident_id")
+    facts = facts.sort("date_start", "incident_id")
+    if search:
+        from ddj.search import search_text
+
+        facts = facts.with_columns(search_text(dataset, comparison, facts.get_column("incident_id")))
+    return facts
 
 
-def attribute_statuses(comparison: Any) -> pl.DataFrame:
+def attribute_statuses(comparison: Comparison) -> pl.DataFrame:
     """One row per incident (sorted by id) with each compared attribute's status code, in the columns
     :data:`ATTRIBUTE_STATUS_COLUMNS`. Read from the attribute table, which holds every incident's attributes
     together in the model's order (a pivot when it does not).
@@ -1063,14 +911,14 @@ def _check_names(mapping: Iterable[str]) -> None:
             close = difflib.get_close_matches(str(key), list(FILTER_BY_NAME), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             msg = f"unknown filter {key!r}{hint} The filters are: {', '.join(FILTER_BY_NAME)}"
-            raise UsageError(msg)
+            raise InvalidValueError(msg)
 
 
 _TEXT_LIMIT = 200
 
 
 def _canonical(item: Filter, value: Any) -> Any:
-    """A filter's value in canonical form, or :class:`UsageError` saying what is wrong with it."""
+    """A filter's value in canonical form, or :class:`~ddj.errors.InvalidValueError` saying what is wrong with it."""
     if item.kind == "date":
         if value is None or value == "":
             return None
@@ -1084,32 +932,32 @@ def _canonical(item: Filter, value: Any) -> Any:
             except ValueError:
                 pass
         msg = f"{item.flag} {value!r}: not a date; write it as YYYY-MM-DD"
-        raise UsageError(msg)
+        raise InvalidValueError(msg)
     if item.kind == "text":
         if value is None:
             return None
         if not isinstance(value, str):
             msg = f"{item.flag} takes one text, not {value!r}"
-            raise UsageError(msg)
+            raise InvalidValueError(msg)
         text = " ".join(value.split())
         if len(text) > _TEXT_LIMIT:
             msg = f"{item.flag}: the text is {len(text)} characters long; keep it to {_TEXT_LIMIT}"
-            raise UsageError(msg)
+            raise InvalidValueError(msg)
         return text or None
     if value is None:
         return ()
     if isinstance(value, str):
         msg = f"{item.name} takes a list of values, not the text {value!r}; write [{value!r}]"
-        raise UsageError(msg)
+        raise InvalidValueError(msg)
     try:
         values = list(value)
     except TypeError:
         msg = f"{item.name} takes a list of values, not {value!r}"
-        raise UsageError(msg) from None
+        raise InvalidValueError(msg) from None
     for one in values:
         if not isinstance(one, str) or not one.strip():
             msg = f"{item.flag} {one!r}: each value is a non-empty text"
-            raise UsageError(msg)
+            raise InvalidValueError(msg)
     unique = sorted(set(values))
     if item.vocabulary:
         words = vocabulary(item.vocabulary)
@@ -1118,53 +966,6 @@ def _canonical(item: Filter, value: Any) -> Any:
                 close = difflib.get_close_matches(one, words, n=1)
                 hint = f" Did you mean {close[0]!r}?" if close else ""
                 msg = f"{item.flag} {one!r} is not one of: {', '.join(words)}.{hint}"
-                raise UsageError(msg)
+                raise InvalidValueError(msg)
         unique.sort(key=words.index)
     return tuple(unique)
-
-
-def _notebook_path(notebook: str | Path, root: str | Path | None) -> tuple[Path, str]:
-    """The notebook's file and the path commands write for it (relative to ``root`` when inside it)."""
-    base = Path(root) if root is not None else Path(__file__).resolve().parents[1]
-    text = str(notebook)
-    path = Path(text)
-    if path.suffix != ".ipynb" and "/" not in text and "\\" not in text:
-        path = Path("notebooks") / f"{text}.ipynb"
-    full = path if path.is_absolute() else base / path
-    if not full.is_file():
-        known = sorted(p.stem for p in (base / "notebooks").glob("*.ipynb"))
-        msg = f"no notebook {text!r} (looked for {full}); the notebooks are: {', '.join(known) or 'none'}"
-        raise UsageError(msg)
-    try:
-        shown = full.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        shown = str(full)
-    return full, shown
-
-
-def _cli_value(value: Any) -> str:
-    """A parameter value as ``ddj run -p`` reads it back by the declared type."""
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return str(value)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    # A JSON string is a TOML basic string, once DEL (which JSON leaves as it is) is escaped too.
-    return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
-
-
-def _toml_key(name: str) -> str:
-    import re
-
-    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else json.dumps(name, ensure_ascii=False)

@@ -95,6 +95,33 @@ CERTAINTY = ("reported", "uncertain")
 OVERRIDE_TABLES = ("incidents", "accounts", "grades")
 GRADES = ("confirmed", "fair", "uncorroborated", "weak", "contested", "discounted")
 
+# --- words for readers: every vocabulary code a page, chart or widget shows, in one place ---------------------
+
+#: The comparison's statuses, in display order, with the words a reader sees (legends, tables, filters).
+STATUS_LABELS: dict[str, str] = {
+    "agree": "official and other accounts agree",
+    "contradict": "official and other accounts contradict",
+    "official_silent": "no official account, though searched for; others report",
+    "no_official_record": "no official account recorded (not searched for); others report",
+    "unofficial_only": "officials silent on this point; others report",
+    "official_only": "only officials give a value",
+    "unknown": "no account gives a value",
+}
+#: The two sides (:data:`SIDES`) in words.
+SIDE_LABELS: dict[str, str] = {"official": "official accounts", "unofficial": "other accounts"}
+#: The kinds of source (:data:`SOURCE_KINDS`) in words.
+SOURCE_KIND_LABELS: dict[str, str] = {
+    "official_military": "military (official)",
+    "official_government": "government (official)",
+    "state_media": "state media",
+    "independent_media": "independent media",
+    "local_media": "local media",
+    "monitor_ngo": "monitor or NGO",
+    "social_media": "social media",
+    "armed_group": "armed group",
+    "foreign_government": "foreign government",
+}
+
 # --- fields of each resource --------------------------------------------------------------------
 
 

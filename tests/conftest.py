@@ -32,17 +32,19 @@ from tests.fixtures.minimal import write_package
 SYRIA = "syria-ru-aviation"
 TALLY = "ukraine-equipment-losses"
 
-#: Modules whose every test is slow: browser sessions that wait for kernels to be culled (minutes), and
-#: charts of a million incidents (10-15 s each).
-SLOW_MODULES = frozenset({"test_explorer_browser", "test_charts_large"})
+#: Modules (their names under ``tests.``) whose every test is slow: browser sessions that wait for kernels to be
+#: culled (minutes), and charts of a million incidents (10-15 s each).
+SLOW_MODULES = frozenset({"widgets.test_explorer_browser", "charts.test_large"})
 #: (module, fixture): set-ups that run reports through kernels, 20 s to 2 min before the first test.
-SLOW_FIXTURES = frozenset({("test_report_run", "runs"), ("test_report_pool", "runs"), ("test_report_dask", "runs")})
+SLOW_FIXTURES = frozenset(
+    {("report.runner.test_run", "runs"), ("report.runner.test_pool", "runs"), ("report.runner.test_dask", "runs")}
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark ``slow`` the tests of :data:`SLOW_MODULES` and the tests using :data:`SLOW_FIXTURES`."""
     for item in items:
-        module = getattr(getattr(item, "module", None), "__name__", "").rpartition(".")[2]
+        module = getattr(getattr(item, "module", None), "__name__", "").removeprefix("tests.")
         fixtures = getattr(item, "fixturenames", ())
         if module in SLOW_MODULES or any((module, name) in SLOW_FIXTURES for name in fixtures):
             item.add_marker(pytest.mark.slow)

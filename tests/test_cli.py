@@ -122,3 +122,37 @@ def test_without_forgetting_the_handled_interrupt_cpython_would_end_by_sigint(tm
     )
     assert "handled" in done.stderr
     assert done.returncode == -2, done.stderr
+
+
+def _usage_errors():
+    import inspect
+
+    import ddj.errors
+
+    return [
+        cls
+        for cls in vars(ddj.errors).values()
+        if inspect.isclass(cls) and issubclass(cls, ddj.errors.UsageError) and cls is not ddj.errors.UsageError
+    ]
+
+
+@pytest.mark.parametrize("error", _usage_errors(), ids=lambda cls: cls.__name__)
+def test_every_kind_of_usage_error_is_one_line_and_exit_code_two(error, monkeypatch, capsys):
+    import ddj.commands.datasets
+
+    def refuse(args):
+        raise error("--flag 'x': what went wrong; what to do")
+
+    monkeypatch.setattr(ddj.commands.datasets, "run", refuse)
+    assert main(["datasets"]) == 2
+    assert capsys.readouterr().err == "ddj datasets: error: --flag 'x': what went wrong; what to do\n"
+
+
+def test_options_that_need_each_other_are_refused_by_name(capsys):
+    import ddj.commands.export
+    from ddj.errors import ConflictingOptionsError
+
+    with pytest.raises(ConflictingOptionsError, match="say what to write"):
+        ddj.commands.export.run(build_parser().parse_args(["export", "syria-ru-aviation"]))
+    assert main(["export", "syria-ru-aviation"]) == 2
+    assert "ddj export: error: say what to write" in capsys.readouterr().err

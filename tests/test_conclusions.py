@@ -7,7 +7,6 @@ days in ``test_conclusions_tally.py``; this file holds the grades, independence,
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -17,10 +16,12 @@ from ddj.compare import compare
 from ddj.importers.acled import import_acled
 from ddj.importers.ucdp import import_ucdp
 from ddj.narrative import narrative
-from ddj.report import sections
+from ddj.report.pages import sections
 from tests.fixtures.incidents import account_row, dataset, incident_row
+from tests.paths import FIXTURES as TEST_FIXTURES
+from tests.paths import ROOT
 
-FIXTURES = Path(__file__).parent / "fixtures" / "importers"
+FIXTURES = TEST_FIXTURES / "importers"
 
 
 def _texts(story) -> str:
@@ -188,8 +189,8 @@ def test_a_monitor_and_the_outlets_it_cites_are_one_source(tmp_path, importer, s
 
 def test_a_filtered_report_says_its_filter_first_and_in_its_title():
     from ddj.filters import FilterSpec
-    from ddj.report.config import ReportSpec
-    from ddj.report.runner import _title
+    from ddj.report.runner.config import ReportSpec
+    from ddj.report.runner.run import _title
 
     ds = ddj.load("syria-ru-aviation", warn=False)
     result = compare(ds)
@@ -199,12 +200,13 @@ def test_a_filtered_report_says_its_filter_first_and_in_its_title():
     )
     assert 0 < selected.height < ds.incidents.height
     first = str(sections.window_summary(selected, place="Syria", date_from=None, date_to=None, filters=filters))
-    assert first.startswith("<p>Filtered to status: contradict: ") and f"{selected.height} incidents in Syria" in first
-    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "theatre-overview.ipynb"
+    assert first.startswith("<p>Filtered to status: official and other accounts contradict: ")  # words, not codes
+    assert f"{selected.height} incidents in Syria" in first and "status: contradict" not in first
+    notebook = ROOT / "notebooks" / "theatre-overview.ipynb"
     spec = ReportSpec(
         name="contested", group="g", notebook=notebook, parameters={"filters": filters}, base_dir=notebook.parent
     )
-    assert _title(spec) == "Theatre overview: contested, filtered to status: contradict"
+    assert _title(spec) == "Theatre overview: contested, filtered to status: official and other accounts contradict"
     plain = ReportSpec(
         name="theatre", group="g", notebook=notebook, parameters={"filters": ""}, base_dir=notebook.parent
     )

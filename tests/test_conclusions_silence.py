@@ -26,8 +26,9 @@ from ddj.importers.ucdp import import_ucdp
 from ddj.narrative import narrative
 from ddj.warnings import DataCaveatWarning
 from tests.fixtures.minimal import write_package
+from tests.paths import FIXTURES as TEST_FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "importers"
+FIXTURES = TEST_FIXTURES / "importers"
 SILENCE = re.compile(r"(?i)never (been )?acknowledged|not publicly acknowledged|never spoken|never spoke")
 #: In the package below, inc-2 (US strikes) has only unofficial accounts, from two independent origins.
 UNACKNOWLEDGED = "inc-2"

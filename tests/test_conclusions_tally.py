@@ -21,7 +21,7 @@ import ddj
 from ddj.charts import chart_alt_text, chart_spec, tally_gap
 from ddj.cli import main
 from ddj.datasets import data_dir
-from ddj.report import sections
+from ddj.report.pages import sections
 from ddj.tally.compare import TOLERANCE_DAYS
 
 SHIPPED = data_dir() / "ukraine-equipment-losses"

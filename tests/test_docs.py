@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
 import inspect
 import pkgutil
@@ -13,8 +14,8 @@ import pytest
 
 import ddj
 import ddj.commands
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
@@ -190,3 +191,187 @@ def test_the_parameters_section_reader():
 def test_every_function_of_three_or_more_parameters_documents_them(name):
     undocumented = _undocumented_parameters(name)
     assert undocumented == [], f"{name} (numpy Parameters section needed):\n" + "\n".join(undocumented)
+
+
+# --- rooms with one job each: the package's layout stays true -------------------------------------------------
+
+_PACKAGE = ROOT / "ddj"
+
+
+def _module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _top_level_imports(name: str, tree: ast.Module, is_package: bool) -> set[str]:
+    """The modules ``name`` names in imports that run when it is imported (not in functions, not TYPE_CHECKING)."""
+    named: set[str] = set()
+
+    def visit(body: list[ast.stmt]) -> None:
+        for node in body:
+            if isinstance(node, ast.If):
+                if not _is_type_checking(node.test):
+                    visit(node.body)
+                visit(node.orelse)
+            elif isinstance(node, ast.Try):
+                for block in (node.body, node.orelse, node.finalbody, *[h.body for h in node.handlers]):
+                    visit(block)
+            elif isinstance(node, ast.Import):
+                named.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = name.split(".") if is_package else name.split(".")[:-1]
+                    base = base[: len(base) - node.level + 1]
+                    module = ".".join([*base, *([node.module] if node.module else [])])
+                else:
+                    module = node.module or ""
+                named.add(module)
+                named.update(f"{module}.{alias.name}" for alias in node.names)  # `from pkg import submodule`
+
+    visit(tree.body)
+    return named
+
+
+def import_graph(package: Path) -> dict[str, set[str]]:
+    """Each module of the package in the folder ``package`` with the package's modules its import runs at once.
+
+    Importing ``a.b.c`` runs ``a``, ``a.b`` and ``a.b.c``; the packages that hold the importing module are already
+    importing when it runs, so they are no edge (a submodule importing a sibling through its package is no cycle).
+    """
+    files = {_module_name(p, package.parent): p for p in package.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in files.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        holders = {".".join(name.split(".")[:i]) for i in range(1, name.count(".") + 1)}
+        edges = set()
+        for module in _top_level_imports(name, tree, path.name == "__init__.py"):
+            parts = module.split(".")
+            for i in range(1, len(parts) + 1):
+                run = ".".join(parts[:i])
+                if run in files and run != name and run not in holders:
+                    edges.add(run)
+        graph[name] = edges
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of two or more modules (Tarjan's algorithm, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, edges = work[-1]
+            step = next(edges, None)
+            if step is not None:
+                if step not in index:
+                    index[step] = low[step] = len(index)
+                    stack.append(step)
+                    on_stack.add(step)
+                    work.append((step, iter(sorted(graph.get(step, ())))))
+                elif step in on_stack:
+                    low[node] = min(low[node], index[step])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == node:
+                        break
+                if len(group) > 1:
+                    found.append(sorted(group))
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle_and_ignores_a_package_importing_its_own_modules(tmp_path):
+    package = tmp_path / "ddj"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("from ddj.a import A\n")
+    (package / "a.py").write_text("from ddj import b\nA = 1\n")
+    (package / "b.py").write_text("if TYPE_CHECKING:\n    import ddj.c\ndef f():\n    import ddj.a\n")
+    (package / "c.py").write_text("import ddj.sub.d\n")
+    (package / "sub" / "__init__.py").write_text("from ddj.sub.d import D\n")
+    (package / "sub" / "d.py").write_text("from ddj.sub import e\nfrom . import e as again\nD = 1\n")
+    (package / "sub" / "e.py").write_text("from ..c import x\n")
+    graph = import_graph(package)
+    assert graph["ddj.b"] == set()  # an import inside a function or under TYPE_CHECKING runs later, if ever
+    assert graph["ddj.sub.d"] == {"ddj.sub.e"}  # its own package is already importing
+    assert import_cycles(graph) == [["ddj.c", "ddj.sub", "ddj.sub.d", "ddj.sub.e"]]
+
+
+def test_ddj_has_no_import_cycles():
+    assert import_cycles(import_graph(_PACKAGE)) == []
+
+
+# Every exception class lives in ddj/errors.py. ddj.warnings holds the data-caveat warning categories (shown with
+# warnings.warn, never raised), as agate keeps its warns.py apart.
+_EXCEPTION_HOMES = {"ddj.errors", "ddj.warnings"}
+# Waiting for the helper that owns the file: moved to ddj.errors.UndecodableBytesError (see the lead's notes).
+_EXCEPTIONS_TO_MOVE: set[str] = set()
+
+
+def _all_modules() -> list[str]:
+    return sorted(_module_name(p) for p in _PACKAGE.rglob("*.py") if p.stem != "__main__")
+
+
+def test_no_module_outside_errors_defines_an_exception_class():
+    found = set()
+    for name in _all_modules():
+        module = importlib.import_module(name)
+        for attr, value in vars(module).items():
+            if inspect.isclass(value) and issubclass(value, BaseException) and value.__module__ == name:
+                found.add(f"{name}.{attr}")
+        # classes defined inside functions, by their bases' names
+        source = inspect.getsource(module)
+        for node in ast.walk(ast.parse(source)):
+            bases = [ast.unparse(b) for b in getattr(node, "bases", [])]
+            if isinstance(node, ast.ClassDef) and any(b.endswith(("Error", "Exception", "Warning")) for b in bases):
+                found.add(f"{name}.{node.name}")
+    outside = {qualified for qualified in found if qualified.rsplit(".", 1)[0] not in _EXCEPTION_HOMES}
+    assert outside <= _EXCEPTIONS_TO_MOVE, f"move these to ddj/errors.py: {sorted(outside - _EXCEPTIONS_TO_MOVE)}"
+
+
+def test_every_ddj_usage_error_keeps_usage_error_as_its_base():
+    import ddj.errors
+
+    usage = [v for v in vars(ddj.errors).values() if inspect.isclass(v) and issubclass(v, ddj.errors.UsageError)]
+    assert len(usage) >= 9
+    assert all(inspect.getdoc(cls) for cls in usage)
+
+
+# A module whose name is also a function of its package (`import ddj.datasets.load as m` gave the function, before
+# the module became ddj.datasets.loading). None is left.
+_SHADOWED_MODULES: set[str] = set()
+
+
+def test_no_callable_modules_and_no_module_hidden_behind_a_function():
+    import sys
+    import types
+
+    shadowed = set()
+    for name in _all_modules():
+        module = importlib.import_module(name)
+        assert type(sys.modules[name]) is types.ModuleType and not callable(sys.modules[name]), name
+        parent, _, leaf = name.rpartition(".")
+        if parent and getattr(sys.modules[parent], leaf, module) is not module:
+            shadowed.add(name)
+    assert shadowed <= _SHADOWED_MODULES, f"rename these modules or the functions: {sorted(shadowed)}"

@@ -22,21 +22,22 @@ from hypothesis import strategies as st
 
 import ddj
 from ddj.cli import build_parser, main
+from ddj.commands._filter_flags import add_filter_arguments, read_filter_flags, to_filter_flags
 from ddj.compare import STATUSES
-from ddj.errors import UsageError
+from ddj.errors import InvalidValueError, NotFoundError, ReportEntryError, UnusableDataError
 from ddj.filters import (
     FILTERS,
     SEARCH_COLUMNS,
     FilterSpec,
-    ReportEntry,
-    add_filter_arguments,
     incident_facts,
     vocabulary,
 )
 from ddj.model import AIRCRAFT_CATEGORIES, GRADES, SIDES, SOURCE_KINDS
-from ddj.report.params import check_values, parse_cli_value, read_parameters
+from ddj.report.runner.config import load_config
+from ddj.report.runner.entries import ReportEntry, report_entry
+from ddj.report.runner.params import check_values, parse_cli_value, read_parameters
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 THEATRE = ROOT / "notebooks" / "theatre-overview.ipynb"
 
 
@@ -48,7 +49,7 @@ def syria():
 
 @pytest.fixture(scope="module")
 def facts(syria):
-    return incident_facts(*syria)
+    return incident_facts(*syria, search=True)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -118,18 +119,18 @@ def test_values_are_canonical_so_equal_selections_are_equal_specs():
     ],
 )
 def test_bad_values_are_refused_with_what_to_do(values, message):
-    with pytest.raises(UsageError, match=message.replace("(", r"\(")):
+    with pytest.raises(InvalidValueError, match=message.replace("(", r"\(")):
         FilterSpec(**values)
 
 
 def test_unknown_filter_names_are_refused_with_the_closest_one():
-    with pytest.raises(UsageError, match="unknown filter 'status'; did you mean 'statuses'"):
+    with pytest.raises(InvalidValueError, match="unknown filter 'status'; did you mean 'statuses'"):
         FilterSpec.from_dict({"status": ["contradict"]})
-    with pytest.raises(UsageError, match="unknown filter"):
+    with pytest.raises(InvalidValueError, match="unknown filter"):
         FilterSpec().replace(country=["Syria"])
-    with pytest.raises(UsageError, match="is not JSON"):
+    with pytest.raises(InvalidValueError, match="is not JSON"):
         FilterSpec.from_json("{statuses: contradict}")
-    with pytest.raises(UsageError, match="JSON object"):
+    with pytest.raises(InvalidValueError, match="JSON object"):
         FilterSpec.from_json('["contradict"]')
     assert FilterSpec.from_json("") == FilterSpec.from_json("{}") == FilterSpec()
 
@@ -164,9 +165,10 @@ def test_json_parameters_and_flags_give_the_spec_back(spec):
     assert FilterSpec.from_json(spec.to_json()) == spec
     assert FilterSpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec
     assert FilterSpec.from_parameters(spec.to_parameters()) == spec
-    assert FilterSpec.from_cli(_parser().parse_args(spec.to_cli_args())) == spec
+    flags = to_filter_flags(spec)
+    assert read_filter_flags(_parser().parse_args(flags)) == spec
     # what a shell sees: the quoted command line splits back into the same flags
-    assert shlex.split(shlex.join(spec.to_cli_args())) == spec.to_cli_args()
+    assert shlex.split(shlex.join(flags)) == flags
 
 
 def _notebook(folder: Path, lines: list[str]) -> Path:
@@ -204,13 +206,20 @@ def _spec_from(parameters: dict) -> FilterSpec:
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_a_report_entry_reproduces_the_view_as_command_and_as_toml(tmp_path, spec):
     notebook = _notebook(tmp_path, _VIEW_PARAMETERS)
-    entry = spec.to_report_entry("notebooks/view.ipynb", dataset="syria-ru-aviation", root=tmp_path)
+    entry = report_entry(spec, "notebooks/view.ipynb", dataset="syria-ru-aviation", root=tmp_path)
     assert entry.notebook == "notebooks/view.ipynb"
     assert _spec_from(entry.parameters) == spec
     # the reports.toml entry holds the same parameters
     table = tomllib.loads(entry.toml)["reports"][entry.name]
     assert table["notebook"] == entry.notebook and table["output"] == entry.name
     assert table["parameters"] == {k: v for k, v in entry.parameters.items() if v is not None}
+    # and the runner's own reader, given the entry as a reports.toml, runs the notebook with them
+    config_file = tmp_path / "reports.toml"
+    config_file.write_text(entry.toml, encoding="utf-8")
+    [report] = load_config(config_file).reports
+    assert (report.name, report.notebook) == (entry.name, notebook)
+    assert report.parameters == table["parameters"]
+    assert report_entry(spec, "notebooks/view.ipynb", dataset="syria-ru-aviation", root=tmp_path) == entry
     # the ddj run command, read by ddj's own parser and the notebook's declared types, gives them back
     words = shlex.split(entry.command)
     assert words[:3] == ["ddj", "run", entry.notebook]
@@ -223,7 +232,7 @@ def test_a_report_entry_reproduces_the_view_as_command_and_as_toml(tmp_path, spe
 
 def test_the_theatre_overview_takes_a_country_and_dates(syria):
     spec = FilterSpec(countries=["Syria"], date_from="2016-01-01", date_to="2016-12-31")
-    entry = spec.to_report_entry("theatre-overview", dataset="syria-ru-aviation")
+    entry = report_entry(spec, "theatre-overview", dataset="syria-ru-aviation")
     assert entry.notebook == "notebooks/theatre-overview.ipynb"
     assert entry.parameters["country"] == "Syria" and entry.parameters["date_from"] == "2016-01-01"
     assert "ddj run notebooks/theatre-overview.ipynb -p dataset syria-ru-aviation -p country Syria" in entry.command
@@ -233,27 +242,52 @@ def test_the_theatre_overview_takes_a_country_and_dates(syria):
 
 
 def test_a_notebook_that_cannot_take_a_filter_is_refused_with_the_reason():
-    with pytest.raises(UsageError, match="always covers one country"):
-        FilterSpec(countries=["Syria", "Russia"]).to_report_entry("theatre-overview", dataset="syria-ru-aviation")
-    with pytest.raises(UsageError, match="always covers one country"):
-        FilterSpec().to_report_entry("theatre-overview", dataset="syria-ru-aviation")
-    with pytest.raises(UsageError, match="no notebook 'nowhere'"):
-        FilterSpec().to_report_entry("nowhere", dataset="syria-ru-aviation")
+    with pytest.raises(ReportEntryError, match="always covers one country"):
+        report_entry(FilterSpec(countries=["Syria", "Russia"]), "theatre-overview", dataset="syria-ru-aviation")
+    with pytest.raises(ReportEntryError, match="always covers one country"):
+        report_entry(FilterSpec(), "theatre-overview", dataset="syria-ru-aviation")
+    with pytest.raises(NotFoundError, match="no notebook 'nowhere'"):
+        report_entry(FilterSpec(), "nowhere", dataset="syria-ru-aviation")
     declared = read_parameters(THEATRE)
     spec = FilterSpec(countries=["Syria"], statuses=["contradict"])
     if "filters" in declared:  # the notebook carries the other filters as JSON
-        entry = spec.to_report_entry("theatre-overview", dataset="syria-ru-aviation")
+        entry = report_entry(spec, "theatre-overview", dataset="syria-ru-aviation")
         assert json.loads(entry.parameters["filters"]) == {"statuses": ["contradict"]}
     else:
-        with pytest.raises(UsageError, match="no parameter for statuses"):
-            spec.to_report_entry("theatre-overview", dataset="syria-ru-aviation")
+        with pytest.raises(ReportEntryError, match="no parameter for statuses"):
+            report_entry(spec, "theatre-overview", dataset="syria-ru-aviation")
 
 
 def test_toml_cannot_write_none():
     entry = ReportEntry("r", "notebooks/x.ipynb", {"dataset": "d", "region": None})
-    with pytest.raises(UsageError, match="TOML has no null"):
+    with pytest.raises(ReportEntryError, match="TOML has no null"):
         _ = entry.toml
     assert "-p region none" in entry.command
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["plain-name_1", 'a "quoted" name', "back\\slash", "del\x7fand\ttab", "Çatı ☂ 日本", "line\nbreak"],
+)
+def test_toml_written_by_tomli_w_reads_back_through_the_runner(tmp_path, name):
+    (tmp_path / "notebooks").mkdir()
+    nbformat.write(nbformat.v4.new_notebook(), tmp_path / "notebooks" / "x.ipynb")
+    parameters = {
+        "dataset": 'd\x7f"',
+        "countries": ["Syria", "Türkiye", "a\\b"],
+        "top": 25,
+        "share": 0.25,
+        "verbose": True,
+        "filters": '{"search":"Mi-8"}',
+    }
+    entry = ReportEntry(name, "notebooks/x.ipynb", parameters)
+    assert tomllib.loads(entry.toml) == {
+        "reports": {name: {"notebook": "notebooks/x.ipynb", "parameters": parameters, "output": name}}
+    }
+    (tmp_path / "reports.toml").write_text(entry.toml, encoding="utf-8")
+    [report] = load_config(tmp_path / "reports.toml").reports
+    assert report.group == name and report.parameters == parameters
+    assert report.notebook == tmp_path / "notebooks" / "x.ipynb"
 
 
 # --- filtering semantics --------------------------------------------------------------------------------
@@ -333,8 +367,10 @@ def _reference(spec: FilterSpec, dataset, comparison) -> list[str]:
     """The filters' documented rules, read row by row in plain Python (no polars expressions)."""
     kinds = {row["source_id"]: row["kind"] for row in dataset.sources.to_dicts()}
     accounts = defaultdict(list)
+    statements = defaultdict(list)
     for row in comparison.accounts.to_dicts():
         accounts[row["incident_id"]].append((row["side"], kinds.get(row["source_id"])))
+        statements[row["incident_id"]].append(row["statement"])
     statuses = defaultdict(set)
     for row in comparison.attributes.select("incident_id", "status").to_dicts():
         statuses[row["incident_id"]].add(row["status"])
@@ -368,8 +404,9 @@ def _reference(spec: FilterSpec, dataset, comparison) -> list[str]:
             continue
         if spec.attribute_statuses and not pairs[i] & set(spec.attribute_statuses):
             continue
-        texts = (row["title"], row["place"], row["region"], row["country"], row["aircraft_model"], i)
-        if spec.search and not any(spec.search.lower() in t.lower() for t in texts if t):
+        texts = (row["title"], row["place"], row["region"], row["country"], row["aircraft_model"], i, row["summary"])
+        needle = " ".join(spec.search.split()).lower() if spec.search else ""
+        if spec.search and not any(needle in " ".join(t.split()).lower() for t in (*texts, *statements[i]) if t):
             continue
         kept.append(i)
     return kept
@@ -391,7 +428,21 @@ def data_specs(draw, incidents):
     values["search"] = draw(
         st.none()
         | st.sampled_from(
-            ["mi-8", "SU-24", "hmeimim", "LATAKIA", "syr-2018", "Mediterranean", ".*", "(", "no such words"]
+            [
+                "mi-8",
+                "SU-24",
+                "hmeimim",
+                "LATAKIA",
+                "syr-2018",
+                "Mediterranean",
+                ".*",
+                "(",
+                "no such words",
+                "radio or VISUAL",
+                "small-arms fire",
+                "killed",
+                "[a-z]+",
+            ]
         )
     )
     values["date_from"] = days[0] if draw(st.booleans()) else None
@@ -427,14 +478,14 @@ def test_apply_and_select_incidents_restrict_every_frame(syria):
     selected = spec.select_incidents(dataset)
     assert set(selected["incident_id"]) == ids
     assert FilterSpec().select_incidents(dataset).height == dataset.incidents.height
-    with pytest.raises(UsageError, match="needs the comparison"):
+    with pytest.raises(UnusableDataError, match="needs the comparison"):
         spec.filter_incidents(incident_facts(dataset))
 
 
 def test_a_value_no_incident_has_is_named_with_the_closest(facts):
     assert FilterSpec(countries=["Syira"]).unknown_values(facts) == {"countries": ["Syira"]}
     with pytest.raises(
-        UsageError, match=re.escape("--country 'Syira': no incident has that country. Did you mean 'Syria'")
+        NotFoundError, match=re.escape("--country 'Syira': no incident has that country. Did you mean 'Syria'")
     ):
         FilterSpec(countries=["Syira"]).check_values(facts)
     FilterSpec(countries=["Syria"]).check_values(facts)
@@ -479,19 +530,19 @@ def test_an_attribute_status_keeps_only_incidents_with_that_status_on_that_attri
     )
     assert set(_ids(either, facts)) == set(expected) | causes
     assert crew.needs_comparison
-    with pytest.raises(UsageError, match="needs the comparison"):
+    with pytest.raises(UnusableDataError, match="needs the comparison"):
         crew.filter_incidents(incident_facts(syria[0]))
 
 
 def test_an_attribute_status_is_checked_and_carried_by_flags_json_and_reports():
-    with pytest.raises(UsageError, match="Did you mean 'crew_killed:contradict'"):
+    with pytest.raises(InvalidValueError, match="Did you mean 'crew_killed:contradict'"):
         FilterSpec(attribute_statuses=["crew_killed:contradicts"])
-    with pytest.raises(UsageError, match="--attribute-status 'casualties:contradict' is not one of"):
+    with pytest.raises(InvalidValueError, match="--attribute-status 'casualties:contradict' is not one of"):
         FilterSpec(attribute_statuses=["casualties:contradict"])
     args = _parser().parse_args(["--attribute-status", "crew_killed:contradict", "--search", "Mi-8"])
-    spec = FilterSpec.from_cli(args)
+    spec = read_filter_flags(args)
     assert spec == FilterSpec(attribute_statuses=["crew_killed:contradict"], search="Mi-8")
-    entry = spec.replace(countries=["Syria"]).to_report_entry("theatre-overview", dataset="syria-ru-aviation")
+    entry = report_entry(spec.replace(countries=["Syria"]), "theatre-overview", dataset="syria-ru-aviation")
     assert json.loads(entry.parameters["filters"]) == {
         "search": "Mi-8",
         "attribute_statuses": ["crew_killed:contradict"],
@@ -499,24 +550,37 @@ def test_an_attribute_status_is_checked_and_carried_by_flags_json_and_reports():
     assert "attribute and status: crew_killed:contradict" in spec.describe() and "search: “Mi-8”" in spec.describe()
 
 
-def test_search_is_literal_and_ignores_case(facts):
+def test_search_is_literal_and_ignores_case(syria, facts):
+    dataset, comparison = syria
     assert _ids(FilterSpec(search="MI-8"), facts) == _ids(FilterSpec(search="mi-8"), facts)
     assert "syr-2016-08-01-mi8amtsh" in _ids(FilterSpec(search="mi-8"), facts)
+    assert SEARCH_COLUMNS == ("title", "place", "region", "country", "aircraft_model", "incident_id", "summary")
+    said = defaultdict(list)
+    for incident_id, statement in comparison.accounts.select("incident_id", "statement").iter_rows():
+        said[incident_id].append(statement)
+    rows = dataset.incidents.sort("date_start", "incident_id").select(*SEARCH_COLUMNS).rows(named=True)
 
-    def containing(text):  # the rule, read in plain Python
+    def containing(text):  # the rule, read in plain Python: one field or one statement holds the text
         return [
-            row[-1]
-            for row in facts.select(*SEARCH_COLUMNS).rows()
-            if any(text.lower() in str(v).lower() for v in row if v is not None)
+            row["incident_id"]
+            for row in rows
+            if any(text.lower() in str(v).lower() for v in (*row.values(), *said[row["incident_id"]]) if v is not None)
         ]
 
-    for text in ("latakia", "Mediterranean", "(", "SYR-2018"):
+    for text in ("latakia", "Mediterranean", "(", "SYR-2018", "radio or visual", "small-arms fire"):
         assert _ids(FilterSpec(search=text), facts) == containing(text) != [], text
-    # regular-expression characters are characters: nothing has ".*" in it
-    assert _ids(FilterSpec(search=".*"), facts) == []
+    # words only statements hold: the old search of titles, places... found nothing
+    assert not any("radio or visual" in str(v).lower() for row in rows for v in row.values())
+    # regular-expression characters are characters: nothing has ".*" or "[a-z]+" in it
+    assert _ids(FilterSpec(search=".*"), facts) == [] == _ids(FilterSpec(search="[a-z]+"), facts)
+    assert _ids(FilterSpec(search="("), facts) == containing("(")
+    # the search texts are built only when asked: a spec with a search says how to build them
+    with pytest.raises(UnusableDataError, match="search=True"):
+        FilterSpec(search="mi-8").filter_incidents(incident_facts(*syria))
+    assert "_search" not in incident_facts(*syria).columns
     # spaces are tidied, an empty text is no filter, a long one is refused
     assert FilterSpec(search="  Mi-8   shot ").search == "Mi-8 shot" and FilterSpec(search="  ").is_empty
-    with pytest.raises(UsageError, match="keep it to 200"):
+    with pytest.raises(InvalidValueError, match="keep it to 200"):
         FilterSpec(search="x" * 201)
-    with pytest.raises(UsageError, match="takes one text"):
+    with pytest.raises(InvalidValueError, match="takes one text"):
         FilterSpec(search=["Mi-8"])

@@ -456,3 +456,19 @@ def test_bytes_spliced_into_a_csv_fail_as_ddj_errors(base_package, cut, insert):
 
 def test_the_property_base_package_is_valid(base_package):
     assert inspect(base_package).ok
+
+
+def test_the_cell_limit_holds_after_a_library_raises_pythons_csv_limit():
+    """Importing frictionless raises the csv module's limit for the whole process; ddj's check keeps its own."""
+    import csv
+
+    import frictionless  # noqa: F401  (its import is what raises the limit)
+
+    before = csv.field_size_limit(10**9)  # whatever another library set
+    try:
+        with pytest.raises(RaggedRowError) as info:
+            ddj.load(CORPUS / "cell-over-128-kib", warn=False, revalidate=True)
+        assert "longer than 131,072 characters" in str(info.value)
+        assert csv.field_size_limit() == 10**9  # and the process's setting is left as it was
+    finally:
+        csv.field_size_limit(before)

@@ -10,8 +10,9 @@ embedding it, and carries a title, a method note, a source line naming the datas
                             acknowledgement gap
 :func:`discrepancy_matrix`  incidents × compared attributes coloured by status
 :func:`locator_map`         incidents on an offline basemap, styled by location precision;
-                            the ones too imprecise to place listed beside it
-:func:`casualty_ranges`     killed and injured as low–best–high ranges per side
+                            the ones too imprecise to place listed below it
+:func:`casualty_ranges`     killed and injured as low–best–high ranges per side (an incident page
+                            draws it when :func:`has_casualty_figures` says there are figures)
 :func:`tally_gap`           official claims against documented counts, ratio, revisions
 :func:`grades_over_time`    incidents per grade per period
 ==========================  =================================================================
@@ -26,7 +27,7 @@ from ddj.charts.export import chart_spec, export_chart, save_chart, to_png, to_s
 from ddj.charts.grades import grades_over_time
 from ddj.charts.map import LocatorMap, locator_map
 from ddj.charts.matrix import discrepancy_matrix
-from ddj.charts.ranges import casualty_ranges, side_ranges
+from ddj.charts.ranges import casualty_ranges, has_casualty_figures, side_ranges
 from ddj.charts.reduce import MAX_EMBEDDED_ROWS, embedded_data_bytes
 from ddj.charts.tally import tally_gap
 from ddj.charts.theme import STATUS_COLOURS, STATUS_LABELS, THEME_NAME, house_theme
@@ -46,6 +47,7 @@ __all__ = [
     "embedded_data_bytes",
     "export_chart",
     "grades_over_time",
+    "has_casualty_figures",
     "house_theme",
     "locator_map",
     "save_chart",

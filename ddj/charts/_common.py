@@ -15,11 +15,9 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from ddj.errors import UsageError
+from ddj.errors import InvalidValueError, NotFoundError, UnusableDataError
 
 _LINE = 120
-#: The longest chart title in characters: about 900 pixels of the house theme's 16-pixel bold title.
-_TITLE_CHARS = 100
 _TITLE_WRAP = 60
 
 
@@ -51,45 +49,81 @@ def source_line(sources: Any) -> str:
     return f"Source: ddj {noun} {'; '.join(names)}."
 
 
-def finish(chart: Any, *, title: str, sources: Any, method: str, alt_text: str) -> Any:
-    """Return ``chart`` with its title, a subtitle of method note and source line, and alt text.
+def finish(
+    chart: Any, *, title: str, sources: Any, method: str, alt_text: str, width: int | None = None, credit: str = ""
+) -> Any:
+    """Return ``chart`` with its title, a subtitle of method note, credit and source line, and alt text.
 
-    The method note is wrapped to lines of about 120 characters (Vega does not wrap subtitles). A
-    long title is wrapped at words into lines of about 60 characters (:func:`title_lines`) here, never
-    cut: Vega does not wrap titles, and its own cut measures the text letter by letter, which made the
-    title the slowest part of drawing a chart.
+    The title is wrapped at words (:func:`title_lines`), never cut, into lines that fit a chart
+    ``width`` pixels wide (:func:`title_chars`; about 60 characters when the width is not given): Vega
+    does not wrap titles, and its own cut measures the text letter by letter, which made the title the
+    slowest part of drawing a chart. The method note is wrapped to lines of about 120 characters (Vega
+    does not wrap subtitles). ``credit`` names third-party data the chart draws (a basemap's
+    Natural Earth), on its own line above the source line.
+
+    Parameters
+    ----------
+    chart : altair.Chart
+        The chart to finish (any Altair chart: layered, concatenated or faceted).
+    title : str
+        The title, whole; it is wrapped, never cut.
+    sources : ddj.Dataset or str or sequence
+        What :func:`source_line` names in the source line.
+    method : str
+        The method note, after "Method: ".
+    alt_text : str
+        The alt text, written as the Vega-Lite ``description``.
+    width : int, optional
+        The chart's drawing width in pixels, which sets how many characters a title line takes.
+    credit : str, default ""
+        A credit line for third-party data the chart draws; none when empty.
     """
-    lines = textwrap.wrap(f"Method: {method}", _LINE) + textwrap.wrap(source_line(sources), _LINE)
-    return chart.properties(title=alt.Title(text=title_lines(title), subtitle=lines), description=alt_text)
+    chars = title_chars(width) if width else _TITLE_WRAP
+    lines = textwrap.wrap(f"Method: {method}", _LINE) + (textwrap.wrap(credit, _LINE) if credit else [])
+    lines += textwrap.wrap(source_line(sources), _LINE)
+    return chart.properties(title=alt.Title(text=title_lines(title, width=chars), subtitle=lines), description=alt_text)
+
+
+def title_chars(width: float) -> int:
+    """How many characters of the house theme's 16-pixel bold title fit on a line ``width`` pixels wide.
+
+    About nine pixels a character on average, and never fewer than 40 (the method note under the title
+    is wider than a narrow chart anyway).
+
+    Examples
+    --------
+    >>> title_chars(560), title_chars(300)
+    (62, 40)
+
+    A 560-pixel chart takes about sixty characters a title line.
+    """
+    return max(40, int(width / 9))
 
 
 def title_lines(title: str, *, width: int = _TITLE_WRAP) -> str | list[str]:
-    """A chart title wrapped at words into lines of at most ``width`` characters: the whole title, never cut.
+    """A chart title wrapped at words into lines of at most ``width`` characters, of about even length: the whole
+    title, never cut.
 
     Examples
     --------
     >>> title_lines("Who said what, and when: Mi-8AMTSh shot down over Idlib province, five Russians killed")
-    ['Who said what, and when: Mi-8AMTSh shot down over Idlib', 'province, five Russians killed']
+    ['Who said what, and when: Mi-8AMTSh shot down', 'over Idlib province, five Russians killed']
     >>> title_lines("Grades over time")
     'Grades over time'
 
-    A short title stays one string; a long one becomes lines Vega sets one under the other.
+    A short title stays one string; a long one becomes lines of about even length, which Vega sets one under
+    the other.
     """
     lines = textwrap.wrap(str(title), width=width, break_long_words=False) or [""]
-    return lines[0] if len(lines) == 1 else lines
-
-
-def short_title(title: str, *, width: int = _TITLE_CHARS) -> str:
-    """A chart title cut at a word to at most ``width`` characters, with an ellipsis when cut.
-
-    Examples
-    --------
-    >>> short_title("Who said what, and when: Mi-8AMTSh shot down over Idlib province, five Russians killed", width=60)
-    'Who said what, and when: Mi-8AMTSh shot down over Idlib …'
-
-    The cut falls between words, never inside one.
-    """
-    return textwrap.shorten(title, width=width, placeholder=" …")
+    if len(lines) == 1:
+        return lines[0]
+    # balanced: the narrowest width that needs no more lines, so the last line is not a lone word
+    for narrower in range(max(len(line) for line in lines) - 1, 0, -1):
+        tried = textwrap.wrap(str(title), width=narrower, break_long_words=False)
+        if len(tried) > len(lines):
+            break
+        lines = tried
+    return lines
 
 
 def chart_alt_text(chart: Any) -> str:
@@ -108,7 +142,7 @@ def chart_alt_text(chart: Any) -> str:
     value = getattr(chart, "description", alt.Undefined)
     if value is alt.Undefined or value is None:
         msg = "this chart has no alt text (no Vega-Lite description); ddj charts always set one"
-        raise UsageError(msg)
+        raise InvalidValueError(msg)
     return str(value)
 
 
@@ -143,10 +177,10 @@ def select_incidents(incidents: pl.DataFrame, incident_ids: Sequence[str] | str 
         if missing:
             known = ", ".join(incidents["incident_id"].head(5).to_list())
             msg = f"no incident {', '.join(map(repr, missing))} in the dataset; ids look like: {known}"
-            raise UsageError(msg)
+            raise NotFoundError(msg)
     if chosen.height == 0:
         msg = "there are no incidents to chart; check the dataset or the incident ids asked for"
-        raise UsageError(msg)
+        raise UnusableDataError(msg)
     return chosen.sort("date_start", "incident_id")
 
 
@@ -164,11 +198,54 @@ def current_accounts(accounts: pl.DataFrame, comparison: Any | None = None) -> p
     return accounts.join(replaced, on="account_id", how="anti")
 
 
-def incident_label(frame: pl.DataFrame, *, limit: int = 60) -> pl.Expr:
-    """An expression for a short label of an incident: its title (cut to ``limit`` characters) and start date."""
-    title = pl.col("title")
-    short = pl.when(title.str.len_chars() > limit).then(title.str.slice(0, limit - 1) + "…").otherwise(title)
-    return pl.concat_str([short, pl.lit(" ("), pl.col("date_start").dt.strftime("%Y-%m-%d"), pl.lit(")")])
+#: Characters per line of a wrapped row label (an incident's title and date on an axis): about 250 pixels.
+ROW_LABEL_CHARS = 50
+#: Pixels per line of an 11-pixel axis label.
+LABEL_LINE_HEIGHT = 13
+
+
+def full_label() -> pl.Expr:
+    """An expression for the whole label of an incident: its title and start date, never cut.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> frame = pl.DataFrame({"title": ["Mi-8 shot down"], "date_start": [dt.date(2016, 8, 1)]})
+    >>> frame.select(full_label()).item()
+    'Mi-8 shot down (2016-08-01)'
+    """
+    return pl.concat_str([pl.col("title"), pl.lit(" ("), pl.col("date_start").dt.strftime("%Y-%m-%d"), pl.lit(")")])
+
+
+def wrapped(label: pl.Expr, *, width: int = ROW_LABEL_CHARS) -> pl.Expr:
+    r"""``label`` wrapped at spaces into lines of at most ``width`` characters, joined by newlines (a word longer
+    than a line keeps its own line). An axis draws the lines one under the other with :data:`LINES_EXPR`.
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"t": ["Mi-8 shot down over Idlib province, five Russians killed (2016-08-01)"]})
+    >>> frame.select(wrapped(pl.col("t"))).item().split("\n")
+    ['Mi-8 shot down over Idlib province, five Russians', 'killed (2016-08-01)']
+
+    The whole label is kept, on two lines.
+    """
+    return label.str.replace_all(rf"(\S.{{0,{width - 1}}})(?:\s+|$)", "${1}\n").str.strip_chars_end("\n")
+
+
+#: A Vega ``labelExpr`` that draws a label made by :func:`wrapped` as lines, one under the other.
+LINES_EXPR = "split(datum.label, '\\n')"
+
+
+def label_step(labels: pl.Series, *, least: int) -> int:
+    r"""The band step in pixels that gives every wrapped label (:func:`wrapped`) its lines: at least ``least``.
+
+    Examples
+    --------
+    >>> label_step(pl.Series(["one line", "two\nlines", "three\nlines\nhere"]), least=22)
+    45
+    """
+    most = max(labels.str.count_matches("\n").fill_null(0).to_list(), default=0) + 1
+    return max(least, most * LABEL_LINE_HEIGHT + 6)
 
 
 def utc_x(field: str, title: str | None, **kwargs: Any) -> alt.X:

@@ -18,10 +18,18 @@ import vl_convert as vlc
 from ddj._io import atomic_write_bytes, atomic_write_text
 from ddj.charts._common import chart_alt_text
 from ddj.charts.theme import THEME_NAME
-from ddj.errors import UsageError
+from ddj.errors import InvalidValueError, UsageError
 from ddj.html import escape, safe_filename
 
-__all__ = ["FORMATS", "chart_spec", "export_chart", "save_chart", "svg_to_png", "to_png", "to_svg"]
+__all__ = [
+    "FORMATS",
+    "chart_spec",
+    "export_chart",
+    "save_chart",
+    "svg_to_png",
+    "to_png",
+    "to_svg",
+]
 
 FORMATS = ("svg", "png")
 
@@ -169,7 +177,7 @@ def save_chart(chart: Any, path: str | os.PathLike, **png_options: Any) -> Path:
     if suffix == "png":
         return atomic_write_bytes(target, to_png(chart, **png_options))
     msg = f"cannot export a chart to {target.name!r}: the file name must end in .svg or .png"
-    raise UsageError(msg)
+    raise InvalidValueError(msg)
 
 
 def export_chart(
@@ -206,7 +214,7 @@ def export_chart(
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         msg = f"unknown export format(s) {', '.join(unknown)}; use {' or '.join(FORMATS)}"
-        raise UsageError(msg)
+        raise InvalidValueError(msg)
     stem = safe_filename(name, default="chart")
     return [
         save_chart(chart, Path(folder) / f"{stem}.{fmt}", **(png_options if fmt == "png" else {})) for fmt in formats

@@ -8,7 +8,16 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from ddj.charts._common import comparison_for, finish, incident_label, plural, select_incidents
+from ddj.charts._common import (
+    LINES_EXPR,
+    comparison_for,
+    finish,
+    full_label,
+    label_step,
+    plural,
+    select_incidents,
+    wrapped,
+)
 from ddj.charts.reduce import inline, warn_reduced
 from ddj.charts.theme import STATUS_LABELS, status_scale
 from ddj.model import COMPARED_ATTRIBUTES
@@ -78,7 +87,10 @@ def discrepancy_matrix(
     )
     if incidents.height > max_incidents:
         return _aggregated(dataset, incidents, attributes, max_incidents)
-    rows = incidents.with_row_index("order").select("incident_id", "order", incident_label(incidents).alias("incident"))
+    # each row is labelled with the incident's whole title and date, wrapped onto lines, never cut
+    rows = incidents.with_row_index("order").select(
+        "incident_id", "order", wrapped(full_label()).alias("row"), full_label().alias("incident")
+    )
     cells = (
         attributes.join(rows, on="incident_id", how="inner")
         .with_columns(
@@ -86,6 +98,7 @@ def discrepancy_matrix(
             pl.col("unofficial_values").cast(pl.List(pl.String)).list.join("; ").alias("others"),
         )
         .select(
+            "row",
             "incident",
             "order",
             pl.col("label_").alias("attribute"),
@@ -102,7 +115,12 @@ def discrepancy_matrix(
             x=alt.X(
                 "attribute:N", title=None, sort=_labels(), axis=alt.Axis(orient="top", labelAngle=-35, labelLimit=200)
             ),
-            y=alt.Y("incident:N", title=None, sort=rows["incident"].to_list(), axis=alt.Axis(labelLimit=320)),
+            y=alt.Y(
+                "row:N",
+                title=None,
+                sort=rows["row"].to_list(),
+                axis=alt.Axis(labelExpr=LINES_EXPR, labelLimit=0, labelBaseline="middle"),
+            ),
             color=alt.Color(
                 "status:N",
                 scale=status_scale(),
@@ -117,7 +135,7 @@ def discrepancy_matrix(
                 alt.Tooltip("others:N", title="others said"),
             ],
         )
-        .properties(width=alt.Step(46), height=alt.Step(22))
+        .properties(width=alt.Step(46), height=alt.Step(label_step(rows["row"], least=22)))
     )
     counts = cells.group_by("status").len()
     ordered = counts.sort("len", "status", descending=[True, False])
@@ -127,6 +145,7 @@ def discrepancy_matrix(
         title="Where officials and other sources agree, contradict, or stay silent",
         sources=dataset,
         method=_METHOD,
+        width=46 * len(COMPARED_ATTRIBUTES) + 260,
         alt_text=(
             f"Matrix of {plural(incidents.height, 'incident')} by {len(COMPARED_ATTRIBUTES)} compared "
             f"attributes ({', '.join(_labels())}); cells by status: {summary}."

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import altair as alt
 import polars as pl
 
-from ddj.charts._common import count_axis, current_accounts, finish, incident_label, select_incidents
+from ddj.charts._common import count_axis, current_accounts, finish, full_label, select_incidents
 from ddj.charts.reduce import inline, warn_reduced
 from ddj.charts.theme import SIDE_LABELS, side_scale
 from ddj.model import COMPARED_ATTRIBUTES
 
-__all__ = ["casualty_ranges", "side_ranges"]
+if TYPE_CHECKING:
+    from ddj.compare.comparison import Comparison
+    from ddj.datasets.dataset import Dataset
+
+__all__ = ["casualty_ranges", "has_casualty_figures", "side_ranges"]
 
 _COUNTS = tuple(a for a in COMPARED_ATTRIBUTES if a.kind == "count")
 _LABEL_ORDER = {a.label: i for i, a in enumerate(_COUNTS)}
@@ -90,6 +94,35 @@ def side_ranges(accounts: pl.DataFrame) -> pl.DataFrame:
     return grouped
 
 
+def has_casualty_figures(dataset: Dataset, incident_id: str, comparison: Comparison | None = None) -> bool:
+    """Whether any current account of the incident gives a figure for crew killed, others killed or injured:
+    whether its page has a casualty chart (:func:`casualty_ranges`) worth drawing.
+
+    Parameters
+    ----------
+    dataset : ddj.Dataset
+        The incident dataset, as :func:`ddj.load` returns it.
+    incident_id : str
+        The incident.
+    comparison : ddj.compare.Comparison, optional
+        The dataset's comparison, whose ``is_current`` column says which accounts were replaced; without it the
+        accounts' own ``supersedes_account_id`` links do.
+
+    Examples
+    --------
+    >>> import ddj
+    >>> ds = ddj.load("syria-ru-aviation", warn=False)
+    >>> has_casualty_figures(ds, "syr-2016-08-01-mi8amtsh"), has_casualty_figures(ds, "syr-2016-08-retaliation-strikes")
+    (True, False)
+
+    The Mi-8's accounts count its dead; the reported campaign after it has no figure to chart.
+    """
+    accounts = current_accounts(dataset.accounts.filter(pl.col("incident_id") == incident_id), comparison)
+    if accounts.height == 0:
+        return False
+    return bool(side_ranges(accounts)["accounts"].sum() > 0)
+
+
 def casualty_ranges(
     dataset: Any,
     comparison: Any | None = None,
@@ -139,12 +172,12 @@ def casualty_ranges(
         .join(ranges.drop("label"), on=["incident_id", "attribute", "side"], how="left")
         .with_columns(pl.col("said").fill_null("no figure"), pl.col("accounts").fill_null(0))
     )
-    rows = incidents.with_row_index("order").select("incident_id", "order", incident_label(incidents).alias("incident"))
+    rows = incidents.with_row_index("order").select("incident_id", "order", full_label().alias("incident"))
     data = (
         full.join(rows, on="incident_id")
         .with_columns(
             pl.col("side").replace_strict(SIDE_LABELS).alias("lane"),
-            pl.when(pl.col("said") == "unknown").then(pl.lit("not known")).otherwise(pl.col("said")).alias("note"),
+            _note(pl.when(pl.col("said") == "unknown").then(pl.lit("not known")).otherwise(pl.col("said"))),
             _range_words().alias("figure"),
         )
         .with_columns(pl.col("label").replace_strict(_LABEL_ORDER).alias("_row"))
@@ -169,6 +202,7 @@ def casualty_ranges(
     if incidents.height == 1:
         chart: Any = layer.properties(width=520)
         title = f"Killed and injured, by side: {incidents['title'][0]}"
+        width = 520
     else:
         chart = (
             layer.properties(width=480)
@@ -178,7 +212,12 @@ def casualty_ranges(
                     title=None,
                     sort=rows["incident"].to_list(),
                     header=alt.Header(
-                        labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top", labelFontWeight="bold"
+                        labelAngle=0,
+                        labelAlign="left",
+                        labelAnchor="start",
+                        labelOrient="top",
+                        labelFontWeight="bold",
+                        labelLimit=0,  # the incident's whole title, never cut
                     ),
                 ),
                 data=inline(data, what="ranges"),
@@ -186,7 +225,16 @@ def casualty_ranges(
             .resolve_scale(x="independent")
         )
         title = f"Killed and injured, by side: {incidents.height} incidents"
-    return finish(chart, title=title, sources=dataset, method=_METHOD, alt_text=_alt_text(data))
+        width = 480
+    return finish(chart, title=title, sources=dataset, method=_METHOD, alt_text=_alt_text(data), width=width)
+
+
+_WHO = {"official": "officials", "unofficial": "others"}
+
+
+def _note(words: pl.Expr) -> pl.Expr:
+    """What a lane without a figure says, naming its side ("officials: no figure"), so it reads without colour."""
+    return pl.format("{}: {}", pl.col("side").replace_strict(_WHO, default="others"), words).alias("note")
 
 
 def _range_words() -> pl.Expr:
@@ -246,7 +294,7 @@ def _layer(data: pl.DataFrame, labels: list[str], *, embed: bool) -> alt.LayerCh
         base.mark_text(align="left", dx=8, fontSize=10).encode(x="high:Q", text="figure:N").transform_filter(has_figure)
     )
     empty = (
-        base.mark_text(align="left", fontSize=10, color="#666666", fontStyle="italic")
+        base.mark_text(align="left", dx=4, fontSize=10, color="#666666", fontStyle="italic")
         .encode(x=alt.datum(0), text="note:N")
         .transform_filter(no_figure)
     )
@@ -289,7 +337,7 @@ def _totals(dataset: Any, incidents: pl.DataFrame, ranges: pl.DataFrame, max_inc
         .with_columns(pl.col("said").fill_null("no figure"), pl.col("accounts").fill_null(0))
         .with_columns(
             pl.col("side").replace_strict(SIDE_LABELS).alias("lane"),
-            pl.lit("no figure").alias("note"),
+            _note(pl.lit("no figure")),
             pl.lit("all incidents").alias("incident"),
             _range_words().alias("figure"),
         )

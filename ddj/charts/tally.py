@@ -15,10 +15,10 @@ import altair as alt
 import polars as pl
 
 from ddj._scalars import date_value
-from ddj.charts._common import finish, short_title, utc_x
+from ddj.charts._common import finish, title_chars, title_lines, utc_x
 from ddj.charts.reduce import inline, period_for, warn_reduced
 from ddj.charts.theme import OKABE_ITO
-from ddj.errors import UsageError
+from ddj.errors import UnusableDataError
 from ddj.narrative.wording import long_date
 
 __all__ = ["tally_gap"]
@@ -29,6 +29,8 @@ _RATIO_COLOURS = [
     OKABE_ITO[k] for k in ("bluish_green", "vermillion", "reddish_purple", "sky_blue", "black", "yellow", "grey")
 ]
 _NEEDED = ("date", "category", "official", "documented", "ratio", "revision")
+_WIDTH = 560  # the chart's width in pixels; with several categories, two panels share it
+_GAP = 40  # pixels between two panels side by side (room for the right panel's count axis)
 #: Subtitle lines are wrapped at this many characters, as :func:`ddj.charts._common.finish` wraps them.
 _LINE = 120
 
@@ -55,7 +57,7 @@ def _is_tally(sources: Any) -> bool:
 
 
 def _words(sources: Any) -> Any:
-    from ddj.tally.unit import EQUIPMENT, unit
+    from ddj.tally.units import EQUIPMENT, unit
 
     return unit(sources) if _is_tally(sources) else EQUIPMENT
 
@@ -133,7 +135,7 @@ def tally_gap(
             f"the tally series lacks column(s) {', '.join(missing)}; pass the frame ddj.tally.tally_series "
             "returns (date, category, official, documented, ratio, difference, revision)"
         )
-        raise UsageError(msg)
+        raise UnusableDataError(msg)
     frame = series
     if categories is not None:
         wanted = [categories] if isinstance(categories, str) else list(categories)
@@ -150,7 +152,7 @@ def tally_gap(
         )
     if frame.height == 0:
         msg = "the tally series has no rows to chart (check the categories asked for)"
-        raise UsageError(msg)
+        raise UnusableDataError(msg)
     full = frame  # every day, for the alt text's last common day (the drawing leaves out days without change)
     period = "day"
     # The series are step functions: a day on which neither figure changes (and no revision falls) adds
@@ -206,6 +208,11 @@ def tally_gap(
         "category", "date", "day", pl.col("official").cast(pl.Float64).alias("count"), _revision_words(frame)
     )
     category_order = frame["category"].unique(maintain_order=True).to_list()
+    # Panels side by side, two a row, from three categories on: five categories in one column made a PNG
+    # 1,268 × 3,100 pixels, taller than any page or screen.
+    columns = 1 if len(category_order) <= 2 else 2
+    panel_width = _WIDTH if columns == 1 else (_WIDTH - _GAP) // 2
+    panel_height = 160 if columns == 1 else 110
     x = utc_x("date", None)
     colours = alt.Scale(domain=list(labels.values()), range=[OKABE_ITO["blue"], OKABE_ITO["orange"]])
     lines = (
@@ -253,9 +260,9 @@ def tally_gap(
     )
     upper = (
         alt.layer(lines, marks)
-        .properties(width=560, height=160)
+        .properties(width=panel_width, height=panel_height)
         .facet(
-            row=alt.Row(
+            facet=alt.Facet(
                 "category:N",
                 title=None,
                 sort=category_order,
@@ -263,6 +270,8 @@ def tally_gap(
                     labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top", labelFontWeight="bold"
                 ),
             ),
+            columns=columns,
+            spacing={"row": 10, "column": _GAP},
             data=inline(upper_data, max_rows=max(max_points * 3, 5000), what="tally points"),
         )
         .resolve_scale(y="independent")
@@ -294,7 +303,7 @@ def tally_gap(
         alt.Chart(inline(pl.DataFrame({"one": [1]}), what="reference"))
         .mark_rule(color=OKABE_ITO["grey"], strokeDash=[2, 2])
         .encode(y="one:Q"),
-    ).properties(width=560, height=140)
+    ).properties(width=_WIDTH, height=120)
     if official_name and documented_name:
         method = (
             f"{labels['official']}: the cumulative figure {official_name} published on each day; "
@@ -326,12 +335,14 @@ def tally_gap(
         labels["documented"] if documented_name else "documented",
     )
     if not _is_tally(sources):
-        return finish(chart, title=title, sources=sources, method=method, alt_text=alt_text)
+        return finish(chart, title=title, sources=sources, method=method, alt_text=alt_text, width=_WIDTH)
     from ddj.tally.sources import source_line
 
     wrap = textwrap.TextWrapper(_LINE, break_on_hyphens=False)
     lines = wrap.wrap(f"Method: {method}") + wrap.wrap(source_line(sources))
-    return chart.properties(title=alt.Title(text=short_title(title), subtitle=lines), description=alt_text)
+    return chart.properties(
+        title=alt.Title(text=title_lines(title, width=title_chars(_WIDTH)), subtitle=lines), description=alt_text
+    )
 
 
 def _revision_words(frame: pl.DataFrame) -> pl.Expr:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import altair as alt
 
-from ddj.model import GRADES
+from ddj.model import GRADES, SIDE_LABELS, STATUS_LABELS  # the words are the model's; the colours are the theme's
 
 __all__ = [
     "GRADE_COLOURS",
@@ -44,16 +44,6 @@ OKABE_ITO = {
     "grey": "#999999",
 }
 
-#: The comparison's statuses, in display order, with the words a legend shows.
-STATUS_LABELS: dict[str, str] = {
-    "agree": "official and other accounts agree",
-    "contradict": "official and other accounts contradict",
-    "official_silent": "no official account, though searched for; others report",
-    "no_official_record": "no official account recorded (not searched for); others report",
-    "unofficial_only": "officials silent on this point; others report",
-    "official_only": "only officials give a value",
-    "unknown": "no account gives a value",
-}
 STATUS_COLOURS: dict[str, str] = {
     "agree": OKABE_ITO["bluish_green"],
     "contradict": OKABE_ITO["vermillion"],
@@ -64,7 +54,6 @@ STATUS_COLOURS: dict[str, str] = {
     "unknown": "#DDDDDD",
 }
 
-SIDE_LABELS: dict[str, str] = {"official": "official accounts", "unofficial": "other accounts"}
 SIDE_COLOURS: dict[str, str] = {"official": OKABE_ITO["blue"], "unofficial": OKABE_ITO["orange"]}
 
 GRADE_COLOURS: dict[str, str] = dict(

@@ -11,22 +11,29 @@ import polars as pl
 
 from ddj._scalars import date_value, float_value
 from ddj.charts._common import (
+    LINES_EXPR,
     comparison_for,
     current_accounts,
     day_ticks,
     finish,
-    incident_label,
+    full_label,
+    label_step,
     plural,
     select_incidents,
     utc_x,
+    wrapped,
 )
 from ddj.charts.reduce import inline, period_for, period_label, warn_reduced
 from ddj.charts.theme import OKABE_ITO, SIDE_COLOURS, SIDE_LABELS, side_scale
+from ddj.narrative.certainty import unsure_first_days
 from ddj.narrative.wording import long_date
 
 __all__ = ["account_timeline"]
 
 _STATE_LABELS = {True: "account on the record", False: "account later replaced by its source"}
+#: The lanes' short names, written beside each row when the chart has several incidents.
+_LANE_SHORT = {SIDE_LABELS["official"]: "official", SIDE_LABELS["unofficial"]: "others"}
+_LANE_ROOM = 52  # pixels between a row's label and the plot, where its lanes' short names go
 _CERTAINTY_LABELS = {"reported": "as the account gives it", "uncertain": "marked uncertain (see its notes)"}
 
 
@@ -88,9 +95,8 @@ def _acknowledgement(incidents: pl.DataFrame, comparison: Any) -> pl.DataFrame:
 def _per_incident(
     dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame, current: pl.DataFrame, acknowledgement: pl.DataFrame
 ) -> alt.LayerChart:
-    order = incidents.with_row_index("order").select(
-        "incident_id", "order", incident_label(incidents).alias("incident")
-    )
+    # each row is labelled with the incident's whole title and date, wrapped onto lines, never cut
+    order = incidents.with_row_index("order").select("incident_id", "order", wrapped(full_label()).alias("incident"))
     sources = dataset.sources.select("source_id", pl.col("name").alias("source"))
     marks = (
         accounts.join(order, on="incident_id", how="left")
@@ -143,16 +149,13 @@ def _per_incident(
     domain = {"domain": [_utc_ms(lo - pad), _utc_ms(hi + pad)]}
     last = hi + pad  # silence runs on to the right edge of the chart
     # A gap to a first official day that rests only on accounts marked uncertain says so: it may be a placeholder.
-    by_day = accounts.group_by("incident_id", pl.col("side") == "official", "published_date").agg(
-        (pl.col("certainty") == "uncertain").all().alias("_unsure")
-    )
-    official_day = by_day.filter(pl.col("side")).select(
-        "incident_id", pl.col("published_date").alias("first_official_date"), pl.col("_unsure").alias("_o")
-    )
+    unsure = unsure_first_days(accounts, acknowledgement).select("incident_id", pl.col("official_unsure"))
     flagged = (
-        acknowledgement.join(official_day, on=["incident_id", "first_official_date"], how="left")
-        .with_columns((pl.col("acknowledged").fill_null(False) & pl.col("_o").fill_null(False)).alias("_unsure"))
-        .drop("_o")
+        acknowledgement.join(unsure, on="incident_id", how="left", maintain_order="left")
+        .with_columns(
+            (pl.col("acknowledged").fill_null(False) & pl.col("official_unsure").fill_null(False)).alias("_unsure")
+        )
+        .drop("official_unsure")
     )
     gaps = (
         flagged.join(order, on="incident_id", how="left")
@@ -209,7 +212,11 @@ def _per_incident(
         "incident:N",
         title=None,
         sort=order["incident"].to_list(),
-        axis=alt.Axis(labelLimit=320) if n_rows > 1 else alt.Axis(labels=False, ticks=False, domain=False),
+        axis=(
+            alt.Axis(labelExpr=LINES_EXPR, labelLimit=0, labelPadding=_LANE_ROOM, ticks=False)
+            if n_rows > 1
+            else alt.Axis(labels=False, ticks=False, domain=False)
+        ),
     )
     offset = alt.YOffset("lane:N", scale=alt.Scale(domain=list(SIDE_LABELS.values())))
     points = (
@@ -291,20 +298,28 @@ def _per_incident(
         .transform_filter(alt.FieldEqualPredicate(field="acknowledged", equal=False))
     )
     layers = [window, tick, gap, points, rings, label, silence]
-    if n_rows == 1:  # one incident: its row has no label, so each lane is named at the left
-        lane_names = pl.DataFrame(
-            {"incident": [order["incident"][0]] * len(SIDE_LABELS), "lane": list(SIDE_LABELS.values())}
+    # Each lane is named at the left of the plot, in every row: one incident's row has no label, so its lanes
+    # get the full names; with several, the short names sit between the incident's label and the plot.
+    lane_names = order.select("incident").join(
+        pl.DataFrame({"lane": list(SIDE_LABELS.values()), "name": list(_LANE_SHORT.values())}), how="cross"
+    )
+    layers.append(
+        alt.Chart(inline(lane_names, what="lane names"))
+        .mark_text(
+            align="right",
+            dx=-6,
+            fontSize=11 if n_rows == 1 else 9,
+            color=OKABE_ITO["black"] if n_rows == 1 else "#555555",
         )
-        layers.append(
-            alt.Chart(inline(lane_names, what="lane names"))
-            .mark_text(align="right", dx=-6, fontSize=11, color=OKABE_ITO["black"])
-            .encode(x=alt.value(0), y=y, yOffset=offset, text="lane:N")
-        )
-    chart = alt.layer(*layers).properties(width=560, height=alt.Step(44, **{"for": "position"}) if n_rows > 1 else 90)
+        .encode(x=alt.value(0), y=y, yOffset=offset, text="lane:N" if n_rows == 1 else "name:N")
+    )
+    step = label_step(order["incident"], least=44)
+    chart = alt.layer(*layers).properties(width=560, height=alt.Step(step, **{"for": "position"}) if n_rows > 1 else 90)
     return finish(
         chart,
         title=_title(incidents),
         sources=dataset,
+        width=560,
         method=(
             "each mark is one account at the day it was published, blue for the operator's officials, orange "
             "for everyone else; triangles are accounts their source later replaced, a ring marks an account we "

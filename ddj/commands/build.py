@@ -32,12 +32,12 @@ def run(args: argparse.Namespace) -> int:
     """Run ``ddj build`` with the parsed ``args`` and return its exit status (0 when it succeeded)."""
     import importlib
 
-    from ddj.errors import UsageError
+    from ddj.errors import NotFoundError
 
     target = BUILDS.get(args.dataset)
     if target is None:
         msg = f"no build for {args.dataset!r}; the datasets with a build are: {', '.join(BUILDS)}"
-        raise UsageError(msg)
+        raise NotFoundError(msg)
     module, function = target.split(":")
     build = getattr(importlib.import_module(module), function)
     result = build(args.folder, check=args.check)

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ddj.filters import add_filter_arguments
+from ddj.commands._filter_flags import add_filter_arguments, read_filter_flags
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from ddj.compare import Comparison
 
 NAME = "compare"
 HELP = (
@@ -32,7 +38,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="write one row per incident and attribute, with the incident's summary columns "
         "(incident_n_unofficial_origins for the whole incident), to FILE.parquet or FILE.csv "
-        "(in CSV, lists are joined with '; ', and a text cell beginning with =, +, -, @, tab or "
+        "(in Parquet, the incident's texts repeated on its attribute rows are dictionary-encoded categoricals; "
+        "in CSV, lists are joined with '; ', and a text cell beginning with =, +, -, @, tab or "
         "carriage return gets a leading apostrophe so a spreadsheet shows it as text instead of "
         "running it as a formula). The folder must exist.",
     )
@@ -48,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``ddj compare`` with the parsed ``args`` and return its exit status (0 when it succeeded)."""
     import json
 
-    from ddj.errors import UsageError
+    from ddj.errors import InvalidValueError
 
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() not in OUT_FORMATS:
@@ -56,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             f"cannot write {str(out)!r}: --out takes a file name ending in .parquet or .csv "
             "(the ending chooses the format)"
         )
-        raise UsageError(msg)
+        raise InvalidValueError(msg)
     if out is not None:
         from ddj._io import check_output_file
 
@@ -65,10 +72,9 @@ def run(args: argparse.Namespace) -> int:
 
     from ddj.compare import compare
     from ddj.datasets import load
-    from ddj.filters import FilterSpec
     from ddj.html import terminal_safe
 
-    spec = FilterSpec.from_cli(args)
+    spec = read_filter_flags(args)
     dataset = load(args.dataset, warn=False, revalidate=args.revalidate)
     comparison = spec.apply(dataset, compare(dataset, as_of=as_of), check=True)
     if args.json:
@@ -95,48 +101,57 @@ def run(args: argparse.Namespace) -> int:
 def _day(text: str):
     import datetime as dt
 
-    from ddj.errors import UsageError
+    from ddj.errors import InvalidValueError
 
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         msg = f"--as-of {text!r} is not a date; write it as YYYY-MM-DD"
-        raise UsageError(msg) from None
+        raise InvalidValueError(msg) from None
 
 
-def _write(incidents, attributes, out: Path) -> None:
+def _write(incidents: pl.DataFrame, attributes: pl.DataFrame, out: Path) -> None:
     """Write the per-attribute table (``attributes`` of a comparison) with its incident's columns (``incidents``)
     to ``out`` (.parquet or .csv), atomically.
 
     One lazy query, run by polars' streaming engine straight into the file: the join with the incident
-    columns (which repeats each incident's texts on its ten attribute rows), the casts and the encoding
-    happen batch by batch, so the ten-million-row table of a million incidents is never held whole, nor
-    copied into a buffer. Parquet is zstd-compressed with column statistics and row groups of
-    :data:`ROW_GROUP_ROWS`; lists of values are lists of text (their Enum types are ddj's, not the reader's).
-    The file is written next to ``out`` under a temporary name and renamed when complete.
+    columns, the casts and the encoding happen batch by batch, so the ten-million-row table of a million
+    incidents is never held whole, nor copied into a buffer. The file is written next to ``out`` under a
+    temporary name and renamed when complete.
+
+    Parquet is zstd-compressed with column statistics and row groups of :data:`ROW_GROUP_ROWS`, in the
+    cheapest layout that keeps every column for a reader. The incident's text columns (``grade``,
+    ``computed_grade_reason`` ...), repeated on each of its ten attribute rows, are ``pl.Categorical``:
+    dictionary-encoded, so each sentence is stored once per row group and the rows hold small codes. The
+    lists of values keep their Enum type (lists of text to other readers), as ``attribute``, ``label``
+    and ``status`` do. Measured at a million incidents (10,000,000 rows, CPU seconds of the write, two
+    runs each on a loaded machine): 7.0–7.5 s, against 10.4–11.1 s with the texts as ``pl.String`` and the
+    lists cast to text. Most of what remains (about 6 s) is polars encoding the two lists of account ids.
+    In CSV, lists are joined with ``'; '`` and every text cell is made safe for spreadsheets (:func:`_csv_safe`).
     """
     import polars as pl
 
     clash = [c for c in incidents.columns if c != "incident_id" and c in attributes.columns]
     incidents = incidents.rename({c: f"incident_{c}" for c in clash})  # n_unofficial_origins of the whole incident
+    repeated = [name for name, dtype in incidents.schema.items() if dtype == pl.String and name != "incident_id"]
+    if out.suffix.lower() == ".parquet":
+        incidents = incidents.with_columns(pl.col(repeated).cast(pl.Categorical))
     table = attributes.lazy().join(incidents.lazy(), on="incident_id", how="left", maintain_order="left")
-    schema = table.collect_schema()
-    lists = [name for name, dtype in schema.items() if isinstance(dtype, pl.List)]
-    table = table.with_columns(pl.col(name).cast(pl.List(pl.String)) for name in lists)  # the values are Enums
     if out.suffix.lower() == ".parquet":
         _sink(
             out,
             lambda path: table.sink_parquet(path, compression="zstd", statistics=True, row_group_size=ROW_GROUP_ROWS),
         )
-    else:
-        table = table.with_columns(pl.col(name).list.join("; ") for name in lists)
-        text = [
-            name
-            for name, dtype in table.collect_schema().items()
-            if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum)
-        ]
-        table = table.with_columns(_csv_safe(name) for name in text)
-        _sink(out, lambda path: table.sink_csv(path, date_format="%Y-%m-%d"))
+        return
+    lists = [name for name, dtype in table.collect_schema().items() if isinstance(dtype, pl.List)]
+    table = table.with_columns(pl.col(name).cast(pl.List(pl.String)).list.join("; ") for name in lists)
+    text = [
+        name
+        for name, dtype in table.collect_schema().items()
+        if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum)
+    ]
+    table = table.with_columns(_csv_safe(name) for name in text)
+    _sink(out, lambda path: table.sink_csv(path, date_format="%Y-%m-%d"))
 
 
 #: Rows per Parquet row group: large enough for fast scans and good compression, small enough that a reader
@@ -152,7 +167,7 @@ def _sink(out: Path, write) -> None:
     import os
 
     from ddj._io import _temporary, check_output_file
-    from ddj.errors import UsageError
+    from ddj.errors import OutputLocationError
 
     out = check_output_file(out)
     tmp = None
@@ -168,7 +183,7 @@ def _sink(out: Path, write) -> None:
             Path(tmp).unlink(missing_ok=True)
         reason = err.strerror or type(err).__name__
         msg = f"--out {str(out)!r}: cannot write the file ({reason}). Choose another file in a folder you can write to"
-        raise UsageError(msg) from err
+        raise OutputLocationError(msg) from err
     except BaseException:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
@@ -190,7 +205,7 @@ def _csv_safe(name: str):
     return pl.when(text.str.contains(f"^[{starts}]")).then(pl.lit("'") + text).otherwise(text).alias(name)
 
 
-def _text(comparison) -> str:
+def _text(comparison: Comparison) -> str:
     """The comparison as lines for a terminal: a header per incident, then every attribute some account speaks to."""
     import polars as pl
 

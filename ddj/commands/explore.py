@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ddj.filters import add_filter_arguments
+from ddj.commands._filter_flags import add_filter_arguments, read_filter_flags
 from ddj.widgets.serve import CULL_IDLE_TIMEOUT, CULL_INTERVAL, MAX_KERNELS
 
 NAME = "explore"
@@ -13,6 +13,9 @@ HELP = (
     "and every account of an incident. Filter flags choose the view it opens on."
 )
 DEFAULT_DATASET = "syria-ru-aviation"
+#: Set to 1, each visitor's kernel loads and compares the dataset itself instead of sharing the data
+#: ``ddj explore`` prepares (:mod:`ddj.widgets.shared`): the old way, kept to measure against.
+NO_SHARED_ENV = "DDJ_EXPLORER_NO_SHARED"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -65,13 +68,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``ddj explore`` with the parsed ``args`` and return its exit status (0 when it succeeded)."""
-    from ddj.filters import FilterSpec
-    from ddj.widgets.serve import check_dataset, check_view, serve
+    import os
+    import sys
 
-    spec = FilterSpec.from_cli(args)
+    from ddj.widgets.serve import check_dataset, check_view, serve
+    from ddj.widgets.shared import prepare_in_child
+
+    spec = read_filter_flags(args)
     dataset = check_dataset(args.dataset)
     _check_memory(args.dataset)
-    check_view(dataset, spec)  # an invalid dataset or a value no incident has: the message, and no server
+
+    def progress(message: str) -> None:
+        print(f"ddj explore: {message}...", file=sys.stderr, flush=True)
+
+    # Loaded, validated and compared once, in a child process, for every visitor's kernel to memory-map: an
+    # invalid dataset stops here with its message, and no server starts.
+    prepared = (
+        None if os.environ.get(NO_SHARED_ENV, "") not in ("", "0") else prepare_in_child(dataset, progress=progress)
+    )
+    check_view(dataset, spec, prepared)  # a value no incident has: the message, and no server
     return serve(
         dataset,
         spec,
@@ -81,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
         max_kernels=args.max_kernels,
         cull_idle_timeout=args.cull_idle_timeout,
         cull_interval=args.cull_interval,
+        prepared=prepared,
     )
 
 

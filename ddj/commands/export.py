@@ -33,17 +33,17 @@ def run(args: argparse.Namespace) -> int:
     """Run ``ddj export`` with the parsed ``args`` and return its exit status (0 when it succeeded)."""
     import time
 
-    from ddj.errors import UsageError, ValidationError
+    from ddj.errors import ConflictingOptionsError, UnusableDataError, ValidationError
 
     if not (args.sqlite or args.csv or args.json):
         msg = "say what to write: --sqlite FILE.db (with --metadata FILE.json), --csv DIR or --json DIR"
-        raise UsageError(msg)
+        raise ConflictingOptionsError(msg)
     if args.metadata and not args.sqlite:
         msg = "--metadata describes the SQLite file: give --sqlite FILE.db too"
-        raise UsageError(msg)
+        raise ConflictingOptionsError(msg)
     if args.metadata and args.sqlite and Path(args.metadata).resolve() == Path(args.sqlite).resolve():
         msg = "--metadata and --sqlite name the same file; give the metadata its own name (metadata.json)"
-        raise UsageError(msg)
+        raise ConflictingOptionsError(msg)
 
     from ddj.publish._target import check_file
 
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             f"{args.dataset} is not a valid dataset ({len(err.problems)} problem(s); the first: {first}); "
             f"run `ddj validate {args.dataset}` to see them all"
         )
-        raise UsageError(msg) from None
+        raise UnusableDataError(msg) from None
     publication = collect(dataset)
     rows = sum(t.frame.height for t in publication.tables)
     shape = f"{len(publication.tables)} tables ({rows:,} rows), {len(publication.views)} views"

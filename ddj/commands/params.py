@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     import json
     import sys
 
-    from ddj.report.params import read_parameters
+    from ddj.report.runner.params import read_parameters
 
     spec = read_parameters(args.notebook)
     for warning in spec.warnings:

@@ -103,40 +103,46 @@ def run(args: argparse.Namespace) -> int:
     """Run ``ddj run`` with the parsed ``args`` and return its exit status (0 when it succeeded)."""
     import sys
 
-    from ddj.report._startup import skip_unused_imports
+    from ddj.report.runner._startup import skip_unused_imports
 
     skip_unused_imports()
-    from ddj.errors import UsageError
-    from ddj.report import schedule
-    from ddj.report.cache import Cache, cached_column_values
-    from ddj.report.config import load_config
-    from ddj.report.progress import make_progress, print_summary
-    from ddj.report.runner import adhoc_spec, run_reports
+    from ddj.errors import ConflictingOptionsError
+    from ddj.report.runner import schedule
+    from ddj.report.runner.cache import Cache, cached_column_values
+    from ddj.report.runner.config import load_config
+    from ddj.report.runner.progress import make_progress, print_summary
+    from ddj.report.runner.run import adhoc_spec, run_reports
 
     executor = _executor(args)  # refuses contradictory options before anything is read
     if args.watch and (args.due or args.list):
-        raise UsageError("--watch reruns reports when their files change; it cannot be used with --due or --list")
+        raise ConflictingOptionsError(
+            "--watch reruns reports when their files change; it cannot be used with --due or --list"
+        )
     now = schedule.clock()
     cache = Cache.for_output(args.out)
     if args.watch:
         return _watch(args, executor)
     if args.notebook:
         if args.only or args.due:
-            raise UsageError("--only and --due select reports from --config; they cannot be used with a NOTEBOOK")
+            raise ConflictingOptionsError(
+                "--only and --due select reports from --config; they cannot be used with a NOTEBOOK"
+            )
         given = [(name, text, False) for name, text in args.parameter] + [(name, text, True) for name, text in args.raw]
         specs, errors = [adhoc_spec(args.notebook, given, name=args.name)], []
-        from ddj.report.params import read_parameters
+        from ddj.report.runner.params import read_parameters
 
         for warning in read_parameters(specs[0].notebook).warnings:
             print(f"ddj run: warning: {warning}", file=sys.stderr)
     else:
         if args.parameter or args.raw or args.name:
-            raise UsageError("-p, -r and --name need a NOTEBOOK; parameters of configured reports live in reports.toml")
+            raise ConflictingOptionsError(
+                "-p, -r and --name need a NOTEBOOK; parameters of configured reports live in reports.toml"
+            )
         config = load_config(args.config, column_values=cached_column_values(cache)).select(args.only)
         specs, errors = config.reports, config.errors
     if args.list:
         return _list(specs, errors)
-    from ddj.report import lifecycle
+    from ddj.report.runner import lifecycle
 
     # SIGTERM stops the run as Ctrl-C does; the lock on the output folder lasts until the last worker and kernel
     # of this run are gone, and what killed runs left there (staging folders, kernel files) is removed first.
@@ -171,27 +177,30 @@ def _watch(args: argparse.Namespace, executor: Any) -> int:
     """``--watch``: run, then rerun on every save until Ctrl-C or SIGTERM (exit 130, through :func:`ddj.cli.main`).
 
     The run lock is held for the whole watch, so the warm workers and kernels stay up between saves (they inherit
-    the lock; see :mod:`ddj.report.lifecycle`); another ``ddj run`` on the same output folder is refused meanwhile.
+    the lock; see :mod:`ddj.report.runner.lifecycle`); another ``ddj run`` on the same output folder is refused
+    meanwhile.
     """
     import sys
     import threading
     from pathlib import Path
 
-    from ddj.errors import DDJError, UsageError
-    from ddj.report import lifecycle, schedule
-    from ddj.report.cache import Cache, cached_column_values
-    from ddj.report.config import load_config
-    from ddj.report.progress import is_terminal, make_progress
-    from ddj.report.runner import adhoc_spec, run_reports
-    from ddj.report.watch import Plan, Watched, file_changes, watch_reports
+    from ddj.errors import ConflictingOptionsError, DDJError, NotFoundError
+    from ddj.report.runner import lifecycle, schedule
+    from ddj.report.runner.cache import Cache, cached_column_values
+    from ddj.report.runner.config import load_config
+    from ddj.report.runner.progress import is_terminal, make_progress
+    from ddj.report.runner.run import adhoc_spec, run_reports
+    from ddj.report.runner.watch import Plan, Watched, file_changes, watch_reports
 
     if args.notebook and args.only:
-        raise UsageError("--only selects reports from --config; it cannot be used with a NOTEBOOK")
+        raise ConflictingOptionsError("--only selects reports from --config; it cannot be used with a NOTEBOOK")
     if not args.notebook and (args.parameter or args.raw or args.name):
-        raise UsageError("-p, -r and --name need a NOTEBOOK; parameters of configured reports live in reports.toml")
+        raise ConflictingOptionsError(
+            "-p, -r and --name need a NOTEBOOK; parameters of configured reports live in reports.toml"
+        )
     config = None if args.notebook else Path(args.config)
     if config is not None and not config.is_file():
-        raise UsageError(f"{config}: no such reports file to watch (give one with --config)")
+        raise NotFoundError(f"{config}: no such reports file to watch (give one with --config)")
 
     def load() -> Plan:
         if args.notebook:
@@ -236,20 +245,24 @@ def _watch(args: argparse.Namespace, executor: Any) -> int:
 
 
 def _executor(args: argparse.Namespace) -> Any:
-    from ddj.errors import UsageError
-    from ddj.report.executors import DaskExecutor, SerialExecutor, WarmExecutor
+    from ddj.errors import ConflictingOptionsError
+    from ddj.report.runner.executors import DaskExecutor, SerialExecutor, WarmExecutor
 
     if args.executor == "dask":
         if not args.scheduler:
-            raise UsageError("--executor dask needs --scheduler ADDRESS (the Dask scheduler, e.g. tcp://host:8786)")
+            raise ConflictingOptionsError(
+                "--executor dask needs --scheduler ADDRESS (the Dask scheduler, e.g. tcp://host:8786)"
+            )
         if args.jobs:
-            raise UsageError("--jobs is for local runs; on Dask, the cluster's workers decide how many run at once")
+            raise ConflictingOptionsError(
+                "--jobs is for local runs; on Dask, the cluster's workers decide how many run at once"
+            )
         return DaskExecutor(args.scheduler)
     if args.scheduler:
-        raise UsageError("--scheduler needs --executor dask")
+        raise ConflictingOptionsError("--scheduler needs --executor dask")
     if args.fresh_kernels:
         if args.jobs and args.jobs > 1:
-            raise UsageError("--fresh-kernels runs one report at a time; leave out --jobs")
+            raise ConflictingOptionsError("--fresh-kernels runs one report at a time; leave out --jobs")
         return SerialExecutor()
     return WarmExecutor(args.jobs)
 
@@ -259,7 +272,7 @@ def _list(specs: list, errors: list) -> int:
     import tempfile
     from pathlib import Path
 
-    from ddj.report.runner import ReportResult, prepare_jobs
+    from ddj.report.runner.run import ReportResult, prepare_jobs
 
     bad = 0
     with tempfile.TemporaryDirectory() as scratch:  # refused reports write a manifest; keep --list side-effect free

@@ -26,12 +26,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``ddj synth`` with the parsed ``args`` and return its exit status (0 when it succeeded)."""
-    from ddj.errors import UsageError
+    from ddj.errors import InvalidValueError, OutputLocationError
     from ddj.html import terminal_safe
     from ddj.synth import write_synthetic
 
     if args.incidents < 1:
-        raise UsageError(f"--incidents must be 1 or more, not {args.incidents}")
+        raise InvalidValueError(f"--incidents must be 1 or more, not {args.incidents}")
     _check_out(Path(args.out), args.format, force=args.force)
     try:
         folder = write_synthetic(args.out, incidents=args.incidents, seed=args.seed, fmt=args.format)
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
             f"--out {args.out!r}: cannot write the package there ({err.strerror or err}). "
             "Choose a folder you can write to"
         )
-        raise UsageError(msg) from err
+        raise OutputLocationError(msg) from err
     print(
         f"wrote {terminal_safe(folder, newlines=False)}: a synthetic package of {args.incidents} incidents "
         f"(seed {args.seed}, {args.format})"
@@ -50,11 +50,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _check_out(out: Path, fmt: str, *, force: bool) -> None:
     """Refuse an --out that is a file, or a folder holding a package, unless --force."""
-    from ddj.errors import UsageError
+    from ddj.errors import OutputLocationError
     from ddj.model import INCIDENT_RESOURCES
 
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {str(out)!r} is a file, not a folder; give the folder to write the package into")
+        raise OutputLocationError(f"--out {str(out)!r} is a file, not a folder; give a folder for the package")
     if force or not out.is_dir():
         return
     ours = ["datapackage.json", *(f"{r.name}.{fmt}" for r in INCIDENT_RESOURCES)]
@@ -64,4 +64,4 @@ def _check_out(out: Path, fmt: str, *, force: bool) -> None:
             f"--out {str(out)!r} already holds a package ({', '.join(present)}); ddj synth would replace it. "
             "Give a new or empty folder, or add --force to replace those files"
         )
-        raise UsageError(msg)
+        raise OutputLocationError(msg)

@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         if i == 0:
             print("  ".join("-" * w for w in widths))
     words = ddj.tally.unit(dataset)
-    statuses = ", ".join(s for s in STATUSES if frame[s].fill_null(0).sum() > 0) or "none yet"
+    statuses = ", ".join(s for s in STATUSES if s in frame.columns and frame[s].fill_null(0).sum() > 0) or "none yet"
     print(
         f"documented = {words.noun} {words.evidence} over all statuses ({statuses}): a minimum. "
         "ratio = official / documented; '-' = no documented counterpart, none yet, or none on a common date."

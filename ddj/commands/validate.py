@@ -32,14 +32,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``ddj validate`` with the parsed ``args`` and return its exit status (1 when a dataset is invalid)."""
     from ddj.datasets import shipped_datasets, validate_once
-    from ddj.errors import DDJError, UsageError
+    from ddj.errors import ConflictingOptionsError, DDJError
     from ddj.html import terminal_safe
 
     names = list(args.datasets)
     if args.all:
         names += [n for n in shipped_datasets() if n not in names]
     if not names:
-        raise UsageError("name a dataset (or a package folder) to check, or use --all")
+        raise ConflictingOptionsError("name a dataset (or a package folder) to check, or use --all")
     failed = 0
     reports = []
     for name in names:

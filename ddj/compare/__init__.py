@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from ddj.compare.api import ATTRIBUTE_COLUMNS, INCIDENT_COLUMNS, Comparison, compare
+from ddj.compare.comparison import ATTRIBUTE_COLUMNS, INCIDENT_COLUMNS, Comparison, compare
 from ddj.compare.grades import GRADES
 from ddj.compare.statuses import STATUSES
 

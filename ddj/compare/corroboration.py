@@ -88,6 +88,20 @@ def identity_key(expr: pl.Expr) -> pl.Expr:
     return lowered.str.replace_many(CONFUSABLES).str.replace_all(r"\s+", " ").str.strip_chars()
 
 
+def _identity_codes(names: pl.Series) -> pl.Series:
+    """An integer per name, equal where :func:`identity_key` is equal; 0 for a blank name (or none).
+
+    The key is computed once per distinct name, and the rows carry integers: a million incidents' four
+    million accounts name a few dozen origins, and normalising every row, then grouping by the text, took
+    2.2 of the 11.7 seconds of a million-incident comparison (1.07 of 2.7 at 200,000 incidents).
+    """
+    text = names.cast(pl.String)
+    distinct = text.unique().drop_nulls()
+    keys = distinct.to_frame("v").select(identity_key(pl.col("v"))).to_series()
+    codes = (pl.concat([pl.Series([""]), keys]).rank("dense").cast(pl.UInt32) - 1).slice(1)  # "" sorts first: 0
+    return text.replace_strict(distinct, codes, default=None, return_dtype=pl.UInt32).fill_null(0)
+
+
 def chain_labels(frame: pl.DataFrame) -> pl.Series:
     """Each account's chain, a row number: for an unofficial account, the smallest row number among the
     unofficial accounts it is linked to, directly or through others, by a shared origin or a shared
@@ -117,8 +131,8 @@ def chain_labels(frame: pl.DataFrame) -> pl.Series:
     keys = frame.select(
         pl.col("_inc"),
         pl.col("_off"),
-        identity_key(pl.col("origin").cast(pl.String)).fill_null("").alias("_o"),
-        identity_key(pl.col("reported_in").cast(pl.String)).replace("", None).alias("_r"),
+        _identity_codes(frame.get_column("origin")).alias("_o"),
+        _identity_codes(frame.get_column("reported_in")).replace(0, None).alias("_r"),
         rows.alias("_label"),
     )
     labels = keys.get_column("_label")
@@ -182,6 +196,29 @@ def independent_origins(current: pl.DataFrame, n: int) -> pl.Series:
     return counts(offsets(distinct.get_column("_inc"), n)).alias("n_unofficial_origins")
 
 
+def supports_operator() -> pl.Expr:
+    """Aggregated over one origin's claims on the attributes the sides contradict each other on: the origin
+    *supports* the operator when one of its claims fits every official claim (``_backs``) and none of them
+    contradicts an official one (``_contra``).
+
+    Examples
+    --------
+    >>> claims = pl.DataFrame({"_org": [7, 8, 8], "_contra": [False, True, False], "_backs": [True, False, True]})
+    >>> claims.group_by("_org").agg(supports_operator()).sort("_org")["supports"].to_list()
+    [True, False]
+
+    Origin 7 backs the operator; origin 8 backs it on one claim but contradicts it on another.
+    """
+    return (pl.col("_backs").any() & ~pl.col("_contra").any()).alias("supports")
+
+
+def contradicts_operator() -> pl.Expr:
+    """Aggregated over one origin's claims: the origin *contradicts* the operator when one of its claims does
+    not fit an official claim.
+    """
+    return pl.col("_contra").any().alias("contradicts")
+
+
 def origin_weight(
     origin_claims: list[pl.DataFrame], n: int, operator: pl.Series | None = None
 ) -> tuple[pl.Series, pl.Series]:
@@ -217,10 +254,9 @@ def origin_weight(
     claims = pl.concat(origin_claims)
     if operator is not None and operator.len():
         claims = claims.filter(~pl.col("_org").is_in(operator.implode()))
-    per_origin = claims.group_by("_inc", "_org").agg(pl.col("_contra").any(), pl.col("_backs").any())
+    per_origin = claims.group_by("_inc", "_org").agg(supports_operator(), contradicts_operator())
     weights = per_origin.group_by("_inc").agg(
-        (pl.col("_backs") & ~pl.col("_contra")).sum().cast(pl.UInt32).alias("s"),
-        pl.col("_contra").sum().cast(pl.UInt32).alias("c"),
+        pl.col("supports").sum().cast(pl.UInt32).alias("s"), pl.col("contradicts").sum().cast(pl.UInt32).alias("c")
     )
     zeros = pl.zeros(n, dtype=pl.UInt32, eager=True)
     at = weights.get_column("_inc").cast(pl.Int64)

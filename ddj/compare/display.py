@@ -1,6 +1,6 @@
 """Accounts as a reader sees them in an accounts table: each claim as text, as a cell, and where it was read.
 
-Shared by the report's accounts side by side (:mod:`ddj.report.sections`) and the Explorer's
+Shared by the report's accounts side by side (:mod:`ddj.report.pages.sections`) and the Explorer's
 (:mod:`ddj.widgets.views`), which differ only in whether a count's range also shows its best figure
 and in how they mark an account that does not speak to an attribute.
 """

@@ -60,11 +60,22 @@ Editors change a grade only with a row of the ``overrides`` resource (:mod:`ddj.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from ddj.model import GRADES
 
-__all__ = ["DISCOUNT_MIN_SUPPORT", "DISCOUNT_RATIO", "GRADES", "grade_exprs", "with_grades"]
+__all__ = [
+    "DISCOUNT_MIN_SUPPORT",
+    "DISCOUNT_RATIO",
+    "GRADES",
+    "GRADE_RULES",
+    "computed_grade",
+    "computed_grade_reason",
+    "grade_exprs",
+    "with_grades",
+]
 
 #: Rule 2 (discounted) needs at least this many independent origins that support the operator on a
 #: contradicted attribute ...
@@ -94,58 +105,155 @@ def _count(expr: pl.Expr, one: str, many: str) -> pl.Expr:
     return pl.concat_str([expr.cast(pl.String), pl.when(expr == 1).then(pl.lit(one)).otherwise(pl.lit(many))])
 
 
-def grade_exprs() -> tuple[pl.Expr, pl.Expr]:
-    """The ``computed_grade`` and ``computed_grade_reason`` expressions.
+# The inputs of the rules, one value per incident (see GRADE_INPUTS).
+_ORIGINS = pl.col("n_unofficial_origins")
+_SUPPORTING = pl.col("n_supporting_origins")
+_CONTRADICTING = pl.col("n_contradicting_origins")
 
-    They read, per incident: ``n_accounts``, ``n_contradict``, ``n_supporting_origins``,
-    ``n_contradicting_origins``, ``n_unofficial_origins``, ``acknowledged``, ``official_searched``
-    (the curators searched for official statements), ``_official_claims``
-    (the operator claims a value on some attribute), ``_unofficial_disagree`` (two unofficial claims
-    do not fit), ``_contradicted`` and ``_disagreed`` (labels of the attributes concerned).
+
+def no_account() -> pl.Expr:
+    """Rule 1, **weak**: no current account of the incident is recorded.
+
+    Examples
+    --------
+    >>> pl.DataFrame({"n_accounts": [0, 3]}).select(no_account()).to_series().to_list()
+    [True, False]
+    """
+    return pl.col("n_accounts") == 0
+
+
+def sides_contradict() -> pl.Expr:
+    """On at least one attribute the sides contradict each other (its status is ``contradict``)."""
+    return pl.col("n_contradict") > 0
+
+
+def discounted() -> pl.Expr:
+    """Rule 2, **discounted**: the sides contradict each other, and the independent origins that support the
+    operator on the point in dispute clearly outnumber those that contradict it: at least
+    :data:`DISCOUNT_MIN_SUPPORT`, and more than :data:`DISCOUNT_RATIO` times as many.
+
+    Examples
+    --------
+    >>> origins = pl.DataFrame({"n_contradict": [1, 1, 1], "n_supporting_origins": [3, 2, 2],
+    ...                         "n_contradicting_origins": [1, 1, 0]})
+    >>> origins.select(discounted()).to_series().to_list()
+    [True, False, True]
+
+    Three against one discounts the contradiction; two against one is close to a tie; two against none
+    discounts it.
+    """
+    return sides_contradict() & (_SUPPORTING >= DISCOUNT_MIN_SUPPORT) & (_SUPPORTING > DISCOUNT_RATIO * _CONTRADICTING)
+
+
+def contested() -> pl.Expr:
+    """Rule 3, **contested**: the sides contradict each other, and the support for the operator on the disputed
+    point falls short of rule 2 (:func:`discounted`).
+    """
+    return sides_contradict() & ~discounted()
+
+
+def operator_claims() -> pl.Expr:
+    """The operator's current accounts claim a value on at least one attribute: it gave a version."""
+    return pl.col("_official_claims")
+
+
+def independently_backed() -> pl.Expr:
+    """Something beyond the operator's own word backs its version: on at least one attribute the operator
+    speaks to, an account from an independent unofficial chain claims a value that fits (status ``agree``).
+    """
+    return (pl.col("n_agree") > 0) & (_ORIGINS > 0)
+
+
+def confirmed() -> pl.Expr:
+    """Rule 4, **confirmed**: the operator gave a version, nothing contradicts it, and it is
+    :func:`independently_backed`.
+    """
+    return operator_claims() & ~sides_contradict() & independently_backed()
+
+
+def uncorroborated() -> pl.Expr:
+    """Rule 5, **uncorroborated**: the operator gave a version that nothing contradicts, but no independent
+    account speaks to the points it makes. Its own word is not confirmation of anything.
+    """
+    return operator_claims() & ~sides_contradict() & ~independently_backed()
+
+
+def fair() -> pl.Expr:
+    """Rule 6, **fair**: the operator claims nothing, at least two independent unofficial chains report the
+    incident, and their claims fit one another on every attribute.
+
+    Examples
+    --------
+    >>> chains = pl.DataFrame({"_official_claims": [False, False, False], "n_unofficial_origins": [2, 2, 1],
+    ...                        "_unofficial_disagree": [False, True, False]})
+    >>> chains.select(fair()).to_series().to_list()
+    [True, False, False]
+
+    Two chains that agree make it fair; two that disagree, or a single one, leave it weak (rule 7).
+    """
+    return ~operator_claims() & (_ORIGINS >= 2) & ~pl.col("_unofficial_disagree")
+
+
+GRADE_RULES: tuple[tuple[str, Callable[[], pl.Expr]], ...] = (
+    ("weak", no_account),
+    ("discounted", discounted),
+    ("contested", contested),
+    ("confirmed", confirmed),
+    ("uncorroborated", uncorroborated),
+    ("fair", fair),
+)
+"""The rules in the order they are tried, each with the grade it gives; when none holds, rule 7: **weak**."""
+
+
+def computed_grade() -> pl.Expr:
+    """The grade of the first rule of :data:`GRADE_RULES` that holds; **weak** when none does (rule 7).
 
     Examples
     --------
     >>> row = {"n_accounts": 2, "n_contradict": 1, "n_supporting_origins": 0, "n_contradicting_origins": 1,
     ...        "n_unofficial_origins": 1, "acknowledged": True, "official_searched": True, "_official_claims": True,
     ...        "_unofficial_disagree": False, "_contradicted": "responsible party", "_disagreed": "", "n_agree": 0}
-    >>> grade, reason = grade_exprs()
-    >>> pl.DataFrame([row]).select(grade, reason).row(0)[0]
+    >>> pl.DataFrame([row]).select(computed_grade()).item()
     'contested'
 
     The operator and an unofficial origin blame different parties, and neither gives way.
-
-    >>> alone = {**row, "n_accounts": 1, "n_contradict": 0, "n_contradicting_origins": 0, "n_unofficial_origins": 0}
-    >>> pl.DataFrame([alone]).select(grade, reason).row(0)
-    ('uncorroborated', "Uncorroborated: only the operator's account is recorded, so its version rests on its own word.")
-
-    An operator's own version, with nobody else heard, is not confirmed.
     """
-    accounts = pl.col("n_accounts")
-    contradictions = pl.col("n_contradict") > 0
-    supporting, contradicting = pl.col("n_supporting_origins"), pl.col("n_contradicting_origins")
-    origins = pl.col("n_unofficial_origins")
-    official = pl.col("_official_claims")
-    disagree = pl.col("_unofficial_disagree")
-    backed = (pl.col("n_agree") > 0) & (origins > 0)
-    operator_silence = (
+    grade = pl.lit("weak")
+    for name, rule in reversed(GRADE_RULES):
+        grade = pl.when(rule()).then(pl.lit(name)).otherwise(grade)
+    return grade.alias("computed_grade")
+
+
+def _operator_silence() -> pl.Expr:
+    """What the operator's silence means: it spoke without a version, never spoke (where someone looked), or no
+    official account is recorded (where nobody declared a search).
+    """
+    return (
         pl.when(pl.col("acknowledged"))
         .then(pl.lit("the operator spoke of the incident but gave no version of it"))
         .when(pl.col("official_searched"))
         .then(pl.lit("the operator has never spoken of it"))
         .otherwise(pl.lit("no official account is recorded"))
     )
-    weighed = pl.concat_str(
+
+
+def _weighed() -> pl.Expr:
+    """``"1 independent source contradicts the operator, 2 support it on what is in dispute"``."""
+    return pl.concat_str(
         [
-            _count(contradicting, " independent source contradicts", " independent sources contradict"),
+            _count(_CONTRADICTING, " independent source contradicts", " independent sources contradict"),
             pl.lit(" the operator, "),
-            _count(supporting, " supports", " support"),
+            _count(_SUPPORTING, " supports", " support"),
             pl.lit(" it on what is in dispute"),
         ]
     )
-    discounted = contradictions & (supporting >= DISCOUNT_MIN_SUPPORT) & (supporting > DISCOUNT_RATIO * contradicting)
+
+
+def _short_of_discounting() -> pl.Expr:
+    """Where some origins support the operator: that they fall short of rule 2's margin."""
     times = {2: "twice", 3: "three times"}.get(DISCOUNT_RATIO, f"{DISCOUNT_RATIO} times")
-    short_of = (
-        pl.when(supporting > 0)
+    return (
+        pl.when(_SUPPORTING > 0)
         .then(
             pl.lit(
                 ", short of the margin that would discount the contradiction "
@@ -155,116 +263,111 @@ def grade_exprs() -> tuple[pl.Expr, pl.Expr]:
         )
         .otherwise(pl.lit(""))
     )
-    grade = (
-        pl.when(accounts == 0)
-        .then(pl.lit("weak"))
-        .when(discounted)
-        .then(pl.lit("discounted"))
-        .when(contradictions)
-        .then(pl.lit("contested"))
-        .when(official & backed)
-        .then(pl.lit("confirmed"))
-        .when(official)
-        .then(pl.lit("uncorroborated"))
-        .when((origins >= 2) & ~disagree)
-        .then(pl.lit("fair"))
-        .otherwise(pl.lit("weak"))
-        .alias("computed_grade")
-    )
-    reason = (
-        pl.when(accounts == 0)
+
+
+def _sentence(*parts: pl.Expr | str) -> pl.Expr:
+    return pl.concat_str([pl.lit(p) if isinstance(p, str) else p for p in parts])
+
+
+def computed_grade_reason() -> pl.Expr:
+    """The sentence saying which rule of :data:`GRADE_RULES` fired, and on what.
+
+    Examples
+    --------
+    >>> alone = {"n_accounts": 1, "n_contradict": 0, "n_supporting_origins": 0, "n_contradicting_origins": 0,
+    ...          "n_unofficial_origins": 0, "acknowledged": True, "official_searched": True,
+    ...          "_official_claims": True, "_unofficial_disagree": False, "_contradicted": "", "_disagreed": "",
+    ...          "n_agree": 0}
+    >>> pl.DataFrame([alone]).select(computed_grade_reason()).item()
+    "Uncorroborated: only the operator's account is recorded, so its version rests on its own word."
+
+    An operator's own version, with nobody else heard, is not confirmed.
+    """
+    silence = _operator_silence()
+    return (
+        pl.when(no_account())
         .then(pl.lit("Weak: no account of this incident is recorded."))
-        .when(discounted)
+        .when(discounted())
         .then(
-            pl.concat_str(
-                [
-                    pl.lit("Discounted: unofficial accounts contradict the operator on "),
-                    pl.col("_contradicted"),
-                    pl.lit(". The weight of independent evidence is with the operator: "),
-                    weighed,
-                    pl.lit("."),
-                ]
+            _sentence(
+                "Discounted: unofficial accounts contradict the operator on ",
+                pl.col("_contradicted"),
+                ". The weight of independent evidence is with the operator: ",
+                _weighed(),
+                ".",
             )
         )
-        .when(contradictions)
+        .when(contested())
         .then(
-            pl.concat_str(
-                [
-                    pl.lit("Contested: the operator and unofficial accounts contradict each other on "),
-                    pl.col("_contradicted"),
-                    pl.lit(". Neither side concedes: "),
-                    weighed,
-                    short_of,
-                    pl.lit("."),
-                ]
+            _sentence(
+                "Contested: the operator and unofficial accounts contradict each other on ",
+                pl.col("_contradicted"),
+                ". Neither side concedes: ",
+                _weighed(),
+                _short_of_discounting(),
+                ".",
             )
         )
-        .when(official & backed)
+        .when(confirmed())
         .then(
-            pl.concat_str(
-                [
-                    pl.lit("Confirmed: an account independent of the operator agrees with its version on "),
-                    _count(pl.col("n_agree"), " point", " points"),
-                    pl.lit(" both speak to, and no account contradicts it ("),
-                    _count(origins, " independent source", " independent sources"),
-                    pl.lit(" in all)."),
-                ]
+            _sentence(
+                "Confirmed: an account independent of the operator agrees with its version on ",
+                _count(pl.col("n_agree"), " point", " points"),
+                " both speak to, and no account contradicts it (",
+                _count(_ORIGINS, " independent source", " independent sources"),
+                " in all).",
             )
         )
-        .when(official & (origins > 0))
+        .when(uncorroborated() & (_ORIGINS > 0))
         .then(
-            pl.concat_str(
-                [
-                    pl.lit("Uncorroborated: the operator gave its version; "),
-                    _count(origins, " independent source speaks", " independent sources speak"),
-                    pl.lit(
-                        " of the incident but not to the points the operator makes, so nothing independent backs it."
-                    ),
-                ]
+            _sentence(
+                "Uncorroborated: the operator gave its version; ",
+                _count(_ORIGINS, " independent source speaks", " independent sources speak"),
+                " of the incident but not to the points the operator makes, so nothing independent backs it.",
             )
         )
-        .when(official)
+        .when(uncorroborated())
         .then(pl.lit("Uncorroborated: only the operator's account is recorded, so its version rests on its own word."))
-        .when((origins >= 2) & ~disagree)
+        .when(fair())
         .then(
-            pl.concat_str(
-                [
-                    pl.lit("Fair: "),
-                    origins.cast(pl.String),
-                    pl.lit(" independent sources report it and agree with one another; "),
-                    operator_silence,
-                    pl.lit("."),
-                ]
+            _sentence(
+                "Fair: ",
+                _ORIGINS.cast(pl.String),
+                " independent sources report it and agree with one another; ",
+                silence,
+                ".",
             )
         )
-        .when(origins >= 2)
+        .when(_ORIGINS >= 2)
         .then(
-            pl.concat_str(
-                [
-                    pl.lit("Weak: "),
-                    origins.cast(pl.String),
-                    pl.lit(" independent sources report it but disagree with one another on "),
-                    pl.col("_disagreed"),
-                    pl.lit("; "),
-                    operator_silence,
-                    pl.lit("."),
-                ]
+            _sentence(
+                "Weak: ",
+                _ORIGINS.cast(pl.String),
+                " independent sources report it but disagree with one another on ",
+                pl.col("_disagreed"),
+                "; ",
+                silence,
+                ".",
             )
         )
-        .when(origins == 1)
-        .then(
-            pl.concat_str(
-                [
-                    pl.lit("Weak: it rests on a single independent source; "),
-                    operator_silence,
-                    pl.lit("."),
-                ]
-            )
-        )
+        .when(_ORIGINS == 1)
+        .then(_sentence("Weak: it rests on a single independent source; ", silence, "."))
         .otherwise(pl.lit("Weak: no account claims a value on any compared attribute."))
         .alias("computed_grade_reason")
     )
-    return grade, reason
+
+
+def grade_exprs() -> tuple[pl.Expr, pl.Expr]:
+    """The ``computed_grade`` and ``computed_grade_reason`` expressions (:func:`computed_grade`,
+    :func:`computed_grade_reason`).
+
+    They read, per incident: ``n_accounts``, ``n_contradict``, ``n_supporting_origins``,
+    ``n_contradicting_origins``, ``n_unofficial_origins``, ``acknowledged``, ``official_searched``
+    (the curators searched for official statements), ``_official_claims``
+    (the operator claims a value on some attribute), ``_unofficial_disagree`` (two unofficial claims
+    do not fit), ``_contradicted`` and ``_disagreed`` (labels of the attributes concerned) and ``n_agree``.
+    """
+    return computed_grade(), computed_grade_reason()
 
 
 def with_grades(frame: pl.DataFrame) -> pl.DataFrame:

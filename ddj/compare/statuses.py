@@ -82,61 +82,102 @@ class AttributeResult:
     origin_claims: pl.DataFrame
 
 
-def status_expr(
-    official: pl.Expr,
-    unofficial: pl.Expr,
-    contradiction: pl.Expr,
-    acknowledged: pl.Expr,
-    searched: pl.Expr | None = None,
-) -> pl.Expr:
-    """The status code (see :data:`STATUS_CODES`) from whether each side claims, whether they contradict,
-    whether the operator spoke at all, and whether anyone searched for its statements (None: nobody did).
+# The inputs of the status rules, one value per incident (columns of the frame :func:`status` reads).
+_OFFICIAL_CLAIMS = pl.col("official_claims")  # a current official account claims a value on the attribute
+_UNOFFICIAL_CLAIMS = pl.col("unofficial_claims")  # a current unofficial account does
+_MISFIT = pl.col("claims_misfit")  # some official claim does not fit some unofficial claim
+_ACKNOWLEDGED = pl.col("acknowledged")  # the incident has an official account at all, on any attribute
+_SEARCHED = pl.col("official_searched")  # the curators declared a search for official statements on it
 
-    Parameters
-    ----------
-    official, unofficial : polars.Expr
-        Boolean: whether an official (an unofficial) account claims a value on the attribute.
-    contradiction : polars.Expr
-        Boolean: whether some official claim does not fit some unofficial claim; read only where both claim.
-    acknowledged : polars.Expr
-        Boolean: whether the incident has any official account at all (on any attribute).
-    searched : polars.Expr, optional
-        Boolean: whether the curators searched for the operator's statements on the incident; None means
-        nobody did, so an unanswered claim is ``no_official_record``, never ``official_silent``.
+
+def agree() -> pl.Expr:
+    """``agree``: both sides claim, and every official claim fits every unofficial claim."""
+    return _OFFICIAL_CLAIMS & _UNOFFICIAL_CLAIMS & ~_MISFIT
+
+
+def contradict() -> pl.Expr:
+    """``contradict``: both sides claim, and some official claim does not fit some unofficial claim."""
+    return _OFFICIAL_CLAIMS & _UNOFFICIAL_CLAIMS & _MISFIT
+
+
+def official_silent() -> pl.Expr:
+    """``official_silent``: unofficial accounts claim a value, the incident has no official account at all,
+    and the curators declared a search for official statements on it: the operator never spoke of it.
+    """
+    return _UNOFFICIAL_CLAIMS & ~_ACKNOWLEDGED & _SEARCHED
+
+
+def no_official_record() -> pl.Expr:
+    """``no_official_record``: unofficial accounts claim a value and the incident has no official account, but
+    nobody declared a search for official statements, which says nothing about whether the operator spoke.
+    """
+    return _UNOFFICIAL_CLAIMS & ~_ACKNOWLEDGED & ~_SEARCHED
+
+
+def unofficial_only() -> pl.Expr:
+    """``unofficial_only``: unofficial accounts claim a value; the operator spoke of the incident, but none of its
+    accounts claims a value on this attribute.
+    """
+    return _UNOFFICIAL_CLAIMS & ~_OFFICIAL_CLAIMS & _ACKNOWLEDGED
+
+
+def official_only() -> pl.Expr:
+    """``official_only``: official accounts claim a value and no unofficial one does."""
+    return _OFFICIAL_CLAIMS & ~_UNOFFICIAL_CLAIMS
+
+
+STATUS_RULES = (
+    ("agree", agree),
+    ("contradict", contradict),
+    ("official_silent", official_silent),
+    ("no_official_record", no_official_record),
+    ("unofficial_only", unofficial_only),
+    ("official_only", official_only),
+)
+"""Each status but ``unknown`` with its rule; the rules exclude one another, and ``unknown`` is none holding."""
+
+
+def status() -> pl.Expr:
+    """The status code (see :data:`STATUS_CODES`): the status whose rule in :data:`STATUS_RULES` holds,
+    ``unknown`` where neither side claims a value.
+
+    It reads the columns ``official_claims`` and ``unofficial_claims`` (whether each side claims a value on
+    the attribute), ``claims_misfit`` (some official claim does not fit some unofficial claim; read only
+    where both claim), ``acknowledged`` (the incident has any official account) and ``official_searched``.
 
     Examples
     --------
-    >>> frame = pl.DataFrame({"o": [True, False, False, False], "u": [True, True, True, True],
-    ...                       "c": [True, False, False, False], "ack": [True, True, False, False],
-    ...                       "searched": [True, True, True, False]})
-    >>> codes = frame.select(status_expr(pl.col("o"), pl.col("u"), pl.col("c"), pl.col("ack"),
-    ...                                  pl.col("searched")))["status"]
-    >>> [STATUSES[code] for code in codes]
+    >>> frame = pl.DataFrame({"official_claims": [True, False, False, False],
+    ...     "unofficial_claims": [True, True, True, True], "claims_misfit": [True, False, False, False],
+    ...     "acknowledged": [True, True, False, False], "official_searched": [True, True, True, False]})
+    >>> [STATUSES[code] for code in frame.select(status())["status"]]
     ['contradict', 'unofficial_only', 'official_silent', 'no_official_record']
 
     Only unofficial accounts claim a value in the last three rows; in the last two no official account
     is recorded, which is the operator's silence only where the curators searched for one.
     """
+    code = pl.lit(STATUS_CODES["unknown"], dtype=pl.UInt8)
+    for name, rule in reversed(STATUS_RULES):
+        code = pl.when(rule()).then(pl.lit(STATUS_CODES[name], dtype=pl.UInt8)).otherwise(code)
+    return code.alias("status")
 
-    def code(status: str) -> pl.Expr:
-        return pl.lit(STATUS_CODES[status], dtype=pl.UInt8)
 
-    return (
-        pl.when(official & unofficial)
-        .then(pl.when(contradiction).then(code("contradict")).otherwise(code("agree")))
-        .when(unofficial)
-        .then(
-            pl.when(acknowledged)
-            .then(code("unofficial_only"))
-            .when(pl.lit(False) if searched is None else searched)
-            .then(code("official_silent"))
-            .otherwise(code("no_official_record"))
-        )
-        .when(official)
-        .then(code("official_only"))
-        .otherwise(code("unknown"))
-        .alias("status")
-    )
+def ranges_misfit(official: str, unofficial: str) -> pl.Expr:
+    """Some range of one side misses some range of the other: the smallest ``hi`` of one side is below the
+    largest ``lo`` of the other (``{side}_min_hi`` and ``{side}_max_lo`` columns, per incident). Four
+    aggregates decide it, without comparing every pair; an incident where a side has no range is no misfit.
+
+    Examples
+    --------
+    >>> bounds = pl.DataFrame({"o_min_hi": [5, 5], "o_max_lo": [3, 3], "u_min_hi": [9, 4], "u_max_lo": [7, 4]})
+    >>> bounds.select(ranges_misfit("o", "u")).to_series().to_list()
+    [True, False]
+
+    The official 3–5 misses an unofficial 7–9, and fits an unofficial 4.
+    """
+    first_below = pl.col(f"{official}_min_hi") < pl.col(f"{unofficial}_max_lo")
+    second_below = pl.col(f"{unofficial}_min_hi") < pl.col(f"{official}_max_lo")
+    return (first_below | second_below).fill_null(False)
 
 
 def claim_rows(frame: pl.DataFrame, encoder: Encoder, *extra: str, official: bool | None = None) -> pl.LazyFrame:
@@ -214,23 +255,21 @@ def attribute_result(
     )
     frame = pl.DataFrame(
         {
-            "_o": counts(o_at) > 0,
-            "_u": counts(u_at) > 0,
-            "_ack": acknowledged,
-            "_searched": searched if searched is not None else pl.repeat(False, n, eager=True),
+            "official_claims": counts(o_at) > 0,
+            "unofficial_claims": counts(u_at) > 0,
+            "acknowledged": acknowledged,
+            "official_searched": searched if searched is not None else pl.repeat(False, n, eager=True),
         }
     )
     if encoder.lo is not None:
         frame = frame.with_columns(
-            lists(o_at, official.get_column("_hi")).list.min().alias("_o_min_hi"),
-            lists(o_at, official.get_column("_lo")).list.max().alias("_o_max_lo"),
-            lists(u_at, unofficial.get_column("_hi")).list.min().alias("_u_min_hi"),
-            lists(u_at, unofficial.get_column("_lo")).list.max().alias("_u_max_lo"),
+            lists(o_at, official.get_column("_hi")).list.min().alias("o_min_hi"),
+            lists(o_at, official.get_column("_lo")).list.max().alias("o_max_lo"),
+            lists(u_at, unofficial.get_column("_hi")).list.min().alias("u_min_hi"),
+            lists(u_at, unofficial.get_column("_lo")).list.max().alias("u_max_lo"),
         ).with_columns(
-            ((pl.col("_o_min_hi") < pl.col("_u_max_lo")) | (pl.col("_u_min_hi") < pl.col("_o_max_lo")))
-            .fill_null(False)
-            .alias("_contra"),
-            (pl.col("_u_min_hi") < pl.col("_u_max_lo")).fill_null(False).alias("_udisagree"),
+            ranges_misfit("o", "u").alias("claims_misfit"),
+            (pl.col("u_min_hi") < pl.col("u_max_lo")).fill_null(False).alias("_udisagree"),
         )
     else:
         assert encoder.compatible is not None
@@ -239,18 +278,14 @@ def attribute_result(
         # Only where the operator makes no claim on this attribute (see AttributeResult).
         asked = distinct[1].filter(pl.lit(quiet).gather(pl.col("_inc")))
         disagree = flags(disagreeing_positions(asked, encoder.compatible), n)
-        frame = frame.with_columns(contra.alias("_contra"), disagree.alias("_udisagree"))
-    decided = frame.select(
-        status_expr(pl.col("_o"), pl.col("_u"), pl.col("_contra"), pl.col("_ack"), pl.col("_searched")),
-        "_o",
-        "_udisagree",
-    )
+        frame = frame.with_columns(contra.alias("claims_misfit"), disagree.alias("_udisagree"))
+    decided = frame.select(status(), "official_claims", "_udisagree")
     columns["status"] = decided.get_column("status")
     disputed = pl.lit(decided.get_column("status") == STATUS_CODES["contradict"]).gather(pl.col("_inc"))
     if encoder.lo is not None:
         # A claim without a range (a place that names no country) fits any: null is no contradiction, nor support.
-        misfit = (pl.col("_lo") > pl.lit(frame.get_column("_o_min_hi")).gather(pl.col("_inc"))) | (
-            pl.col("_hi") < pl.lit(frame.get_column("_o_max_lo")).gather(pl.col("_inc"))
+        misfit = (pl.col("_lo") > pl.lit(frame.get_column("o_min_hi")).gather(pl.col("_inc"))) | (
+            pl.col("_hi") < pl.lit(frame.get_column("o_max_lo")).gather(pl.col("_inc"))
         )
         origin_claims = (
             unofficial.lazy()
@@ -270,7 +305,7 @@ def attribute_result(
         origin_claims = misfits.select("_inc", "_org", "_contra", (~pl.col("_contra")).alias("_backs"))
     return AttributeResult(
         columns=columns,
-        official_claims=decided.get_column("_o"),
+        official_claims=decided.get_column("official_claims"),
         unofficial_disagree=decided.get_column("_udisagree"),
         dictionary=vocabulary.to_frame("_vkey").select(encoder.render(pl.col("_vkey"))).to_series().alias("value"),
         origin_claims=origin_claims,

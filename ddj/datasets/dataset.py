@@ -11,7 +11,7 @@ import polars as pl
 
 from ddj._io import file_sha256
 from ddj.datasets.official_search import OfficialSearch, read_official_search
-from ddj.errors import Problem, UsageError
+from ddj.errors import NotFoundError, Problem
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Dataset:
             return self.tables[name]
         except KeyError:
             msg = f"dataset {self.name!r} has no table {name!r}; it has: {', '.join(self.tables)}"
-            raise UsageError(msg) from None
+            raise NotFoundError(msg) from None
 
     @property
     def incidents(self) -> pl.DataFrame:

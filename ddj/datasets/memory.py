@@ -13,10 +13,15 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from ddj.errors import DatasetTooLargeError
+
+if TYPE_CHECKING:
+    from ddj.datasets.dataset_kind import DatasetKind
+    from ddj.datasets.package import PackageSpec
 
 #: Peak memory over CSV bytes when the tables are kept whole (``ddj.load``, the Explorer, reports).
 LOAD_FACTOR = 3.0
@@ -97,7 +102,7 @@ def _parquet_cells(path: Path) -> int:
         return 0
 
 
-def estimate(package, *, keep_text: bool) -> int:
+def estimate(package: PackageSpec, *, keep_text: bool) -> int:
     """Bytes of memory reading ``package``'s files is expected to need at its peak."""
     total = 0.0
     for spec in package.resources.values():
@@ -116,12 +121,12 @@ def _gb(n: int) -> str:
     return f"{n / 1e9:.1f} GB"
 
 
-def check_memory(package, kind=None, *, keep_text: bool) -> None:
+def check_memory(package: PackageSpec, kind: DatasetKind | None = None, *, keep_text: bool) -> None:
     """Refuse a package whose files are too large for the memory available, before reading them.
 
     Parameters
     ----------
-    package : Package
+    package : PackageSpec
         The package as :func:`ddj.datasets.package.read_package` reads it (its files are sized, not read).
     kind : DatasetKind, optional
         The package's kind; not used by the estimate, accepted so callers can pass what they hold.

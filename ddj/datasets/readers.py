@@ -28,14 +28,16 @@ from ddj.errors import (
     LineEndError,
     RaggedRowError,
     ResourceFileError,
+    UndecodableBytesError,
 )
 
 _BOM = b"\xef\xbb\xbf"
 _OTHER_DELIMITERS = (";", "\t", "|")
 #: The structure check reads the file in blocks of this many bytes (each cut after a line feed).
 BLOCK_BYTES = 8 << 20
-#: The longest cell the structure check reads (Python's csv module refuses longer ones).
-MAX_CELL = csv.field_size_limit()
+#: The longest cell the structure check reads: Python's csv default, 128 KiB, set for each check (the limit is one
+#: setting for the whole process, and importing frictionless raises it for everyone).
+MAX_CELL = 128 * 1024
 #: How many names a header message lists before it summarises the rest.
 NAMES_SHOWN = 10
 
@@ -102,14 +104,6 @@ def _check_not_empty(spec: ResourceSpec) -> None:
         raise EmptyFileError(msg, file=spec.display, row=1)
 
 
-class _BadBytes(Exception):
-    """Raised inside the line iterator where the file stops being UTF-8."""
-
-    def __init__(self, offset: int, line: int, data: bytes) -> None:
-        super().__init__(offset)
-        self.offset, self.line, self.data = offset, line, data
-
-
 class _Lines:
     """The lines of a UTF-8 file, decoded a block at a time, for :mod:`csv` (memory: one block, not the file).
 
@@ -145,7 +139,7 @@ class _Lines:
                     whole = good[: good.rfind(b"\n") + 1]
                     yield from self._split(whole.decode("utf-8"), lines_before)
                     line = lines_before + good.count(b"\n") + 1
-                    raise _BadBytes(offset + err.start, line, data[err.start : err.start + 4]) from err
+                    raise UndecodableBytesError(offset + err.start, line, data[err.start : err.start + 4]) from err
                 yield from self._split(text, lines_before)
                 lines_before += data.count(b"\n")
                 offset += len(data)
@@ -182,6 +176,15 @@ def _structure_check(spec: ResourceSpec) -> tuple[list[str], int]:
     Returns the header and how many data rows there are, up to the last row that is not blank.
     """
     _first_line_end(spec)
+    before = csv.field_size_limit(MAX_CELL)
+    try:
+        return _structure_rows(spec)
+    finally:
+        csv.field_size_limit(before)
+
+
+def _structure_rows(spec: ResourceSpec) -> tuple[list[str], int]:
+    """:func:`_structure_check` once the cell limit is set: read every row through Python's csv module."""
     lines = _Lines(spec.path)
     reader = csv.reader(lines, strict=True)
     row = 0  # the last row read whole (the header is row 1)
@@ -216,7 +219,7 @@ def _structure_check(spec: ResourceSpec) -> tuple[list[str], int]:
                 )
                 raise RaggedRowError(msg, file=spec.display, row=row)
             last = row
-    except _BadBytes as bad:
+    except UndecodableBytesError as bad:
         # The reader has returned every complete row before the bad bytes: they are in the next one.
         row += 1
         msg = (

@@ -10,8 +10,11 @@
   kept rows of sources and overrides, and those about the descriptor or other tables;
 - every other table whole (an incident package has none today), and the descriptor unchanged.
 
+:func:`scope_scans` makes the same slice from lazy scans of the files (:func:`ddj.datasets.loading.validated_scans`),
+filtering as it reads: ``ddj.load(dataset, incidents=[incident_id])`` reads one incident's rows, not the package.
+
 A notebook that loads its data as ``scope(ddj.load(dataset), incidents=[incident_id])`` cannot see any other
-row, so the report runner (:mod:`ddj.report.cache`) keys it on :func:`slice_digest` of that slice instead of
+row, so the report runner (:mod:`ddj.report.runner.cache`) keys it on :func:`slice_digest` of that slice instead of
 the whole files: an edit of another incident's rows leaves its page alone.
 
 :func:`slice_digest` is one SHA-256 over the descriptor (as sorted JSON), then each table in name order (its
@@ -32,7 +35,7 @@ from pathlib import Path
 import polars as pl
 
 from ddj.datasets.dataset import Dataset
-from ddj.errors import Problem, UsageError
+from ddj.errors import NotFoundError, Problem, WrongDatasetKindError
 
 #: The tables :func:`scope` cuts down; any other table of the package is kept whole.
 SCOPED_TABLES = ("incidents", "accounts", "sources", "overrides")
@@ -83,17 +86,8 @@ def scope(ds: Dataset, *, incidents: Iterable[str]) -> Dataset:
     The Mi-35 page sees its incident, the strikes it is related to, and their accounts only; ``ds`` keeps all 20.
     """
     ids = list(dict.fromkeys(incidents))
-    if ds.kind != "incidents" or not all(name in ds.tables for name in ("incidents", "accounts", "sources")):
-        msg = f"dataset {ds.name!r} is a {ds.kind!r} dataset; scope(..., incidents=...) needs an incident dataset"
-        raise UsageError(msg)
-    known = set(ds.incidents.filter(pl.col("incident_id").is_in(ids))["incident_id"].to_list())
-    missing = [i for i in ids if i not in known]
-    if missing:
-        msg = (
-            f"dataset {ds.name!r} has no incident {', '.join(repr(m) for m in missing)}; "
-            "`ddj params` lists how to choose one"
-        )
-        raise UsageError(msg)
+    _check_incident_dataset(ds, ds.tables)
+    _check_known(ds, ids, ds.incidents.filter(pl.col("incident_id").is_in(ids))["incident_id"])
     incident_ids = related_incident_ids(ds.incidents, ids)
     keep: dict[str, pl.Expr] = {
         "incidents": pl.col("incident_id").is_in(incident_ids),
@@ -123,11 +117,83 @@ def scope(ds: Dataset, *, incidents: Iterable[str]) -> Dataset:
     )
 
 
+def _check_incident_dataset(ds: Dataset, tables: Iterable[str]) -> None:
+    if ds.kind != "incidents" or not all(name in tables for name in ("incidents", "accounts", "sources")):
+        msg = f"dataset {ds.name!r} is a {ds.kind!r} dataset; scope(..., incidents=...) needs an incident dataset"
+        raise WrongDatasetKindError(msg)
+
+
+def _check_known(ds: Dataset, ids: list[str], found: pl.Series) -> None:
+    known = set(found.to_list())
+    missing = [i for i in ids if i not in known]
+    if missing:
+        msg = (
+            f"dataset {ds.name!r} has no incident {', '.join(repr(m) for m in missing)}; "
+            "`ddj params` lists how to choose one"
+        )
+        raise NotFoundError(msg)
+
+
+def scope_scans(ds: Dataset, scans: dict[str, pl.LazyFrame], *, incidents: Iterable[str]) -> Dataset:
+    """:func:`scope` read from lazy scans: only the slice's rows are read (filters pushed down to the files).
+
+    Equal to ``scope(dataset, incidents=incidents)`` where ``dataset`` holds the collected ``scans``: the same
+    rows in file order, the same caveats with the same row numbers.
+
+    Parameters
+    ----------
+    ds
+        The dataset the scans are of: its name, folder, kind, caveats, descriptor and files are used, its
+        tables are not (they may be empty).
+    scans
+        The typed tables as lazy scans, by resource name (:func:`ddj.datasets.loading.validated_scans`).
+    incidents
+        The incident ids the report is about.
+
+    Raises
+    ------
+    UsageError
+        ``ds`` is not an incident dataset, or has no incident of one of the ids (the message names it).
+    """
+    ids = list(dict.fromkeys(incidents))
+    _check_incident_dataset(ds, scans)
+    indexed = {  # file rows (scans from validated_scans(..., row_index=_ROW) carry them, keeping filters pushed down)
+        name: scan if _ROW in scan.collect_schema() else scan.with_row_index(_ROW, offset=2)
+        for name, scan in scans.items()
+    }
+    incident_id, related = pl.col("incident_id"), pl.col("related_incident_id")
+    near = indexed["incidents"].filter(incident_id.is_in(ids) | related.is_in(ids)).collect()
+    chosen = near.filter(incident_id.is_in(ids))
+    _check_known(ds, ids, chosen["incident_id"])
+    pointed_at = [i for i in chosen["related_incident_id"].drop_nulls().to_list() if i not in set(near["incident_id"])]
+    if pointed_at:
+        near = pl.concat([near, indexed["incidents"].filter(incident_id.is_in(pointed_at)).collect()]).sort(_ROW)
+    incident_ids = near["incident_id"].to_list()
+    accounts = indexed["accounts"].filter(incident_id.is_in(incident_ids)).collect()
+    slices = {"incidents": near, "accounts": accounts}
+    later = {"sources": indexed["sources"].filter(pl.col("source_id").is_in(accounts["source_id"].unique().to_list()))}
+    if "overrides" in indexed:
+        targets = incident_ids + accounts["account_id"].to_list()
+        later["overrides"] = indexed["overrides"].filter(pl.col("target_id").is_in(targets))
+    whole = {name: scan.select(pl.exclude(_ROW)) for name, scan in scans.items() if name not in SCOPED_TABLES}
+    queries = {**later, **whole}
+    slices.update(zip(queries, pl.collect_all(list(queries.values())), strict=True))
+    tables: dict[str, pl.DataFrame] = {}
+    rows: dict[str, list[int]] = {}
+    for name in scans:
+        if name in whole:
+            tables[name] = slices[name]
+            continue
+        rows[name] = slices[name][_ROW].to_list()
+        tables[name] = slices[name].drop(_ROW)
+    return replace(ds, tables=tables, caveats=tuple(_scoped_caveats(ds, tables, rows)))
+
+
 def _scoped_caveats(ds: Dataset, tables: dict[str, pl.DataFrame], rows: dict[str, list[int]]) -> list[Problem]:
     """The caveats a reader of the slice should know.
 
     Those about incidents and accounts are computed again from the slice (as
-    :func:`ddj.report.sections.data_caveats` does for a filtered report), so a count over the whole table ("20 of
+    :func:`ddj.report.pages.sections.data_caveats` does for a filtered report), so a count over the whole table ("20 of
     61 accounts are marked uncertain") becomes the slice's, with row numbers of the files. Of those about sources
     and overrides, the ones on kept rows stay and those about the whole table go. Any other caveat (the
     descriptor's, another table's) stays.

@@ -271,7 +271,7 @@ def check_and_cast(
     if enums:
         off_vocabulary = {p.column for p in problems if p.rule == "enum"}
         casts = [
-            cast.cast(pl.Enum(field["constraints"]["enum"]), strict=False)  # a blank cell becomes null
+            _enum_cast(cast, field, frame_schema[field["name"]])
             if _vocabulary_field(field) and field["name"] not in off_vocabulary
             else cast
             for cast, field in zip(casts, fields, strict=True)
@@ -280,6 +280,14 @@ def check_and_cast(
         casts = [cast for cast, field in zip(casts, fields, strict=True) if field["name"] in keep]
     typed_frame = _collect(lazy.select(casts))
     return typed_frame, problems
+
+
+def _enum_cast(cast: pl.Expr, field: dict[str, Any], stored: pl.DataType) -> pl.Expr:
+    """A vocabulary column as its ``pl.Enum``: as stored when the file already holds that Enum, else cast."""
+    target = pl.Enum(field["constraints"]["enum"])
+    if stored == target:
+        return pl.col(field["name"])
+    return cast.cast(target, strict=False)  # a blank cell becomes null
 
 
 def _collect(lazy: pl.LazyFrame, *, streaming: bool = True) -> pl.DataFrame:

@@ -46,6 +46,8 @@ FINDING_RULES = (
     "day_mismatch",
     "total_mismatch",
     "system_not_in_model_list",
+    "change_mismatch",
+    "date_unreadable",
 )
 
 _CATEGORY_HINT = "write the category exactly as the source file spells it"

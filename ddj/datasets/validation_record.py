@@ -144,15 +144,16 @@ def record_path(folder: Path) -> Path:
     return cache_dir() / FOLDER / f"{name}.json"
 
 
-def read_record(folder: Path, key: str, *, today: dt.date | None = None) -> ValidationRecord | None:
+def read_record(folder: Path, key: str | None, *, today: dt.date | None = None) -> ValidationRecord | None:
     """The record of ``folder`` if it exists, can be read and matches ``key``; otherwise ``None`` (never raises).
 
     Parameters
     ----------
     folder : pathlib.Path
         The package's folder.
-    key : str
-        The key the record must carry, from :func:`record_key`.
+    key : str or None
+        The key the record must carry, from :func:`record_key`; None reads the record whatever its key (to
+        compare its files' sizes and times before hashing them).
     today : datetime.date, optional
         The day to compare with; a record whose caveats depend on the day (dates later than today) is stale
         after the day it was written. Today's date when None.
@@ -160,7 +161,7 @@ def read_record(folder: Path, key: str, *, today: dt.date | None = None) -> Vali
     today = today or dt.date.today()
     try:
         data = json.loads(record_path(folder).read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or data.get("format") != RECORD_FORMAT or data.get("key") != key:
+        if not isinstance(data, dict) or data.get("format") != RECORD_FORMAT or key not in (None, data.get("key")):
             return None
         record = ValidationRecord(
             key=str(data["key"]),

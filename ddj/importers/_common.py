@@ -194,15 +194,6 @@ def claims(**values: pl.Expr) -> list[pl.Expr]:
     return [expr.alias(name) for name, expr in base.items()]
 
 
-def _csv_bytes(frame: pl.DataFrame, fields: tuple[str, ...]) -> bytes:
-    buffer = io.BytesIO()
-    if frame.width == 0:
-        frame = pl.DataFrame(schema=dict.fromkeys(fields, pl.String))
-    columns = [pl.col(f).cast(pl.String) if f in frame.columns else pl.lit(None, pl.String).alias(f) for f in fields]
-    frame.select(columns).write_csv(buffer, line_terminator="\n")
-    return buffer.getvalue()
-
-
 def official_search(monitor: str, searched_on: dt.date | str | None = None) -> dict[str, Any]:
     """The ``official_search`` declaration of an imported monitor export (see :mod:`ddj.datasets.official_search`).
 
@@ -223,7 +214,7 @@ def official_search(monitor: str, searched_on: dt.date | str | None = None) -> d
 
     Without a date nobody searched; with one, the user says they did, on that day.
     """
-    from ddj.errors import UsageError
+    from ddj.errors import InvalidValueError
 
     if searched_on is None:
         return {
@@ -240,7 +231,7 @@ def official_search(monitor: str, searched_on: dt.date | str | None = None) -> d
                 f"--official-searched {searched_on!r}: not a date. Give the day you searched for official "
                 "statements as YYYY-MM-DD, or leave the option out if nobody searched."
             )
-            raise UsageError(msg) from None
+            raise InvalidValueError(msg) from None
     return {
         "searched": True,
         "on": searched_on.isoformat(),
@@ -276,18 +267,19 @@ def write_incident_package(
     from ddj._io import atomic_write_bytes
     from ddj.datasets import load
     from ddj.datasets.schema import incident_package_descriptor
-    from ddj.errors import UsageError
+    from ddj.datasets.storage import write_table
+    from ddj.errors import OutputLocationError
     from ddj.model import INCIDENT_RESOURCES
 
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         msg = f"{folder}: exists and is not a folder. Give --out a new or empty folder."
-        raise UsageError(msg)
+        raise OutputLocationError(msg)
     if folder.is_dir() and any(folder.iterdir()) and not force:
         msg = f"{folder}: the folder is not empty. Give --out a new or empty folder, or add --force to overwrite."
-        raise UsageError(msg)
+        raise OutputLocationError(msg)
     for resource in INCIDENT_RESOURCES:
-        atomic_write_bytes(folder / f"{resource.name}.csv", _csv_bytes(tables[resource.name], resource.field_names))
+        write_table(tables[resource.name], folder / f"{resource.name}.csv", resource.name)
     descriptor = incident_package_descriptor(
         name,
         title=title,
@@ -340,7 +332,7 @@ class ImportLog:
 def _decode(data: bytes, path: Path, fmt: str, encoding: str | None) -> str:
     import codecs
 
-    from ddj.errors import UsageError
+    from ddj.errors import InvalidValueError
 
     if encoding is None:
         try:
@@ -356,7 +348,7 @@ def _decode(data: bytes, path: Path, fmt: str, encoding: str | None) -> str:
         codecs.lookup(encoding)
     except LookupError:
         msg = f"--encoding {encoding!r}: not an encoding Python knows. Use cp1252 for Excel's CSV, or utf-8."
-        raise UsageError(msg) from None
+        raise InvalidValueError(msg) from None
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as err:
@@ -490,6 +482,153 @@ def _literal_na(frame: pl.DataFrame, log: ImportLog) -> pl.DataFrame:
             )
     log.counts["cells_with_lost_characters"] = int(sum(lost.values()))
     return frame
+
+
+# --- row checks every importer runs ------------------------------------------------------------------------
+
+#: An id ddj can build another id from: letters, digits, '-', '_' or '.', starting with a letter or digit.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+def present(column: str) -> pl.Expr:
+    """True where ``column`` holds text (not null, not empty).
+
+    Examples
+    --------
+    >>> pl.DataFrame({"id": ["a", "", None]}).select(present("id"))["id"].to_list()
+    [True, False, False]
+
+    An empty cell and a missing one are both absent.
+    """
+    return pl.col(column).is_not_null() & (pl.col(column) != "")
+
+
+def required_checks(columns: Iterable[str], fmt: str) -> list:
+    """One check per column that must not be empty: the monitor always fills it, so an empty cell is an error.
+
+    Examples
+    --------
+    >>> [c.column for c in required_checks(["id", "country"], "UCDP GED")]
+    ['id', 'country']
+
+    Each column gets its own check, so every empty cell is named by row and column.
+    """
+    from ddj.datasets.tableschema import make_check
+
+    return [
+        make_check(
+            c,
+            "required",
+            "RequiredViolation",
+            ~present(c),
+            f"is empty but {fmt} always fills it",
+            f"fill {c} or export the events again",
+        )
+        for c in columns
+    ]
+
+
+def coordinate_checks(latitude: str = "_lat", longitude: str = "_lon") -> list:
+    """Checks of the ``latitude`` and ``longitude`` columns, read as numbers into ``latitude``/``longitude``.
+
+    An empty coordinate is allowed (the place is then known by name only); a cell that is not a number in
+    range is an error naming the row.
+
+    Examples
+    --------
+    >>> [(c.column, c.rule) for c in coordinate_checks()]
+    [('latitude', 'range'), ('longitude', 'range')]
+
+    Both coordinates are checked against their range (-90..90 and -180..180).
+    """
+    from ddj.datasets.tableschema import make_check
+
+    return [
+        make_check(
+            "latitude",
+            "range",
+            "RangeViolation",
+            present("latitude") & ~pl.col(latitude).is_between(-90, 90).fill_null(False),
+            "{value} is not a latitude",
+            "write decimal degrees between -90 and 90",
+        ),
+        make_check(
+            "longitude",
+            "range",
+            "RangeViolation",
+            present("longitude") & ~pl.col(longitude).is_between(-180, 180).fill_null(False),
+            "{value} is not a longitude",
+            "write decimal degrees between -180 and 180",
+        ),
+    ]
+
+
+def id_checks(column: str, *, unique: bool = True) -> list:
+    """Checks of an event id column: usable in ddj's ids (:data:`ID_PATTERN`) and, with ``unique``, once per file.
+
+    Examples
+    --------
+    >>> [c.rule for c in id_checks("id")], [c.rule for c in id_checks("event_id_cnty", unique=False)]
+    (['unique', 'pattern'], ['pattern'])
+
+    A GED id must be unique; ACLED's repeats are merged first (a monadic export), so only its pattern is checked.
+    """
+    from ddj.datasets.tableschema import make_check
+
+    checks = []
+    if unique:
+        checks.append(
+            make_check(
+                column,
+                "unique",
+                "UniqueViolation",
+                present(column) & pl.col(column).is_duplicated(),
+                "{value} appears more than once",
+                "keep one row per event",
+            )
+        )
+    checks.append(
+        make_check(
+            column,
+            "pattern",
+            "PatternViolation",
+            present(column) & ~pl.col(column).str.contains(ID_PATTERN),
+            "{value} cannot be part of an id",
+            "use letters, digits, '-', '_' or '.'",
+        )
+    )
+    return checks
+
+
+def count_check(column: str, typed: str, hint: str) -> Any:
+    """A check that ``column``, read as a whole number into ``typed``, is 0 or more where it is filled.
+
+    Parameters
+    ----------
+    column : str
+        The column as the file has it (named in the problem).
+    typed : str
+        The column holding its value read as a whole number (null where it is not one).
+    hint : str
+        What to write instead.
+
+    Examples
+    --------
+    >>> count_check("best", "_best", "write the number of deaths").rule
+    'type'
+
+    A filled cell that is not a whole number of 0 or more (``-1``, ``many``) is an error; an empty one is not.
+    """
+    from ddj.datasets.tableschema import make_check
+
+    return make_check(
+        column,
+        "type",
+        "TypeViolation",
+        present(column) & ~(pl.col(typed) >= 0).fill_null(False),
+        "{value} is not a whole number of 0 or more",
+        hint,
+    )
 
 
 def not_mapped(columns: Iterable[str], mapped: Iterable[str], reasons: dict[str, str]) -> list[dict[str, str]]:

@@ -51,7 +51,17 @@ import polars as pl
 
 from ddj.datasets.tableschema import make_check
 from ddj.importers import _sides
-from ddj.importers._common import ImportLog, check, claims, looks_official, official_kind
+from ddj.importers._common import (
+    ImportLog,
+    check,
+    claims,
+    coordinate_checks,
+    count_check,
+    id_checks,
+    looks_official,
+    official_kind,
+    required_checks,
+)
 from ddj.importers._dates import read_dates
 from ddj.importers._export import Monitor, read_export
 from ddj.importers._finish import finish
@@ -192,18 +202,7 @@ def _typed(frame: pl.DataFrame, path: Path, date_format: str | None, log: Import
         pl.col("fatalities").cast(pl.Float64, strict=False).cast(pl.Int64, strict=False).alias("_fat"),
         pl.col("_event_date").alias("_date"),
     )
-    present = {c: pl.col(c).is_not_null() & (pl.col(c) != "") for c in REQUIRED}
-    checks = [
-        make_check(
-            c,
-            "required",
-            "RequiredViolation",
-            ~present[c],
-            "is empty but ACLED always fills it",
-            f"fill {c} or export the events again",
-        )
-        for c in ("event_id_cnty", "event_date", "country")
-    ]
+    checks = required_checks(("event_id_cnty", "event_date", "country"), FORMAT)
     checks += dates.checks
     checks += [
         make_check(
@@ -222,38 +221,10 @@ def _typed(frame: pl.DataFrame, path: Path, date_format: str | None, log: Import
             "{value} is not an ACLED geo precision",
             "write 1 (town), 2 (near a town) or 3 (region)",
         ),
-        make_check(
-            "latitude",
-            "range",
-            "RangeViolation",
-            present["latitude"] & ~pl.col("_lat").is_between(-90, 90).fill_null(False),
-            "{value} is not a latitude",
-            "write decimal degrees between -90 and 90",
-        ),
-        make_check(
-            "longitude",
-            "range",
-            "RangeViolation",
-            present["longitude"] & ~pl.col("_lon").is_between(-180, 180).fill_null(False),
-            "{value} is not a longitude",
-            "write decimal degrees between -180 and 180",
-        ),
-        make_check(
-            "fatalities",
-            "type",
-            "TypeViolation",
-            present["fatalities"] & ~(pl.col("_fat") >= 0).fill_null(False),
-            "{value} is not a whole number of 0 or more",
-            "write the number of fatalities (0 if none)",
-        ),
-        make_check(
-            "event_id_cnty",
-            "pattern",
-            "PatternViolation",
-            present["event_id_cnty"] & ~pl.col("event_id_cnty").str.contains(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"),
-            "{value} cannot be part of an id",
-            "use letters, digits, '-', '_' or '.'",
-        ),
+        *coordinate_checks(),
+        count_check("fatalities", "_fat", "write the number of fatalities (0 if none)"),
+        # Repeated ids were merged above (a monadic export) or refused: only the pattern is left to check.
+        *id_checks("event_id_cnty", unique=False),
     ]
     check(typed, checks, path)
     return typed

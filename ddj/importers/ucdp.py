@@ -43,7 +43,17 @@ import polars as pl
 from ddj.datasets.tableschema import make_check
 from ddj.errors import ValidationError
 from ddj.importers import _sides
-from ddj.importers._common import ImportLog, check, claims, looks_official, official_kind
+from ddj.importers._common import (
+    ImportLog,
+    check,
+    claims,
+    coordinate_checks,
+    count_check,
+    id_checks,
+    looks_official,
+    official_kind,
+    required_checks,
+)
 from ddj.importers._dates import read_dates, read_loose_dates
 from ddj.importers._export import Monitor, read_export
 from ddj.importers._finish import finish
@@ -148,20 +158,7 @@ def _typed(frame: pl.DataFrame, path: Path, date_format: str | None, log: Import
         pl.col("longitude").cast(pl.Float64, strict=False).alias("_lon"),
     )
 
-    def present(c: str) -> pl.Expr:
-        return pl.col(c).is_not_null() & (pl.col(c) != "")
-
-    checks = [
-        make_check(
-            c,
-            "required",
-            "RequiredViolation",
-            ~present(c),
-            "is empty but UCDP GED always fills it",
-            f"fill {c} or export the events again",
-        )
-        for c in ("id", "country", "side_a", "best")
-    ]
+    checks = required_checks(("id", "country", "side_a", "best"), FORMAT)
     checks += dates.checks
     checks += [
         make_check(
@@ -188,50 +185,10 @@ def _typed(frame: pl.DataFrame, path: Path, date_format: str | None, log: Import
             "{value} is not a UCDP place precision",
             "write a whole number from 1 (exact) to 7 (water or air)",
         ),
-        make_check(
-            "latitude",
-            "range",
-            "RangeViolation",
-            present("latitude") & ~pl.col("_lat").is_between(-90, 90).fill_null(False),
-            "{value} is not a latitude",
-            "write decimal degrees between -90 and 90",
-        ),
-        make_check(
-            "longitude",
-            "range",
-            "RangeViolation",
-            present("longitude") & ~pl.col("_lon").is_between(-180, 180).fill_null(False),
-            "{value} is not a longitude",
-            "write decimal degrees between -180 and 180",
-        ),
-        make_check(
-            "id",
-            "unique",
-            "UniqueViolation",
-            present("id") & pl.col("id").is_duplicated(),
-            "{value} appears more than once",
-            "keep one row per event",
-        ),
-        make_check(
-            "id",
-            "pattern",
-            "PatternViolation",
-            present("id") & ~pl.col("id").str.contains(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"),
-            "{value} cannot be part of an id",
-            "use letters, digits, '-', '_' or '.'",
-        ),
+        *coordinate_checks(),
+        *id_checks("id"),
+        *[count_check(c, f"_{c}", "write the number of deaths") for c in ("best", "low", "high")],
     ]
-    for c in ("best", "low", "high"):
-        checks.append(
-            make_check(
-                c,
-                "type",
-                "TypeViolation",
-                present(c) & ~(pl.col(f"_{c}") >= 0).fill_null(False),
-                "{value} is not a whole number of 0 or more",
-                "write the number of deaths",
-            )
-        )
     check(typed, checks, path)
     _findings(typed, log)
     return typed.with_columns(pl.lit(dates.order).alias("_order"))

@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from ddj.errors import UsageError
+from ddj.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from ddj.compare import Comparison
+    from ddj.datasets import Dataset
 from ddj.model import COMPARED_ATTRIBUTES
+from ddj.narrative.certainty import unsure_first_days
 from ddj.narrative.editors import editor_citation, incident_edits
 from ddj.narrative.story import Citation, Paragraph, Sentence, Story
 from ddj.narrative.wording import (
@@ -41,8 +46,8 @@ _ORDER = {a.name: i for i, a in enumerate(COMPARED_ATTRIBUTES)}
 
 
 def narrative(
-    dataset: Any,
-    comparison: Any | None = None,
+    dataset: Dataset,
+    comparison: Comparison | None = None,
     *,
     incident_ids: Sequence[str] | str | None = None,
 ) -> Story:
@@ -90,7 +95,7 @@ def narrative(
                 f"no incident {', '.join(map(repr, missing))} in dataset {dataset.name!r}; ids look like: "
                 f"{', '.join(incidents['incident_id'].head(3).to_list())}"
             )
-            raise UsageError(msg)
+            raise NotFoundError(msg)
     context = _Context(dataset, comparison)
     paragraphs = tuple(_paragraph(context, incident_id) for incident_id in chosen)
     return Story(paragraphs, dict(sorted(context.citations.items())))
@@ -99,7 +104,7 @@ def narrative(
 class _Context:
     """The frames a story reads, indexed once; and the citations it has used."""
 
-    def __init__(self, dataset: Any, comparison: Any) -> None:
+    def __init__(self, dataset: Dataset, comparison: Comparison) -> None:
         self.dataset = dataset
         self.comparison = comparison
         accounts = dataset.accounts
@@ -526,6 +531,7 @@ def _acknowledgement(ctx: _Context, incident: dict, accounts: pl.DataFrame, noun
         return []
     row = rows.row(0, named=True)
     others = accounts.filter(pl.col("side") != "official")
+    official_unsure, other_unsure = unsure_first_days(accounts, rows).row(0)[1:]
     if not row["acknowledged"]:
         first = others.filter(pl.col("published_date") == others["published_date"].min()) if others.height else others
         # Silence is a finding only where the curators searched for official statements (official_search).
@@ -539,7 +545,7 @@ def _acknowledgement(ctx: _Context, incident: dict, accounts: pl.DataFrame, noun
             if row.get("first_unofficial_date")
             else ""
         )
-        if since and _all_uncertain(first):
+        if since and other_unsure:
             since += ", going by accounts we mark uncertain"
         if searched or not since:
             text += f", while {since}" if since else ""
@@ -566,13 +572,13 @@ def _acknowledgement(ctx: _Context, incident: dict, accounts: pl.DataFrame, noun
         after_others = " and the same day as the first other report"
     else:
         after_others = f" and {number_word(gap)} day{'s' if gap != 1 else ''} after the first other report"
-    if _all_uncertain(first_official):  # a date we are not sure of feeds no "N days later"
+    if official_unsure:  # a date we are not sure of feeds no "N days later"
         text = (
             f"The operator's first official account is dated {long_date(row['first_official_date'])}, but it "
             f"rests on an account we mark uncertain, so we do not count how long the operator took to speak"
         )
         return [Sentence(_sentence(text), ctx.cite(first_official))]
-    if gap is not None and _all_uncertain(first_other):
+    if gap is not None and other_unsure:
         after_others = (
             f"; the first other report is dated {long_date(row['first_unofficial_date'])}, going by "
             f"accounts we mark uncertain"
@@ -580,15 +586,6 @@ def _acknowledgement(ctx: _Context, incident: dict, accounts: pl.DataFrame, noun
     text = f"The operator's first official account came on {long_date(row['first_official_date'])}{after_event}"
     text += after_others if after_event or after_others.startswith(";") else after_others.replace(" and ", ", ", 1)
     return [Sentence(_sentence(text), ctx.cite(pl.concat([first_official, first_other])))]
-
-
-def _all_uncertain(accounts: pl.DataFrame) -> bool:
-    """Whether every one of ``accounts`` is marked uncertain (and there is at least one)."""
-    return (
-        accounts.height > 0
-        and "certainty" in accounts.columns
-        and bool((accounts["certainty"].cast(pl.String) == "uncertain").all())
-    )
 
 
 def _grade(ctx: _Context, incident_id: str, accounts: pl.DataFrame, noun: str) -> list[Sentence]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO
 
 from ddj._io import _temporary
-from ddj.errors import ExportError, UsageError
+from ddj.errors import ExportError, OutputLocationError
 
 
 def _writable_folder(folder: Path, shown: Path) -> None:
@@ -17,13 +17,13 @@ def _writable_folder(folder: Path, shown: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         msg = f"cannot write {shown}: cannot create the folder {folder} ({err.strerror or err})"
-        raise UsageError(msg) from None
+        raise OutputLocationError(msg) from None
     if not folder.is_dir():
         msg = f"cannot write {shown}: {folder} is not a folder"
-        raise UsageError(msg)
+        raise OutputLocationError(msg)
     if not os.access(folder, os.W_OK | os.X_OK):
         msg = f"cannot write {shown}: the folder {folder} is not writable"
-        raise UsageError(msg)
+        raise OutputLocationError(msg)
 
 
 def check_file(target: Path, *, force: bool, option: str = "") -> Path:
@@ -31,10 +31,10 @@ def check_file(target: Path, *, force: bool, option: str = "") -> Path:
     target = Path(target)
     if target.is_dir():
         msg = f"cannot write {target}: it is a folder{f'; {option} takes a file name' if option else ''}"
-        raise UsageError(msg)
+        raise OutputLocationError(msg)
     if target.exists() and not force:
         msg = f"{target} exists; pass --force to replace it"
-        raise UsageError(msg)
+        raise OutputLocationError(msg)
     _writable_folder(target.parent if str(target.parent) else Path("."), target)
     return target
 
@@ -44,12 +44,12 @@ def check_folder(folder: Path, names: Iterable[str], *, force: bool) -> Path:
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         msg = f"cannot write into {folder}: it is a file, not a folder"
-        raise UsageError(msg)
+        raise OutputLocationError(msg)
     existing = [name for name in names if (folder / name).exists()]
     if existing and not force:
         more = f" and {len(existing) - 1} more" if len(existing) > 1 else ""
         msg = f"{folder / existing[0]}{more} exist(s); pass --force to replace them"
-        raise UsageError(msg)
+        raise OutputLocationError(msg)
     _writable_folder(folder, folder)
     return folder
 

@@ -76,7 +76,7 @@ def write_csv(publication: Publication, folder: str | Path, *, force: bool = Fal
         The folder to write into, created if need be.
     force : bool, default False
         Replace files of the same names already in ``folder``; without it they are refused with a
-        :class:`~ddj.errors.UsageError` before anything is written.
+        :class:`~ddj.errors.OutputLocationError` before anything is written.
     """
     folder = check_folder(Path(folder), file_names(publication, ".csv"), force=force)
     written = []
@@ -105,7 +105,7 @@ def write_json(publication: Publication, folder: str | Path, *, force: bool = Fa
         The folder to write into, created if need be.
     force : bool, default False
         Replace files of the same names already in ``folder``; without it they are refused with a
-        :class:`~ddj.errors.UsageError` before anything is written.
+        :class:`~ddj.errors.OutputLocationError` before anything is written.
     """
     folder = check_folder(Path(folder), file_names(publication, ".json"), force=force)
     written = []

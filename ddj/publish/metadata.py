@@ -121,7 +121,7 @@ def write_metadata(publication: Publication, target: str | Path, database: str, 
     database : str
         The database's name as Datasette serves it: the SQLite file's stem (``syria`` for ``syria.db``).
     force : bool, default False
-        Replace an existing ``target``; without it an existing file is a :class:`~ddj.errors.UsageError`.
+        Replace an existing ``target``; without it an existing file is a :class:`~ddj.errors.OutputLocationError`.
     """
     target = check_file(Path(target), force=force, option="--metadata")
     with atomic_text(target) as handle:

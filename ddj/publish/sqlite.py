@@ -180,7 +180,7 @@ def write_sqlite(publication: Publication, target: str | Path, *, force: bool = 
 
     Raises
     ------
-    UsageError
+    OutputLocationError
         ``target`` exists and ``force`` is false, is a folder, or its folder cannot be written.
     ddj.errors.ExportError
         Writing failed part-way (nothing is left at ``target`` but what was there before).

@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from ddj.errors import UsageError
+from ddj.errors import NotFoundError, UnusableDataError
 
 #: The comparison's statuses in words a reader of a published table understands. Every status in
 #: :data:`ddj.compare.STATUSES` is published; one missing here is shown as its own name with spaces.
@@ -200,7 +200,7 @@ class Publication:
             if table.name == name:
                 return table
         msg = f"no table {name!r} in the publication of {self.name!r}; it has: {', '.join(self.names)}"
-        raise UsageError(msg)
+        raise NotFoundError(msg)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -253,7 +253,7 @@ def collect(dataset: Any, *, comparison: bool = True, today: dt.date | None = No
             f"dataset {dataset.name!r} cannot be exported: its resource name(s) {', '.join(clash)} clash with a "
             "table the export adds; rename the resource"
         )
-        raise UsageError(msg)
+        raise UnusableDataError(msg)
     return Publication(
         name=dataset.name,
         title=str(descriptor.get("title") or dataset.name),

@@ -27,7 +27,7 @@ from __future__ import annotations
 from ddj.tally.compare import TOLERANCE_DAYS
 from ddj.tally.queries import coverage, tally, tally_series, threshold_crossings, undated, unmapped
 from ddj.tally.sources import attribution, source_line
-from ddj.tally.unit import unit
+from ddj.tally.units import unit
 
 __all__ = [
     "TOLERANCE_DAYS",

@@ -179,6 +179,17 @@ def _documented(folder: Path) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
         )
     )
     parts.append(checks.total_mismatches(unique, daily_file, parts=STATUSES, total="type_total", label=label))
+    if "type_total_diff" in unique.columns:
+        parts.append(
+            checks.change_mismatches(
+                unique.with_columns(pl.col("date_recorded").alias("date")),
+                daily_file,
+                group=["country", "equipment_type"],
+                total="type_total",
+                change="type_total_diff",
+                label=label,
+            )
+        )
     series = unique.rename({"date_recorded": "date"})
     parts.append(
         checks.decreases(

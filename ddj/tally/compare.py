@@ -47,14 +47,14 @@ TOLERANCE_DAYS = 7
 
 def check_tolerance(tolerance_days: int) -> int:
     """``tolerance_days`` as a whole number of days from 0 on, or a :class:`~ddj.errors.UsageError` saying so."""
-    from ddj.errors import UsageError
+    from ddj.errors import InvalidValueError
 
     if isinstance(tolerance_days, bool) or not isinstance(tolerance_days, int) or tolerance_days < 0:
         msg = (
             f"the tolerance must be a whole number of days from 0 on, not {tolerance_days!r} "
             f"(the default is {TOLERANCE_DAYS})"
         )
-        raise UsageError(msg)
+        raise InvalidValueError(msg)
     return tolerance_days
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from ddj.errors import UsageError
+from ddj.errors import UnusableDataError
 from ddj.warnings import DataCaveatWarning
 
 
@@ -69,7 +69,7 @@ def running_count(events: pl.DataFrame, mapping: EventMapping | None = None) -> 
             f"the event list has no column(s) {', '.join(missing)} that the mapping names "
             f"(it has: {', '.join(events.columns)}). Fix the mapping's column names."
         )
-        raise UsageError(msg)
+        raise UnusableDataError(msg)
     status = pl.col(mapping.status) if mapping.status else pl.lit(mapping.default_status)
     items = pl.col(mapping.count).cast(pl.Int64) if mapping.count else pl.lit(1, pl.Int64)
     frame = events.select(

@@ -17,6 +17,9 @@ A finding is one row: ``file``, ``row`` (CSV: header = row 1; JSON: the object's
 - ``day_mismatch``: a war-day number that does not match its date.
 - ``total_mismatch``: a row's total that is not the sum of its parts.
 - ``system_not_in_model_list``: an evidenced item whose system the model list does not place in a category.
+- ``change_mismatch``: a row whose upstream change column disagrees with the change of its totals.
+- ``date_unreadable``: a date an importer cannot read (the row is kept, undated; see
+  :mod:`ddj.importers.named_deaths`).
 """
 
 from __future__ import annotations
@@ -40,7 +43,26 @@ def empty() -> pl.DataFrame:
     return pl.DataFrame(schema=SCHEMA)
 
 
-def _finish(frame: pl.DataFrame, file: str, rule: str) -> pl.DataFrame:
+def as_findings(frame: pl.DataFrame, file: str, rule: str) -> pl.DataFrame:
+    """Findings of ``rule`` about ``file`` from a frame with ``row``, ``column``, ``value`` and ``detail``.
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        One row per finding: ``row``, ``column``, ``value`` and ``detail``.
+    file : str
+        The raw file the findings name.
+    rule : str
+        The rule that found them (one of :data:`ddj.datasets.tally_kind.FINDING_RULES`).
+
+    Examples
+    --------
+    >>> f = pl.DataFrame({"row": [3], "column": ["name"], "value": ["A"], "detail": ["repeats row 2"]})
+    >>> as_findings(f, "list.csv", "duplicate_row").row(0)
+    ('list.csv', 3, 'name', 'A', 'duplicate_row', 'repeats row 2')
+
+    The finding names the file, the row and the rule, in the findings table's columns.
+    """
     return frame.select(
         pl.lit(file, pl.String).alias("file"),
         pl.col("row").cast(pl.Int64),
@@ -92,7 +114,7 @@ def duplicate_rows(
         pl.col("source_row").min().over(list(columns)).alias("_first"),
         label.alias("_label"),
     ).filter(pl.col("source_row") != pl.col("_first"))
-    return _finish(
+    return as_findings(
         marked.select(
             pl.col("source_row").alias("row"),
             pl.lit(None, pl.String).alias("column"),
@@ -199,7 +221,7 @@ def decreases(
         else "the source publishes no corrections, so nothing explains it"
     )
     parts = [
-        _finish(
+        as_findings(
             explained.select(
                 pl.col("source_row").alias("row"),
                 pl.col("_column").alias("column"),
@@ -214,7 +236,7 @@ def decreases(
             file,
             "decrease_explained",
         ),
-        _finish(
+        as_findings(
             unexplained.select(
                 pl.col("source_row").alias("row"),
                 pl.col("_column").alias("column"),
@@ -281,7 +303,7 @@ def spikes(
         smallest >= min_share * mean.abs(),
     )
     column_expr = pl.lit(column) if isinstance(column, str) or column is None else column
-    return _finish(
+    return as_findings(
         hits.select(
             pl.col("source_row").alias("row"),
             column_expr.cast(pl.String).alias("column"),
@@ -337,7 +359,7 @@ def category_spellings(values: pl.DataFrame, file: str, *, column: str) -> pl.Da
         .with_columns(_variant_key(pl.col("value")).alias("_key"), pl.col("value").str.strip_chars().alias("_stripped"))
     )
     padded = distinct.filter(pl.col("value") != pl.col("_stripped"))
-    whitespace = _finish(
+    whitespace = as_findings(
         padded.select(
             "row",
             pl.lit(column).alias("column"),
@@ -357,7 +379,7 @@ def category_spellings(values: pl.DataFrame, file: str, *, column: str) -> pl.Da
         pl.col("_stripped").n_unique().alias("_ways"), pl.col("_stripped").unique().sort().str.join(" | ").alias("_all")
     )
     variant = distinct.join(spellings.filter(pl.col("_ways") > 1), on="_key", how="inner")
-    variants = _finish(
+    variants = as_findings(
         variant.select(
             "row",
             pl.lit(column).alias("column"),
@@ -399,7 +421,7 @@ def not_categories(
     """
     distinct = values.group_by("value").agg(pl.col("source_row").min().alias("row"), pl.len().alias("n"))
     fate = "kept as written" if kept else "left out of the processed series"
-    return _finish(
+    return as_findings(
         distinct.select(
             "row",
             pl.lit(column).alias("column"),
@@ -439,7 +461,7 @@ def text_keys(text: pl.DataFrame, file: str, *, why: str) -> pl.DataFrame:
         .group_by("column")
         .agg(pl.col("source_row").first().alias("row"), pl.col("value").first().alias("value"), pl.len().alias("n"))
     )
-    return _finish(
+    return as_findings(
         distinct.select(
             "row",
             "column",
@@ -475,7 +497,7 @@ def unmatched_systems(events: pl.DataFrame, file: str, *, model_list: str) -> pl
         pl.len().alias("n"),
         pl.col("system").sort_by("source_row").first().alias("system"),
     )
-    return _finish(
+    return as_findings(
         distinct.select(
             "row",
             pl.lit("system").alias("column"),
@@ -548,7 +570,7 @@ def lifecycle(
     )
     return combine(
         [
-            _finish(
+            as_findings(
                 appears.select(
                     pl.col("_first_row").alias("row"),
                     pl.col("_column").alias("column"),
@@ -563,7 +585,7 @@ def lifecycle(
                 file,
                 "category_appears",
             ),
-            _finish(
+            as_findings(
                 retires.select(
                     pl.col("_last_row").alias("row"),
                     pl.col("_column").alias("column"),
@@ -598,7 +620,7 @@ def day_mismatches(frame: pl.DataFrame, file: str, *, epoch) -> pl.DataFrame:
     """
     expected = (pl.col("date") - pl.lit(epoch)).dt.total_days() + 1
     bad = frame.filter(pl.col("day").is_not_null() & (pl.col("day") != expected))
-    return _finish(
+    return as_findings(
         bad.select(
             pl.col("source_row").alias("row"),
             pl.lit("day").alias("column"),
@@ -636,7 +658,7 @@ def total_mismatches(
     """
     summed = pl.sum_horizontal([pl.col(p) for p in parts])
     bad = frame.filter(summed != pl.col(total))
-    return _finish(
+    return as_findings(
         bad.select(
             pl.col("source_row").alias("row"),
             pl.lit(total).alias("column"),
@@ -651,4 +673,81 @@ def total_mismatches(
         ),
         file,
         "total_mismatch",
+    )
+
+
+#: The rule of :func:`change_mismatches` (a row whose upstream change column disagrees with its totals).
+CHANGE_MISMATCH = "change_mismatch"
+
+
+def change_mismatches(
+    frame: pl.DataFrame, file: str, *, group: Sequence[str], total: str, change: str, label: pl.Expr
+) -> pl.DataFrame:
+    """Rows whose upstream change column is not the difference between their total and the previous row's.
+
+    ddj reads a change-only series from its totals (the change is this row's total minus the previous row's);
+    an upstream ``change`` column that says otherwise was counted from a day the file does not hold (a scrape
+    day missing from it) or was reset upstream. The totals agree with their parts (see :func:`total_mismatches`),
+    so the build keeps reading the totals, and each such row is a finding naming both rows.
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        The rows, with ``group``, ``date``, ``total``, ``change`` (text or numbers) and ``source_row``.
+    file : str
+        The raw file the findings name.
+    group : sequence of str
+        The columns one series is kept under (country and category).
+    total : str
+        The cumulative total ddj reads.
+    change : str
+        The upstream column that should equal the total's change since the previous row.
+    label : polars.Expr
+        The finding's ``value``: the row in words.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> f = pl.DataFrame({"c": ["Tanks"] * 3, "date": [dt.date(2022, 9, d) for d in (4, 5, 8)],
+    ...                   "t": [1000, 1008, 1023], "d": ["0", "8", "11"], "source_row": [2, 3, 4]})
+    >>> change_mismatches(f, "d.csv", group=["c"], total="t", change="d", label=pl.col("c"))["row"].to_list()
+    [4]
+
+    From 5 to 8 September the total rose by 15, but the change column says 11: it was counted from a day the
+    file does not hold.
+    """
+    ordered = frame.sort([*group, "date", "source_row"]).with_columns(
+        pl.col(total).shift().over(list(group)).alias("_previous"),
+        pl.col("date").shift().over(list(group)).alias("_previous_date"),
+        pl.col("source_row").shift().over(list(group)).alias("_previous_row"),
+        pl.col(change).cast(pl.String).str.strip_chars().cast(pl.Int64, strict=False).alias("_change"),
+    )
+    bad = ordered.filter(
+        pl.col("_previous").is_not_null()
+        & pl.col("_change").is_not_null()
+        & (pl.col(total) - pl.col("_previous") != pl.col("_change"))
+    )
+    return as_findings(
+        bad.select(
+            pl.col("source_row").alias("row"),
+            pl.lit(change).alias("column"),
+            pl.col("_change").cast(pl.String).alias("value"),
+            pl.format(
+                "{}: the upstream {} says {} since the previous row, but {} went from {} (row {}, {}) to {} "
+                "(a change of {}); the change was counted from a day the file does not hold, or reset upstream. "
+                "The build reads {}, which agrees with its parts",
+                label,
+                pl.lit(change),
+                pl.col("_change"),
+                pl.lit(total),
+                pl.col("_previous"),
+                pl.col("_previous_row"),
+                pl.col("_previous_date"),
+                pl.col(total),
+                pl.col(total) - pl.col("_previous"),
+                pl.lit(total),
+            ).alias("detail"),
+        ),
+        file,
+        CHANGE_MISMATCH,
     )

@@ -19,7 +19,8 @@ import polars as pl
 
 from ddj._scalars import date_value
 from ddj.datasets import Dataset, load
-from ddj.errors import UsageError
+from ddj.datasets.tally_kind import ALL_STATUSES
+from ddj.errors import InvalidValueError, NotFoundError, WrongDatasetKindError
 from ddj.tally.compare import DEFAULT_THRESHOLDS, SERIES_COLUMNS, TOLERANCE_DAYS, compare
 from ddj.tally.compare import threshold_crossings as _crossings
 from ddj.tally.crosswalk import mapped_categories
@@ -56,7 +57,7 @@ def _dataset(dataset: DatasetLike) -> Dataset:
             f"dataset {ds.name!r} is of kind {ds.kind!r}; a tally needs a dataset of kind 'tally' "
             "(for example ukraine-equipment-losses)."
         )
-        raise UsageError(msg)
+        raise WrongDatasetKindError(msg)
     return ds
 
 
@@ -78,7 +79,7 @@ def _documented(ds: Dataset, documented: str | None) -> tuple[pl.DataFrame, bool
         f"dataset {ds.name!r} has no documented {choice!r}; it has: {', '.join(has) or 'none'}. "
         "Ask for one of those (documented='series' or 'events')."
     )
-    raise UsageError(msg)
+    raise NotFoundError(msg)
 
 
 def _order(ds: Dataset) -> list[str]:
@@ -99,7 +100,7 @@ def _categories(ds: Dataset, categories: Iterable[str] | None, allowed: list[str
             f"no official categor{'y' if len(unknown) == 1 else 'ies'} {', '.join(map(repr, unknown))} in "
             f"{ds.name!r}; the categories are: {', '.join(allowed)}. Spell them as the official series does."
         )
-        raise UsageError(msg)
+        raise NotFoundError(msg)
     return [c for c in allowed if c in wanted]
 
 
@@ -193,7 +194,8 @@ def tally(
         official figure: the last on or before ``as_of``, earlier for a retired category), ``documented`` and
         ``documented_as_of`` (as of ``official_as_of``: the date of the last change it rests on),
         ``documented_through`` (the last day the documented side covers), ``days_apart`` (days
-        ``official_as_of`` is later than that), the status counts (``killed`` for a personnel tally), ``ratio``,
+        ``official_as_of`` is later than that), the status counts the documented side uses (``destroyed``, ``damaged``,
+        ``abandoned``, ``captured`` for equipment, ``killed`` for a personnel tally), ``ratio``,
         ``difference`` (both null when ``days_apart`` exceeds the tolerance), ``revisions`` (official corrections
         of the category up to ``official_as_of``) and ``documented_categories`` (the paired documented categories,
         ``; ``-separated).
@@ -221,7 +223,7 @@ def tally(
     assert day is not None and first is not None, "a valid package's official series has dates"
     if day < first:
         msg = f"as-of date {day} is before the official series starts ({first}). Give a date from {first} on."
-        raise UsageError(msg)
+        raise InvalidValueError(msg)
     latest = (
         official.filter(pl.col("category").is_in(chosen) & (pl.col("date") <= day))
         .sort("date")
@@ -255,7 +257,9 @@ def tally(
         .join(names, on="category", how="left")
         .with_columns(pl.col("revisions").fill_null(0).cast(pl.Int64))
     )
-    return _with_order(result, order).select(TALLY_COLUMNS)
+    used = set(frame.get_column("status").unique().to_list()) if "status" in frame.columns else set(ALL_STATUSES)
+    shown = [c for c in TALLY_COLUMNS if c not in ALL_STATUSES or c in used]  # no always-empty status columns
+    return _with_order(result, order).select(shown)
 
 
 def coverage(dataset: DatasetLike, *, documented: str | None = None) -> dict[str, dt.date | None]:

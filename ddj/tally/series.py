@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from ddj.errors import UsageError
+from ddj.errors import InvalidValueError
 
 
 def parse_date(value: str | dt.date | None, *, what: str = "date") -> dt.date | None:
@@ -33,7 +33,7 @@ def parse_date(value: str | dt.date | None, *, what: str = "date") -> dt.date | 
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
         msg = f"{what} {value!r} is not a date. Write it as YYYY-MM-DD, for example 2024-03-01."
-        raise UsageError(msg) from None
+        raise InvalidValueError(msg) from None
 
 
 def as_of(

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ddj.datasets import Dataset
 
 #: Used for a side whose licence title names nobody.
 _FALLBACK = {"official": "the official series", "documented": "the documented count"}
@@ -48,7 +51,7 @@ class Side:
         return f"{self.licence} licence"
 
 
-def _descriptor(ds: Any) -> dict[str, Any]:
+def _descriptor(ds: Dataset) -> dict[str, Any]:
     return getattr(ds, "descriptor", None) or {}
 
 
@@ -74,7 +77,9 @@ def _side(descriptor: dict[str, Any], role: str) -> Side:
     licence = licences[0] if licences else {}
     title = licence.get("title")
     match = _WHO.search(title or "")
-    name = match.group("who").strip() if match else None
+    # A package without licences may name its sides itself (``ddj.sides``, as ``ddj import named-deaths`` writes).
+    declared = ((descriptor.get("ddj") or {}).get("sides") or {}).get(role)
+    name = match.group("who").strip() if match else (str(declared).strip() or None if declared else None)
     sources = descriptor.get("sources") or []
     source = None
     if name:
@@ -96,7 +101,7 @@ def _side(descriptor: dict[str, Any], role: str) -> Side:
     )
 
 
-def attribution(ds: Any) -> dict[str, Side]:
+def attribution(ds: Dataset) -> dict[str, Side]:
     """The official and the documented side of a tally dataset, each with its name, source and licence.
 
     Examples
@@ -112,7 +117,7 @@ def attribution(ds: Any) -> dict[str, Side]:
     return {role: _side(descriptor, role) for role in ("official", "documented")}
 
 
-def source_line(ds: Any) -> str:
+def source_line(ds: Dataset) -> str:
     """A tally chart's or page's source line: both sides, their sources, links and licences, and the dataset.
 
     Examples
@@ -128,7 +133,7 @@ def source_line(ds: Any) -> str:
 
     Oryx's licence (CC BY 4.0) makes attribution a condition: the line names both sides and both licences.
     """
-    from ddj.tally.unit import unit
+    from ddj.tally.units import unit
 
     words = unit(ds)
     parts = []

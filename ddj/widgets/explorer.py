@@ -26,8 +26,8 @@ from typing import Any
 import altair as alt
 import ipywidgets as w
 
-from ddj.errors import DDJError, UsageError
-from ddj.filters import FILTER_BY_NAME, FILTERS, Filter, FilterSpec, vocabulary
+from ddj.errors import DDJError, InvalidValueError, UsageError
+from ddj.filters import FILTER_BY_NAME, FILTERS, Filter, FilterSpec, value_words, vocabulary
 from ddj.html import escape
 from ddj.widgets import selection
 from ddj.widgets.charts import (
@@ -43,12 +43,13 @@ from ddj.widgets.charts import (
 from ddj.widgets.download import download_html
 from ddj.widgets.state import ROW_ORDERS, TABLE_ROWS, ExplorerData, View
 from ddj.widgets.table import IncidentTable
-from ddj.widgets.views import STYLE, counts_html, incident_html, plain, table_html
+from ddj.widgets.views import STYLE, counts_html, incident_html, table_html
 
 __all__ = [
     "Explorer",
     "address_problems_html",
     "chart_widget_class",
+    "list_from_address",
     "spec_from_query",
     "spec_to_query",
     "view_from_address",
@@ -76,7 +77,8 @@ class Explorer:
         0 updates at once.
     query
         A URL query string holding a view (see :func:`spec_from_query`); when it names any filter, it
-        replaces ``filters``. None (the default) reads the ``QUERY_STRING`` environment variable, which
+        replaces ``filters``; its ``order`` and ``page`` sort the list and open it at that page (see
+        :func:`list_from_address`). None (the default) reads the ``QUERY_STRING`` environment variable, which
         Voila sets to the page's query in the visitor's kernel: a shared link opens the view it names.
 
     Attributes
@@ -131,27 +133,32 @@ class Explorer:
         self.data = prepared if prepared is not None else ExplorerData(dataset, comparison)
         spec = _coerce(filters)
         spec.check_values(self.data.facts)
-        from_address, problems = view_from_address(
-            os.environ.get("QUERY_STRING", "") if query is None else query, self.data.facts
-        )
+        address = os.environ.get("QUERY_STRING", "") if query is None else query
+        from_address, problems = view_from_address(address, self.data.facts)
         if from_address is not None:
             spec = from_address
+        order, page, list_problems = list_from_address(address)
         self._spec = spec
         self._debounce = float(debounce)
         self._pending: Any = None
         self._quiet_depth = 0
         self._cache: OrderedDict[FilterSpec, View] = OrderedDict()
         self._facet_cache: OrderedDict[FilterSpec, dict[str, dict[str, int]]] = OrderedDict()
-        self.order = "date"
-        self.page = 0
+        self.order = order
+        self.page = page
         self.page_size = TABLE_ROWS
         self._shown: dict[str, Any] = {}
         self.chosen: str | None = None
         self._build()
+        with self._quiet():
+            self.order_picker.value = order
+            self.table.order = order
         self._show_spec(spec)
         self.refresh()
-        if problems:
-            self.message.value = address_problems_html(problems, fallback=spec)
+        messages = [address_problems_html(problems, fallback=spec)] if problems else []
+        if list_problems:
+            messages.append(_list_problems_html(list_problems))
+        self.message.value = "".join(messages)
 
     # --- the public surface --------------------------------------------------------------------------
 
@@ -199,13 +206,17 @@ class Explorer:
         spec = self._spec
         if self.chosen is not None and not spec.incident_ids and _takes_incident(notebook):
             spec = spec.replace(incident_ids=[self.chosen])  # the incident on screen, not the notebook's default
-        return spec.to_report_entry(notebook, dataset=self.dataset_ref)
+        from ddj.report.runner.entries import report_entry
+
+        return report_entry(spec, notebook, dataset=self.dataset_ref)
 
     def command(self) -> str:
         """The ``ddj explore`` command that opens this view again."""
         import shlex
 
-        return shlex.join(["ddj", "explore", self.dataset_ref, *self._spec.to_cli_args()])
+        from ddj.commands._filter_flags import to_filter_flags
+
+        return shlex.join(["ddj", "explore", self.dataset_ref, *to_filter_flags(self._spec)])
 
     def refresh(self) -> None:
         """Recompute and redraw the view of the filters in force."""
@@ -228,7 +239,11 @@ class Explorer:
         self.cli.value = (
             f'<div class="ddj-x-muted">The same view from the command line: <code>{escape(self.command())}</code></div>'
         )
-        query = spec_to_query(self._spec)
+        self._draw_link()
+
+    def _draw_link(self) -> None:
+        """The link to this view: its filters, and the list's order and page when they are not the first."""
+        query = spec_to_query(self._spec, order=self.order, page=self.page)
         self.link.value = (
             f'<div class="ddj-x-link"><a href="?{escape(query)}" target="_blank" '
             f'data-query="{escape(query)}">A link to this view</a> '
@@ -240,7 +255,7 @@ class Explorer:
         """Sort the incident list (see :data:`ddj.widgets.state.ROW_ORDERS`) and show its first page."""
         if order not in ROW_ORDERS:
             msg = f"no row order {order!r}; the orders are: {', '.join(ROW_ORDERS)}"
-            raise UsageError(msg)
+            raise InvalidValueError(msg)
         self.order = order
         self.page = 0
         with self._quiet():
@@ -391,7 +406,9 @@ class Explorer:
             control: w.Widget = w.DatePicker(value=None, layout=layout)
         elif item.kind == "text":
             control = w.Text(
-                placeholder="a word in a title, place or aircraft (Enter)", layout=layout, continuous_update=False
+                placeholder="words in a title, place, summary or statement (Enter)",
+                layout=layout,
+                continuous_update=False,
             )
         elif item.name == "incident_ids":
             control = w.Text(placeholder="ids, separated by commas", layout=layout, continuous_update=False)
@@ -541,6 +558,8 @@ class Explorer:
         )
         self.previous_button.disabled = page == 0
         self.next_button.disabled = page + 1 >= pages
+        if hasattr(self, "link"):  # the list is first drawn while the widgets are built
+            self._draw_link()
 
     def _draw_download(self, *, automatic: bool) -> None:
         """The view's download links: at once for small views, on request (the button) for larger ones."""
@@ -554,7 +573,9 @@ class Explorer:
             return
         self.download_button.layout.display = "none"
         name = f"{self.dataset.name} {self._spec.describe()}"
-        command = shlex.join(["ddj", "compare", self.dataset_ref, *self._spec.to_cli_args(), "--out", "view.csv"])
+        from ddj.commands._filter_flags import to_filter_flags
+
+        command = shlex.join(["ddj", "compare", self.dataset_ref, *to_filter_flags(self._spec), "--out", "view.csv"])
         frame = self.data.export(self._spec) if total <= DOWNLOAD_MAX_ROWS else None
         self.download_links.value = download_html(frame, name=name, total=total, command=command)
 
@@ -625,21 +646,75 @@ class Explorer:
 # --- helpers --------------------------------------------------------------------------------------------
 
 
-def spec_to_query(spec: FilterSpec) -> str:
+def spec_to_query(spec: FilterSpec, *, order: str = "date", page: int = 0) -> str:
     """A view as a URL query string: one ``name=value`` pair per value, named as :meth:`FilterSpec.to_dict` names
-    them (``countries=Syria&statuses=contradict&date_from=2016-01-01``); empty for every incident.
+    them (``countries=Syria&statuses=contradict&date_from=2016-01-01``), then the list's ``order`` (one of
+    :data:`ddj.widgets.state.ROW_ORDERS`) and ``page`` (counted from 1, as the page shows it) when they are not
+    the first; empty for every incident in date order.
+
+    Parameters
+    ----------
+    spec : FilterSpec
+        The filters.
+    order : str, default "date"
+        The list's order.
+    page : int, default 0
+        The list's page, from 0 (written from 1).
 
     Examples
     --------
     >>> spec = FilterSpec(countries=["Syria"], statuses=["contradict"])
     >>> spec_to_query(spec)
     'countries=Syria&statuses=contradict'
+    >>> spec_to_query(spec, order="-date", page=2)
+    'countries=Syria&statuses=contradict&order=-date&page=3'
     >>> spec_from_query(spec_to_query(spec)) == spec
     True
     """
     from urllib.parse import urlencode
 
-    return urlencode(list(spec.to_dict().items()), doseq=True)
+    pairs = list(spec.to_dict().items())
+    if order != "date":
+        pairs.append(("order", order))
+    if page > 0:
+        pairs.append(("page", str(page + 1)))
+    return urlencode(pairs, doseq=True)
+
+
+def list_from_address(query: str | None) -> tuple[str, int, list[str]]:
+    """The incident list's order and page (from 0) a page's address names, and what is wrong with them.
+
+    ``order`` is one of :data:`ddj.widgets.state.ROW_ORDERS` (``date`` when absent); ``page`` counts from 1, as
+    the page shows it (a page past the end shows the last). A bad value is named, with what to write, and the
+    first page in date order is shown instead.
+
+    Examples
+    --------
+    >>> list_from_address("countries=Syria&order=-grade&page=2")
+    ('-grade', 1, [])
+    >>> order, page, problems = list_from_address("order=colour&page=0")
+    >>> (order, page), problems[0]
+    (('date', 0), 'order=colour: there is no such order; write one of date, -date, grade, -grade, status')
+
+    An order the list does not know is named, with the orders it knows, and the list opens on its first page in
+    date order.
+    """
+    from urllib.parse import parse_qsl
+
+    order, page, problems = "date", 0, []
+    for name, value in parse_qsl((query or "").lstrip("?"), keep_blank_values=False):
+        if name == "order":
+            if value in ROW_ORDERS:
+                order = value
+            else:
+                problems.append(f"order={_shown(value)}: there is no such order; write one of {', '.join(ROW_ORDERS)}")
+        elif name == "page":
+            text = value.strip()
+            if text.isascii() and text.isdigit() and 1 <= int(text) <= 10**9:
+                page = int(text) - 1
+            else:
+                problems.append(f"page={_shown(value)}: write a page number from 1")
+    return order, page, problems
 
 
 def spec_from_query(query: str | None) -> FilterSpec:
@@ -667,8 +742,9 @@ def spec_from_query(query: str | None) -> FilterSpec:
     return FilterSpec.from_dict(values)
 
 
-#: Names in a page's address that are Voila's or the browser's, not filters: never reported as unknown.
-_NOT_FILTERS = frozenset({"token", "_xsrf", "template", "theme"})
+#: Names in a page's address that are not filters: Voila's or the browser's (never reported as unknown), and the
+#: list's order and page (read by :func:`list_from_address`).
+_NOT_FILTERS = frozenset({"token", "_xsrf", "template", "theme", "order", "page"})
 _FLAG_PREFIX = re.compile(r"^--[\w-]+(?:\s+'(?:[^'\\]|\\.)*')?:?\s+")
 
 
@@ -752,6 +828,16 @@ def address_problems_html(problems: list[str], *, fallback: FilterSpec) -> str:
     )
 
 
+def _list_problems_html(problems: list[str]) -> str:
+    """The page's message for a bad ``order`` or ``page`` in its address: each problem, and what is shown instead."""
+    items = "".join(f"<li>{escape(problem)}</li>" for problem in problems)
+    return (
+        '<div class="ddj-x-error ddj-x-address-error" role="alert" style="color:#b00">'
+        "<p>The list's order or page in this page's address cannot be used:</p>"
+        f"<ul>{items}</ul><p>Showing the list's first page, in date order, instead.</p></div>"
+    )
+
+
 def _shown(text: str, limit: int = 60) -> str:
     """A value from a page's address as a message quotes it: one line, at most ``limit`` characters."""
     flat = " ".join(str(text).split())
@@ -769,14 +855,14 @@ def _coerce(filters: Any) -> FilterSpec:
 
 
 def _label(item: Filter, value: str) -> str:
-    """A filter value as its widget shows it: in words, never a raw code (see :func:`ddj.widgets.views.plain`)."""
-    return plain(item.name, value)
+    """A filter value as its widget shows it: in words, never a raw code (see :func:`ddj.filters.value_words`)."""
+    return value_words(item.name, value)
 
 
 def _takes_incident(notebook: str) -> bool:
     """Whether ``notebook`` reports on one incident (it declares an ``incident_id`` parameter)."""
-    from ddj.filters import _notebook_path
-    from ddj.report.params import read_parameters
+    from ddj.report.runner.entries import find_notebook as _notebook_path
+    from ddj.report.runner.params import read_parameters
 
     try:
         path, _ = _notebook_path(notebook, None)

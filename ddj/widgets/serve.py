@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, TextIO
 
-from ddj.errors import UsageError
+from ddj.errors import InvalidValueError, NotFoundError, WrongDatasetKindError
 from ddj.filters import FilterSpec
 
 __all__ = [
@@ -73,14 +73,24 @@ def check_dataset(reference: str) -> str:
             f"{reference!r} is a {package.kind} dataset; the Explorer shows incident datasets "
             "(ddj datasets lists the shipped ones)"
         )
-        raise UsageError(msg)
+        raise WrongDatasetKindError(msg)
     if folder.resolve() == (data_dir() / folder.name).resolve() and str(reference) == folder.name:
         return folder.name
     return str(folder.resolve())
 
 
-def check_view(dataset: str, spec: FilterSpec) -> None:
-    """Load ``dataset`` (validated) and check that ``spec``'s data-driven values (countries, regions...) occur.
+def check_view(dataset: str, spec: FilterSpec, prepared: str | os.PathLike | None = None) -> None:
+    """Load ``dataset`` (validated) and check that ``spec``'s data-driven values (countries, regions...) occur;
+    with a ``prepared`` folder (:mod:`ddj.widgets.shared`), check them against its memory-mapped facts instead.
+
+    Parameters
+    ----------
+    dataset : str
+        The dataset's name or folder.
+    spec : FilterSpec
+        The filters to check.
+    prepared : str or os.PathLike, optional
+        The folder of the prepared data; None loads the dataset.
 
     Raises
     ------
@@ -88,6 +98,12 @@ def check_view(dataset: str, spec: FilterSpec) -> None:
         The dataset's validation error, or a :class:`~ddj.errors.UsageError` naming the unknown value with the
         closest one ("Did you mean 'Syria'?").
     """
+    if prepared is not None:
+        from ddj.widgets.shared import open_prepared
+
+        if not spec.is_empty:
+            spec.check_values(open_prepared(prepared).facts)
+        return
     from ddj.datasets import load
     from ddj.filters import incident_facts
 
@@ -115,7 +131,9 @@ def explore_notebook() -> Any:
     return nb
 
 
-def write_notebook(folder: str | os.PathLike, dataset: str, spec: FilterSpec) -> Path:
+def write_notebook(
+    folder: str | os.PathLike, dataset: str, spec: FilterSpec, prepared: str | os.PathLike | None = None
+) -> Path:
     """Write the Explorer notebook into ``folder`` with ``dataset`` and ``spec`` injected after its parameters,
     followed by the start-up steps whose names the page shows while they run (:mod:`ddj.widgets.startup`).
 
@@ -127,6 +145,9 @@ def write_notebook(folder: str | os.PathLike, dataset: str, spec: FilterSpec) ->
         The dataset's name or folder, as the notebook's ``dataset`` parameter.
     spec : FilterSpec
         The filters the Explorer opens on, injected as the ``filters`` parameter (JSON).
+    prepared : str or os.PathLike, optional
+        The folder of the data ``ddj explore`` prepared (:func:`ddj.widgets.shared.prepare`), which each
+        visitor's kernel memory-maps; None: each kernel loads and compares the dataset itself.
     """
     import nbformat
 
@@ -134,14 +155,14 @@ def write_notebook(folder: str | os.PathLike, dataset: str, spec: FilterSpec) ->
     at = next((i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])), None)
     if at is None:
         msg = "the Explorer notebook has no cell tagged 'parameters'; restore notebooks/explore.ipynb"
-        raise UsageError(msg)
-    from ddj.widgets.startup import STEPS, step_cells
+        raise NotFoundError(msg)
+    from ddj.widgets.startup import OPEN, STEPS, step_cells
 
     injected = nbformat.v4.new_code_cell(f"dataset = {dataset!r}\nfilters = {spec.to_json()!r}\n")
     injected.metadata["tags"] = ["injected-parameters"]
-    injected.metadata["ddj"] = {"then": STEPS[0][1]}
+    injected.metadata["ddj"] = {"then": OPEN if prepared else STEPS[0][1]}
     steps = []
-    for source, metadata in step_cells():
+    for source, metadata in step_cells(None if prepared is None else str(prepared)):
         cell = nbformat.v4.new_code_cell(source)
         cell.metadata.update(metadata)
         steps.append(cell)
@@ -246,6 +267,7 @@ def serve(
     cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
     cull_interval: int = CULL_INTERVAL,
     startup_timeout: float = 120.0,
+    prepared: str | os.PathLike | None = None,
 ) -> int:
     """Serve the Explorer of ``dataset``, opened on ``spec``, until Ctrl-C (or SIGTERM); return Voila's exit code.
 
@@ -273,13 +295,16 @@ def serve(
         How often, in seconds, idle kernels are looked for.
     startup_timeout : float, default 120.0
         The most seconds to wait for the server to listen before giving up with an error.
+    prepared : str or os.PathLike, optional
+        The folder of the data prepared for the visitors' kernels to share (:mod:`ddj.widgets.shared`); None:
+        each kernel loads and compares the dataset itself.
     """
     import time
 
     out = out or sys.stdout
     if not 0 <= port < 65536:
         msg = f"--port {port} is not a TCP port; give a number from 1 to 65535 (or 0 for a free one)"
-        raise UsageError(msg)
+        raise InvalidValueError(msg)
     for name, value in (
         ("--max-kernels", max_kernels),
         ("--cull-idle-timeout", cull_idle_timeout),
@@ -287,7 +312,7 @@ def serve(
     ):
         if value < 0:
             msg = f"{name} {value} is negative; give 0 or more"
-            raise UsageError(msg)
+            raise InvalidValueError(msg)
     folder = Path(tempfile.mkdtemp(prefix="ddj-explore-"))
     os.chmod(folder, 0o700)
     process: subprocess.Popen | None = None
@@ -297,7 +322,7 @@ def serve(
         raise KeyboardInterrupt
 
     try:
-        notebook = write_notebook(folder, dataset, spec)
+        notebook = write_notebook(folder, dataset, spec, prepared)
         address = folder / "address"
         signal.signal(signal.SIGTERM, stop)
         command = voila_command(

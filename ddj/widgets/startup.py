@@ -2,7 +2,10 @@
 
 Voila sends a page's cells to the browser one by one as each finishes, and the page shows a spinner until the
 last. ``ddj explore`` therefore serves the Explorer notebook with one cell per step inserted after its
-parameters (see :func:`step_cells`): load and check the dataset, compare the accounts, prepare the views. Each
+parameters (see :func:`step_cells`). Usually there is one step, ``open``: ``ddj explore`` prepared the data
+before the server started (:mod:`ddj.widgets.shared`) and each visitor's kernel memory-maps them, sharing their
+pages with every other visitor's. When ddj's cache folder cannot be written, the kernel does the work itself in
+three steps: load and check the dataset, compare the accounts, prepare the views. Each
 cell says in its metadata (``{"ddj": {"then": "..."}}``) what the page should show while the *next* cell runs,
 and ddj's Voila template (``_jupyter/voila/templates/ddj``) puts that sentence under the spinner. The prepared
 data waits in this kernel (:func:`take`) for the notebook's own ``ddj.Explorer(dataset, ...)``, which uses it
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["DRAW", "STEPS", "run", "step_cells", "take", "waiting"]
+__all__ = ["DRAW", "OPEN", "STEPS", "run", "step_cells", "take", "waiting"]
 
 #: The steps, in order: name and what the page says while the step runs.
 STEPS: tuple[tuple[str, str], ...] = (
@@ -21,14 +24,29 @@ STEPS: tuple[tuple[str, str], ...] = (
     ("compare", "Comparing what officials said with what others reported"),
     ("prepare", "Preparing the filters, counts and charts"),
 )
+#: What the page says while a kernel opens the data ``ddj explore`` prepared.
+OPEN = "Opening the prepared dataset"
 #: What the page says while the notebook's last cell builds the widgets and draws the first view.
 DRAW = "Drawing the first view"
 
 _WAITING: dict[str, dict[str, Any]] = {}
 
 
-def run(step: str, dataset: str) -> None:
+def run(step: str, dataset: str, prepared: str | None = None) -> None:
     """Run one start-up step for the dataset reference ``dataset`` (as the Explorer receives it) in this kernel.
+
+    The step ``open`` opens the folder ``prepared`` (:func:`ddj.widgets.shared.open_prepared`); the steps
+    ``load``, ``compare`` and ``prepare`` (:data:`STEPS`) do the work in this kernel. When the folder cannot be
+    opened, ``open`` runs those three steps instead (the reason goes to the server's log, not to the page).
+
+    Parameters
+    ----------
+    step : str
+        ``open``, ``load``, ``compare`` or ``prepare``.
+    dataset : str
+        The dataset reference, as the notebook's ``dataset`` parameter gives it.
+    prepared : str, optional
+        The prepared folder (``open`` only).
 
     Raises
     ------
@@ -37,10 +55,29 @@ def run(step: str, dataset: str) -> None:
     DDJError
         The dataset's own error (not found, not valid).
     """
-    from ddj.errors import UsageError
+    from ddj.errors import NotFoundError
 
     state = _WAITING.setdefault(str(dataset), {})
-    if step == "load":
+    if step == "open" and prepared:
+        from ddj.widgets.shared import open_prepared
+
+        state.clear()
+        try:
+            state["data"] = open_prepared(prepared)
+        except Exception as err:  # noqa: BLE001 - any failure of the shared files: this kernel does the work
+            import sys
+
+            print(
+                f"ddj explore: the prepared data in {prepared} cannot be opened ({err!r}); loading the dataset "
+                "in this kernel instead",
+                file=sys.__stderr__,
+                flush=True,
+            )  # the server's log, not the page
+            for name, _ in STEPS:
+                run(name, dataset)
+            return
+        state["dataset"] = state["data"].dataset
+    elif step == "load":
         from ddj.datasets import load
 
         state.clear()
@@ -57,7 +94,7 @@ def run(step: str, dataset: str) -> None:
         _WAITING.pop(str(dataset), None)
         names = ", ".join(name for name, _ in STEPS)
         msg = f"no start-up step {step!r} at this point; the steps are, in order: {names}"
-        raise UsageError(msg)
+        raise NotFoundError(msg)
 
 
 def waiting(dataset: str) -> Any | None:
@@ -71,12 +108,12 @@ def take(dataset: str) -> Any | None:
     return None if state is None else state.get("data")
 
 
-def step_cells() -> list[tuple[str, dict[str, Any]]]:
+def step_cells(prepared: str | None = None) -> list[tuple[str, dict[str, Any]]]:
     """The start-up cells to insert after a served notebook's parameters: ``(source, metadata)`` pairs.
 
-    Each cell's metadata names what the page shows while the next cell runs (the last: :data:`DRAW`); the cell
-    before them should name the first step's (:func:`ddj.widgets.serve.write_notebook` puts it on the injected
-    parameters).
+    With a ``prepared`` folder, one cell opens it; without, one cell per step of :data:`STEPS`. Each cell's
+    metadata names what the page shows while the next cell runs (the last: :data:`DRAW`); the cell before them
+    should name the first step's (:func:`ddj.widgets.serve.write_notebook` puts it on the injected parameters).
 
     Examples
     --------
@@ -84,6 +121,9 @@ def step_cells() -> list[tuple[str, dict[str, Any]]]:
     ['Comparing what officials said with what others reported', 'Preparing the filters, counts and charts', \
 'Drawing the first view']
     """
+    if prepared:
+        source = f"import ddj.widgets.startup\n\nddj.widgets.startup.run('open', dataset, prepared={str(prepared)!r})"
+        return [(source, {"ddj": {"step": "open", "then": DRAW}, "tags": ["ddj-startup"]})]
     following = [message for _, message in STEPS[1:]] + [DRAW]
     return [
         (

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -28,8 +28,13 @@ from ddj.charts.theme import STATUS_LABELS
 from ddj.compare.statuses import STATUS_CODES, STATUSES
 from ddj.filters import ATTRIBUTE_STATUS_COLUMNS, FILTER_BY_NAME, FILTERS, FilterSpec, _accounts_mask, incident_facts
 from ddj.model import COMPARED_ATTRIBUTES, GRADES, SIDES, SOURCE_KINDS
+from ddj.search import SEARCH_COLUMN
 
-__all__ = ["ACKNOWLEDGED_LANES", "MAP_STYLES", "ROW_ORDERS", "Counts", "ExplorerData", "View"]
+if TYPE_CHECKING:
+    from ddj.compare import Comparison
+    from ddj.datasets import Dataset
+
+__all__ = ["ACKNOWLEDGED_LANES", "MAP_STYLES", "ROW_ORDERS", "Counts", "ExplorerData", "View", "prepare_facts"]
 
 TABLE_ROWS = 50
 #: The orders the incident list can be sorted in (see :meth:`ExplorerData.rows`), with their words.
@@ -163,6 +168,9 @@ class ExplorerData:
         A loaded incident :class:`~ddj.datasets.Dataset`.
     comparison
         Its :class:`~ddj.compare.Comparison`; computed when not given.
+    facts
+        The frame :func:`prepare_facts` builds from them, when prepared earlier (:mod:`ddj.widgets.shared`
+        keeps it); nothing is then compared or computed again, and no frame is copied.
 
     Examples
     --------
@@ -176,34 +184,23 @@ class ExplorerData:
     spoke at all: the strike campaign after the Mi-8 was shot down.
     """
 
-    def __init__(self, dataset: Any, comparison: Any | None = None) -> None:
+    def __init__(
+        self, dataset: Dataset, comparison: Comparison | None = None, *, facts: pl.DataFrame | None = None
+    ) -> None:
         if comparison is None:
             from ddj.compare import compare
 
             comparison = compare(dataset)
+        if facts is None:
+            facts = prepare_facts(dataset, comparison)
         self.dataset = dataset
         self.comparison = comparison
-        facts = incident_facts(dataset, comparison)
-        precision = pl.col("location_precision")
-        placed = (
-            pl.col("latitude").is_not_null()
-            & pl.col("longitude").is_not_null()
-            & (precision.is_null() | precision.is_in(list(PLACEABLE_PRECISION)))
-        )
-        start = pl.col("date_start")
-        facts = facts.with_columns(
-            start.alias("_day"),
-            *[start.dt.truncate(every).alias(_PERIOD_COLUMNS[name]) for name, every in _PERIOD_TRUNCATE.items()],
-            placed.alias("_placed"),
-        )
-        # The finest grid whose cells over every placed incident number at most MAP_MAX_POINTS.
-        self.cell = choose_cell_size(facts.filter(pl.col("_placed")).select("latitude", "longitude"), MAP_MAX_POINTS)
-        facts = facts.with_columns(cell_key(self.cell).alias("_cell"))
-        # Categorical columns make the values filters compare small integers, not text.
-        facts = facts.with_columns(pl.col(c).cast(pl.Categorical) for c in _CATEGORICAL)
+        # Sorted flags are not kept in a file: set them again (no copy).
         self.facts = facts.with_columns(pl.col(c).set_sorted() for c in ("date_start", *_PERIOD_COLUMNS.values()))
         self.total = facts.height
-        bounds = facts.filter(pl.col("_placed")).select(
+        placed = self.facts.lazy().filter(pl.col("_placed")).select("latitude", "longitude").collect()
+        self.cell = choose_cell_size(placed, MAP_MAX_POINTS)
+        bounds = placed.select(
             pl.col("longitude").min(),
             pl.col("longitude").max().alias("east"),
             pl.col("latitude").min(),
@@ -211,6 +208,7 @@ class ExplorerData:
         )
         self.bounds: tuple[float | None, ...] = bounds.row(0)
         self._masks: dict[FilterSpec, pl.Series] = {}
+        self._search: pl.Series | None = facts.get_column(SEARCH_COLUMN) if SEARCH_COLUMN in facts.columns else None
 
     # --- choices for widgets --------------------------------------------------------------------------
 
@@ -381,11 +379,23 @@ class ExplorerData:
             return None
         mask = self._masks.pop(spec, None)
         if mask is None:
-            mask = self.facts.select(spec.expression().alias("keep")).to_series()
+            # The filter model's own expression (ddj.filters), the search included: a report keeps these incidents.
+            facts = self.facts.with_columns(self.search_texts()) if spec.search else self.facts
+            mask = facts.select(spec.expression().alias("keep")).to_series()
         self._masks[spec] = mask
         while len(self._masks) > _MASKS_KEPT:
             self._masks.pop(next(iter(self._masks)))
         return mask
+
+    def search_texts(self) -> pl.Series:
+        """Each incident's search text, in the order of :attr:`facts` (:func:`ddj.search.search_text`), built on
+        first use unless the facts were prepared with them.
+        """
+        if self._search is None:
+            from ddj.search import search_text
+
+            self._search = search_text(self.dataset, self.comparison, self.facts.get_column("incident_id"))
+        return self._search
 
     def view(self, spec: FilterSpec, *, table_rows: int = TABLE_ROWS) -> View:
         """Everything the Explorer shows for ``spec``: counts, table and the charts' data (see :class:`View`)."""
@@ -512,7 +522,7 @@ class ExplorerData:
         """The comparison's account rows of these incidents (with ``is_current`` and ``superseded_by``)."""
         return _slices(self.comparison.accounts, incident_ids)
 
-    def incident_dataset(self, incident_id: str) -> Any:
+    def incident_dataset(self, incident_id: str) -> Dataset:
         """A copy of the dataset holding only what one incident's narrative reads: the incident, the
         incidents it relates to, their accounts, the sources and the overrides that target them.
         """
@@ -521,10 +531,10 @@ class ExplorerData:
         incidents = self.dataset.incidents
         row = incidents.filter(pl.col("incident_id") == incident_id)
         if row.height == 0:
-            from ddj.errors import UsageError
+            from ddj.errors import NotFoundError
 
             msg = f"no incident {incident_id!r} in dataset {self.dataset.name!r}"
-            raise UsageError(msg)
+            raise NotFoundError(msg)
         related = [r for r in row["related_incident_id"].to_list() if r]
         linked = incidents.filter(
             pl.col("incident_id").is_in([incident_id, *related]) | (pl.col("related_incident_id") == incident_id)
@@ -537,7 +547,7 @@ class ExplorerData:
         tables = dict(self.dataset.tables, incidents=linked, accounts=accounts, overrides=overrides)
         return dataclasses.replace(self.dataset, tables=tables)
 
-    def incident_comparison(self, incident_id: str) -> Any:
+    def incident_comparison(self, incident_id: str) -> Comparison:
         """The comparison restricted to one incident (binary search in the sorted frames)."""
         from ddj.compare import Comparison
 
@@ -552,6 +562,42 @@ class ExplorerData:
 
 
 # --- preparing the facts ------------------------------------------------------------------------------
+
+
+def prepare_facts(dataset: Dataset, comparison: Comparison, *, search: bool = False) -> pl.DataFrame:
+    """The frame :class:`ExplorerData` works on: :func:`ddj.filters.incident_facts` with the period each
+    incident starts in, whether it can go on a map (``_placed``) and its map grid cell (``_cell``), the
+    low-cardinality columns categorical, sorted by start date; with ``search``, also each incident's search
+    text (``_search``, :func:`ddj.search.search_text`), which :class:`ExplorerData` otherwise builds on
+    its first search.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The loaded dataset.
+    comparison : Comparison
+        Its comparison.
+    search : bool, default False
+        Add the search texts.
+    """
+    facts = incident_facts(dataset, comparison, search=search)
+    precision = pl.col("location_precision")
+    placed = (
+        pl.col("latitude").is_not_null()
+        & pl.col("longitude").is_not_null()
+        & (precision.is_null() | precision.is_in(list(PLACEABLE_PRECISION)))
+    )
+    start = pl.col("date_start")
+    facts = facts.with_columns(
+        start.alias("_day"),
+        *[start.dt.truncate(every).alias(_PERIOD_COLUMNS[name]) for name, every in _PERIOD_TRUNCATE.items()],
+        placed.alias("_placed"),
+    )
+    # The finest grid whose cells over every placed incident number at most MAP_MAX_POINTS.
+    cell = choose_cell_size(facts.filter(pl.col("_placed")).select("latitude", "longitude"), MAP_MAX_POINTS)
+    facts = facts.with_columns(cell_key(cell).alias("_cell"))
+    # Categorical columns make the values filters compare small integers, not text.
+    return facts.with_columns(pl.col(c).cast(pl.Categorical) for c in _CATEGORICAL)
 
 
 def _readable_values(cells: pl.DataFrame) -> pl.DataFrame:

@@ -10,62 +10,19 @@ import polars as pl
 
 from ddj.charts.theme import STATUS_COLOURS, STATUS_LABELS
 from ddj.compare.display import account_links, claim_cell, claim_text
+from ddj.filters import FilterSpec, value_words
 from ddj.html import escape
 from ddj.model import COMPARED_ATTRIBUTES
 from ddj.widgets.state import View
 
-__all__ = ["SOURCE_KIND_LABELS", "STYLE", "counts_html", "describe_spec", "incident_html", "plain", "table_html"]
-
-_ATTRIBUTE_LABELS = {a.name: a.label for a in COMPARED_ATTRIBUTES}
-
-#: The kinds of source (:data:`ddj.model.SOURCE_KINDS`) in words.
-SOURCE_KIND_LABELS: dict[str, str] = {
-    "official_military": "military (official)",
-    "official_government": "government (official)",
-    "state_media": "state media",
-    "independent_media": "independent media",
-    "local_media": "local media",
-    "monitor_ngo": "monitor or NGO",
-    "social_media": "social media",
-    "armed_group": "armed group",
-    "foreign_government": "foreign government",
-}
+__all__ = ["STYLE", "counts_html", "describe_spec", "incident_html", "table_html"]
 
 
-def plain(filter_name: str, value: str) -> str:
-    """A filter's value in words, never a raw code: statuses, sides and source kinds from the theme's and
-    the model's labels, other vocabulary words with spaces (``special_mission`` -> "special mission"); data
-    values as they are.
-
-    Examples
-    --------
-    >>> plain("statuses", "official_silent")
-    'no official account, though searched for; others report'
-    >>> plain("source_kinds", "monitor_ngo"), plain("sides", "unofficial")
-    ('monitor or NGO', 'other accounts')
-    >>> plain("attribute_statuses", "crew_killed:contradict")
-    'crew killed — official and other accounts contradict'
+def describe_spec(spec: FilterSpec) -> str:
+    """A :class:`~ddj.filters.FilterSpec` in words, for the counts line (values through
+    :func:`ddj.filters.value_words`).
     """
-    from ddj.charts.theme import SIDE_LABELS
-
-    if filter_name == "statuses":
-        return STATUS_LABELS.get(value, value.replace("_", " "))
-    if filter_name == "attribute_statuses":
-        attribute, _, status = value.partition(":")
-        label = _ATTRIBUTE_LABELS.get(attribute, attribute.replace("_", " "))
-        return f"{label} — {STATUS_LABELS.get(status, status.replace('_', ' '))}"
-    if filter_name == "source_kinds":
-        return SOURCE_KIND_LABELS.get(value, value.replace("_", " "))
-    if filter_name == "sides":
-        return SIDE_LABELS.get(value, value)
-    if filter_name in ("aircraft_categories", "grades"):
-        return value.replace("_", " ")
-    return value
-
-
-def describe_spec(spec: Any) -> str:
-    """A :class:`~ddj.filters.FilterSpec` in words, for the counts line (values through :func:`plain`)."""
-    return spec.describe(plain, values="; ", parts_joiner=" · ")
+    return spec.describe(value_words, values="; ", parts_joiner=" · ")
 
 
 #: The Explorer's own styles, scoped by its class names.
@@ -227,8 +184,8 @@ def _accounts_table(dataset: Any, comparison: Any, incident_id: str) -> str:
     head = "".join(
         f'<th scope="col" class="ddj-x-{escape(r["side"])}{"" if r["is_current"] else " ddj-x-replaced"}">'
         f"{escape(r['source_name'] or r['source_id'])}<br>"
-        f'<span class="ddj-x-muted">{escape(plain("sides", r["side"]))} · '
-        f"{escape(plain('source_kinds', str(r['source_kind'] or '')))} · {escape(r['published_date'])}"
+        f'<span class="ddj-x-muted">{escape(value_words("sides", r["side"]))} · '
+        f"{escape(value_words('source_kinds', str(r['source_kind'] or '')))} · {escape(r['published_date'])}"
         f"{'' if r['is_current'] else ' · replaced by a later account'}</span></th>"
         for r in rows
     )

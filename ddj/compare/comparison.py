@@ -1,0 +1,408 @@
+"""``compare(dataset)``: every incident's official and unofficial accounts, set side by side.
+
+The steps, each in its own module: supersession (:mod:`~ddj.compare.history`), claims as numbers
+(:mod:`~ddj.compare.claims`), statuses per attribute (:mod:`~ddj.compare.statuses`, texts pair by pair
+in :mod:`~ddj.compare.pairs`), acknowledgement (:mod:`~ddj.compare.acknowledgement`), independent
+origins (:mod:`~ddj.compare.corroboration`), grades (:mod:`~ddj.compare.grades`) and editors'
+overrides (:mod:`~ddj.compare.overrides`). All of it is polars expressions over whole columns; the
+only Python loop is over the ten compared attributes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from ddj.compare._positions import flags, positions_of, relabel
+from ddj.compare.acknowledgement import acknowledgement
+from ddj.compare.claims import ATTRIBUTE_DTYPE, LABEL_DTYPE, code_columns, encoders
+from ddj.compare.corroboration import chain_labels, independent_origins, operator_chains, origin_weight
+from ddj.compare.grades import with_grades
+from ddj.compare.history import currency, official_changes
+from ddj.compare.overrides import apply_grade_overrides
+from ddj.compare.statuses import LIST_COLUMNS, STATUS_CODES, STATUS_DTYPE, STATUSES, AttributeResult, attribute_result
+from ddj.datasets.official_search import OfficialSearch, read_official_search
+from ddj.errors import NotFoundError, UnusableDataError, WrongDatasetKindError
+from ddj.model import COMPARED_ATTRIBUTES
+
+if TYPE_CHECKING:
+    from ddj.datasets.dataset import Dataset
+
+_THREADS = 2  # independent steps and attributes run side by side; more threads would only add memory
+
+INCIDENT_COLUMNS = (
+    "incident_id",
+    "n_accounts",
+    "n_official",
+    "n_unofficial",
+    "n_superseded",
+    "n_unofficial_origins",
+    "n_supporting_origins",
+    "n_contradicting_origins",
+    "acknowledged",
+    "official_searched",
+    "first_official_date",
+    "first_unofficial_date",
+    "days_to_official",
+    "days_unofficial_to_official",
+    "official_changed",
+    *(f"n_{status}" for status in STATUSES),
+    "contradicted_attributes",
+    "computed_grade",
+    "computed_grade_reason",
+    "grade",
+    "grade_reason",
+    "grade_overridden",
+    "override_id",
+    "override_editor",
+    "override_date",
+    "override_reason",
+)
+"""Columns of :attr:`Comparison.incidents`, in order."""
+
+ATTRIBUTE_COLUMNS = (
+    "incident_id",
+    "attribute",
+    "label",
+    *LIST_COLUMNS,
+    "n_unofficial_origins",
+    "status",
+)
+"""Columns of :attr:`Comparison.attributes`, in order."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The comparison of a dataset's accounts: four polars frames, each in a stable order.
+
+    Attributes
+    ----------
+    incidents
+        One row per incident, sorted by ``incident_id``: account counts, independent origins,
+        acknowledgement (``acknowledged``, first official and unofficial dates, days between),
+        ``official_searched`` (whether the curators declared a search for official statements on it:
+        without one, no official account is ``no_official_record``, not ``official_silent``),
+        ``official_changed``, counts per status (``n_agree`` ...), the grade the rules give
+        (``computed_grade``, ``computed_grade_reason``) and the grade in force (``grade``,
+        ``grade_reason``, ``grade_overridden`` and the override's id, editor, date and reason).
+    attributes
+        One row per incident and compared attribute (incidents sorted, attributes in
+        :data:`ddj.model.COMPARED_ATTRIBUTES` order): the values each side claims, rendered for
+        people and sorted; the ids of the current accounts that claim them; the independent
+        unofficial origins among those; and the ``status``.
+
+    Low-cardinality words are Enums, one byte a row: ``attribute`` (here and in ``changes``,
+    :data:`~ddj.compare.claims.ATTRIBUTE_DTYPE`), ``label`` (:data:`~ddj.compare.claims.LABEL_DTYPE`),
+    and ``status`` (:data:`~ddj.compare.statuses.STATUS_DTYPE`); ``official_values`` and
+    ``unofficial_values`` are lists of an Enum of the values that occur (two bytes an element). They
+    compare with strings (``pl.col("status") == "contradict"``, ``.list.contains("Syria")``) and
+    ``to_list()`` gives strings; cast them to ``pl.String`` (``pl.List(pl.String)``) for string
+    functions (``.str``, ``.list.join``), or to join or stack them with plain text columns.
+    changes
+        One row per attribute on which an official account differs from the earlier account of the
+        same source it supersedes, with both dates and both values.
+    accounts
+        The accounts compared (published by ``as_of``), sorted by incident then account id, with
+        ``is_current`` and ``superseded_by``: the visible history.
+    as_of
+        Accounts and overrides after this date were left out (None: all of them).
+    """
+
+    incidents: pl.DataFrame
+    attributes: pl.DataFrame
+    changes: pl.DataFrame
+    accounts: pl.DataFrame
+    as_of: dt.date | None = None
+
+    def for_incident(self, incident_id: str) -> Comparison:
+        """The comparison restricted to one incident.
+
+        Raises
+        ------
+        UsageError
+            No incident has that id.
+        """
+        keep = pl.col("incident_id") == incident_id
+        incidents = self.incidents.filter(keep)
+        if incidents.height == 0:
+            examples = self.incidents["incident_id"].head(3).to_list()
+            msg = f"no incident {incident_id!r} in this comparison; its ids look like {examples}"
+            raise NotFoundError(msg)
+        return Comparison(
+            incidents, self.attributes.filter(keep), self.changes.filter(keep), self.accounts.filter(keep), self.as_of
+        )
+
+    def to_dict(self, *, accounts: bool = True) -> dict[str, Any]:
+        """The comparison as plain JSON-ready data: lists of row dicts, dates as ``YYYY-MM-DD``."""
+        out: dict[str, Any] = {"as_of": self.as_of.isoformat() if self.as_of else None}
+        frames = {"incidents": self.incidents, "attributes": self.attributes, "changes": self.changes}
+        if accounts:
+            frames["accounts"] = self.accounts
+        for name, frame in frames.items():
+            out[name] = json.loads(frame.write_json()) if frame.height else []
+        return out
+
+
+def compare(dataset: Dataset, *, as_of: dt.date | None = None) -> Comparison:
+    """Compare the official and unofficial accounts of every incident of ``dataset``.
+
+    Parameters
+    ----------
+    dataset
+        A :class:`ddj.Dataset` of kind ``incidents`` (from :func:`ddj.load`).
+    as_of
+        Leave out accounts published, and overrides decided, after this date: the comparison as it
+        stood then.
+
+    Returns
+    -------
+    Comparison
+        New frames; the dataset's frames are not changed.
+
+    Examples
+    --------
+    >>> import ddj
+    >>> result = compare(ddj.load("syria-ru-aviation", warn=False))
+    >>> campaign = result.incidents.filter(pl.col("incident_id") == "syr-2016-08-retaliation-strikes")
+    >>> campaign.select("acknowledged", "n_official_silent", "grade").row(0)
+    (False, 3, 'fair')
+
+    No official source ever spoke of the strike campaign after the Mi-8 was shot down: three of
+    its attributes are reported only by unofficial accounts, and three independent origins that
+    agree with one another make the grade fair.
+    """
+    if getattr(dataset, "kind", "incidents") != "incidents":
+        name = getattr(dataset, "name", "this dataset")
+        msg = f"compare needs an incident dataset; {name!r} is of kind {dataset.kind!r}"
+        raise WrongDatasetKindError(msg)
+    accounts = dataset.accounts
+    overrides = dataset.overrides
+    if as_of is not None:
+        accounts = accounts.filter(pl.col("published_date") <= as_of)
+        overrides = overrides.filter(pl.col("decided_on") <= as_of)
+    accounts = _sorted(accounts, ("incident_id", "account_id"))
+    index = dataset.incidents.select("incident_id", "date_start").sort("incident_id").with_row_index("_inc")
+    n = index.height
+
+    with ThreadPoolExecutor(_THREADS) as pool:  # polars releases the GIL: independent steps run side by side
+        history_job = pool.submit(currency, accounts)
+        positions_job = pool.submit(positions_of, accounts.get_column("incident_id"), index.get_column("incident_id"))
+        encs = encoders(accounts)
+        history, positions = history_job.result(), positions_job.result()
+        if positions.null_count():
+            unknown = accounts.filter(positions.is_null()).get_column("incident_id").head(3).to_list()
+            msg = f"accounts name incidents that are not in the incidents table, e.g. {unknown}; validate the dataset"
+            raise UnusableDataError(msg)
+        # An account's independent chain (shared origin or shared publication) stands for its origin.
+        official = accounts.get_column("side") == "official"
+        chains = chain_labels(accounts.select(positions.alias("_inc"), official.alias("_off"), "origin", "reported_in"))
+        operator = chains.filter(official)
+        current = accounts.select(
+            "published_date",
+            pl.int_range(0, pl.len(), dtype=pl.UInt32).alias("_row"),
+            (pl.col("side") == "official").alias("_off"),
+            *code_columns(encs),
+        ).with_columns(
+            positions.alias("_inc").set_sorted(),
+            history.get_column("is_current"),
+            chains.alias("_org"),
+            operator_chains(chains, official),
+        )
+        # Only the columns the history of changes reads, for the accounts in a supersession.
+        wanted = [
+            "incident_id",
+            "account_id",
+            "source_id",
+            "side",
+            "published_date",
+            "supersedes_account_id",
+            *dict.fromkeys(c for a in COMPARED_ATTRIBUTES for c in a.columns),
+        ]
+        changed = accounts.select(wanted).filter(
+            pl.col("supersedes_account_id").is_not_null() | ~history.get_column("is_current")
+        )
+        changes_job = pool.submit(official_changes, changed, encs)
+        origins_job = pool.submit(independent_origins, current, n)
+        searched = _searched(dataset, index.get_column("incident_id"))
+        ack = acknowledgement(current.select("_inc", "_off", "is_current", "published_date"), index).with_columns(
+            searched
+        )
+        acknowledged = ack.get_column("acknowledged")
+        results = list(
+            pool.map(lambda enc, current=current: attribute_result(current, enc, n, acknowledged, searched), encs)
+        )
+        statuses = [r.columns["status"] for r in results]
+        per_attribute = ([r.official_claims for r in results], [r.unofficial_disagree for r in results])
+        del current  # every step that reads it is done
+        changes, origins_n = changes_job.result(), origins_job.result()
+        # The incident table is built in the pool while this thread builds the per-attribute table, the largest output.
+        incidents_job = pool.submit(
+            _weighed_incidents,
+            [r.origin_claims for r in results],
+            index,
+            ack,
+            statuses,
+            per_attribute,
+            origins_n,
+            changes,
+            overrides,
+            operator,
+        )
+        del statuses, per_attribute
+        # One chunk: gathering from a column in many chunks (one per row group read) is ten times slower.
+        attributes = _attribute_table(index, results, accounts.get_column("account_id").rechunk())
+        incidents = incidents_job.result()
+    history_frame = accounts.with_columns(history.get_column("is_current"), history.get_column("superseded_by"))
+    return Comparison(incidents, attributes, changes, history_frame, as_of)
+
+
+def _weighed_incidents(
+    origin_claims: list[pl.DataFrame],
+    index: pl.DataFrame,
+    ack: pl.DataFrame,
+    statuses: list[pl.Series],
+    per_attribute: tuple[list[pl.Series], list[pl.Series]],
+    origins_n: pl.Series,
+    changes: pl.DataFrame,
+    overrides: pl.DataFrame,
+    operator: pl.Series,
+) -> pl.DataFrame:
+    """The incident table with the origins weighed, the grades and the overrides."""
+    weights = origin_weight(origin_claims, index.height, operator)
+    incidents = _incident_table(index, ack, statuses, *per_attribute, origins_n, weights, changes)
+    return apply_grade_overrides(incidents, overrides).select(INCIDENT_COLUMNS)
+
+
+def _searched(dataset: Dataset, incident_ids: pl.Series) -> pl.Series:
+    """By incident, whether the curators declared a search for official statements on it (the dataset's
+    ``official_search``; not declared: on none).
+    """
+    search = getattr(dataset, "official_search", None)
+    if not isinstance(search, OfficialSearch):
+        search = read_official_search(getattr(dataset, "descriptor", None))
+    listed = incident_ids.is_in(pl.Series(sorted(search.exceptions), dtype=pl.String).implode())
+    return (listed.not_() if search.searched else listed).alias("official_searched")
+
+
+def _sorted(frame: pl.DataFrame, keys: tuple[str, str]) -> pl.DataFrame:
+    """``frame`` sorted by two string keys; returned as is (no copy) when it already is."""
+    first, second = pl.col(keys[0]), pl.col(keys[1])
+    ordered = (first > first.shift(1)) | ((first == first.shift(1)) & (second > second.shift(1)))
+    if frame.height < 2 or frame.select(ordered.fill_null(True).all()).item():
+        return frame
+    return frame.sort(*keys)
+
+
+def _incident_table(
+    index: pl.DataFrame,
+    ack: pl.DataFrame,
+    statuses: list[pl.Series],
+    official_claims: list[pl.Series],
+    unofficial_disagree: list[pl.Series],
+    origins_n: pl.Series,
+    weights: tuple[pl.Series, pl.Series],
+    changes: pl.DataFrame,
+) -> pl.DataFrame:
+    supporting, contradicting = weights
+    changed = index.join(changes.select("incident_id").unique(), on="incident_id", how="semi").get_column("_inc")
+    frame = pl.DataFrame(
+        {
+            "incident_id": index.get_column("incident_id"),
+            **ack.drop("_inc").to_dict(),
+            "official_changed": flags(changed, index.height),
+            **{f"_s{i}": s for i, s in enumerate(statuses)},
+            **{f"_d{i}": d for i, d in enumerate(unofficial_disagree)},
+            **{f"_o{i}": o for i, o in enumerate(official_claims)},
+            "n_unofficial_origins": origins_n,
+            "n_supporting_origins": supporting,
+            "n_contradicting_origins": contradicting,
+        }
+    )
+    labels = [a.label for a in COMPARED_ATTRIBUTES]
+    k = len(statuses)
+    status_cols = [pl.col(f"_s{i}") for i in range(k)]
+
+    def labels_where(mask: list[pl.Expr]) -> pl.Expr:
+        # One bit per attribute; the labels are joined once per distinct set of bits, not once per incident.
+        bits = pl.sum_horizontal([m.cast(pl.UInt32) * (1 << i) for i, m in enumerate(mask)])
+        sets = list(range(1 << len(labels))) if len(labels) <= 12 else None
+        if sets is None:
+            return pl.concat_str(
+                [pl.when(m).then(pl.lit(label)) for m, label in zip(mask, labels, strict=True)],
+                separator=", ",
+                ignore_nulls=True,
+            )
+        return pl.lit(_label_sets(tuple(labels))).gather(bits)
+
+    contradict = STATUS_CODES["contradict"]
+    frame = frame.with_columns(
+        *[
+            pl.sum_horizontal([(s == STATUS_CODES[status]).cast(pl.UInt32) for s in status_cols]).alias(f"n_{status}")
+            for status in STATUSES
+        ],
+        labels_where([s == contradict for s in status_cols]).alias("contradicted_attributes"),
+        labels_where([pl.col(f"_d{i}") for i in range(k)]).alias("_disagreed"),
+        pl.any_horizontal([pl.col(f"_d{i}") for i in range(k)]).alias("_unofficial_disagree"),
+        pl.any_horizontal([pl.col(f"_o{i}") for i in range(k)]).alias("_official_claims"),
+    ).with_columns(pl.col("contradicted_attributes").alias("_contradicted"))
+    return with_grades(frame)
+
+
+@functools.cache
+def _label_sets(labels: tuple[str, ...]) -> pl.Series:
+    """The labels joined for every set of bits (bit i: ``labels[i]``), in the order of the sets' numbers."""
+    texts = [", ".join(label for i, label in enumerate(labels) if b >> i & 1) for b in range(1 << len(labels))]
+    return pl.Series(texts, dtype=pl.String)
+
+
+def _attribute_table(index: pl.DataFrame, results: list[AttributeResult], account_ids: pl.Series) -> pl.DataFrame:
+    """Interleave the per-attribute columns into incident-major order, one column at a time (to keep memory low),
+    and turn the codes into text: row numbers into account ids, value codes into rendered values.
+    """
+    n, k = index.height, len(results)
+    position = pl.int_range(0, n * k, dtype=pl.UInt32, eager=True)
+    which, incident = position % k, position // k
+    del position
+    order = which * n + incident  # row j of the output is row (j % k) * n + j // k of the stacked attributes
+    columns: dict[str, pl.Series] = {
+        "incident_id": index.get_column("incident_id").gather(incident),
+        "attribute": pl.Series(ATTRIBUTE_DTYPE.categories, dtype=ATTRIBUTE_DTYPE).gather(which),
+        "label": pl.Series(LABEL_DTYPE.categories, dtype=LABEL_DTYPE).gather(which),
+    }
+    del which, incident
+    dictionary = pl.concat([r.dictionary for r in results])
+    # The values as an Enum of the texts that occur (in order of first appearance: attribute by attribute,
+    # each attribute's values in their sort order): two bytes an element instead of sixteen.
+    values_dtype = pl.Enum(dictionary.drop_nulls().unique(maintain_order=True))
+    # Each attribute's value codes map to the Enum's physical codes: the values stay integers until the
+    # interleaved lists are reinterpreted as the Enum (no text is looked up per element).
+    physical = dictionary.cast(values_dtype).to_physical()
+    lookups, start = [], 0
+    for r in results:
+        lookups.append(physical.slice(start, r.dictionary.len()))
+        start += r.dictionary.len()
+
+    def interleave(name: str) -> pl.Series:
+        pieces = [r.columns.pop(name) for r in results]
+        if name.endswith("_values"):  # codes index each attribute's dictionary: into the Enum's physical codes
+            pieces = [relabel(piece, lookup) for piece, lookup in zip(pieces, lookups, strict=True)]
+        stacked = pl.concat(pieces, rechunk=True)
+        del pieces
+        stacked = stacked.gather(order)  # gathers from one chunk are fast
+        if name.endswith("_values"):
+            return stacked.list.eval(pl.element().cat.to(values_dtype))
+        if name.endswith("_account_ids"):
+            return relabel(stacked, account_ids)
+        if name == "status":
+            return pl.Series(STATUSES, dtype=STATUS_DTYPE).gather(stacked).alias(name)
+        return stacked
+
+    for name in ATTRIBUTE_COLUMNS[3:]:  # one column at a time: each one's pieces are freed before the next
+        columns[name] = interleave(name)
+    return pl.DataFrame(columns)
