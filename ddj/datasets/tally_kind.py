@@ -358,6 +358,37 @@ def tally_table_schema(resource: TallyResource, *, with_hints: bool = False) -> 
     return schema
 
 
+def tally_resource_descriptors(
+    tables: dict[str, pl.DataFrame], licenses: dict[str, list[dict[str, str]]] | None = None
+) -> list[dict[str, Any]]:
+    """The ``resources`` of a tally package's ``datapackage.json``: one CSV resource per table of ``tables`` the
+    tally kind knows, in the kind's order, with its Table Schema (and its licences, by resource name, if given).
+
+    >>> tables = {"crosswalk": pl.DataFrame(), "official_series": pl.DataFrame()}
+    >>> [r["path"] for r in tally_resource_descriptors(tables)]
+    ['official_series.csv', 'crosswalk.csv']
+    """
+    resources = []
+    for resource in TALLY_RESOURCES:
+        if resource.name not in tables:
+            continue
+        descriptor: dict[str, Any] = {
+            "name": resource.name,
+            "path": f"{resource.name}.csv",
+            "profile": "tabular-data-resource",
+            "description": resource.description,
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "dialect": {"delimiter": ",", "header": True},
+        }
+        if licenses is not None:
+            descriptor["licenses"] = licenses[resource.name]
+        descriptor["schema"] = tally_table_schema(resource)
+        resources.append(descriptor)
+    return resources
+
+
 def _categories(tables: dict[str, pl.DataFrame], name: str) -> pl.Series:
     frame = tables.get(name)
     if frame is None or "category" not in frame.columns:

@@ -51,7 +51,11 @@ import polars as pl
 from ddj._io import atomic_write_bytes, file_sha256
 from ddj.datasets.storage import write_table
 from ddj.datasets.tableschema import make_check
-from ddj.datasets.tally_kind import FINDING_RULES, TALLY_RESOURCES, tally_resource, tally_table_schema
+from ddj.datasets.tally_kind import (
+    FINDING_RULES,
+    tally_resource,
+    tally_resource_descriptors,
+)
 from ddj.errors import ImportFormatError, InvalidValueError, OutputLocationError
 from ddj.importers._common import ImportLog, check, present, read_table
 from ddj.importers._dates import read_dates
@@ -325,23 +329,7 @@ def _descriptor(
     side: str,
     import_info: dict[str, Any],
 ) -> dict[str, Any]:
-    resources = []
-    for resource in TALLY_RESOURCES:
-        if resource.name not in tables:
-            continue
-        resources.append(
-            {
-                "name": resource.name,
-                "path": f"{resource.name}.csv",
-                "profile": "tabular-data-resource",
-                "description": resource.description,
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "dialect": {"delimiter": ",", "header": True},
-                "schema": tally_table_schema(resource),
-            }
-        )
+    resources = tally_resource_descriptors(tables)
     return {
         "profile": "tabular-data-package",
         "name": name,

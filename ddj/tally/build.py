@@ -20,7 +20,12 @@ import polars as pl
 
 from ddj._io import atomic_write_bytes, file_sha256
 from ddj.datasets.registry import data_dir
-from ddj.datasets.tally_kind import STATUSES, TALLY_RESOURCES, tally_resource, tally_table_schema
+from ddj.datasets.tally_kind import (
+    STATUSES,
+    TALLY_RESOURCES,
+    tally_resource,
+    tally_resource_descriptors,
+)
 from ddj.errors import PackageError
 from ddj.importers import genstaff, oryx
 from ddj.tally import findings as checks
@@ -314,24 +319,8 @@ def snapshot_identity(folder: Path, tables: dict[str, pl.DataFrame]) -> list[dic
 def descriptor(folder: Path, tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
     """The dataset's datapackage.json, generated from the tally kind's schemas, the raw files' hashes and sources."""
     identities = snapshot_identity(folder, tables)
-    resources = []
-    for resource in TALLY_RESOURCES:
-        if resource.name not in tables:
-            continue
-        resources.append(
-            {
-                "name": resource.name,
-                "path": f"{resource.name}.csv",
-                "profile": "tabular-data-resource",
-                "description": resource.description,
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "dialect": {"delimiter": ",", "header": True},
-                "licenses": [_LICENSES[k] for k in _RESOURCE_LICENSES[resource.name]],
-                "schema": tally_table_schema(resource),
-            }
-        )
+    licenses = {r.name: [_LICENSES[k] for k in _RESOURCE_LICENSES[r.name]] for r in TALLY_RESOURCES if r.name in tables}
+    resources = tally_resource_descriptors(tables, licenses)
     return {
         "profile": "tabular-data-package",
         "name": NAME,

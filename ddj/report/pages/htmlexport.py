@@ -112,6 +112,8 @@ img { max-width: 100%; height: auto; }
   dl.ddj-facts, dl.ddj-glossary { grid-template-columns: 1fr; }
   dl.ddj-facts dd, dl.ddj-glossary dd { margin-bottom: .4rem; }
   table { font-size: 13px; }
+  /* A chart keeps its drawn size on a phone (its words stay legible) and scrolls sideways inside its figure. */
+  figure.ddj-chart .ddj-chart-live svg { max-width: none; }
 }
 @media print {
   @page { size: A4; margin: 15mm; }
