@@ -136,9 +136,18 @@ _CHART_SCRIPT = """
   document.querySelectorAll("figure.ddj-chart").forEach(function (figure) {
     var spec = JSON.parse(figure.querySelector("script.ddj-chart-spec").textContent);
     var live = figure.querySelector(".ddj-chart-live");
-    window.vegaEmbed(live, spec, {renderer: "svg", actions: false}).then(function () {
+    window.vegaEmbed(live, spec, {renderer: "svg", actions: false}).then(function (result) {
       var fallback = figure.querySelector(".ddj-chart-static");
       if (fallback) { fallback.remove(); }
+      // A single chart wider than the column (a phone) is drawn again as narrow as the column, its words at full
+      // size; charts side by side, facets and maps keep their size and scroll inside the figure.
+      var over = live.scrollWidth - live.clientWidth;
+      if (over > 0 && typeof spec.width === "number" && (spec.mark || spec.layer) && !spec.projection) {
+        return result.view.width(Math.max(200, spec.width - over)).runAsync().then(function () {
+          figure.setAttribute("data-fitted", "yes");
+        });
+      }
+    }).then(function () {
       figure.setAttribute("data-rendered", "live");
     }).catch(function (error) {
       console.error("ddj: chart " + figure.getAttribute("data-chart") + " could not be drawn: " + error);

@@ -137,6 +137,20 @@ def test_no_page_scrolls_sideways_cuts_off_a_chart_or_table_or_overlaps(built, b
         page.close()
 
 
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_single_chart_is_drawn_again_as_narrow_as_a_phones_column(built, browser, width):
+    path = built / "incident-syr-2016-08-01-mi8amtsh/incident-syr-2016-08-01-mi8amtsh.html"
+    page, _ = _open(browser, path, width=width)
+    fitted = page.evaluate("""Array.from(document.querySelectorAll('figure.ddj-chart[data-fitted]'))
+        .map(f => f.getAttribute('data-chart'))""")
+    if width == 390:  # the casualty ranges and the timeline are single charts: drawn again to the column
+        assert {"casualties", "timeline"} <= set(fitted), fitted
+        assert "map" not in fitted  # a map's projection is fixed in pixels: it scrolls in its figure instead
+    else:
+        assert fitted == []  # on a desktop every chart fits as drawn
+    page.close()
+
+
 def test_print_media_fits_a4(built, browser):
     for path in _pages(built):
         page, _ = _open(browser, path, width=718, media="print")  # A4 less 15 mm margins, at 96 dpi
