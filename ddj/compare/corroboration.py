@@ -127,35 +127,51 @@ def chain_labels(frame: pl.DataFrame) -> pl.Series:
     the official origin (SANA, in this made-up case) joins the official chain, and the same origin in
     another incident is a chain of its own.
     """
+    n = frame.height
     rows = pl.int_range(0, pl.len(), dtype=pl.UInt32)
+    label, off = pl.col("_label"), pl.col("_off")
+    incident = pl.col("_inc").cast(pl.UInt64) * (1 << 32)  # (incident, name code) packed into one integer key
     keys = frame.select(
-        pl.col("_inc"),
-        pl.col("_off"),
-        _identity_codes(frame.get_column("origin")).alias("_o"),
-        _identity_codes(frame.get_column("reported_in")).replace(0, None).alias("_r"),
+        off,
+        (incident + _identity_codes(frame.get_column("origin"))).alias("_k"),
+        (incident + _identity_codes(frame.get_column("reported_in")).replace(0, None)).alias("_r"),
         rows.alias("_label"),
     )
     labels = keys.get_column("_label")
-    unofficial = keys.filter(~pl.col("_off"))
-    if unofficial.height == 0:
+    if keys.get_column("_off").all():
         return labels
-    by_origin = pl.col("_label").min().over("_inc", "_o")
-    by_publication = (
-        pl.when(pl.col("_r").is_null()).then(pl.col("_label")).otherwise(pl.col("_label").min().over("_inc", "_r"))
+    # The (incident, origin) groups as runs of one stable sort: each group's first unofficial row (its chain
+    # before publications link groups) and first official row (the operator it repeats). Two windows over a
+    # two-column key and a join took 0.8-1.5 s at a million incidents; the sort and one group-by over sorted
+    # runs about a third less (measured on the benchmark's accounts, December 2026).
+    runs = keys.select("_k", "_off", "_label").sort("_k", maintain_order=True)
+    key = runs.get_column("_k")
+    run = ((key != key.shift(1)).fill_null(True).cum_sum().cast(pl.UInt32) - 1).set_sorted().alias("_run")
+    firsts = (
+        runs.with_columns(run)
+        .group_by("_run", maintain_order=True)
+        .agg(label.filter(~off).min().alias("_first"), label.filter(off).min().alias("_operator"))
     )
-    unofficial = unofficial.with_columns(by_origin)
+    none = pl.Series("_label", [None], dtype=pl.UInt32).extend_constant(None, n - 1)
+    at_rows = runs.get_column("_label").cast(pl.Int64)
+    first = none.clone().scatter(at_rows, firsts.get_column("_first").gather(run))
+    operator = none.clone().scatter(at_rows, firsts.get_column("_operator").gather(run))
+    unofficial = keys.with_columns(first.alias("_first"), operator.alias("_operator")).filter(~off)
+    unofficial = unofficial.select("_k", "_r", pl.col("_first").alias("_label"), "_operator")
     if unofficial.get_column("_r").null_count() < unofficial.height:
+        by_origin = label.min().over("_k")
+        by_publication = pl.when(pl.col("_r").is_null()).then(label).otherwise(label.min().over("_r"))
         while True:
             step = unofficial.with_columns(by_publication).with_columns(by_origin)
             done = step.get_column("_label").equals(unofficial.get_column("_label"))
             unofficial = step
             if done:
                 break
-    official = keys.filter(pl.col("_off")).group_by("_inc", "_o").agg(pl.col("_label").min().alias("_operator"))
-    unofficial = unofficial.join(official, on=["_inc", "_o"], how="left", maintain_order="left").with_columns(
-        pl.col("_operator").min().over("_label").alias("_operator")
-    )
-    at = keys.select(rows.filter(~pl.col("_off"))).to_series().cast(pl.Int64)
+        # A chain now spans several origins: its operator is the smallest over its rows.
+        ops = unofficial.filter(pl.col("_operator").is_not_null()).group_by("_label").agg(pl.col("_operator").min())
+        spread = none.clone().scatter(ops.get_column("_label").cast(pl.Int64), ops.get_column("_operator"))
+        unofficial = unofficial.with_columns(spread.gather(unofficial.get_column("_label")).alias("_operator"))
+    at = keys.select(rows.filter(~off)).to_series().cast(pl.Int64)
     return labels.scatter(at, unofficial.select(pl.coalesce("_operator", "_label")).to_series())
 
 

@@ -476,7 +476,7 @@ def embed_html(chart: ChartOutput) -> str:
     """The chart's embed file: a page with nothing but the chart (inline SVG) and its credit, which fetches
     nothing and runs no script (its CSP says so), for a CMS to show in an ``<iframe>``.
     """
-    from ddj.report.pages.htmlexport import content_security_policy
+    from ddj.report.pages.policy import content_security_policy
     from ddj.report.pages.templating import Markup, render
 
     return render(

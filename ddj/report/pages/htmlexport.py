@@ -16,10 +16,8 @@
 
 from __future__ import annotations
 
-import base64
 import copy
 import functools
-import hashlib
 import json
 import re
 import threading
@@ -31,6 +29,7 @@ from typing import Any
 from ddj.html import escape, safe_filename, script_json
 from ddj.report.pages.figures import CHART_METADATA_KEY, ChartOutput, javascript_bundle, spec_to_svg, vegalite_in
 from ddj.report.pages.handoff import FINDER_SCRIPT, PAGE_MIME, SCRIPTS_MIME
+from ddj.report.pages.policy import content_security_policy
 from ddj.report.pages.templating import Markup, macro, source
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -370,27 +369,6 @@ def page_script(name: str) -> str:
     """One of :data:`PAGE_SCRIPTS` as a page holds it (its ``//`` comment lines apart), the text its CSP hash is of."""
     lines = source(name).splitlines()
     return "\n".join(line for line in lines if not line.lstrip().startswith("//")).strip()
-
-
-def content_security_policy(scripts: list[str]) -> str:
-    """The page's policy: nothing fetched from anywhere; only the given inline scripts run.
-
-    ``'unsafe-eval'`` is there because Vega compiles its expressions into functions; no script can
-    use it unless it is one of the page's own (their hashes are listed), so injected markup cannot.
-
-    Examples
-    --------
-    >>> "connect-src 'none'" in content_security_policy([])
-    True
-
-    Without charts the page runs no script at all and may fetch nothing.
-    """
-    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts)
-    script_src = f"{hashes} 'unsafe-eval'" if scripts else "'none'"
-    return (
-        f"default-src 'none'; script-src {script_src}; style-src 'unsafe-inline'; img-src data:; font-src 'none'; "
-        "connect-src 'none'; frame-src 'none'; media-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
-    )
 
 
 def strip_remote_references(html: str) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ddj.report._files import write_file
-from ddj.report.pages.htmlexport import content_security_policy
+from ddj.report.pages.policy import content_security_policy
 from ddj.report.pages.templating import Markup, render, source
 from ddj.report.runner.manifest import MANIFEST_NAME, read_manifest
 

@@ -12,15 +12,13 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
-import os
 import re
-import tempfile
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ddj._io import atomic_write_text
+from ddj.report.runner.kernels import kernel_options
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 #: How many times a notebook is started again after its kernel died.
@@ -141,7 +139,7 @@ def execute(
                 }
             else:
                 fresh = engine_name if engine_name not in (None, "ddj-warm") else None
-                options = {**_kernel_options(log, env or {}), **({"engine_name": fresh} if fresh else {})}
+                options = {**kernel_options(log, env or {}), **({"engine_name": fresh} if fresh else {})}
             try:
                 papermill.execute_notebook(
                     str(notebook),
@@ -268,47 +266,6 @@ def _error_words(nb: Any, index: int | None, ename: str, evalue: str, traceback:
             if code:
                 return ename, f"raised by `{code}`"
     return ename, evalue
-
-
-def _kernel_options(log: Any, env: dict[str, str]) -> dict[str, Any]:
-    """Papermill keyword arguments that make nbclient start the kernel ddj's way (and shut it down after)."""
-    from ddj.report.runner import lifecycle
-
-    kernel_env = {**os.environ, "PYTHONHASHSEED": "0", "PYDEVD_DISABLE_FILE_VALIDATION": "1", **env}
-    # The kernel inherits the run lock and dies with this process, even when this process is killed.
-    options = {"stderr": log, "stdout": log, "env": kernel_env, **lifecycle.kernel_launch_options()}
-    manager = type("ReportKernelManager", (_manager_class(),), {"launch_options": options})
-    return {"kernel_manager_class": manager}
-
-
-@functools.cache
-def _manager_class() -> type:
-    """A kernel manager on local sockets that adds ``launch_options`` (log file, environment) to every start
-    (see :func:`ddj.report.runner.hooks.kernel_manager_with_launch_options`).
-    """
-    from traitlets import default
-
-    from ddj.report.runner.hooks import kernel_manager_with_launch_options
-
-    class ReportKernelManagerBase(kernel_manager_with_launch_options()):  # type: ignore[misc]  # made at run time
-        @default("transport")
-        def _local_sockets(self) -> str:
-            return "ipc"
-
-        @default("ip")
-        def _socket_path(self) -> str:
-            # An absolute, unique prefix: jupyter_client's default ("kernel-ipc") is relative to the working
-            # directory, which Papermill changes, and two processes in one directory could pick the same file.
-            # The process id in the name lets the next run remove the socket files of a process that was killed.
-            return os.path.join(tempfile.gettempdir(), f"ddj-kernel-{os.getpid()}-{uuid.uuid4().hex[:16]}")
-
-        @default("connection_file")
-        def _connection_file(self) -> str:
-            # Not jupyter_client's anonymous tmpXXXX.json: with the process id in its name, the next run removes
-            # the file when this process was killed (see ddj.report.runner.lifecycle).
-            return os.path.join(tempfile.gettempdir(), f"ddj-kernel-{os.getpid()}-{uuid.uuid4().hex[:16]}.json")
-
-    return ReportKernelManagerBase
 
 
 @functools.cache

@@ -73,10 +73,10 @@ class WarmKernel:
         """Start the kernel process and queue the set-up code (ddj's in-kernel module, then the preload)."""
         from jupyter_core.utils import run_sync
 
-        from ddj.report.runner import engine
+        from ddj.report.runner.kernels import kernel_options
 
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - kept open for the kernel's life
-        manager_class = engine._kernel_options(self._log, {})["kernel_manager_class"]  # noqa: SLF001
+        manager_class = kernel_options(self._log, {})["kernel_manager_class"]
         self.km = manager_class(kernel_name=self.kernel_name)
         # The same options nbclient gives a kernel it starts itself (history in memory, not on disk).
         run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])

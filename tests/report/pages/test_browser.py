@@ -197,7 +197,7 @@ def test_a_chart_kit_fits_a_phone_and_its_embed_file_fetches_nothing(tmp_path, b
     import ddj
     from ddj import charts
     from ddj.report.pages import figures
-    from ddj.report.pages.htmlexport import content_security_policy
+    from ddj.report.pages.policy import content_security_policy
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

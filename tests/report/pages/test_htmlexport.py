@@ -7,13 +7,13 @@ import pytest
 
 from ddj.report.pages.figures import CHART_METADATA_KEY
 from ddj.report.pages.htmlexport import (
-    content_security_policy,
     export_html,
     methods_box,
     prepare_notebook,
     remote_references,
     strip_remote_references,
 )
+from ddj.report.pages.policy import content_security_policy
 
 SPEC = {
     "$schema": "https://vega.github.io/schema/vega-lite/v6.4.1.json",
