@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import random
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ddj.compare import compare
+from ddj.compare.corroboration import chain_labels, identity_key
 from tests.fixtures.incidents import account_row, dataset, incident_row
 
 INCIDENTS = ("i1", "i2", "i3")
@@ -158,3 +161,60 @@ def test_statuses_are_a_function_of_the_accounts_not_their_order(accounts, rando
     }
     assert first.attributes.height == len(INCIDENTS) * 10
     assert first.attributes.filter(pl.col("status") == "contradict").height == first.incidents["n_contradict"].sum()
+
+
+def _chains_by_hand(frame: pl.DataFrame) -> list[int]:
+    """chain_labels' rule, row by row in plain Python: a union of the unofficial accounts of an incident that
+    share an origin key (blank origins share one) or a publication (blank links nothing); a chain that repeats
+    an official origin takes the smallest such official row.
+    """
+
+    def keys(column: str) -> list[str]:
+        texts = frame.select(pl.col(column).cast(pl.String).fill_null(""))
+        return texts.select(identity_key(pl.col(column))).to_series().to_list()
+
+    origin, publication = keys("origin"), keys("reported_in")
+    incident, official = frame["_inc"].to_list(), frame["_off"].to_list()
+    parent = list(range(frame.height))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    rows = [i for i in range(frame.height) if not official[i]]
+    for i in rows:
+        for j in rows:
+            same = origin[i] == origin[j] or (publication[i] != "" and publication[i] == publication[j])
+            if j > i and incident[i] == incident[j] and same:
+                a, b = sorted((root(i), root(j)))
+                parent[b] = a
+    labels = list(range(frame.height))
+    for i in rows:
+        chain = [j for j in rows if root(j) == root(i)]
+        echoed = [
+            k
+            for j in chain
+            for k in range(frame.height)
+            if official[k] and incident[k] == incident[j] and origin[k] == origin[j]
+        ]
+        labels[i] = min(echoed) if echoed else min(chain)
+    return labels
+
+
+@pytest.mark.parametrize("linked", [False, True], ids=["origins only", "publications link origins"])
+def test_chain_labels_follow_the_rule_on_random_accounts(linked: bool) -> None:
+    """The sort-and-fill chains (and the publication rounds) give the labels the rule gives by hand."""
+    for seed in range(150):
+        rnd = random.Random(seed)
+        m = rnd.randint(1, 30)
+        frame = pl.DataFrame(
+            {
+                "_inc": sorted(rnd.randint(0, 3) for _ in range(m)),
+                "_off": [rnd.random() < 0.3 for _ in range(m)],
+                "origin": [rnd.choice(["TASS", "tass ", "Reuters", "SOHR", None, "", " Тass"]) for _ in range(m)],
+                "reported_in": [rnd.choice([None, "", "AP", "AP ", "Defence24"]) if linked else None for _ in range(m)],
+            },
+            schema_overrides={"_inc": pl.UInt32, "reported_in": pl.String},
+        )
+        assert chain_labels(frame).to_list() == _chains_by_hand(frame), (seed, frame)
