@@ -584,3 +584,15 @@ def test_search_is_literal_and_ignores_case(syria, facts):
         FilterSpec(search="x" * 201)
     with pytest.raises(InvalidValueError, match="takes one text"):
         FilterSpec(search=["Mi-8"])
+
+
+@pytest.mark.parametrize(
+    "spec", [FilterSpec(countries=["Syria"], regions=["-:"]), FilterSpec(countries=["Syria"], search="-x")]
+)
+def test_a_value_starting_with_a_dash_travels_as_json_not_as_an_option(spec):
+    """``-p region -:`` would read as an option (found by the property test above): such a value goes in ``filters``."""
+    from ddj.cli import build_parser
+
+    entry = report_entry(spec, "theatre-overview", dataset="syria-ru-aviation")
+    parameters = dict(build_parser().parse_args(shlex.split(entry.command)[1:]).parameter)
+    assert FilterSpec.from_json(parameters["filters"]).replace(countries=["Syria"]) == spec

@@ -169,8 +169,12 @@ def _place_filters(spec: FilterSpec, declared: NotebookParameters, shown: str) -
     for item in FILTERS:
         value = getattr(spec, item.name)
         if item.name in declared:
-            if value not in (None, ()):
+            if value not in (None, ()) and _dashless(own[item.name]):
                 parameters[item.name] = own[item.name]
+                continue
+            if value in (None, ()):
+                continue
+            rest[item.name] = own[item.name]  # "-x" would read as an option on the command line: goes as JSON
             continue
         single = declared[item.singular] if item.singular and item.singular in declared else None
         if single is not None:
@@ -192,8 +196,19 @@ def _place_filters(spec: FilterSpec, declared: NotebookParameters, shown: str) -
 
 
 def _readable_as_one(single: Parameter, value: str) -> bool:
-    """Whether ``ddj run -p NAME VALUE`` reads ``value`` back as itself (``none`` reads as None when optional)."""
-    return not (single.optional and value.strip().lower() in ("none", "null"))
+    """Whether ``ddj run -p NAME VALUE`` reads ``value`` back as itself (``none`` reads as None when optional; a
+    value starting with "-" reads as an option).
+    """
+    return _dashless(value) and not (single.optional and value.strip().lower() in ("none", "null"))
+
+
+def _dashless(value: Any) -> bool:
+    """Whether a parameter value can follow ``-p NAME`` on the command line: text starting with "-" cannot.
+
+    >>> _dashless("Idlib"), _dashless("-:"), _dashless(["-x"])
+    (True, False, True)
+    """
+    return not (isinstance(value, str) and value.startswith("-"))
 
 
 def _entry_name(stem: str, parameters: dict[str, Any], rest: dict[str, Any], *, skip: tuple[str, ...]) -> str:
