@@ -15,48 +15,10 @@ import unicodedata
 
 import pandas as pd
 
+from ddj.compare.corroboration import CONFUSABLES  # data, not a rule: the same look-alike letters
 from ddj.model import COMPARED_ATTRIBUTES
 
 NO_CLAIM = ("unknown", "not_stated")
-# Letters of other scripts that look like Latin ones, read as the Latin letter (as ddj.compare.corroboration does).
-CONFUSABLES = {
-    "а": "a",
-    "в": "b",
-    "е": "e",
-    "ё": "e",
-    "к": "k",
-    "м": "m",
-    "н": "h",
-    "о": "o",
-    "р": "p",
-    "с": "c",
-    "т": "t",
-    "у": "y",
-    "х": "x",
-    "і": "i",
-    "ї": "i",
-    "ј": "j",
-    "ѕ": "s",
-    "ԁ": "d",
-    "ӏ": "l",
-    "һ": "h",
-    "α": "a",
-    "β": "b",
-    "ε": "e",
-    "ι": "i",
-    "κ": "k",
-    "ν": "v",
-    "ο": "o",
-    "ρ": "p",
-    "τ": "t",
-    "υ": "u",
-    "χ": "x",
-    "\u200b": "",
-    "\u200c": "",
-    "\u200d": "",
-    "\u2060": "",
-    "\ufeff": "",
-}
 STATUSES = (
     "agree",
     "contradict",
