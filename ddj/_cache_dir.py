@@ -12,10 +12,10 @@ def cache_dir() -> Path:
     Examples
     --------
     >>> import os
-    >>> os.environ["DDJ_CACHE_DIR"] = "/tmp/ddj-cache-example"
-    >>> str(cache_dir())
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"DDJ_CACHE_DIR": "/tmp/ddj-cache-example"}):
+    ...     str(cache_dir())
     '/tmp/ddj-cache-example'
-    >>> del os.environ["DDJ_CACHE_DIR"]
 
     Deleting the folder is always safe: what is in it is built again when needed.
     """

@@ -19,9 +19,28 @@ Tests that take more than a few seconds are marked ``slow``: ``make test`` (and 
 ``make test-fast`` (``pytest -m "not slow"``) leaves them out. A test is marked with
 ``@pytest.mark.slow``, or here: every test of a module in :data:`SLOW_MODULES`, and every test that
 uses one of the :data:`SLOW_FIXTURES` (module-scoped set-ups that run whole reports).
+
+Both make targets run the suite on parallel workers (pytest-xdist: ``-n 2 --dist loadfile
+--no-loadscope-reorder``; ``TEST_WORKERS`` in the Makefile). What that asks of a test:
+
+- A module runs whole on one worker, so a module-scoped set-up (a report run, a server, a browser) is
+  built once; the modules of :data:`LONGEST_FIRST` are collected first, so they start first.
+- Each worker (and a plain ``pytest`` run) has a cache folder of its own: :func:`pytest_configure` points
+  ``$DDJ_CACHE_DIR`` at a new temporary folder, inherited by the reports, servers and kernels a test
+  starts, and removes it at the end. A test that needs a cache in a known state sets its own folder with
+  ``monkeypatch.setenv("DDJ_CACHE_DIR", ...)``.
+- Anything else a test writes goes in its ``tmp_path``, never into the repository (Hypothesis' example
+  database in ``.hypothesis/`` aside, which is safe to share), and a server listens on a port the system
+  gives (``--port 0``), never a fixed one.
+- A test waits by polling with a deadline (``wait_for`` in ``widgets/test_explorer_server.py``, ``poll``
+  in ``report/runner/test_orphans.py``), never by sleeping a fixed time: two workers slow each other down.
 """
 
 from __future__ import annotations
+
+import os
+import shutil
+import tempfile
 
 import pytest
 
@@ -40,14 +59,66 @@ SLOW_FIXTURES = frozenset(
     {("report.runner.test_run", "runs"), ("report.runner.test_pool", "runs"), ("report.runner.test_dask", "runs")}
 )
 
+#: Modules (names under ``tests.``) that take longest, longest first: they are collected before every other module,
+#: so a parallel run (``make test``: ``--dist loadfile --no-loadscope-reorder``) starts them first and fills the
+#: workers with the short modules meanwhile, instead of finding a two-minute module at the end of its queue. The
+#: order (measured with ``--durations``, two workers) changes no result; a module not listed keeps its place.
+LONGEST_FIRST = (
+    "report.pages.test_browser",
+    "widgets.test_explorer_browser",
+    "report.runner.test_run",
+    "widgets.test_explorer_server",
+    "compare.test_baseline",
+    "charts.test_large",
+    "report.runner.test_pool",
+    "widgets.test_browser",
+    "widgets.test_explorer_shared",
+    "report.runner.test_orphans",
+    "widgets.test_widgets",
+    "report.runner.test_dask",
+    "datasets.test_validation_cache",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give this test process (each xdist worker, or the one serial run) a cache folder of its own.
+
+    ``$DDJ_CACHE_DIR`` is set to a new temporary folder, removed when the process ends, so the tests neither read
+    what an earlier run or the user's own work left in ``~/.cache/ddj`` nor race another worker writing the same
+    files; the reports, servers and kernels the tests start inherit it. A test that needs another cache folder
+    still sets its own with ``monkeypatch.setenv``, which this leaves alone (and restores after the test).
+    """
+    worker = getattr(config, "workerinput", {}).get("workerid", "main")
+    folder = tempfile.mkdtemp(prefix=f"ddj-test-cache-{worker}-")
+    before = os.environ.get("DDJ_CACHE_DIR")
+    os.environ["DDJ_CACHE_DIR"] = folder
+
+    def restore() -> None:
+        if before is None:
+            os.environ.pop("DDJ_CACHE_DIR", None)
+        else:
+            os.environ["DDJ_CACHE_DIR"] = before
+        shutil.rmtree(folder, ignore_errors=True)
+
+    config.add_cleanup(restore)
+
+
+def _module(item: pytest.Item) -> str:
+    """The name of ``item``'s module under ``tests.`` (``""`` for an item with no module, such as a doctest)."""
+    return getattr(getattr(item, "module", None), "__name__", "").removeprefix("tests.")
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark ``slow`` the tests of :data:`SLOW_MODULES` and the tests using :data:`SLOW_FIXTURES`."""
+    """Mark ``slow`` the tests of :data:`SLOW_MODULES` and the tests using :data:`SLOW_FIXTURES`, and put the modules
+    of :data:`LONGEST_FIRST` first (in that order; the tests of each module keep theirs, as does every other module).
+    """
     for item in items:
-        module = getattr(getattr(item, "module", None), "__name__", "").removeprefix("tests.")
+        module = _module(item)
         fixtures = getattr(item, "fixturenames", ())
         if module in SLOW_MODULES or any((module, name) in SLOW_FIXTURES for name in fixtures):
             item.add_marker(pytest.mark.slow)
+    rank = {module: n for n, module in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_module(item), len(rank)))
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,16 @@
 
 from __future__ import annotations
 
-from ddj.compare.comparison import ATTRIBUTE_COLUMNS, INCIDENT_COLUMNS, Comparison, compare
+from ddj.compare.comparison import ACCOUNT_COLUMNS_READ, ATTRIBUTE_COLUMNS, INCIDENT_COLUMNS, Comparison, compare
 from ddj.compare.grades import GRADES
 from ddj.compare.statuses import STATUSES
 
-__all__ = ["ATTRIBUTE_COLUMNS", "GRADES", "INCIDENT_COLUMNS", "STATUSES", "Comparison", "compare"]
+__all__ = [
+    "ACCOUNT_COLUMNS_READ",
+    "ATTRIBUTE_COLUMNS",
+    "GRADES",
+    "INCIDENT_COLUMNS",
+    "STATUSES",
+    "Comparison",
+    "compare",
+]

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ddj.compare._positions import counts, distinct_pairs, flags, lists, offsets
+from ddj.compare._positions import counts, distinct_pairs, flags, lists, offsets, ranks
 from ddj.compare.claims import Encoder
 from ddj.compare.pairs import contradicted_positions, disagreeing_positions, origin_misfits
 
@@ -246,7 +246,7 @@ def attribute_result(
     distinct = [distinct_pairs(side.get_column("_inc"), side.get_column("_vkey")) for side in (official, unofficial)]
     vocabulary = pl.concat([d.get_column("_vkey") for d in distinct]).unique().sort()
     for values, name in zip(distinct, ("official_values", "unofficial_values"), strict=True):
-        codes = vocabulary.search_sorted(values.get_column("_vkey"), side="left").cast(pl.UInt32)
+        codes = ranks(values.get_column("_vkey"), vocabulary)
         columns[name] = lists(offsets(values.get_column("_inc"), n), codes, name)
     columns["official_account_ids"] = lists(o_at, official.get_column("_row"), "official_account_ids")
     columns["unofficial_account_ids"] = lists(u_at, unofficial.get_column("_row"), "unofficial_account_ids")

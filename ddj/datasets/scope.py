@@ -13,9 +13,10 @@
 :func:`scope_scans` makes the same slice from lazy scans of the files (:func:`ddj.datasets.loading.validated_scans`),
 filtering as it reads: ``ddj.load(dataset, incidents=[incident_id])`` reads one incident's rows, not the package.
 
-A notebook that loads its data as ``scope(ddj.load(dataset), incidents=[incident_id])`` cannot see any other
-row, so the report runner (:mod:`ddj.report.runner.cache`) keys it on :func:`slice_digest` of that slice instead of
-the whole files: an edit of another incident's rows leaves its page alone.
+A notebook that loads its data as ``ddj.load(dataset, incidents=[incident_id])`` (as the incident report does)
+or ``scope(ddj.load(dataset), incidents=[incident_id])`` cannot see any other row, so the report runner
+(:mod:`ddj.report.runner.cache`) keys it on :func:`slice_digest` of that slice instead of the whole files: an
+edit of another incident's rows leaves its page alone.
 
 :func:`slice_digest` is one SHA-256 over the descriptor (as sorted JSON), then each table in name order (its
 name, its schema and its rows written by :meth:`polars.DataFrame.write_csv`, header included, in file order),

@@ -818,3 +818,17 @@ def test_us_strike_places_in_one_country_are_not_judged(curated):
     _, result = curated
     place = _attribute_row(result, "syr-2021-02-25-us-f15e-abu-kamal", "place")
     assert place["status"] == "agree" and len(place["unofficial_values"]) == 2
+
+
+@pytest.mark.parametrize("as_of", [None, dt.date(2016, 8, 10)])
+def test_the_columns_compare_reads_give_the_same_comparison(syria, as_of):
+    """``ddj compare`` loads only :data:`ACCOUNT_COLUMNS_READ` of the accounts: the tables it prints and writes
+    are those of a comparison of everything.
+    """
+    from ddj.compare import ACCOUNT_COLUMNS_READ
+
+    projected = ddj.load("syria-ru-aviation", warn=False, columns={"accounts": list(ACCOUNT_COLUMNS_READ)})
+    assert set(projected.accounts.columns) == set(ACCOUNT_COLUMNS_READ) < set(syria.accounts.columns)
+    whole, read = compare(syria, as_of=as_of), compare(projected, as_of=as_of)
+    for name in ("incidents", "attributes", "changes"):
+        assert getattr(read, name).equals(getattr(whole, name)), name

@@ -36,7 +36,20 @@ def _loaded(page) -> None:
     page.wait_for_selector(".ddj-x-counts[data-incidents]", timeout=TIMEOUT_MS)
 
 
+#: Pages opened and closed, then reloads of the page left open, as issue 19 asks ("loads and closes the page 10
+#: times and reloads 5 times"). Each load starts a kernel (about 3 s of CPU).
+CLOSES = 10
+RELOADS = 5
+
+
 def test_closed_and_reloaded_pages_leave_at_most_two_kernels(server_factory):
+    """Closing or reloading a page ends its kernel: never more than two at once (the page open and one still
+    ending), still at most two once the culler has had every chance to act, none once the last page closes.
+
+    A kernel whose beacon was lost lives until the culler ends it (12 s of idling plus up to one 2 s interval)
+    and a page loads in about 4 s here, so with closes that send no beacon the counts read after each load
+    climb past two by the third load (1, 2, 3, 4 when tried).
+    """
     from playwright.sync_api import sync_playwright
 
     server = server_factory("--port", "0", "--cull-idle-timeout", "12", "--cull-interval", "2")
@@ -45,7 +58,7 @@ def test_closed_and_reloaded_pages_leave_at_most_two_kernels(server_factory):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             context = browser.new_context()
-            for _ in range(10):  # open the page, wait for the Explorer, close the tab
+            for _ in range(CLOSES):  # open the page, wait for the Explorer, close the tab
                 page = context.new_page()
                 page.goto(server.url, timeout=TIMEOUT_MS)
                 _loaded(page)
@@ -54,7 +67,7 @@ def test_closed_and_reloaded_pages_leave_at_most_two_kernels(server_factory):
             page = context.new_page()
             page.goto(server.url, timeout=TIMEOUT_MS)
             _loaded(page)
-            for _ in range(5):  # reload the open page
+            for _ in range(RELOADS):  # reload the open page
                 page.reload(timeout=TIMEOUT_MS)
                 _loaded(page)
                 peak = max(peak, server.kernels())
@@ -62,7 +75,7 @@ def test_closed_and_reloaded_pages_leave_at_most_two_kernels(server_factory):
             at_end = wait_for(
                 lambda: (lambda n: n if n <= 2 else 0)(server.kernels()) or None,
                 60,
-                "at most two kernels after 10 closes and 5 reloads",
+                f"at most two kernels after {CLOSES} closes and {RELOADS} reloads",
                 every=1,
             )
             started = time.monotonic()

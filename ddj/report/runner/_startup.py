@@ -6,7 +6,8 @@ event system installs it): about 0.8 s of CPU in every process, more than a whol
 the notebook format nor the Vega-Lite schema uses that format, so report processes mark the module
 as absent before jsonschema is imported; jsonschema then skips that one format check.
 
-The warm kernel does the same for itself in ``_warm_kernel.preload`` (it cannot import ddj).
+The warm kernel does the same for itself in ``_warm_kernel.preload`` (it cannot import ddj), and so do ``ddj
+explore``'s server and each Explorer visitor's kernel (:func:`ddj.widgets.startup.run`, its first cell).
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ runs the reports again even when its version number stays the same). The runner 
 report's manifest; the next run skips the report when its manifest says ``ok``, carries the same key,
 and its page and notebook are still there. ``--force`` runs it anyway.
 
-**Row-level keys.** A notebook that loads a dataset through :func:`ddj.datasets.scope.scope` declares so in its
+**Row-level keys.** A notebook that loads only one incident's slice of a dataset (``ddj.load(dataset,
+incidents=[incident_id])``, or :func:`ddj.datasets.scope.scope` of a whole load: the same rows) declares so in its
 metadata, naming the dataset parameter and the parameter holding the incident::
 
     "metadata": {"ddj": {"scope": {"dataset": "dataset", "incidents": "incident_id"}}}

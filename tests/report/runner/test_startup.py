@@ -60,3 +60,15 @@ def test_an_unwritable_cache_still_gives_the_bundle(tmp_path, monkeypatch):
     blocker.write_text("not a folder", encoding="utf-8")
     monkeypatch.setenv("DDJ_CACHE_DIR", str(blocker / "ddj"))
     assert "window.vegaEmbed=" in figures.javascript_bundle.__wrapped__()
+
+
+def test_the_explorers_first_step_skips_the_grammar_before_altair_imports_jsonschema():
+    """Each Explorer visitor's kernel runs ``ddj.widgets.startup.run`` first (its inserted cell); the step marks the
+    grammar's module absent before anything imports jsonschema, as a report process does.
+    """
+    modules = _modules_after(
+        "import ddj.widgets.startup\n"
+        "try:\n    ddj.widgets.startup.run('nonsense', 'syria-ru-aviation')\nexcept Exception:\n    pass\n"
+        "import altair"
+    )
+    assert "jsonschema" in modules and "rfc3987_syntax.syntax_helpers" not in modules
