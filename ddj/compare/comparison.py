@@ -224,16 +224,8 @@ def compare(dataset: Dataset, *, as_of: dt.date | None = None) -> Comparison:
         chains_job = pool.submit(
             chain_labels, accounts.select(positions.alias("_inc"), official.alias("_off"), "origin", "reported_in")
         )
-        # Only the columns the history of changes reads, for the accounts in a supersession.
-        wanted = [
-            "incident_id",
-            "account_id",
-            "source_id",
-            "side",
-            "published_date",
-            "supersedes_account_id",
-            *dict.fromkeys(c for a in COMPARED_ATTRIBUTES for c in a.columns),
-        ]
+        # Only the columns the history of changes reads (not the chains'), for the accounts in a supersession.
+        wanted = [c for c in ACCOUNT_COLUMNS_READ if c not in ("origin", "reported_in")]
         changed = accounts.select(wanted).filter(
             pl.col("supersedes_account_id").is_not_null() | ~history.get_column("is_current")
         )
