@@ -7,7 +7,14 @@
 
 from __future__ import annotations
 
-from ddj.compare.comparison import ACCOUNT_COLUMNS_READ, ATTRIBUTE_COLUMNS, INCIDENT_COLUMNS, Comparison, compare
+from ddj.compare.comparison import (
+    ACCOUNT_COLUMNS_READ,
+    ATTRIBUTE_COLUMNS,
+    INCIDENT_COLUMNS,
+    INCIDENT_COLUMNS_READ,
+    Comparison,
+    compare,
+)
 from ddj.compare.grades import GRADES
 from ddj.compare.statuses import STATUSES
 
@@ -16,6 +23,7 @@ __all__ = [
     "ATTRIBUTE_COLUMNS",
     "GRADES",
     "INCIDENT_COLUMNS",
+    "INCIDENT_COLUMNS_READ",
     "STATUSES",
     "Comparison",
     "compare",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ddj.compare._positions import counts, lists, offsets
+from ddj.compare._positions import counts, least, offsets
 
 _OFF = pl.col("_off")
 
@@ -39,7 +39,7 @@ def acknowledgement(accounts: pl.DataFrame, index: pl.DataFrame) -> pl.DataFrame
     official, current = accounts.get_column("_off"), accounts.get_column("is_current")
     published = accounts.get_column("published_date")
     first = {
-        name: lists(at, pl.select(pl.when(pl.lit(mask)).then(pl.lit(published))).to_series()).list.min()
+        name: least(at, pl.select(pl.when(pl.lit(mask)).then(pl.lit(published))).to_series()).alias(name)
         for name, mask in (("first_official_date", official), ("first_unofficial_date", ~official))
     }
     frame = pl.DataFrame(
