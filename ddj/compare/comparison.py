@@ -391,31 +391,35 @@ def _attribute_table(
     """Interleave the per-attribute columns into incident-major order, one column at a time (to keep memory low),
     and turn the codes into text: row numbers into account ids, value codes into rendered values. With
     ``chunk_rows``, every column is in chunks of that many rows (the last one shorter); otherwise in one chunk.
+
+    Each output chunk is put together from its own incidents' rows only: the slice of every attribute's
+    column for those incidents, stacked and gathered into incident-major order, so no copy of a whole
+    column is made on the way (at a million incidents in chunks of 524,288 rows: 0.3 GB less fresh memory
+    than gathering from whole stacked columns, December 2026).
     """
     n, k = index.height, len(results)
-    position = pl.int_range(0, n * k, dtype=pl.UInt32, eager=True)
-    which, incident = position % k, position // k
-    del position
-    order = which * n + incident  # row j of the output is row (j % k) * n + j // k of the stacked attributes
     rows = chunk_rows or max(1, n * k)
-    starts = range(0, n * k, rows) if n * k else range(1)
+    chunks = []  # per chunk: its first and last incident (a, b) and the order of its rows in the stacked slices
+    for start in range(0, n * k, rows) if n * k else range(1):
+        end = min(start + rows, n * k)
+        a, b = start // k, (end - 1) // k + 1 if end else 0
+        position = pl.int_range(start, end, dtype=pl.UInt32, eager=True)
+        chunks.append((a, b, position, (position % k) * (b - a) + (position // k - a)))
 
-    def chunked(source: pl.Series, positions: pl.Series, finish=lambda part: part) -> pl.Series:
-        # Gathers from one chunk are fast; each output chunk is gathered and finished on its own, side by side.
-        def part(start: int) -> pl.Series:
-            return finish(source.gather(positions.slice(start, rows)))
+    def chunked(part) -> pl.Series:
+        if len(chunks) == 1:
+            return part(*chunks[0])
+        with ThreadPoolExecutor(_THREADS) as pool:  # chunks side by side: polars releases the GIL
+            return pl.concat(list(pool.map(lambda chunk: part(*chunk), chunks)), rechunk=False)
 
-        if len(starts) == 1:
-            return part(starts[0])
-        with ThreadPoolExecutor(_THREADS) as pool:
-            return pl.concat(list(pool.map(part, starts)), rechunk=False)
-
+    ids = index.get_column("incident_id")
+    names = pl.Series(ATTRIBUTE_DTYPE.categories, dtype=ATTRIBUTE_DTYPE)
+    labels = pl.Series(LABEL_DTYPE.categories, dtype=LABEL_DTYPE)
     columns: dict[str, pl.Series] = {
-        "incident_id": chunked(index.get_column("incident_id"), incident),
-        "attribute": chunked(pl.Series(ATTRIBUTE_DTYPE.categories, dtype=ATTRIBUTE_DTYPE), which),
-        "label": chunked(pl.Series(LABEL_DTYPE.categories, dtype=LABEL_DTYPE), which),
+        "incident_id": chunked(lambda a, b, position, order: ids.gather(position // k)),
+        "attribute": chunked(lambda a, b, position, order: names.gather(position % k)),
+        "label": chunked(lambda a, b, position, order: labels.gather(position % k)),
     }
-    del which, incident
     dictionary = pl.concat([r.dictionary for r in results])
     # The values as an Enum of the texts that occur (in order of first appearance: attribute by attribute,
     # each attribute's values in their sort order): two bytes an element instead of sixteen.
@@ -423,10 +427,10 @@ def _attribute_table(
     # Each attribute's value codes map to the Enum's physical codes: the values stay integers until the
     # interleaved lists are reinterpreted as the Enum (no text is looked up per element).
     physical = dictionary.cast(values_dtype).to_physical()
-    lookups, start = [], 0
+    lookups, first = [], 0
     for r in results:
-        lookups.append(physical.slice(start, r.dictionary.len()))
-        start += r.dictionary.len()
+        lookups.append(physical.slice(first, r.dictionary.len()))
+        first += r.dictionary.len()
     statuses = pl.Series("status", STATUSES, dtype=STATUS_DTYPE)
     finishing = {
         "official_values": lambda part: part.list.eval(pl.element().cat.to(values_dtype)),
@@ -438,11 +442,21 @@ def _attribute_table(
 
     def interleave(name: str) -> pl.Series:
         pieces = [r.columns.pop(name) for r in results]
-        if name.endswith("_values"):  # codes index each attribute's dictionary: into the Enum's physical codes
-            pieces = [relabel(piece, lookup) for piece, lookup in zip(pieces, lookups, strict=True)]
-        stacked = pl.concat(pieces, rechunk=True)
-        del pieces
-        return chunked(stacked, order, finishing.get(name, lambda part: part))
+        finish = finishing.get(name, lambda part: part)
+
+        def part(a: int, b: int, position: pl.Series, order: pl.Series) -> pl.Series:
+            slices = [piece.slice(a, b - a) for piece in pieces]
+            if len(chunks) == 1:
+                pieces.clear()  # the only chunk: each copy below frees what it was made from
+            if name.endswith("_values"):  # codes index each attribute's dictionary: into the Enum's physical codes
+                slices = [relabel(piece, lookup) for piece, lookup in zip(slices, lookups, strict=True)]
+            stacked = pl.concat(slices, rechunk=True)
+            del slices
+            gathered = stacked.gather(order)  # gathers from one chunk are fast
+            del stacked
+            return finish(gathered)
+
+        return chunked(part)
 
     for name in ATTRIBUTE_COLUMNS[3:]:  # one column at a time: each one's pieces are freed before the next
         columns[name] = interleave(name)

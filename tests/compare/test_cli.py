@@ -160,16 +160,21 @@ def test_the_parquet_output_holds_the_joined_table_with_its_text_dictionary_enco
     assert column.statistics.has_min_max
 
 
-def test_the_batches_of_the_written_table_are_the_join_of_the_two_tables(comparison):
+def test_the_batches_of_the_written_table_are_the_join_of_the_two_tables(syria, comparison):
     """``--out`` puts each batch together by position (no join): batches of 7 rows, which cut incidents in two,
     give the rows a join gives; tables out of step (shuffled) fall back to the join.
     """
     from ddj.commands.compare import _with_incident_columns
+    from ddj.compare import compare
 
     incidents = comparison.incidents.rename({"n_unofficial_origins": "incident_n_unofficial_origins"})
     joined = comparison.attributes.join(incidents, on="incident_id", how="left", maintain_order="left")
     batched = _with_incident_columns(comparison.attributes, incidents, 7)
     assert batched.collect().equals(joined)
+    # A table already in chunks of one batch each (compare(..., chunk_rows=7)) is sliced, not copied: the same rows.
+    chunked = compare(syria, chunk_rows=7).attributes
+    assert chunked.get_column("official_values").n_chunks() > 1
+    assert _with_incident_columns(chunked, incidents, 7).collect().equals(joined)
     shuffled = comparison.attributes.sample(fraction=1.0, shuffle=True, seed=3)
     expected = shuffled.join(incidents, on="incident_id", how="left", maintain_order="left")
     assert _with_incident_columns(shuffled, incidents, 7).collect().equals(expected)

@@ -825,10 +825,30 @@ def test_the_columns_compare_reads_give_the_same_comparison(syria, as_of):
     """``ddj compare`` loads only :data:`ACCOUNT_COLUMNS_READ` of the accounts: the tables it prints and writes
     are those of a comparison of everything.
     """
-    from ddj.compare import ACCOUNT_COLUMNS_READ
+    from ddj.compare import ACCOUNT_COLUMNS_READ, INCIDENT_COLUMNS_READ
 
-    projected = ddj.load("syria-ru-aviation", warn=False, columns={"accounts": list(ACCOUNT_COLUMNS_READ)})
+    columns = {"accounts": list(ACCOUNT_COLUMNS_READ), "incidents": list(INCIDENT_COLUMNS_READ)}
+    projected = ddj.load("syria-ru-aviation", warn=False, columns=columns)
     assert set(projected.accounts.columns) == set(ACCOUNT_COLUMNS_READ) < set(syria.accounts.columns)
+    assert set(projected.incidents.columns) == set(INCIDENT_COLUMNS_READ) < set(syria.incidents.columns)
     whole, read = compare(syria, as_of=as_of), compare(projected, as_of=as_of)
     for name in ("incidents", "attributes", "changes"):
         assert getattr(read, name).equals(getattr(whole, name)), name
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 7, 10, 64, 10_000])
+def test_the_attribute_table_in_chunks_is_the_same_table(tmp_path_factory, chunk_rows):
+    """``compare(..., chunk_rows=N)`` gives the same tables, with every per-attribute column in chunks of N rows
+    (the last one shorter): chunk edges inside an incident's rows, on them, and one chunk for everything.
+    """
+    from ddj.synth import write_synthetic
+
+    folder = write_synthetic(tmp_path_factory.mktemp("chunks"), incidents=40, seed=3, fmt="parquet")
+    dataset = ddj.load(folder, warn=False)
+    whole, chunked = compare(dataset), compare(dataset, chunk_rows=chunk_rows)
+    assert chunked.attributes.equals(whole.attributes) and chunked.incidents.equals(whole.incidents)
+    height = whole.attributes.height
+    expected = [min(chunk_rows, height - start) for start in range(0, height, chunk_rows)]
+    for column in chunked.attributes.get_columns():
+        assert column.chunk_lengths() == expected, column.name
+    assert all(column.n_chunks() == 1 for column in whole.attributes.get_columns())
