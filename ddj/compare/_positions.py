@@ -138,7 +138,9 @@ def distinct_pairs(positions: pl.Series, values: pl.Series) -> pl.DataFrame:
     when they span too wide a range), so one sort of one column replaces a sort by two columns. It pays:
     on 4,000,000 rows over 1,000,000 positions (one call of a million-incident comparison, which makes about
     twenty), 124–398 ms best of five against 1,474–3,448 ms for ``DataFrame.unique().sort(...)`` and 1,626 ms
-    for the same query run lazily (loaded two-core machine, December 2026).
+    for the same query run lazily (loaded two-core machine, December 2026). The packed integers are sorted by
+    numpy's stable sort, which merges the runs the sorted positions leave: 45–58 ms of CPU for 2,500,000 rows
+    against 75–79 ms for polars' sort on both cores (December 2026), and the comparison is CPU-bound.
 
     Examples
     --------
@@ -154,12 +156,13 @@ def distinct_pairs(positions: pl.Series, values: pl.Series) -> pl.DataFrame:
         return pl.DataFrame({"_inc": positions.cast(pl.UInt32), "_vkey": values})
     vocabulary = None if high - low < _CODES else values.unique().sort()
     code = (values - low).cast(pl.UInt64) if vocabulary is None else ranks(values, vocabulary).cast(pl.UInt64)
-    key = (positions.cast(pl.UInt64) * _CODES + code).sort()
-    kept = key.filter((key != key.shift(1)).fill_null(True))
-    code = (kept % _CODES).cast(pl.Int64)
+    # The positions are sorted already: numpy's stable sort (a merge of runs) orders each position's few values.
+    key = np.sort(positions.cast(pl.UInt64).to_numpy() << np.uint64(32) | code.to_numpy(), kind="stable")
+    kept = key[np.concatenate(([True], key[1:] != key[:-1]))] if key.size else key
+    code = pl.Series((kept & np.uint64(_CODES - 1)).astype(np.int64))
     return pl.DataFrame(
         {
-            "_inc": (kept // _CODES).cast(pl.UInt32),
+            "_inc": pl.Series((kept >> np.uint64(32)).astype(np.uint32)),
             "_vkey": code + low if vocabulary is None else vocabulary.gather(code),
         }
     ).with_columns(pl.col("_inc").set_sorted())
