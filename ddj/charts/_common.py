@@ -165,7 +165,7 @@ def select_incidents(incidents: pl.DataFrame, incident_ids: Sequence[str] | str 
 
     Raises
     ------
-    UsageError
+    NotFoundError
         An asked-for id is not in the dataset; the message names it and a few that are.
     """
     if incident_ids is None:

@@ -147,7 +147,7 @@ class Comparison:
 
         Raises
         ------
-        UsageError
+        NotFoundError
             No incident has that id.
         """
         keep = pl.col("incident_id") == incident_id

@@ -59,7 +59,7 @@ class Dataset:
 
         Raises
         ------
-        UsageError
+        NotFoundError
             The dataset has no such table (it is not of kind ``incidents``).
         """
         return self.table("incidents")
@@ -70,7 +70,7 @@ class Dataset:
 
         Raises
         ------
-        UsageError
+        NotFoundError
             The dataset has no such table (it is not of kind ``incidents``).
         """
         return self.table("sources")
@@ -81,7 +81,7 @@ class Dataset:
 
         Raises
         ------
-        UsageError
+        NotFoundError
             The dataset has no such table (it is not of kind ``incidents``).
         """
         return self.table("accounts")
@@ -92,7 +92,7 @@ class Dataset:
 
         Raises
         ------
-        UsageError
+        NotFoundError
             The dataset has no such table (it is not of kind ``incidents``).
         """
         return self.table("overrides")

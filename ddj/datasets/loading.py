@@ -347,8 +347,10 @@ def validated_scans(
 
     Raises
     ------
-    UsageError
+    NotFoundError
         ``columns`` names a table or a column the package does not have.
+    InvalidValueError
+        A table's columns are given as one string instead of a list of names.
     """
     _check_columns(package, kind, columns)
     queries: dict[str, pl.LazyFrame] = {}

@@ -73,8 +73,10 @@ def scope(ds: Dataset, *, incidents: Iterable[str]) -> Dataset:
 
     Raises
     ------
-    UsageError
-        ``ds`` is not an incident dataset, or has no incident of one of the ids (the message names it).
+    WrongDatasetKindError
+        ``ds`` is not an incident dataset.
+    NotFoundError
+        ``ds`` has no incident of one of the ids (the message names it).
 
     Examples
     --------
@@ -153,8 +155,10 @@ def scope_scans(ds: Dataset, scans: dict[str, pl.LazyFrame], *, incidents: Itera
 
     Raises
     ------
-    UsageError
-        ``ds`` is not an incident dataset, or has no incident of one of the ids (the message names it).
+    WrongDatasetKindError
+        ``ds`` is not an incident dataset.
+    NotFoundError
+        ``ds`` has no incident of one of the ids (the message names it).
     """
     ids = list(dict.fromkeys(incidents))
     _check_incident_dataset(ds, scans)

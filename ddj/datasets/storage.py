@@ -114,7 +114,7 @@ def with_model_dtypes(frame: pl.DataFrame, resource: str, kind: str | DatasetKin
 
     Raises
     ------
-    UsageError
+    UnusableDataError
         ``frame`` has a column the resource's schema does not name (the message names it).
     """
     dtypes = model_dtypes(resource, kind)
@@ -172,8 +172,10 @@ def write_table(
 
     Raises
     ------
-    UsageError
-        The suffix is neither ``.parquet`` nor ``.csv``, or ``frame`` has a column the schema does not name.
+    InvalidValueError
+        The suffix is neither ``.parquet`` nor ``.csv``.
+    UnusableDataError
+        ``frame`` has a column the schema does not name.
 
     Examples
     --------

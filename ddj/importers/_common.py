@@ -204,7 +204,7 @@ def official_search(monitor: str, searched_on: dt.date | str | None = None) -> d
 
     Raises
     ------
-    UsageError
+    InvalidValueError
         ``searched_on`` is not a date written YYYY-MM-DD.
 
     Examples
@@ -259,7 +259,7 @@ def write_incident_package(
 
     Raises
     ------
-    UsageError
+    OutputLocationError
         ``folder`` exists with files in it and ``force`` is not set.
     ValidationError
         The package written does not validate (a bug in the importer: the message lists every problem).

@@ -101,7 +101,7 @@ def read_export(
     ------
     ImportFormatError
         The file or the sides file cannot be read, or lacks columns (all are named).
-    UsageError
+    InvalidValueError
         ``official_searched`` is not a date, or ``encoding`` is not one Python knows.
     """
     path = Path(path)

@@ -436,8 +436,10 @@ def import_named_deaths(
         ``--encoding``), or its all-number dates cannot be ordered (the message names ``--date-format``).
     ValidationError
         A row without a name, or a date before 1946 or after today, each named by row and column.
-    UsageError
-        ``dated_by`` is not ``death`` or ``published``, or ``out`` is not a new or empty folder.
+    InvalidValueError
+        ``dated_by`` is not ``death`` or ``published``.
+    OutputLocationError
+        ``out`` is not a new or empty folder.
     """
     from ddj.datasets import load
 

@@ -50,7 +50,7 @@ def unit(ds: Dataset) -> Unit:
 
     Raises
     ------
-    UsageError
+    UnusableDataError
         When ``ddj.unit`` is not an object of strings with the keys ``noun``, ``losses``, ``evidence``.
 
     Examples

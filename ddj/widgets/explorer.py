@@ -200,7 +200,7 @@ class Explorer:
 
         Raises
         ------
-        UsageError
+        ReportEntryError
             The notebook cannot take every filter of the view (the message says which).
         """
         spec = self._spec
@@ -725,7 +725,7 @@ def spec_from_query(query: str | None) -> FilterSpec:
 
     Raises
     ------
-    UsageError
+    InvalidValueError
         A value a filter does not accept (a word outside its vocabulary, a bad date).
     """
     from urllib.parse import parse_qs

@@ -205,7 +205,7 @@ def open_prepared(folder: str | os.PathLike) -> ExplorerData:
 
     Raises
     ------
-    UsageError
+    NotFoundError
         The folder is not a complete prepared dataset (run ``ddj explore`` again to prepare it).
     """
     import datetime as dt

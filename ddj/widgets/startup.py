@@ -50,7 +50,7 @@ def run(step: str, dataset: str, prepared: str | None = None) -> None:
 
     Raises
     ------
-    UsageError
+    NotFoundError
         An unknown step, or a step run before the one it needs.
     DDJError
         The dataset's own error (not found, not valid).
