@@ -836,16 +836,23 @@ def test_the_columns_compare_reads_give_the_same_comparison(syria, as_of):
         assert getattr(read, name).equals(getattr(whole, name)), name
 
 
-@pytest.mark.parametrize("chunk_rows", [1, 7, 10, 64, 10_000])
-def test_the_attribute_table_in_chunks_is_the_same_table(tmp_path_factory, chunk_rows):
-    """``compare(..., chunk_rows=N)`` gives the same tables, with every per-attribute column in chunks of N rows
-    (the last one shorter): chunk edges inside an incident's rows, on them, and one chunk for everything.
-    """
+@pytest.fixture(scope="module")
+def synthetic_40(tmp_path_factory):
+    """A synthetic package of 40 incidents (400 attribute rows), loaded, with its comparison in one chunk."""
     from ddj.synth import write_synthetic
 
     folder = write_synthetic(tmp_path_factory.mktemp("chunks"), incidents=40, seed=3, fmt="parquet")
     dataset = ddj.load(folder, warn=False)
-    whole, chunked = compare(dataset), compare(dataset, chunk_rows=chunk_rows)
+    return dataset, compare(dataset)
+
+
+@pytest.mark.parametrize("chunk_rows", [3, 10, 64, 10_000])
+def test_the_attribute_table_in_chunks_is_the_same_table(synthetic_40, chunk_rows):
+    """``compare(..., chunk_rows=N)`` gives the same tables, with every per-attribute column in chunks of N rows
+    (the last one shorter): chunk edges inside an incident's rows, on them, and one chunk for everything.
+    """
+    dataset, whole = synthetic_40
+    chunked = compare(dataset, chunk_rows=chunk_rows)
     assert chunked.attributes.equals(whole.attributes) and chunked.incidents.equals(whole.incidents)
     height = whole.attributes.height
     expected = [min(chunk_rows, height - start) for start in range(0, height, chunk_rows)]
