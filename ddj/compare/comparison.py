@@ -213,7 +213,10 @@ def compare(dataset: Dataset, *, as_of: dt.date | None = None, chunk_rows: int |
         accounts = accounts.filter(pl.col("published_date") <= as_of)
         overrides = overrides.filter(pl.col("decided_on") <= as_of)
     accounts = _sorted(accounts, ("incident_id", "account_id"))
-    index = dataset.incidents.select(INCIDENT_COLUMNS_READ).sort("incident_id").with_row_index("_inc")
+    index = dataset.incidents.select(INCIDENT_COLUMNS_READ)
+    if not index.get_column("incident_id").is_sorted():  # a package written sorted is not sorted again
+        index = index.sort("incident_id")
+    index = index.with_row_index("_inc")
     n = index.height
 
     with ThreadPoolExecutor(_THREADS) as pool:  # polars releases the GIL: independent steps run side by side
