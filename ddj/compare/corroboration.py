@@ -152,21 +152,14 @@ def chain_labels(frame: pl.DataFrame) -> pl.Series:
     key = pl.col("_k")
     start = (key != key.shift(1)).fill_null(True)
     official_key = pl.when(off).then(key).backward_fill()  # the key of the next official row from here on
-    runs = (
-        keys.select("_k", "_off", "_label")[order]
-        .with_columns(
-            pl.when(start)
-            .then(pl.when(~off).then(label).backward_fill())
-            .forward_fill()
-            .cast(pl.UInt32)
-            .alias("_first"),
-            pl.when(start)
-            .then(pl.when(official_key == key).then(pl.when(off).then(label).backward_fill()).otherwise(_NONE))
-            .forward_fill()
-            .replace(_NONE, None)
-            .cast(pl.UInt32)
-            .alias("_operator"),
-        )
+    runs = keys.select("_k", "_off", "_label")[order].with_columns(
+        pl.when(start).then(pl.when(~off).then(label).backward_fill()).forward_fill().cast(pl.UInt32).alias("_first"),
+        pl.when(start)
+        .then(pl.when(official_key == key).then(pl.when(off).then(label).backward_fill()).otherwise(_NONE))
+        .forward_fill()
+        .replace(_NONE, None)
+        .cast(pl.UInt32)
+        .alias("_operator"),
     )
     at_rows = runs.get_column("_label").cast(pl.Int64)
     if keys.get_column("_r").null_count() == n:  # no publication links groups: each group is a chain
