@@ -28,7 +28,7 @@ from ddj.compare.history import currency, official_changes
 from ddj.compare.overrides import apply_grade_overrides
 from ddj.compare.statuses import LIST_COLUMNS, STATUS_CODES, STATUS_DTYPE, STATUSES, AttributeResult, attribute_result
 from ddj.datasets.official_search import OfficialSearch, read_official_search
-from ddj.errors import NotFoundError, UnusableDataError, WrongDatasetKindError
+from ddj.errors import InvalidValueError, NotFoundError, UnusableDataError, WrongDatasetKindError
 from ddj.model import COMPARED_ATTRIBUTES
 
 if TYPE_CHECKING:
@@ -191,6 +191,15 @@ def compare(dataset: Dataset, *, as_of: dt.date | None = None, chunk_rows: int |
     Comparison
         New frames; the dataset's frames are not changed.
 
+    Raises
+    ------
+    WrongDatasetKindError
+        ``dataset`` is not of kind ``incidents``.
+    UnusableDataError
+        Accounts name incidents that are not in the incidents table (the dataset was not validated).
+    InvalidValueError
+        ``chunk_rows`` is not a whole number of 1 or more.
+
     Examples
     --------
     >>> import ddj
@@ -203,6 +212,9 @@ def compare(dataset: Dataset, *, as_of: dt.date | None = None, chunk_rows: int |
     its attributes are reported only by unofficial accounts, and three independent origins that
     agree with one another make the grade fair.
     """
+    if chunk_rows is not None and (not isinstance(chunk_rows, int) or chunk_rows < 1):
+        msg = f"chunk_rows must be a whole number of rows, 1 or more (or None for one chunk), not {chunk_rows!r}"
+        raise InvalidValueError(msg)
     if getattr(dataset, "kind", "incidents") != "incidents":
         name = getattr(dataset, "name", "this dataset")
         msg = f"compare needs an incident dataset; {name!r} is of kind {dataset.kind!r}"
@@ -404,11 +416,12 @@ def _attribute_table(
 
     Each output chunk is put together from its own incidents' rows only: the slice of every attribute's
     column for those incidents, stacked and gathered into incident-major order, so no copy of a whole
-    column is made on the way (at a million incidents in chunks of 524,288 rows: 0.3 GB less fresh memory
-    than gathering from whole stacked columns, December 2026).
+    column is made on the way (at a million incidents in chunks of 524,288 rows, the comparison touched
+    0.15–0.35 GB less fresh memory than by gathering from whole stacked columns: page faults counted in two
+    runs, December 2026).
     """
     n, k = index.height, len(results)
-    rows = chunk_rows or max(1, n * k)
+    rows = chunk_rows if chunk_rows else max(1, n * k)
     chunks = []  # per chunk: its first and last incident (a, b) and the order of its rows in the stacked slices
     for start in range(0, n * k, rows) if n * k else range(1):
         end = min(start + rows, n * k)

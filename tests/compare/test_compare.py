@@ -859,3 +859,11 @@ def test_the_attribute_table_in_chunks_is_the_same_table(synthetic_40, chunk_row
     for column in chunked.attributes.get_columns():
         assert column.chunk_lengths() == expected, column.name
     assert all(column.n_chunks() == 1 for column in whole.attributes.get_columns())
+
+
+@pytest.mark.parametrize("chunk_rows", [0, -3, 2.5])
+def test_a_chunk_size_that_is_not_a_positive_whole_number_is_refused(syria, chunk_rows):
+    from ddj.errors import InvalidValueError
+
+    with pytest.raises(InvalidValueError, match="chunk_rows must be a whole number"):
+        compare(syria, chunk_rows=chunk_rows)
