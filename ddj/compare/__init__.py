@@ -7,13 +7,14 @@
 
 from __future__ import annotations
 
+from ddj.compare.attribute_table import ATTRIBUTE_COLUMNS, AttributeBatches
 from ddj.compare.comparison import (
     ACCOUNT_COLUMNS_READ,
-    ATTRIBUTE_COLUMNS,
     INCIDENT_COLUMNS,
     INCIDENT_COLUMNS_READ,
     Comparison,
     compare,
+    compare_in_batches,
 )
 from ddj.compare.grades import GRADES
 from ddj.compare.statuses import STATUSES
@@ -25,6 +26,8 @@ __all__ = [
     "INCIDENT_COLUMNS",
     "INCIDENT_COLUMNS_READ",
     "STATUSES",
+    "AttributeBatches",
     "Comparison",
     "compare",
+    "compare_in_batches",
 ]

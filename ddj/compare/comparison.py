@@ -19,19 +19,22 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from ddj.compare._positions import flags, positions_of, relabel
+from ddj.compare._positions import flags, positions_of
 from ddj.compare.acknowledgement import acknowledgement
-from ddj.compare.claims import ATTRIBUTE_DTYPE, LABEL_DTYPE, code_columns, encoders
+from ddj.compare.attribute_table import AttributeBatches, attribute_batches, attribute_table
+from ddj.compare.claims import code_columns, encoders
 from ddj.compare.corroboration import chain_labels, independent_origins, operator_chains, origin_weight
 from ddj.compare.grades import with_grades
 from ddj.compare.history import currency, official_changes
 from ddj.compare.overrides import apply_grade_overrides
-from ddj.compare.statuses import LIST_COLUMNS, STATUS_CODES, STATUS_DTYPE, STATUSES, AttributeResult, attribute_result
+from ddj.compare.statuses import STATUS_CODES, STATUSES, AttributeResult, attribute_result
 from ddj.datasets.official_search import OfficialSearch, read_official_search
 from ddj.errors import InvalidValueError, NotFoundError, UnusableDataError, WrongDatasetKindError
 from ddj.model import COMPARED_ATTRIBUTES
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ddj.datasets.dataset import Dataset
 
 # Independent steps and attributes run side by side. At a million incidents 2, 3 and 4 threads took the same
@@ -87,16 +90,6 @@ INCIDENT_COLUMNS = (
     "override_reason",
 )
 """Columns of :attr:`Comparison.incidents`, in order."""
-
-ATTRIBUTE_COLUMNS = (
-    "incident_id",
-    "attribute",
-    "label",
-    *LIST_COLUMNS,
-    "n_unofficial_origins",
-    "status",
-)
-"""Columns of :attr:`Comparison.attributes`, in order."""
 
 
 @dataclass(frozen=True)
@@ -184,7 +177,8 @@ def compare(dataset: Dataset, *, as_of: dt.date | None = None, chunk_rows: int |
     chunk_rows
         Build the per-attribute table (:attr:`Comparison.attributes`) in chunks of this many rows
         instead of one: a writer can then hand each chunk to a Parquet row group as it is, without
-        copying it (``ddj compare --out`` does). None: one chunk, fastest for filters and gathers.
+        copying it. None: one chunk, fastest for filters and gathers. (A writer that never needs the
+        table whole takes it from :func:`compare_in_batches`, as ``ddj compare --out`` does.)
 
     Returns
     -------
@@ -212,9 +206,76 @@ def compare(dataset: Dataset, *, as_of: dt.date | None = None, chunk_rows: int |
     its attributes are reported only by unofficial accounts, and three independent origins that
     agree with one another make the grade fair.
     """
-    if chunk_rows is not None and (not isinstance(chunk_rows, int) or chunk_rows < 1):
-        msg = f"chunk_rows must be a whole number of rows, 1 or more (or None for one chunk), not {chunk_rows!r}"
+    _check_rows("chunk_rows", chunk_rows, "(or None for one chunk)")
+    incidents, attributes, changes, accounts = _comparison(
+        dataset, as_of, lambda ids, results, account_ids: attribute_table(ids, results, account_ids, chunk_rows)
+    )
+    return Comparison(incidents, attributes, changes, accounts, as_of)
+
+
+def compare_in_batches(
+    dataset: Dataset, *, rows: int, as_of: dt.date | None = None
+) -> tuple[pl.DataFrame, AttributeBatches]:
+    """The incident table of :func:`compare`, and its per-attribute table in batches of ``rows`` rows, not yet built.
+
+    For a writer that takes the per-attribute table batch by batch (``ddj compare --out`` hands each batch
+    to a Parquet row group): the whole table is never held, nor the accounts once this returns.
+
+    Parameters
+    ----------
+    dataset
+        A :class:`ddj.Dataset` of kind ``incidents`` (from :func:`ddj.load`).
+    rows
+        Rows per batch.
+    as_of
+        As for :func:`compare`.
+
+    Returns
+    -------
+    tuple[pl.DataFrame, AttributeBatches]
+        :attr:`Comparison.incidents`, and :attr:`Comparison.attributes` as
+        :class:`~ddj.compare.attribute_table.AttributeBatches`: ``batches.collect()`` is the table
+        :func:`compare` gives.
+
+    Raises
+    ------
+    WrongDatasetKindError, UnusableDataError
+        As for :func:`compare`.
+    InvalidValueError
+        ``rows`` is not a whole number of 1 or more.
+
+    Examples
+    --------
+    >>> import ddj
+    >>> dataset = ddj.load("syria-ru-aviation", warn=False)
+    >>> incidents, batches = compare_in_batches(dataset, rows=60)
+    >>> batches.height, len(batches), batches.batch(3).height  # 20 incidents, 10 attributes each
+    (200, 4, 20)
+    >>> batches.collect().equals(compare(dataset).attributes)
+    True
+    """
+    _check_rows("rows", rows, "")
+    incidents, attributes, _, _ = _comparison(
+        dataset, as_of, lambda ids, results, account_ids: attribute_batches(ids, results, account_ids, rows)
+    )
+    return incidents, attributes
+
+
+def _check_rows(name: str, rows: object, otherwise: str) -> None:
+    if rows is None and otherwise:
+        return
+    if not isinstance(rows, int) or isinstance(rows, bool) or rows < 1:
+        msg = f"{name} must be a whole number of rows, 1 or more{' ' + otherwise if otherwise else ''}, not {rows!r}"
         raise InvalidValueError(msg)
+
+
+def _comparison(
+    dataset: Dataset, as_of: dt.date | None, build_table: Callable[[pl.Series, list[AttributeResult], pl.Series], Any]
+) -> tuple[pl.DataFrame, Any, pl.DataFrame, pl.DataFrame]:
+    """The comparison's incidents, per-attribute table (what ``build_table(incident_ids, results, account_ids)``
+    makes of the attributes' results, on this thread while the incidents are graded beside it), changes, and
+    accounts with their history.
+    """
     if getattr(dataset, "kind", "incidents") != "incidents":
         name = getattr(dataset, "name", "this dataset")
         msg = f"compare needs an incident dataset; {name!r} is of kind {dataset.kind!r}"
@@ -295,10 +356,11 @@ def compare(dataset: Dataset, *, as_of: dt.date | None = None, chunk_rows: int |
         )
         del statuses, per_attribute
         # One chunk: gathering from a column in many chunks (one per row group read) is ten times slower.
-        attributes = _attribute_table(index, results, accounts.get_column("account_id").rechunk(), chunk_rows)
+        account_ids = accounts.get_column("account_id").rechunk()
+        attributes = build_table(index.get_column("incident_id"), results, account_ids)
         incidents = incidents_job.result()
     history_frame = accounts.with_columns(history.get_column("is_current"), history.get_column("superseded_by"))
-    return Comparison(incidents, attributes, changes, history_frame, as_of)
+    return incidents, attributes, changes, history_frame
 
 
 def _weighed_incidents(
@@ -405,82 +467,3 @@ def _label_sets(labels: tuple[str, ...]) -> pl.Series:
     """The labels joined for every set of bits (bit i: ``labels[i]``), in the order of the sets' numbers."""
     texts = [", ".join(label for i, label in enumerate(labels) if b >> i & 1) for b in range(1 << len(labels))]
     return pl.Series(texts, dtype=pl.String)
-
-
-def _attribute_table(
-    index: pl.DataFrame, results: list[AttributeResult], account_ids: pl.Series, chunk_rows: int | None = None
-) -> pl.DataFrame:
-    """Interleave the per-attribute columns into incident-major order, one column at a time (to keep memory low),
-    and turn the codes into text: row numbers into account ids, value codes into rendered values. With
-    ``chunk_rows``, every column is in chunks of that many rows (the last one shorter); otherwise in one chunk.
-
-    Each output chunk is put together from its own incidents' rows only: the slice of every attribute's
-    column for those incidents, stacked and gathered into incident-major order, so no copy of a whole
-    column is made on the way (at a million incidents in chunks of 524,288 rows, the comparison touched
-    0.15–0.35 GB less fresh memory than by gathering from whole stacked columns: page faults counted in two
-    runs, December 2026).
-    """
-    n, k = index.height, len(results)
-    rows = chunk_rows if chunk_rows else max(1, n * k)
-    chunks = []  # per chunk: its first and last incident (a, b) and the order of its rows in the stacked slices
-    for start in range(0, n * k, rows) if n * k else range(1):
-        end = min(start + rows, n * k)
-        a, b = start // k, (end - 1) // k + 1 if end else 0
-        position = pl.int_range(start, end, dtype=pl.UInt32, eager=True)
-        chunks.append((a, b, position, (position % k) * (b - a) + (position // k - a)))
-
-    def chunked(part) -> pl.Series:
-        if len(chunks) == 1:
-            return part(*chunks[0])
-        with ThreadPoolExecutor(_THREADS) as pool:  # chunks side by side: polars releases the GIL
-            return pl.concat(list(pool.map(lambda chunk: part(*chunk), chunks)), rechunk=False)
-
-    ids = index.get_column("incident_id")
-    names = pl.Series(ATTRIBUTE_DTYPE.categories, dtype=ATTRIBUTE_DTYPE)
-    labels = pl.Series(LABEL_DTYPE.categories, dtype=LABEL_DTYPE)
-    columns: dict[str, pl.Series] = {
-        "incident_id": chunked(lambda a, b, position, order: ids.gather(position // k)),
-        "attribute": chunked(lambda a, b, position, order: names.gather(position % k)),
-        "label": chunked(lambda a, b, position, order: labels.gather(position % k)),
-    }
-    dictionary = pl.concat([r.dictionary for r in results])
-    # The values as an Enum of the texts that occur (in order of first appearance: attribute by attribute,
-    # each attribute's values in their sort order): two bytes an element instead of sixteen.
-    values_dtype = pl.Enum(dictionary.drop_nulls().unique(maintain_order=True))
-    # Each attribute's value codes map to the Enum's physical codes: the values stay integers until the
-    # interleaved lists are reinterpreted as the Enum (no text is looked up per element).
-    physical = dictionary.cast(values_dtype).to_physical()
-    lookups, first = [], 0
-    for r in results:
-        lookups.append(physical.slice(first, r.dictionary.len()))
-        first += r.dictionary.len()
-    statuses = pl.Series("status", STATUSES, dtype=STATUS_DTYPE)
-    finishing = {
-        "official_values": lambda part: part.list.eval(pl.element().cat.to(values_dtype)),
-        "unofficial_values": lambda part: part.list.eval(pl.element().cat.to(values_dtype)),
-        "official_account_ids": lambda part: relabel(part, account_ids),
-        "unofficial_account_ids": lambda part: relabel(part, account_ids),
-        "status": statuses.gather,
-    }
-
-    def interleave(name: str) -> pl.Series:
-        pieces = [r.columns.pop(name) for r in results]
-        finish = finishing.get(name, lambda part: part)
-
-        def part(a: int, b: int, position: pl.Series, order: pl.Series) -> pl.Series:
-            slices = [piece.slice(a, b - a) for piece in pieces]
-            if len(chunks) == 1:
-                pieces.clear()  # the only chunk: each copy below frees what it was made from
-            if name.endswith("_values"):  # codes index each attribute's dictionary: into the Enum's physical codes
-                slices = [relabel(piece, lookup) for piece, lookup in zip(slices, lookups, strict=True)]
-            stacked = pl.concat(slices, rechunk=True)
-            del slices
-            gathered = stacked.gather(order)  # gathers from one chunk are fast
-            del stacked
-            return finish(gathered)
-
-        return chunked(part)
-
-    for name in ATTRIBUTE_COLUMNS[3:]:  # one column at a time: each one's pieces are freed before the next
-        columns[name] = interleave(name)
-    return pl.DataFrame(columns)

@@ -165,7 +165,7 @@ def test_the_batches_of_the_written_table_are_the_join_of_the_two_tables(syria, 
     give the rows a join gives; tables out of step (shuffled) fall back to the join.
     """
     from ddj.commands.compare import _with_incident_columns
-    from ddj.compare import compare
+    from ddj.compare import compare, compare_in_batches
 
     incidents = comparison.incidents.rename({"n_unofficial_origins": "incident_n_unofficial_origins"})
     joined = comparison.attributes.join(incidents, on="incident_id", how="left", maintain_order="left")
@@ -175,6 +175,11 @@ def test_the_batches_of_the_written_table_are_the_join_of_the_two_tables(syria, 
     chunked = compare(syria, chunk_rows=7).attributes
     assert chunked.get_column("official_values").n_chunks() > 1
     assert _with_incident_columns(chunked, incidents, 7).collect().equals(joined)
+    # Batches built as the query reaches them (compare_in_batches, what --out uses without filters): the same rows.
+    _, batches = compare_in_batches(syria, rows=7)
+    assert _with_incident_columns(batches, incidents, 7).collect().equals(joined)
+    with pytest.raises(ValueError, match="not of these incidents"):
+        _with_incident_columns(batches, incidents, 8)
     shuffled = comparison.attributes.sample(fraction=1.0, shuffle=True, seed=3)
     expected = shuffled.join(incidents, on="incident_id", how="left", maintain_order="left")
     assert _with_incident_columns(shuffled, incidents, 7).collect().equals(expected)

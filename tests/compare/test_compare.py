@@ -867,3 +867,43 @@ def test_a_chunk_size_that_is_not_a_positive_whole_number_is_refused(syria, chun
 
     with pytest.raises(InvalidValueError, match="chunk_rows must be a whole number"):
         compare(syria, chunk_rows=chunk_rows)
+
+
+@pytest.mark.parametrize("rows", [3, 10, 64, 10_000])
+def test_the_attribute_table_in_batches_is_the_same_table(synthetic_40, rows):
+    """``compare_in_batches`` gives the same incident table and, batch by batch, the same per-attribute rows:
+    batch edges inside an incident's rows, on them, and one batch for everything; built in any order.
+    """
+    from ddj.compare import compare_in_batches
+
+    dataset, whole = synthetic_40
+    incidents, batches = compare_in_batches(dataset, rows=rows)
+    assert incidents.equals(whole.incidents)
+    height = whole.attributes.height
+    assert batches.height == height and batches.rows == rows
+    assert len(batches) == -(-height // rows)
+    assert batches.incident_ids.equals(whole.incidents.get_column("incident_id"), check_names=False)
+    backwards = [batches.batch(number) for number in reversed(range(len(batches)))][::-1]
+    for number, batch in enumerate(backwards):
+        assert batch.equals(whole.attributes.slice(number * rows, rows)), number
+    assert batches.collect().equals(whole.attributes)
+    assert batches.lazy().collect().equals(whole.attributes)
+    assert batches.columns == whole.attributes.columns
+
+
+def test_the_batches_of_a_comparison_as_of_a_date_are_its_table(syria):
+    from ddj.compare import compare_in_batches
+
+    day = dt.date(2016, 1, 1)
+    incidents, batches = compare_in_batches(syria, rows=30, as_of=day)
+    expected = compare(syria, as_of=day)
+    assert incidents.equals(expected.incidents) and batches.collect().equals(expected.attributes)
+
+
+@pytest.mark.parametrize("rows", [0, -3, 2.5, None, True])
+def test_a_batch_size_that_is_not_a_positive_whole_number_is_refused(syria, rows):
+    from ddj.compare import compare_in_batches
+    from ddj.errors import InvalidValueError
+
+    with pytest.raises(InvalidValueError, match="rows must be a whole number of rows, 1 or more, not"):
+        compare_in_batches(syria, rows=rows)
