@@ -900,6 +900,18 @@ def test_the_batches_of_a_comparison_as_of_a_date_are_its_table(syria):
     assert incidents.equals(expected.incidents) and batches.collect().equals(expected.attributes)
 
 
+@pytest.mark.parametrize("incidents", [[], [incident_row("i1")]])
+def test_the_batches_of_no_incidents_or_of_one_without_accounts_are_its_table(incidents):
+    """No incidents: one empty batch; one incident and no accounts: its ten rows, every status unknown."""
+    from ddj.compare import compare_in_batches
+
+    empty = dataset(incidents, [])
+    found, batches = compare_in_batches(empty, rows=4)
+    expected = compare(empty)
+    assert found.equals(expected.incidents) and batches.collect().equals(expected.attributes)
+    assert (batches.height, len(batches)) == (10 * len(incidents), max(1, -(-10 * len(incidents) // 4)))
+
+
 @pytest.mark.parametrize("rows", [0, -3, 2.5, None, True])
 def test_a_batch_size_that_is_not_a_positive_whole_number_is_refused(syria, rows):
     from ddj.compare import compare_in_batches
