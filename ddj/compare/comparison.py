@@ -289,7 +289,9 @@ def _comparison(
     index = dataset.incidents.select(INCIDENT_COLUMNS_READ)
     if not index.get_column("incident_id").is_sorted():  # a package written sorted is not sorted again
         index = index.sort("incident_id")
-    index = index.with_row_index("_inc")
+    # In one chunk (a package read from Parquet comes in one per row group): the incident ids are gathered onto
+    # ten million attribute rows, 21 against 125 ms from eight chunks (December 2026).
+    index = index.with_row_index("_inc").rechunk()
     n = index.height
 
     with ThreadPoolExecutor(_THREADS) as pool:  # polars releases the GIL: independent steps run side by side
