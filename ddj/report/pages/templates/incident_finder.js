@@ -1,4 +1,4 @@
-// The big overview's searchable incident table (ddj/report/pages/sections.py, incident_finder): allowed by its
+// The big overview's searchable incident table (ddj/report/pages/sections/large.py, incident_finder): allowed by its
 // hash in the page's CSP; it builds no HTML, it only hides rows. Without scripts every row shows.
 (function () {
   document.querySelectorAll("section.ddj-finder").forEach(function (finder) {
