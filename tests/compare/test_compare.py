@@ -869,10 +869,10 @@ def test_a_chunk_size_that_is_not_a_positive_whole_number_is_refused(syria, chun
         compare(syria, chunk_rows=chunk_rows)
 
 
-@pytest.mark.parametrize("rows", [3, 10, 64, 10_000])
+@pytest.mark.parametrize("rows", [7, 10, 10_000])
 def test_the_attribute_table_in_batches_is_the_same_table(synthetic_40, rows):
     """``compare_in_batches`` gives the same incident table and, batch by batch, the same per-attribute rows:
-    batch edges inside an incident's rows, on them, and one batch for everything; built in any order.
+    batch edges inside an incident's rows (7), on them (10), and one batch for everything; built in any order.
     """
     from ddj.compare import compare_in_batches
 

@@ -57,22 +57,23 @@ class ScriptedSection(Section):
 
 
 def _incident(ds: Dataset, incident_id: str) -> dict[str, Any]:
-    rows = ds.incidents.filter(pl.col("incident_id") == incident_id)
-    if rows.height == 0:
-        from ddj.errors import NotFoundError
-
-        msg = f"dataset {ds.name!r} has no incident {incident_id!r}; `ddj params` lists how to choose one"
-        raise NotFoundError(msg)
-    return rows.row(0, named=True)
+    """The dataset's row of the incident, by column name."""
+    missing = f"dataset {ds.name!r} has no incident {incident_id!r}; `ddj params` lists how to choose one"
+    return _row_of(ds.incidents, incident_id, missing)
 
 
 def _one_incident(comparison: Comparison, incident_id: str) -> dict[str, Any]:
-    rows = comparison.incidents.filter(pl.col("incident_id") == incident_id)
+    """The comparison's row of the incident, by column name."""
+    missing = f"the comparison has no incident {incident_id!r}; compare the dataset the report loads"
+    return _row_of(comparison.incidents, incident_id, missing)
+
+
+def _row_of(incidents: pl.DataFrame, incident_id: str, missing: str) -> dict[str, Any]:
+    rows = incidents.filter(pl.col("incident_id") == incident_id)
     if rows.height == 0:
         from ddj.errors import NotFoundError
 
-        msg = f"the comparison has no incident {incident_id!r}; compare the dataset the report loads"
-        raise NotFoundError(msg)
+        raise NotFoundError(missing)
     return rows.row(0, named=True)
 
 
