@@ -10,12 +10,16 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import altair as alt
 import polars as pl
 
 from ddj.errors import InvalidValueError, NotFoundError, UnusableDataError
+
+if TYPE_CHECKING:
+    from ddj.compare import Comparison
+    from ddj.datasets.dataset import Dataset
 
 _LINE = 120
 _TITLE_WRAP = 60
@@ -151,7 +155,7 @@ def plural(n: int, singular: str, plural_form: str | None = None) -> str:
     return f"{n:,} {singular if n == 1 else (plural_form or singular + 's')}"
 
 
-def comparison_for(dataset: Any, comparison: Any | None) -> Any:
+def comparison_for(dataset: Dataset, comparison: Comparison | None) -> Comparison:
     """Return ``comparison``, or compute it from ``dataset`` with :func:`ddj.compare.compare`."""
     if comparison is not None:
         return comparison
@@ -184,7 +188,7 @@ def select_incidents(incidents: pl.DataFrame, incident_ids: Sequence[str] | str 
     return chosen.sort("date_start", "incident_id")
 
 
-def current_accounts(accounts: pl.DataFrame, comparison: Any | None = None) -> pl.DataFrame:
+def current_accounts(accounts: pl.DataFrame, comparison: Comparison | None = None) -> pl.DataFrame:
     """The accounts that no later account from the same source replaced.
 
     Uses the comparison's ``is_current`` column when there is one, else the ``supersedes_account_id``

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import altair as alt
 import polars as pl
@@ -16,12 +16,16 @@ from ddj.charts.theme import grade_scale
 from ddj.model import GRADES
 from ddj.narrative.wording import long_date
 
+if TYPE_CHECKING:
+    from ddj.compare import Comparison
+    from ddj.datasets.dataset import Dataset
+
 __all__ = ["grades_over_time"]
 
 
 def grades_over_time(
-    dataset: Any,
-    comparison: Any | None = None,
+    dataset: Dataset,
+    comparison: Comparison | None = None,
     *,
     incident_ids: Sequence[str] | str | None = None,
     max_bins: int = 60,

@@ -12,7 +12,7 @@ import textwrap
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import altair as alt
 import polars as pl
@@ -34,6 +34,9 @@ from ddj.charts.reduce import MAX_EMBEDDED_ROWS, inline, warn_reduced
 from ddj.charts.theme import OKABE_ITO
 from ddj.model import LOCATION_PRECISION
 from ddj.warnings import ImpreciseLocationWarning
+
+if TYPE_CHECKING:
+    from ddj.datasets.dataset import Dataset
 
 __all__ = ["PLACEABLE_PRECISION", "LocatorMap", "locator_map"]
 
@@ -104,7 +107,7 @@ def _style(precision: pl.Expr) -> pl.Expr:
 
 
 def locator_map(
-    dataset: Any,
+    dataset: Dataset,
     *,
     incident_ids: Sequence[str] | str | None = None,
     max_points: int = 2000,
@@ -253,7 +256,7 @@ def outline_data(extent: tuple, countries: dict[str, Any] | None = None) -> alt.
 
 
 def _map(
-    dataset: Any, placed: pl.DataFrame, unplaced: pl.DataFrame, extent: tuple, max_points: int, max_labels: int
+    dataset: Dataset, placed: pl.DataFrame, unplaced: pl.DataFrame, extent: tuple, max_points: int, max_labels: int
 ) -> Any:
     countries = basemap(extent)
     outlines = outline_data(extent, countries)

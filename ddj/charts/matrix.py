@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import altair as alt
 import polars as pl
@@ -22,6 +22,10 @@ from ddj.charts.reduce import inline, warn_reduced
 from ddj.charts.theme import STATUS_LABELS, status_scale
 from ddj.model import COMPARED_ATTRIBUTES
 
+if TYPE_CHECKING:
+    from ddj.compare import Comparison
+    from ddj.datasets.dataset import Dataset
+
 __all__ = ["discrepancy_matrix"]
 
 _METHOD = (
@@ -38,8 +42,8 @@ def _labels() -> list[str]:
 
 
 def discrepancy_matrix(
-    dataset: Any,
-    comparison: Any | None = None,
+    dataset: Dataset,
+    comparison: Comparison | None = None,
     *,
     incident_ids: Sequence[str] | str | None = None,
     max_incidents: int = 60,
@@ -153,7 +157,7 @@ def discrepancy_matrix(
     )
 
 
-def _aggregated(dataset: Any, incidents: pl.DataFrame, attributes: pl.DataFrame, max_incidents: int) -> alt.Chart:
+def _aggregated(dataset: Dataset, incidents: pl.DataFrame, attributes: pl.DataFrame, max_incidents: int) -> alt.Chart:
     warn_reduced(
         f"the discrepancy matrix shows, for {incidents.height:,} incidents (more than "
         f"max_incidents={max_incidents}), the share of incidents in each status per attribute; choose fewer "

@@ -124,8 +124,8 @@ def has_casualty_figures(dataset: Dataset, incident_id: str, comparison: Compari
 
 
 def casualty_ranges(
-    dataset: Any,
-    comparison: Any | None = None,
+    dataset: Dataset,
+    comparison: Comparison | None = None,
     *,
     incident_ids: Sequence[str] | str | None = None,
     max_incidents: int = 12,
@@ -319,7 +319,7 @@ def _alt_text(data: pl.DataFrame) -> str:
     return "Ranges of people killed and injured by side. " + " | ".join(parts) + "."
 
 
-def _totals(dataset: Any, incidents: pl.DataFrame, ranges: pl.DataFrame, max_incidents: int) -> alt.LayerChart:
+def _totals(dataset: Dataset, incidents: pl.DataFrame, ranges: pl.DataFrame, max_incidents: int) -> alt.LayerChart:
     warn_reduced(
         f"the casualty chart sums ranges over {incidents.height:,} incidents (more than "
         f"max_incidents={max_incidents}); choose fewer incidents to see each one"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import altair as alt
 import polars as pl
@@ -28,6 +28,10 @@ from ddj.charts.theme import OKABE_ITO, SIDE_COLOURS, SIDE_LABELS, side_scale
 from ddj.narrative.certainty import unsure_first_days
 from ddj.narrative.wording import long_date
 
+if TYPE_CHECKING:
+    from ddj.compare import Comparison
+    from ddj.datasets.dataset import Dataset
+
 __all__ = ["account_timeline"]
 
 _STATE_LABELS = {True: "account on the record", False: "account later replaced by its source"}
@@ -38,8 +42,8 @@ _CERTAINTY_LABELS = {"reported": "as the account gives it", "uncertain": "marked
 
 
 def account_timeline(
-    dataset: Any,
-    comparison: Any | None = None,
+    dataset: Dataset,
+    comparison: Comparison | None = None,
     *,
     incident_ids: Sequence[str] | str | None = None,
     max_incidents: int = 40,
@@ -86,14 +90,18 @@ def account_timeline(
     return _per_incident(dataset, incidents, accounts, current, acknowledgement)
 
 
-def _acknowledgement(incidents: pl.DataFrame, comparison: Any) -> pl.DataFrame:
+def _acknowledgement(incidents: pl.DataFrame, comparison: Comparison) -> pl.DataFrame:
     wanted = ["incident_id", "acknowledged", "first_official_date", "first_unofficial_date", "days_to_official"]
     table = comparison.incidents.select(wanted)
     return incidents.select("incident_id", "title", "date_start", "date_end").join(table, on="incident_id", how="left")
 
 
 def _per_incident(
-    dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame, current: pl.DataFrame, acknowledgement: pl.DataFrame
+    dataset: Dataset,
+    incidents: pl.DataFrame,
+    accounts: pl.DataFrame,
+    current: pl.DataFrame,
+    acknowledgement: pl.DataFrame,
 ) -> alt.LayerChart:
     # each row is labelled with the incident's whole title and date, wrapped onto lines, never cut
     order = incidents.with_row_index("order").select("incident_id", "order", wrapped(full_label()).alias("incident"))
@@ -382,7 +390,7 @@ def _alt_text(incidents: pl.DataFrame, marks: pl.DataFrame, gaps: pl.DataFrame, 
 
 
 def _aggregated(
-    dataset: Any, incidents: pl.DataFrame, accounts: pl.DataFrame, ack: pl.DataFrame, max_incidents: int
+    dataset: Dataset, incidents: pl.DataFrame, accounts: pl.DataFrame, ack: pl.DataFrame, max_incidents: int
 ) -> alt.VConcatChart:
     warn_reduced(
         f"the timeline shows counts per period for {incidents.height:,} incidents (more than "

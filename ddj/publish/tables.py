@@ -18,11 +18,14 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from ddj.errors import NotFoundError, UnusableDataError
+
+if TYPE_CHECKING:
+    from ddj.datasets.dataset import Dataset
 
 #: The comparison's statuses in words a reader of a published table understands. Every status in
 #: :data:`ddj.compare.STATUSES` is published; one missing here is shown as its own name with spaces.
@@ -208,7 +211,7 @@ class Publication:
         return tuple(t.name for t in self.tables) + tuple(v.name for v in self.views)
 
 
-def collect(dataset: Any, *, comparison: bool = True, today: dt.date | None = None) -> Publication:
+def collect(dataset: Dataset, *, comparison: bool = True, today: dt.date | None = None) -> Publication:
     """What ``dataset`` publishes: its resources, its comparison (when ``comparison``) and the views.
 
     An incident dataset publishes its four resources, the comparison's per-incident, per-attribute and
@@ -322,7 +325,7 @@ _INCIDENT_PRESENTATION: dict[str, dict[str, Any]] = {
 }
 
 
-def _incident_resources(dataset: Any, descriptor: dict[str, Any]) -> list[Table]:
+def _incident_resources(dataset: Dataset, descriptor: dict[str, Any]) -> list[Table]:
     from ddj.model import INCIDENT_RESOURCES
 
     tables = []
@@ -347,7 +350,7 @@ def _incident_resources(dataset: Any, descriptor: dict[str, Any]) -> list[Table]
     return tables
 
 
-def _generic_tables(dataset: Any, descriptor: dict[str, Any]) -> list[Table]:
+def _generic_tables(dataset: Dataset, descriptor: dict[str, Any]) -> list[Table]:
     """Every resource of a package of another kind, as its Table Schema declares it."""
     tables = []
     for name, frame in dataset.tables.items():
@@ -384,7 +387,7 @@ def _generic_tables(dataset: Any, descriptor: dict[str, Any]) -> list[Table]:
     return tables
 
 
-def _tally_series(dataset: Any, descriptor: dict[str, Any]) -> Table:
+def _tally_series(dataset: Dataset, descriptor: dict[str, Any]) -> Table:
     from ddj.datasets.tally_kind import ALL_STATUSES as TALLY_STATUSES
     from ddj.tally import tally_series
 
@@ -415,7 +418,7 @@ def _tally_series(dataset: Any, descriptor: dict[str, Any]) -> Table:
 # --- the comparison and the views ---------------------------------------------------------------------------
 
 
-def _incident_tables(dataset: Any, descriptor: dict[str, Any], *, comparison: bool):
+def _incident_tables(dataset: Dataset, descriptor: dict[str, Any], *, comparison: bool):
     tables = _incident_resources(dataset, descriptor)
     if not comparison or not {"incidents", "sources", "accounts"} <= set(dataset.tables):
         return tables, [], ""

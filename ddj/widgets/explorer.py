@@ -21,7 +21,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import altair as alt
 import ipywidgets as w
@@ -44,6 +44,10 @@ from ddj.widgets.download import download_html
 from ddj.widgets.state import ROW_ORDERS, TABLE_ROWS, ExplorerData, View
 from ddj.widgets.table import IncidentTable
 from ddj.widgets.views import STYLE, counts_html, incident_html, table_html
+
+if TYPE_CHECKING:
+    from ddj.compare import Comparison
+    from ddj.datasets.dataset import Dataset
 
 __all__ = [
     "Explorer",
@@ -112,10 +116,10 @@ class Explorer:
 
     def __init__(
         self,
-        dataset: Any = "syria-ru-aviation",
+        dataset: str | os.PathLike[str] | Dataset = "syria-ru-aviation",
         *,
         filters: Any = None,
-        comparison: Any = None,
+        comparison: Comparison | None = None,
         debounce: float = 0.15,
         query: str | None = None,
     ) -> None:
@@ -871,7 +875,7 @@ def _takes_incident(notebook: str) -> bool:
         return False
 
 
-def _is_shipped(dataset: Any) -> bool:
+def _is_shipped(dataset: Dataset) -> bool:
     from ddj.datasets import data_dir
 
     try:

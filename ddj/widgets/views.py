@@ -4,7 +4,7 @@ side by side with its narrative. Every piece of text from the data goes through 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -14,6 +14,10 @@ from ddj.filters import FilterSpec, value_words
 from ddj.html import escape
 from ddj.model import COMPARED_ATTRIBUTES
 from ddj.widgets.state import View
+
+if TYPE_CHECKING:
+    from ddj.compare import Comparison
+    from ddj.datasets.dataset import Dataset
 
 __all__ = ["STYLE", "counts_html", "describe_spec", "incident_html", "table_html"]
 
@@ -164,7 +168,7 @@ def incident_html(data: Any, incident_id: str) -> str:
     )
 
 
-def _accounts_table(dataset: Any, comparison: Any, incident_id: str) -> str:
+def _accounts_table(dataset: Dataset, comparison: Comparison, incident_id: str) -> str:
     accounts = (
         comparison.accounts.filter(pl.col("incident_id") == incident_id)
         .join(

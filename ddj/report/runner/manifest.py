@@ -44,9 +44,12 @@ import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ddj.report._files import write_file
+
+if TYPE_CHECKING:
+    from ddj.datasets.dataset import Dataset
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
@@ -140,7 +143,7 @@ def file_hash(path: Path) -> str:
 
 
 def dataset_record(
-    parameter: str, reference: str, dataset: Any, slice_: dict[str, Any] | None = None
+    parameter: str, reference: str, dataset: Dataset, slice_: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """What the manifest says about one dataset a report read: name, version, kind and file hashes, and the
     slice (``{"incidents": [...], "digest": ...}``) when the notebook reads a scoped one.

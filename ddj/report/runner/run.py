@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ddj._io import file_sha256
 from ddj.errors import DDJError, NotebookError, ParameterError
@@ -33,6 +33,9 @@ from ddj.report.runner.cache import Cache, split_reports
 from ddj.report.runner.config import DEFAULT_TIMEOUT, GroupError, ReportSpec
 from ddj.report.runner.executors import Executor, SerialExecutor
 from ddj.report.runner.params import NotebookParameters, check_values, read_parameters
+
+if TYPE_CHECKING:
+    from ddj.datasets.dataset import Dataset
 
 
 @dataclass(frozen=True)
@@ -321,7 +324,7 @@ def _scope_of(notebook: Path, values: dict[str, Any]) -> tuple[str, list[str]] |
     return (scope["dataset"], ids) if scope is not None and ids is not None else None
 
 
-def _slice_record(dataset: Any, incident_ids: list[str]) -> dict[str, Any] | None:
+def _slice_record(dataset: Dataset, incident_ids: list[str]) -> dict[str, Any] | None:
     """The manifest's ``slice`` of a scoped dataset: its incidents (with the related ones) and its digest."""
     from ddj.datasets.scope import scope, slice_digest
 
