@@ -18,7 +18,7 @@ import os
 import re
 import shlex
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -118,7 +118,7 @@ class Explorer:
         self,
         dataset: str | os.PathLike[str] | Dataset = "syria-ru-aviation",
         *,
-        filters: Any = None,
+        filters: FilterSpec | Mapping[str, Any] | str | None = None,
         comparison: Comparison | None = None,
         debounce: float = 0.15,
         query: str | None = None,
@@ -171,7 +171,7 @@ class Explorer:
         """The filters in force."""
         return self._spec
 
-    def set_filters(self, spec: Any = None, /, **changes: Any) -> None:
+    def set_filters(self, spec: FilterSpec | Mapping[str, Any] | str | None = None, /, **changes: Any) -> None:
         """Show the view of ``spec`` (a FilterSpec, JSON or mapping), or the current spec with ``changes``."""
         new = _coerce(spec) if spec is not None else self._spec
         if changes:
@@ -848,7 +848,7 @@ def _shown(text: str, limit: int = 60) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def _coerce(filters: Any) -> FilterSpec:
+def _coerce(filters: FilterSpec | Mapping[str, Any] | str | None) -> FilterSpec:
     if filters is None:
         return FilterSpec()
     if isinstance(filters, FilterSpec):

@@ -34,10 +34,13 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ddj._shipped import data_dir, is_shipped  # the rule of ddj.datasets, without its polars
 from ddj.errors import DatasetPathError
+
+if TYPE_CHECKING:
+    from ddj.report.runner.config import ReportSpec
 
 #: Changes when the key's recipe changes, so that keys of an older recipe never match.
 KEY_VERSION = 4
@@ -374,7 +377,9 @@ def code_digest(cache: Cache, root: Path | None = None) -> str:
     return digest.hexdigest()
 
 
-def content_key(spec: Any, cache: Cache, software: dict[str, str] | None = None, code: str | None = None) -> str | None:
+def content_key(
+    spec: ReportSpec, cache: Cache, software: dict[str, str] | None = None, code: str | None = None
+) -> str | None:
     """The content key of a :class:`ddj.report.runner.config.ReportSpec`, or ``None`` when it cannot be computed
     (an unreadable notebook, a dataset that does not exist): such a report always runs and says why.
 
