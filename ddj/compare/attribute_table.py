@@ -85,7 +85,7 @@ class _Parts:
         k = self.k
         position = pl.int_range(start, end, dtype=pl.UInt32, eager=True)
         if name == "incident_id":
-            return self.incident_ids.gather(position // k)
+            return self.incident_ids.gather(position // k).alias(name)
         if name in ("attribute", "label"):
             dtype = ATTRIBUTE_DTYPE if name == "attribute" else LABEL_DTYPE
             return pl.Series(name, dtype.categories, dtype=dtype).gather(position % k)
