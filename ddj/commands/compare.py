@@ -224,39 +224,39 @@ def _with_incident_columns(
         ):
             msg = "the attribute batches are not of these incidents, or not of this many rows"
             raise ValueError(msg)
+        batches = attributes
 
-        def built(number: int) -> pl.DataFrame:
-            part = attributes.batch(number)
-            positions = pl.int_range(number * rows, number * rows + part.height, dtype=pl.UInt32, eager=True)
-            return pl.concat([part, summary[positions // max(1, per_incident)]], how="horizontal")
+        def attribute_rows(start: int) -> pl.DataFrame:
+            return batches.batch(start // rows)
 
-        schema = built(len(attributes) - 1).head(0).schema
-        deferred = [pl.defer(functools.partial(built, number), schema=schema) for number in range(len(attributes))]
-        return pl.concat(deferred, rechunk=False)
-    ids = attributes.get_column("incident_id")
-    in_step = (
-        n > 0
-        and attributes.height == per_incident * n
-        and ids.gather_every(per_incident).equals(incidents.get_column("incident_id"), check_names=False)
-        and (ids.rle_id() == pl.int_range(0, ids.len(), dtype=pl.UInt32, eager=True) // per_incident).all()
-    )
-    if not in_step:
-        return attributes.lazy().join(incidents.lazy(), on="incident_id", how="left", maintain_order="left")
-    batches = [min(rows, attributes.height - start) for start in range(0, attributes.height, rows)]
-    # Columns already in chunks of one batch each (compare(..., chunk_rows=rows)) are sliced as they are.
-    aligned = all(column.chunk_lengths() == batches for column in attributes.get_columns())
-    own_rows = pl.all().gather(pl.int_range(0, pl.len(), dtype=pl.UInt32))
+    else:
+        ids = attributes.get_column("incident_id")
+        in_step = (
+            n > 0
+            and attributes.height == per_incident * n
+            and ids.gather_every(per_incident).equals(incidents.get_column("incident_id"), check_names=False)
+            and (ids.rle_id() == pl.int_range(0, ids.len(), dtype=pl.UInt32, eager=True) // per_incident).all()
+        )
+        if not in_step:
+            return attributes.lazy().join(incidents.lazy(), on="incident_id", how="left", maintain_order="left")
+        table = attributes
+        sizes = [min(rows, table.height - start) for start in range(0, table.height, rows)]
+        # Columns already in chunks of one batch each (compare(..., chunk_rows=rows)) are sliced as they are.
+        aligned = all(column.chunk_lengths() == sizes for column in table.get_columns())
+        own_rows = pl.all().gather(pl.int_range(0, pl.len(), dtype=pl.UInt32))
+
+        def attribute_rows(start: int) -> pl.DataFrame:
+            part = table.slice(start, rows)
+            return part if aligned else part.select(own_rows)
 
     def batch(start: int) -> pl.DataFrame:
-        part = attributes.slice(start, rows)
-        positions = pl.int_range(start, start + part.height, dtype=pl.UInt32, eager=True) // per_incident
-        return pl.concat([part if aligned else part.select(own_rows), summary[positions]], how="horizontal")
+        part = attribute_rows(start)
+        positions = pl.int_range(start, start + part.height, dtype=pl.UInt32, eager=True) // max(1, per_incident)
+        return pl.concat([part, summary[positions]], how="horizontal")
 
-    schema = batch(0).head(0).schema
-    return pl.concat(
-        [pl.defer(functools.partial(batch, start), schema=schema) for start in range(0, attributes.height, rows)],
-        rechunk=False,
-    )
+    starts = list(range(0, attributes.height, rows)) or [0]  # one empty batch for a table of no rows
+    schema = batch(starts[-1]).head(0).schema
+    return pl.concat([pl.defer(functools.partial(batch, start), schema=schema) for start in starts], rechunk=False)
 
 
 #: Rows per Parquet row group: large enough for fast scans and good compression, small enough that a reader

@@ -206,7 +206,7 @@ def compare(dataset: Dataset, *, as_of: dt.date | None = None, chunk_rows: int |
     its attributes are reported only by unofficial accounts, and three independent origins that
     agree with one another make the grade fair.
     """
-    _check_rows("chunk_rows", chunk_rows, "(or None for one chunk)")
+    _check_rows("chunk_rows", chunk_rows, optional=True)
     incidents, attributes, changes, accounts = _comparison(
         dataset, as_of, lambda ids, results, account_ids: attribute_table(ids, results, account_ids, chunk_rows)
     )
@@ -254,18 +254,20 @@ def compare_in_batches(
     >>> batches.collect().equals(compare(dataset).attributes)
     True
     """
-    _check_rows("rows", rows, "")
+    _check_rows("rows", rows, optional=False)
     incidents, attributes, _, _ = _comparison(
         dataset, as_of, lambda ids, results, account_ids: attribute_batches(ids, results, account_ids, rows)
     )
     return incidents, attributes
 
 
-def _check_rows(name: str, rows: object, otherwise: str) -> None:
-    if rows is None and otherwise:
+def _check_rows(name: str, rows: object, *, optional: bool) -> None:
+    """Refuse ``rows`` unless it is a whole number of 1 or more (or None, when ``optional``)."""
+    if rows is None and optional:
         return
     if not isinstance(rows, int) or isinstance(rows, bool) or rows < 1:
-        msg = f"{name} must be a whole number of rows, 1 or more{' ' + otherwise if otherwise else ''}, not {rows!r}"
+        otherwise = " (or None for one chunk)" if optional else ""
+        msg = f"{name} must be a whole number of rows, 1 or more{otherwise}, not {rows!r}"
         raise InvalidValueError(msg)
 
 
