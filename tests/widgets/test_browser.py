@@ -7,6 +7,7 @@ view; a brush on the timeline must come back as dates in the filters.
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -60,10 +61,10 @@ def _texts(page, chart: str) -> list[str]:
     return page.locator(f".ddj-chart-{chart} svg text").all_text_contents()
 
 
-def _wait_for_view(page, view) -> None:
+def _wait_for_view(page, view, timeout: int = TIMEOUT_MS) -> None:
     """Wait until the page shows ``view``: the count, the table and the three charts' new data."""
-    page.wait_for_selector(f".ddj-x-counts[data-incidents='{view.counts.incidents}']", timeout=TIMEOUT_MS)
-    page.wait_for_selector(f".ddj-x-table[data-rows='{view.table.height}']", timeout=TIMEOUT_MS)
+    page.wait_for_selector(f".ddj-x-counts[data-incidents='{view.counts.incidents}']", timeout=timeout)
+    page.wait_for_selector(f".ddj-x-table[data-rows='{view.table.height}']", timeout=timeout)
     title = f"When: {view.counts.incidents} of {view.counts.total} incidents, by {view.period}"
     page.wait_for_function(
         """([title, cells, points]) => {
@@ -73,8 +74,31 @@ def _wait_for_view(page, view) -> None:
             return texts.includes(title) && rects === cells && symbols === points;
         }""",
         arg=[title, view.matrix.height, view.map.height],
-        timeout=TIMEOUT_MS,
+        timeout=timeout,
     )
+
+
+def _brushed_view(page, data):
+    """The view of the dates a brush set, once the page shows it.
+
+    The brush reports its interval while it is dragged, so the date inputs may first hold a passing interval:
+    wait for the view of the dates the inputs hold, and read them again until the page shows the view of dates
+    that no longer change (within the usual deadline).
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:
+        dates = (page.input_value(".ddj-filter-date-from input"), page.input_value(".ddj-filter-date-to input"))
+        view = data.view(FilterSpec(date_from=dates[0], date_to=dates[1]))
+        try:
+            _wait_for_view(page, view, timeout=5_000)
+        except PlaywrightTimeout:
+            if time.monotonic() > deadline:
+                raise
+            continue
+        if (page.input_value(".ddj-filter-date-from input"), page.input_value(".ddj-filter-date-to input")) == dates:
+            return view
 
 
 def test_a_filter_change_updates_count_table_and_charts_and_nothing_leaves_localhost(dashboard, data):
@@ -169,11 +193,8 @@ def test_a_filter_change_updates_count_table_and_charts_and_nothing_leaves_local
             page.wait_for_function(
                 "() => document.querySelector('.ddj-filter-date-from input').value !== ''", timeout=TIMEOUT_MS
             )
-            first = page.input_value(".ddj-filter-date-from input")
-            last = page.input_value(".ddj-filter-date-to input")
-            brushed = data.view(FilterSpec(date_from=first, date_to=last))
+            brushed = _brushed_view(page, data)
             assert 0 < brushed.counts.incidents < everything.counts.incidents
-            _wait_for_view(page, brushed)
         finally:
             browser.close()
     assert blocked == [], f"requests that would have left localhost: {blocked}"
