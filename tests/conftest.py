@@ -73,7 +73,6 @@ LONGEST_FIRST = (
     "widgets.test_explorer_browser",
     "report.runner.test_run",
     "widgets.test_explorer_server",
-    "compare.test_baseline",
     "charts.test_large",
     "report.runner.test_pool",
     "widgets.test_browser",

@@ -1,4 +1,8 @@
-"""The benchmark's pandas baseline implements the same rules as ddj: both agree on 10,000 synthetic incidents."""
+"""The benchmark's pandas baseline implements the same rules as ddj: both agree on 4,000 synthetic incidents.
+
+4,000 incidents already give every attribute every status and every grade (the test checks it); 10,000 took
+50 s of a two-worker suite, most of it pandas, and added no case (December 2026).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ import pytest
 
 from benchmarks.pandas_baseline import compare_pandas
 from ddj.compare import compare
+from ddj.compare.statuses import STATUSES
 from ddj.datasets.dataset import Dataset
+from ddj.model import COMPARED_ATTRIBUTES
 from ddj.synth import synthetic_tables
 
 INCIDENT_COLUMNS = [
@@ -62,8 +68,8 @@ def _plain(record: dict) -> dict:
 
 
 @pytest.mark.slow
-def test_pandas_baseline_and_ddj_agree_on_ten_thousand_incidents():
-    tables = synthetic_tables(10_000, seed=7)
+def test_pandas_baseline_and_ddj_agree_on_four_thousand_incidents():
+    tables = synthetic_tables(4_000, seed=7)
     # A search for official statements declared on every incident but every third one.
     ids = tables["incidents"]["incident_id"]
     not_searched = ids.gather_every(3).to_list()
@@ -84,7 +90,7 @@ def test_pandas_baseline_and_ddj_agree_on_ten_thousand_incidents():
         tables["overrides"].to_pandas(),
         searched=set(ids.to_list()) - set(not_searched),
     )
-    assert len(attributes) == ours.attributes.height == 100_000
+    assert len(attributes) == ours.attributes.height == 40_000
     theirs_attributes = [_plain(r) for r in attributes[ATTRIBUTE_COLUMNS].to_dict("records")]
     ours_attributes = ours.attributes.select(ATTRIBUTE_COLUMNS).to_dicts()
     differ = [(a, b) for a, b in zip(ours_attributes, theirs_attributes, strict=True) if a != b]
@@ -94,15 +100,9 @@ def test_pandas_baseline_and_ddj_agree_on_ten_thousand_incidents():
     differ = [(a, b) for a, b in zip(ours_incidents, theirs_incidents, strict=True) if a != b]
     assert not differ, differ[:3]
     # The synthetic set is varied enough for the agreement to mean something.
-    assert {r["status"] for r in ours_attributes} == {
-        "agree",
-        "contradict",
-        "official_silent",
-        "no_official_record",
-        "unofficial_only",
-        "official_only",
-        "unknown",
-    }
+    seen = {(r["attribute"], r["status"]) for r in ours_attributes}
+    every = {(a.name, status) for a in COMPARED_ATTRIBUTES for status in STATUSES}
+    assert seen == every, f"no incident has these statuses: {sorted(every - seen)}"
     assert {r["grade"] for r in ours_incidents} == {
         "confirmed",
         "fair",
