@@ -264,7 +264,9 @@ def _executor(args: argparse.Namespace) -> Any:
         if args.jobs and args.jobs > 1:
             raise ConflictingOptionsError("--fresh-kernels runs one report at a time; leave out --jobs")
         return SerialExecutor()
-    return WarmExecutor(args.jobs)
+    from ddj.report.runner.run import warm_worker
+
+    return WarmExecutor(args.jobs, warm_up=warm_worker)
 
 
 def _list(specs: list, errors: list) -> int:

@@ -56,33 +56,6 @@ _MILITARY_WORDS = (
 )
 
 
-def is_official_source(name: str, operator: str) -> bool:
-    """Whether a source is the operator's own officials: listed for the operator's country in the officials table.
-
-    Matching is exact after normalisation (see :mod:`ddj.importers._sides`): no word in a name ("Armed Forces",
-    "Air Force") makes a source official, and the operator's country must be the body's own.
-
-    Examples
-    --------
-    >>> is_official_source("Ministry of Defence of Russia", "Military Forces of Russia (2000-)")
-    True
-    >>> is_official_source("General Staff of the Armed Forces of Ukraine", "Military Forces of Russia (2000-)")
-    False
-    >>> is_official_source("Turkish Armed Forces", "Military Forces of Russia (2000-)")
-    False
-
-    The Russian defence ministry speaks officially for Russian forces; Ukraine's General Staff and Turkey's
-    armed forces do not.
-    """
-    from ddj.importers._sides import actor_country, official_body
-
-    body = official_body(name)
-    country = actor_country(operator)
-    return bool(
-        body and country and body["country"] == country and body["kind"] in ("official_military", "official_government")
-    )
-
-
 _BODY_WORDS = (
     "ministry",
     "general staff",

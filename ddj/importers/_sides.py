@@ -317,3 +317,28 @@ def unused_overrides(overrides: pl.DataFrame | None, resolved: pl.DataFrame) -> 
     keys = resolved["_key"].unique().implode()
     unused = overrides.filter(~pl.col("key").is_in(keys))
     return [f"row {r}: {s!r} is not a source of this file" for r, s in unused.select("row", "source").iter_rows()]
+
+
+def is_official_source(name: str, operator: str) -> bool:
+    """Whether a source is the operator's own officials: listed for the operator's country in the officials table.
+
+    Matching is exact after normalisation (see :func:`official_body`): no word in a name ("Armed Forces",
+    "Air Force") makes a source official, and the operator's country must be the body's own.
+
+    Examples
+    --------
+    >>> is_official_source("Ministry of Defence of Russia", "Military Forces of Russia (2000-)")
+    True
+    >>> is_official_source("General Staff of the Armed Forces of Ukraine", "Military Forces of Russia (2000-)")
+    False
+    >>> is_official_source("Turkish Armed Forces", "Military Forces of Russia (2000-)")
+    False
+
+    The Russian defence ministry speaks officially for Russian forces; Ukraine's General Staff and Turkey's
+    armed forces do not.
+    """
+    body = official_body(name)
+    country = actor_country(operator)
+    return bool(
+        body and country and body["country"] == country and body["kind"] in ("official_military", "official_government")
+    )

@@ -12,7 +12,7 @@ import pytest
 import ddj
 from ddj.cli import main
 from ddj.errors import ImportFormatError, UsageError, ValidationError
-from ddj.importers._common import is_official_source
+from ddj.importers._sides import is_official_source
 from ddj.importers.acled import import_acled
 from ddj.importers.ucdp import import_ucdp
 from tests.paths import FIXTURES as TEST_FIXTURES

@@ -154,11 +154,16 @@ class WarmExecutor:
 
     engine: str | None = "ddj-warm"
 
-    def __init__(self, jobs: int | None = None, *, max_runs: int | None = None) -> None:
+    def __init__(
+        self, jobs: int | None = None, *, max_runs: int | None = None, warm_up: Callable[[], object] | None = None
+    ) -> None:
         from ddj.report.runner.pool import MAX_RUNS
 
         self.jobs = max(1, jobs or default_jobs())
         self.max_runs = max_runs or MAX_RUNS
+        #: Run in each new worker process while its first kernel starts (picklable): loads what the jobs will
+        #: need, so the first job does not wait for it. The runner passes :func:`ddj.report.runner.run.warm_worker`.
+        self.warm_up = warm_up
         self._slots: list[_Slot] | None = None
         self._started = False
         #: How many reports of each notebook are still to be handed out, when start() was told (else empty).
@@ -356,7 +361,7 @@ class WarmExecutor:
             max_workers=workers,
             mp_context=spawn_context_passing_fds(lifecycle.inherited_fds),
             initializer=_start_worker,
-            initargs=(self.max_runs, notebook, os.getpid(), lifecycle.inherited_fds()),
+            initargs=(self.max_runs, notebook, os.getpid(), lifecycle.inherited_fds(), self.warm_up),
         )
 
     @staticmethod
@@ -390,9 +395,15 @@ class _Slot:
     notebook: Path | None
 
 
-def _start_worker(max_runs: int, notebook: Path | None, parent: int | None = None, fds: tuple[int, ...] = ()) -> None:
+def _start_worker(
+    max_runs: int,
+    notebook: Path | None,
+    parent: int | None = None,
+    fds: tuple[int, ...] = (),
+    warm_up: Callable[[], object] | None = None,
+) -> None:
     """In a new worker process: die with the calling process, keep the run lock, set up the kernel pool, start the
-    first kernel, import what runs reports.
+    first kernel, and run ``warm_up`` while it starts.
     """
     import signal
 
@@ -413,15 +424,9 @@ def _start_worker(max_runs: int, notebook: Path | None, parent: int | None = Non
     if notebook is not None:
         with contextlib.suppress(Exception):  # the first report starts a kernel and reports what fails
             kernels.launch(notebook, _kernel_name(notebook))
-    # While the kernel starts, load what the first report needs: the page exporter and the charts' scripts.
-    # (The worker draws no chart: the kernel made each SVG, and the PNG is rasterised from it.)
-    import ddj.report.runner.run  # noqa: F401
-    from ddj.report.pages.figures import javascript_bundle
-    from ddj.report.pages.htmlexport import _exporter
-
     pool.register()
-    _exporter()
-    javascript_bundle()
+    if warm_up is not None:  # while the kernel starts
+        warm_up()
     import gc
 
     gc.freeze()  # the imports last as long as the worker: keep them out of later garbage collections

@@ -419,6 +419,19 @@ def _notebook_heading(notebook: Path) -> str:
 # --- one report ----------------------------------------------------------------------------------
 
 
+def warm_worker() -> None:
+    """Load what a report's page needs (the page exporter and the charts' scripts): a worker process runs this
+    while its first kernel starts (:class:`~ddj.report.runner.executors.WarmExecutor`'s ``warm_up``), so its
+    first report does not wait for it. The worker draws no chart: the kernel made each SVG, and the PNG is
+    rasterised from it.
+    """
+    from ddj.report.pages.figures import javascript_bundle
+    from ddj.report.pages.htmlexport import _exporter
+
+    _exporter()
+    javascript_bundle()
+
+
 def run_report(job: ReportJob) -> ReportResult:
     """Run one report and write its folder; never raises for a failing notebook.
 
