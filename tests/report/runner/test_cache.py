@@ -22,7 +22,7 @@ import ddj.datasets.registry
 from ddj.report.runner.cache import Cache, cached_column_values, code_digest, content_key, data_dir, is_shipped
 from ddj.report.runner.config import ReportSpec, load_config
 from ddj.report.runner.executors import WarmExecutor
-from ddj.report.runner.run import run_reports
+from ddj.report.runner.run import run_reports, warm_worker
 from tests.fixtures.minimal import write_package
 from tests.paths import ROOT
 
@@ -76,7 +76,7 @@ def runs(tmp_path_factory):
     (code / "compare").mkdir(parents=True)
     shutil.copy(ROOT / "ddj" / "__init__.py", code / "__init__.py")
     shutil.copy(ROOT / "ddj" / "compare" / "grades.py", code / "compare" / "grades.py")
-    with WarmExecutor(1) as executor, pytest.MonkeyPatch.context() as code_root:
+    with WarmExecutor(1, warm_up=warm_worker) as executor, pytest.MonkeyPatch.context() as code_root:
         code_root.setattr("ddj.report.runner.cache.CODE_ROOT", code)
         _write_config(base)
         step("first")

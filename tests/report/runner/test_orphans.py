@@ -27,7 +27,7 @@ import pytest
 from ddj.report.runner import lifecycle
 from ddj.report.runner.config import load_config
 from ddj.report.runner.executors import WarmExecutor
-from ddj.report.runner.run import run_reports
+from ddj.report.runner.run import run_reports, warm_worker
 from tests.paths import ROOT
 
 FIXTURES = ROOT / "tests" / "notebooks"
@@ -315,10 +315,10 @@ def _die_always(job: tuple[int, str]) -> int:
 
 def test_a_lost_workers_jobs_are_tried_once_more_on_a_new_worker(tmp_path):
     marker = str(tmp_path / "died")
-    with WarmExecutor(2, max_runs=5) as executor:
+    with WarmExecutor(2, max_runs=5, warm_up=warm_worker) as executor:
         results = list(executor.map(_die_once, [(n, marker) for n in range(1, 7)], on_error=lambda job, err: "lost"))
     assert sorted(results) == [1, 4, 9, 16, 25, 36] and executor.lost_workers == 1
-    with WarmExecutor(2, max_runs=5) as executor:
+    with WarmExecutor(2, max_runs=5, warm_up=warm_worker) as executor:
         results = list(
             executor.map(
                 _die_always,
@@ -339,7 +339,7 @@ def test_a_report_whose_worker_is_killed_runs_again_and_the_other_report_too(tmp
         f'[reports.slow]\nnotebook = "{FIXTURES / "slow.ipynb"}"\nparameters = {{ seconds = 0.5 }}\n',
         encoding="utf-8",
     )
-    with WarmExecutor(2) as executor:
+    with WarmExecutor(2, warm_up=warm_worker) as executor:
         summary = run_reports(load_config(config).reports, tmp_path / "out", executor=executor)
     assert (tmp_path / "killed").exists()  # the first try killed its worker
     assert [(r.name, r.status) for r in summary.results] == [("killer", "ok"), ("slow", "ok")]

@@ -17,7 +17,7 @@ from ddj.errors import ParameterError
 from ddj.report.runner.config import load_config
 from ddj.report.runner.executors import WarmExecutor
 from ddj.report.runner.params import papermill_value, parse_cli_value, read_parameters
-from ddj.report.runner.run import adhoc_spec, run_reports
+from ddj.report.runner.run import adhoc_spec, run_reports, warm_worker
 from tests.paths import TESTS
 
 FIXTURES = TESTS / "notebooks"
@@ -46,7 +46,7 @@ def ran(tmp_path_factory):
         "".join(f'[reports.{name}]\nnotebook = "{FIXTURES / (name + ".ipynb")}"\n\n' for name in EXPECTED),
         encoding="utf-8",
     )
-    with WarmExecutor(2) as executor:
+    with WarmExecutor(2, warm_up=warm_worker) as executor:
         summary = run_reports(load_config(config).reports, base / "out", executor=executor)
     return {"base": base, "results": {r.name: r for r in summary.results}}
 

@@ -23,7 +23,7 @@ import pytest
 from ddj.report.runner import pool
 from ddj.report.runner.config import ReportSpec, load_config
 from ddj.report.runner.executors import WarmExecutor
-from ddj.report.runner.run import ReportJob, prepare_jobs, run_report, run_reports
+from ddj.report.runner.run import ReportJob, prepare_jobs, run_report, run_reports, warm_worker
 from tests.fixtures.executed import normalized as _normalized
 from tests.paths import ROOT
 
@@ -156,7 +156,7 @@ def test_worker_processes_with_warm_kernels_give_the_same_pages(runs, tmp_path):
         f'[reports.probe]\nnotebook = "{FIXTURES / "probe-state.ipynb"}"\n',
         encoding="utf-8",
     )
-    with WarmExecutor(2) as executor:
+    with WarmExecutor(2, warm_up=warm_worker) as executor:
         summary = run_reports(load_config(config).reports, tmp_path / "out", executor=executor)
     assert [(r.name, r.status) for r in summary.results] == [("tiny", "ok"), ("probe", "ok")]
     assert _files(tmp_path / "out" / "tiny") == _files(runs["fresh"] / "tiny")
@@ -172,7 +172,7 @@ def _square_or_die(n: int) -> int:
 
 
 def test_a_lost_worker_process_fails_its_job_and_the_other_jobs_still_run():
-    with WarmExecutor(2, max_runs=5) as executor:
+    with WarmExecutor(2, max_runs=5, warm_up=warm_worker) as executor:
         results = list(executor.map(_square_or_die, [1, 2, 3, 4, 5, 6], on_error=lambda job, err: ("lost", job, err)))
     lost = {r[1]: type(r[2]).__name__ for r in results if isinstance(r, tuple)}
     done = sorted(r for r in results if not isinstance(r, tuple))
@@ -253,7 +253,7 @@ def test_reports_of_one_notebook_follow_its_warm_worker_and_all_run(tmp_path):
     incident, theatre = tmp_path / "incident.ipynb", tmp_path / "theatre.ipynb"
     jobs = [_Job("theatre", theatre), _Job("a", incident), _Job("b", incident)]
     started: list[str] = []
-    with WarmExecutor(2, max_runs=5) as executor:
+    with WarmExecutor(2, max_runs=5, warm_up=warm_worker) as executor:
         executor._started = True  # noqa: SLF001 - workers without kernels: the dispatch is what is tested
         executor._pending.update(j.notebook for j in jobs)  # noqa: SLF001
         executor._slots = [executor._new_slot(None, start=False) for _ in range(2)]  # noqa: SLF001

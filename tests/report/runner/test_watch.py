@@ -21,7 +21,7 @@ import pytest
 
 from ddj.report.runner.config import load_config
 from ddj.report.runner.executors import WarmExecutor
-from ddj.report.runner.run import run_reports
+from ddj.report.runner.run import run_reports, warm_worker
 from ddj.report.runner.watch import Plan, Watched, file_changes, watch_reports
 from tests.paths import ROOT
 from tests.report.runner.test_orphans import TOKEN, lock_is_free, poll, processes_of
@@ -86,7 +86,7 @@ def scenario(tmp_path_factory):
 
     stream = io.StringIO()
     watched = Watched(config=config, ignored=out)
-    with pytest.MonkeyPatch.context() as patch, WarmExecutor(1) as executor:
+    with pytest.MonkeyPatch.context() as patch, WarmExecutor(1, warm_up=warm_worker) as executor:
         # ddj's own files are part of every key; held still here, so that an edit to ddj while the test runs (or
         # another test's) cannot rerun every report
         patch.setattr("ddj.report.runner.cache.code_digest", lambda cache, root=None: "ddj-code")
