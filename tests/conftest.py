@@ -27,8 +27,10 @@ Both make targets run the suite on parallel workers (pytest-xdist: ``-n 2 --dist
   built once; the modules of :data:`LONGEST_FIRST` are collected first, so they start first.
 - Each worker (and a plain ``pytest`` run) has a cache folder of its own: :func:`pytest_configure` points
   ``$DDJ_CACHE_DIR`` at a new temporary folder, inherited by the reports, servers and kernels a test
-  starts, and removes it at the end. A test that needs a cache in a known state sets its own folder with
-  ``monkeypatch.setenv("DDJ_CACHE_DIR", ...)``.
+  starts, and removes it at the end. Only its ``charts/`` folder is the session's, shared by the workers: a
+  rendering is kept whole under the key of what it draws, so a chart one worker rendered is not rendered
+  again by the other, and two workers writing the same rendering write the same bytes. A test that needs a
+  cache in a known state sets its own folder with ``monkeypatch.setenv("DDJ_CACHE_DIR", ...)``.
 - Anything else a test writes goes in its ``tmp_path``, never into the repository (Hypothesis' example
   database in ``.hypothesis/`` aside, which is safe to share), and a server listens on a port the system
   gives (``--port 0``), never a fixed one.
@@ -41,6 +43,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from typing import Any
 
 import pytest
 
@@ -84,16 +87,28 @@ LONGEST_FIRST = (
 )
 
 
+#: The key under which the controller hands its renderings folder to each worker (xdist's ``workerinput``).
+_RENDERINGS_KEY = "ddj_renderings"
+#: Where the session keeps that folder's path, for :func:`pytest_configure_node`.
+_RENDERINGS_STASH = pytest.StashKey[str]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Give this test process (each xdist worker, or the one serial run) a cache folder of its own.
 
     ``$DDJ_CACHE_DIR`` is set to a new temporary folder, removed when the process ends, so the tests neither read
     what an earlier run or the user's own work left in ``~/.cache/ddj`` nor race another worker writing the same
-    files; the reports, servers and kernels the tests start inherit it. A test that needs another cache folder
+    files; the reports, servers and kernels the tests start inherit it. Its ``charts/`` (the kept renderings, see
+    :func:`ddj.report.pages.figures.kept_rendering`) links to one folder for the whole session, made by the
+    controller and handed to each worker (:func:`pytest_configure_node`). A test that needs another cache folder
     still sets its own with ``monkeypatch.setenv``, which this leaves alone (and restores after the test).
     """
     worker = getattr(config, "workerinput", {}).get("workerid", "main")
     folder = tempfile.mkdtemp(prefix=f"ddj-test-cache-{worker}-")
+    shared = getattr(config, "workerinput", {}).get(_RENDERINGS_KEY)
+    renderings = shared or tempfile.mkdtemp(prefix="ddj-test-renderings-")
+    config.stash[_RENDERINGS_STASH] = renderings
+    os.symlink(renderings, os.path.join(folder, "charts"))
     before = os.environ.get("DDJ_CACHE_DIR")
     os.environ["DDJ_CACHE_DIR"] = folder
 
@@ -102,9 +117,17 @@ def pytest_configure(config: pytest.Config) -> None:
             os.environ.pop("DDJ_CACHE_DIR", None)
         else:
             os.environ["DDJ_CACHE_DIR"] = before
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)  # the link, not what it points to
+        if not shared:
+            shutil.rmtree(renderings, ignore_errors=True)
 
     config.add_cleanup(restore)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """Hand the session's renderings folder to a worker as it starts (pytest-xdist)."""
+    node.workerinput[_RENDERINGS_KEY] = node.config.stash[_RENDERINGS_STASH]
 
 
 def _module(item: pytest.Item) -> str:
