@@ -1,8 +1,9 @@
 """What every chart shares: title, source line, method note, alt text, and the inputs charts read.
 
 Every chart carries a title; a subtitle whose lines are the method note and a source line naming
-the datasets; and alt text in the Vega-Lite ``description``, which :func:`chart_alt_text` reads
-back and :mod:`ddj.charts.export` writes into the SVG's ``<title>``/``<desc>``.
+the datasets; the same texts unwrapped in its ``usermeta`` (:data:`TEXT_META`); and alt text in the
+Vega-Lite ``description``, which :func:`chart_alt_text` reads back and :mod:`ddj.charts.export` writes
+into the SVG's ``<title>``/``<desc>``.
 """
 
 from __future__ import annotations
@@ -83,9 +84,32 @@ def finish(
         A credit line for third-party data the chart draws; none when empty.
     """
     chars = title_chars(width) if width else _TITLE_WRAP
-    lines = textwrap.wrap(f"Method: {method}", _LINE) + (textwrap.wrap(credit, _LINE) if credit else [])
-    lines += textwrap.wrap(source_line(sources), _LINE)
-    return chart.properties(title=alt.Title(text=title_lines(title, width=chars), subtitle=lines), description=alt_text)
+    paragraphs = [f"Method: {method}", *([credit] if credit else []), source_line(sources)]
+    lines = [line for paragraph in paragraphs for line in textwrap.wrap(paragraph, _LINE)]
+    return chart.properties(
+        title=alt.Title(text=title_lines(title, width=chars), subtitle=lines),
+        description=alt_text,
+        usermeta=text_meta(title, paragraphs),
+    )
+
+
+TEXT_META = "ddj_text"
+"""The key, in a finished chart's Vega-Lite ``usermeta``, of its title and subtitle paragraphs as written (not
+wrapped): a report page wraps them again to a phone's column when the chart is wider than the column (see
+:mod:`ddj.report.pages.htmlexport`), so the title and method note are read without scrolling sideways."""
+
+
+def text_meta(title: str, paragraphs: Sequence[str]) -> dict[str, Any]:
+    """The ``usermeta`` of a chart titled ``title`` whose subtitle wraps ``paragraphs`` (see :data:`TEXT_META`).
+
+    Examples
+    --------
+    >>> text_meta("Grades over time", ["Method: one grade an incident.", "Source: ddj dataset x."])["ddj_text"]
+    {'title': 'Grades over time', 'subtitle': ['Method: one grade an incident.', 'Source: ddj dataset x.']}
+
+    The title and each paragraph whole: a page wraps them to its column.
+    """
+    return {TEXT_META: {"title": str(title), "subtitle": [str(p) for p in paragraphs]}}
 
 
 def title_chars(width: float) -> int:

@@ -15,7 +15,7 @@ import altair as alt
 import polars as pl
 
 from ddj._scalars import date_value
-from ddj.charts._common import finish, title_chars, title_lines, utc_x
+from ddj.charts._common import finish, text_meta, title_chars, title_lines, utc_x
 from ddj.charts.reduce import inline, period_for, warn_reduced
 from ddj.charts.theme import OKABE_ITO
 from ddj.errors import UnusableDataError
@@ -339,9 +339,14 @@ def tally_gap(
     from ddj.tally.sources import source_line
 
     wrap = textwrap.TextWrapper(_LINE, break_on_hyphens=False)
-    lines = wrap.wrap(f"Method: {method}") + wrap.wrap(source_line(sources))
+    paragraphs = [f"Method: {method}", source_line(sources)]
     return chart.properties(
-        title=alt.Title(text=title_lines(title, width=title_chars(_WIDTH)), subtitle=lines), description=alt_text
+        title=alt.Title(
+            text=title_lines(title, width=title_chars(_WIDTH)),
+            subtitle=[line for p in paragraphs for line in wrap.wrap(p)],
+        ),
+        description=alt_text,
+        usermeta=text_meta(title, paragraphs),
     )
 
 

@@ -132,9 +132,40 @@ img { max-width: 100%; height: auto; }
 """.strip()
 _CHART_SCRIPT = """
 (function () {
+  // Pixels a character takes, on average, in the house theme's 16-pixel bold title and 11-pixel subtitle.
+  var TITLE_PX = 9.5, SUBTITLE_PX = 6.3;
+  function wrap(text, chars) {
+    var lines = [], line = "";
+    String(text).split(/\\s+/).forEach(function (word) {
+      if (!word) { return; }
+      if (line && line.length + 1 + word.length > chars) { lines.push(line); line = word; }
+      else { line = line ? line + " " + word : word; }
+    });
+    if (line) { lines.push(line); }
+    return lines;
+  }
+  function widest(lines, px) {
+    return [].concat(lines || []).reduce(function (most, line) { return Math.max(most, String(line).length * px); }, 0);
+  }
+  // In a column narrower than a chart's title or method note (a phone), both are wrapped again to the column:
+  // a chart wider than the column scrolls inside its figure, and its words are read without scrolling.
+  function textToColumn(spec, width) {
+    var text = spec.usermeta && spec.usermeta.ddj_text, title = spec.title;
+    if (!text || !title || typeof title !== "object" || !width) { return spec; }
+    if (Math.max(widest(title.text, TITLE_PX), widest(title.subtitle, SUBTITLE_PX)) <= width) { return spec; }
+    var subtitle = [];
+    text.subtitle.forEach(function (paragraph) {
+      subtitle = subtitle.concat(wrap(paragraph, Math.max(24, Math.floor(width / SUBTITLE_PX))));
+    });
+    var narrowed = Object.assign({}, spec);
+    narrowed.title = Object.assign({}, title, {text: wrap(text.title, Math.max(16, Math.floor(width / TITLE_PX))),
+      subtitle: subtitle});
+    return narrowed;
+  }
   document.querySelectorAll("figure.ddj-chart").forEach(function (figure) {
-    var spec = JSON.parse(figure.querySelector("script.ddj-chart-spec").textContent);
     var live = figure.querySelector(".ddj-chart-live");
+    // (the live box is hidden until drawn: the figure has the column's width)
+    var spec = textToColumn(JSON.parse(figure.querySelector("script.ddj-chart-spec").textContent), figure.clientWidth);
     window.vegaEmbed(live, spec, {renderer: "svg", actions: false}).then(function (result) {
       var fallback = figure.querySelector(".ddj-chart-static");
       if (fallback) { fallback.remove(); }

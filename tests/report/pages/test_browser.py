@@ -77,7 +77,8 @@ def _pages(out: Path) -> list[Path]:
 
 #: What a reader would trip on, measured in the page: sideways scroll of the page; a chart or table reaching past the
 #: window without a scroll box of its own around it (or the scroll box itself past the window); a chart's caption
-#: overlapping its chart or running into the element after the figure. Hidden elements (closed details) are skipped.
+#: overlapping its chart or running into the element after the figure; a chart's title or method note running past the
+#: window (a reader would scroll sideways to read each line). Hidden elements (closed details) are skipped.
 _LAYOUT_PROBLEMS = """() => {
   const width = window.innerWidth;
   const problems = [];
@@ -104,6 +105,12 @@ _LAYOUT_PROBLEMS = """() => {
     if (next && next.getBoundingClientRect().top < f.getBoundingClientRect().bottom - 1)
       problems.push(name(f) + ' runs into ' + name(next));
     if (c.bottom > f.getBoundingClientRect().bottom + 1) problems.push(name(f) + ': its caption spills out');
+    const titles = Array.from(f.querySelectorAll('.role-title')).filter(t => !t.parentElement.closest('.role-scope'));
+    titles.flatMap(t => Array.from(t.querySelectorAll('text'))).forEach(t => {  // the chart's own, not a panel's
+      const r = t.getBoundingClientRect();
+      if (r.width > 0 && r.right > width + 1)
+        problems.push(name(f) + ': its title or method note runs past the window: "' + t.textContent + '"');
+    });
   });
   return problems;
 }"""
