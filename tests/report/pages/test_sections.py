@@ -489,3 +489,21 @@ def test_the_incident_notebook_shows_the_casualty_chart_where_there_are_counts()
     cell = next(c.source for c in nb.cells if "casualty_ranges" in c.source)
     assert cell.startswith("if sections.has_counts(comparison, incident_id):")
     assert 'show(charts.casualty_ranges(ds, comparison, incident_ids=incident_id), "casualties")' in cell
+
+
+def test_a_tally_page_tells_the_front_page_its_span_and_dates_its_byline_by_the_latest_figure(tally):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        series = ddj.tally.tally_series(tally, ["tank", "aircraft"])
+    info = sections.tally_page_info(tally, series, ["tank", "aircraft"])
+    claimed = series.filter(pl.col("official").is_not_null())["date"]
+    latest = max(claimed.max(), series["documented_as_of"].max())
+    assert info.meta["kind"] == "tally" and info.meta["date"] == str(claimed.max())
+    assert info.meta["date_text"].startswith(f"{claimed.min().day} ") and "title" not in info.meta
+    assert "2 categories (tank, aircraft)" in info.meta["description"]
+    assert info.meta["as_of"] == str(latest)
+    assert f"Data as of {latest.day} " in info.html and "(the latest figure we hold)" in info.html
+    assert sections.tally_page_info(tally, series, title="Tanks").meta["title"] == "Tanks"
+    assert "(aircraft, tank)" in sections.tally_page_info(tally, series).meta["description"]  # the series' order

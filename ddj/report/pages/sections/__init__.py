@@ -41,6 +41,7 @@ from ddj.report.pages.sections.page_info import (
     PageInfo,
     credit_line,
     incident_page_info,
+    tally_page_info,
     theatre_page_info,
 )
 from ddj.report.pages.sections.tally import tally_crossings, tally_findings, tally_latest, tally_revisions
@@ -97,6 +98,7 @@ __all__ = [
     "tally_crossings",
     "tally_findings",
     "tally_latest",
+    "tally_page_info",
     "tally_revisions",
     "theatre_page_info",
     "top_incidents",

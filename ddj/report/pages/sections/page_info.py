@@ -5,6 +5,7 @@ so pages link to one another.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,8 +66,8 @@ def credit_line(ds: Dataset) -> str:
     return text + (f", {licence}." if licence else ".")
 
 
-def _byline(ds: Dataset, as_of: Any) -> str:
-    parts = [f"Data as of {_day(as_of)} (the latest account we hold)" if as_of else "", credit_line(ds)]
+def _byline(ds: Dataset, as_of: Any, latest: str = "the latest account we hold") -> str:
+    parts = [f"Data as of {_day(as_of)} ({latest})" if as_of else "", credit_line(ds)]
     return str(macro(_FRAGMENTS, "byline", [p for p in parts if p]))
 
 
@@ -153,3 +154,65 @@ def theatre_page_info(ds: Dataset, selected: pl.DataFrame, *, place: str, title:
         "credit": credit_line(ds),
     }
     return PageInfo(_byline(ds, as_of), meta)
+
+
+def tally_page_info(
+    ds: Dataset, series: pl.DataFrame, categories: Sequence[str] | None = None, *, title: str | None = None
+) -> PageInfo:
+    """A tally page's metadata and byline: the categories compared, the days the official figures span, and
+    "data as of" the latest day either side gives a figure for.
+
+    Parameters
+    ----------
+    ds : ddj.Dataset
+        The tally dataset (its descriptor gives the credit line).
+    series : polars.DataFrame
+        The compared series, as :func:`ddj.tally.tally_series` gives them (``date``, ``category``, ``official``,
+        ``documented_as_of``).
+    categories : sequence of str, optional
+        The categories compared, in the order the page names them (the report's parameter); in the series' order
+        when None.
+    title : str, optional
+        The page's headline; the report's own title (``reports.toml``) when None.
+
+    Examples
+    --------
+    >>> import warnings, ddj
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     ds = ddj.load("ukraine-equipment-losses", warn=False)
+    ...     info = tally_page_info(ds, ddj.tally.tally_series(ds, ["tank", "APC"]), ["tank", "APC"])
+    >>> info.meta["description"]
+    'Official claims against documented losses, 2 categories (tank, APC), 25 February 2022 to 8 August 2026.'
+
+    The front page lists the tally page with its span of days and this sentence under its headline.
+    """
+    claimed = series.filter(pl.col("official").is_not_null())
+    first = claimed["date"].min() if claimed.height else None
+    last = claimed["date"].max() if claimed.height else None
+    documented = series["documented_as_of"].max() if "documented_as_of" in series.columns else None
+    known = [d for d in (last, documented) if d is not None]
+    as_of = max(known) if known else None
+    if categories is None:
+        categories = series["category"].unique(maintain_order=True).to_list()
+    span = f"{_day(first)} to {_day(last)}" if first else ""
+    count = f"{len(categories)} categor{'y' if len(categories) == 1 else 'ies'}"
+    meta = {
+        "kind": "tally",
+        "id": ds.name,
+        "description": (
+            f"Official claims against documented losses, {count} ({', '.join(map(str, categories))})"
+            + (f", {span}" if span else "")
+            + "."
+        ),
+        "date": str(last) if last else "",
+        "date_text": span,
+        "aircraft": "",
+        "place": "",
+        "grade": "",
+        "as_of": str(as_of) if as_of else "",
+        "credit": credit_line(ds),
+    }
+    if title:
+        meta["title"] = title
+    return PageInfo(_byline(ds, as_of, "the latest figure we hold"), meta)
