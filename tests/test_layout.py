@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import types
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -56,19 +57,27 @@ def test_subpackages_are_plain_modules(name):
     assert callable(getattr(package, name.split(".")[1]))  # ddj.compare.compare, ddj.tally.tally
 
 
+def _named(name: str, nodes: Iterable[ast.AST]) -> set[str]:
+    """Modules of ddj other than ``name`` that the import statements among ``nodes`` name."""
+    found: set[str] = set()
+    for item in nodes:
+        if isinstance(item, ast.Import):
+            found.update(alias.name for alias in item.names)
+        elif isinstance(item, ast.ImportFrom) and item.module and item.level == 0:
+            found.add(item.module)
+            found.update(f"{item.module}.{alias.name}" for alias in item.names)
+    return {m for m in found if m in MODULES and m != name}
+
+
 def _imports(name: str, tree: ast.Module) -> set[str]:
     """Modules of ddj that ``name`` imports when it is imported (module-level statements, not TYPE_CHECKING)."""
-    found: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            continue
-        for item in ast.walk(node) if not isinstance(node, (ast.FunctionDef, ast.ClassDef)) else ():
-            if isinstance(item, ast.Import):
-                found.update(alias.name for alias in item.names)
-            elif isinstance(item, ast.ImportFrom) and item.module and item.level == 0:
-                found.add(item.module)
-                found.update(f"{item.module}.{alias.name}" for alias in item.names)
-    return {m for m in found if m in MODULES and m != name}
+    at_import = [
+        node
+        for node in tree.body
+        if not isinstance(node, (ast.FunctionDef, ast.ClassDef))
+        and not (isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test))
+    ]
+    return _named(name, (item for node in at_import for item in ast.walk(node)))
 
 
 def _cycle(graph: dict[str, set[str]]) -> list[str]:
@@ -102,14 +111,7 @@ def test_no_import_cycles_among_datasets_importers_and_tally():
 
 def _every_import(name: str, tree: ast.Module) -> set[str]:
     """Modules of ddj that ``name`` names in any import: at module level, inside functions, under TYPE_CHECKING."""
-    found: set[str] = set()
-    for item in ast.walk(tree):
-        if isinstance(item, ast.Import):
-            found.update(alias.name for alias in item.names)
-        elif isinstance(item, ast.ImportFrom) and item.module and item.level == 0:
-            found.add(item.module)
-            found.update(f"{item.module}.{alias.name}" for alias in item.names)
-    return {m for m in found if m in MODULES and m != name}
+    return _named(name, ast.walk(tree))
 
 
 def test_no_module_of_ddj_imports_itself_round_a_circle_even_late_or_for_types():

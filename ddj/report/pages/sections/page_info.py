@@ -136,24 +136,44 @@ def theatre_page_info(ds: Dataset, selected: pl.DataFrame, *, place: str, title:
     first = selected["date_start"].min() if selected.height else None
     last = selected["date_end"].max() if selected.height else None
     span = f"{_day(first)} to {_day(last)}" if first else ""
+    description = (
+        f"{selected.height} incident{'' if selected.height == 1 else 's'} in {place}"
+        + (f", {span}" if span else "")
+        + ": what officials and others said, and how well each is established."
+    )
+    title = title or f"Russian aviation losses in {place}: every account compared"
+    meta = _overview_meta(ds, "theatre", place, description, (first, last), as_of, place=place, title=title)
+    return PageInfo(_byline(ds, as_of), meta)
+
+
+def _overview_meta(
+    ds: Dataset,
+    kind: str,
+    page_id: str,
+    description: str,
+    days: tuple[Any, Any],
+    as_of: Any,
+    *,
+    place: str = "",
+    title: str | None = None,
+) -> dict[str, Any]:
+    """The metadata of an overview page (a theatre's, a tally's): no aircraft or grade of its own; its date is the
+    last of the ``days`` (first, last) it covers; without ``title`` the report's own title stands.
+    """
+    first, last = days
     meta = {
-        "kind": "theatre",
-        "id": place,
-        "title": title or f"Russian aviation losses in {place}: every account compared",
-        "description": (
-            f"{selected.height} incident{'' if selected.height == 1 else 's'} in {place}"
-            + (f", {span}" if span else "")
-            + ": what officials and others said, and how well each is established."
-        ),
+        "kind": kind,
+        "id": page_id,
+        "description": description,
         "date": str(last) if last else "",
-        "date_text": span,
+        "date_text": f"{_day(first)} to {_day(last)}" if first else "",
         "aircraft": "",
         "place": place,
         "grade": "",
         "as_of": str(as_of) if as_of else "",
         "credit": credit_line(ds),
     }
-    return PageInfo(_byline(ds, as_of), meta)
+    return {**meta, "title": title} if title else meta
 
 
 def tally_page_info(
@@ -197,22 +217,10 @@ def tally_page_info(
         categories = series["category"].unique(maintain_order=True).to_list()
     span = f"{_day(first)} to {_day(last)}" if first else ""
     count = f"{len(categories)} categor{'y' if len(categories) == 1 else 'ies'}"
-    meta = {
-        "kind": "tally",
-        "id": ds.name,
-        "description": (
-            f"Official claims against documented losses, {count} ({', '.join(map(str, categories))})"
-            + (f", {span}" if span else "")
-            + "."
-        ),
-        "date": str(last) if last else "",
-        "date_text": span,
-        "aircraft": "",
-        "place": "",
-        "grade": "",
-        "as_of": str(as_of) if as_of else "",
-        "credit": credit_line(ds),
-    }
-    if title:
-        meta["title"] = title
+    description = (
+        f"Official claims against documented losses, {count} ({', '.join(map(str, categories))})"
+        + (f", {span}" if span else "")
+        + "."
+    )
+    meta = _overview_meta(ds, "tally", ds.name, description, (first, last), as_of, title=title)
     return PageInfo(_byline(ds, as_of, "the latest figure we hold"), meta)
