@@ -142,7 +142,7 @@ def theatre_page_info(ds: Dataset, selected: pl.DataFrame, *, place: str, title:
         + ": what officials and others said, and how well each is established."
     )
     title = title or f"Russian aviation losses in {place}: every account compared"
-    meta = _overview_meta(ds, "theatre", place, description, (first, last), as_of, place=place, title=title)
+    meta = _overview_meta(ds, "theatre", place, description, last, span, as_of, place=place, title=title)
     return PageInfo(_byline(ds, as_of), meta)
 
 
@@ -151,22 +151,22 @@ def _overview_meta(
     kind: str,
     page_id: str,
     description: str,
-    days: tuple[Any, Any],
+    last: Any,
+    span: str,
     as_of: Any,
     *,
     place: str = "",
     title: str | None = None,
 ) -> dict[str, Any]:
     """The metadata of an overview page (a theatre's, a tally's): no aircraft or grade of its own; its date is the
-    last of the ``days`` (first, last) it covers; without ``title`` the report's own title stands.
+    ``last`` day it covers and ``span`` its days in words; without ``title`` the report's own title stands.
     """
-    first, last = days
     meta = {
         "kind": kind,
         "id": page_id,
         "description": description,
         "date": str(last) if last else "",
-        "date_text": f"{_day(first)} to {_day(last)}" if first else "",
+        "date_text": span,
         "aircraft": "",
         "place": place,
         "grade": "",
@@ -179,8 +179,8 @@ def _overview_meta(
 def tally_page_info(
     ds: Dataset, series: pl.DataFrame, categories: Sequence[str] | None = None, *, title: str | None = None
 ) -> PageInfo:
-    """A tally page's metadata and byline: the categories compared, the days the official figures span, and
-    "data as of" the latest day either side gives a figure for.
+    """A tally page's metadata and byline: the categories compared, the days the official figures span, the last
+    day the documented count covers, and "data as of" the latest day either side gives a figure for.
 
     Parameters
     ----------
@@ -188,7 +188,7 @@ def tally_page_info(
         The tally dataset (its descriptor gives the credit line).
     series : polars.DataFrame
         The compared series, as :func:`ddj.tally.tally_series` gives them (``date``, ``category``, ``official``,
-        ``documented_as_of``).
+        ``documented_through``).
     categories : sequence of str, optional
         The categories compared, in the order the page names them (the report's parameter); in the series' order
         when None.
@@ -202,25 +202,30 @@ def tally_page_info(
     ...     warnings.simplefilter("ignore")
     ...     ds = ddj.load("ukraine-equipment-losses", warn=False)
     ...     info = tally_page_info(ds, ddj.tally.tally_series(ds, ["tank", "APC"]), ["tank", "APC"])
-    >>> info.meta["description"]
-    'Official claims against documented losses, 2 categories (tank, APC), 25 February 2022 to 8 August 2026.'
+    >>> print(info.meta["description"])  # doctest: +NORMALIZE_WHITESPACE
+    Official claims from 25 February 2022 to 8 August 2026 against losses documented to 6 October 2024,
+    2 categories (tank, APC).
 
-    The front page lists the tally page with its span of days and this sentence under its headline.
+    The front page lists the tally page with its span of days and this sentence under its headline: each side
+    with its own days, since the documented count stops long before the official claims do.
     """
     claimed = series.filter(pl.col("official").is_not_null())
     first = claimed["date"].min() if claimed.height else None
     last = claimed["date"].max() if claimed.height else None
-    documented = series["documented_as_of"].max() if "documented_as_of" in series.columns else None
+    documented = series["documented_through"].max()  # the last day the documented count covers
     known = [d for d in (last, documented) if d is not None]
     as_of = max(known) if known else None
     if categories is None:
         categories = series["category"].unique(maintain_order=True).to_list()
     span = f"{_day(first)} to {_day(last)}" if first else ""
     count = f"{len(categories)} categor{'y' if len(categories) == 1 else 'ies'}"
+    # Each side's own days: the documented count often stops long before the official claims do.
     description = (
-        f"Official claims against documented losses, {count} ({', '.join(map(str, categories))})"
-        + (f", {span}" if span else "")
-        + "."
+        "Official claims"
+        + (f" from {span}" if span else "")
+        + " against "
+        + (f"losses documented to {_day(documented)}" if documented else "documented losses")
+        + f", {count} ({', '.join(map(str, categories))})."
     )
-    meta = _overview_meta(ds, "tally", ds.name, description, (first, last), as_of, title=title)
+    meta = _overview_meta(ds, "tally", ds.name, description, last, span, as_of, title=title)
     return PageInfo(_byline(ds, as_of, "the latest figure we hold"), meta)
