@@ -10,8 +10,11 @@ Measured in one run and printed as ratios:
 - ddj's ``compare`` against the floor: a bare polars scan and group-by over the same columns
   (every compared column, grouped by incident and side); target: within 3 times (issue 16), on both
   best-to-best and median-to-median.
-- Peak memory (resident set) of a process that loads (and validates) the dataset and compares it;
-  target: under 4 GB.
+- Peak memory (resident set) of a process that loads the dataset the way ``ddj compare`` does (only the
+  columns the comparison reads, ``ddj.load(folder, columns={"accounts": ACCOUNT_COLUMNS_READ})``) and
+  compares it; target: under 4 GB. The peak of a process that loads every column (as a notebook that
+  also wants the statements would) is measured in a fresh process of its own and printed beside it, for
+  scale: it is not judged.
 
 ddj's compare and the floor run one after the other, ``DDJ_BENCH_REPEATS`` times each (default 5), in
 one fresh subprocess; the ratio is given for the best run of each and for the median run of each, and
@@ -97,12 +100,14 @@ def polars_floor(accounts):
 
 
 def _child_ddj(folder: str) -> dict:
-    """In a fresh process: load, compare (peak memory measured here), then compare and the floor in turn."""
+    """In a fresh process: load as ``ddj compare`` does, compare (peak memory measured here), then compare and the
+    floor in turn.
+    """
     import ddj
-    from ddj.compare import compare
+    from ddj.compare import ACCOUNT_COLUMNS_READ, compare
 
     started = time.perf_counter()
-    dataset = ddj.load(folder, warn=False)
+    dataset = ddj.load(folder, warn=False, columns={"accounts": list(ACCOUNT_COLUMNS_READ)})
     out = {
         "load_s": time.perf_counter() - started,
         "rss_after_load": _rss_now(),
@@ -124,6 +129,17 @@ def _child_ddj(folder: str) -> dict:
         floor_times.append(time.perf_counter() - started)
     out.update(compare_s=compare_times, floor_s=floor_times)
     return out
+
+
+def _child_full_peak(folder: str) -> dict:
+    """In a fresh process: load every column, compare once; the peak memory (printed for scale, not judged)."""
+    import ddj
+    from ddj.compare import compare
+
+    dataset = ddj.load(folder, warn=False)
+    rss_after_load = _rss_now()
+    compare(dataset)
+    return {"rss_after_load": rss_after_load, "peak_after_compare": _peak()}
 
 
 def _child_pandas(folder: str, subset: int) -> dict:
@@ -203,6 +219,7 @@ def main() -> int:
     print(f"ddj compare: {INCIDENTS:,} synthetic incidents (seed {SEED}), {folder.name}", flush=True)
     ours = _run_child("--child-ddj", str(folder))
     print(f"  accounts: {ours['accounts']:,}; per-attribute rows: {ours['attribute_rows']:,}", flush=True)
+    full = _run_child("--child-full-peak", str(folder))
     theirs = _run_child("--child-pandas", str(folder), str(PANDAS_SUBSET))
     compare_s, floor_s = min(ours["compare_s"]), min(ours["floor_s"])
     compare_median, floor_median = statistics.median(ours["compare_s"]), statistics.median(ours["floor_s"])
@@ -240,9 +257,12 @@ def main() -> int:
     lines += [
         f"    pandas / ddj = {pandas_ratio:.0f}x   (target at least {TARGETS['pandas_ratio']:.0f}x: "
         f"{_verdict(pandas_ratio >= TARGETS['pandas_ratio'])})",
-        f"  peak memory, load + compare in one process: {peak_gb:.2f} GB   (target under {TARGETS['peak_gb']:.0f} GB: "
-        f"{_verdict(peak_gb < TARGETS['peak_gb'])}); the loaded dataset alone: "
-        f"{ours['rss_after_load'] / 1e9:.2f} GB resident, loading peaked at {ours['peak_after_load'] / 1e9:.2f} GB",
+        f"  peak memory, load (the columns compare reads, as `ddj compare` does) + compare in one process: "
+        f"{peak_gb:.2f} GB   (target under {TARGETS['peak_gb']:.0f} GB: {_verdict(peak_gb < TARGETS['peak_gb'])}); "
+        f"the loaded dataset alone: {ours['rss_after_load'] / 1e9:.2f} GB resident, loading peaked at "
+        f"{ours['peak_after_load'] / 1e9:.2f} GB",
+        f"    for scale, not judged: every column loaded, then compare: {full['peak_after_compare'] / 1e9:.2f} GB "
+        f"(the loaded dataset alone {full['rss_after_load'] / 1e9:.2f} GB resident)",
     ]
     print("\n".join(lines), flush=True)
     results = HERE / "results"
@@ -260,6 +280,8 @@ def main() -> int:
             "pandas_over_ddj_subset": subset_ratio,
         },
         "peak_gb": peak_gb,
+        "full_load": full,
+        "peak_gb_full_load": full["peak_after_compare"] / 1e9,
         "targets": TARGETS,
     }
     (results / "compare.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
@@ -274,6 +296,8 @@ def main() -> int:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child-ddj"]:
         print(json.dumps(_child_ddj(sys.argv[2])))
+    elif sys.argv[1:2] == ["--child-full-peak"]:
+        print(json.dumps(_child_full_peak(sys.argv[2])))
     elif sys.argv[1:2] == ["--child-pandas"]:
         print(json.dumps(_child_pandas(sys.argv[2], int(sys.argv[3]))))
     else:

@@ -1,4 +1,5 @@
-"""End to end: two runs of small reports.toml files into a temporary folder, then the pages in a browser.
+"""End to end: two runs of small reports.toml files into a temporary folder, as ``ddj run`` runs them (two workers
+on warm kernels), then the pages in a browser.
 
 The first run builds good reports (fixture and shipped notebooks, one on a dataset full of script); the
 second reruns one unchanged (byte-identical page) and breaks three that had succeeded: a cell raises, the
@@ -20,8 +21,9 @@ from ddj._io import file_sha256
 from ddj.cli import main
 from ddj.report.pages.htmlexport import remote_references
 from ddj.report.runner.config import load_config
+from ddj.report.runner.executors import WarmExecutor
 from ddj.report.runner.progress import PlainProgress, make_progress, print_summary
-from ddj.report.runner.run import run_reports
+from ddj.report.runner.run import run_reports, warm_worker
 from tests.fixtures.hostile import write_hostile_package
 from tests.paths import ROOT
 
@@ -90,11 +92,19 @@ def runs(tmp_path_factory):
     (base / "second.toml").write_text(SECOND, encoding="utf-8")
     out = base / "reports"
     log1 = io.StringIO()
-    first = run_reports(load_config(base / "first.toml").reports, out, progress=PlainProgress(log1))
+    # as `ddj run` runs them: two workers on warm kernels (`--fresh-kernels`, one report at a time on a new kernel
+    # each, is the runner's other path: test_pool shows both give the same page, byte for byte)
+    with WarmExecutor(2, warm_up=warm_worker) as executor:
+        first = run_reports(
+            load_config(base / "first.toml").reports, out, executor=executor, progress=PlainProgress(log1)
+        )
     before = {name: _snapshot(out / name) for name in FIRST_NAMES}
     log2 = io.StringIO()
     # force: tiny's inputs are unchanged, and it must still run again to show the page is byte-identical
-    second = run_reports(load_config(base / "second.toml").reports, out, progress=PlainProgress(log2), force=True)
+    with WarmExecutor(2, warm_up=warm_worker) as executor:
+        second = run_reports(
+            load_config(base / "second.toml").reports, out, executor=executor, progress=PlainProgress(log2), force=True
+        )
     return {
         "base": base,
         "out": out,
@@ -116,7 +126,9 @@ def test_the_first_run_succeeds_and_retries_a_dead_kernel_once(runs):
     assert {n: r.status for n, r in results.items()} == dict.fromkeys(FIRST_NAMES, "ok")
     assert results["retry"].attempts == 2 and results["tiny"].attempts == 1
     assert runs["first"].exit_code == 0
-    assert "[7/7] retry: ok" in runs["log1"]
+    # two workers: the lines come in the order the reports end, numbered 1 to 7, each report once
+    lines = re.findall(r"^\[(\d)/7\] ([\w-]+): ok", runs["log1"], flags=re.MULTILINE)
+    assert [n for n, _ in lines] == [str(i) for i in range(1, 8)] and sorted(r for _, r in lines) == sorted(FIRST_NAMES)
 
 
 def test_each_report_folder_holds_notebook_page_charts_and_manifest(runs):
