@@ -112,6 +112,7 @@ def discrepancy_matrix(
         )
         .sort("order", "attribute")
     )
+    step = label_step(rows["row"], least=22)
     chart = (
         alt.Chart(inline(cells, what="cells"))
         .mark_rect()
@@ -125,12 +126,7 @@ def discrepancy_matrix(
                 sort=rows["row"].to_list(),
                 axis=alt.Axis(labelExpr=LINES_EXPR, labelLimit=0, labelBaseline="middle"),
             ),
-            color=alt.Color(
-                "status:N",
-                scale=status_scale(),
-                title="status",
-                legend=alt.Legend(orient="bottom", direction="vertical", columns=2),
-            ),
+            color=alt.Color("status:N", scale=status_scale(), title="status", legend=_legend_under(rows["row"], step)),
             tooltip=[
                 "incident:N",
                 "attribute:N",
@@ -139,7 +135,7 @@ def discrepancy_matrix(
                 alt.Tooltip("others:N", title="others said"),
             ],
         )
-        .properties(width=alt.Step(46), height=alt.Step(label_step(rows["row"], least=22)))
+        .properties(width=alt.Step(46), height=alt.Step(step))
     )
     counts = cells.group_by("status").len()
     ordered = counts.sort("len", "status", descending=[True, False])
@@ -154,6 +150,35 @@ def discrepancy_matrix(
             f"Matrix of {plural(incidents.height, 'incident')} by {len(COMPARED_ATTRIBUTES)} compared "
             f"attributes ({', '.join(_labels())}); cells by status: {summary}."
         ),
+    )
+
+
+#: About how wide a character of an 11 px axis label is, in px (the house font's average over the row labels), and
+#: what the axis adds beside its labels (tick and padding).
+_LABEL_CHAR_PX = 5.2
+_AXIS_PX = 8
+
+
+def _legend_under(rows: pl.Series, step: int) -> alt.Legend:
+    r"""The status legend under the matrix, from the left edge of the row labels: a phone shows the chart's start,
+    where a legend aligned with the cells would sit to the right of the labels, cut off until the reader scrolls.
+
+    Vega places a bottom legend at the cells' left edge and knows no "under the axis labels", so the legend is
+    placed by hand: left by the longest label line's estimated width, under the last row.
+
+    Examples
+    --------
+    >>> legend = _legend_under(pl.Series(["a label\nof two lines", "short"]), 30)
+    >>> legend.orient, legend.legendX, legend.legendY
+    ('none', -70, 70)
+    """
+    longest = max((len(line) for label in rows.to_list() for line in str(label).split("\n")), default=0)
+    return alt.Legend(
+        orient="none",
+        direction="vertical",
+        columns=1,
+        legendX=-round(longest * _LABEL_CHAR_PX + _AXIS_PX),
+        legendY=step * rows.len() + 10,
     )
 
 
