@@ -157,14 +157,17 @@ def discrepancy_matrix(
 #: what the axis adds beside its labels (tick and padding).
 _LABEL_CHAR_PX = 5.2
 _AXIS_PX = 8
+#: How tall a bottom axis with labels and a title is, in px.
+_X_AXIS_PX = 40
 
 
-def _legend_under(rows: pl.Series, step: int) -> alt.Legend:
+def _legend_under(rows: pl.Series, step: int, *, axis_below: int = 0) -> alt.Legend:
     r"""The status legend under the matrix, from the left edge of the row labels: a phone shows the chart's start,
     where a legend aligned with the cells would sit to the right of the labels, cut off until the reader scrolls.
 
     Vega places a bottom legend at the cells' left edge and knows no "under the axis labels", so the legend is
-    placed by hand: left by the longest label line's estimated width, under the last row.
+    placed by hand: left by the longest label line's estimated width, under the last row (and under an axis of
+    ``axis_below`` px drawn there).
 
     Examples
     --------
@@ -178,7 +181,7 @@ def _legend_under(rows: pl.Series, step: int) -> alt.Legend:
         direction="vertical",
         columns=1,
         legendX=-round(longest * _LABEL_CHAR_PX + _AXIS_PX),
-        legendY=step * rows.len() + 10,
+        legendY=step * rows.len() + axis_below + 10,
     )
 
 
@@ -209,7 +212,7 @@ def _aggregated(dataset: Dataset, incidents: pl.DataFrame, attributes: pl.DataFr
                 scale=status_scale(),
                 title="status",
                 sort=order,
-                legend=alt.Legend(orient="bottom", direction="vertical", columns=2),
+                legend=_legend_under(pl.Series(_labels()), 24, axis_below=_X_AXIS_PX),
             ),
             order=alt.Order("rank:Q"),
             tooltip=[
