@@ -111,7 +111,8 @@ def grades_over_time(
                 scale=scale,
                 title="grade",
                 sort=order,
-                legend=alt.Legend(orient="bottom", direction="horizontal"),
+                # three a row: six grades in one row are wider than a phone (535 px against 390)
+                legend=alt.Legend(orient="bottom", direction="horizontal", columns=3),
             ),
             order=alt.Order("rank:Q"),
             tooltip=[
