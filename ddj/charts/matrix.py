@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import altair as alt
 import polars as pl
 
+from ddj._scalars import int_value
 from ddj.charts._common import (
     LINES_EXPR,
     comparison_for,
@@ -153,8 +154,9 @@ def discrepancy_matrix(
     )
 
 
-#: About how wide a character of an 11 px axis label is, in px (the house font's average over the row labels), and
-#: what the axis adds beside its labels (tick and padding).
+#: About how wide a character of an 11 px axis label is, in px (the house font's average over the row labels, measured;
+#: map labels use a generous 6.0 to keep clear of one another), and what the axis adds beside its labels (tick and
+#: padding).
 _LABEL_CHAR_PX = 5.2
 _AXIS_PX = 8
 #: How tall a bottom axis with labels and a title is, in px.
@@ -175,7 +177,7 @@ def _legend_under(rows: pl.Series, step: int, *, axis_below: int = 0) -> alt.Leg
     >>> legend.orient, legend.legendX, legend.legendY
     ('none', -70, 70)
     """
-    longest = max((len(line) for label in rows.to_list() for line in str(label).split("\n")), default=0)
+    longest = int_value(rows.str.split("\n").list.eval(pl.element().str.len_chars()).list.max().max()) or 0
     return alt.Legend(
         orient="none",
         direction="vertical",
