@@ -167,7 +167,9 @@ def trials(base):
     for seed in SEEDS:
         rng = random.Random(seed)
         stage, how, count = rng.choice(STAGES), rng.choice((signal.SIGKILL, signal.SIGTERM)), rng.randint(1, 4)
-        run = Run(base, "--jobs", "2")
+        # --force: every trial runs all eight reports. Without it a trial skips what earlier killed trials finished
+        # (unchanged since), and once they had finished all eight between them a run ended before its kill point.
+        run = Run(base, "--jobs", "2", "--force")
         conditions = {
             "running": lambda run=run: any(line.startswith("running ") for line in run.lines),
             "workers": lambda run=run: sum("spawn_main" in cmd for _, cmd in run.children()) >= 2,
