@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 
 __all__ = ["account_timeline"]
 
-_STATE_LABELS = {True: "account on the record", False: "account later replaced by its source"}
+#: What a mark's shape says of its account, under the legend title "account".
+_STATE_LABELS = {True: "on the record", False: "later replaced by its source"}
 #: The lanes' short names, written beside each row when the chart has several incidents.
 _LANE_SHORT = {SIDE_LABELS["official"]: "official", SIDE_LABELS["unofficial"]: "others"}
 _LANE_ROOM = 52  # pixels between a row's label and the plot, where its lanes' short names go
@@ -237,7 +238,7 @@ def _per_incident(
             color=alt.Color("lane:N", scale=side_scale(), title="lane"),
             shape=alt.Shape(
                 "state:N",
-                title=None,
+                title="account",
                 scale=alt.Scale(domain=list(_STATE_LABELS.values()), range=["circle", "triangle-up"]),
             ),
             tooltip=[
@@ -245,7 +246,7 @@ def _per_incident(
                 alt.Tooltip("speaker:N"),
                 alt.Tooltip("published:N"),
                 alt.Tooltip("lane:N"),
-                alt.Tooltip("state:N"),
+                alt.Tooltip("state:N", title="account"),
                 alt.Tooltip("certainty:N"),
             ],
         )
