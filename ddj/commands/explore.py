@@ -71,9 +71,6 @@ def run(args: argparse.Namespace) -> int:
     import os
     import sys
 
-    from ddj.report.runner._startup import skip_unused_imports
-
-    skip_unused_imports()  # before Voila imports jsonschema (see ddj.report.runner._startup): 0.9 s of CPU at start
     from ddj.widgets.serve import check_dataset, check_view, serve
     from ddj.widgets.shared import prepare_in_child
 

@@ -103,9 +103,6 @@ def run(args: argparse.Namespace) -> int:
     """Run ``ddj run`` with the parsed ``args`` and return its exit status (0 when it succeeded)."""
     import sys
 
-    from ddj.report.runner._startup import skip_unused_imports
-
-    skip_unused_imports()
     from ddj.errors import ConflictingOptionsError
     from ddj.report.runner import schedule
     from ddj.report.runner.cache import Cache, cached_column_values

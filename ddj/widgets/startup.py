@@ -55,9 +55,6 @@ def run(step: str, dataset: str, prepared: str | None = None) -> None:
     DDJError
         The dataset's own error (not found, not valid).
     """
-    from ddj.report.runner._startup import skip_unused_imports
-
-    skip_unused_imports()  # before altair imports jsonschema: about 0.9 s of CPU less for each visitor's kernel
     from ddj.errors import NotFoundError
 
     state = _WAITING.setdefault(str(dataset), {})

@@ -24,18 +24,10 @@ from typing import Any
 _STATE: dict[str, Any] = {}
 
 
-#: Modules a warm kernel treats as not installed (see ``ddj/report/_startup.py``: jsonschema builds a
-#: grammar no report uses when it finds this one, 0.8 s per kernel).
-SKIPPED_MODULES = ("rfc3987_syntax",)
-
-
 def preload(modules: list[str]) -> None:
     """Import ``modules`` (those that fail are skipped, their output discarded), start vl-convert's JavaScript
     engine if it was imported (its first chart is slow; no state of it shows in a report), then record the state.
     """
-    if "jsonschema" not in sys.modules:
-        for name in SKIPPED_MODULES:
-            sys.modules.setdefault(name, None)  # type: ignore[arg-type]
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         for name in modules:
             try:

@@ -414,9 +414,6 @@ def _start_worker(
     lifecycle.adopt_fds(fds)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the calling process, which stops the workers
 
-    from ddj.report.runner._startup import skip_unused_imports
-
-    skip_unused_imports()
     from ddj.report.runner import pool
 
     kernels = pool.configure(max_runs=max_runs)

@@ -18,21 +18,14 @@ def _modules_after(code: str) -> set[str]:
     return set(done.stdout.split())
 
 
-def test_report_processes_skip_the_iri_grammar_jsonschema_would_build():
-    plain = _modules_after("import nbformat")
-    skipped = _modules_after(
-        "from ddj.report.runner._startup import skip_unused_imports\nskip_unused_imports()\nimport nbformat"
-    )
-    assert "rfc3987_syntax.syntax_helpers" in plain  # installed with JupyterLab: the cost is real
-    assert "jsonschema" in skipped and "rfc3987_syntax.syntax_helpers" not in skipped
-
-
-def test_skipping_is_too_late_once_jsonschema_is_imported_and_changes_nothing():
-    modules = _modules_after(
-        "import jsonschema\nfrom ddj.report.runner._startup import skip_unused_imports\nskip_unused_imports()\n"
-        "import rfc3987_syntax"
-    )
-    assert "rfc3987_syntax.syntax_helpers" in modules
+def test_no_process_builds_the_iri_grammar_jsonschema_4_25_would_build():
+    """The jsonschema pin (below 4.25, ``pyproject.toml``) holds: from 4.25 its import builds Lark parsers for the
+    ``iri`` format (``rfc3987_syntax``), over a second of CPU in every kernel, server and chart command. What report
+    kernels, the Explorer's server and ``ddj compare`` import must not bring it back.
+    """
+    modules = _modules_after("import altair, nbformat, nbconvert, papermill, jupyter_events.validators, voila.app")
+    assert {"jsonschema", "altair", "voila.app"} <= modules  # the importers were imported ...
+    assert not {"rfc3987_syntax", "lark"} & modules  # ... without the grammar
 
 
 def test_the_scripts_bundle_is_kept_per_vl_convert_version_and_rebuilt_when_damaged(tmp_path, monkeypatch):
@@ -60,15 +53,3 @@ def test_an_unwritable_cache_still_gives_the_bundle(tmp_path, monkeypatch):
     blocker.write_text("not a folder", encoding="utf-8")
     monkeypatch.setenv("DDJ_CACHE_DIR", str(blocker / "ddj"))
     assert "window.vegaEmbed=" in figures.javascript_bundle.__wrapped__()
-
-
-def test_the_explorers_first_step_skips_the_grammar_before_altair_imports_jsonschema():
-    """Each Explorer visitor's kernel runs ``ddj.widgets.startup.run`` first (its inserted cell); the step marks the
-    grammar's module absent before anything imports jsonschema, as a report process does.
-    """
-    modules = _modules_after(
-        "import ddj.widgets.startup\n"
-        "try:\n    ddj.widgets.startup.run('nonsense', 'syria-ru-aviation')\nexcept Exception:\n    pass\n"
-        "import altair"
-    )
-    assert "jsonschema" in modules and "rfc3987_syntax.syntax_helpers" not in modules
