@@ -5,12 +5,12 @@ command-line flag, the incident column it reads and its vocabulary (see :data:`F
 declaration:
 
 - the Explorer (:mod:`ddj.widgets`) builds one widget per filter;
-- :mod:`ddj.commands._filter_flags` gives a command its flags (``--country Syria --status contradict``),
-  reads them back and writes a spec as flags (:meth:`FilterSpec.to_cli_args` calls it);
+- :mod:`ddj.commands._filter_flags` gives a command its flags (``--country Syria --status contradict``) and
+  reads them back; :meth:`FilterSpec.to_flags` writes a spec as those flags;
 - :meth:`FilterSpec.to_json` / :meth:`FilterSpec.from_json` carry a spec in one notebook parameter
   (``filters``), :meth:`FilterSpec.to_parameters` gives one parameter per filter, and
   :mod:`ddj.report.runner.entries` gives the ``ddj run`` command and the ``reports.toml`` entry that
-  reproduce a view with a report notebook (:meth:`FilterSpec.to_report_entry` calls it);
+  reproduce a view with a report notebook;
 - :meth:`FilterSpec.expression` is the filter as one polars expression over the per-incident frame of
   :func:`incident_facts`, which :meth:`FilterSpec.filter_incidents`, :meth:`FilterSpec.select_incidents`
   and :meth:`FilterSpec.apply` use.
@@ -107,7 +107,7 @@ class Filter:
         when the values come from the data.
     singular
         The name a one-value notebook parameter takes for this filter (``country`` for
-        ``countries``), used by :meth:`FilterSpec.to_report_entry`.
+        ``countries``), used by :func:`ddj.report.runner.entries.report_entry`.
     """
 
     name: str
@@ -229,7 +229,7 @@ class FilterSpec:
     True
 
     The view as JSON (the notebooks' ``filters`` parameter); reading it back gives the same spec. As
-    command-line flags: :func:`ddj.commands._filter_flags.to_filter_flags`; as a report:
+    command-line flags: :meth:`to_flags`; as a report:
     :func:`ddj.report.runner.entries.report_entry`.
     """
 
@@ -454,6 +454,26 @@ class FilterSpec:
             raise InvalidValueError(msg)
         _check_names(mapping)
         return cls(**dict(mapping))
+
+    def to_flags(self) -> list[str]:
+        """The spec as ``ddj`` command-line flags, one flag and value per filter value, in the filters' declaration
+        order (what :mod:`ddj.commands._filter_flags` reads back; the Explorer's "open this view again" command).
+
+        Examples
+        --------
+        >>> FilterSpec(countries=["Syria"], statuses=["official_silent"]).to_flags()
+        ['--country', 'Syria', '--status', 'official_silent']
+        >>> FilterSpec(search="-Mi-8").to_flags()
+        ['--search=-Mi-8']
+
+        A value that starts with "-" would read as a flag, so it is glued to its flag.
+        """
+        args: list[str] = []
+        for name, value in self.active().items():
+            item = FILTER_BY_NAME[name]
+            for one in [value.isoformat()] if item.kind == "date" else [value] if item.kind == "text" else value:
+                args += [f"{item.flag}={one}"] if one.startswith("-") else [item.flag, one]
+        return args
 
     def to_json(self) -> str:
         """The spec as compact JSON (only the filters that are set); ``{}`` when empty."""

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import ddj
 from ddj.cli import build_parser, main
-from ddj.commands._filter_flags import add_filter_arguments, read_filter_flags, to_filter_flags
+from ddj.commands._filter_flags import add_filter_arguments, read_filter_flags
 from ddj.compare import STATUSES
 from ddj.errors import InvalidValueError, NotFoundError, ReportEntryError, UnusableDataError
 from ddj.filters import (
@@ -165,7 +165,7 @@ def test_json_parameters_and_flags_give_the_spec_back(spec):
     assert FilterSpec.from_json(spec.to_json()) == spec
     assert FilterSpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec
     assert FilterSpec.from_parameters(spec.to_parameters()) == spec
-    flags = to_filter_flags(spec)
+    flags = spec.to_flags()
     assert read_filter_flags(_parser().parse_args(flags)) == spec
     # what a shell sees: the quoted command line splits back into the same flags
     assert shlex.split(shlex.join(flags)) == flags

@@ -1,8 +1,8 @@
 """The filters as command-line flags: one flag per filter of :class:`ddj.filters.FilterSpec`.
 
-:func:`add_filter_arguments` gives a command its flags (``--country Syria --status contradict``),
-:func:`read_filter_flags` reads them back into a spec and :func:`to_filter_flags` writes a spec as flags
-(the Explorer's "open this view again" command). The flags come from the filters' one declaration
+:func:`add_filter_arguments` gives a command its flags (``--country Syria --status contradict``) and
+:func:`read_filter_flags` reads them back into a spec (:meth:`ddj.filters.FilterSpec.to_flags` writes a spec as
+flags, for the Explorer's "open this view again" command). The flags come from the filters' one declaration
 (:data:`ddj.filters.FILTERS`): a filter added there gets its flag here without an edit.
 
 The module name starts with ``_`` so :mod:`ddj.cli` does not take it for a subcommand.
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import argparse
 
-from ddj.filters import FILTER_BY_NAME, FILTERS, FilterSpec
+from ddj.filters import FILTERS, FilterSpec
 
-__all__ = ["add_filter_arguments", "read_filter_flags", "to_filter_flags"]
+__all__ = ["add_filter_arguments", "read_filter_flags"]
 
 
 def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,25 +58,6 @@ def read_filter_flags(args: argparse.Namespace) -> FilterSpec:
         item.name: getattr(args, item.name) for item in FILTERS if getattr(args, item.name, None) not in (None, [], ())
     }
     return FilterSpec(**values)
-
-
-def to_filter_flags(spec: FilterSpec) -> list[str]:
-    """The spec as ``ddj`` command-line flags (see :func:`add_filter_arguments`).
-
-    Examples
-    --------
-    >>> to_filter_flags(FilterSpec(countries=["Syria"], statuses=["official_silent"]))
-    ['--country', 'Syria', '--status', 'official_silent']
-
-    One flag and value per filter value, in the filters' declaration order.
-    """
-    args: list[str] = []
-    for name, value in spec.active().items():
-        item = FILTER_BY_NAME[name]
-        for one in [value.isoformat()] if item.kind == "date" else [value] if item.kind == "text" else value:
-            # A value that starts with "-" would read as a flag: glue it to its flag.
-            args += [f"{item.flag}={one}"] if one.startswith("-") else [item.flag, one]
-    return args
 
 
 def _singular(name: str) -> str:

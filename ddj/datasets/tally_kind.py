@@ -32,7 +32,7 @@ PERSON_STATUSES = ("killed",)
 #: Every status a documented row may carry: equipment's four and a person's.
 ALL_STATUSES = STATUSES + PERSON_STATUSES
 
-#: Every rule the build's findings use (see :mod:`ddj.tally.findings`).
+#: Every rule the build's findings use (see :mod:`ddj.importers.findings`).
 FINDING_RULES = (
     "duplicate_row",
     "decrease_explained",

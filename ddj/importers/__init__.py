@@ -6,4 +6,6 @@
   into a personnel tally package (``ddj import named-deaths``).
 - :mod:`ddj.importers.genstaff` and :mod:`ddj.importers.oryx`: the Ukrainian General Staff's JSON files and the
   Oryx CSV files into long frames with the raw row of every value, for the tally build.
+- :mod:`ddj.importers.findings`: the dirty-data checks run on raw tally files (duplicate rows, falling counts,
+  spikes, misspelt categories...), each a frame of findings, by the tally build and the named-deaths importer.
 """

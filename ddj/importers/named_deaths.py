@@ -57,9 +57,9 @@ from ddj.datasets.tally_kind import (
     tally_resource_descriptors,
 )
 from ddj.errors import ImportFormatError, InvalidValueError, OutputLocationError
+from ddj.importers import findings as found
 from ddj.importers._common import ImportLog, check, present, read_table
 from ddj.importers._dates import read_dates
-from ddj.tally import findings as found
 
 FORMAT = "list of named deaths"
 COMMAND = "named-deaths"

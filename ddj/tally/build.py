@@ -1,6 +1,6 @@
 """Build ``data/ukraine-equipment-losses/`` from its raw files: processed resources, findings, datapackage.json.
 
-The raw files under ``raw/`` are never changed. The build reads them, checks them (:mod:`ddj.tally.findings`),
+The raw files under ``raw/`` are never changed. The build reads them, checks them (:mod:`ddj.importers.findings`),
 writes the processed CSV files, ``findings.csv`` and ``datapackage.json``, and regenerates the datasheet's
 generated blocks (contents, field tables, findings summary). It is deterministic: a rerun on the same raw files
 gives byte-identical files, which ``ddj build ukraine-equipment-losses --check`` verifies.
@@ -27,8 +27,8 @@ from ddj.datasets.tally_kind import (
     tally_resource_descriptors,
 )
 from ddj.errors import PackageError
+from ddj.importers import findings as checks
 from ddj.importers import genstaff, oryx
-from ddj.tally import findings as checks
 from ddj.tally import provenance, snapshot
 
 NAME = "ukraine-equipment-losses"

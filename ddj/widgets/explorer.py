@@ -218,9 +218,7 @@ class Explorer:
         """The ``ddj explore`` command that opens this view again."""
         import shlex
 
-        from ddj.commands._filter_flags import to_filter_flags
-
-        return shlex.join(["ddj", "explore", self.dataset_ref, *to_filter_flags(self._spec)])
+        return shlex.join(["ddj", "explore", self.dataset_ref, *self._spec.to_flags()])
 
     def refresh(self) -> None:
         """Recompute and redraw the view of the filters in force."""
@@ -577,9 +575,7 @@ class Explorer:
             return
         self.download_button.layout.display = "none"
         name = f"{self.dataset.name} {self._spec.describe()}"
-        from ddj.commands._filter_flags import to_filter_flags
-
-        command = shlex.join(["ddj", "compare", self.dataset_ref, *to_filter_flags(self._spec), "--out", "view.csv"])
+        command = shlex.join(["ddj", "compare", self.dataset_ref, *self._spec.to_flags(), "--out", "view.csv"])
         frame = self.data.export(self._spec) if total <= DOWNLOAD_MAX_ROWS else None
         self.download_links.value = download_html(frame, name=name, total=total, command=command)
 

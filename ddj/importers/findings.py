@@ -1,4 +1,4 @@
-"""Checks for dirty tally data: each returns a findings frame and changes nothing.
+"""Checks for dirty tally data in raw files, as they are imported: each returns a findings frame and changes nothing.
 
 A finding is one row: ``file``, ``row`` (CSV: header = row 1; JSON: the object's position, first = 1),
 ``column``, ``value``, ``rule`` and ``detail``. The rules, in :data:`ddj.datasets.tally_kind.FINDING_RULES`:

@@ -12,7 +12,7 @@ import pytest
 import ddj
 from ddj.datasets import data_dir
 from ddj.datasets.tally_kind import FINDING_RULES
-from ddj.tally import findings as checks
+from ddj.importers import findings as checks
 
 NAME = "ukraine-equipment-losses"
 RAW = data_dir() / NAME / "raw"
