@@ -15,6 +15,11 @@ UV_VERSION := 0.13.8
 TEST_WORKERS ?= 2
 PARALLEL := -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
+# Python keeps the modules it compiles (ddj's and the tests', in __pycache__/) even where the environment says
+# not to (PYTHONDONTWRITEBYTECODE=1 on this machine and CI's): every report kernel, Explorer kernel and `ddj`
+# command would otherwise compile ddj from source again (0.26 s of CPU a process), and pytest its rewritten tests.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: install reports test test-fast lint bench browser lock clean help
 
 help:
