@@ -17,10 +17,9 @@ than the documented side's last day, ratio and difference are null.
 
 Modules: :mod:`~ddj.tally.queries` (the functions above, a dataset in and frames out), :mod:`~ddj.tally.series`
 (as-of joins), :mod:`~ddj.tally.crosswalk`, :mod:`~ddj.tally.events` (event list to running count),
-:mod:`~ddj.tally.compare`, :mod:`~ddj.tally.sources` (the dirty-data rules the build runs on the raw files are
-:mod:`ddj.importers.findings`),
-:mod:`~ddj.tally.snapshot` (checks on new raw files) and :mod:`~ddj.tally.build` (``ddj build
-ukraine-equipment-losses``).
+:mod:`~ddj.tally.compare`, :mod:`~ddj.tally.sources`, :mod:`~ddj.tally.snapshot` (checks on new raw files) and
+:mod:`~ddj.tally.build` (``ddj build ukraine-equipment-losses``). The dirty-data rules the build runs on the raw
+files are in :mod:`ddj.importers.findings`.
 """
 
 from __future__ import annotations
