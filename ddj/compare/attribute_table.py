@@ -1,11 +1,12 @@
 """The per-attribute table of a comparison (:attr:`~ddj.compare.Comparison.attributes`), put together.
 
-The statuses come attribute by attribute (:func:`~ddj.compare.statuses.attribute_result`: one row per
-incident); the table runs incident by incident, each incident's attributes in model order. Putting it
-together interleaves the ten attributes' columns and turns codes into text: row numbers into account ids,
-value codes into the values' Enum. :func:`attribute_table` builds the whole table, one column at a time
-(each column's pieces are freed before the next); :class:`AttributeBatches` builds it batch by batch of
-rows, each batch when it is asked for, so a writer never holds the whole table (``ddj compare --out``).
+The claims come attribute by attribute (:func:`~ddj.compare.statuses.attribute_result`: one row per incident),
+the statuses from the comparison's plan (:mod:`~ddj.compare.plan`); the table runs incident by incident, each
+incident's attributes in model order. Putting it together interleaves the ten attributes' columns and turns
+codes into text: row numbers into account ids, value codes into the values' Enum. :func:`attribute_table`
+builds the whole table, one column at a time (each column's pieces are freed before the next);
+:class:`AttributeBatches` builds it batch by batch of rows, each batch when it is asked for, so a writer never
+holds the whole table (``ddj compare --out``).
 
 Each chunk of rows is put together from its own incidents' rows only: the slice of every attribute's column
 for those incidents, stacked and gathered into incident-major order, so no copy of a whole column is made
@@ -46,7 +47,13 @@ _THREADS = 2
 class _Parts:
     """What the table's columns are made from, and how a chunk of rows of one column is made."""
 
-    def __init__(self, incident_ids: pl.Series, results: list[AttributeResult], account_ids: pl.Series) -> None:
+    def __init__(
+        self,
+        incident_ids: pl.Series,
+        results: list[AttributeResult],
+        account_ids: pl.Series,
+        statuses: Callable[[], list[pl.Series]],
+    ) -> None:
         self.incident_ids = incident_ids
         self.n, self.k = incident_ids.len(), len(results)
         dictionary = pl.concat([r.dictionary for r in results])
@@ -60,15 +67,16 @@ class _Parts:
         for r in results:
             self.lookups.append(physical.slice(first, r.dictionary.len()))
             first += r.dictionary.len()
-        statuses = pl.Series("status", STATUSES, dtype=STATUS_DTYPE)
+        words = pl.Series("status", STATUSES, dtype=STATUS_DTYPE)
         self.finishing: dict[str, Callable[[pl.Series], pl.Series]] = {
             "official_values": lambda part: part.list.eval(pl.element().cat.to(values_dtype)),
             "unofficial_values": lambda part: part.list.eval(pl.element().cat.to(values_dtype)),
             "official_account_ids": lambda part: relabel(part, account_ids),
             "unofficial_account_ids": lambda part: relabel(part, account_ids),
-            "status": statuses.gather,
+            "status": words.gather,
         }
-        self.pieces = {name: [r.columns.pop(name) for r in results] for name in ATTRIBUTE_COLUMNS[3:]}
+        self.pieces = {name: [r.columns.pop(name) for r in results] for name in ATTRIBUTE_COLUMNS[3:-1]}
+        self._statuses = statuses  # asked for when the status column is first built: the grading may still run
 
     @property
     def height(self) -> int:
@@ -91,6 +99,8 @@ class _Parts:
             return pl.Series(name, dtype.categories, dtype=dtype).gather(position % k)
         a, b = start // k, (end - 1) // k + 1 if end else 0  # the chunk's first incident and the one after its last
         order = (position % k) * (b - a) + (position // k - a)  # incident-major rows in the attribute-major stack
+        if name == "status" and name not in self.pieces:
+            self.pieces[name] = self._statuses()
         pieces = self.pieces.pop(name) if release else self.pieces[name]
         slices = [piece.slice(a, b - a) for piece in pieces]
         del pieces
@@ -104,7 +114,11 @@ class _Parts:
 
 
 def attribute_table(
-    incident_ids: pl.Series, results: list[AttributeResult], account_ids: pl.Series, chunk_rows: int | None = None
+    incident_ids: pl.Series,
+    results: list[AttributeResult],
+    account_ids: pl.Series,
+    statuses: Callable[[], list[pl.Series]],
+    chunk_rows: int | None = None,
 ) -> pl.DataFrame:
     """The whole table, built one column at a time (each column's pieces are freed before the next, to keep
     memory low).
@@ -117,10 +131,13 @@ def attribute_table(
         The attributes' results, in model order: their columns are taken out of them.
     account_ids
         The accounts' ids by row number (the results' account lists hold row numbers).
+    statuses
+        Gives each attribute's status codes (UInt8, :data:`~ddj.compare.statuses.STATUS_CODES`), in model order;
+        called once, when the status column is built.
     chunk_rows
         Every column in chunks of this many rows (the last one shorter), built two at a time; None: one chunk.
     """
-    parts = _Parts(incident_ids, results, account_ids)
+    parts = _Parts(incident_ids, results, account_ids, statuses)
     bounds = parts.bounds(chunk_rows or max(1, parts.height))
     columns: dict[str, pl.Series] = {}
     for name in ATTRIBUTE_COLUMNS:
@@ -184,15 +201,19 @@ class AttributeBatches:
 
 
 def attribute_batches(
-    incident_ids: pl.Series, results: list[AttributeResult], account_ids: pl.Series, rows: int
+    incident_ids: pl.Series,
+    results: list[AttributeResult],
+    account_ids: pl.Series,
+    statuses: Callable[[], list[pl.Series]],
+    rows: int,
 ) -> AttributeBatches:
     """The table as :class:`AttributeBatches` of ``rows`` rows, none of them built yet.
 
     Parameters
     ----------
-    incident_ids, results, account_ids
+    incident_ids, results, account_ids, statuses
         As for :func:`attribute_table`.
     rows
         Rows per batch.
     """
-    return AttributeBatches(_Parts(incident_ids, results, account_ids), rows)
+    return AttributeBatches(_Parts(incident_ids, results, account_ids, statuses), rows)

@@ -247,48 +247,44 @@ def contradicts_operator() -> pl.Expr:
     return pl.col("_contra").any().alias("contradicts")
 
 
-def origin_weight(
-    origin_claims: list[pl.DataFrame], n: int, operator: pl.Series | None = None
-) -> tuple[pl.Series, pl.Series]:
-    """Independent unofficial origins that support and that contradict the operator, by incident position.
+def origin_weights(origin_claims: pl.LazyFrame, operator: pl.Series | None = None) -> pl.LazyFrame:
+    """Independent unofficial origins that support and that contradict the operator, per incident: ``_inc``,
+    ``n_supporting_origins`` and ``n_contradicting_origins`` (UInt32), for the incidents with a claim to weigh.
 
-    ``origin_claims`` holds, per attribute, the unofficial claims where the sides contradict each other
-    on that attribute (:attr:`ddj.compare.statuses.AttributeResult.origin_claims`): ``_inc``, ``_org``,
+    ``origin_claims`` holds the unofficial claims on attributes where the sides contradict each other
+    (:attr:`ddj.compare.statuses.AttributeResult.origin_claims`, every attribute's): ``_inc``, ``_org``,
     ``_contra`` (the claim does not fit an official claim) and ``_backs`` (it fits every official claim).
     An origin supports the operator only with a claim on a contradicted attribute (see the module notes),
     and an origin's claim can only contradict an official one where the sides contradict each other, so
-    no other claim counts. Incidents without any contradiction get 0. Chains in ``operator`` (the official
-    accounts' labels: an outlet repeating the operator) neither support nor contradict it.
+    no other claim counts: an incident without any contradiction has no row (it weighs 0 and 0). Chains in
+    ``operator`` (the official accounts' labels: an outlet repeating the operator) neither support nor
+    contradict it.
 
     Parameters
     ----------
-    origin_claims : list of polars.DataFrame
-        One frame per compared attribute, with ``_inc``, ``_org``, ``_contra`` and ``_backs`` as above.
-    n : int
-        The number of incidents; the returned series have one value per position 0..n-1.
+    origin_claims : polars.LazyFrame
+        ``_inc``, ``_org``, ``_contra`` and ``_backs``, as above.
     operator : polars.Series, optional
         The origin codes of the operator's own chains, left out of both counts; None (or empty) leaves
         out none.
 
     Examples
     --------
-    >>> claims = pl.DataFrame({"_inc": [1, 1, 1], "_org": [7, 8, 8], "_contra": [False, True, False],
+    >>> claims = pl.LazyFrame({"_inc": [1, 1, 1], "_org": [7, 8, 8], "_contra": [False, True, False],
     ...                        "_backs": [True, False, True]}, schema_overrides={"_inc": pl.UInt32})
-    >>> [s.to_list() for s in origin_weight([claims], 2)]
-    [[0, 1], [0, 1]]
+    >>> origin_weights(claims).collect().rows()
+    [(1, 1, 1)]
 
     Origin 7 backs the operator; origin 8 backs it on one claim but contradicts it on another, so it contradicts.
     """
-    claims = pl.concat(origin_claims)
     if operator is not None and operator.len():
-        claims = claims.filter(~pl.col("_org").is_in(operator.implode()))
-    per_origin = claims.group_by("_inc", "_org").agg(supports_operator(), contradicts_operator())
-    weights = per_origin.group_by("_inc").agg(
-        pl.col("supports").sum().cast(pl.UInt32).alias("s"), pl.col("contradicts").sum().cast(pl.UInt32).alias("c")
-    )
-    zeros = pl.zeros(n, dtype=pl.UInt32, eager=True)
-    at = weights.get_column("_inc").cast(pl.Int64)
+        origin_claims = origin_claims.filter(~pl.col("_org").is_in(operator.implode()))
     return (
-        zeros.clone().scatter(at, weights.get_column("s")).alias("n_supporting_origins"),
-        zeros.clone().scatter(at, weights.get_column("c")).alias("n_contradicting_origins"),
+        origin_claims.group_by("_inc", "_org")
+        .agg(supports_operator(), contradicts_operator())
+        .group_by("_inc")
+        .agg(
+            pl.col("supports").sum().cast(pl.UInt32).alias("n_supporting_origins"),
+            pl.col("contradicts").sum().cast(pl.UInt32).alias("n_contradicting_origins"),
+        )
     )

@@ -370,21 +370,12 @@ def grade_exprs() -> tuple[pl.Expr, pl.Expr]:
     return computed_grade(), computed_grade_reason()
 
 
-def with_grades(frame: pl.DataFrame) -> pl.DataFrame:
+def with_grades(frame: pl.LazyFrame) -> pl.LazyFrame:
     """``frame`` (which holds :data:`GRADE_INPUTS`) with ``computed_grade`` and ``computed_grade_reason``.
 
     The sentences are written once per distinct combination of inputs, not once per incident: a
-    million incidents share a few thousand combinations, and each incident's columns point into
-    those few sentences. Only the inputs are joined (to find each incident's combination), not the
-    whole frame.
+    million incidents share a few thousand combinations, joined back onto the incidents by their inputs.
     """
     inputs = list(GRADE_INPUTS)
-    keys = frame.select(inputs)
-    graded = keys.unique().with_row_index("_combo").with_columns(*grade_exprs())
-    combo = keys.join(
-        graded.select(*inputs, "_combo"), on=inputs, how="left", maintain_order="left", nulls_equal=True
-    ).get_column("_combo")
-    del keys
-    return frame.with_columns(
-        graded.get_column("computed_grade").gather(combo), graded.get_column("computed_grade_reason").gather(combo)
-    )
+    graded = frame.select(inputs).unique().with_columns(*grade_exprs())
+    return frame.join(graded, on=inputs, how="left", maintain_order="left", nulls_equal=True)

@@ -44,55 +44,49 @@ def grade_overrides(overrides: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def apply_grade_overrides(incidents: pl.DataFrame, overrides: pl.DataFrame) -> pl.DataFrame:
+def with_grade_overrides(incidents: pl.LazyFrame, overrides: pl.DataFrame) -> pl.LazyFrame:
     """Add ``grade``, ``grade_reason`` and the override columns to ``incidents`` (which holds
     ``incident_id``, ``computed_grade`` and ``computed_grade_reason``), keeping its row order.
 
     An overridden grade's reason names the editor, the date and the editor's reason, then what the
     rules gave.
 
-    Only the overridden rows are worked on: the grade columns are the computed ones with those rows
-    written over (a million incidents' reasons are not copied to change a few), and the override
-    columns are gathered from the few overrides in force.
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> rows = pl.DataFrame({"override_id": ["o1"], "target_table": ["grades"], "target_id": ["inc-2"],
+    ...     "field": ["grade"], "value": ["contested"], "editor": ["A. Editor"], "decided_on": [dt.date(2024, 1, 1)],
+    ...     "reason": ["A second video shows the launch."]})
+    >>> incidents = pl.LazyFrame({"incident_id": ["inc-1", "inc-2"], "computed_grade": ["fair", "fair"],
+    ...     "computed_grade_reason": ["Fair: ...", "Fair: ..."]})
+    >>> with_grade_overrides(incidents, rows).select("grade", "grade_overridden").collect().rows()
+    [('fair', False), ('contested', True)]
     """
-    chosen = grade_overrides(overrides)
-    hits = (
-        incidents.select("incident_id", "computed_grade", "computed_grade_reason")
-        .with_row_index("_pos")
-        .join(chosen, on="incident_id", how="inner")
-        .with_columns(
-            pl.concat_str(
-                [
-                    pl.lit("Set to "),
-                    pl.col("_override_grade"),
-                    pl.lit(" by "),
-                    pl.col("override_editor"),
-                    pl.lit(" on "),
-                    pl.col("override_date").dt.strftime("%Y-%m-%d"),
-                    pl.lit(" (override "),
-                    pl.col("override_id"),
-                    pl.lit("): "),
-                    pl.col("override_reason"),
-                    pl.lit(" The rules gave "),
-                    pl.col("computed_grade"),
-                    pl.lit(". "),
-                    pl.col("computed_grade_reason"),
-                ]
-            ).alias("_reason")
-        )
+    overridden = pl.col("_override_grade").is_not_null()
+    reason = pl.concat_str(
+        [
+            pl.lit("Set to "),
+            pl.col("_override_grade"),
+            pl.lit(" by "),
+            pl.col("override_editor"),
+            pl.lit(" on "),
+            pl.col("override_date").dt.strftime("%Y-%m-%d"),
+            pl.lit(" (override "),
+            pl.col("override_id"),
+            pl.lit("): "),
+            pl.col("override_reason"),
+            pl.lit(" The rules gave "),
+            pl.col("computed_grade"),
+            pl.lit(". "),
+            pl.col("computed_grade_reason"),
+        ]
     )
-    where = hits.get_column("_pos")
-    # For each incident, its row of ``hits`` (null when no override is in force).
-    at = pl.Series("_at", dtype=pl.UInt32).extend_constant(None, incidents.height)
-    grade = incidents.get_column("computed_grade").clone()
-    reason = incidents.get_column("computed_grade_reason").clone()
-    if hits.height:
-        at = at.scatter(where, pl.int_range(0, hits.height, dtype=pl.UInt32, eager=True))
-        grade = grade.scatter(where, hits.get_column("_override_grade"))
-        reason = reason.scatter(where, hits.get_column("_reason"))
-    return incidents.with_columns(
-        grade.alias("grade"),
-        reason.alias("grade_reason"),
-        at.is_not_null().alias("grade_overridden"),
-        *[hits.get_column(name).gather(at).alias(name) for name in OVERRIDE_COLUMNS[1:]],
+    return (
+        incidents.join(grade_overrides(overrides).lazy(), on="incident_id", how="left", maintain_order="left")
+        .with_columns(
+            pl.coalesce("_override_grade", "computed_grade").alias("grade"),
+            pl.when(overridden).then(reason).otherwise(pl.col("computed_grade_reason")).alias("grade_reason"),
+            overridden.alias("grade_overridden"),
+        )
+        .drop("_override_grade")
     )

@@ -62,68 +62,89 @@ _OFF = pl.col("_off")
 
 @dataclass(frozen=True)
 class AttributeResult:
-    """One attribute over every incident, by incident position: the output columns and what grades need.
+    """One attribute over every incident, by incident position: the output columns and the evidence the rules read.
 
     ``columns`` holds ``official_values``, ``unofficial_values``, ``official_account_ids``,
-    ``unofficial_account_ids``, ``n_unofficial_origins`` and ``status`` (codes); ``official_claims``
-    says whether the operator claims a value; ``unofficial_disagree`` whether two unofficial claims
-    do not fit each other (for texts only computed where the operator makes no claim on the attribute:
-    the grades only ask there). ``dictionary`` holds the rendered text of each value code.
-    ``origin_claims`` weighs the unofficial origins where the sides contradict each other on this
-    attribute (nowhere else can an origin support or contradict the operator on it): ``_inc``, ``_org``,
-    ``_contra`` (one of the origin's claims does not fit an official one) and ``_backs`` (one of them
-    fits every official claim), one row per claim (see :func:`ddj.compare.corroboration.origin_weight`).
+    ``unofficial_account_ids`` and ``n_unofficial_origins``. ``evidence`` holds, one row per incident,
+    :data:`EVIDENCE`: whether each side claims a value (``official_claims``, ``unofficial_claims``), whether
+    some official claim does not fit some unofficial claim (``claims_misfit``), and whether two unofficial
+    claims do not fit each other (``unofficial_disagree``; for texts only computed where the operator makes
+    no claim on the attribute: the grades only ask there). The status itself is decided in the comparison's
+    plan (:func:`status`, :mod:`ddj.compare.plan`). ``dictionary`` holds the rendered text of each value code.
+    ``origin_claims`` weighs the unofficial origins where the sides contradict each other on this attribute
+    (nowhere else can an origin support or contradict the operator on it): ``_inc``, ``_org``, ``_contra``
+    (one of the origin's claims does not fit an official one) and ``_backs`` (one of them fits every official
+    claim), one row per claim (see :func:`ddj.compare.corroboration.origin_weights`).
     """
 
     columns: dict[str, pl.Series]
-    official_claims: pl.Series
-    unofficial_disagree: pl.Series
+    evidence: pl.DataFrame
     dictionary: pl.Series
     origin_claims: pl.DataFrame
 
 
-# The inputs of the status rules, one value per incident (columns of the frame :func:`status` reads).
-_OFFICIAL_CLAIMS = pl.col("official_claims")  # a current official account claims a value on the attribute
-_UNOFFICIAL_CLAIMS = pl.col("unofficial_claims")  # a current unofficial account does
-_MISFIT = pl.col("claims_misfit")  # some official claim does not fit some unofficial claim
+EVIDENCE = ("official_claims", "unofficial_claims", "claims_misfit", "unofficial_disagree")
+"""What the rules read of one attribute, per incident (columns of :attr:`AttributeResult.evidence`)."""
+
+
+def evidence_column(name: str, of: str | None = None) -> pl.Expr:
+    """The column ``name`` of :data:`EVIDENCE`, of the attribute ``of`` (``"<of>.<name>"``) in a frame that holds
+    every attribute's evidence; of the only attribute (``"<name>"``) when ``of`` is None.
+    """
+    return pl.col(f"{of}.{name}" if of else name)
+
+
+# What the status rules read of the incident itself, whatever the attribute.
 _ACKNOWLEDGED = pl.col("acknowledged")  # the incident has an official account at all, on any attribute
 _SEARCHED = pl.col("official_searched")  # the curators declared a search for official statements on it
 
 
-def agree() -> pl.Expr:
+def _official_claims(of: str | None) -> pl.Expr:  # a current official account claims a value on the attribute
+    return evidence_column("official_claims", of)
+
+
+def _unofficial_claims(of: str | None) -> pl.Expr:  # a current unofficial account does
+    return evidence_column("unofficial_claims", of)
+
+
+def _misfit(of: str | None) -> pl.Expr:  # some official claim does not fit some unofficial claim
+    return evidence_column("claims_misfit", of)
+
+
+def agree(of: str | None = None) -> pl.Expr:
     """``agree``: both sides claim, and every official claim fits every unofficial claim."""
-    return _OFFICIAL_CLAIMS & _UNOFFICIAL_CLAIMS & ~_MISFIT
+    return _official_claims(of) & _unofficial_claims(of) & ~_misfit(of)
 
 
-def contradict() -> pl.Expr:
+def contradict(of: str | None = None) -> pl.Expr:
     """``contradict``: both sides claim, and some official claim does not fit some unofficial claim."""
-    return _OFFICIAL_CLAIMS & _UNOFFICIAL_CLAIMS & _MISFIT
+    return _official_claims(of) & _unofficial_claims(of) & _misfit(of)
 
 
-def official_silent() -> pl.Expr:
+def official_silent(of: str | None = None) -> pl.Expr:
     """``official_silent``: unofficial accounts claim a value, the incident has no official account at all,
     and the curators declared a search for official statements on it: the operator never spoke of it.
     """
-    return _UNOFFICIAL_CLAIMS & ~_ACKNOWLEDGED & _SEARCHED
+    return _unofficial_claims(of) & ~_ACKNOWLEDGED & _SEARCHED
 
 
-def no_official_record() -> pl.Expr:
+def no_official_record(of: str | None = None) -> pl.Expr:
     """``no_official_record``: unofficial accounts claim a value and the incident has no official account, but
     nobody declared a search for official statements, which says nothing about whether the operator spoke.
     """
-    return _UNOFFICIAL_CLAIMS & ~_ACKNOWLEDGED & ~_SEARCHED
+    return _unofficial_claims(of) & ~_ACKNOWLEDGED & ~_SEARCHED
 
 
-def unofficial_only() -> pl.Expr:
+def unofficial_only(of: str | None = None) -> pl.Expr:
     """``unofficial_only``: unofficial accounts claim a value; the operator spoke of the incident, but none of its
     accounts claims a value on this attribute.
     """
-    return _UNOFFICIAL_CLAIMS & ~_OFFICIAL_CLAIMS & _ACKNOWLEDGED
+    return _unofficial_claims(of) & ~_official_claims(of) & _ACKNOWLEDGED
 
 
-def official_only() -> pl.Expr:
+def official_only(of: str | None = None) -> pl.Expr:
     """``official_only``: official accounts claim a value and no unofficial one does."""
-    return _OFFICIAL_CLAIMS & ~_UNOFFICIAL_CLAIMS
+    return _official_claims(of) & ~_unofficial_claims(of)
 
 
 STATUS_RULES = (
@@ -134,16 +155,18 @@ STATUS_RULES = (
     ("unofficial_only", unofficial_only),
     ("official_only", official_only),
 )
-"""Each status but ``unknown`` with its rule; the rules exclude one another, and ``unknown`` is none holding."""
+"""Each status but ``unknown`` with its rule; the rules exclude one another, and ``unknown`` is none holding.
+Each rule reads the evidence of the attribute it is given (:func:`evidence_column`)."""
 
 
-def status() -> pl.Expr:
-    """The status code (see :data:`STATUS_CODES`): the status whose rule in :data:`STATUS_RULES` holds,
-    ``unknown`` where neither side claims a value.
+def status(of: str | None = None) -> pl.Expr:
+    """The status code of the attribute ``of`` (see :data:`STATUS_CODES`): the status whose rule in
+    :data:`STATUS_RULES` holds, ``unknown`` where neither side claims a value.
 
-    It reads the columns ``official_claims`` and ``unofficial_claims`` (whether each side claims a value on
-    the attribute), ``claims_misfit`` (some official claim does not fit some unofficial claim; read only
-    where both claim), ``acknowledged`` (the incident has any official account) and ``official_searched``.
+    It reads the attribute's :data:`EVIDENCE` (``official_claims`` and ``unofficial_claims``: whether each
+    side claims a value on it; ``claims_misfit``: some official claim does not fit some unofficial claim,
+    read only where both claim) and the incident's ``acknowledged`` (it has any official account) and
+    ``official_searched``. With ``of`` None the evidence columns carry no attribute's name.
 
     Examples
     --------
@@ -158,7 +181,7 @@ def status() -> pl.Expr:
     """
     code = pl.lit(STATUS_CODES["unknown"], dtype=pl.UInt8)
     for name, rule in reversed(STATUS_RULES):
-        code = pl.when(rule()).then(pl.lit(STATUS_CODES[name], dtype=pl.UInt8)).otherwise(code)
+        code = pl.when(rule(of)).then(pl.lit(STATUS_CODES[name], dtype=pl.UInt8)).otherwise(code)
     return code.alias("status")
 
 
@@ -211,16 +234,12 @@ def claim_rows(frame: pl.DataFrame, encoder: Encoder, *extra: str, official: boo
     )
 
 
-def attribute_result(
-    current: pl.DataFrame, encoder: Encoder, n: int, acknowledged: pl.Series, searched: pl.Series | None = None
-) -> AttributeResult:
-    """Compare one attribute over every incident.
+def attribute_result(current: pl.DataFrame, encoder: Encoder, n: int) -> AttributeResult:
+    """Gather one attribute's claims over every incident, and the evidence its status is decided on.
 
     ``current`` holds the accounts with ``_inc`` (the incident's position, 0..n-1), ``_off``
     (official side), ``is_current`` (only those count), ``_row`` (the account's row in the sorted
     accounts), ``_org`` (origin code) and the encoder's code columns, sorted by ``_inc`` then account id.
-    ``acknowledged`` says, by position, whether the incident has any official account; ``searched``
-    whether the curators searched for official statements on it (None: on none).
 
     The list columns hold small integers, not text, until the per-attribute tables are put
     together: account ids as ``_row`` numbers, values as indexes into :attr:`AttributeResult.dictionary`.
@@ -233,10 +252,6 @@ def attribute_result(
         The attribute's encoder: its claim test, value key and compatibility rule.
     n : int
         The number of incidents; the result has one row per position 0..n-1.
-    acknowledged : polars.Series
-        Boolean, one per incident position.
-    searched : polars.Series, optional
-        Boolean, one per incident position; None when no incident was searched.
     """
     official, unofficial = pl.collect_all(
         [claim_rows(current, encoder, "_row", "_org", official=side) for side in (True, False)]
@@ -253,14 +268,7 @@ def attribute_result(
     columns["n_unofficial_origins"] = (
         lists(u_at, unofficial.get_column("_org")).list.n_unique().cast(pl.UInt32).alias("n_unofficial_origins")
     )
-    frame = pl.DataFrame(
-        {
-            "official_claims": counts(o_at) > 0,
-            "unofficial_claims": counts(u_at) > 0,
-            "acknowledged": acknowledged,
-            "official_searched": searched if searched is not None else pl.repeat(False, n, eager=True),
-        }
-    )
+    frame = pl.DataFrame({"official_claims": counts(o_at) > 0, "unofficial_claims": counts(u_at) > 0})
     if encoder.lo is not None:
         frame = frame.with_columns(
             lists(o_at, official.get_column("_hi")).list.min().alias("o_min_hi"),
@@ -269,7 +277,7 @@ def attribute_result(
             lists(u_at, unofficial.get_column("_lo")).list.max().alias("u_max_lo"),
         ).with_columns(
             ranges_misfit("o", "u").alias("claims_misfit"),
-            (pl.col("u_min_hi") < pl.col("u_max_lo")).fill_null(False).alias("_udisagree"),
+            (pl.col("u_min_hi") < pl.col("u_max_lo")).fill_null(False).alias("unofficial_disagree"),
         )
     else:
         assert encoder.compatible is not None
@@ -278,10 +286,10 @@ def attribute_result(
         # Only where the operator makes no claim on this attribute (see AttributeResult).
         asked = distinct[1].filter(pl.lit(quiet).gather(pl.col("_inc")))
         disagree = flags(disagreeing_positions(asked, encoder.compatible), n)
-        frame = frame.with_columns(contra.alias("claims_misfit"), disagree.alias("_udisagree"))
-    decided = frame.select(status(), "official_claims", "_udisagree")
-    columns["status"] = decided.get_column("status")
-    disputed = pl.lit(decided.get_column("status") == STATUS_CODES["contradict"]).gather(pl.col("_inc"))
+        frame = frame.with_columns(contra.alias("claims_misfit"), disagree.alias("unofficial_disagree"))
+    evidence = frame.select(EVIDENCE)
+    # The origins are weighed where the sides contradict each other: the status rule's own test.
+    disputed = pl.lit(frame.select(contradict()).to_series()).gather(pl.col("_inc"))
     if encoder.lo is not None:
         # A claim without a range (a place that names no country) fits any: null is no contradiction, nor support.
         misfit = (pl.col("_lo") > pl.lit(frame.get_column("o_min_hi")).gather(pl.col("_inc"))) | (
@@ -305,8 +313,7 @@ def attribute_result(
         origin_claims = misfits.select("_inc", "_org", "_contra", (~pl.col("_contra")).alias("_backs"))
     return AttributeResult(
         columns=columns,
-        official_claims=decided.get_column("official_claims"),
-        unofficial_disagree=decided.get_column("_udisagree"),
+        evidence=evidence,
         dictionary=vocabulary.to_frame("_vkey").select(encoder.render(pl.col("_vkey"))).to_series().alias("value"),
         origin_claims=origin_claims,
     )
