@@ -26,8 +26,8 @@ from ddj.compare.attribute_table import AttributeBatches, attribute_batches, att
 from ddj.compare.claims import code_columns, encoders
 from ddj.compare.corroboration import chain_labels, independent_origins, operator_chains
 from ddj.compare.history import currency, official_changes
-from ddj.compare.plan import incident_plan, status_column
-from ddj.compare.statuses import STATUSES, AttributeResult, attribute_result
+from ddj.compare.plan import INCIDENT_COLUMNS, incident_plan, status_column
+from ddj.compare.statuses import AttributeResult, attribute_result
 from ddj.datasets.official_search import OfficialSearch, read_official_search
 from ddj.errors import InvalidValueError, NotFoundError, UnusableDataError, WrongDatasetKindError
 from ddj.model import COMPARED_ATTRIBUTES
@@ -60,36 +60,6 @@ compare``) loads only these: ``ddj.load(dataset, columns={"accounts": ACCOUNT_CO
 incidents, attributes and changes, and an ``accounts`` frame of these columns only. At a million incidents it
 leaves the statements, addresses and notes on disk (110 MB of the accounts' 900 MB in memory); ``ddj compare
 --out`` peaked at 3.60–3.74 GB so in seven runs, against 3.97 GB loading every column (December 2026)."""
-
-INCIDENT_COLUMNS = (
-    "incident_id",
-    "n_accounts",
-    "n_official",
-    "n_unofficial",
-    "n_superseded",
-    "n_unofficial_origins",
-    "n_supporting_origins",
-    "n_contradicting_origins",
-    "acknowledged",
-    "official_searched",
-    "first_official_date",
-    "first_unofficial_date",
-    "days_to_official",
-    "days_unofficial_to_official",
-    "official_changed",
-    *(f"n_{status}" for status in STATUSES),
-    "contradicted_attributes",
-    "computed_grade",
-    "computed_grade_reason",
-    "grade",
-    "grade_reason",
-    "grade_overridden",
-    "override_id",
-    "override_editor",
-    "override_date",
-    "override_reason",
-)
-"""Columns of :attr:`Comparison.incidents`, in order."""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,36 @@ from ddj.compare.overrides import with_grade_overrides
 from ddj.compare.statuses import STATUS_CODES, STATUSES, evidence_column, status
 from ddj.model import COMPARED_ATTRIBUTES
 
+INCIDENT_COLUMNS = (
+    "incident_id",
+    "n_accounts",
+    "n_official",
+    "n_unofficial",
+    "n_superseded",
+    "n_unofficial_origins",
+    "n_supporting_origins",
+    "n_contradicting_origins",
+    "acknowledged",
+    "official_searched",
+    "first_official_date",
+    "first_unofficial_date",
+    "days_to_official",
+    "days_unofficial_to_official",
+    "official_changed",
+    *(f"n_{status}" for status in STATUSES),
+    "contradicted_attributes",
+    "computed_grade",
+    "computed_grade_reason",
+    "grade",
+    "grade_reason",
+    "grade_overridden",
+    "override_id",
+    "override_editor",
+    "override_date",
+    "override_reason",
+)
+"""Columns of :attr:`~ddj.compare.Comparison.incidents`, in order: what the plan gives, with the statuses."""
+
 
 def status_column(attribute: str) -> str:
     """The name of the plan's column holding the status code of ``attribute`` (``"<attribute>.status"``)."""
@@ -64,8 +94,8 @@ def status_tallies(attributes: Sequence[str], labels: Sequence[str]) -> list[pl.
 def incident_plan(
     evidence: pl.DataFrame, origin_claims: pl.LazyFrame, overrides: pl.DataFrame, operator: pl.Series | None = None
 ) -> pl.LazyFrame:
-    """The incidents, graded: :data:`~ddj.compare.comparison.INCIDENT_COLUMNS` and each attribute's status code
-    (:func:`status_column`), one row per row of ``evidence``, in its order.
+    """The incidents, graded: :data:`INCIDENT_COLUMNS` and each attribute's status code (:func:`status_column`), one
+    row per row of ``evidence``, in its order.
 
     Parameters
     ----------
@@ -93,6 +123,7 @@ def incident_plan(
         .with_columns(pl.col(weights).fill_null(0))
         .pipe(with_grades)
         .pipe(with_grade_overrides, overrides)
+        .select(*INCIDENT_COLUMNS, *map(status_column, attributes))
     )
 
 
