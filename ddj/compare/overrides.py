@@ -62,31 +62,41 @@ def with_grade_overrides(incidents: pl.LazyFrame, overrides: pl.DataFrame) -> pl
     >>> with_grade_overrides(incidents, rows).select("grade", "grade_overridden").collect().rows()
     [('fair', False), ('contested', True)]
     """
-    overridden = pl.col("_override_grade").is_not_null()
-    reason = pl.concat_str(
-        [
-            pl.lit("Set to "),
-            pl.col("_override_grade"),
-            pl.lit(" by "),
-            pl.col("override_editor"),
-            pl.lit(" on "),
-            pl.col("override_date").dt.strftime("%Y-%m-%d"),
-            pl.lit(" (override "),
-            pl.col("override_id"),
-            pl.lit("): "),
-            pl.col("override_reason"),
-            pl.lit(" The rules gave "),
-            pl.col("computed_grade"),
-            pl.lit(". "),
-            pl.col("computed_grade_reason"),
-        ]
+    chosen = grade_overrides(overrides)
+    # Each incident's row of ``chosen`` (null where no override is in force), by a lookup of the few overridden
+    # ids: the million incidents' columns are not copied through a join to change a few rows.
+    row = pl.col("_override")
+    at = pl.col("incident_id").replace_strict(
+        chosen.get_column("incident_id"),
+        pl.int_range(0, chosen.height, dtype=pl.UInt32, eager=True),
+        default=None,
+        return_dtype=pl.UInt32,
     )
-    return (
-        incidents.join(grade_overrides(overrides).lazy(), on="incident_id", how="left", maintain_order="left")
-        .with_columns(
-            pl.coalesce("_override_grade", "computed_grade").alias("grade"),
-            pl.when(overridden).then(reason).otherwise(pl.col("computed_grade_reason")).alias("grade_reason"),
-            overridden.alias("grade_overridden"),
+    set_by = chosen.select(  # what each override says, up to what the rules gave
+        pl.concat_str(
+            [
+                pl.lit("Set to "),
+                pl.col("_override_grade"),
+                pl.lit(" by "),
+                pl.col("override_editor"),
+                pl.lit(" on "),
+                pl.col("override_date").dt.strftime("%Y-%m-%d"),
+                pl.lit(" (override "),
+                pl.col("override_id"),
+                pl.lit("): "),
+                pl.col("override_reason"),
+                pl.lit(" The rules gave "),
+            ]
         )
-        .drop("_override_grade")
+    ).to_series()
+    reason = pl.concat_str([pl.lit(set_by).gather(row), "computed_grade", pl.lit(". "), "computed_grade_reason"])
+    return (
+        incidents.with_columns(at.alias("_override"))
+        .with_columns(
+            pl.coalesce(pl.lit(chosen.get_column("_override_grade")).gather(row), "computed_grade").alias("grade"),
+            pl.coalesce(reason, "computed_grade_reason").alias("grade_reason"),
+            row.is_not_null().alias("grade_overridden"),
+            *[pl.lit(chosen.get_column(name)).gather(row).alias(name) for name in OVERRIDE_COLUMNS[1:]],
+        )
+        .drop("_override")
     )
