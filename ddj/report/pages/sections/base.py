@@ -92,17 +92,26 @@ def date_text(start: dt.date | None, end: dt.date | None, precision: int | None 
     Examples
     --------
     >>> date_text(dt.date(2016, 11, 13), dt.date(2016, 11, 14), 2)
-    '13 November 2016 to 14 November 2016 (within 2-6 days)'
+    '13 to 14 November 2016 (known to within 2-6 days)'
+    >>> date_text(dt.date(2015, 12, 30), dt.date(2016, 1, 2))
+    '30 December 2015 to 2 January 2016'
 
-    The MiG-29KR was lost on one of two days; the precision code says the window is under a week.
+    The MiG-29KR was lost on one of two days, which the precision code puts at under a week; a window over a
+    year's end names both years.
     """
     if start is None:
         return "date not known"
-    text = f"{start.day} {start:%B %Y}"
-    if end is not None and end != start:
-        text += f" to {end.day} {end:%B %Y}"
+    if end is None or end == start:
+        text = f"{start.day} {start:%B %Y}"
+    elif (start.year, start.month) == (end.year, end.month):
+        text = f"{start.day} to {end.day} {end:%B %Y}"
+    elif start.year == end.year:
+        text = f"{start.day} {start:%B} to {end.day} {end:%B %Y}"
+    else:
+        text = f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
     if precision and precision != 1:
-        text += f" ({DATE_PRECISION.get(precision, f'precision {precision}')})"
+        words = DATE_PRECISION.get(precision)
+        text += f" (known to {words})" if words else f" (date precision {precision})"
     return text
 
 
