@@ -58,8 +58,8 @@ TALLY = "ukraine-equipment-losses"
 #: culled (minutes), the report pages in a browser at three widths and in print (a report run, then 20-50 s a
 #: test), runs killed on purpose and waited out (7-30 s a test), and charts of a million incidents (10-15 s each).
 #: Leaving them out, ``make test-fast`` takes 151 s on two workers (242 s while the pages and killed runs were in it;
-#: December 2026); ``make test`` runs everything in 340-389 s (December 5, idle machine, seven runs) and 367-420 s
-#: (December 6, five runs, a slower day: the previous code took 432 s on a clean clone that day).
+#: December 2026); ``make test`` runs everything in 340-389 s (December 5, idle machine, seven runs) and 337-431 s
+#: (December 6, thirteen runs, a slower day: the same code took 337 s and 431 s hours apart).
 SLOW_MODULES = frozenset(
     {"widgets.test_explorer_browser", "report.pages.test_browser", "report.runner.test_orphans", "charts.test_large"}
 )
