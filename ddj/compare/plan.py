@@ -84,7 +84,6 @@ def status_tallies(attributes: Sequence[str], labels: Sequence[str]) -> list[pl.
             for s in STATUSES
         ],
         _labels_where(contradicted, labels).alias("contradicted_attributes"),
-        _labels_where(contradicted, labels).alias("_contradicted"),
         _labels_where(disagree, labels).alias("_disagreed"),
         pl.any_horizontal(disagree).alias("_unofficial_disagree"),
         pl.any_horizontal([evidence_column("official_claims", name) for name in attributes]).alias("_official_claims"),
@@ -119,6 +118,7 @@ def incident_plan(
         evidence.lazy()
         .with_columns(attribute_statuses(attributes))
         .with_columns(status_tallies(attributes, labels))
+        .with_columns(pl.col("contradicted_attributes").alias("_contradicted"))  # as the grade rules read it
         .join(origin_weights(origin_claims, operator), on="_inc", how="left", maintain_order="left")
         .with_columns(pl.col(weights).fill_null(0))
         .pipe(with_grades)
