@@ -117,7 +117,7 @@ def grades_over_time(
             order=alt.Order("rank:Q"),
             tooltip=[
                 alt.Tooltip("when:N", title=period),
-                "grade:N",
+                alt.Tooltip("grade:N"),
                 alt.Tooltip("incidents:Q", format=","),
                 alt.Tooltip("overridden:Q", title="set by an editor"),
             ],

@@ -281,8 +281,8 @@ def _map(
         alt.Chart(inline(points, max_rows=max(max_points, MAX_EMBEDDED_ROWS), what="map points"))
         .mark_point(strokeWidth=1.5)
         .encode(
-            longitude="longitude:Q",
-            latitude="latitude:Q",
+            longitude=alt.Longitude("longitude:Q"),
+            latitude=alt.Latitude("latitude:Q"),
             shape=alt.Shape(
                 "precision:N", scale=alt.Scale(domain=styles, range=[s[0] for s in _STYLES.values()]), legend=legend
             ),
@@ -302,7 +302,12 @@ def _map(
                     alt.Tooltip("precision:N", title="place known as"),
                 ]
                 if cell
-                else ["title:N", "date:N", "place:N", alt.Tooltip("precision:N", title="place known as")]
+                else [
+                    alt.Tooltip("title:N"),
+                    alt.Tooltip("date:N"),
+                    alt.Tooltip("place:N"),
+                    alt.Tooltip("precision:N", title="place known as"),
+                ]
             ),
         )
     )
@@ -382,7 +387,11 @@ def _labels(
             layers.append(
                 alt.Chart(inline(place_data.filter(pl.col("side") == side), what="place labels"))
                 .mark_text(align=align, baseline="middle", fontSize=11, color="#222222")
-                .encode(longitude="longitude:Q", latitude="latitude:Q", text="label:N")
+                .encode(
+                    longitude=alt.Longitude("longitude:Q"),
+                    latitude=alt.Latitude("latitude:Q"),
+                    text=alt.Text("label:N"),
+                )
             )
     if names:
         name_data = inline(pl.DataFrame(names), what="country and sea names")
@@ -397,7 +406,11 @@ def _labels(
                 .mark_text(
                     align="center", baseline="middle", fontSize=10, color=colour, fontWeight=weight, fontStyle=style
                 )
-                .encode(longitude="longitude:Q", latitude="latitude:Q", text="label:N")
+                .encode(
+                    longitude=alt.Longitude("longitude:Q"),
+                    latitude=alt.Latitude("latitude:Q"),
+                    text=alt.Text("label:N"),
+                )
                 .transform_filter(alt.FieldEqualPredicate(field="kind", equal=kind)),
             )
     ends = pl.DataFrame(
@@ -407,13 +420,18 @@ def _labels(
     layers += [
         alt.Chart(bar_data)
         .mark_rule(color="#222222", strokeWidth=2)
-        .encode(longitude="longitude:Q", latitude="latitude:Q", longitude2="longitude2:Q", latitude2="latitude:Q"),
+        .encode(
+            longitude=alt.Longitude("longitude:Q"),
+            latitude=alt.Latitude("latitude:Q"),
+            longitude2=alt.Longitude2("longitude2:Q"),
+            latitude2=alt.Latitude2("latitude:Q"),
+        ),
         alt.Chart(inline(ends, what="scale bar ends"))
         .mark_point(shape="M0,-1V1", size=64, stroke="#222222", strokeWidth=2, opacity=1)
-        .encode(longitude="longitude:Q", latitude="latitude:Q"),
+        .encode(longitude=alt.Longitude("longitude:Q"), latitude=alt.Latitude("latitude:Q")),
         alt.Chart(bar_data)
         .mark_text(align="left", baseline="middle", dx=6, fontSize=10, color="#222222")
-        .encode(longitude="longitude2:Q", latitude="latitude:Q", text="label:N"),
+        .encode(longitude=alt.Longitude("longitude2:Q"), latitude=alt.Latitude("latitude:Q"), text=alt.Text("label:N")),
     ]
     return layers, len(places)
 
@@ -433,9 +451,9 @@ def _unplaced_list(unplaced: pl.DataFrame) -> alt.Chart:
         alt.Chart(inline(frame, what="unplaced incidents"))
         .mark_text(align="left", baseline="top", fontSize=11, limit=320)
         .encode(
-            x=alt.value(0),
+            x=alt.XValue(0),
             y=alt.Y("row:O", axis=None),
-            text="line:N",
+            text=alt.Text("line:N"),
             color=alt.Color(
                 "kind:N", scale=alt.Scale(domain=["title", "reason"], range=["#222222", "#666666"]), legend=None
             ),

@@ -129,9 +129,9 @@ def discrepancy_matrix(
             ),
             color=alt.Color("status:N", scale=status_scale(), title="status", legend=_legend_under(rows["row"], step)),
             tooltip=[
-                "incident:N",
-                "attribute:N",
-                "status:N",
+                alt.Tooltip("incident:N"),
+                alt.Tooltip("attribute:N"),
+                alt.Tooltip("status:N"),
                 alt.Tooltip("official:N", title="officials said"),
                 alt.Tooltip("others:N", title="others said"),
             ],
@@ -218,8 +218,8 @@ def _aggregated(dataset: Dataset, incidents: pl.DataFrame, attributes: pl.DataFr
             ),
             order=alt.Order("rank:Q"),
             tooltip=[
-                "attribute:N",
-                "status:N",
+                alt.Tooltip("attribute:N"),
+                alt.Tooltip("status:N"),
                 alt.Tooltip("incidents:Q", format=","),
                 alt.Tooltip("share:Q", format=".1%"),
             ],

@@ -271,34 +271,42 @@ def _layer(data: pl.DataFrame, labels: list[str], *, embed: bool) -> alt.LayerCh
         base.mark_rule(strokeWidth=4, opacity=0.8)
         .encode(
             x=alt.X("low:Q", title="people", scale=alt.Scale(zero=True, nice=True), axis=count_axis(largest)),
-            x2="high:Q",
+            x2=alt.X2("high:Q"),
             color=color,
             tooltip=tooltip,
         )
         .transform_filter(has_figure)
     )
-    ends = base.mark_tick(thickness=2, size=12, opacity=0.9).encode(x="low:Q", color=color).transform_filter(has_figure)
+    ends = (
+        base.mark_tick(thickness=2, size=12, opacity=0.9)
+        .encode(x=alt.X("low:Q"), color=color)
+        .transform_filter(has_figure)
+    )
     ends_high = (
-        base.mark_tick(thickness=2, size=12, opacity=0.9).encode(x="high:Q", color=color).transform_filter(has_figure)
+        base.mark_tick(thickness=2, size=12, opacity=0.9)
+        .encode(x=alt.X("high:Q"), color=color)
+        .transform_filter(has_figure)
     )
     dot = (
         base.mark_point(filled=True, size=80, stroke="white", strokeWidth=1, opacity=1)
         .encode(
-            x="best:Q",
+            x=alt.X("best:Q"),
             color=color,
             tooltip=tooltip,
         )
         .transform_filter(has_figure)
     )
     label = (
-        base.mark_text(align="left", dx=8, fontSize=10).encode(x="high:Q", text="figure:N").transform_filter(has_figure)
+        base.mark_text(align="left", dx=8, fontSize=10)
+        .encode(x=alt.X("high:Q"), text=alt.Text("figure:N"))
+        .transform_filter(has_figure)
     )
     empty = (
         base.mark_text(align="left", dx=4, fontSize=10, color="#666666", fontStyle="italic")
-        .encode(x=alt.datum(0), text="note:N")
+        .encode(x=alt.XDatum(0), text=alt.Text("note:N"))
         .transform_filter(no_figure)
     )
-    extent = base.mark_point(opacity=0).encode(x="axis_max:Q")
+    extent = base.mark_point(opacity=0).encode(x=alt.X("axis_max:Q"))
     layer = alt.layer(extent, span, ends, ends_high, dot, label, empty).properties(
         height=alt.Step(34, **{"for": "position"})
     )

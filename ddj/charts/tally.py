@@ -230,7 +230,12 @@ def tally_gap(
                 title=None,
                 legend=alt.Legend(orient="top"),
             ),
-            tooltip=["category:N", "day:N", "series:N", alt.Tooltip("count:Q", format=",")],
+            tooltip=[
+                alt.Tooltip("category:N"),
+                alt.Tooltip("day:N"),
+                alt.Tooltip("series:N"),
+                alt.Tooltip("count:Q", format=","),
+            ],
         )
         .transform_filter(alt.FieldOneOfPredicate(field="kind", oneOf=["line"]))
     )
@@ -239,9 +244,9 @@ def tally_gap(
         .mark_point(shape="diamond", filled=True, size=70, color=OKABE_ITO["black"])
         .encode(
             x=x,
-            y="count:Q",
+            y=alt.Y("count:Q"),
             tooltip=[
-                "category:N",
+                alt.Tooltip("category:N"),
                 alt.Tooltip("day:N", title="official revision"),
                 alt.Tooltip("change:N", title="correction"),
                 alt.Tooltip("count:Q", title=labels["official"], format=","),
@@ -298,11 +303,11 @@ def tally_gap(
                 scale=alt.Scale(domain=category_order, range=_RATIO_COLOURS),
                 legend=alt.Legend(orient="bottom", direction="horizontal"),
             ),
-            tooltip=["category:N", "day:N", alt.Tooltip("ratio:Q", format=".2f")],
+            tooltip=[alt.Tooltip("category:N"), alt.Tooltip("day:N"), alt.Tooltip("ratio:Q", format=".2f")],
         ),
         alt.Chart(inline(pl.DataFrame({"one": [1]}), what="reference"))
         .mark_rule(color=OKABE_ITO["grey"], strokeDash=[2, 2])
-        .encode(y="one:Q"),
+        .encode(y=alt.Y("one:Q")),
     ).properties(width=_WIDTH, height=120)
     if official_name and documented_name:
         method = (

@@ -271,18 +271,22 @@ def _per_incident(
     )
     window = alt.Chart(inline(events.filter(pl.col("date_end") > pl.col("date_start")), what="incident windows"))
     window = window.mark_rule(color=OKABE_ITO["grey"], strokeWidth=6, opacity=0.5).encode(
-        x=x("date_start", ranged=True), x2="date_end:T", y=y
+        x=x("date_start", ranged=True), x2=alt.X2("date_end:T"), y=y
     )
     tick = (
         alt.Chart(inline(events, what="incident dates"))
         .mark_tick(color=OKABE_ITO["black"], thickness=2, opacity=0.9)
-        .encode(x=x("date_start"), y=y, tooltip=["incident:N", alt.Tooltip("incident_date:N", title="incident date")])
+        .encode(
+            x=x("date_start"),
+            y=y,
+            tooltip=[alt.Tooltip("incident:N"), alt.Tooltip("incident_date:N", title="incident date")],
+        )
     )
     gap_data = inline(gaps, what="acknowledgement gaps")
     gap = (
         alt.Chart(gap_data)
         .mark_rule(strokeDash=[4, 3], strokeWidth=1.5, color=OKABE_ITO["black"])
-        .encode(x=x("gap_start", ranged=True), x2="gap_end:T", y=y, yOffset=offset)
+        .encode(x=x("gap_start", ranged=True), x2=alt.X2("gap_end:T"), y=y, yOffset=offset)
     )
     label = (
         alt.Chart(gap_data)
@@ -291,7 +295,7 @@ def _per_incident(
             x=x("label_at"),
             y=y,
             yOffset=offset,
-            text="gap:N",
+            text=alt.Text("gap:N"),
         )
         .transform_filter(alt.FieldEqualPredicate(field="acknowledged", equal=True))
     )
@@ -302,7 +306,7 @@ def _per_incident(
             x=x("label_at"),
             y=y,
             yOffset=offset,
-            text="gap:N",
+            text=alt.Text("gap:N"),
         )
         .transform_filter(alt.FieldEqualPredicate(field="acknowledged", equal=False))
     )
@@ -320,7 +324,7 @@ def _per_incident(
             fontSize=11 if n_rows == 1 else 9,
             color=OKABE_ITO["black"] if n_rows == 1 else "#555555",
         )
-        .encode(x=alt.value(0), y=y, yOffset=offset, text="lane:N" if n_rows == 1 else "name:N")
+        .encode(x=alt.XValue(0), y=y, yOffset=offset, text=alt.Text("lane:N" if n_rows == 1 else "name:N"))
     )
     step = label_step(order["incident"], least=44)
     chart = alt.layer(*layers).properties(width=560, height=alt.Step(step, **{"for": "position"}) if n_rows > 1 else 90)
@@ -447,7 +451,7 @@ def _aggregated(
             y=alt.Y("lane:N", title=None, sort=lanes, axis=alt.Axis(labelLimit=320)),
             size=alt.Size("count:Q", title="count", scale=alt.Scale(range=[8, 400])),
             color=alt.Color("lane:N", scale=alt.Scale(domain=lanes, range=colours), legend=None),
-            tooltip=[alt.Tooltip("when:N", title=period), "lane:N", alt.Tooltip("count:Q", format=",")],
+            tooltip=[alt.Tooltip("when:N", title=period), alt.Tooltip("lane:N"), alt.Tooltip("count:Q", format=",")],
         )
         .properties(width=560, height=alt.Step(34))
     )

@@ -147,9 +147,9 @@ def timeline_chart(view: View) -> alt.Chart:
             x=alt.X(
                 "period:T", title=f"{period} the incident began", scale=alt.Scale(type="utc"), axis=alt.Axis(**axis)
             ),
-            x2="period_end:T",
+            x2=alt.X2("period_end:T"),
             y=alt.Y("bottom:Q", title="incidents", axis=count_axis(int_value(frame["top"].max()))),
-            y2="top:Q",
+            y2=alt.Y2("top:Q"),
             color=alt.Color(
                 "lane:N",
                 title=None,
@@ -204,8 +204,8 @@ def _matrix_cells(view: View) -> alt.Chart:
                 legend=alt.Legend(orient="bottom", direction="vertical", columns=2),
             ),
             tooltip=[
-                "incident:N",
-                "attribute:N",
+                alt.Tooltip("incident:N"),
+                alt.Tooltip("attribute:N"),
                 alt.Tooltip("status_words:N", title="status"),
                 alt.Tooltip("official:N", title="officials said"),
                 alt.Tooltip("others:N", title="others said"),
@@ -246,7 +246,7 @@ def _matrix_shares(view: View) -> alt.Chart:
             ),
             order=alt.Order("rank:Q"),
             tooltip=[
-                "attribute:N",
+                alt.Tooltip("attribute:N"),
                 alt.Tooltip("status_words:N", title="status"),
                 alt.Tooltip("incidents:Q", format=","),
                 alt.Tooltip("share:Q", format=".1%"),
@@ -292,14 +292,19 @@ def map_chart(view: View, bounds: tuple[float, float, float, float]) -> alt.Laye
             alt.Chart(inline(view.map, what="map points"))
             .mark_point(filled=True, size=80, opacity=0.85)
             .encode(
-                longitude="longitude:Q",
-                latitude="latitude:Q",
+                longitude=alt.Longitude("longitude:Q"),
+                latitude=alt.Latitude("latitude:Q"),
                 color=alt.Color(
                     "precision:N",
                     title="place known as",
                     scale=alt.Scale(domain=styles, range=[_MAP_COLOURS[s] for s in styles]),
                 ),
-                tooltip=["title:N", "date:N", "place:N", alt.Tooltip("precision:N", title="place known as")],
+                tooltip=[
+                    alt.Tooltip("title:N"),
+                    alt.Tooltip("date:N"),
+                    alt.Tooltip("place:N"),
+                    alt.Tooltip("precision:N", title="place known as"),
+                ],
             )
             .add_params(pick)
         )
@@ -310,8 +315,8 @@ def map_chart(view: View, bounds: tuple[float, float, float, float]) -> alt.Laye
             alt.Chart(inline(view.map, what="map cells"))
             .mark_circle(color=OKABE_ITO["vermillion"], opacity=0.6)
             .encode(
-                longitude="longitude:Q",
-                latitude="latitude:Q",
+                longitude=alt.Longitude("longitude:Q"),
+                latitude=alt.Latitude("latitude:Q"),
                 size=alt.Size("incidents:Q", title="incidents in cell", scale=alt.Scale(range=[20, 900])),
                 tooltip=[
                     alt.Tooltip("incidents:Q", format=",", title="incidents in this cell"),

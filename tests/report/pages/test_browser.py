@@ -165,8 +165,10 @@ def _open(browser, path: Path, *, width: int, media: str = "screen"):
 
 #: Tabs loading pages at once in :func:`_opened`. Each tab loads one page after another, as a reader following links
 #: does: a new tab for each of the 24 pages cost Chromium 2 CPU-seconds a page, a tab reused 0.7 (45 against 16 s for
-#: the 23 report pages at 390 px, December 2026).
-AT_ONCE = 4
+#: the 23 report pages at 390 px, December 2026). Two tabs, not four: the 48 loads at 390 and 1280 px took 31-32
+#: CPU-seconds and 16 s with two, 38-45 CPU-seconds and 19-23 s with four (27-32 and 18-21 s with one; the suite is
+#: bound by the machine's two cores, so CPU-seconds are what the other worker waits for; December 6, 2026).
+AT_ONCE = 2
 
 
 def _opened(browser, paths: list[Path], *, width: int, media: str = "screen"):
