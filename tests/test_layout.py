@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import types
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,11 +22,12 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+@functools.cache
 def _modules() -> dict[str, ast.Module]:
+    """Every module of ddj, parsed once, when a test first asks (not when the suite is collected: parsing takes a
+    second, and every pytest-xdist worker collects every module, while one runs these tests).
+    """
     return {_module_name(p): ast.parse(p.read_text(encoding="utf-8")) for p in sorted(PACKAGE.rglob("*.py"))}
-
-
-MODULES = _modules()
 
 
 def _base_name(base: ast.expr) -> str:
@@ -43,11 +45,11 @@ def _exception_classes(tree: ast.Module) -> list[str]:
 def test_every_public_exception_class_is_defined_in_errors():
     outside = {
         name: [c for c in _exception_classes(tree) if not c.startswith("_")]
-        for name, tree in MODULES.items()
+        for name, tree in _modules().items()
         if name != "ddj.errors"
     }
     assert {name: classes for name, classes in outside.items() if classes} == {}
-    assert "ImportFormatError" in _exception_classes(MODULES["ddj.errors"])  # the check sees a class it must see
+    assert "ImportFormatError" in _exception_classes(_modules()["ddj.errors"])  # the check sees a class it must see
 
 
 @pytest.mark.parametrize("name", ["ddj.compare", "ddj.tally"])
@@ -66,7 +68,7 @@ def _named(name: str, nodes: Iterable[ast.AST]) -> set[str]:
         elif isinstance(item, ast.ImportFrom) and item.module and item.level == 0:
             found.add(item.module)
             found.update(f"{item.module}.{alias.name}" for alias in item.names)
-    return {m for m in found if m in MODULES and m != name}
+    return {m for m in found if m in _modules() and m != name}
 
 
 def _imports(name: str, tree: ast.Module) -> set[str]:
@@ -103,8 +105,8 @@ def _cycle(graph: dict[str, set[str]]) -> list[str]:
 
 
 def test_no_import_cycles_among_datasets_importers_and_tally():
-    inside = {n for n in MODULES if n.startswith(ACYCLIC) and n not in ACYCLIC}  # packages' faces import their rooms
-    graph = {n: _imports(n, MODULES[n]) & inside for n in inside}
+    inside = {n for n in _modules() if n.startswith(ACYCLIC) and n not in ACYCLIC}  # packages' faces import their rooms
+    graph = {n: _imports(n, _modules()[n]) & inside for n in inside}
     assert "ddj.datasets.tally_kind" in graph["ddj.datasets.kinds"]  # the check sees an edge it must see
     assert _cycle(graph) == []
 
@@ -119,8 +121,8 @@ def test_no_module_of_ddj_imports_itself_round_a_circle_even_late_or_for_types()
     type annotations only: a late import hides a circle from Python, not from the reader. A package's face (its
     ``__init__``) hands on its rooms' names, so the edges into it are left out.
     """
-    packages = {n for n in MODULES if (PACKAGE.parent / n.replace(".", "/") / "__init__.py").is_file()}
-    graph = {n: _every_import(n, tree) - packages for n, tree in MODULES.items() if n not in packages}
+    packages = {n for n in _modules() if (PACKAGE.parent / n.replace(".", "/") / "__init__.py").is_file()}
+    graph = {n: _every_import(n, tree) - packages for n, tree in _modules().items() if n not in packages}
     assert "ddj.report.runner.run" in graph["ddj.commands.run"]  # an import inside a function is seen
     assert "ddj.importers._common" in graph["ddj.importers._names"]  # and one for annotations only
     assert _cycle(graph) == []

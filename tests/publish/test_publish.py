@@ -22,8 +22,6 @@ from ddj.publish import collect, datasette_metadata
 from ddj.publish.tables import SILENCE_STATUSES
 from tests.fixtures.minimal import write_package
 
-datasette_app = pytest.importorskip("datasette.app")
-
 
 def _export(tmp, dataset, *extra):
     db, meta = tmp / "data.db", tmp / "metadata.json"
@@ -34,9 +32,10 @@ def _export(tmp, dataset, *extra):
 
 def _ask(db, meta, *paths):
     """Each path's JSON (or, for a path without .json, the page's text) from Datasette serving ``db``."""
+    from datasette.app import Datasette  # a second to import: here, not when every worker collects the suite
 
     async def go():
-        server = datasette_app.Datasette([str(db)], metadata=json.loads(meta.read_text(encoding="utf-8")))
+        server = Datasette([str(db)], metadata=json.loads(meta.read_text(encoding="utf-8")))
         await server.invoke_startup()
         out = []
         for path in paths:
