@@ -11,7 +11,7 @@ UV_VERSION := 0.13.8
 # them; --no-loadscope-reorder keeps that order). On a 2-core machine two workers took 340-389 s in seven runs
 # (December 5) and 337-431 s in thirteen runs on December 6, a day the same code ran up to 25% slower as the morning
 # went on; three workers 377-394 s; one process about 570 s (536 s on December 6). Charts built without Altair's
-# from_dict, the pages test in two tabs and a lighter collection: 354 s and 380 s (next session, December 6). The two cores are the limit (busy 95% of the run), and
+# from_dict, the pages test in two tabs and a lighter collection: 325-380 s in four runs (later on December 6). The two cores are the limit (busy 95% of the run), and
 # two workers load the machine least for the tests that wait on kernels.
 TEST_WORKERS ?= 2
 PARALLEL := -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
