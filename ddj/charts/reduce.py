@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import threading
 import warnings
 from typing import Any
 
@@ -20,6 +21,9 @@ import polars as pl
 from altair.utils.schemapi import debug_mode
 
 from ddj.warnings import DataReducedWarning
+
+#: Held while :func:`inline` turns Altair's debug mode off and back on.
+_DEBUG_MODE_LOCK = threading.Lock()
 
 __all__ = [
     "MAX_EMBEDDED_ROWS",
@@ -81,8 +85,9 @@ def inline(frame: pl.DataFrame, *, max_rows: int = MAX_EMBEDDED_ROWS, what: str 
     rows = [{key: _plain(value) for key, value in row.items()} for row in frame.iter_rows(named=True)]
     # Altair checks a schema object against the Vega-Lite schema when it is made (its debug mode) and again, whole,
     # when the chart becomes a spec (chart_spec, a notebook's display). The values are checked that second time only:
-    # checking them here too was a quarter of the time every chart took to build (December 2026).
-    with debug_mode(False):
+    # checking them here too was a quarter of the time every chart took to build (December 2026). The switch is one
+    # global: the lock keeps two threads' charts from restoring each other's setting in the wrong order.
+    with _DEBUG_MODE_LOCK, debug_mode(False):
         return alt.InlineData(values=rows)
 
 
