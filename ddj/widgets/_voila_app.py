@@ -10,7 +10,9 @@ ddj's. Compared with plain Voila 0.5 it
 - sets the ``_xsrf`` cookie on the dashboard page, so the shutdown beacon Voila's page sends when it closes
   (``POST /voila/api/shutdown/KERNEL`` with that cookie's value) is accepted and the kernel ends;
 - refuses a new visitor with a plain page (HTTP 503) while ``max_kernels`` kernels are running;
-- binds the port itself and writes the URL it actually serves at (token included) to ``address_file``.
+- binds the port itself and writes the URL it actually serves at (token included) to ``address_file``;
+- serves the charts' JavaScript bundle (:mod:`ddj.widgets.bundle`) from ddj's cache folder, for the browser to
+  fetch once and keep, instead of each chart sending it through the kernel.
 
 Culling idle kernels is jupyter_server's own: ``--MappingKernelManager.cull_idle_timeout`` and
 ``--MappingKernelManager.cull_interval``, which ``ddj explore`` sets.
@@ -29,6 +31,8 @@ import tornado.web
 from traitlets import Integer, Unicode
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
+
+from ddj.widgets.bundle import ROUTE, SERVED_ENV, bundle_file
 
 FULL_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
 <body style="font-family:sans-serif;max-width:40em;margin:4em auto;line-height:1.5">
@@ -87,6 +91,27 @@ def refusal(headers: Any, allowed_hosts: frozenset[str] | set[str]) -> str | Non
     return None
 
 
+class _BundleHandler(tornado.web.RequestHandler):
+    """The charts' JavaScript bundle as kept in ddj's cache folder: the one file of :func:`bundle_file`'s name.
+
+    Its address ends with a digest of its content (``?v=``), so the browser may keep it: a changed bundle has
+    another address.
+    """
+
+    def get(self, name: str) -> None:
+        path = bundle_file()
+        try:
+            data = path.read_bytes() if name == path.name else b""
+        except OSError:
+            data = b""
+        if not data:
+            raise tornado.web.HTTPError(404)
+        self.set_header("Content-Type", "text/javascript; charset=utf-8")
+        self.set_header("Cache-Control", "private, max-age=31536000, immutable")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.finish(data)
+
+
 class _ExplorerHandler(TornadoVoilaHandler):
     """Voila's dashboard handler with the kernel cap and the ``_xsrf`` cookie its shutdown beacon needs."""
 
@@ -133,8 +158,11 @@ class ExplorerVoila(Voila):
         return settings
 
     def init_handlers(self) -> list:
+        from jupyter_server.utils import url_path_join
+
         handlers = super().init_handlers()
-        return [
+        bundle = (url_path_join(self.base_url, ROUTE, r"(jupyterchart-[0-9a-f]+\.js)"), _BundleHandler)
+        return [bundle] + [
             (pattern, _ExplorerHandler if handler is TornadoVoilaHandler else handler, *rest)
             for pattern, handler, *rest in handlers
         ]
@@ -143,6 +171,7 @@ class ExplorerVoila(Voila):
         import tempfile
 
         self.connection_dir = tempfile.mkdtemp(prefix="voila_", dir=self.connection_dir_root)
+        os.environ[SERVED_ENV] = self.base_url  # the kernels started from now on inherit it
         settings = self.init_settings()
         self.app = _Application(**settings)
         self.app.settings.update(self.tornado_settings)

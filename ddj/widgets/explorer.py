@@ -13,13 +13,11 @@ import asyncio
 import contextlib
 import difflib
 import functools
-import hashlib
 import os
 import re
 import shlex
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -892,20 +890,23 @@ def chart_widget_class() -> type:
     """The JupyterChart class the Explorer draws with: offline, its JavaScript from vl-convert's bundle.
 
     Bundling takes a few seconds, so the bundle is kept in ddj's cache folder (``~/.cache/ddj/``, see
-    :func:`ddj._cache_dir.cache_dir`) keyed by the altair and vl-convert versions, and later kernels (a
+    :func:`ddj.widgets.bundle.bundle_file`) keyed by the altair and vl-convert versions, and later kernels (a
     Voila dashboard starts one per visitor) read it back. Without a usable cache,
-    ``alt.JupyterChart.enable_offline()`` is used. The class is made once per kernel and then reused.
+    ``alt.JupyterChart.enable_offline()`` is used. Under ``ddj explore`` a chart's module is the kept bundle's
+    address on the Explorer's server (:func:`ddj.widgets.bundle.served_address`), so a page fetches it once for
+    its three charts; elsewhere (a notebook) it is the bundle's text. The class is made once per kernel and then
+    reused.
     """
-    from ddj._cache_dir import cache_dir
+    from ddj.widgets.bundle import bundle_file, served_address
 
-    key = hashlib.sha256(f"{version('altair')} {version('vl-convert-python')}".encode()).hexdigest()[:16]
-    cache = cache_dir() / f"jupyterchart-{key}.js"
+    cache = bundle_file()
     bundle = None
     try:
         if cache.is_file():
             bundle = cache.read_text(encoding="utf-8")
     except OSError:
         bundle = None
+    kept = bool(bundle)
     if not bundle:
         alt.JupyterChart.enable_offline()
         bundle = str(alt.JupyterChart._esm)  # noqa: SLF001 - altair has no public accessor for its offline ESM bundle
@@ -914,6 +915,8 @@ def chart_widget_class() -> type:
 
             cache.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_bytes(cache, bundle.encode("utf-8"))
+            kept = True
         except OSError:
             pass
-    return type("OfflineJupyterChart", (alt.JupyterChart,), {"_esm": bundle, "__module__": __name__})
+    module = (served_address(bundle) if kept else None) or bundle
+    return type("OfflineJupyterChart", (alt.JupyterChart,), {"_esm": module, "__module__": __name__})

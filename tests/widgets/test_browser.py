@@ -201,6 +201,9 @@ def test_a_filter_change_updates_count_table_and_charts_and_nothing_leaves_local
     assert seen and all(urlsplit(u).hostname in LOCAL or urlsplit(u).scheme in ("data", "blob") for u in seen)
     assert sockets and all(urlsplit(u).hostname in LOCAL for u in sockets)
     assert vega_warnings == [], f"Vega corrected the explorer's charts: {vega_warnings[:5]}"
+    # the three charts' JavaScript came once, from the Explorer's own server (not three times through the kernel)
+    bundles = [u for u in seen if urlsplit(u).path.startswith("/ddj/jupyterchart-")]
+    assert len(bundles) == 1 and urlsplit(bundles[0]).netloc == urlsplit(dashboard).netloc, bundles
 
 
 #: Records every text the loading spinner shows, in order, into window.ddjSaid (run before the page's scripts).

@@ -6,7 +6,10 @@ ddj's server accepts), and the idle culler ends what a beacon missed. The kernel
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -32,6 +35,20 @@ TIMEOUT_MS = 90_000
 MEASURED: dict[str, object] = {}
 
 
+@contextlib.contextmanager
+def _browser(playwright, profile: Path) -> Iterator:
+    """Chromium as a reader runs it: with a profile on disk (new for each test), whose cache keeps the page's
+    scripts between loads, as a reader's browser does. A throwaway in-memory context compiled every script of
+    every load again: 12.8-15.8 CPU-seconds of renderers for eight loads of the Explorer, against 9.6-11.3 with a
+    profile (December 2026).
+    """
+    context = playwright.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=ARGS)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
 def _loaded(page) -> None:
     page.wait_for_selector(".ddj-x-counts[data-incidents]", timeout=TIMEOUT_MS)
 
@@ -42,7 +59,7 @@ CLOSES = 10
 RELOADS = 5
 
 
-def test_closed_and_reloaded_pages_leave_at_most_two_kernels(server_factory):
+def test_closed_and_reloaded_pages_leave_at_most_two_kernels(server_factory, tmp_path):
     """Closing or reloading a page ends its kernel: never more than two at once (the page open and one still
     ending), still at most two once the culler has had every chance to act, none once the last page closes.
 
@@ -54,42 +71,37 @@ def test_closed_and_reloaded_pages_leave_at_most_two_kernels(server_factory):
 
     server = server_factory("--port", "0", "--cull-idle-timeout", "12", "--cull-interval", "2")
     peak = 0
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            context = browser.new_context()
-            for _ in range(CLOSES):  # open the page, wait for the Explorer, close the tab
-                page = context.new_page()
-                page.goto(server.url, timeout=TIMEOUT_MS)
-                _loaded(page)
-                peak = max(peak, server.kernels())
-                page.close(run_before_unload=True)
+    with sync_playwright() as playwright, _browser(playwright, tmp_path / "profile") as context:
+        for _ in range(CLOSES):  # open the page, wait for the Explorer, close the tab
             page = context.new_page()
             page.goto(server.url, timeout=TIMEOUT_MS)
             _loaded(page)
-            for _ in range(RELOADS):  # reload the open page
-                page.reload(timeout=TIMEOUT_MS)
-                _loaded(page)
-                peak = max(peak, server.kernels())
-            # the open page keeps its kernel; every other ends, by beacon at once or by the culler
-            at_end = wait_for(
-                lambda: (lambda n: n if n <= 2 else 0)(server.kernels()) or None,
-                60,
-                f"at most two kernels after {CLOSES} closes and {RELOADS} reloads",
-                every=1,
-            )
-            started = time.monotonic()
-            # and still at most two once the culler has had every chance to act: longer than the idle timeout
-            # (12 s here; a minute in the issue's words, but the culler's timing is the setting's) plus one
-            # culling interval (2 s), so an idle kernel left behind would show here
-            while time.monotonic() - started < 15:
-                assert server.kernels() <= 2
-                time.sleep(1)
-            after_minute = server.kernels()
+            peak = max(peak, server.kernels())
             page.close(run_before_unload=True)
-            closed = wait_for(lambda: server.kernels() == 0 or None, 60, "no kernel once the last page closed")
-        finally:
-            browser.close()
+        page = context.new_page()
+        page.goto(server.url, timeout=TIMEOUT_MS)
+        _loaded(page)
+        for _ in range(RELOADS):  # reload the open page
+            page.reload(timeout=TIMEOUT_MS)
+            _loaded(page)
+            peak = max(peak, server.kernels())
+        # the open page keeps its kernel; every other ends, by beacon at once or by the culler
+        at_end = wait_for(
+            lambda: (lambda n: n if n <= 2 else 0)(server.kernels()) or None,
+            60,
+            f"at most two kernels after {CLOSES} closes and {RELOADS} reloads",
+            every=1,
+        )
+        started = time.monotonic()
+        # and still at most two once the culler has had every chance to act: longer than the idle timeout
+        # (12 s here; a minute in the issue's words, but the culler's timing is the setting's) plus one
+        # culling interval (2 s), so an idle kernel left behind would show here
+        while time.monotonic() - started < 15:
+            assert server.kernels() <= 2
+            time.sleep(1)
+        after_minute = server.kernels()
+        page.close(run_before_unload=True)
+        closed = wait_for(lambda: server.kernels() == 0 or None, 60, "no kernel once the last page closed")
     MEASURED.update(peak=peak, settled=at_end, after_a_minute=after_minute, after_last_close=0 if closed else None)
     print(f"kernels: peak {peak}, settled {at_end}, a minute later {after_minute}, after the last close 0")
     assert peak <= 2 and after_minute <= 2

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from ddj.widgets._voila_app import refusal
+from ddj.widgets.bundle import ROUTE, bundle_file
 from tests.paths import ROOT
 
 STARTUP_S = 120
@@ -257,6 +258,15 @@ def test_no_token_serves_the_page_to_this_computer(server_factory):
     busy = server.request("/")
     assert busy.status == 503 and "The Explorer is busy" in busy.text and "--max-kernels" in busy.text
     assert server.kernels() == 1
+    # the charts' JavaScript, which that page's kernel kept: served for the browser to fetch once and keep
+    kept = bundle_file()
+    script = server.request(f"/{ROUTE}{kept.name}?v=0123")
+    assert script.status == 200 and script.text == kept.read_text(encoding="utf-8")
+    assert script.getheader("Content-Type", "").startswith("text/javascript")
+    assert "immutable" in script.getheader("Cache-Control", "")
+    assert server.request(f"/{ROUTE}jupyterchart-0000000000000000.js").status == 404  # only the kept file
+    # behind the gate, as everything the server serves
+    assert server.request(f"/{ROUTE}{kept.name}", headers={"Host": f"evil.example:{server.port}"}).status == 403
 
 
 def test_an_invalid_dataset_or_filter_stops_before_anything_starts(tmp_path):

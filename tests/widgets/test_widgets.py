@@ -213,6 +213,21 @@ def test_the_chart_widget_is_offline():
     assert "vegaEmbed" in bundle or "vega-embed" in bundle
 
 
+def test_under_ddj_explore_a_chart_fetches_the_bundle_from_the_pages_own_server(monkeypatch):
+    from ddj.widgets.bundle import SERVED_ENV, bundle_file, served_address
+
+    assert served_address("export default {}") is None  # in a notebook: the bundle's text goes with each chart
+    monkeypatch.setenv(SERVED_ENV, "/")
+    monkeypatch.setenv("VOILA_REQUEST_URL", "http://localhost:8866/?token=abc")  # the address the reader typed
+    address = served_address("export default {}")
+    assert address is not None and address.startswith(f"http://localhost:8866/ddj/{bundle_file().name}?v=")
+    assert served_address("export default {1}") != address  # another bundle, another address: no stale copy
+    monkeypatch.setenv(SERVED_ENV, "/explore/")
+    assert (served_address("x") or "").startswith("http://localhost:8866/explore/ddj/jupyterchart-")
+    monkeypatch.setenv("VOILA_REQUEST_URL", "javascript:alert(1)")
+    assert served_address("x") is None
+
+
 # --- selections into filters ----------------------------------------------------------------------------
 
 
