@@ -164,38 +164,24 @@ def _open(browser, path: Path, *, width: int, media: str = "screen"):
     return page, fetched
 
 
-#: Tabs loading pages at once in :func:`_opened`. Each tab loads one page after another, as a reader following links
-#: does: a new tab for each of the 24 pages cost Chromium 2 CPU-seconds a page, a tab reused 0.7 (45 against 16 s for
-#: the 23 report pages at 390 px, December 2026). Two tabs, not four: the 48 loads at 390 and 1280 px took 31-32
-#: CPU-seconds and 16 s with two, 38-45 CPU-seconds and 19-23 s with four (27-32 and 18-21 s with one; the suite is
-#: bound by the machine's two cores, so CPU-seconds are what the other worker waits for; December 6, 2026).
-AT_ONCE = 2
-
-
 def _opened(browser, paths: list[Path], *, width: int, media: str = "screen"):
-    """Each of ``paths`` as :func:`_open` gives it, in order, while the next few load beside it in other tabs. A page
-    is yielded once drawn and is left behind when the caller asks for the next: its tab then loads another page.
+    """Each of ``paths`` as :func:`_open` gives it, in order, in one tab that loads one page after another, as a
+    reader following links does; a page is left behind when the caller asks for the next.
+
+    One tab, reused: a new tab for each of the 24 pages cost Chromium 2 CPU-seconds a page, a tab reused 0.7 (45
+    against 16 s for the 23 report pages at 390 px). Two tabs loading at once were a little quicker by the clock
+    but started a renderer process for every page (28 for 23 pages, against 3 with one tab) and cost more CPU:
+    16.9 against 12.9 CPU-seconds for the 23 pages at 1280 px; the suite is bound by the machine's two cores, so
+    CPU-seconds are what the other worker waits for (December 2026).
     """
-    tabs = [_tab(browser, width=width, media=media) for _ in range(min(AT_ONCE, len(paths)))]
-    loading: list[tuple[Path, object, list[str]]] = []
-    queue = list(paths)
+    page, fetched = _tab(browser, width=width, media=media)
     try:
-        for page, fetched in tabs:
-            if queue:
-                path = queue.pop(0)
-                _navigate(page, fetched, path)
-                loading.append((path, page, fetched))
-        while loading:
-            path, page, fetched = loading.pop(0)
+        for path in paths:
+            _navigate(page, fetched, path)
             _drawn(page)
             yield path, page, fetched
-            if queue:
-                path = queue.pop(0)
-                _navigate(page, fetched, path)
-                loading.append((path, page, fetched))
     finally:
-        for page, _ in tabs:
-            page.close()
+        page.close()
 
 
 def test_on_a_phone_no_page_scrolls_sideways_cuts_off_a_chart_or_table_or_overlaps(built, browser):

@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -326,6 +327,7 @@ def browser():
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield instance
+        _TABS.clear()
         instance.close()
 
 
@@ -333,30 +335,50 @@ _SHOWN = ("h2", "h3", "table", "figure.ddj-chart", "dl", "ol")
 """The parts of a report page a reader must see: headings, tables, charts, fact lists and footnotes."""
 
 
+#: One tab per JavaScript setting, kept for the module: each page opens in it as a reader follows links. A new
+#: browser context for each of the 30 pages and embed files started a renderer process for each (68 in all).
+_TABS: dict[bool, tuple[Any, dict[str, list[str]]]] = {}
+
+
+def _tab(browser, javascript: bool) -> tuple[Any, dict[str, list[str]]]:
+    """The module's tab with ``javascript`` on or off, and what it has recorded: the requests it was refused
+    (anything but a file) and the problems it logged (errors, Vega's warnings, uncaught exceptions, dialogs).
+    """
+    if javascript not in _TABS:
+        page = browser.new_context(java_script_enabled=javascript).new_page()
+        seen: dict[str, list[str]] = {"requests": [], "problems": []}
+
+        def route(route):
+            if route.request.url.startswith("file://"):
+                route.continue_()
+            else:
+                seen["requests"].append(route.request.url)
+                route.abort()
+
+        page.route("**/*", route)
+        # Errors, and Vega's own warnings ("WARN ..."): a spec Vega-Lite has to correct is a chart bug.
+        page.on(
+            "console",
+            lambda m: (
+                seen["problems"].append(m.text)
+                if m.type == "error" or (m.type == "warning" and m.text.startswith("WARN"))
+                else None
+            ),
+        )
+        page.on("pageerror", lambda e: seen["problems"].append(str(e)))
+        page.on("dialog", lambda d: (seen["problems"].append(f"dialog: {d.message}"), d.dismiss()))
+        _TABS[javascript] = (page, seen)
+    return _TABS[javascript]
+
+
 def _open(browser, path: Path, *, javascript: bool = True) -> dict:
-    context = browser.new_context(java_script_enabled=javascript)
-    page = context.new_page()
-    requests, problems = [], []
-
-    def route(route):
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            requests.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", route)
-    # Errors, and Vega's own warnings ("WARN ..."): a spec Vega-Lite has to correct is a chart bug.
-    page.on(
-        "console",
-        lambda m: (
-            problems.append(m.text)
-            if m.type == "error" or (m.type == "warning" and m.text.startswith("WARN"))
-            else None
-        ),
-    )
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    """Open ``path`` in the module's tab (a new document, as a click on a link makes) and report what a reader
+    meets: the requests refused, the problems logged, the charts drawn, script that ran from the data, and the
+    parts of the page that take no room.
+    """
+    page, seen = _tab(browser, javascript)
+    seen["requests"].clear()
+    seen["problems"].clear()
     page.goto(path.as_uri())
     page.wait_for_load_state("load")
     if javascript:
@@ -377,10 +399,9 @@ def _open(browser, path: Path, *, javascript: bool = True) -> dict:
         ".map(e => e.tagName.toLowerCase() + ': ' + e.textContent.trim().slice(0, 60))",
     )
     shown = page.eval_on_selector_all(", ".join(f"main {s}" for s in _SHOWN), "es => es.length")
-    context.close()
     return {
-        "requests": requests,
-        "problems": problems,
+        "requests": list(seen["requests"]),
+        "problems": list(seen["problems"]),
         "figures": figures,
         "pwned": pwned,
         "hidden": hidden,
