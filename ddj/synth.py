@@ -33,6 +33,7 @@ _U64 = pl.UInt64
 _GOLDEN = 0x9E3779B97F4A7C15
 _MIX1 = 0xBF58476D1CE4E5B9
 _MIX2 = 0x94D049BB133111EB
+_MASK64 = (1 << 64) - 1
 _EPOCH = dt.date(2015, 9, 30)
 
 # (country, region, place, latitude, longitude, location precision)
@@ -123,6 +124,19 @@ def _mix(z: pl.Expr) -> pl.Expr:
     return z.xor(z // (1 << 31))
 
 
+def _mix_int(z: int) -> int:
+    """:func:`_mix` on a Python integer: the same 64-bit arithmetic, wrapping as polars' ``UInt64`` does.
+
+    >>> import polars as pl
+    >>> all(pl.select(_mix(pl.lit(z, dtype=pl.UInt64))).item() == _mix_int(z) for z in (0, 12345, (1 << 64) - 1))
+    True
+    """
+    z = (z + _GOLDEN) & _MASK64
+    z = ((z ^ (z >> 30)) * _MIX1) & _MASK64
+    z = ((z ^ (z >> 27)) * _MIX2) & _MASK64
+    return z ^ (z >> 31)
+
+
 class _Random:
     """Streams of random numbers keyed by (seed, stream, row key); every draw is an expression."""
 
@@ -130,8 +144,11 @@ class _Random:
         self._seed = int(seed) % (1 << 64)
 
     def bits(self, key: pl.Expr, stream: int) -> pl.Expr:
-        base = _mix(pl.lit(self._seed, dtype=_U64) + pl.lit((stream * _GOLDEN) % (1 << 64), dtype=_U64))
-        return _mix(key.cast(_U64) * pl.lit(_MIX2, dtype=_U64) + base)
+        # The stream's base depends on the seed and the stream only: computed here, not as an expression. As an
+        # expression (a mix of literals, each step naming its input twice) it made every query's plan grow, and
+        # polars took about 0.5 s to plan the draws of even 20 incidents (0.1 s now; the same numbers).
+        base = _mix_int((self._seed + stream * _GOLDEN) & _MASK64)
+        return _mix(key.cast(_U64) * pl.lit(_MIX2, dtype=_U64) + pl.lit(base, dtype=_U64))
 
     def uniform(self, key: pl.Expr, stream: int) -> pl.Expr:
         """A float in [0, 1)."""
