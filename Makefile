@@ -8,11 +8,10 @@ STAMP  := $(VENV)/.ddj-installed
 UV_VERSION := 0.13.8
 # The suite on parallel workers (pytest-xdist): each test module runs whole on one worker (--dist loadfile), so a
 # module's set-up that runs reports is built once, and the longest modules start first (tests/conftest.py orders
-# them; --no-loadscope-reorder keeps that order). On a 2-core machine two workers took 340-389 s in seven runs
-# (December 5) and 337-431 s in thirteen runs on December 6, a day the same code ran up to 25% slower as the morning
-# went on; three workers 377-394 s; one process about 570 s (536 s on December 6). Charts built without Altair's
-# from_dict, the pages test in two tabs and a lighter collection: 325-380 s in four runs (later on December 6). The two cores are the limit (busy 95% of the run), and
-# two workers load the machine least for the tests that wait on kernels.
+# them; --no-loadscope-reorder keeps that order). The two cores are the limit (busy about 95% of a run), and two
+# workers load the machine least for the tests that wait on kernels; three took 377-394 s, one process about 550 s.
+# Two workers on December 6, 2026: 317-356 s in four runs of the code of that afternoon (318 and 334 s against 330
+# and 355 s for the morning's code, run in turn with it); the same code varies by 15-25% from hour to hour here.
 TEST_WORKERS ?= 2
 PARALLEL := -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 

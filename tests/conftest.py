@@ -57,13 +57,12 @@ SYRIA = "syria-ru-aviation"
 TALLY = "ukraine-equipment-losses"
 
 #: Modules (their names under ``tests.``) whose every test is slow: browser sessions that wait for kernels to be
-#: culled (minutes), the report pages in a browser at three widths and in print (a report run, then 20-50 s a
-#: test), runs killed on purpose and waited out (7-30 s a test), and charts of a million incidents (10-15 s each).
-#: Leaving them out, ``make test-fast`` takes 151 s on two workers (242 s while the pages and killed runs were in it;
-#: December 2026); ``make test`` runs everything in 340-389 s (December 5, idle machine, seven runs) and 337-431 s
-#: (December 6, thirteen runs, a slower day: the same code took 337 s and 431 s hours apart). Measured one module at
-#: a time (536 s in one process), ``report.pages.test_browser`` and ``widgets.test_explorer_browser`` took 172
-#: and 132 of the suite's 679 CPU-seconds: a report run, then 75 page loads; 16 Explorer kernels and their pages.
+#: culled (minutes), the report pages in a browser at two widths and printed (a report run, then 10-20 s a test),
+#: runs killed on purpose and waited out (7-30 s a test), and charts of a million incidents (10-15 s each).
+#: Leaving them out, ``make test-fast`` takes about 150 s on two workers; ``make test`` runs everything in 317-356 s
+#: (December 6, 2026, four runs; the same code varies by 15-25% from hour to hour on these machines). Measured one
+#: module at a time, ``report.pages.test_browser`` and ``widgets.test_explorer_browser`` are the largest: a report
+#: run of every shipped page, then 48 page loads; 16 Explorer kernels and their pages.
 SLOW_MODULES = frozenset(
     {"widgets.test_explorer_browser", "report.pages.test_browser", "report.runner.test_orphans", "charts.test_large"}
 )
