@@ -10,8 +10,9 @@ UV_VERSION := 0.13.8
 # module's set-up that runs reports is built once, and the longest modules start first (tests/conftest.py orders
 # them; --no-loadscope-reorder keeps that order). The two cores are the limit (busy about 95% of a run), and two
 # workers load the machine least for the tests that wait on kernels; three took 377-394 s, one process about 550 s.
-# Two workers on December 6, 2026: 317-356 s in four runs of the code of that afternoon (318 and 334 s against 330
-# and 355 s for the morning's code, run in turn with it); the same code varies by 15-25% from hour to hour here.
+# Two workers on December 6, 2026: 289-307 s in three runs of the handed-over code, 317-356 s in four runs of the
+# afternoon's earlier code (318 and 334 s against 330 and 355 s for the morning's, run in turn with it); the same
+# code varies by 15-25% from hour to hour here.
 TEST_WORKERS ?= 2
 PARALLEL := -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 

@@ -59,8 +59,8 @@ TALLY = "ukraine-equipment-losses"
 #: Modules (their names under ``tests.``) whose every test is slow: browser sessions that wait for kernels to be
 #: culled (minutes), the report pages in a browser at two widths and printed (a report run, then 10-20 s a test),
 #: runs killed on purpose and waited out (7-30 s a test), and charts of a million incidents (10-15 s each).
-#: Leaving them out, ``make test-fast`` takes about 150 s on two workers; ``make test`` runs everything in 317-356 s
-#: (December 6, 2026, four runs; the same code varies by 15-25% from hour to hour on these machines). Measured one
+#: Leaving them out, ``make test-fast`` takes about 150 s on two workers; ``make test`` runs everything in 289-307 s
+#: (December 6, 2026, three runs; the same code varies by 15-25% from hour to hour on these machines). Measured one
 #: module at a time, ``report.pages.test_browser`` and ``widgets.test_explorer_browser`` are the largest: a report
 #: run of every shipped page, then 48 page loads; 16 Explorer kernels and their pages.
 SLOW_MODULES = frozenset(

@@ -123,12 +123,11 @@ _LAYOUT_PROBLEMS = """() => {
 }"""
 
 
-def _tab(browser, *, width: int, media: str = "screen"):
-    """A new tab at ``width`` px in ``media`` that refuses every fetch but of files; returns it and the list of the
+def _tab(browser, *, width: int):
+    """A new tab at ``width`` px that refuses every fetch but of files; returns it and the list of the
     addresses it has tried to fetch (emptied by :func:`_navigate`).
     """
     page = browser.new_page(viewport={"width": width, "height": 900})
-    page.emulate_media(media=media)
     fetched: list[str] = []
     page.route(
         "**/*",
@@ -156,15 +155,15 @@ def _drawn(page) -> None:
         page.wait_for_function("document.querySelectorAll('figure.ddj-chart:not([data-rendered])').length === 0")
 
 
-def _open(browser, path: Path, *, width: int, media: str = "screen"):
-    """A page at ``width`` px in ``media``, its charts drawn; returns it and the addresses it tried to fetch."""
-    page, fetched = _tab(browser, width=width, media=media)
+def _open(browser, path: Path, *, width: int):
+    """A page at ``width`` px, its charts drawn; returns it and the addresses it tried to fetch."""
+    page, fetched = _tab(browser, width=width)
     _navigate(page, fetched, path)
     _drawn(page)
     return page, fetched
 
 
-def _opened(browser, paths: list[Path], *, width: int, media: str = "screen"):
+def _opened(browser, paths: list[Path], *, width: int):
     """Each of ``paths`` as :func:`_open` gives it, in order, in one tab that loads one page after another, as a
     reader following links does; a page is left behind when the caller asks for the next.
 
@@ -174,7 +173,7 @@ def _opened(browser, paths: list[Path], *, width: int, media: str = "screen"):
     16.9 against 12.9 CPU-seconds for the 23 pages at 1280 px; the suite is bound by the machine's two cores, so
     CPU-seconds are what the other worker waits for (December 2026).
     """
-    page, fetched = _tab(browser, width=width, media=media)
+    page, fetched = _tab(browser, width=width)
     try:
         for path in paths:
             _navigate(page, fetched, path)

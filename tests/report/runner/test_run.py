@@ -336,7 +336,8 @@ _SHOWN = ("h2", "h3", "table", "figure.ddj-chart", "dl", "ol")
 
 
 #: One tab per JavaScript setting, kept for the module: each page opens in it as a reader follows links. A new
-#: browser context for each of the 30 pages and embed files started a renderer process for each (68 in all).
+#: browser context for each of the 21 pages and embed files started a renderer process for each (the module started
+#: 68, now 9).
 _TABS: dict[bool, tuple[Any, dict[str, list[str]]]] = {}
 
 
