@@ -300,6 +300,20 @@ def test_the_il20_says_the_president_and_his_ministry_disagree(shipped_story):
     ) in il20
 
 
+def test_officials_who_word_one_place_differently_are_not_said_to_disagree(shipped_story):
+    """The Su-24M's officials give the place as "Syrian airspace" and as "Syrian airspace; crashed in Syria about 4 km
+    from the Turkish border": both can be true, so the page must not say the officials disagree among themselves.
+    """
+    _, story = shipped_story
+    su24 = " ".join(s.text for p in story.paragraphs if p.incident_id == "syr-2015-11-24-su24" for s in p.sentences)
+    assert "disagree among themselves" not in su24
+    assert (
+        "Officials and other sources contradict each other on the place: officials gave Syrian airspace; crashed in "
+        "Syria about 4 km from the Turkish border, Syria (Lt-Gen Sergei Rudskoy) and Syrian airspace, Syria "
+        "(Konstantin Murakhtin), other sources Turkish airspace in the Yayladagi area of Hatay province, Turkey"
+    ) in su24
+
+
 def test_names_take_their_article_and_small_numbers_are_words(shipped_story):
     _, story = shipped_story
     words = _texts(story)

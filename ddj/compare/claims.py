@@ -218,7 +218,14 @@ def encoders(accounts: pl.DataFrame) -> list[Encoder]:
     The codebooks are built from ``accounts`` (all of them, current or superseded), so the
     encoders can read any of its rows.
     """
-    return [_ENCODERS[attribute.kind](accounts, attribute) for attribute in COMPARED_ATTRIBUTES]
+    return [encoder(accounts, attribute) for attribute in COMPARED_ATTRIBUTES]
+
+
+def encoder(accounts: pl.DataFrame, attribute: Attribute) -> Encoder:
+    """The :class:`Encoder` of one compared attribute, its codebooks built from ``accounts`` (which need hold
+    only that attribute's columns).
+    """
+    return _ENCODERS[attribute.kind](accounts, attribute)
 
 
 def code_columns(encs: list[Encoder]) -> list[pl.Expr]:

@@ -455,6 +455,8 @@ def _unofficial(ctx: _Context, accounts: pl.DataFrame, noun: str, official: pl.D
 
 
 def _statuses(ctx: _Context, incident_id: str, accounts: pl.DataFrame) -> list[Sentence]:
+    from ddj.compare.fit import claims_fit  # the comparison's own rules
+
     attributes = ctx.comparison.attributes.filter(pl.col("incident_id") == incident_id)
     official_current = accounts.filter((pl.col("side") == "official") & pl.col("is_current"))
     has_others = accounts.filter(pl.col("side") != "official").height > 0
@@ -463,7 +465,9 @@ def _statuses(ctx: _Context, incident_id: str, accounts: pl.DataFrame) -> list[S
         label = _LABELS.get(row["attribute"], row["label"])
         official = _values_by_speaker(accounts, row["attribute"], row["official_account_ids"])
         others = _values_by_speaker(accounts, row["attribute"], row["unofficial_account_ids"])
-        if len(official) > 1:  # the officials do not agree among themselves: say who said what
+        # Officials who give different words need not disagree ("Syrian airspace" and "crashed in Syria about 4 km
+        # from the Turkish border"): the sentence says they do only where their claims cannot all be true.
+        if len(official) > 1 and not claims_fit(accounts, row["attribute"], row["official_account_ids"]):
             text = (
                 f"Officials and other sources contradict each other on the {label}, and the officials disagree "
                 f"among themselves: {_said_by(official)}; other sources gave {_said_by(others, 'or')}"
