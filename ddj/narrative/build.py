@@ -289,7 +289,7 @@ def _who(rows: pl.DataFrame) -> str:
     for row in rows.iter_rows(named=True):
         name = row["source_name"] or row["source_id"]
         speaker = " ".join(str(row["speaker"] or "").split())
-        if speaker and speaker.split(",")[0].strip().lower() in name.lower():  # the name already says who spoke
+        if speaker and _says_who_spoke(name, speaker):
             speaker = ""
         nested = "(" in name or "(" in speaker
         who = (
@@ -299,6 +299,18 @@ def _who(rows: pl.DataFrame) -> str:
         )
         parts.append(f"{who}, {long_date(row['published_date'])}")
     return "; ".join(parts)
+
+
+def _says_who_spoke(name: str, speaker: str) -> bool:
+    """Whether the source's ``name`` already says who spoke: every word of the speaker's first clause is in it.
+
+    >>> _says_who_spoke("Unnamed Syrian source at the T4 (Tiyas) airfield", "unnamed Syrian source at the airfield")
+    True
+    >>> _says_who_spoke("Ministry of Defence of the Russian Federation", "Igor Konashenkov, defence ministry spokesman")
+    False
+    """
+    words = set(re.findall(r"\w+", name.lower()))
+    return set(re.findall(r"\w+", speaker.split(",")[0].lower())) <= words
 
 
 def _clauses(claims: pl.DataFrame) -> tuple[str, str]:
