@@ -12,7 +12,8 @@ Measured and printed against their targets:
   files, interleaved in one process, ``DDJ_BENCH_REPEATS`` times each. Target: within 1.5 times. The
   full validation (``revalidate=True``) and the hashing alone are timed once, for scale.
 - Peak memory (resident set) of the whole ``ddj compare`` command, the largest of its runs. Target:
-  under 4 GB.
+  under 4 GB. Each command is started by a small wrapper process (:mod:`benchmarks._memory`), which also
+  times it: started from this process, Linux would charge it this process's size as its peak.
 
 The synthetic package is the one ``benchmarks/bench_compare.py`` writes into ``benchmarks/data/`` (git
 ignores it); outputs and the validation records go to a temporary folder (``DDJ_CACHE_DIR`` is set to
@@ -35,6 +36,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks._memory import run_measured
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -68,16 +71,13 @@ def floor(accounts: str, out: str) -> None:
 
 
 def _timed_process(command: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """Run ``command``; return its wall time and its own peak resident memory in bytes (from ``wait4``)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{stderr[-3000:]}")
-    return seconds, usage.ru_maxrss * 1024  # KiB on Linux
+    """Run ``command``; return its wall time and its own peak resident memory in bytes (see
+    :mod:`benchmarks._memory`: started from this process, it would be charged this process's size).
+    """
+    done = run_measured(command, env, stdout=False)
+    if done["code"] != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({done['code']}):\n{done['stderr'][-3000:]}")
+    return done["seconds"], done["peak_bytes"]
 
 
 def _child_load(folder: str) -> dict:

@@ -10,7 +10,8 @@ Measured in one run and printed as ratios:
 - ddj's ``compare`` against the floor: a bare polars scan and group-by over the same columns
   (every compared column, grouped by incident and side); target: within 3 times (issue 16), on both
   best-to-best and median-to-median.
-- Peak memory (resident set) of a process that loads the dataset the way ``ddj compare`` does (only the
+- Peak memory (resident set, its own ``VmHWM``: see :mod:`benchmarks._memory`) of a process that loads the
+  dataset the way ``ddj compare`` does (only the
   columns the comparison reads, ``ddj.load(folder, columns={"accounts": ACCOUNT_COLUMNS_READ})``) and
   compares it; target: under 4 GB. The peak of a process that loads every column (as a notebook that
   also wants the statements would) is measured in a fresh process of its own and printed beside it, for
@@ -34,12 +35,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from benchmarks._memory import own_peak_bytes
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -72,7 +74,7 @@ def _rss_now() -> int:
 
 
 def _peak() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+    return own_peak_bytes()  # not ru_maxrss: that counts the size of the process that started this one
 
 
 def polars_floor(accounts):

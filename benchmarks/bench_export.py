@@ -32,9 +32,10 @@ SHIPPED = ("syria-ru-aviation", "ukraine-equipment-losses")
 TARGET_S = 1.0
 
 _LARGE = r"""
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 started = time.perf_counter()
+from benchmarks._memory import own_peak_bytes
 import ddj
 from ddj.publish import collect, write_metadata, write_sqlite
 out, times = Path(sys.argv[2]), {}
@@ -46,7 +47,7 @@ times["metadata"] = time.perf_counter() - t
 times["total"] = time.perf_counter() - started
 rows = {t.name: t.frame.height for t in pub.tables}
 print(json.dumps({"times": times, "bytes": out.stat().st_size, "rows": rows,
-                  "peak_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+                  "peak_bytes": own_peak_bytes()}))
 """
 
 
@@ -110,7 +111,11 @@ def main() -> int:
         package = _dataset(INCIDENTS, SEED)
         target = folder / "synthetic.db"
         done = subprocess.run(
-            [sys.executable, "-c", _LARGE, str(package), str(target)], check=True, capture_output=True, text=True
+            [sys.executable, "-c", _LARGE, str(package), str(target)],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=HERE.parent,
         )
         large = json.loads(done.stdout.strip().splitlines()[-1])
         results["synthetic"] = {"incidents": INCIDENTS, **large}

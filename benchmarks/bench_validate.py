@@ -5,8 +5,8 @@ incidents as make about ``DDJ_BENCH_VALIDATE_GB`` gigabytes (default 2.0; about 
 6,600,000 accounts), and cached in ``benchmarks/data/`` (keyed by size and the synth code). Tests never
 write it.
 
-Measured, each in a fresh process (the peak is the child's maximum resident set size, as
-``/usr/bin/time -v`` reports it):
+Measured, each in a fresh process started by a small wrapper (the peak is the child's maximum resident set size,
+as ``/usr/bin/time -v`` reports it; see :mod:`benchmarks._memory` for why not from this process):
 
 - ``ddj validate PACKAGE --quiet``: the target (peak ≤ 3 GB) is judged on this;
 - ``ddj.load(PACKAGE)`` (what the Explorer, reports and ``ddj compare`` do: every column kept), for the
@@ -22,10 +22,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from benchmarks._memory import run_measured
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -59,35 +60,6 @@ def _package() -> Path:
     return folder
 
 
-def _run(argv: list[str], env: dict[str, str] | None = None) -> dict:
-    """Run ``argv`` in a child process; its exit code, output, wall time and peak resident memory."""
-    started = time.perf_counter()
-    child = subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})}
-    )
-    out, err = child.communicate()
-    seconds = time.perf_counter() - started
-    return {"code": child.returncode, "stdout": out, "stderr": err, "seconds": seconds}
-
-
-def _measured(argv: list[str], env: dict[str, str] | None = None) -> dict:
-    """Like :func:`_run`, with the command's own peak memory: a fresh wrapper process runs it as its only child
-    and reports the children's maximum resident set size (this process's other children do not count).
-    """
-    wrapper = (
-        "import os, resource, subprocess, sys, json\n"
-        "done = subprocess.run(sys.argv[1:])\n"
-        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024\n"
-        "print(json.dumps({'peak_bytes': peak, 'code': done.returncode}), file=sys.stderr)\n"
-    )
-    result = _run([sys.executable, "-c", wrapper, *argv], env)
-    lines = result["stderr"].strip().splitlines()
-    report = json.loads(lines[-1])
-    result["stderr"] = "\n".join(lines[:-1])
-    result.update(peak_bytes=report["peak_bytes"], code=report["code"])
-    return result
-
-
 def _files(folder: Path) -> dict[str, int]:
     return {p.name: p.stat().st_size for p in sorted(folder.glob("*.csv"))}
 
@@ -103,7 +75,7 @@ def main() -> int:
         flush=True,
     )
 
-    validate = _measured([ddj_bin, "validate", str(folder), "--quiet"], {"DDJ_MEMORY_LIMIT": "0"})
+    validate = run_measured([ddj_bin, "validate", str(folder), "--quiet"], {"DDJ_MEMORY_LIMIT": "0"})
     ok = validate["code"] == 0 and validate["peak_bytes"] <= TARGET_BYTES
     results["validate"] = {k: validate[k] for k in ("code", "seconds", "peak_bytes")}
     print(
@@ -115,7 +87,7 @@ def main() -> int:
     if validate["code"] != 0:
         print(validate["stdout"][-2000:], validate["stderr"][-2000:], sep="\n")
 
-    limited = _measured([ddj_bin, "validate", str(folder), "--quiet"], {"DDJ_MEMORY_LIMIT": "1G"})
+    limited = run_measured([ddj_bin, "validate", str(folder), "--quiet"], {"DDJ_MEMORY_LIMIT": "1G"})
     results["validate_under_1G"] = {k: limited[k] for k in ("code", "seconds", "peak_bytes")}
     results["validate_under_1G"]["message"] = (limited["stdout"] + limited["stderr"]).strip()[:600]
     print(
@@ -126,7 +98,7 @@ def main() -> int:
     ok &= limited["code"] != 0 and "needs about" in results["validate_under_1G"]["message"]
 
     if os.environ.get("DDJ_BENCH_VALIDATE_LOAD", "1") != "0":
-        load = _measured([sys.executable, "-c", _LOAD, str(folder)], {"DDJ_MEMORY_LIMIT": "0"})
+        load = run_measured([sys.executable, "-c", _LOAD, str(folder)], {"DDJ_MEMORY_LIMIT": "0"})
         results["load"] = {k: load[k] for k in ("code", "seconds", "peak_bytes")}
         print(
             f"ddj.load (every column kept, as the Explorer and reports do): exit {load['code']}, "
