@@ -9,10 +9,13 @@ Measured, each in a fresh process started by a small wrapper (the peak is the ch
 as ``/usr/bin/time -v`` reports it; see :mod:`benchmarks._memory` for why not from this process):
 
 - ``ddj validate PACKAGE --quiet``: the target (peak ≤ 3 GB) is judged on this;
-- ``ddj.load(PACKAGE)`` (what the Explorer, reports and ``ddj compare`` do: every column kept), for the
+- a first ``ddj.load(PACKAGE)`` (what the Explorer, reports and ``ddj compare`` do: every column kept), for the
   README's "How large a dataset" (set ``DDJ_BENCH_VALIDATE_LOAD=0`` to skip it);
 - ``ddj validate`` with ``DDJ_MEMORY_LIMIT=1G``: it must stop at once with the "too large" message, not
   run out of memory.
+
+Each run gets an empty cache folder of its own (``DDJ_CACHE_DIR``): ddj records a passed validation and skips it
+while the files are unchanged, so the user's records would otherwise turn the later runs into no-ops.
 
 Results are also saved to ``benchmarks/results/validate.json``. Run: ``.venv/bin/python -m benchmarks validate``.
 """
@@ -22,8 +25,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks._memory import run_measured
@@ -75,7 +81,21 @@ def main() -> int:
         flush=True,
     )
 
-    validate = run_measured([ddj_bin, "validate", str(folder), "--quiet"], {"DDJ_MEMORY_LIMIT": "0"})
+    # Each run with a cache folder of its own, empty: ddj records a passed validation and skips it while the files
+    # are unchanged, so a second run would measure nothing (and the user's own records stay untouched).
+    scratch = Path(tempfile.mkdtemp(prefix="ddj-bench-validate-"))
+
+    def fresh(**env: str) -> dict[str, str]:
+        return {**env, "DDJ_CACHE_DIR": tempfile.mkdtemp(dir=scratch)}
+
+    try:
+        return _measure(folder, total, ddj_bin, results, fresh)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _measure(folder: Path, total: int, ddj_bin: str, results: dict, fresh: Callable[..., dict[str, str]]) -> int:
+    validate = run_measured([ddj_bin, "validate", str(folder), "--quiet"], fresh(DDJ_MEMORY_LIMIT="0"))
     ok = validate["code"] == 0 and validate["peak_bytes"] <= TARGET_BYTES
     results["validate"] = {k: validate[k] for k in ("code", "seconds", "peak_bytes")}
     print(
@@ -87,7 +107,7 @@ def main() -> int:
     if validate["code"] != 0:
         print(validate["stdout"][-2000:], validate["stderr"][-2000:], sep="\n")
 
-    limited = run_measured([ddj_bin, "validate", str(folder), "--quiet"], {"DDJ_MEMORY_LIMIT": "1G"})
+    limited = run_measured([ddj_bin, "validate", str(folder), "--quiet"], fresh(DDJ_MEMORY_LIMIT="1G"))
     results["validate_under_1G"] = {k: limited[k] for k in ("code", "seconds", "peak_bytes")}
     results["validate_under_1G"]["message"] = (limited["stdout"] + limited["stderr"]).strip()[:600]
     print(
@@ -98,10 +118,10 @@ def main() -> int:
     ok &= limited["code"] != 0 and "needs about" in results["validate_under_1G"]["message"]
 
     if os.environ.get("DDJ_BENCH_VALIDATE_LOAD", "1") != "0":
-        load = run_measured([sys.executable, "-c", _LOAD, str(folder)], {"DDJ_MEMORY_LIMIT": "0"})
+        load = run_measured([sys.executable, "-c", _LOAD, str(folder)], fresh(DDJ_MEMORY_LIMIT="0"))
         results["load"] = {k: load[k] for k in ("code", "seconds", "peak_bytes")}
         print(
-            f"ddj.load (every column kept, as the Explorer and reports do): exit {load['code']}, "
+            f"first ddj.load, validating (every column kept, as the Explorer and reports do): exit {load['code']}, "
             f"{load['seconds']:.1f} s, peak memory {load['peak_bytes'] / 1e9:.2f} GB "
             f"({load['peak_bytes'] / total:.2f}× the CSV bytes)",
             flush=True,
