@@ -218,11 +218,13 @@ def _per_incident(group: pd.DataFrame, searched: frozenset = frozenset()) -> pd.
                 "unofficial_values": [s for _, s in sorted({(u[2], u[3]) for u in unofficial})],
                 "official_account_ids": sorted(o[0] for o in official),
                 "unofficial_account_ids": sorted(u[0] for u in unofficial),
-                "n_unofficial_origins": len({u[4] for u in unofficial}),
+                "n_unofficial_origins": len({u[4] for u in unofficial if not u[4].startswith("op:")}),
                 "status": status,
             }
         )
     statuses = [row["status"] for row in rows]
+    # Points on which an account independent of the operator agrees with it (an outlet repeating it backs nothing).
+    backed = sum(row["status"] == "agree" and row["n_unofficial_origins"] > 0 for row in rows)
     n_contradict = statuses.count("contradict")
     supporting = contradicting = 0
     if n_contradict:
@@ -270,7 +272,7 @@ def _per_incident(group: pd.DataFrame, searched: frozenset = frozenset()) -> pd.
                 official_claims_any,
                 origins,
                 disagree,
-                statuses.count("agree"),
+                backed,
             ),
             "attributes": rows,
         }
@@ -303,7 +305,7 @@ def _grade(
     official: bool,
     origins: int,
     disagree: bool,
-    agree: int,
+    backed: int,
 ) -> str:
     if accounts == 0:
         return "weak"
@@ -312,7 +314,7 @@ def _grade(
     if contradictions:
         return "contested"
     if official:
-        return "confirmed" if agree and origins else "uncorroborated"
+        return "confirmed" if backed else "uncorroborated"
     if origins >= 2 and not disagree:
         return "fair"
     return "weak"

@@ -314,6 +314,21 @@ def test_officials_who_word_one_place_differently_are_not_said_to_disagree(shipp
     ) in su24
 
 
+def test_a_report_repeating_the_ministry_is_not_said_to_agree_with_it(shipped_story, comparison):
+    """Defense World repeats the ministry's account of the Mi-35: on the cause, hostile fire and aircraft it is the only
+    other account, so the page must not say that official and other accounts agree there, nor count it as an
+    independent source of those points.
+    """
+    _, story = shipped_story
+    mi35 = " ".join(s.text for p in story.paragraphs if p.incident_id == "syr-2021-02-28-mi35" for s in p.sentences)
+    assert "Official and other accounts agree on the place and date." in mi35
+    assert "On the cause, hostile fire and aircraft, other accounts only repeat the operator's own statement." in mi35
+    rows = comparison.attributes.filter(
+        (pl.col("incident_id") == "syr-2021-02-28-mi35") & pl.col("attribute").is_in(["cause", "aircraft"])
+    )
+    assert rows["n_unofficial_origins"].to_list() == [0, 0]
+
+
 def test_names_take_their_article_and_small_numbers_are_words(shipped_story):
     _, story = shipped_story
     words = _texts(story)

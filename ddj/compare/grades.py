@@ -20,7 +20,8 @@ gives the grade:
    unofficial claim contradicts them, and something beyond the operator's own word backs its
    version: on at least one attribute the operator speaks to, an account from an independent
    unofficial chain (another party, the other side conceding, a monitor, a local outlet) claims a
-   value that fits (status ``agree``).
+   value that fits (status ``agree``). An outlet repeating the operator's own statement is no such chain,
+   even where it is the only other account that agrees.
 5. **uncorroborated** — the operator gave a version that nothing contradicts, but no independent
    account speaks to the points it makes: an official account only, not independently
    corroborated. Its own word is not confirmation of anything.
@@ -96,7 +97,7 @@ GRADE_INPUTS = (
     "_unofficial_disagree",
     "_contradicted",
     "_disagreed",
-    "n_agree",
+    "_n_backed",
 )
 
 
@@ -159,9 +160,16 @@ def operator_claims() -> pl.Expr:
 
 def independently_backed() -> pl.Expr:
     """Something beyond the operator's own word backs its version: on at least one attribute the operator
-    speaks to, an account from an independent unofficial chain claims a value that fits (status ``agree``).
+    speaks to, an account from an independent unofficial chain claims a value that fits (status ``agree``, with
+    an independent account among those that agree: ``_n_backed``). An outlet repeating the operator's own
+    statement backs nothing, even where it is the only other account that agrees.
+
+    Examples
+    --------
+    >>> pl.DataFrame({"_n_backed": [2, 0]}).select(independently_backed()).to_series().to_list()
+    [True, False]
     """
-    return (pl.col("n_agree") > 0) & (_ORIGINS > 0)
+    return pl.col("_n_backed") > 0
 
 
 def confirmed() -> pl.Expr:
@@ -212,7 +220,7 @@ def computed_grade() -> pl.Expr:
     --------
     >>> row = {"n_accounts": 2, "n_contradict": 1, "n_supporting_origins": 0, "n_contradicting_origins": 1,
     ...        "n_unofficial_origins": 1, "acknowledged": True, "official_searched": True, "_official_claims": True,
-    ...        "_unofficial_disagree": False, "_contradicted": "responsible party", "_disagreed": "", "n_agree": 0}
+    ...        "_unofficial_disagree": False, "_contradicted": "responsible party", "_disagreed": "", "_n_backed": 0}
     >>> pl.DataFrame([row]).select(computed_grade()).item()
     'contested'
 
@@ -277,7 +285,7 @@ def computed_grade_reason() -> pl.Expr:
     >>> alone = {"n_accounts": 1, "n_contradict": 0, "n_supporting_origins": 0, "n_contradicting_origins": 0,
     ...          "n_unofficial_origins": 0, "acknowledged": True, "official_searched": True,
     ...          "_official_claims": True, "_unofficial_disagree": False, "_contradicted": "", "_disagreed": "",
-    ...          "n_agree": 0}
+    ...          "_n_backed": 0}
     >>> pl.DataFrame([alone]).select(computed_grade_reason()).item()
     "Uncorroborated: only the operator's account is recorded, so its version rests on its own word."
 
@@ -312,7 +320,7 @@ def computed_grade_reason() -> pl.Expr:
         .then(
             _sentence(
                 "Confirmed: an account independent of the operator agrees with its version on ",
-                _count(pl.col("n_agree"), " point", " points"),
+                _count(pl.col("_n_backed"), " point", " points"),
                 " both speak to, and no account contradicts it (",
                 _count(_ORIGINS, " independent source", " independent sources"),
                 " in all).",
@@ -365,7 +373,8 @@ def grade_exprs() -> tuple[pl.Expr, pl.Expr]:
     ``n_contradicting_origins``, ``n_unofficial_origins``, ``acknowledged``, ``official_searched``
     (the curators searched for official statements), ``_official_claims``
     (the operator claims a value on some attribute), ``_unofficial_disagree`` (two unofficial claims
-    do not fit), ``_contradicted`` and ``_disagreed`` (labels of the attributes concerned) and ``n_agree``.
+    do not fit), ``_contradicted`` and ``_disagreed`` (labels of the attributes concerned) and ``_n_backed``
+    (how many attributes agree with an account independent of the operator).
     """
     return computed_grade(), computed_grade_reason()
 

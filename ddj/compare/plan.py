@@ -70,19 +70,25 @@ def attribute_statuses(attributes: Sequence[str]) -> list[pl.Expr]:
 
 
 def status_tallies(attributes: Sequence[str], labels: Sequence[str]) -> list[pl.Expr]:
-    """Step 2: per incident, how many attributes have each status (``n_agree`` ...), the labels of the contradicted
-    ones (``contradicted_attributes``) and of those on which unofficial claims disagree with one another
-    (``_disagreed``), and whether any does (``_unofficial_disagree``) and whether the operator claims a value on
-    any attribute (``_official_claims``).
+    """Step 2: per incident, how many attributes have each status (``n_agree`` ...), how many agree with an account
+    independent of the operator among those that agree (``_n_backed``: an outlet repeating the operator's own
+    statement backs nothing), the labels of the contradicted ones (``contradicted_attributes``) and of those on
+    which unofficial claims disagree with one another (``_disagreed``), and whether any does
+    (``_unofficial_disagree``) and whether the operator claims a value on any attribute (``_official_claims``).
     """
     codes = [pl.col(status_column(name)) for name in attributes]
     disagree = [evidence_column("unofficial_disagree", name) for name in attributes]
     contradicted = [code == STATUS_CODES["contradict"] for code in codes]
+    backed = [
+        (code == STATUS_CODES["agree"]) & evidence_column("independent_claims", name)
+        for code, name in zip(codes, attributes, strict=True)
+    ]
     return [
         *[
             pl.sum_horizontal([(code == STATUS_CODES[s]).cast(pl.UInt32) for code in codes]).alias(f"n_{s}")
             for s in STATUSES
         ],
+        pl.sum_horizontal([b.cast(pl.UInt32) for b in backed]).alias("_n_backed"),
         _labels_where(contradicted, labels).alias("contradicted_attributes"),
         _labels_where(disagree, labels).alias("_disagreed"),
         pl.any_horizontal(disagree).alias("_unofficial_disagree"),

@@ -66,10 +66,11 @@ class AttributeResult:
 
     ``columns`` holds ``official_values``, ``unofficial_values``, ``official_account_ids``,
     ``unofficial_account_ids`` and ``n_unofficial_origins``. ``evidence`` holds, one row per incident,
-    :data:`EVIDENCE`: whether each side claims a value (``official_claims``, ``unofficial_claims``), whether
-    some official claim does not fit some unofficial claim (``claims_misfit``), and whether two unofficial
-    claims do not fit each other (``unofficial_disagree``; for texts only computed where the operator makes
-    no claim on the attribute: the grades only ask there). The status itself is decided in the comparison's
+    :data:`EVIDENCE`: whether each side claims a value (``official_claims``, ``unofficial_claims``), whether an
+    unofficial account independent of the operator does (``independent_claims``: one that is not an outlet
+    repeating the operator's own statement), whether some official claim does not fit some unofficial claim
+    (``claims_misfit``), and whether two unofficial claims do not fit each other (``unofficial_disagree``; for
+    texts only computed where the operator makes no claim on the attribute: the grades only ask there). The status itself is decided in the comparison's
     plan (:func:`status`, :mod:`ddj.compare.plan`). ``dictionary`` holds the rendered text of each value code.
     ``origin_claims`` weighs the unofficial origins where the sides contradict each other on this attribute
     (nowhere else can an origin support or contradict the operator on it): ``_inc``, ``_org``, ``_contra``
@@ -83,7 +84,7 @@ class AttributeResult:
     origin_claims: pl.DataFrame
 
 
-EVIDENCE = ("official_claims", "unofficial_claims", "claims_misfit", "unofficial_disagree")
+EVIDENCE = ("official_claims", "unofficial_claims", "independent_claims", "claims_misfit", "unofficial_disagree")
 """What the rules read of one attribute, per incident (columns of :attr:`AttributeResult.evidence`)."""
 
 
@@ -239,7 +240,9 @@ def attribute_result(current: pl.DataFrame, encoder: Encoder, n: int) -> Attribu
 
     ``current`` holds the accounts with ``_inc`` (the incident's position, 0..n-1), ``_off``
     (official side), ``is_current`` (only those count), ``_row`` (the account's row in the sorted
-    accounts), ``_org`` (origin code) and the encoder's code columns, sorted by ``_inc`` then account id.
+    accounts), ``_org`` (origin code), ``_echo`` (the account repeats the operator's own statement:
+    :func:`~ddj.compare.corroboration.operator_chains`) and the encoder's code columns, sorted by ``_inc``
+    then account id. ``n_unofficial_origins`` counts the independent origins only (no ``_echo``).
 
     The list columns hold small integers, not text, until the per-attribute tables are put
     together: account ids as ``_row`` numbers, values as indexes into :attr:`AttributeResult.dictionary`.
@@ -254,7 +257,7 @@ def attribute_result(current: pl.DataFrame, encoder: Encoder, n: int) -> Attribu
         The number of incidents; the result has one row per position 0..n-1.
     """
     official, unofficial = pl.collect_all(
-        [claim_rows(current, encoder, "_row", "_org", official=side) for side in (True, False)]
+        [claim_rows(current, encoder, "_row", "_org", "_echo", official=side) for side in (True, False)]
     )
     o_at, u_at = offsets(official.get_column("_inc"), n), offsets(unofficial.get_column("_inc"), n)
     columns: dict[str, pl.Series] = {}
@@ -265,10 +268,19 @@ def attribute_result(current: pl.DataFrame, encoder: Encoder, n: int) -> Attribu
         columns[name] = lists(offsets(values.get_column("_inc"), n), codes, name)
     columns["official_account_ids"] = lists(o_at, official.get_column("_row"), "official_account_ids")
     columns["unofficial_account_ids"] = lists(u_at, unofficial.get_column("_row"), "unofficial_account_ids")
+    # Independent origins only: an outlet repeating the operator's own statement (``_echo``) is no independent voice.
+    independent = unofficial.filter(~pl.col("_echo")) if unofficial.get_column("_echo").any() else unofficial
+    i_at = offsets(independent.get_column("_inc"), n) if independent is not unofficial else u_at
     columns["n_unofficial_origins"] = (
-        lists(u_at, unofficial.get_column("_org")).list.n_unique().cast(pl.UInt32).alias("n_unofficial_origins")
+        lists(i_at, independent.get_column("_org")).list.n_unique().cast(pl.UInt32).alias("n_unofficial_origins")
     )
-    frame = pl.DataFrame({"official_claims": counts(o_at) > 0, "unofficial_claims": counts(u_at) > 0})
+    frame = pl.DataFrame(
+        {
+            "official_claims": counts(o_at) > 0,
+            "unofficial_claims": counts(u_at) > 0,
+            "independent_claims": counts(i_at) > 0,
+        }
+    )
     if encoder.lo is not None:
         frame = frame.with_columns(
             lists(o_at, official.get_column("_hi")).list.min().alias("o_min_hi"),

@@ -492,13 +492,17 @@ def _statuses(ctx: _Context, incident_id: str, accounts: pl.DataFrame) -> list[S
         out.append(
             Sentence(_sentence(text), ctx.cite_ids([*row["official_account_ids"], *row["unofficial_account_ids"]]))
         )
-    wordings = {
-        "agree": "Official and other accounts agree on the {labels}",
-        "unofficial_only": "Official accounts say nothing about the {labels}, which other sources report",
-        "official_only": "Only official accounts speak to the {labels}",
-    }
-    for status, template in wordings.items():
-        rows = attributes.filter(pl.col("status") == status)
+    # Agreement from outlets repeating the operator's own statement only (no independent origin among the accounts
+    # that agree) is said as what it is: the operator's version told again, not another account agreeing with it.
+    agree, backed = pl.col("status") == "agree", pl.col("n_unofficial_origins") > 0
+    wordings = (
+        ("agree", agree & backed, "Official and other accounts agree on the {labels}"),
+        ("repeat", agree & ~backed, "On the {labels}, other accounts only repeat the operator's own statement"),
+        ("unofficial_only", None, "Official accounts say nothing about the {labels}, which other sources report"),
+        ("official_only", None, "Only official accounts speak to the {labels}"),
+    )
+    for status, condition, template in wordings:
+        rows = attributes.filter(pl.col("status") == status if condition is None else condition)
         if rows.height == 0 or (status == "official_only" and not has_others):
             continue
         labels = join_words([_LABELS.get(a, a) for a in rows["attribute"].to_list()])

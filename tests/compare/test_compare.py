@@ -444,6 +444,30 @@ def test_an_outlet_repeating_the_operator_is_not_independent():
     assert grade == "uncorroborated"
 
 
+def test_an_outlet_repeating_the_operator_backs_nothing_even_beside_an_independent_source():
+    """The outlet repeating the ministry is the only other account on the cause, and the local outlet speaks only to
+    the injured, which the ministry does not: nothing independent backs the ministry's version, so it is not
+    confirmed, and the cause counts no independent source (the Mi-35 of February 2021 has this shape).
+    """
+    accounts = [
+        account_row("a1", "i1", "official", "Russian Ministry of Defence", cause="technical_failure"),
+        account_row("a2", "i1", "unofficial", "Russian Ministry of Defence", cause="technical_failure"),
+        account_row("a3", "i1", "unofficial", "Local outlet", injured_claim="figure", injured_low=3, injured_high=3),
+    ]
+    result = compare(dataset([incident_row("i1")], accounts))
+    row = _row(result)
+    assert row["n_unofficial_origins"] == 1 and row["n_agree"] == 1
+    assert row["grade"] == "uncorroborated"
+    assert "1 independent source speaks of the incident but not to the points the operator makes" in row["grade_reason"]
+    cause = result.attributes.filter(pl.col("attribute") == "cause").row(0, named=True)
+    assert cause["status"] == "agree" and cause["unofficial_account_ids"] == ["a2"]
+    assert cause["n_unofficial_origins"] == 0  # the outlet repeats the ministry: no independent source
+    # The same local outlet agreeing on the cause itself does back the ministry.
+    backing = account_row("a4", "i1", "unofficial", "Local outlet", cause="technical_failure")
+    row = _row(compare(dataset([incident_row("i1")], [*accounts, backing])))
+    assert row["grade"] == "confirmed" and "agrees with its version on 1 point" in row["grade_reason"]
+
+
 def test_three_origins_through_one_article_are_one_source():
     accounts = [
         account_row(f"a{i}", "i1", "unofficial", origin, follow_on_operation="yes", reported_in="Defence24 article")
