@@ -105,7 +105,10 @@ def test_golden_mi35_emergency_landing(syria, comparison):
             [2, 3, 4, 6],
         ),
         ("Official and other accounts agree on the place and date.", [1, 2, 3, 4, 5, 6]),
-        ("On the cause, hostile fire and aircraft, other accounts only repeat the operator's own statement.", [1, 2, 6]),
+        (
+            "On the cause, hostile fire and aircraft, other accounts only repeat the operator's own statement.",
+            [1, 2, 6],
+        ),
         ("Official accounts say nothing about the injured, which other sources report.", [1, 2, 4]),
         (
             "The operator's first official account came on 28 February 2021, the same day as the emergency landing; the first other report is dated 28 February 2021, going by accounts we mark uncertain.",
