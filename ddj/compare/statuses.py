@@ -70,8 +70,9 @@ class AttributeResult:
     unofficial account independent of the operator does (``independent_claims``: one that is not an outlet
     repeating the operator's own statement), whether some official claim does not fit some unofficial claim
     (``claims_misfit``), and whether two unofficial claims do not fit each other (``unofficial_disagree``; for
-    texts only computed where the operator makes no claim on the attribute: the grades only ask there). The status itself is decided in the comparison's
-    plan (:func:`status`, :mod:`ddj.compare.plan`). ``dictionary`` holds the rendered text of each value code.
+    texts only computed where the operator makes no claim on the attribute: the grades only ask there). The status
+    itself is decided in the comparison's plan (:func:`status`, :mod:`ddj.compare.plan`). ``dictionary`` holds the
+    rendered text of each value code.
     ``origin_claims`` weighs the unofficial origins where the sides contradict each other on this attribute
     (nowhere else can an origin support or contradict the operator on it): ``_inc``, ``_org``, ``_contra``
     (one of the origin's claims does not fit an official one) and ``_backs`` (one of them fits every official
