@@ -190,8 +190,11 @@ def discrepancy_table(ds: Dataset, comparison: Comparison, incident_id: str) -> 
     >>> html = str(discrepancy_table(ds, compare(ds), "syr-2021-02-28-mi35"))
     >>> "<td>a technical failure<br><small>Russian Center for Reconciliation" in html
     True
+    >>> "agree, but the other accounts only repeat the officials" in html
+    True
 
-    Officials gave the Mi-35's cause as a technical failure, and the table names who said so.
+    Officials gave the Mi-35's cause as a technical failure, and the table names who said so; the only other
+    account of it repeats the ministry, and the table says so.
     """
     _incident(ds, incident_id)
     row = _one_incident(comparison, incident_id)
@@ -205,11 +208,20 @@ def discrepancy_table(ds: Dataset, comparison: Comparison, incident_id: str) -> 
             ],
             "origins": r["n_unofficial_origins"] if r["unofficial_values"] else "",
             "colour": _status_colour(r["status"]),
-            "status": _status_label(r["status"]),
+            "status": _status_label(r["status"]) + _repeats_only(r),
         }
         for r in attributes.iter_rows(named=True)
     ]
     return _html("discrepancies", _discrepancy_lead(row, attributes), rows, _changes(ds, comparison, incident_id))
+
+
+def _repeats_only(row: dict[str, Any]) -> str:
+    """What a row's "agree" rests on when no other account is independent of the operator (its outlets repeat
+    the operator's own statement): said beside the status, as the narrative says it.
+    """
+    if row["status"] == "agree" and row["n_unofficial_origins"] == 0:
+        return ", but the other accounts only repeat the officials"
+    return ""
 
 
 def _discrepancy_lead(row: dict[str, Any], attributes: pl.DataFrame) -> str:
