@@ -15,7 +15,13 @@ from ddj.compare import Comparison
 from ddj.datasets import Dataset
 from ddj.report.pages.sections.base import Section, _html, date_text
 from ddj.report.pages.sections.large import LARGE_OVERVIEW, TOP_RULE, _shown_note
-from ddj.report.pages.sections.legend import GRADE_MEANINGS, _status_colour, _status_label, _values_text
+from ddj.report.pages.sections.legend import (
+    _REPEATS_ONLY,
+    GRADE_MEANINGS,
+    _status_colour,
+    _status_label,
+    _values_text,
+)
 from ddj.report.pages.sections.page_info import INCIDENT_PAGE, _day, _page_href
 
 
@@ -291,8 +297,11 @@ def causes(comparison: Comparison, incidents: pl.DataFrame, *, listed: pl.DataFr
     >>> html = str(causes(compare(ds), ds.incidents))
     >>> "<tr><th scope=\"row\">technical failure</th>" in html
     True
+    >>> "agree, but the other accounts only repeat the officials" in html
+    True
 
-    Technical failure is one of the causes the accounts give, counted for each side.
+    Technical failure is one of the causes the accounts give, counted for each side. On the Mi-35's cause the
+    only other account repeats the ministry: that agreement is counted apart.
     """
     if incidents.height == 0:
         return _html("paragraph", "No incidents in this selection.")
@@ -325,10 +334,12 @@ def causes(comparison: Comparison, incidents: pl.DataFrame, *, listed: pl.DataFr
         {"cause": str(r["cause"]).replace("_", " "), "official": r["official"], "unofficial": r["unofficial"]}
         for r in counts.iter_rows(named=True)
     ]
+    repeats = (pl.col("status") == "agree") & (pl.col("n_unofficial_origins") == 0)  # only outlets repeating them
     statuses = [
-        (_status_colour(s), _status_label(s), n)
-        for s, n in sorted(
-            cause.group_by("status").len().iter_rows(), key=lambda item: list(STATUS_LABELS).index(item[0])
+        (_status_colour(s), _status_label(s) + (_REPEATS_ONLY if repeated else ""), n)
+        for s, repeated, n in sorted(
+            cause.group_by("status", repeats.alias("_repeats")).len().iter_rows(),
+            key=lambda item: (list(STATUS_LABELS).index(item[0]), item[1]),
         )
     ]
     disputed = cause.filter(
