@@ -107,6 +107,10 @@ STATUS_LABELS: dict[str, str] = {
     "official_only": "only officials give a value",
     "unknown": "no account gives a value",
 }
+#: Said after ``agree``'s words where every other account that agrees only repeats the operator's own statement (no
+#: independent origin among them, ``n_unofficial_origins`` 0): the comparison counts them as other accounts, and a
+#: reader is told what they are.
+AGREE_BY_REPEATS_ONLY = ", but the other accounts only repeat the officials"
 #: The two sides (:data:`SIDES`) in words.
 SIDE_LABELS: dict[str, str] = {"official": "official accounts", "unofficial": "other accounts"}
 #: The kinds of source (:data:`SOURCE_KINDS`) in words.

@@ -12,7 +12,7 @@ from ddj.charts.theme import STATUS_COLOURS, STATUS_LABELS
 from ddj.compare.display import account_links, claim_cell, claim_text
 from ddj.filters import FilterSpec, value_words
 from ddj.html import escape
-from ddj.model import COMPARED_ATTRIBUTES
+from ddj.model import AGREE_BY_REPEATS_ONLY, COMPARED_ATTRIBUTES
 from ddj.widgets.state import View
 
 if TYPE_CHECKING:
@@ -183,7 +183,14 @@ def _accounts_table(dataset: Dataset, comparison: Comparison, incident_id: str) 
     )
     if accounts.height == 0:
         return "<p>No account of this incident is recorded.</p>"
-    statuses = dict(comparison.attributes.select("attribute", "status").iter_rows())
+    statuses = {
+        attribute: (status, repeats_only)
+        for attribute, status, repeats_only in comparison.attributes.select(
+            "attribute",
+            "status",
+            ((pl.col("status") == "agree") & (pl.col("n_unofficial_origins") == 0)).alias("_repeats_only"),
+        ).iter_rows()
+    }
     rows = accounts.to_dicts()
     head = "".join(
         f'<th scope="col" class="ddj-x-{escape(r["side"])}{"" if r["is_current"] else " ddj-x-replaced"}">'
@@ -195,10 +202,10 @@ def _accounts_table(dataset: Dataset, comparison: Comparison, incident_id: str) 
     )
     body = []
     for attribute in COMPARED_ATTRIBUTES:
-        status = statuses.get(attribute.name, "unknown")
+        status, repeats_only = statuses.get(attribute.name, ("unknown", False))
+        words = STATUS_LABELS.get(status, status) + (AGREE_BY_REPEATS_ONLY if repeats_only else "")
         swatch = (
-            f'<span class="ddj-x-status" style="background:{STATUS_COLOURS.get(status, "#ddd")}"></span>'
-            f"{escape(STATUS_LABELS.get(status, status))}"
+            f'<span class="ddj-x-status" style="background:{STATUS_COLOURS.get(status, "#ddd")}"></span>{escape(words)}'
         )
         cells = "".join(f"<td>{claim_cell(r[f'_claim_{attribute.name}'], silent=_SILENT)}</td>" for r in rows)
         body.append(

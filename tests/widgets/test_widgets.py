@@ -584,6 +584,17 @@ def test_matrix_cells_and_accounts_say_causes_in_words(data):
     assert not any(code in head for code in _RAW), head
 
 
+def test_an_agreement_resting_on_outlets_repeating_the_ministry_says_so(data):
+    """The Mi-35's cause: the only other account is Defense World repeating the ministry."""
+    from ddj.widgets.views import incident_html
+
+    rows = incident_html(data, "syr-2021-02-28-mi35").split("<tr")
+    cause = next(r for r in rows if '<th scope="row">cause</th>' in r)
+    place = next(r for r in rows if '<th scope="row">place</th>' in r)
+    assert "official and other accounts agree, but the other accounts only repeat the officials" in cause
+    assert "official and other accounts agree</td>" in place  # SANA, the Syrian source and SOHR are independent
+
+
 # --- the view as a shareable URL (issue 19, item 4) --------------------------------------------------------
 
 

@@ -12,17 +12,11 @@ import polars as pl
 from ddj.compare import Comparison
 from ddj.compare.display import account_links, claim_cell, claim_text
 from ddj.datasets import Dataset
-from ddj.model import COMPARED_ATTRIBUTES, LOCATION_PRECISION
+from ddj.model import AGREE_BY_REPEATS_ONLY, COMPARED_ATTRIBUTES, LOCATION_PRECISION
 from ddj.narrative.plain import plain_words
 from ddj.report.pages.sections.base import Section, _html, _incident, _one_incident, _silent, date_text
 from ddj.report.pages.sections.large import _shown_note
-from ddj.report.pages.sections.legend import (
-    _REPEATS_ONLY,
-    GRADE_MEANINGS,
-    _status_colour,
-    _status_label,
-    _values_text,
-)
+from ddj.report.pages.sections.legend import GRADE_MEANINGS, _status_colour, _status_label, _values_text
 from ddj.report.pages.sections.page_info import INCIDENT_PAGE, _page_href
 from ddj.report.pages.templating import Markup
 
@@ -225,7 +219,7 @@ def _repeats_only(row: dict[str, Any]) -> str:
     """What a row's "agree" rests on when no other account is independent of the operator (its outlets repeat
     the operator's own statement): said beside the status, as the narrative says it.
     """
-    return _REPEATS_ONLY if row["status"] == "agree" and row["n_unofficial_origins"] == 0 else ""
+    return AGREE_BY_REPEATS_ONLY if row["status"] == "agree" and row["n_unofficial_origins"] == 0 else ""
 
 
 def _discrepancy_lead(row: dict[str, Any], attributes: pl.DataFrame) -> str:

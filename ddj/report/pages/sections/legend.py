@@ -21,11 +21,6 @@ GRADE_MEANINGS = {
 }
 
 
-#: Said after "agree" where every other account that agrees only repeats the operator's own statement (no
-#: independent origin among them): the comparison counts them as other accounts, the page says what they are.
-_REPEATS_ONLY = ", but the other accounts only repeat the officials"
-
-
 def _status_colour(status: str) -> str:
     """A status's colour in the charts' legends."""
     from ddj.charts.theme import STATUS_COLOURS

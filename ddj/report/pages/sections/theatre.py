@@ -13,15 +13,10 @@ import polars as pl
 from ddj._scalars import date_value
 from ddj.compare import Comparison
 from ddj.datasets import Dataset
+from ddj.model import AGREE_BY_REPEATS_ONLY
 from ddj.report.pages.sections.base import Section, _html, date_text
 from ddj.report.pages.sections.large import LARGE_OVERVIEW, TOP_RULE, _shown_note
-from ddj.report.pages.sections.legend import (
-    _REPEATS_ONLY,
-    GRADE_MEANINGS,
-    _status_colour,
-    _status_label,
-    _values_text,
-)
+from ddj.report.pages.sections.legend import GRADE_MEANINGS, _status_colour, _status_label, _values_text
 from ddj.report.pages.sections.page_info import INCIDENT_PAGE, _day, _page_href
 
 
@@ -336,7 +331,7 @@ def causes(comparison: Comparison, incidents: pl.DataFrame, *, listed: pl.DataFr
     ]
     repeats = (pl.col("status") == "agree") & (pl.col("n_unofficial_origins") == 0)  # only outlets repeating them
     statuses = [
-        (_status_colour(s), _status_label(s) + (_REPEATS_ONLY if repeated else ""), n)
+        (_status_colour(s), _status_label(s) + (AGREE_BY_REPEATS_ONLY if repeated else ""), n)
         for s, repeated, n in sorted(
             cause.group_by("status", repeats.alias("_repeats")).len().iter_rows(),
             key=lambda item: (list(STATUS_LABELS).index(item[0]), item[1]),
