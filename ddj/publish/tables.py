@@ -58,7 +58,7 @@ COMPARISON_COLUMNS: dict[str, str] = {
     "n_unofficial": "Current unofficial accounts (everyone else, including the other side).",
     "n_superseded": "Accounts replaced by a later account from the same source.",
     "n_unofficial_origins": "Independent unofficial chains among the current unofficial accounts (accounts that "
-    "share a publication or an origin count once).",
+    "share a publication or an origin count once; an outlet repeating the operator's own statement does not count).",
     "n_supporting_origins": "Independent unofficial origins that support the operator on a point in dispute.",
     "n_contradicting_origins": "Independent unofficial origins that contradict the operator on a point in dispute.",
     "acknowledged": "1 if the operator ever gave an official account of the incident, 0 if not.",
@@ -509,7 +509,8 @@ _VIEW_COLUMNS = {
     "official statements were searched for.",
     "n_official": "Current official accounts.",
     "n_unofficial": "Current unofficial accounts.",
-    "n_unofficial_origins": "Independent unofficial chains among the current unofficial accounts.",
+    "n_unofficial_origins": "Independent unofficial chains among the current unofficial accounts (not outlets "
+    "repeating the operator).",
     "official_accounts": "Every official account, oldest first: published date, source, account id, what it says "
     "(paraphrased); a replaced account is marked [superseded].",
     "unofficial_accounts": "Every unofficial account, oldest first, written the same way.",
