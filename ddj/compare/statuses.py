@@ -149,6 +149,21 @@ def official_only(of: str | None = None) -> pl.Expr:
     return _official_claims(of) & ~_unofficial_claims(of)
 
 
+def agrees_by_repeats_only() -> pl.Expr:
+    """On rows of :attr:`~ddj.compare.Comparison.attributes`: the status is ``agree``, but every other account that
+    agrees repeats the operator's own statement (no independent origin among them, ``n_unofficial_origins`` 0).
+    The comparison counts such outlets as other accounts; a reader is told what they are
+    (:data:`ddj.model.AGREE_BY_REPEATS_ONLY`).
+
+    Examples
+    --------
+    >>> rows = pl.DataFrame({"status": ["agree", "agree", "contradict"], "n_unofficial_origins": [0, 2, 0]})
+    >>> rows.select(agrees_by_repeats_only()).to_series().to_list()
+    [True, False, False]
+    """
+    return ((pl.col("status") == "agree") & (pl.col("n_unofficial_origins") == 0)).alias("_repeats_only")
+
+
 STATUS_RULES = (
     ("agree", agree),
     ("contradict", contradict),

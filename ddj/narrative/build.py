@@ -468,6 +468,7 @@ def _unofficial(ctx: _Context, accounts: pl.DataFrame, noun: str, official: pl.D
 
 def _statuses(ctx: _Context, incident_id: str, accounts: pl.DataFrame) -> list[Sentence]:
     from ddj.compare.fit import claims_fit  # the comparison's own rules
+    from ddj.compare.statuses import agrees_by_repeats_only
 
     attributes = ctx.comparison.attributes.filter(pl.col("incident_id") == incident_id)
     official_current = accounts.filter((pl.col("side") == "official") & pl.col("is_current"))
@@ -494,10 +495,10 @@ def _statuses(ctx: _Context, incident_id: str, accounts: pl.DataFrame) -> list[S
         )
     # Agreement from outlets repeating the operator's own statement only (no independent origin among the accounts
     # that agree) is said as what it is: the operator's version told again, not another account agreeing with it.
-    agree, backed = pl.col("status") == "agree", pl.col("n_unofficial_origins") > 0
+    agree, repeats = pl.col("status") == "agree", agrees_by_repeats_only()
     wordings = (
-        ("agree", agree & backed, "Official and other accounts agree on the {labels}"),
-        ("repeat", agree & ~backed, "On the {labels}, other accounts only repeat the operator's own statement"),
+        ("agree", agree & ~repeats, "Official and other accounts agree on the {labels}"),
+        ("repeat", repeats, "On the {labels}, other accounts only repeat the operator's own statement"),
         ("unofficial_only", None, "Official accounts say nothing about the {labels}, which other sources report"),
         ("official_only", None, "Only official accounts speak to the {labels}"),
     )

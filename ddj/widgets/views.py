@@ -10,6 +10,7 @@ import polars as pl
 
 from ddj.charts.theme import STATUS_COLOURS, STATUS_LABELS
 from ddj.compare.display import account_links, claim_cell, claim_text
+from ddj.compare.statuses import agrees_by_repeats_only
 from ddj.filters import FilterSpec, value_words
 from ddj.html import escape
 from ddj.model import AGREE_BY_REPEATS_ONLY, COMPARED_ATTRIBUTES
@@ -188,7 +189,7 @@ def _accounts_table(dataset: Dataset, comparison: Comparison, incident_id: str) 
         for attribute, status, repeats_only in comparison.attributes.select(
             "attribute",
             "status",
-            ((pl.col("status") == "agree") & (pl.col("n_unofficial_origins") == 0)).alias("_repeats_only"),
+            agrees_by_repeats_only(),
         ).iter_rows()
     }
     rows = accounts.to_dicts()

@@ -11,6 +11,7 @@ import polars as pl
 
 from ddj.compare import Comparison
 from ddj.compare.display import account_links, claim_cell, claim_text
+from ddj.compare.statuses import agrees_by_repeats_only
 from ddj.datasets import Dataset
 from ddj.model import AGREE_BY_REPEATS_ONLY, COMPARED_ATTRIBUTES, LOCATION_PRECISION
 from ddj.narrative.plain import plain_words
@@ -208,18 +209,11 @@ def discrepancy_table(ds: Dataset, comparison: Comparison, incident_id: str) -> 
             ],
             "origins": r["n_unofficial_origins"] if r["unofficial_values"] else "",
             "colour": _status_colour(r["status"]),
-            "status": _status_label(r["status"]) + _repeats_only(r),
+            "status": _status_label(r["status"]) + (AGREE_BY_REPEATS_ONLY if r["_repeats_only"] else ""),
         }
-        for r in attributes.iter_rows(named=True)
+        for r in attributes.with_columns(agrees_by_repeats_only()).iter_rows(named=True)
     ]
     return _html("discrepancies", _discrepancy_lead(row, attributes), rows, _changes(ds, comparison, incident_id))
-
-
-def _repeats_only(row: dict[str, Any]) -> str:
-    """What a row's "agree" rests on when no other account is independent of the operator (its outlets repeat
-    the operator's own statement): said beside the status, as the narrative says it.
-    """
-    return AGREE_BY_REPEATS_ONLY if row["status"] == "agree" and row["n_unofficial_origins"] == 0 else ""
 
 
 def _discrepancy_lead(row: dict[str, Any], attributes: pl.DataFrame) -> str:

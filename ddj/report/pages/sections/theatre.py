@@ -12,6 +12,7 @@ import polars as pl
 
 from ddj._scalars import date_value
 from ddj.compare import Comparison
+from ddj.compare.statuses import agrees_by_repeats_only
 from ddj.datasets import Dataset
 from ddj.model import AGREE_BY_REPEATS_ONLY
 from ddj.report.pages.sections.base import Section, _html, date_text
@@ -329,11 +330,10 @@ def causes(comparison: Comparison, incidents: pl.DataFrame, *, listed: pl.DataFr
         {"cause": str(r["cause"]).replace("_", " "), "official": r["official"], "unofficial": r["unofficial"]}
         for r in counts.iter_rows(named=True)
     ]
-    repeats = (pl.col("status") == "agree") & (pl.col("n_unofficial_origins") == 0)  # only outlets repeating them
     statuses = [
         (_status_colour(s), _status_label(s) + (AGREE_BY_REPEATS_ONLY if repeated else ""), n)
         for s, repeated, n in sorted(
-            cause.group_by("status", repeats.alias("_repeats")).len().iter_rows(),
+            cause.group_by("status", agrees_by_repeats_only()).len().iter_rows(),
             key=lambda item: (list(STATUS_LABELS).index(item[0]), item[1]),
         )
     ]
